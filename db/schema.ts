@@ -1,0 +1,348 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The read model and content store (DESIGN.md section 4). Temporal is the authority on an
+ * action's state; these rows are its projection, written by activities, so that lists,
+ * dashboards and reports are plain SQL.
+ */
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+export const ROLES = ['admin', 'board', 'agency'] as const;
+export const ACTION_STATUSES = ['assigned', 'in_progress', 'under_review', 'closed', 'cancelled'] as const;
+export const OUTCOMES = ['implemented', 'not_implemented'] as const;
+export const RAGS = ['green', 'amber', 'red', 'complete'] as const;
+export const DECISION_OUTCOMES = ['approve', 'request_changes', 'close_not_implemented'] as const;
+export const ESCALATION_REASONS = ['not_acknowledged', 'overdue', 'stalled', 'awaiting_board'] as const;
+export const NOTIFICATION_KINDS = [
+  'assignment',
+  'reminder',
+  'overdue',
+  'escalation',
+  'evidence_submitted',
+  'decision',
+  'recommendation_complete',
+  'sign_in',
+] as const;
+
+export type Role = (typeof ROLES)[number];
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+export type Outcome = (typeof OUTCOMES)[number];
+export type Rag = (typeof RAGS)[number];
+
+const inList = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
+
+export const agencies = pgTable('agencies', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  leadEmail: text('lead_email').notNull(),
+  seniorEmail: text('senior_email'),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    email: text('email').notNull().unique(),
+    role: text('role', { enum: ROLES }).notNull(),
+    agencyId: uuid('agency_id').references(() => agencies.id),
+    /** sha256 of the bearer token; the token itself is shown once and never stored. */
+    tokenHash: text('token_hash').unique(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('users_role_check', inList('role', ROLES)),
+    check('users_agency_role_check', sql`role <> 'agency' or agency_id is not null`),
+    index('users_agency_idx').on(t.agencyId),
+  ],
+);
+
+export const reviews = pgTable('reviews', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  reference: text('reference').notNull().unique(),
+  title: text('title').notNull(),
+  publishedOn: date('published_on', { mode: 'string' }),
+  /** The timers policy with every default filled in (DESIGN.md section 3). */
+  policy: jsonb('policy').notNull(),
+  status: text('status', { enum: ['active', 'completed'] }).notNull().default('active'),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  completedAt: ts('completed_at'),
+});
+
+export const recommendations = pgTable(
+  'recommendations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    reviewId: uuid('review_id')
+      .notNull()
+      .references(() => reviews.id),
+    number: text('number').notNull(),
+    text: text('text').notNull(),
+    position: integer('position').notNull().default(0),
+    workflowId: text('workflow_id').notNull().unique(),
+    status: text('status', { enum: ['open', 'implemented', 'partly_implemented', 'not_implemented', 'cancelled'] })
+      .notNull()
+      .default('open'),
+    completedAt: ts('completed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('recommendations_review_number_uq').on(t.reviewId, t.number)],
+);
+
+export const actions = pgTable(
+  'actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recommendationId: uuid('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id),
+    /** Denormalised from the recommendation so list filters need no join. */
+    reviewId: uuid('review_id')
+      .notNull()
+      .references(() => reviews.id),
+    agencyId: uuid('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    reference: text('reference').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    successMeasure: text('success_measure'),
+    dueDate: ts('due_date').notNull(),
+    status: text('status', { enum: ACTION_STATUSES }).notNull().default('assigned'),
+    outcome: text('outcome', { enum: OUTCOMES }),
+    rag: text('rag', { enum: RAGS }).notNull().default('green'),
+    escalationLevel: integer('escalation_level').notNull().default(0),
+    changesRequested: boolean('changes_requested').notNull().default(false),
+    acknowledgedAt: ts('acknowledged_at'),
+    lastActivityAt: ts('last_activity_at'),
+    closedAt: ts('closed_at'),
+    /** Next reminder/escalation instant the workflow planned (for display; Temporal owns it). */
+    nextTimerAt: ts('next_timer_at'),
+    workflowId: text('workflow_id').notNull().unique(),
+    /** Highest workflow event sequence projected; a stale retry never overwrites a newer state. */
+    projectedSeq: integer('projected_seq').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('actions_review_reference_uq').on(t.reviewId, t.reference),
+    index('actions_agency_status_idx').on(t.agencyId, t.status),
+    index('actions_status_due_idx').on(t.status, t.dueDate),
+    index('actions_review_idx').on(t.reviewId),
+    index('actions_recommendation_idx').on(t.recommendationId),
+    check('actions_status_check', inList('status', ACTION_STATUSES)),
+    check('actions_escalation_level_check', sql`escalation_level between 0 and 3`),
+  ],
+);
+
+export const evidence = pgTable(
+  'evidence',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    actionId: uuid('action_id')
+      .notNull()
+      .references(() => actions.id),
+    statement: text('statement').notNull(),
+    links: jsonb('links').$type<string[]>().notNull().default([]),
+    status: text('status', { enum: ['submitted', 'accepted', 'changes_requested', 'not_accepted'] })
+      .notNull()
+      .default('submitted'),
+    submittedBy: uuid('submitted_by').references(() => users.id),
+    submittedAt: ts('submitted_at').notNull().defaultNow(),
+  },
+  (t) => [index('evidence_action_idx').on(t.actionId)],
+);
+
+/** File content, content-addressed: the same bytes uploaded twice are stored once. */
+export const blobs = pgTable('blobs', {
+  sha256: text('sha256').primaryKey(),
+  size: integer('size').notNull(),
+  content: bytea('content').notNull(),
+  createdAt: createdAt(),
+});
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    evidenceId: uuid('evidence_id')
+      .notNull()
+      .references(() => evidence.id),
+    filename: text('filename').notNull(),
+    mediaType: text('media_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256')
+      .notNull()
+      .references(() => blobs.sha256),
+  },
+  (t) => [index('attachments_evidence_idx').on(t.evidenceId)],
+);
+
+export const decisions = pgTable(
+  'decisions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    actionId: uuid('action_id')
+      .notNull()
+      .references(() => actions.id),
+    evidenceId: uuid('evidence_id').references(() => evidence.id),
+    outcome: text('outcome', { enum: DECISION_OUTCOMES }).notNull(),
+    comment: text('comment').notNull().default(''),
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedAt: ts('decided_at').notNull().defaultNow(),
+  },
+  (t) => [index('decisions_action_idx').on(t.actionId)],
+);
+
+export const extensionRequests = pgTable(
+  'extension_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    actionId: uuid('action_id')
+      .notNull()
+      .references(() => actions.id),
+    previousDueDate: ts('previous_due_date').notNull(),
+    newDueDate: ts('new_due_date').notNull(),
+    reason: text('reason').notNull(),
+    interimMeasures: text('interim_measures').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'rejected'] }).notNull().default('pending'),
+    requestedBy: uuid('requested_by').references(() => users.id),
+    requestedAt: ts('requested_at').notNull().defaultNow(),
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decisionComment: text('decision_comment'),
+    decidedAt: ts('decided_at'),
+  },
+  (t) => [index('extension_requests_action_idx').on(t.actionId)],
+);
+
+export const escalations = pgTable(
+  'escalations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    actionId: uuid('action_id')
+      .notNull()
+      .references(() => actions.id),
+    level: integer('level').notNull(),
+    reason: text('reason', { enum: ESCALATION_REASONS }).notNull(),
+    raisedAt: ts('raised_at').notNull().defaultNow(),
+    resolvedAt: ts('resolved_at'),
+    /** Who was told: the addresses the escalation mail went to. */
+    notified: jsonb('notified').$type<string[]>().notNull().default([]),
+  },
+  (t) => [index('escalations_action_idx').on(t.actionId), check('escalations_level_check', sql`level between 1 and 3`)],
+);
+
+/** The mail outbox: one row per message, unique on a key derived from workflow id + occasion. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    actionId: uuid('action_id').references(() => actions.id),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
+    recipient: text('recipient').notNull(),
+    cc: jsonb('cc').$type<string[]>().notNull().default([]),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    htmlBody: text('html_body').notNull(),
+    headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
+    ics: text('ics'),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    messageId: text('message_id'),
+    createdAt: createdAt(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [index('notifications_action_idx').on(t.actionId), index('notifications_status_idx').on(t.status)],
+);
+
+/**
+ * Append-only audit trail. Each row carries the hash of the previous row, so an edit or a
+ * deletion anywhere breaks the chain and `npm run audit:verify` names the first bad row.
+ * `event_key` (workflow id + event sequence) makes a retried projection a no-op.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventKey: text('event_key').notNull().unique(),
+    actionId: uuid('action_id').references(() => actions.id),
+    reviewId: uuid('review_id').references(() => reviews.id),
+    type: text('type').notNull(),
+    actor: text('actor'),
+    payload: jsonb('payload').notNull().default({}),
+    occurredAt: ts('occurred_at').notNull(),
+    recordedAt: createdAt(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_events_action_idx').on(t.actionId, t.id)],
+);
+
+/** API `Idempotency-Key` replay store, per caller. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    key: text('key').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code'),
+    responseBody: jsonb('response_body'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);
+
+/** One-time sign-in links for the web pages (only the hash is stored). */
+export const loginTokens = pgTable('login_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+  createdAt: createdAt(),
+});
+
+/** Browser sessions (cookie holds the id; only its hash is stored). */
+export const sessions = pgTable('sessions', {
+  idHash: text('id_hash').primaryKey(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id),
+  csrfToken: text('csrf_token').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  createdAt: createdAt(),
+});
