@@ -7,7 +7,7 @@ import { migrate } from '../../db/migrate';
 import * as schema from '../../db/schema';
 import { createTestDatabase } from '../support/db';
 
-const tables = Object.values(schema).filter(
+const tables = (Object.values(schema) as unknown[]).filter(
   (v): v is PgTable => typeof v === 'object' && v !== null && Symbol.for('drizzle:IsDrizzleTable') in v,
 );
 
@@ -60,8 +60,6 @@ describe('migrations', () => {
       await migrate(second);
       const rows = await second.db.select().from(schema.agencies);
       expect(rows.map((r) => r.code)).toEqual(['TVP']);
-      const { PGlite } = await import('@electric-sql/pglite');
-      void PGlite;
       const result = await second.db.execute(
         "select table_name, column_name from information_schema.columns where table_schema = 'public'" as never,
       );

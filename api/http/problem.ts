@@ -1,0 +1,42 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { AppError, type FieldIssue } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+
+/** RFC 9457 problem details. */
+export function sendProblem(res: Response, status: number, title: string, detail?: string, errors?: FieldIssue[]): void {
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({ type: `about:blank`, title, status, detail, ...(errors ? { errors } : {}) });
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const notFoundHandler: RequestHandler = (req, res) => sendProblem(res, 404, 'Not Found', `No route for ${req.method} ${req.path}`);
+
+/** Client mistakes become 4xx with a reason; only our own faults are 500, and never kill the process. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    if (err instanceof AppError) return sendProblem(res, err.status, TITLES[err.status] ?? 'Error', err.message, err.errors);
+    // body-parser / multer errors carry a client status.
+    const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const detail = err.type === 'entity.parse.failed' ? 'Malformed JSON body' : String(err.message ?? 'Bad request');
+      return sendProblem(res, status, TITLES[status] ?? 'Bad Request', detail);
+    }
+    logger.error({ err, reqId: req.id }, 'unhandled error');
+    return sendProblem(res, 500, 'Internal Server Error', 'An unexpected error occurred; it has been logged.');
+  };
+}
