@@ -27,14 +27,27 @@ export interface OpenDatabaseOptions {
   caPath?: string;
 }
 
+/**
+ * node-postgres lets `sslmode`/`sslrootcert` in the URL replace a separately given `ssl` option
+ * wholesale, so a CA passed beside `?sslmode=verify-full` would be silently dropped. With a CA
+ * path, the certificate therefore goes into the `ssl` option and the URL's own SSL parameters are
+ * taken out (`no-verify` keeps its meaning; anything else verifies against the CA).
+ */
+export function pgSslOptions(databaseUrl: string, caPath?: string): { connectionString: string; ssl?: { ca: string; rejectUnauthorized: boolean } } {
+  if (!caPath) return { connectionString: databaseUrl };
+  const url = new URL(databaseUrl);
+  const mode = url.searchParams.get('sslmode');
+  for (const p of ['sslmode', 'sslrootcert', 'ssl']) url.searchParams.delete(p);
+  return { connectionString: url.toString(), ssl: { ca: fs.readFileSync(caPath, 'utf8'), rejectUnauthorized: mode !== 'no-verify' } };
+}
+
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) {
     const { Pool } = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
     const pool = new Pool({
-      connectionString: opts.databaseUrl,
+      ...pgSslOptions(opts.databaseUrl, opts.caPath),
       max: opts.poolSize ?? 10,
-      ssl: opts.caPath ? { ca: fs.readFileSync(opts.caPath, 'utf8'), rejectUnauthorized: true } : undefined,
       connectionTimeoutMillis: 5000,
     });
     // A dropped connection (database restart) must not crash the process; the pool reconnects.

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -60,6 +61,8 @@ export const envSchema = z.object({
   /** Temporal Cloud API-key authentication (implies TLS). */
   TEMPORAL_API_KEY: optionalString,
   TEMPORAL_TLS: bool,
+  /** TLS server name to verify when it differs from the host in TEMPORAL_ADDRESS (implies TLS). */
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_CLI_PATH: optionalPath,
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp:// or smtps://'),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Safeguarding Board <actions@safeguarding-board.local>')),
@@ -90,7 +93,7 @@ export interface Config {
     address?: string;
     namespace: string;
     taskQueue: string;
-    tls?: { certPath?: string; keyPath?: string; caPath?: string };
+    tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
     apiKey?: string;
     cliPath?: string;
     devPort: number;
@@ -105,6 +108,18 @@ export interface Config {
   boardChairEmail: string;
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
+}
+
+/** The sslmode values node-postgres understands (see docs/OPERATIONS.md for what each means there). */
+const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
+
+function isReadableFile(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export class ConfigError extends Error {
@@ -130,16 +145,29 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
   }
+  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH'] as const) {
+    const file = e[name];
+    if (file !== undefined && !isReadableFile(file)) problems.push(`${name}: no readable file at "${file}"`);
+  }
+  const sslmode = e.DATABASE_URL ? new URL(e.DATABASE_URL).searchParams.get('sslmode') : null;
+  if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
+    problems.push(`DATABASE_URL: sslmode must be one of ${SSL_MODES.join(', ')} (got "${sslmode}")`);
+  }
+  if (e.DATABASE_CA_PATH && sslmode === 'disable') problems.push('DATABASE_CA_PATH: set, but DATABASE_URL has sslmode=disable');
   if (mode === 'service') {
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: required for a separate API or worker process (the embedded PGlite cannot be shared between processes)');
     if (!e.TEMPORAL_ADDRESS) problems.push('TEMPORAL_ADDRESS: required for a separate API or worker process (host:port of the Temporal frontend)');
     if (!e.SMTP_URL) problems.push('SMTP_URL: required for a separate API or worker process (smtp://user:pass@host:port)');
     if (!e.BOARD_CHAIR_EMAIL) problems.push("BOARD_CHAIR_EMAIL: required when not embedded (escalation level 3 goes to the board's independent chair)");
+    if (!e.PUBLIC_URL && e.NODE_ENV === 'production') {
+      problems.push('PUBLIC_URL: required in production (the links in every e-mail point there, for example https://actions.example.org)');
+    }
   }
   if (problems.length) throw new ConfigError(problems);
 
   const port = e.PORT;
-  const tlsWanted = e.TEMPORAL_TLS || e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_API_KEY;
+  const tlsWanted =
+    e.TEMPORAL_TLS || e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_SERVER_NAME;
   return {
     mode,
     env: e.NODE_ENV,
@@ -151,7 +179,12 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       tls: tlsWanted
-        ? { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH, caPath: e.TEMPORAL_TLS_CA_PATH }
+        ? {
+            certPath: e.TEMPORAL_TLS_CERT_PATH,
+            keyPath: e.TEMPORAL_TLS_KEY_PATH,
+            caPath: e.TEMPORAL_TLS_CA_PATH,
+            serverName: e.TEMPORAL_TLS_SERVER_NAME,
+          }
         : undefined,
       apiKey: e.TEMPORAL_API_KEY,
       cliPath: e.TEMPORAL_CLI_PATH,

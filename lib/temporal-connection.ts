@@ -13,6 +13,7 @@ function tlsOptions(config: Config) {
         ? { crt: fs.readFileSync(t.tls.certPath), key: fs.readFileSync(t.tls.keyPath) }
         : undefined,
     serverRootCACertificate: t.tls.caPath ? fs.readFileSync(t.tls.caPath) : undefined,
+    serverNameOverride: t.tls.serverName,
   };
 }
 
