@@ -1,0 +1,66 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', 'test-artifacts/**', 'bench/results/**', 'db/migrations/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          // STYLE.md 11: configuration is parsed once, in lib/config.ts.
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read configuration through lib/config.ts, not process.env.',
+        },
+      ],
+    },
+  },
+  {
+    // Places that legitimately touch the process environment: the config parser, the CLI
+    // provisioning (PATH, cache dir, child env), scripts and tests that set up child processes.
+    files: ['lib/config.ts', 'lib/temporal-cli.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // Workflow code is replayed: it must be deterministic and free of I/O (STYLE.md 7).
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'Workflow code must not use Node built-ins.' },
+            { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'Import activities as types only.' },
+            { group: ['../db/*', '../lib/*', '../api/*', 'pg', 'nodemailer', 'drizzle-orm', 'drizzle-orm/*'], message: 'No I/O in workflow code.' },
+          ],
+          paths: ['fs', 'path', 'crypto', 'http', 'https', 'net', 'os', 'child_process', 'timers'].map((name) => ({
+            name,
+            message: 'Workflow code must not use Node built-ins.',
+          })),
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+        { name: 'setInterval', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+      ],
+    },
+  },
+  {
+    ...tseslint.configs.disableTypeChecked,
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: { ...globals.node }, parserOptions: { projectService: false, program: null } },
+  },
+);

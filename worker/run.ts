@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { Db } from '../db/client';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import { createMailer } from '../lib/mailer';
+import { nativeConnectionOptions } from '../lib/temporal-connection';
+import { createWorker } from './create-worker';
+
+/** Production images ship a pre-built bundle (npm run build:workflows); from source we bundle at start. */
+export const WORKFLOW_BUNDLE_PATH = path.join(__dirname, '..', 'dist', 'workflow-bundle.js');
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped; rejects if it crashed. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(opts: { config: Config; db: Db; logger: Logger; smtpUrl: string }): Promise<RunningWorker> {
+  const { config, logger } = opts;
+  const connection = await NativeConnection.connect(nativeConnectionOptions(config));
+  const mailer = createMailer(opts.smtpUrl, config.mailFrom);
+  const activities = createActivities({
+    db: opts.db,
+    mailer,
+    config: { publicUrl: config.publicUrl, boardChairEmail: config.boardChairEmail, mailFrom: config.mailFrom },
+    log: logger,
+  });
+  const prebuilt = fs.existsSync(WORKFLOW_BUNDLE_PATH);
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities,
+    ...(prebuilt ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : {}),
+  });
+  logger.info({ taskQueue: config.temporal.taskQueue, prebuiltBundle: prebuilt }, 'worker polling');
+  const done = worker.run().finally(() => connection.close());
+  return {
+    worker,
+    done,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done.catch((err) => logger.error({ err }, 'worker stopped with an error'));
+    },
+  };
+}
