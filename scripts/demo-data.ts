@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { agencies, users } from '../db/schema';
+
+/**
+ * The partner agencies of the published Baby M review (shared/domain), so that someone trying
+ * the product on `npm start` has people to sign in as. Addresses are fictional (.example).
+ */
+export const DEMO_AGENCIES = [
+  { code: 'BSCB', name: 'Buckinghamshire Safeguarding Children Board', leadEmail: 'lead@bscb.example', seniorEmail: 'manager@bscb.example' },
+  { code: 'BHT', name: 'Buckinghamshire Healthcare NHS Trust', leadEmail: 'safeguarding.lead@bht.example', seniorEmail: 'chief.nurse@bht.example' },
+  { code: 'BCC', name: "Buckinghamshire County Council Children's Social Care", leadEmail: 'safeguarding.lead@bcc.example', seniorEmail: 'director@bcc.example' },
+  { code: 'TVP', name: 'Thames Valley Police', leadEmail: 'safeguarding.lead@tvp.example', seniorEmail: 'superintendent@tvp.example' },
+  { code: 'CCG', name: 'Buckinghamshire Clinical Commissioning Groups', leadEmail: 'designated.nurse@ccg.example', seniorEmail: 'quality.director@ccg.example' },
+];
+
+export const DEMO_USERS: { name: string; email: string; role: 'board' | 'agency'; agencyCode?: string }[] = [
+  { name: 'Board Business Manager', email: 'business.manager@board.example', role: 'board' },
+  { name: 'BSCB Safeguarding Lead', email: 'lead@bscb.example', role: 'agency', agencyCode: 'BSCB' },
+  { name: 'BHT Named Nurse', email: 'safeguarding.lead@bht.example', role: 'agency', agencyCode: 'BHT' },
+  { name: 'BCC Service Manager', email: 'safeguarding.lead@bcc.example', role: 'agency', agencyCode: 'BCC' },
+  { name: 'TVP Detective Inspector', email: 'safeguarding.lead@tvp.example', role: 'agency', agencyCode: 'TVP' },
+  { name: 'CCG Designated Nurse', email: 'designated.nurse@ccg.example', role: 'agency', agencyCode: 'CCG' },
+];
+
+/** Seeds agencies and users only into an empty database, so a user's own data is never touched. */
+export async function seedDemoPeople(db: Db): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(agencies);
+    if (n > 0) return false;
+    const inserted = await tx.insert(agencies).values(DEMO_AGENCIES).returning({ id: agencies.id, code: agencies.code });
+    const idByCode = new Map(inserted.map((a) => [a.code, a.id]));
+    await tx.insert(users).values(
+      DEMO_USERS.map((u) => ({ name: u.name, email: u.email, role: u.role, agencyId: u.agencyCode ? idByCode.get(u.agencyCode) : null })),
+    );
+    return true;
+  });
+}

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { startApi, type RunningApi } from '../api/server';
+import { openDatabase, type DatabaseHandle } from '../db/client';
+import { migrate } from '../db/migrate';
+import { loadConfigOrExit, type Config } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { MailCatcher } from '../lib/mail-catcher';
+import { provisionTemporalCli, startDevServer, type DevServer } from '../lib/temporal-cli';
+import { connectClient } from '../lib/temporal-connection';
+import { startWorker, type RunningWorker } from '../worker/run';
+import { bootstrapEmbedded } from './bootstrap-embedded';
+
+/**
+ * `npm start`: the whole product on one machine with nothing configured. Whatever is not set in
+ * the environment gets a local stand-in: a Temporal dev server (child process, state under
+ * DATA_DIR), PGlite (in this process; it cannot be shared, which is why the worker and the API
+ * run here together), and an SMTP catcher whose inbox the web page shows.
+ */
+async function main() {
+  const base = loadConfigOrExit('embedded');
+  const logger = createLogger(base, 'embedded');
+  fs.mkdirSync(base.dataDir, { recursive: true });
+
+  const stops: (() => Promise<void>)[] = [];
+  let shuttingDown = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    for (const stop of stops.reverse()) {
+      await stop().catch((err) => logger.warn({ err }, 'error while stopping'));
+    }
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  try {
+    let devServer: DevServer | undefined;
+    let temporalAddress = base.temporal.address;
+    if (!temporalAddress) {
+      const cliPath = await provisionTemporalCli({ explicit: base.temporal.cliPath, log: (l) => logger.info(l) });
+      devServer = await startDevServer({
+        cliPath,
+        port: base.temporal.devPort,
+        uiPort: base.temporal.uiPort,
+        dbFilename: path.join(base.dataDir, 'temporal.sqlite'),
+        namespace: base.temporal.namespace,
+        extraArgs: ['--sqlite-pragma', 'journal_mode=wal'],
+      }).catch((err: Error) => {
+        throw new Error(
+          `${err.message}\nIs port ${base.temporal.devPort} or ${base.temporal.uiPort} already in use? Set TEMPORAL_DEV_PORT / TEMPORAL_UI_PORT, or TEMPORAL_ADDRESS to use a running server.`,
+        );
+      });
+      stops.push(() => devServer!.stop());
+      temporalAddress = devServer.address;
+    }
+
+    let mailCatcher: MailCatcher | undefined;
+    let smtpUrl = base.smtpUrl;
+    if (!smtpUrl) {
+      mailCatcher = new MailCatcher({ port: base.smtpCatcherPort, storeFile: path.join(base.dataDir, 'mail.jsonl') });
+      await mailCatcher.start().catch((err: Error) => {
+        throw new Error(`could not start the SMTP catcher on port ${base.smtpCatcherPort}: ${err.message} (set SMTP_CATCHER_PORT or SMTP_URL)`);
+      });
+      stops.push(() => mailCatcher!.stop());
+      smtpUrl = mailCatcher.url;
+    }
+
+    const config: Config = { ...base, temporal: { ...base.temporal, address: temporalAddress }, smtpUrl };
+    const database: DatabaseHandle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    stops.push(() => database.close());
+    await migrate(database);
+    const adminToken = await bootstrapEmbedded(database.db, config);
+
+    const worker: RunningWorker = await startWorker({ config, db: database.db, logger, smtpUrl });
+    stops.push(() => worker.stop());
+    worker.done.catch((err) => {
+      logger.fatal({ err }, 'worker crashed');
+      void shutdown(1);
+    });
+
+    const client = await connectClient(config);
+    stops.push(() => client.connection.close());
+    const api: RunningApi = await startApi({ config, db: database.db, pingDatabase: database.ping, client, logger, mailCatcher });
+    stops.push(() => api.stop());
+
+    const lines = [
+      '',
+      'Action-plan engine is running (embedded mode).',
+      `  Web and API:   ${config.publicUrl}   (API under ${config.publicUrl}/api/v1, docs at ${config.publicUrl}/docs)`,
+      devServer?.uiUrl ? `  Temporal UI:   ${devServer.uiUrl}` : `  Temporal:      ${temporalAddress}`,
+      mailCatcher ? `  Mail inbox:    ${config.publicUrl}/mail   (SMTP catcher on ${mailCatcher.url})` : `  Mail:          ${smtpUrl}`,
+      `  Database:      ${database.kind === 'pglite' ? `PGlite under ${path.join(config.dataDir, 'pglite')}` : 'Postgres (DATABASE_URL)'}`,
+      adminToken ? `  Admin token:   ${adminToken}   (shown once; keep it)` : '  Admin token:   already created on first start (or ADMIN_TOKEN)',
+      'Press Ctrl-C to stop.',
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (err) {
+    logger.error(err instanceof Error ? err.message : String(err));
+    await shutdown(1);
+  }
+}
+
+void main();

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../lib/temporal-cli';
+import { alive, descendants, spawnLogged, waitForHttp } from '../support/processes';
+
+/**
+ * The real `npm start`, as a user runs it: a fresh DATA_DIR, ports of its own, nothing else
+ * configured. It must become ready, deliver mail to its catcher, stop cleanly on SIGTERM
+ * leaving no child process behind, and find its data again on a second start.
+ */
+jest.setTimeout(600_000);
+
+const root = path.join(__dirname, '..', '..');
+const ADMIN_TOKEN = 'embedded-test-admin-token-0123456789';
+
+async function startOnce(env: NodeJS.ProcessEnv, port: number) {
+  const run = spawnLogged('npm', ['start'], env, root);
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/readyz`, 240_000);
+  } catch (err) {
+    run.child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n--- npm start output ---\n${run.output()}`);
+  }
+  return run;
+}
+
+async function stop(run: ReturnType<typeof spawnLogged>) {
+  const tree = descendants(run.child.pid!);
+  expect(tree.length).toBeGreaterThan(0); // the dev server at least
+  run.child.kill('SIGTERM');
+  const code = await run.exited;
+  // Give the OS a moment to reap grandchildren that were told to stop.
+  for (let i = 0; i < 50 && tree.some(alive); i++) await new Promise((r) => setTimeout(r, 200));
+  const left = tree.filter(alive);
+  for (const pid of left) process.kill(pid, 'SIGKILL');
+  return { code, left };
+}
+
+describe('npm start (embedded stack)', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('becomes ready, delivers mail to its catcher, stops cleanly, and finds its data again', async () => {
+    const [port, devPort, uiPort, smtpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      TEMPORAL_DEV_PORT: String(devPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      SMTP_CATCHER_PORT: String(smtpPort),
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+    };
+    const api = `http://127.0.0.1:${port}`;
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+
+    const first = await startOnce(env, port);
+    const ready = await (await fetch(`${api}/readyz`)).json();
+    expect(ready).toMatchObject({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });
+    expect(first.output()).toContain(`Temporal UI:   http://localhost:${uiPort}`);
+    expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
+
+    // One e-mail through the configured transport: a review's action is assigned and mailed.
+    const agency = await fetch(`${api}/api/v1/agencies`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ code: 'TVP', name: 'Thames Valley Police', leadEmail: 'lead@tvp.example' }),
+    });
+    expect(agency.status).toBe(201);
+    const review = await fetch(`${api}/api/v1/reviews`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        reference: 'SCR-EMBEDDED',
+        title: 'Embedded smoke review',
+        recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'TVP', title: 'Train officers', dueDate: '2099-01-31' }] }],
+      }),
+    });
+    expect(review.status).toBe(201);
+    const deadline = Date.now() + 60_000;
+    let mails: { to: string[]; headers: Record<string, string> }[] = [];
+    while (Date.now() < deadline) {
+      mails = (await (await fetch(`${api}/mail/messages.json`)).json()) as typeof mails;
+      if (mails.some((m) => m.headers['x-notification-kind'] === 'assignment')) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const assignment = mails.find((m) => m.headers['x-notification-kind'] === 'assignment');
+    expect(assignment?.to).toContain('lead@tvp.example');
+    expect(assignment?.headers['x-action-ref']).toBe('SCR-EMBEDDED 1.1');
+
+    const firstStop = await stop(first);
+    expect(firstStop).toEqual({ code: 0, left: [] });
+
+    // Second start: same DATA_DIR, the review and the mail are still there.
+    const second = await startOnce(env, port);
+    const reviews = await (await fetch(`${api}/api/v1/reviews`, { headers: auth })).json();
+    expect(JSON.stringify(reviews)).toContain('SCR-EMBEDDED');
+    const inbox = (await (await fetch(`${api}/mail/messages.json`)).json()) as unknown[];
+    expect(inbox.length).toBeGreaterThanOrEqual(1);
+    const secondStop = await stop(second);
+    expect(secondStop).toEqual({ code: 0, left: [] });
+  });
+});
