@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger';
 import type { MailCatcher } from '../lib/mail-catcher';
 import type { ReadinessReport } from '../lib/readiness';
 import { errorHandler, notFoundHandler } from './http/problem';
+import { mailInboxRouter } from './web/mail-inbox';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +45,8 @@ export function createApp(deps: AppDeps): express.Express {
     const report = await deps.readiness();
     res.status(report.ready ? 200 : 503).json(report);
   });
+
+  if (deps.mailCatcher) app.use(mailInboxRouter(deps.mailCatcher));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
