@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+#
+# One image for the `migrate`, `api` and `worker` services of docker-compose.yml: the command
+# picks the role (npm run migrate | api | worker). Debian (glibc), not Alpine: the Temporal
+# worker's native core bridge ships prebuilt for glibc only.
+
+# ---- build: full dependencies, pre-built workflow bundle ------------------------------------
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /app
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+# Workflow code bundled once here, so a production worker starts without webpack and every
+# replica runs byte-identical workflow code (worker/run.ts loads dist/workflow-bundle.js).
+RUN npm run build:workflows
+
+# ---- runtime: production dependencies only, non-root ----------------------------------------
+FROM node:20.20.2-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    PORT=3000 \
+    DATA_DIR=/app/.data
+COPY package.json package-lock.json ./
+# tsx is a runtime dependency: the TypeScript sources run as they are, no separate compile step.
+RUN npm ci --omit=dev && npm cache clean --force
+COPY . .
+COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
+# Sources stay root-owned and read-only to the app; only its state directory is writable.
+RUN mkdir -p /app/.data && chown node:node /app/.data
+USER node
+EXPOSE 3000
+CMD ["npm", "run", "api"]
