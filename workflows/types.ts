@@ -52,6 +52,8 @@ export interface ActionWorkflowInput {
   /** ISO instant. */
   dueDate: string;
   policy: Policy;
+  /** Set only by continue-as-new: the previous run's memory. */
+  resume?: ActionWorkflowResume;
 }
 
 export interface RecommendationWorkflowInput {
@@ -60,6 +62,8 @@ export interface RecommendationWorkflowInput {
   recommendationId: string;
   number: string;
   actions: ActionWorkflowInput[];
+  /** Set only by continue-as-new. */
+  resume?: RecommendationMemory;
 }
 
 export interface AttachmentRef {
@@ -154,3 +158,117 @@ export const REFUSAL = {
   forbidden: 'Forbidden',
   invalidArgument: 'InvalidArgument',
 } as const;
+
+// ---- Added by the lifecycle (issue 3): workflow <-> activity payloads ----
+
+export type NotificationKind =
+  | 'assignment'
+  | 'reminder'
+  | 'overdue'
+  | 'escalation'
+  | 'evidence_submitted'
+  | 'decision'
+  | 'recommendation_complete';
+
+/** One mail the workflow wants sent; the outbox key is `${workflowId}:${kind}:${occasion}`. */
+export interface NotificationRequest {
+  workflowId: string;
+  kind: NotificationKind;
+  occasion: string;
+  actionId?: string;
+  recommendationId?: string;
+  escalation?: { id: string; level: number; reason: EscalationReason };
+  /** Words for the body: a board comment, a decision outcome, a new due date. */
+  detail?: Record<string, string>;
+}
+
+export type ActionEventType =
+  | 'assigned'
+  | 'acknowledged'
+  | 'evidence_submitted'
+  | 'decided'
+  | 'extension_requested'
+  | 'extension_decided'
+  | 'cancelled'
+  | 'reassigned'
+  | 'reminder_sent'
+  | 'overdue_reminder_sent'
+  | 'escalation_raised';
+
+/** The action row as the workflow sees it after an event (the projection writes it as is). */
+export interface ActionRowSnapshot {
+  status: ActionStage;
+  outcome: ActionOutcome | null;
+  agencyId: string;
+  dueDate: string;
+  rag: 'green' | 'amber' | 'red' | 'complete';
+  escalationLevel: number;
+  changesRequested: boolean;
+  acknowledgedAt: string | null;
+  lastActivityAt: string | null;
+  closedAt: string | null;
+  nextTimerAt: string | null;
+}
+
+/** One transition to project: the action row, the related rows it creates or changes, one audit event. */
+export interface ActionEvent {
+  workflowId: string;
+  seq: number;
+  actionId: string;
+  reviewId: string;
+  type: ActionEventType;
+  actor: Actor | null;
+  occurredAt: string;
+  row: ActionRowSnapshot;
+  payload: Record<string, unknown>;
+  evidence?: { id: string; statement: string; links: string[]; attachments: AttachmentRef[]; submittedBy: string | null };
+  evidenceStatus?: { id: string; status: 'accepted' | 'changes_requested' | 'not_accepted' };
+  decision?: { id: string; evidenceId: string | null; outcome: DecisionOutcome; comment: string; decidedBy: string | null };
+  extension?: { id: string; previousDueDate: string; newDueDate: string; reason: string; interimMeasures: string; requestedBy: string | null };
+  extensionDecision?: { id: string; status: 'approved' | 'rejected'; decidedBy: string | null; comment: string | null };
+  escalationRaised?: { id: string; level: number; reason: EscalationReason };
+  escalationsResolved?: string[];
+}
+
+export interface RecommendationCompletion {
+  workflowId: string;
+  recommendationId: string;
+  reviewId: string;
+  status: 'implemented' | 'partly_implemented' | 'not_implemented' | 'cancelled';
+  completedAt: string;
+}
+
+/** The workflow's whole memory, carried across continue-as-new. */
+export interface ActionMemory {
+  stage: ActionStage;
+  outcome: ActionOutcome | null;
+  agencyId: string;
+  agencyCode: string;
+  dueDate: number;
+  dueDateSetAt: number;
+  assignedAt: number;
+  acknowledgedAt: number | null;
+  lastActivityAt: number;
+  evidenceSubmittedAt: number | null;
+  currentEvidenceId: string | null;
+  closedAt: number | null;
+  changesRequested: boolean;
+  pendingExtension: { requestId: string; newDueDate: number } | null;
+  openEscalations: (OpenEscalation & { id: string; occasion: string })[];
+  done: string[];
+  seq: number;
+  outbox: NotificationRequest[];
+}
+
+export interface ActionWorkflowResume {
+  memory: ActionMemory;
+}
+
+export interface RecommendationMemory {
+  actions: { actionId: string; workflowId: string; done: boolean; outcome: ActionOutcome | 'cancelled' | null; started: boolean; input: ActionWorkflowInput | null }[];
+}
+
+export interface ActionClosedSignalArgs {
+  actionId: string;
+  outcome: ActionOutcome | 'cancelled';
+}

@@ -1,0 +1,46 @@
+/**
+ * The activities, built once per worker with their dependencies injected (STYLE.md 3). Workflows
+ * type their proxies as `ReturnType<typeof createActivities>`.
+ */
+import type { Db } from '../db/client';
+import type { Mailer } from '../lib/mailer';
+import type { ActionEvent, NotificationRequest, RecommendationCompletion } from '../workflows/types';
+import { projectActionEvent } from './projection';
+import { completeRecommendation } from './recommendation';
+import { sendNotification, type OutboxConfig } from './outbox';
+
+export { verifyAuditChain } from './audit';
+
+export interface ActivityLog {
+  info(msg: string, meta?: Record<string, unknown>): void;
+  warn(msg: string, meta?: Record<string, unknown>): void;
+}
+
+export interface ActivityDeps {
+  db: Db;
+  mailer: Mailer;
+  config: OutboxConfig;
+  log?: ActivityLog;
+}
+
+export function createActivities({ db, mailer, config, log }: ActivityDeps) {
+  return {
+    async projectActionEvent(event: ActionEvent): Promise<{ applied: boolean }> {
+      return projectActionEvent(db, event);
+    },
+    async sendNotification(req: NotificationRequest): Promise<{ status: 'sent' | 'already_sent'; to: string[]; cc: string[] }> {
+      try {
+        return await sendNotification({ db, mailer, config }, req);
+      } catch (err) {
+        log?.warn('notification not sent yet', { kind: req.kind, occasion: req.occasion, error: String(err) });
+        throw err;
+      }
+    },
+    async completeRecommendation(c: RecommendationCompletion): Promise<void> {
+      await completeRecommendation(db, c);
+      log?.info('recommendation complete', { recommendationId: c.recommendationId, status: c.status });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,128 @@
+/**
+ * Words and recipients of each notification kind (DESIGN.md "Notifications"). Pure: the outbox
+ * activity looks the facts up and hands them here.
+ */
+import type { NotificationRequest } from '../workflows/types';
+
+export interface MailFacts {
+  publicUrl: string;
+  boardChairEmail: string;
+  reviewReference: string;
+  reviewTitle: string;
+  /** Action reference (`2.1`) or, for a recommendation, its number. */
+  reference: string;
+  title: string;
+  actionId: string | null;
+  agency: { code: string; name: string; leadEmail: string; seniorEmail: string | null; userEmails: string[] } | null;
+  boardEmails: string[];
+  dueDate: Date | null;
+  status: string | null;
+}
+
+export interface ComposedMail {
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+  ics: string | null;
+}
+
+const uniq = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x).map((x) => x.toLowerCase()))];
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const day = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'not set');
+
+export function recipients(req: NotificationRequest, f: MailFacts): { to: string[]; cc: string[] } {
+  const agencyAll = f.agency ? uniq([f.agency.leadEmail, ...f.agency.userEmails]) : [];
+  const board = f.boardEmails.length ? uniq(f.boardEmails) : [f.boardChairEmail.toLowerCase()];
+  switch (req.kind) {
+    case 'assignment':
+    case 'reminder':
+    case 'overdue':
+    case 'decision':
+      return { to: agencyAll, cc: [] };
+    case 'evidence_submitted':
+      return { to: board, cc: [] };
+    case 'recommendation_complete':
+      return { to: board, cc: uniq([f.boardChairEmail]).filter((c) => !board.includes(c)) };
+    case 'escalation': {
+      const lead = f.agency?.leadEmail ?? null;
+      const senior = f.agency?.seniorEmail ?? lead;
+      const chair = f.boardChairEmail;
+      const level = req.escalation?.level ?? 1;
+      // The board's own delay is not the agency's fault: the chair is told, with the board in copy.
+      if (req.escalation?.reason === 'awaiting_board') return { to: [chair.toLowerCase()], cc: board.filter((b) => b !== chair.toLowerCase()) };
+      if (level >= 3) return { to: [chair.toLowerCase()], cc: uniq([lead, senior]).filter((c) => c !== chair.toLowerCase()) };
+      if (level === 2) return { to: uniq([senior]), cc: uniq([lead]).filter((c) => c !== senior?.toLowerCase()) };
+      return { to: uniq([lead]), cc: [] };
+    }
+  }
+}
+
+const SUBJECTS: Record<NotificationRequest['kind'], (f: MailFacts, req: NotificationRequest) => string> = {
+  assignment: (f) => `New action assigned: ${f.title}`,
+  reminder: (f) => `Reminder: action due ${day(f.dueDate)}`,
+  overdue: () => 'Overdue: action past its due date',
+  escalation: (_f, r) => `Escalation level ${r.escalation?.level ?? 1} (${(r.escalation?.reason ?? 'overdue').replace('_', ' ')})`,
+  evidence_submitted: () => 'Evidence submitted for board review',
+  decision: (_f, r) =>
+    r.detail?.extension ? `Extension request ${r.detail.extension === 'approve' ? 'approved' : 'rejected'}` : `Board decision: ${(r.detail?.outcome ?? '').replace(/_/g, ' ')}`,
+  recommendation_complete: (_f, r) => `Recommendation complete: ${(r.detail?.status ?? '').replace(/_/g, ' ')}`,
+};
+
+export function icsFor(f: MailFacts, link: string, stamp: Date): string {
+  const d = f.dueDate!;
+  const ymd = (x: Date) => x.toISOString().slice(0, 10).replace(/-/g, '');
+  const next = new Date(d.getTime() + 86_400_000);
+  const esc = (s: string) => s.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Safeguarding Board//Action Plan//EN',
+    'METHOD:PUBLISH',
+    'BEGIN:VEVENT',
+    `UID:action-${f.actionId}@actionplan`,
+    `DTSTAMP:${stamp.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}`,
+    `DTSTART;VALUE=DATE:${ymd(d)}`,
+    `DTEND;VALUE=DATE:${ymd(next)}`,
+    `SUMMARY:${esc(`Due: ${f.reviewReference} ${f.reference} ${f.title}`)}`,
+    `DESCRIPTION:${esc(`Action ${f.reviewReference} ${f.reference} is due ${day(d)}. ${link}`)}`,
+    `URL:${link}`,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+}
+
+export function compose(req: NotificationRequest, f: MailFacts, now: Date): ComposedMail {
+  const { to, cc } = recipients(req, f);
+  const ref = `${f.reviewReference} ${f.reference}`;
+  const link = f.actionId ? `${f.publicUrl}/actions/${f.actionId}` : `${f.publicUrl}/reviews`;
+  const subject = `[${ref}] ${SUBJECTS[req.kind](f, req)}`;
+  const lines = [
+    `${f.reviewReference}: ${f.reviewTitle}`,
+    `${req.kind === 'recommendation_complete' ? 'Recommendation' : 'Action'} ${f.reference}: ${f.title}`,
+    f.agency ? `Agency: ${f.agency.name} (${f.agency.code})` : null,
+    f.dueDate ? `Due: ${day(f.dueDate)}` : null,
+    f.status ? `Status: ${f.status.replace('_', ' ')}` : null,
+    req.escalation ? `Escalation: level ${req.escalation.level}, reason ${req.escalation.reason}` : null,
+    ...Object.entries(req.detail ?? {})
+      .filter(([, v]) => v)
+      .map(([k, v]) => `${k[0].toUpperCase()}${k.slice(1)}: ${v}`),
+  ].filter((l): l is string => l !== null);
+  const text = `${lines.join('\n')}\n\nOpen it: ${link}\n`;
+  const html =
+    `<!doctype html><html><body><h1>${escapeHtml(SUBJECTS[req.kind](f, req))}</h1>` +
+    `<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` +
+    `<p><a href="${escapeHtml(link)}">Open ${escapeHtml(ref)}</a></p></body></html>`;
+  return {
+    to,
+    cc,
+    subject,
+    text,
+    html,
+    headers: { 'X-Notification-Kind': req.kind, 'X-Action-Ref': ref },
+    ics: req.kind === 'assignment' && f.dueDate ? icsFor(f, link, now) : null,
+  };
+}

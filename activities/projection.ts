@@ -1,0 +1,122 @@
+/**
+ * Writes one workflow transition into Postgres: the action row, the rows the transition creates
+ * or changes, and its audit event, in one transaction. The audit event's key
+ * (`${workflowId}:${seq}`) makes a retried activity a no-op, and `projected_seq` keeps a late,
+ * older event from overwriting a newer row state.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client';
+import { actions, attachments, auditEvents, decisions, escalations, evidence, extensionRequests, users } from '../db/schema';
+import type { ActionEvent } from '../workflows/types';
+import { appendAudit, lockAuditChain } from './audit';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const date = (s: string | null) => (s === null ? null : new Date(s));
+
+/** Foreign keys to users only for real users (a system actor or a deleted user leaves it null). */
+async function knownUser(tx: Tx, id: string | null | undefined): Promise<string | null> {
+  if (!id || !UUID.test(id)) return null;
+  const [u] = await tx.select({ id: users.id }).from(users).where(eq(users.id, id));
+  return u?.id ?? null;
+}
+
+export async function projectActionEvent(db: Db, e: ActionEvent): Promise<{ applied: boolean }> {
+  const eventKey = `${e.workflowId}:${e.seq}`;
+  const at = new Date(e.occurredAt);
+  return db.transaction(async (tx) => {
+    await lockAuditChain(tx);
+    const [seen] = await tx.select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.eventKey, eventKey));
+    if (seen) return { applied: false };
+    const [action] = await tx.select({ id: actions.id }).from(actions).where(eq(actions.id, e.actionId)).for('update');
+    if (!action) {
+      throw ApplicationFailure.create({ type: 'UnknownAction', message: `action ${e.actionId} has no row`, nonRetryable: true });
+    }
+    const actorId = await knownUser(tx, e.actor?.userId);
+
+    if (e.evidence) {
+      await tx
+        .insert(evidence)
+        .values({ id: e.evidence.id, actionId: e.actionId, statement: e.evidence.statement, links: e.evidence.links, submittedBy: actorId, submittedAt: at })
+        .onConflictDoNothing();
+      if (e.evidence.attachments.length) {
+        await tx.insert(attachments).values(
+          e.evidence.attachments.map((a) => ({ evidenceId: e.evidence!.id, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256 })),
+        );
+      }
+    }
+    if (e.evidenceStatus) {
+      await tx.update(evidence).set({ status: e.evidenceStatus.status }).where(eq(evidence.id, e.evidenceStatus.id));
+    }
+    if (e.decision) {
+      await tx
+        .insert(decisions)
+        .values({ id: e.decision.id, actionId: e.actionId, evidenceId: e.decision.evidenceId, outcome: e.decision.outcome, comment: e.decision.comment, decidedBy: actorId, decidedAt: at })
+        .onConflictDoNothing();
+    }
+    if (e.extension) {
+      const x = e.extension;
+      await tx
+        .insert(extensionRequests)
+        .values({
+          id: x.id,
+          actionId: e.actionId,
+          previousDueDate: new Date(x.previousDueDate),
+          newDueDate: new Date(x.newDueDate),
+          reason: x.reason,
+          interimMeasures: x.interimMeasures,
+          requestedBy: actorId,
+          requestedAt: at,
+        })
+        .onConflictDoNothing();
+    }
+    if (e.extensionDecision) {
+      const d = e.extensionDecision;
+      await tx
+        .update(extensionRequests)
+        .set({ status: d.status, decidedBy: actorId, decisionComment: d.comment, decidedAt: at })
+        .where(eq(extensionRequests.id, d.id));
+    }
+    if (e.escalationRaised) {
+      const x = e.escalationRaised;
+      await tx.insert(escalations).values({ id: x.id, actionId: e.actionId, level: x.level, reason: x.reason, raisedAt: at }).onConflictDoNothing();
+    }
+    if (e.escalationsResolved?.length) {
+      await tx
+        .update(escalations)
+        .set({ resolvedAt: at })
+        .where(and(inArray(escalations.id, e.escalationsResolved), isNull(escalations.resolvedAt)));
+    }
+
+    const r = e.row;
+    await tx
+      .update(actions)
+      .set({
+        status: r.status,
+        outcome: r.outcome,
+        agencyId: r.agencyId,
+        dueDate: new Date(r.dueDate),
+        rag: r.rag,
+        escalationLevel: r.escalationLevel,
+        changesRequested: r.changesRequested,
+        acknowledgedAt: date(r.acknowledgedAt),
+        lastActivityAt: date(r.lastActivityAt),
+        closedAt: date(r.closedAt),
+        nextTimerAt: date(r.nextTimerAt),
+        projectedSeq: e.seq,
+        updatedAt: at,
+      })
+      .where(and(eq(actions.id, e.actionId), lt(actions.projectedSeq, e.seq)));
+
+    await appendAudit(tx, {
+      eventKey,
+      actionId: e.actionId,
+      reviewId: e.reviewId,
+      type: e.type,
+      actor: e.actor ? e.actor.userId : null,
+      payload: { ...e.payload, ...(e.actor ? { actorRole: e.actor.role } : {}), status: r.status },
+      occurredAt: at,
+    });
+    return { applied: true };
+  });
+}

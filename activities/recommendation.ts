@@ -1,0 +1,31 @@
+import { and, eq, ne } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { auditEvents, recommendations, reviews } from '../db/schema';
+import type { RecommendationCompletion } from '../workflows/types';
+import { appendAudit, lockAuditChain } from './audit';
+
+/** Records a finished recommendation, and the review as completed once none is left open. Idempotent. */
+export async function completeRecommendation(db: Db, c: RecommendationCompletion): Promise<void> {
+  const eventKey = `${c.workflowId}:complete`;
+  const at = new Date(c.completedAt);
+  await db.transaction(async (tx) => {
+    await lockAuditChain(tx);
+    const [seen] = await tx.select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.eventKey, eventKey));
+    if (seen) return;
+    await tx.update(recommendations).set({ status: c.status, completedAt: at }).where(eq(recommendations.id, c.recommendationId));
+    const open = await tx
+      .select({ id: recommendations.id })
+      .from(recommendations)
+      .where(and(eq(recommendations.reviewId, c.reviewId), eq(recommendations.status, 'open'), ne(recommendations.id, c.recommendationId)));
+    if (open.length === 0) await tx.update(reviews).set({ status: 'completed', completedAt: at }).where(eq(reviews.id, c.reviewId));
+    await appendAudit(tx, {
+      eventKey,
+      actionId: null,
+      reviewId: c.reviewId,
+      type: 'recommendation_completed',
+      actor: null,
+      payload: { recommendationId: c.recommendationId, status: c.status },
+      occurredAt: at,
+    });
+  });
+}
