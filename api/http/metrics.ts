@@ -1,0 +1,83 @@
+import { count } from 'drizzle-orm';
+import type { RequestHandler } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from '../../db/client';
+import { actions, notifications } from '../../db/schema';
+
+export interface ApiMetrics {
+  registry: Registry;
+  workflowStarts: Counter<'kind'>;
+  middleware: RequestHandler;
+}
+
+/**
+ * One registry per app, so two apps in one process (tests) never collide. Mail counts are read
+ * from the outbox at scrape time: the worker sends the mail, and the table is what all
+ * processes share.
+ */
+export function createMetrics(db: Db): ApiMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const workflowStarts = new Counter({
+    name: 'actionplan_workflow_starts_total',
+    help: 'Workflows started through this API (recommendation and action workflows)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'actionplan_mails',
+    help: 'Outbox notifications by status (sent, failed, pending)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      try {
+        const rows = await db.select({ status: notifications.status, n: count() }).from(notifications).groupBy(notifications.status);
+        for (const status of ['sent', 'failed', 'pending']) this.set({ status }, 0);
+        for (const r of rows) this.set({ status: r.status }, r.n);
+      } catch {
+        /* the database being down must not break /metrics */
+      }
+    },
+  });
+  new Gauge({
+    name: 'actionplan_actions',
+    help: 'Actions by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      try {
+        const rows = await db.select({ status: actions.status, n: count() }).from(actions).groupBy(actions.status);
+        for (const r of rows) this.set({ status: r.status }, r.n);
+      } catch {
+        /* as above */
+      }
+    },
+  });
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const end = latency.startTimer();
+    res.on('finish', () => {
+      // The route template, never the raw URL: ids in label values would explode the series count.
+      const route = (res.locals.routePath as string | undefined) ?? 'unmatched';
+      requests.inc({ method: req.method, route, status: String(res.statusCode) });
+      end({ method: req.method, route });
+    });
+    next();
+  };
+  return { registry, workflowStarts, middleware };
+}

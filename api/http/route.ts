@@ -1,0 +1,163 @@
+import type { Client } from '@temporalio/client';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { ZodType } from 'zod';
+import type { Db } from '../../db/client';
+import type { Role } from '../../db/schema';
+import type { Config } from '../../lib/config';
+import { AppError, type FieldIssue } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import type { ReadinessReport } from '../../lib/readiness';
+import { authenticate, type AuthenticatedActor, type BadTokenLimiter } from './auth';
+import { requestFingerprint, withIdempotency } from './idempotency';
+import type { ApiMetrics } from './metrics';
+import { parseMultipart, type MultipartLimits, type UploadedFile } from './uploads';
+import { z } from './zod';
+
+/** What route handlers and use-cases are given (built once per app). */
+export interface ApiContext {
+  db: Db;
+  client: Client;
+  config: Config;
+  logger: Logger;
+  taskQueue: string;
+  metrics: ApiMetrics;
+  limiter: BadTokenLimiter;
+  readiness: () => Promise<ReadinessReport>;
+  /** Filled in once the route table exists (the OpenAPI document is generated from it). */
+  openApi: () => unknown;
+}
+
+/** `public`: no token; `any`: any signed-in user; a role list: only those roles (403 otherwise). */
+export type Access = 'public' | 'any' | readonly Role[];
+
+export interface BodySpec<B> {
+  json?: ZodType<B>;
+  multipart?: { fields: ZodType<B>; doc: ZodType; limits: MultipartLimits; normalize?: (fields: Record<string, unknown>) => unknown };
+  /** No body at all counts as `{}` (for POSTs that carry nothing, like acknowledge). */
+  emptyAllowed?: boolean;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: ZodType;
+  /** Defaults to application/json when a schema is given. */
+  contentTypes?: string[];
+}
+
+export interface HandlerInput<P, Q, B> {
+  ctx: ApiContext;
+  actor: AuthenticatedActor;
+  params: P;
+  query: Q;
+  body: B;
+  files: UploadedFile[];
+  req: Request;
+  res: Response;
+}
+
+/** A JSON reply (kept for Idempotency-Key replays), or `sent` when the handler streamed something else. */
+export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | { sent: true };
+
+export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
+  method: 'get' | 'post';
+  /** Express path, for example /api/v1/actions/:id. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: Access;
+  params?: ZodType<P>;
+  query?: ZodType<Q>;
+  body?: BodySpec<B>;
+  responses: Record<number, ResponseSpec>;
+  handler: (input: HandlerInput<P, Q, B>) => Promise<Reply>;
+}
+
+/** Keeps each route's handler typed by its own schemas while the table holds them all. */
+export function defineRoute<P = Record<string, never>, Q = Record<string, never>, B = undefined>(def: RouteDef<P, Q, B>): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+export const EmptyQuery = z.strictObject({});
+export const JSON_LIMIT = '256kb';
+
+export function zodIssues(error: z.ZodError, location: string): FieldIssue[] {
+  return error.issues.map((i) => ({ path: [location, ...i.path.map(String)].join('.'), message: i.message }));
+}
+
+export function parseOrThrow<T>(schema: ZodType<T>, value: unknown, location: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new AppError('validation', `The request ${location} is not valid`, zodIssues(r.error, location));
+  return r.data;
+}
+
+const jsonParser = express.json({ limit: JSON_LIMIT, strict: true });
+
+function runMiddleware(mw: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    void mw(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
+  });
+}
+
+const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+
+async function readBody<B>(req: Request, res: Response, spec: BodySpec<B> | undefined): Promise<{ body: B; files: UploadedFile[] }> {
+  const json = spec?.json ?? (spec?.multipart ? undefined : (z.strictObject({}) as unknown as ZodType<B>));
+  if (!hasBody(req)) {
+    const schema = json ?? spec?.multipart?.fields;
+    return { body: parseOrThrow(schema as ZodType<B>, spec?.emptyAllowed || !spec ? {} : undefined, 'body'), files: [] };
+  }
+  if (json && req.is('application/json')) {
+    await runMiddleware(jsonParser, req, res);
+    return { body: parseOrThrow(json, req.body, 'body'), files: [] };
+  }
+  if (spec?.multipart && req.is('multipart/form-data')) {
+    const { fields, files } = await parseMultipart(req, res, spec.multipart.limits);
+    const normalized = spec.multipart.normalize ? spec.multipart.normalize(fields) : fields;
+    return { body: parseOrThrow(spec.multipart.fields, normalized, 'body'), files };
+  }
+  const accepted = [json ? 'application/json' : null, spec?.multipart ? 'multipart/form-data' : null].filter(Boolean).join(' or ');
+  throw new AppError('unsupported_media_type', `Send the body as ${accepted}`);
+}
+
+/** Turns one table entry into an Express handler: authenticate, check the role, validate, run. */
+export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
+  return async (req, res) => {
+    res.locals.routePath = def.path;
+    let actor = undefined as unknown as AuthenticatedActor;
+    if (def.access !== 'public') {
+      actor = await authenticate(ctx.db, ctx.limiter, req.headers.authorization, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      if (def.access !== 'any' && !def.access.includes(actor.role))
+        throw new AppError('forbidden', `This needs the role ${def.access.join(' or ')}; you are ${actor.role}`);
+    }
+    // A malformed id names nothing that exists: 404, like an unknown one.
+    const paramsResult = (def.params ?? z.strictObject({})).safeParse({ ...req.params });
+    if (!paramsResult.success) throw new AppError('not_found', 'No such resource');
+    const params = paramsResult.data;
+    const query = parseOrThrow(def.query ?? EmptyQuery, { ...(req.query as object) }, 'query');
+    const { body, files } = def.method === 'post' ? await readBody(req, res, def.body) : { body: undefined, files: [] };
+
+    const run = () => def.handler({ ctx, actor, params, query, body, files, req, res });
+    const key = req.headers['idempotency-key'];
+    if (def.method === 'post' && typeof key === 'string' && actor) {
+      const fingerprint = requestFingerprint({ params, query, body, files: files.map((f) => [f.field, f.filename, f.mediaType, f.buffer]) });
+      const result = await withIdempotency(ctx.db, actor.userId, key, req.method, req.path, fingerprint, async () => {
+        const reply = await run();
+        if ('sent' in reply) throw new Error(`${def.operationId} streams its reply and cannot be replayed`);
+        return { status: reply.status, body: reply.body };
+      });
+      if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.status(result.status).json(result.body);
+      return;
+    }
+    const reply = await run();
+    if ('sent' in reply) return;
+    for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+    res.status(reply.status).json(reply.body);
+  };
+}
+
+export function mountRoutes(app: express.Express, ctx: ApiContext, routes: RouteDef[]): void {
+  for (const def of routes) app[def.method](def.path, toHandler(ctx, def));
+}

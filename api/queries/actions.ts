@@ -1,0 +1,212 @@
+import { and, asc, count, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import {
+  actions,
+  agencies,
+  attachments,
+  auditEvents,
+  blobs,
+  decisions,
+  escalations,
+  evidence,
+  extensionRequests,
+  notifications,
+  recommendations,
+  reviews,
+  type ActionStatus,
+  type Rag,
+} from '../../db/schema';
+import { iso, type Scope } from './scope';
+
+export const OPEN_STATUSES: ActionStatus[] = ['assigned', 'in_progress', 'under_review'];
+/** Overdue means the agency still owes the work; once evidence is with the board it is awaiting sign-off instead. */
+export const OVERDUE_STATUSES: ActionStatus[] = ['assigned', 'in_progress'];
+
+export const actionColumns = {
+  id: actions.id,
+  reference: actions.reference,
+  title: actions.title,
+  description: actions.description,
+  successMeasure: actions.successMeasure,
+  agencyCode: agencies.code,
+  agencyName: agencies.name,
+  reviewId: actions.reviewId,
+  reviewReference: reviews.reference,
+  recommendationId: actions.recommendationId,
+  recommendationNumber: recommendations.number,
+  status: actions.status,
+  outcome: actions.outcome,
+  rag: actions.rag,
+  dueDate: actions.dueDate,
+  escalationLevel: actions.escalationLevel,
+  changesRequested: actions.changesRequested,
+  acknowledgedAt: actions.acknowledgedAt,
+  lastActivityAt: actions.lastActivityAt,
+  closedAt: actions.closedAt,
+  nextTimerAt: actions.nextTimerAt,
+  workflowId: actions.workflowId,
+  agencyId: actions.agencyId,
+};
+
+type ActionRow = {
+  [K in keyof typeof actionColumns]: (typeof actionColumns)[K]['_']['notNull'] extends true
+    ? (typeof actionColumns)[K]['_']['data']
+    : (typeof actionColumns)[K]['_']['data'] | null;
+};
+
+export function toAction(r: ActionRow) {
+  return {
+    id: r.id,
+    reference: r.reference,
+    title: r.title,
+    description: r.description,
+    successMeasure: r.successMeasure,
+    agencyCode: r.agencyCode,
+    agencyName: r.agencyName,
+    reviewId: r.reviewId,
+    reviewReference: r.reviewReference,
+    recommendationId: r.recommendationId,
+    recommendationNumber: r.recommendationNumber,
+    status: r.status,
+    outcome: r.outcome,
+    rag: r.rag,
+    dueDate: r.dueDate.toISOString(),
+    escalationLevel: r.escalationLevel,
+    changesRequested: r.changesRequested,
+    acknowledgedAt: iso(r.acknowledgedAt),
+    lastActivityAt: iso(r.lastActivityAt),
+    closedAt: iso(r.closedAt),
+    nextTimerAt: iso(r.nextTimerAt),
+  };
+}
+export type ActionView = ReturnType<typeof toAction>;
+
+export const scopeCondition = (scope: Scope): SQL | undefined => (scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined);
+
+function baseSelect(db: DbOrTx) {
+  return db
+    .select(actionColumns)
+    .from(actions)
+    .innerJoin(agencies, eq(agencies.id, actions.agencyId))
+    .innerJoin(reviews, eq(reviews.id, actions.reviewId))
+    .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId));
+}
+
+export interface ActionFilters {
+  status?: ActionStatus;
+  agency?: string;
+  review?: string;
+  rag?: Rag;
+  overdue?: boolean;
+}
+
+function filterConditions(scope: Scope, f: ActionFilters, now: Date): SQL[] {
+  const c: (SQL | undefined)[] = [scopeCondition(scope)];
+  if (f.status) c.push(eq(actions.status, f.status));
+  if (f.agency) c.push(eq(agencies.code, f.agency));
+  if (f.review) c.push(eq(actions.reviewId, f.review));
+  if (f.rag) c.push(eq(actions.rag, f.rag));
+  if (f.overdue === true) c.push(and(inArray(actions.status, OVERDUE_STATUSES), lt(actions.dueDate, now)));
+  if (f.overdue === false) c.push(sql`not (${actions.status} in ('assigned', 'in_progress') and ${actions.dueDate} < ${now})`);
+  return c.filter((x): x is SQL => x !== undefined);
+}
+
+export async function listActions(db: DbOrTx, scope: Scope, f: ActionFilters, page: { page: number; pageSize: number }, now = new Date()) {
+  const where = and(...filterConditions(scope, f, now));
+  const [{ total }] = await db
+    .select({ total: count() })
+    .from(actions)
+    .innerJoin(agencies, eq(agencies.id, actions.agencyId))
+    .where(where);
+  const rows = await baseSelect(db)
+    .where(where)
+    .orderBy(asc(actions.dueDate), asc(reviews.reference), asc(actions.reference), asc(actions.id))
+    .limit(page.pageSize)
+    .offset((page.page - 1) * page.pageSize);
+  return { items: rows.map(toAction), page: page.page, pageSize: page.pageSize, total };
+}
+
+/** The action if the caller may see it; null for unknown and for another agency's (both a 404). */
+export async function findActionRow(db: DbOrTx, scope: Scope, id: string): Promise<ActionRow | null> {
+  const [row] = await baseSelect(db)
+    .where(and(eq(actions.id, id), scopeCondition(scope)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function findAction(db: DbOrTx, scope: Scope, id: string): Promise<ActionView | null> {
+  const row = await findActionRow(db, scope, id);
+  return row ? toAction(row) : null;
+}
+
+export async function actionsOfReview(db: DbOrTx, scope: Scope, reviewId: string): Promise<ActionView[]> {
+  const rows = await baseSelect(db)
+    .where(and(eq(actions.reviewId, reviewId), scopeCondition(scope)))
+    .orderBy(asc(recommendations.position), asc(actions.reference));
+  return rows.map(toAction);
+}
+
+export const attachmentUrl = (actionId: string, attachmentId: string) => `/api/v1/actions/${actionId}/attachments/${attachmentId}`;
+
+/** The action's evidence, decisions, extension requests, escalations and notifications, for an action already found in scope. */
+export async function actionDetailParts(db: DbOrTx, actionId: string) {
+  const ev = await db.select().from(evidence).where(eq(evidence.actionId, actionId)).orderBy(asc(evidence.submittedAt), asc(evidence.id));
+  const atts = ev.length
+    ? await db.select().from(attachments).where(inArray(attachments.evidenceId, ev.map((e) => e.id))).orderBy(asc(attachments.filename))
+    : [];
+  const dec = await db.select().from(decisions).where(eq(decisions.actionId, actionId)).orderBy(asc(decisions.decidedAt));
+  const ext = await db.select().from(extensionRequests).where(eq(extensionRequests.actionId, actionId)).orderBy(asc(extensionRequests.requestedAt));
+  const esc = await db.select().from(escalations).where(eq(escalations.actionId, actionId)).orderBy(asc(escalations.raisedAt));
+  const notes = await db
+    .select({ id: notifications.id, kind: notifications.kind, recipient: notifications.recipient, subject: notifications.subject, status: notifications.status, createdAt: notifications.createdAt, sentAt: notifications.sentAt })
+    .from(notifications)
+    .where(eq(notifications.actionId, actionId))
+    .orderBy(asc(notifications.createdAt));
+  return {
+    evidence: ev.map((e) => ({
+      id: e.id,
+      statement: e.statement,
+      links: e.links,
+      status: e.status,
+      submittedAt: e.submittedAt.toISOString(),
+      attachments: atts
+        .filter((a) => a.evidenceId === e.id)
+        .map((a) => ({ id: a.id, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256, url: attachmentUrl(actionId, a.id) })),
+    })),
+    decisions: dec.map((d) => ({ id: d.id, outcome: d.outcome, comment: d.comment, decidedAt: d.decidedAt.toISOString() })),
+    extensionRequests: ext.map((x) => ({
+      id: x.id,
+      previousDueDate: x.previousDueDate.toISOString(),
+      newDueDate: x.newDueDate.toISOString(),
+      reason: x.reason,
+      interimMeasures: x.interimMeasures,
+      status: x.status,
+      requestedAt: x.requestedAt.toISOString(),
+      decisionComment: x.decisionComment,
+    })),
+    escalations: esc.map((e) => ({ id: e.id, level: e.level, reason: e.reason, raisedAt: e.raisedAt.toISOString(), resolvedAt: iso(e.resolvedAt), notified: e.notified })),
+    notifications: notes.map((n) => ({ ...n, createdAt: n.createdAt.toISOString(), sentAt: iso(n.sentAt) })),
+  };
+}
+
+export async function actionHistory(db: DbOrTx, actionId: string) {
+  const rows = await db.select().from(auditEvents).where(eq(auditEvents.actionId, actionId)).orderBy(asc(auditEvents.id));
+  return rows.map((r) => ({ id: r.id, type: r.type, actor: r.actor, payload: r.payload, occurredAt: r.occurredAt.toISOString(), hash: r.hash }));
+}
+
+/** An attachment of an action the caller can already see. */
+export async function findAttachment(db: DbOrTx, actionId: string, attachmentId: string) {
+  const [row] = await db
+    .select({ filename: attachments.filename, mediaType: attachments.mediaType, size: attachments.size, sha256: attachments.sha256, content: blobs.content })
+    .from(attachments)
+    .innerJoin(evidence, eq(evidence.id, attachments.evidenceId))
+    .innerJoin(blobs, eq(blobs.sha256, attachments.sha256))
+    .where(and(eq(attachments.id, attachmentId), eq(evidence.actionId, actionId)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function latestEvidenceId(db: DbOrTx, actionId: string): Promise<string | null> {
+  const [row] = await db.select({ id: evidence.id }).from(evidence).where(eq(evidence.actionId, actionId)).orderBy(desc(evidence.submittedAt)).limit(1);
+  return row?.id ?? null;
+}

@@ -1,0 +1,65 @@
+import { and, asc, count, desc, eq, exists, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { actions, recommendations, reviews } from '../../db/schema';
+import { actionsOfReview } from './actions';
+import type { Scope } from './scope';
+
+/** An agency sees a review only through its own actions in it. */
+function reviewScope(db: DbOrTx, scope: Scope): SQL | undefined {
+  if (!scope.agencyId) return undefined;
+  return exists(
+    db
+      .select({ one: actions.id })
+      .from(actions)
+      .where(and(eq(actions.reviewId, reviews.id), eq(actions.agencyId, scope.agencyId))),
+  );
+}
+
+export async function listReviews(db: DbOrTx, scope: Scope) {
+  const rows = await db
+    .select({ id: reviews.id, reference: reviews.reference, title: reviews.title, publishedOn: reviews.publishedOn, status: reviews.status, createdAt: reviews.createdAt })
+    .from(reviews)
+    .where(reviewScope(db, scope))
+    .orderBy(desc(reviews.createdAt), asc(reviews.reference));
+  const counts = await db
+    .select({ reviewId: actions.reviewId, n: count() })
+    .from(actions)
+    .where(scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined)
+    .groupBy(actions.reviewId);
+  const byReview = new Map(counts.map((c) => [c.reviewId, c.n]));
+  return rows.map((r) => ({ id: r.id, reference: r.reference, title: r.title, publishedOn: r.publishedOn, status: r.status, actionCount: byReview.get(r.id) ?? 0 }));
+}
+
+export async function findReviewRow(db: DbOrTx, scope: Scope, id: string) {
+  const [row] = await db
+    .select()
+    .from(reviews)
+    .where(and(eq(reviews.id, id), reviewScope(db, scope)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The review with its recommendations and the actions the caller may see; null when unknown or not visible. */
+export async function findReview(db: DbOrTx, scope: Scope, id: string) {
+  const review = await findReviewRow(db, scope, id);
+  if (!review) return null;
+  const recs = await db
+    .select({ id: recommendations.id, number: recommendations.number, text: recommendations.text, status: recommendations.status })
+    .from(recommendations)
+    .where(eq(recommendations.reviewId, id))
+    .orderBy(asc(recommendations.position), asc(recommendations.number));
+  const acts = await actionsOfReview(db, scope, id);
+  return {
+    id: review.id,
+    reference: review.reference,
+    title: review.title,
+    publishedOn: review.publishedOn,
+    status: review.status,
+    policy: review.policy as Record<string, unknown>,
+    createdAt: review.createdAt.toISOString(),
+    recommendations: recs
+      .map((r) => ({ ...r, actions: acts.filter((a) => a.recommendationId === r.id) }))
+      // An agency is shown only recommendations it has actions under.
+      .filter((r) => !scope.agencyId || r.actions.length > 0),
+  };
+}

@@ -1,0 +1,23 @@
+import { eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { users, type Role } from '../../db/schema';
+
+/** Inserts unless the e-mail is taken; null means it was. */
+export async function insertUser(db: DbOrTx, u: { name: string; email: string; role: Role; agencyId: string | null; tokenHash: string }) {
+  const [row] = await db.insert(users).values(u).onConflictDoNothing({ target: users.email }).returning({ id: users.id });
+  return row ?? null;
+}
+
+export async function findUserByEmail(db: DbOrTx, email: string) {
+  const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+  return row ?? null;
+}
+
+export async function findUserByTokenHash(db: DbOrTx, tokenHash: string) {
+  const [row] = await db.select().from(users).where(eq(users.tokenHash, tokenHash)).limit(1);
+  return row ?? null;
+}
+
+export async function setTokenHash(db: DbOrTx, userId: string, tokenHash: string) {
+  await db.update(users).set({ tokenHash }).where(eq(users.id, userId));
+}

@@ -1,0 +1,320 @@
+import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, ROLES } from '../db/schema';
+import { isDuration } from '../workflows/duration';
+import { z } from './http/zod';
+
+/**
+ * Request and response schemas of the HTTP API (DESIGN.md section 5). Requests are strict: an
+ * unknown field is a 400, so a misspelt optional field is never silently ignored.
+ */
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const optionalText = (max: number) => z.string().trim().max(max).optional();
+
+/** A calendar date or an instant with an offset; a date alone means the end of that day is not assumed by the API (the lifecycle decides). */
+export const DateOrInstant = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })])
+  .openapi({ description: 'YYYY-MM-DD or an ISO-8601 instant with offset', example: '2026-09-30' });
+
+export const Duration = z
+  .string()
+  .max(40)
+  .refine(isDuration, 'expected an ISO-8601 duration in weeks, days, hours, minutes or seconds (P7D, PT2S)')
+  .openapi({ example: 'P7D' });
+
+export const PolicyInput = z
+  .strictObject({
+    acknowledgeWithin: Duration.optional(),
+    remindBefore: z.array(Duration).max(10).optional(),
+    overdueReminderEvery: Duration.optional(),
+    escalateAfterOverdue: z.array(Duration).min(1).max(3).optional(),
+    stallAfter: Duration.optional(),
+    boardDecisionWithin: Duration.optional(),
+  })
+  .openapi('PolicyInput');
+
+export const IdParams = z.strictObject({ id: z.guid() });
+export const ExtensionParams = z.strictObject({ id: z.guid(), rid: z.guid() });
+export const AttachmentParams = z.strictObject({ id: z.guid(), attachmentId: z.guid() });
+
+export const AgencyCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'letters, digits, - and _, at most 32')
+  .transform((s) => s.toUpperCase())
+  .openapi({ example: 'BCC' });
+
+export const CreateAgencyBody = z
+  .strictObject({
+    code: AgencyCode,
+    name: text(200),
+    leadEmail: z.email(),
+    seniorEmail: z.email().optional(),
+  })
+  .openapi('CreateAgency');
+
+export const Agency = z
+  .object({ id: z.string(), code: z.string(), name: z.string(), leadEmail: z.string(), seniorEmail: z.string().nullable() })
+  .openapi('Agency');
+
+export const CreateUserBody = z
+  .strictObject({
+    name: text(200),
+    email: z.email(),
+    role: z.enum(ROLES),
+    agencyCode: AgencyCode.optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.role === 'agency' && !v.agencyCode) ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: 'required for an agency user' });
+    if (v.role === 'admin' && v.agencyCode) ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: 'an admin belongs to no agency' });
+  })
+  .openapi('CreateUser');
+
+export const User = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    agencyCode: z.string().nullable(),
+  })
+  .openapi('User');
+
+export const CreatedUser = z.object({ user: User, token: z.string().openapi({ description: 'Shown once; only its hash is stored' }) }).openapi('CreatedUser');
+
+export const ActionInput = z
+  .strictObject({
+    agencyCode: AgencyCode,
+    title: text(2000),
+    description: optionalText(10000),
+    successMeasure: optionalText(4000),
+    dueDate: DateOrInstant,
+  })
+  .openapi('ActionInput');
+
+export const RecommendationInput = z
+  .strictObject({
+    number: z.string().trim().regex(/^\d{1,3}(\.\d{1,3})?$/, 'expected a number such as 3 or 3.1'),
+    text: text(10000),
+    actions: z.array(ActionInput).min(1).max(100),
+  })
+  .openapi('RecommendationInput');
+
+export const ReviewReference = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,63}$/, 'letters, digits, space . _ / -, at most 64')
+  .openapi({ example: 'SCR-BABY-M' });
+
+export const CreateReviewBody = z
+  .strictObject({
+    reference: ReviewReference,
+    title: text(500),
+    publishedOn: z.iso.date().optional(),
+    policy: PolicyInput.optional(),
+    recommendations: z.array(RecommendationInput).min(1).max(200),
+  })
+  .superRefine((v, ctx) => {
+    const seen = new Set<string>();
+    v.recommendations.forEach((r, i) => {
+      if (seen.has(r.number)) ctx.addIssue({ code: 'custom', path: ['recommendations', i, 'number'], message: `recommendation ${r.number} appears twice` });
+      seen.add(r.number);
+    });
+  })
+  .openapi('CreateReview');
+
+/** Multipart text fields of an import; the file itself is checked apart. */
+export const ImportFields = z
+  .strictObject({
+    reference: ReviewReference,
+    title: text(500),
+    publishedOn: z.iso.date().optional(),
+    policy: z
+      .string()
+      .max(4000)
+      .optional()
+      .transform((s, ctx) => {
+        if (s === undefined || s.trim() === '') return undefined;
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'policy must be a JSON object' });
+          return z.NEVER;
+        }
+      })
+      .pipe(PolicyInput.optional()),
+  })
+  .openapi('ImportFields');
+
+export const ImportForm = z
+  .object({
+    file: z.any().openapi({ type: 'string', format: 'binary', description: '.csv or .xlsx, one row per action' }),
+    reference: z.string(),
+    title: z.string(),
+    publishedOn: z.string().optional(),
+    policy: z.string().optional().openapi({ description: 'JSON object, as PolicyInput' }),
+  })
+  .openapi('ImportForm');
+
+const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const ActionListQuery = z
+  .strictObject({
+    status: z.enum(ACTION_STATUSES).optional(),
+    agency: AgencyCode.optional(),
+    review: z.guid().optional(),
+    rag: z.enum(RAGS).optional(),
+    overdue: boolQuery.optional(),
+    page: z.coerce.number().int().min(1).max(100000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .openapi('ActionListQuery');
+
+export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json']).default('json') });
+
+export const Action = z
+  .object({
+    id: z.string(),
+    reference: z.string(),
+    title: z.string(),
+    description: z.string().nullable(),
+    successMeasure: z.string().nullable(),
+    agencyCode: z.string(),
+    agencyName: z.string(),
+    reviewId: z.string(),
+    reviewReference: z.string(),
+    recommendationId: z.string(),
+    recommendationNumber: z.string(),
+    status: z.enum(ACTION_STATUSES),
+    outcome: z.enum(OUTCOMES).nullable(),
+    rag: z.enum(RAGS),
+    dueDate: z.string(),
+    escalationLevel: z.number().int().min(0).max(3),
+    changesRequested: z.boolean(),
+    acknowledgedAt: z.string().nullable(),
+    lastActivityAt: z.string().nullable(),
+    closedAt: z.string().nullable(),
+    nextTimerAt: z.string().nullable(),
+  })
+  .openapi('Action');
+
+export const ActionPage = z
+  .object({ items: z.array(Action), page: z.number(), pageSize: z.number(), total: z.number() })
+  .openapi('ActionPage');
+
+export const AttachmentOut = z
+  .object({ id: z.string(), filename: z.string(), mediaType: z.string(), size: z.number(), sha256: z.string(), url: z.string() })
+  .openapi('Attachment');
+
+export const ActionDetail = Action.extend({
+  liveStage: z.string().nullable().openapi({ description: "The workflow's own view of the stage (null if it could not be asked)" }),
+  evidence: z.array(
+    z.object({
+      id: z.string(),
+      statement: z.string(),
+      links: z.array(z.string()),
+      status: z.string(),
+      submittedAt: z.string(),
+      attachments: z.array(AttachmentOut),
+    }),
+  ),
+  decisions: z.array(z.object({ id: z.string(), outcome: z.enum(DECISION_OUTCOMES), comment: z.string(), decidedAt: z.string() })),
+  extensionRequests: z.array(
+    z.object({
+      id: z.string(),
+      previousDueDate: z.string(),
+      newDueDate: z.string(),
+      reason: z.string(),
+      interimMeasures: z.string(),
+      status: z.string(),
+      requestedAt: z.string(),
+      decisionComment: z.string().nullable(),
+    }),
+  ),
+  escalations: z.array(
+    z.object({ id: z.string(), level: z.number(), reason: z.enum(ESCALATION_REASONS), raisedAt: z.string(), resolvedAt: z.string().nullable(), notified: z.array(z.string()) }),
+  ),
+  notifications: z.array(z.object({ id: z.string(), kind: z.string(), recipient: z.string(), subject: z.string(), status: z.string(), createdAt: z.string(), sentAt: z.string().nullable() })),
+}).openapi('ActionDetail');
+
+export const Review = z
+  .object({
+    id: z.string(),
+    reference: z.string(),
+    title: z.string(),
+    publishedOn: z.string().nullable(),
+    status: z.string(),
+    policy: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    recommendations: z.array(
+      z.object({ id: z.string(), number: z.string(), text: z.string(), status: z.string(), actions: z.array(Action) }),
+    ),
+  })
+  .openapi('Review');
+
+export const ReviewSummary = z
+  .object({ id: z.string(), reference: z.string(), title: z.string(), publishedOn: z.string().nullable(), status: z.string(), actionCount: z.number() })
+  .openapi('ReviewSummary');
+
+export const EvidenceBody = z
+  .strictObject({
+    statement: text(20000),
+    links: z.array(z.url({ protocol: /^https?$/ }).max(2000)).max(20).default([]),
+  })
+  .openapi('EvidenceBody');
+
+export const EvidenceForm = z
+  .object({
+    statement: z.string(),
+    links: z.array(z.string()).optional().openapi({ description: 'repeat the field for several links' }),
+    files: z.array(z.any().openapi({ type: 'string', format: 'binary' })).optional(),
+  })
+  .openapi('EvidenceForm');
+
+export const DecisionBody = z
+  .strictObject({ outcome: z.enum(DECISION_OUTCOMES), comment: z.string().trim().max(10000).default('') })
+  .superRefine((v, ctx) => {
+    if (v.outcome !== 'approve' && v.comment === '')
+      ctx.addIssue({ code: 'custom', path: ['comment'], message: 'a comment is required unless approving (boards must publish why)' });
+  })
+  .openapi('DecisionBody');
+
+export const ExtensionBody = z
+  .strictObject({ newDueDate: DateOrInstant, reason: text(10000), interimMeasures: text(10000) })
+  .openapi('ExtensionRequestBody');
+
+export const ExtensionDecisionBody = z
+  .strictObject({ outcome: z.enum(['approve', 'reject']), comment: optionalText(10000) })
+  .openapi('ExtensionDecisionBody');
+
+export const CancelBody = z.strictObject({ reason: text(10000) }).openapi('CancelBody');
+export const EmptyBody = z.strictObject({}).openapi('EmptyBody');
+
+export const ExtensionCreated = z
+  .object({ requestId: z.string(), action: Action })
+  .openapi('ExtensionCreated');
+
+export const AuditEvent = z
+  .object({ id: z.number(), type: z.string(), actor: z.string().nullable(), payload: z.unknown(), occurredAt: z.string(), hash: z.string() })
+  .openapi('AuditEvent');
+
+export const Dashboard = z
+  .object({
+    total: z.number(),
+    byStatus: z.record(z.string(), z.number()),
+    byRag: z.record(z.string(), z.number()),
+    byAgency: z.array(z.object({ agencyCode: z.string(), agencyName: z.string(), total: z.number(), open: z.number(), overdue: z.number(), byRag: z.record(z.string(), z.number()) })),
+    overdue: z.array(Action),
+    awaitingSignOff: z.array(Action),
+    openEscalations: z.array(z.object({ id: z.string(), actionId: z.string(), actionReference: z.string(), reviewReference: z.string(), agencyCode: z.string(), level: z.number(), reason: z.string(), raisedAt: z.string() })),
+  })
+  .openapi('Dashboard');
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string(), row: z.number().optional(), column: z.string().optional() })).optional(),
+  })
+  .openapi('Problem');
