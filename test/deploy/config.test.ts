@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../lib/config';
+import { pgSslOptions } from '../../db/client';
+
+/**
+ * Production configuration: every kind of bad variable stops the process before it does
+ * anything, with a message naming the variable, and a non-zero exit (78, EX_CONFIG). Run as
+ * real child processes with a clean environment, the way the containers start.
+ */
+const root = path.join(__dirname, '..', '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-config-'));
+const pem = path.join(tmp, 'file.pem');
+fs.writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nnot a real one\n-----END CERTIFICATE-----\n');
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A complete, valid production environment for a separate API or worker process. */
+const good: Record<string, string> = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://app:secret@db.example.org:5432/actionplan?sslmode=verify-full',
+  TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233',
+  TEMPORAL_NAMESPACE: 'ns.acct',
+  SMTP_URL: 'smtps://mailer:p%40ss@smtp.example.org:465',
+  MAIL_FROM: 'Board <actions@board.example.org>',
+  PUBLIC_URL: 'https://actions.board.example.org',
+  BOARD_CHAIR_EMAIL: 'chair@board.example.org',
+  ADMIN_TOKEN: 'a-long-enough-admin-token',
+  LOG_LEVEL: 'info',
+};
+
+interface Run {
+  code: number | null;
+  out: string;
+}
+function run(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(args[0], args.slice(1), {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+const loadIn = (mode: 'service' | 'embedded', env: Record<string, string>) => run([tsx, 'test/deploy/load-config.ts', mode], env);
+
+/** [what is wrong, variables to change (undefined removes), the variable the message must name, a phrase of it]. */
+const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
+  ['database URL of another kind', { DATABASE_URL: 'mysql://db/app' }, 'DATABASE_URL', /postgres:\/\//],
+  ['unknown sslmode', { DATABASE_URL: 'postgres://db/app?sslmode=always' }, 'DATABASE_URL', /sslmode must be one of/],
+  ['database CA file missing', { DATABASE_CA_PATH: '/nonexistent/ca.pem' }, 'DATABASE_CA_PATH', /no readable file/],
+  ['database CA with sslmode=disable', { DATABASE_URL: 'postgres://db/app?sslmode=disable', DATABASE_CA_PATH: pem }, 'DATABASE_CA_PATH', /sslmode=disable/],
+  ['pool size 0', { DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE', /./],
+  ['Temporal address as a URL', { TEMPORAL_ADDRESS: 'https://temporal:7233' }, 'TEMPORAL_ADDRESS', /host:port/],
+  ['mTLS certificate without its key', { TEMPORAL_TLS_CERT_PATH: pem }, 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH', /both/],
+  ['mTLS key file missing', { TEMPORAL_TLS_CERT_PATH: pem, TEMPORAL_TLS_KEY_PATH: '/nonexistent/client.key' }, 'TEMPORAL_TLS_KEY_PATH', /no readable file/],
+  ['Temporal CA file missing', { TEMPORAL_TLS_CA_PATH: path.join(tmp, 'absent.pem') }, 'TEMPORAL_TLS_CA_PATH', /no readable file/],
+  ['TLS flag not a boolean', { TEMPORAL_TLS: 'sometimes' }, 'TEMPORAL_TLS', /true or false/],
+  ['SMTP URL of another kind', { SMTP_URL: 'http://smtp.example.org' }, 'SMTP_URL', /smtp:\/\/ or smtps:\/\//],
+  ['port not a number', { PORT: 'eighty' }, 'PORT', /port number/],
+  ['public URL not http(s)', { PUBLIC_URL: 'actions.example.org' }, 'PUBLIC_URL', /http:\/\/ or https:\/\//],
+  ['admin token too short', { ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN', /16 characters/],
+  ['chair address not an e-mail', { BOARD_CHAIR_EMAIL: 'the chair' }, 'BOARD_CHAIR_EMAIL', /e-mail/],
+  ['unknown log level', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /./],
+  ['unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV', /./],
+  ['service mode without DATABASE_URL', { DATABASE_URL: undefined }, 'DATABASE_URL', /required/],
+  ['service mode without TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: undefined }, 'TEMPORAL_ADDRESS', /required/],
+  ['service mode without SMTP_URL', { SMTP_URL: undefined }, 'SMTP_URL', /required/],
+  ['service mode without BOARD_CHAIR_EMAIL', { BOARD_CHAIR_EMAIL: undefined }, 'BOARD_CHAIR_EMAIL', /required/],
+  ['production without PUBLIC_URL', { PUBLIC_URL: undefined }, 'PUBLIC_URL', /required in production/],
+];
+
+const withChanges = (changes: Record<string, string | undefined>) => {
+  const env: Record<string, string> = { ...good };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+};
+
+describe('configuration errors stop the process, naming the variable', () => {
+  it('accepts a complete production environment (exit 0)', async () => {
+    const r = await loadIn('service', good);
+    expect(r).toEqual({ code: 0, out: 'CONFIG OK\n' });
+  });
+
+  it.each(bad)('%s', async (_what, changes, variable, phrase) => {
+    const r = await loadIn('service', withChanges(changes));
+    expect(r.code).toBe(78);
+    expect(r.out).toMatch(/^Invalid configuration:/);
+    const line = r.out.split('\n').find((l) => l.startsWith(`  - ${variable}:`));
+    expect({ out: r.out, line }).toEqual({ out: r.out, line: expect.stringMatching(phrase) });
+    expect(r.out).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
+  it('reports every service-mode requirement at once', async () => {
+    const r = await loadIn('service', {});
+    expect(r.code).toBe(78);
+    for (const v of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'BOARD_CHAIR_EMAIL']) expect(r.out).toContain(`  - ${v}: required`);
+  });
+
+  it('needs none of them in embedded mode', async () => {
+    const r = await loadIn('embedded', {});
+    expect(r).toEqual({ code: 0, out: 'CONFIG OK\n' });
+  });
+
+  it.each([
+    ['api', 'api/main.ts'],
+    ['worker', 'worker/main.ts'],
+  ])('the %s entry point exits 78 before connecting to anything', async (_name, entry) => {
+    const r = await run([tsx, entry], withChanges({ TEMPORAL_ADDRESS: 'temporal' }));
+    expect({ code: r.code, out: r.out }).toEqual({ code: 78, out: expect.stringContaining('  - TEMPORAL_ADDRESS: expected host:port') });
+  });
+});
+
+describe('production TLS settings', () => {
+  it('Temporal Cloud with mTLS: certificate pair, TLS on', () => {
+    const c = loadConfig('service', { ...good, TEMPORAL_TLS_CERT_PATH: pem, TEMPORAL_TLS_KEY_PATH: pem });
+    expect(c.temporal.tls).toEqual({ certPath: pem, keyPath: pem, caPath: undefined, serverName: undefined });
+  });
+
+  it('Temporal Cloud with an API key: TLS on without a client certificate', () => {
+    const c = loadConfig('service', { ...good, TEMPORAL_ADDRESS: 'us-east-1.aws.api.temporal.io:7233', TEMPORAL_API_KEY: 'key' });
+    expect(c.temporal.apiKey).toBe('key');
+    expect(c.temporal.tls).toEqual({ certPath: undefined, keyPath: undefined, caPath: undefined, serverName: undefined });
+  });
+
+  it('a self-managed TLS cluster: CA and server name', () => {
+    const c = loadConfig('service', { ...good, TEMPORAL_ADDRESS: '10.0.0.5:7233', TEMPORAL_TLS_CA_PATH: pem, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' });
+    expect(c.temporal.tls).toMatchObject({ caPath: pem, serverName: 'temporal.internal' });
+  });
+
+  it('plain TEMPORAL_TLS=true turns TLS on; unset leaves it off', () => {
+    expect(loadConfig('service', { ...good, TEMPORAL_TLS: 'true' }).temporal.tls).toBeDefined();
+    expect(loadConfig('service', good).temporal.tls).toBeUndefined();
+  });
+
+  it('keeps the database CA even when the URL carries sslmode (node-postgres would drop it)', () => {
+    const o = pgSslOptions('postgres://app:secret@db.example.org:5432/actionplan?sslmode=verify-full&application_name=api', pem);
+    expect(o.ssl).toEqual({ ca: fs.readFileSync(pem, 'utf8'), rejectUnauthorized: true });
+    expect(o.connectionString).toBe('postgres://app:secret@db.example.org:5432/actionplan?application_name=api');
+    expect(pgSslOptions('postgres://db/app?sslmode=no-verify', pem).ssl?.rejectUnauthorized).toBe(false);
+    expect(pgSslOptions('postgres://db/app?sslmode=require')).toEqual({ connectionString: 'postgres://db/app?sslmode=require' });
+  });
+});
