@@ -1,0 +1,215 @@
+/**
+ * The action use-cases the API calls. Each sends one workflow Update and returns the workflow's
+ * new state; the Update's handler has already projected the change into Postgres when this
+ * returns, so the caller may read the row at once. A refused Update writes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { count, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { actions, agencies, blobs, recommendations, reviews } from '../../db/schema';
+import { AppError } from '../../lib/errors';
+import {
+  acknowledgeUpdate,
+  addActionUpdate,
+  cancelUpdate,
+  decideExtensionUpdate,
+  decideUpdate,
+  reassignUpdate,
+  requestExtensionUpdate,
+  stateQuery,
+  submitEvidenceUpdate,
+} from '../../workflows/messages';
+import {
+  actionWorkflowId,
+  DEFAULT_POLICY,
+  type ActionState,
+  type ActionWorkflowInput,
+  type Actor,
+  type AttachmentRef,
+  type DecisionOutcome,
+  type ExtensionOutcome,
+  type Policy,
+} from '../../workflows/types';
+import { runUpdate, UUID_RE, type LifecycleDeps } from './lifecycle-deps';
+
+export type { LifecycleDeps } from './lifecycle-deps';
+
+export interface NewActionInput {
+  agencyCode: string;
+  title: string;
+  description?: string | null;
+  successMeasure?: string | null;
+  /** ISO date (`2025-03-31`) or instant. */
+  dueDate: string;
+}
+
+async function loadAction(db: Db, actionId: string) {
+  if (!UUID_RE.test(actionId)) throw new AppError('not_found', 'no such action');
+  const [row] = await db.select().from(actions).where(eq(actions.id, actionId));
+  if (!row) throw new AppError('not_found', 'no such action');
+  return row;
+}
+
+async function update<T>(deps: LifecycleDeps, actionId: string, send: (h: ReturnType<LifecycleDeps['client']['workflow']['getHandle']>) => Promise<T>): Promise<T> {
+  const row = await loadAction(deps.db, actionId);
+  return runUpdate(() => send(deps.client.workflow.getHandle(row.workflowId)), `the action is ${row.status === 'cancelled' ? 'cancelled' : 'closed'}: it cannot change any more`);
+}
+
+/** ISO date or instant -> ISO instant (a bare date means the start of that day, UTC). */
+export function parseDueDate(value: string, field = 'dueDate'): string {
+  const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (typeof value !== 'string' || Number.isNaN(at)) throw new AppError('validation', `${field} is not a date`, [{ path: field, message: 'expected an ISO date or date-time' }]);
+  return new Date(at).toISOString();
+}
+
+export async function resolveAgency(db: Db, code: string, path = 'agencyCode') {
+  const [agency] = await db.select().from(agencies).where(eq(agencies.code, code));
+  if (!agency) throw new AppError('validation', `unknown agency code ${code}`, [{ path, message: `unknown agency code ${code}` }]);
+  return agency;
+}
+
+export function acknowledgeAction(deps: LifecycleDeps, actor: Actor, actionId: string): Promise<ActionState> {
+  return update(deps, actionId, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ actor }] }));
+}
+
+export async function submitEvidence(
+  deps: LifecycleDeps,
+  actor: Actor,
+  actionId: string,
+  input: { statement: string; links?: string[]; attachments?: AttachmentRef[] },
+): Promise<ActionState> {
+  const attachments = input.attachments ?? [];
+  if (attachments.length) {
+    // The API stores the files first; an attachment whose content is missing would never project.
+    const wanted = [...new Set(attachments.map((a) => a.sha256))];
+    const found = await deps.db.select({ sha256: blobs.sha256 }).from(blobs).where(inArray(blobs.sha256, wanted));
+    const missing = wanted.filter((s) => !found.some((f) => f.sha256 === s));
+    if (missing.length) throw new AppError('validation', `attachment content not stored: ${missing.join(', ')}`);
+  }
+  const args = { actor, evidenceId: randomUUID(), statement: input.statement, links: input.links ?? [], attachments };
+  return update(deps, actionId, (h) => h.executeUpdate(submitEvidenceUpdate, { args: [args] }));
+}
+
+export function decideAction(
+  deps: LifecycleDeps,
+  actor: Actor,
+  actionId: string,
+  input: { outcome: DecisionOutcome; comment?: string },
+): Promise<ActionState> {
+  return update(deps, actionId, (h) => h.executeUpdate(decideUpdate, { args: [{ actor, outcome: input.outcome, comment: input.comment ?? '' }] }));
+}
+
+export async function requestExtension(
+  deps: LifecycleDeps,
+  actor: Actor,
+  actionId: string,
+  input: { newDueDate: string; reason: string; interimMeasures: string },
+): Promise<{ requestId: string; state: ActionState }> {
+  const requestId = randomUUID();
+  const args = { actor, requestId, newDueDate: parseDueDate(input.newDueDate, 'newDueDate'), reason: input.reason, interimMeasures: input.interimMeasures };
+  const state = await update(deps, actionId, (h) => h.executeUpdate(requestExtensionUpdate, { args: [args] }));
+  return { requestId, state };
+}
+
+export function decideExtension(
+  deps: LifecycleDeps,
+  actor: Actor,
+  actionId: string,
+  requestId: string,
+  input: { outcome: ExtensionOutcome; comment?: string },
+): Promise<ActionState> {
+  return update(deps, actionId, (h) => h.executeUpdate(decideExtensionUpdate, { args: [{ actor, requestId, outcome: input.outcome, comment: input.comment }] }));
+}
+
+export function cancelAction(deps: LifecycleDeps, actor: Actor, actionId: string, input: { reason: string }): Promise<ActionState> {
+  return update(deps, actionId, (h) => h.executeUpdate(cancelUpdate, { args: [{ actor, reason: input.reason }] }));
+}
+
+export async function reassignAction(deps: LifecycleDeps, actor: Actor, actionId: string, input: { agencyCode: string }): Promise<ActionState> {
+  const agency = await resolveAgency(deps.db, input.agencyCode);
+  return update(deps, actionId, (h) => h.executeUpdate(reassignUpdate, { args: [{ actor, agencyId: agency.id, agencyCode: agency.code }] }));
+}
+
+export function actionInput(
+  a: { id: string; reviewId: string; recommendationId: string; reference: string; title: string; agencyId: string; dueDate: Date },
+  ctx: { reviewReference: string; recommendationWorkflowId: string; agencyCode: string; policy: Policy },
+): ActionWorkflowInput {
+  return {
+    actionId: a.id,
+    reviewId: a.reviewId,
+    reviewReference: ctx.reviewReference,
+    recommendationId: a.recommendationId,
+    recommendationWorkflowId: ctx.recommendationWorkflowId,
+    reference: a.reference,
+    title: a.title,
+    agencyId: a.agencyId,
+    agencyCode: ctx.agencyCode,
+    dueDate: a.dueDate.toISOString(),
+    policy: ctx.policy,
+  };
+}
+
+/** Adds an action to a running recommendation: the row first, then the Update; a refusal removes the row again. */
+export async function addAction(deps: LifecycleDeps, actor: Actor, recommendationId: string, input: NewActionInput): Promise<ActionState> {
+  if (actor.role !== 'admin' && actor.role !== 'board') throw new AppError('forbidden', 'only the board may add actions');
+  if (!UUID_RE.test(recommendationId)) throw new AppError('not_found', 'no such recommendation');
+  const [found] = await deps.db
+    .select({ rec: recommendations, review: reviews })
+    .from(recommendations)
+    .innerJoin(reviews, eq(reviews.id, recommendations.reviewId))
+    .where(eq(recommendations.id, recommendationId));
+  if (!found) throw new AppError('not_found', 'no such recommendation');
+  if (found.rec.status !== 'open') throw new AppError('conflict', 'the recommendation is already complete');
+  const agency = await resolveAgency(deps.db, input.agencyCode);
+  const dueDate = new Date(parseDueDate(input.dueDate));
+  const id = randomUUID();
+  const row = await deps.db.transaction(async (tx) => {
+    const [{ n }] = await tx.select({ n: count() }).from(actions).where(eq(actions.recommendationId, recommendationId));
+    const [inserted] = await tx
+      .insert(actions)
+      .values({
+        id,
+        recommendationId,
+        reviewId: found.review.id,
+        agencyId: agency.id,
+        reference: `${found.rec.number}.${n + 1}`,
+        title: input.title,
+        description: input.description ?? null,
+        successMeasure: input.successMeasure ?? null,
+        dueDate,
+        workflowId: actionWorkflowId(id),
+      })
+      .returning();
+    return inserted;
+  });
+  const policy = { ...DEFAULT_POLICY, ...(found.review.policy as Partial<Policy>) };
+  const workflowInput = actionInput(row, { reviewReference: found.review.reference, recommendationWorkflowId: found.rec.workflowId, agencyCode: agency.code, policy });
+  try {
+    await runUpdate(
+      () => deps.client.workflow.getHandle(found.rec.workflowId).executeUpdate(addActionUpdate, { args: [{ actor, action: workflowInput }] }),
+      'the recommendation is already complete',
+    );
+  } catch (err) {
+    await deps.db.delete(actions).where(eq(actions.id, id));
+    throw err;
+  }
+  return queryState(deps, row.workflowId);
+}
+
+/** A child just started may not have run its first task yet; its state query then waits a moment. */
+async function queryState(deps: LifecycleDeps, workflowId: string): Promise<ActionState> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.client.workflow.getHandle(workflowId).query(stateQuery);
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+    }
+  }
+}
+
+/** The live state straight from the workflow (for the API's "live stage"). */
+export async function actionLiveState(deps: LifecycleDeps, actionId: string): Promise<ActionState> {
+  const row = await loadAction(deps.db, actionId);
+  return queryState(deps, row.workflowId);
+}

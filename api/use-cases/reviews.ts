@@ -1,0 +1,266 @@
+/**
+ * Creating a review: rows first (one transaction), then one recommendationWorkflow per
+ * recommendation. Idempotent on the reference: the same content again returns the existing
+ * review and starts any workflow that is missing (say the process died between the two steps);
+ * different content under an existing reference is a conflict.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { actions, agencies, recommendations, reviews, users } from '../../db/schema';
+import { AppError, type FieldIssue } from '../../lib/errors';
+import { canonicalJson } from '../../activities/audit';
+import { isDuration } from '../../workflows/duration';
+import type { recommendationWorkflow } from '../../workflows/recommendation-workflow';
+import { actionWorkflowId, DEFAULT_POLICY, recommendationWorkflowId, type Actor, type Policy } from '../../workflows/types';
+import { actionInput, parseDueDate, type NewActionInput } from './actions';
+import { UUID_RE, type LifecycleDeps } from './lifecycle-deps';
+
+export interface CreateReviewInput {
+  reference: string;
+  title: string;
+  publishedOn?: string | null;
+  policy?: Partial<Policy>;
+  recommendations: { number: string; text: string; actions: NewActionInput[] }[];
+}
+
+export interface ReviewView {
+  id: string;
+  reference: string;
+  title: string;
+  publishedOn: string | null;
+  policy: Policy;
+  status: string;
+  recommendations: {
+    id: string;
+    number: string;
+    text: string;
+    workflowId: string;
+    status: string;
+    actions: { id: string; reference: string; title: string; agencyCode: string; dueDate: string; status: string; workflowId: string }[];
+  }[];
+}
+
+export function mergePolicy(partial: Partial<Policy> | undefined): Policy {
+  const policy: Policy = { ...DEFAULT_POLICY, ...(partial ?? {}) };
+  const issues: FieldIssue[] = [];
+  const check = (path: string, v: unknown) => {
+    if (typeof v !== 'string' || !isDuration(v)) issues.push({ path, message: 'expected an ISO-8601 duration such as P7D or PT2S' });
+  };
+  for (const k of ['acknowledgeWithin', 'overdueReminderEvery', 'stallAfter', 'boardDecisionWithin'] as const) check(`policy.${k}`, policy[k]);
+  for (const k of ['remindBefore', 'escalateAfterOverdue'] as const) {
+    if (!Array.isArray(policy[k])) issues.push({ path: `policy.${k}`, message: 'expected a list of durations' });
+    else policy[k].forEach((v, i) => check(`policy.${k}.${i}`, v));
+  }
+  if (Array.isArray(policy.escalateAfterOverdue) && policy.escalateAfterOverdue.length > 3) {
+    issues.push({ path: 'policy.escalateAfterOverdue', message: 'at most three levels' });
+  }
+  if (issues.length) throw new AppError('validation', 'invalid policy', issues);
+  return policy;
+}
+
+interface Fingerprinted {
+  title: string;
+  publishedOn: string | null;
+  policy: Policy;
+  recommendations: { number: string; text: string; actions: { title: string; description: string | null; successMeasure: string | null }[] }[];
+}
+
+/**
+ * What "the same review" means for idempotency. An action's agency and due date are left out on
+ * purpose: reassignment and approved extensions change them legitimately after creation, and a
+ * retried create must still be recognised as the same request.
+ */
+function fingerprint(r: Fingerprinted): string {
+  return canonicalJson(r);
+}
+
+async function loadReview(db: Db, reference: string): Promise<ReviewView | null> {
+  const [review] = await db.select().from(reviews).where(eq(reviews.reference, reference));
+  if (!review) return null;
+  const recs = await db.select().from(recommendations).where(eq(recommendations.reviewId, review.id)).orderBy(asc(recommendations.position));
+  const acts = await db
+    .select({ action: actions, agencyCode: agencies.code })
+    .from(actions)
+    .innerJoin(agencies, eq(agencies.id, actions.agencyId))
+    .where(eq(actions.reviewId, review.id))
+    .orderBy(asc(actions.createdAt), asc(actions.reference));
+  return {
+    id: review.id,
+    reference: review.reference,
+    title: review.title,
+    publishedOn: review.publishedOn,
+    policy: review.policy as Policy,
+    status: review.status,
+    recommendations: recs.map((r) => ({
+      id: r.id,
+      number: r.number,
+      text: r.text,
+      workflowId: r.workflowId,
+      status: r.status,
+      actions: acts
+        .filter((a) => a.action.recommendationId === r.id)
+        .sort((a, b) => Number(a.action.reference.split('.').pop()) - Number(b.action.reference.split('.').pop()))
+        .map(({ action: a, agencyCode }) => ({
+          id: a.id,
+          reference: a.reference,
+          title: a.title,
+          agencyCode,
+          dueDate: a.dueDate.toISOString(),
+          status: a.status,
+          workflowId: a.workflowId,
+        })),
+    })),
+  };
+}
+
+async function descriptions(db: Db, reviewId: string) {
+  return db.select({ id: actions.id, description: actions.description, successMeasure: actions.successMeasure }).from(actions).where(eq(actions.reviewId, reviewId));
+}
+
+async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<void> {
+  const agencyIds = await deps.db
+    .select({ id: actions.id, agencyId: actions.agencyId, recommendationId: actions.recommendationId })
+    .from(actions)
+    .where(eq(actions.reviewId, view.id));
+  for (const rec of view.recommendations) {
+    if (rec.status !== 'open') continue;
+    const input = {
+      reviewId: view.id,
+      reviewReference: view.reference,
+      recommendationId: rec.id,
+      number: rec.number,
+      actions: rec.actions.map((a) =>
+        actionInput(
+          { id: a.id, reviewId: view.id, recommendationId: rec.id, reference: a.reference, title: a.title, agencyId: agencyIds.find((x) => x.id === a.id)!.agencyId, dueDate: new Date(a.dueDate) },
+          { reviewReference: view.reference, recommendationWorkflowId: rec.workflowId, agencyCode: a.agencyCode, policy: view.policy },
+        ),
+      ),
+    };
+    try {
+      await deps.client.workflow.start<typeof recommendationWorkflow>('recommendationWorkflow', {
+        taskQueue: deps.taskQueue,
+        workflowId: rec.workflowId,
+        args: [input],
+        // A finished recommendation must never be started afresh by a retried create.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+}
+
+export async function createReview(deps: LifecycleDeps, actor: Actor, input: CreateReviewInput): Promise<{ review: ReviewView; created: boolean }> {
+  if (actor.role !== 'admin' && actor.role !== 'board') throw new AppError('forbidden', 'only the board or an admin may create reviews');
+  const policy = mergePolicy(input.policy);
+  const issues: FieldIssue[] = [];
+  if (!input.recommendations?.length) issues.push({ path: 'recommendations', message: 'at least one recommendation is required' });
+  const numbers = new Set<string>();
+  const normalised = (input.recommendations ?? []).map((r, i) => {
+    if (numbers.has(r.number)) issues.push({ path: `recommendations.${i}.number`, message: `duplicate recommendation number ${r.number}` });
+    numbers.add(r.number);
+    if (!r.actions?.length) issues.push({ path: `recommendations.${i}.actions`, message: 'at least one action is required' });
+    return {
+      number: r.number,
+      text: r.text,
+      actions: (r.actions ?? []).map((a, j) => {
+        let dueDate = '';
+        try {
+          dueDate = parseDueDate(a.dueDate, `recommendations.${i}.actions.${j}.dueDate`);
+        } catch (err) {
+          issues.push(...((err as AppError).errors ?? []));
+        }
+        return { agencyCode: a.agencyCode, title: a.title, description: a.description ?? null, successMeasure: a.successMeasure ?? null, dueDate };
+      }),
+    };
+  });
+  const codes = [...new Set(normalised.flatMap((r) => r.actions.map((a) => a.agencyCode)))];
+  const known = codes.length ? await deps.db.select().from(agencies).where(inArray(agencies.code, codes)) : [];
+  normalised.forEach((r, i) =>
+    r.actions.forEach((a, j) => {
+      if (!known.some((k) => k.code === a.agencyCode)) {
+        issues.push({ path: `recommendations.${i}.actions.${j}.agencyCode`, message: `unknown agency code ${a.agencyCode}` });
+      }
+    }),
+  );
+  if (issues.length) throw new AppError('validation', issues.map((x) => x.message).join('; '), issues);
+  const wanted: Fingerprinted = {
+    title: input.title,
+    publishedOn: input.publishedOn ?? null,
+    policy,
+    recommendations: normalised.map((r) => ({
+      number: r.number,
+      text: r.text,
+      actions: r.actions.map((a) => ({ title: a.title, description: a.description, successMeasure: a.successMeasure })),
+    })),
+  };
+
+  const existing = await loadReview(deps.db, input.reference);
+  if (existing) return { review: await resume(deps, existing, wanted), created: false };
+
+  const createdBy = UUID_RE.test(actor.userId)
+    ? ((await deps.db.select({ id: users.id }).from(users).where(eq(users.id, actor.userId)))[0]?.id ?? null)
+    : null;
+  try {
+    await deps.db.transaction(async (tx) => {
+      const [review] = await tx
+        .insert(reviews)
+        .values({ reference: input.reference, title: input.title, publishedOn: input.publishedOn ?? null, policy, createdBy })
+        .returning();
+      for (const [position, r] of normalised.entries()) {
+        const recId = randomUUID();
+        await tx.insert(recommendations).values({ id: recId, reviewId: review.id, number: r.number, text: r.text, position, workflowId: recommendationWorkflowId(recId) });
+        await tx.insert(actions).values(
+          r.actions.map((a, j) => {
+            const id = randomUUID();
+            return {
+              id,
+              recommendationId: recId,
+              reviewId: review.id,
+              agencyId: known.find((k) => k.code === a.agencyCode)!.id,
+              reference: `${r.number}.${j + 1}`,
+              title: a.title,
+              description: a.description,
+              successMeasure: a.successMeasure,
+              dueDate: new Date(a.dueDate),
+              workflowId: actionWorkflowId(id),
+            };
+          }),
+        );
+      }
+    });
+  } catch (err) {
+    // Someone created the same reference at the same moment: treat it as the idempotent case.
+    if ((err as { code?: string }).code === '23505' || (err as { cause?: { code?: string } }).cause?.code === '23505') {
+      const raced = await loadReview(deps.db, input.reference);
+      if (raced) return { review: await resume(deps, raced, wanted), created: false };
+    }
+    throw err;
+  }
+  const review = (await loadReview(deps.db, input.reference))!;
+  await startWorkflows(deps, review);
+  return { review, created: true };
+}
+
+async function resume(deps: LifecycleDeps, existing: ReviewView, wanted: Fingerprinted): Promise<ReviewView> {
+  const extra = await descriptions(deps.db, existing.id);
+  const have = fingerprint({
+    title: existing.title,
+    publishedOn: existing.publishedOn,
+    policy: existing.policy,
+    recommendations: existing.recommendations.map((r, i) => ({
+      number: r.number,
+      text: r.text,
+      // Actions added later (addAction) are not part of what was created.
+      actions: r.actions.slice(0, wanted.recommendations[i]?.actions.length ?? 0).map((a) => {
+        const d = extra.find((x) => x.id === a.id)!;
+        return { title: a.title, description: d.description, successMeasure: d.successMeasure };
+      }),
+    })),
+  });
+  if (have !== fingerprint(wanted)) throw new AppError('conflict', `a different review with reference ${existing.reference} already exists`);
+  await startWorkflows(deps, existing);
+  return existing;
+}
