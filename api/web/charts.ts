@@ -1,0 +1,128 @@
+/**
+ * Inline SVG charts, drawn on the server: no script, print well, and each carries a text
+ * equivalent (a title, a description and the numbers as a table) for screen readers.
+ */
+import { fmtDate, html, type Html } from './html';
+import type { ActionRow } from './queries';
+
+const RAG_ORDER = ['red', 'amber', 'green', 'complete'] as const;
+export const RAG_FILL: Record<string, string> = { red: '#b3261e', amber: '#f0a30a', green: '#00703c', complete: '#6f7782' };
+/** Patterns as well as colours, so the segments differ for readers who cannot tell the colours apart. */
+const RAG_PATTERN: Record<string, string> = { red: 'url(#p-red)', amber: 'url(#p-amber)', green: RAG_FILL.green, complete: 'url(#p-complete)' };
+const RAG_LABEL: Record<string, string> = { red: 'Red', amber: 'Amber', green: 'Green', complete: 'Complete' };
+
+const patterns = html`<defs>
+<pattern id="p-red" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="#b3261e"/><rect width="3" height="8" fill="#7a1a14"/></pattern>
+<pattern id="p-amber" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#f0a30a"/><circle cx="3" cy="3" r="1.2" fill="#6b4200"/></pattern>
+<pattern id="p-complete" width="8" height="8" patternUnits="userSpaceOnUse"><rect width="8" height="8" fill="#6f7782"/><rect width="8" height="2" fill="#4a5058"/></pattern>
+</defs>`;
+
+export interface AgencyRag {
+  code: string;
+  name: string;
+  counts: Record<(typeof RAG_ORDER)[number], number>;
+}
+
+export function ragByAgency(agencyList: { code: string; name: string }[], rows: ActionRow[]): AgencyRag[] {
+  return agencyList.map((a) => {
+    const counts = { red: 0, amber: 0, green: 0, complete: 0 };
+    for (const r of rows) if (r.agencyCode === a.code && r.status !== 'cancelled') counts[r.rag as keyof typeof counts]++;
+    return { code: a.code, name: a.name, counts };
+  });
+}
+
+export function ragBarChart(data: AgencyRag[]): Html {
+  const rowH = 30;
+  const labelW = 70;
+  const chartW = 380;
+  const top = 10;
+  const height = top + data.length * rowH + 24;
+  const max = Math.max(1, ...data.map((d) => RAG_ORDER.reduce((s, k) => s + d.counts[k], 0)));
+  const bars = data.map((d, i) => {
+    let x = labelW;
+    const y = top + i * rowH;
+    const total = RAG_ORDER.reduce((s, k) => s + d.counts[k], 0);
+    const segments = RAG_ORDER.filter((k) => d.counts[k] > 0).map((k) => {
+      const w = (d.counts[k] / max) * chartW;
+      const seg = html`<rect x="${x.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 10}" fill="${RAG_PATTERN[k]}" stroke="#fff" stroke-width="1"><title>${d.code}: ${d.counts[k]} ${RAG_LABEL[k]}</title></rect>${
+        w >= 18 ? html`<text x="${(x + w / 2).toFixed(1)}" y="${y + rowH / 2 + 4}" text-anchor="middle" font-size="12" font-weight="700" fill="${k === 'amber' ? '#000' : '#fff'}" stroke="${k === 'amber' ? '#fff' : '#000'}" stroke-width="2.5" paint-order="stroke">${d.counts[k]}</text>` : ''
+      }`;
+      x += w;
+      return seg;
+    });
+    return html`<text x="${labelW - 8}" y="${y + rowH / 2 + 4}" text-anchor="end" font-size="13" font-weight="700">${d.code}</text>${segments}<text x="${(x + 6).toFixed(1)}" y="${y + rowH / 2 + 4}" font-size="12" fill="#505a5f">${total ? `${total}` : 'none'}</text>`;
+  });
+  const axisY = top + data.length * rowH;
+  return html`<svg viewBox="0 0 ${labelW + chartW + 40} ${height}" width="${labelW + chartW + 40}" role="img" aria-labelledby="rag-title rag-desc" font-family="system-ui, sans-serif">
+<title id="rag-title">Actions by RAG status for each agency</title>
+<desc id="rag-desc">${data.map((d) => `${d.name}: ${RAG_ORDER.map((k) => `${d.counts[k]} ${RAG_LABEL[k].toLowerCase()}`).join(', ')}.`).join(' ')}</desc>
+${patterns}${bars}<line x1="${labelW}" y1="${axisY}" x2="${labelW + chartW}" y2="${axisY}" stroke="#0b0c0c"/>
+<text x="${labelW}" y="${axisY + 16}" font-size="11" fill="#505a5f">0</text><text x="${labelW + chartW}" y="${axisY + 16}" font-size="11" text-anchor="end" fill="#505a5f">${max} actions</text>
+</svg>`;
+}
+
+export const ragLegend = html`<ul class="legend">${RAG_ORDER.map(
+  (k) => html`<li><svg width="14" height="14" aria-hidden="true" style="vertical-align:-2px;margin-right:.3rem">${patterns}<rect width="14" height="14" fill="${RAG_PATTERN[k]}" stroke="#0b0c0c"/></svg>${RAG_LABEL[k]}</li>`,
+)}</ul>`;
+
+export interface OverduePoint {
+  at: Date;
+  overdue: number;
+}
+
+/**
+ * Overdue actions at the end of each of the last `weeks` weeks, reconstructed from the action
+ * rows: an action counts as overdue at instant t when it existed, was past its due date, and
+ * was not yet closed. Cancelled actions stop counting from their last update. Extensions move
+ * the due date on the row, so history is as it stands now, which is what the board asks about.
+ */
+export function overdueOverTime(rows: ActionRow[], now: Date, weeks = 12): OverduePoint[] {
+  const points: OverduePoint[] = [];
+  for (let i = weeks - 1; i >= 0; i--) {
+    const at = new Date(now.getTime() - i * 7 * 86_400_000);
+    const overdue = rows.filter((r) => {
+      if (r.createdAt > at || r.dueDate >= at) return false;
+      if (r.closedAt && r.closedAt <= at) return false;
+      if (r.status === 'cancelled' && r.updatedAt <= at) return false;
+      return true;
+    }).length;
+    points.push({ at, overdue });
+  }
+  return points;
+}
+
+export function overdueChart(points: OverduePoint[]): Html {
+  const w = 460;
+  const h = 220;
+  const left = 36;
+  const bottom = 30;
+  const top = 12;
+  const plotW = w - left - 10;
+  const plotH = h - top - bottom;
+  const max = Math.max(1, ...points.map((p) => p.overdue));
+  const step = plotW / points.length;
+  const ticks = Array.from(new Set([0, Math.ceil(max / 2), max]));
+  const barW = Math.max(4, step * 0.6);
+  return html`<svg viewBox="0 0 ${w} ${h}" width="${w}" role="img" aria-labelledby="od-title od-desc" font-family="system-ui, sans-serif">
+<title id="od-title">Overdue actions at the end of each week</title>
+<desc id="od-desc">${points.map((p) => `Week to ${fmtDate(p.at)}: ${p.overdue} overdue.`).join(' ')}</desc>
+${ticks.map((t) => {
+  const y = top + plotH - (t / max) * plotH;
+  return html`<line x1="${left}" x2="${w - 10}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#d8dadb"/><text x="${left - 6}" y="${(y + 4).toFixed(1)}" font-size="11" text-anchor="end" fill="#505a5f">${t}</text>`;
+})}
+${points.map((p, i) => {
+  const bh = (p.overdue / max) * plotH;
+  const x = left + i * step + (step - barW) / 2;
+  return html`<rect x="${x.toFixed(1)}" y="${(top + plotH - bh).toFixed(1)}" width="${barW.toFixed(1)}" height="${bh.toFixed(1)}" fill="#b3261e"><title>${fmtDate(p.at)}: ${p.overdue} overdue</title></rect>${
+    p.overdue > 0 ? html`<text x="${(x + barW / 2).toFixed(1)}" y="${(top + plotH - bh - 4).toFixed(1)}" font-size="11" text-anchor="middle">${p.overdue}</text>` : ''
+  }`;
+})}
+<line x1="${left}" x2="${w - 10}" y1="${top + plotH}" y2="${top + plotH}" stroke="#0b0c0c"/>
+${points
+  .filter((_, i) => i % 3 === points.length % 3 || i === points.length - 1)
+  .map((p) => {
+    const i = points.indexOf(p);
+    return html`<text x="${(left + i * step + step / 2).toFixed(1)}" y="${h - 10}" font-size="11" text-anchor="middle" fill="#505a5f">${i === points.length - 1 ? 'now' : fmtDate(p.at).replace(/ \d{4}$/, '')}</text>`;
+  })}
+</svg>`;
+}

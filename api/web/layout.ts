@@ -1,0 +1,154 @@
+import { html, raw, type Html, type Part } from './html';
+import type { WebUser } from './session';
+
+export interface PageContext {
+  user: WebUser | null;
+  csrf: string | null;
+  /** Embedded mode: the mail inbox and the Temporal UI are there to be clicked. */
+  embedded: { mail: boolean; temporalUiUrl: string | null };
+  path: string;
+}
+
+const CSS = `
+:root{--fg:#1b1b1b;--muted:#505a5f;--bg:#fff;--line:#b1b4b6;--link:#1d4f91;--focus:#ffdd00;
+--red:#b3261e;--amber:#8a5300;--amber-bg:#ffe8b3;--green:#00703c;--complete:#3d4a5c;--panel:#f3f2f1}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--fg);background:var(--bg)}
+a{color:var(--link)}
+a:focus,button:focus,input:focus,select:focus,textarea:focus,summary:focus{outline:3px solid var(--focus);outline-offset:0;box-shadow:0 0 0 5px var(--fg)}
+.skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:var(--focus);padding:4px 8px;z-index:10}
+header.site{background:#0b0c0c;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center}
+header.site a{color:#fff}
+header.site .brand{font-weight:700;text-decoration:none;font-size:1.1rem}
+header.site nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
+header.site nav a[aria-current=page]{text-decoration-thickness:3px}
+header.site .who{margin-left:auto;display:flex;gap:.75rem;align-items:center;flex-wrap:wrap}
+header.site form{margin:0}
+header.site button{background:none;border:1px solid #fff;color:#fff;padding:.15rem .6rem;font:inherit;cursor:pointer}
+main{max-width:72rem;margin:0 auto;padding:1rem}
+h1{font-size:1.75rem;margin:.5rem 0 1rem}h2{font-size:1.3rem;margin:1.5rem 0 .5rem}
+.muted{color:var(--muted)}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
+th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+thead th{border-bottom:2px solid var(--fg)}
+.table-wrap{overflow-x:auto}
+.rag{display:inline-block;padding:.05rem .5rem;border-radius:3px;font-weight:700;font-size:.9rem;white-space:nowrap;border:2px solid}
+.rag-red{color:#fff;background:var(--red);border-color:var(--red)}
+.rag-amber{color:var(--amber);background:var(--amber-bg);border-color:var(--amber)}
+.rag-green{color:#fff;background:var(--green);border-color:var(--green)}
+.rag-complete{color:var(--complete);background:#fff;border-color:var(--complete)}
+.notice{border-left:6px solid var(--green);background:#e7f4ec;padding:.6rem 1rem;margin:0 0 1rem}
+.error{border-left:6px solid var(--red);background:#fbe9e8;padding:.6rem 1rem;margin:0 0 1rem}
+.panel{background:var(--panel);padding:1rem;margin:1rem 0}
+form.stack{max-width:40rem}
+form.stack label,fieldset legend{display:block;font-weight:700;margin:.75rem 0 .25rem}
+.hint{display:block;color:var(--muted);font-size:.9rem;margin:-.15rem 0 .3rem}
+input[type=text],input[type=email],input[type=date],input[type=url],textarea,select{width:100%;max-width:40rem;font:inherit;padding:.4rem;border:2px solid var(--fg);background:#fff}
+textarea{min-height:6rem}
+fieldset{border:0;padding:0;margin:.75rem 0}
+.choice{display:flex;gap:.5rem;align-items:flex-start;margin:.3rem 0}.choice label{font-weight:400;margin:0}
+button.primary,button.secondary,button.warning{font:inherit;font-weight:700;padding:.5rem 1rem;margin-top:1rem;cursor:pointer;border:2px solid transparent}
+button.primary{background:var(--green);color:#fff;box-shadow:0 2px 0 #002d18}
+button.secondary{background:#f3f2f1;color:var(--fg);border-color:var(--fg)}
+button.warning{background:var(--red);color:#fff}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
+dl.facts dt{font-weight:700}dl.facts dd{margin:0}
+ol.timeline{list-style:none;padding:0;border-left:3px solid var(--line);margin:0 0 0 .5rem}
+ol.timeline li{padding:.1rem 0 .9rem 1rem;position:relative}
+ol.timeline li::before{content:"";position:absolute;left:-.55rem;top:.45rem;width:.8rem;height:.8rem;border-radius:50%;background:var(--fg)}
+.evidence{border:1px solid var(--line);padding:.75rem 1rem;margin:.5rem 0}
+.evidence blockquote{margin:.25rem 0;white-space:pre-wrap}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1rem}
+figure{margin:0;border:1px solid var(--line);padding:.75rem}figcaption{font-weight:700;margin-bottom:.5rem}
+svg{max-width:100%;height:auto}
+.legend{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:.5rem 0 0;font-size:.9rem}
+.legend span.key{display:inline-block;width:.9rem;height:.9rem;vertical-align:-2px;margin-right:.3rem;border:1px solid var(--fg)}
+.cards{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0}
+.cards li{border:1px solid var(--line);padding:.5rem 1rem;min-width:9rem}.cards strong{display:block;font-size:1.8rem}
+@media (max-width:40rem){
+ main{padding:.5rem}
+ table.responsive thead{position:absolute;left:-9999px}
+ table.responsive tr{display:block;border-bottom:2px solid var(--fg);padding:.25rem 0}
+ table.responsive td{display:flex;gap:.5rem;border:0;padding:.15rem .25rem}
+ table.responsive td::before{content:attr(data-label);font-weight:700;min-width:7rem}
+ dl.facts{grid-template-columns:1fr}
+}
+@media print{
+ header.site,.no-print,form{display:none!important}
+ main{max-width:none;padding:0}
+ a{color:inherit;text-decoration:none}
+ .rag{border-width:1px}
+}
+`;
+
+function nav(ctx: PageContext): Part {
+  const u = ctx.user;
+  const links: [string, string][] = [];
+  if (u) {
+    if (u.role === 'agency') links.push(['/', 'My actions']);
+    else links.push(['/', 'Awaiting sign-off']);
+    links.push(['/dashboard', 'Dashboard'], ['/reviews', 'Reviews']);
+  }
+  if (ctx.embedded.mail) links.push(['/mail', 'Mail inbox']);
+  if (ctx.embedded.temporalUiUrl) links.push([ctx.embedded.temporalUiUrl, 'Temporal UI']);
+  return html`<nav aria-label="Main"><ul>${links.map(
+    ([href, label]) => html`<li><a href="${href}"${ctx.path === href ? raw(' aria-current="page"') : ''}>${label}</a></li>`,
+  )}</ul></nav>`;
+}
+
+export function csrfField(ctx: PageContext): Html {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}">`;
+}
+
+export function page(ctx: PageContext, title: string, body: Part, opts: { notice?: string | null; error?: string | null } = {}): string {
+  const u = ctx.user;
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Safeguarding action plans</title><style>${raw(CSS)}</style></head>
+<body><a class="skip" href="#main">Skip to content</a>
+<header class="site"><a class="brand" href="/">Safeguarding action plans</a>${nav(ctx)}
+${u
+  ? html`<div class="who"><span>${u.name} <span class="muted" style="color:#ccc">(${u.role === 'agency' ? u.agencyCode ?? 'agency' : u.role})</span></span>
+<form method="post" action="/signout">${csrfField(ctx)}<button type="submit">Sign out</button></form></div>`
+  : html`<div class="who"><a href="/signin">Sign in</a></div>`}
+</header>
+<main id="main">
+${opts.notice ? html`<div class="notice" role="status">${opts.notice}</div>` : ''}
+${opts.error ? html`<div class="error" role="alert"><strong>There is a problem:</strong> ${opts.error}</div>` : ''}
+${body}
+</main></body></html>`.value;
+}
+
+const RAG_TEXT: Record<string, string> = { red: 'Red', amber: 'Amber', green: 'Green', complete: 'Complete' };
+/** Colour plus a word and a symbol, so RAG reads without colour vision (WCAG 1.4.1). */
+const RAG_SYMBOL: Record<string, string> = { red: '▲', amber: '◆', green: '●', complete: '✓' };
+export const ragBadge = (rag: string): Html =>
+  html`<span class="rag rag-${rag}"><span aria-hidden="true">${RAG_SYMBOL[rag] ?? ''} </span>${RAG_TEXT[rag] ?? rag}</span>`;
+
+export const STAGE_TEXT: Record<string, string> = {
+  assigned: 'Assigned (not yet acknowledged)',
+  in_progress: 'In progress',
+  under_review: 'Evidence with the board',
+  closed: 'Closed',
+  cancelled: 'Cancelled',
+};
+
+export function stageText(status: string, outcome: string | null, changesRequested: boolean): string {
+  if (status === 'closed') return outcome === 'not_implemented' ? 'Closed: not implemented' : 'Closed: implemented';
+  if (status === 'in_progress' && changesRequested) return 'In progress: changes requested';
+  return STAGE_TEXT[status] ?? status;
+}
+
+/** What the agency must do next, in words. */
+export function nextForAgency(status: string, changesRequested: boolean): string {
+  switch (status) {
+    case 'assigned':
+      return 'Acknowledge the action';
+    case 'in_progress':
+      return changesRequested ? 'Revise and resubmit evidence' : 'Submit evidence of progress';
+    case 'under_review':
+      return 'Nothing: waiting for the board';
+    default:
+      return 'Nothing';
+  }
+}

@@ -1,0 +1,224 @@
+import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
+import { csrfField, nextForAgency, ragBadge, stageText, type PageContext } from './layout';
+import type { ActionDetail, ActionRow, EvidenceView } from './queries';
+
+const actionLink = (a: { id: string; reviewReference: string; reference: string; title: string }) =>
+  html`<a href="/actions/${a.id}">${a.reviewReference} ${a.reference}</a><br>${a.title}`;
+
+const overdue = (a: { dueDate: Date; status: string }, now: Date) => (a.status === 'assigned' || a.status === 'in_progress') && a.dueDate < now;
+
+function dueCell(a: ActionRow, now: Date): Html {
+  return html`${fmtDate(a.dueDate)}${overdue(a, now) ? html`<br><strong>Overdue</strong>` : ''}`;
+}
+
+export function myActionsPage(rows: ActionRow[], now: Date): Part {
+  const open = rows.filter((r) => r.status !== 'closed' && r.status !== 'cancelled');
+  const done = rows.filter((r) => r.status === 'closed' || r.status === 'cancelled');
+  const table = (list: ActionRow[], caption: string) => html`<div class="table-wrap"><table class="responsive">
+<caption class="muted" style="text-align:left">${caption}</caption>
+<thead><tr><th scope="col">Action</th><th scope="col">RAG</th><th scope="col">Due</th><th scope="col">Stage</th><th scope="col">Asked of you next</th></tr></thead>
+<tbody>${list.map(
+    (a) => html`<tr><td data-label="Action">${actionLink(a)}</td><td data-label="RAG">${ragBadge(a.rag)}</td><td data-label="Due">${dueCell(a, now)}</td>
+<td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td><td data-label="Next">${nextForAgency(a.status, a.changesRequested)}</td></tr>`,
+  )}</tbody></table></div>`;
+  return html`<h1>My actions</h1>
+${open.length ? table(open, `${open.length} open action${open.length === 1 ? '' : 's'}, soonest due first`) : html`<p>You have no open actions.</p>`}
+${done.length ? html`<h2>Finished</h2>${table(done, `${done.length} closed or cancelled`)}` : ''}`;
+}
+
+function evidenceBlock(e: EvidenceView, actionId: string): Html {
+  const status: Record<string, string> = {
+    submitted: 'Waiting for the board',
+    accepted: 'Accepted',
+    changes_requested: 'Changes requested',
+    not_accepted: 'Not accepted',
+  };
+  return html`<article class="evidence"><p><strong>${status[e.status] ?? e.status}</strong> · submitted ${fmtDateTime(e.submittedAt)}${e.submittedBy ? html` by ${e.submittedBy}` : ''}</p>
+<blockquote>${e.statement}</blockquote>
+${e.links.length ? html`<p>Links:</p><ul>${e.links.map((l) => html`<li>${/^https?:\/\//i.test(l) ? html`<a href="${l}" rel="noopener noreferrer">${l}</a>` : l}</li>`)}</ul>` : ''}
+${e.files.length ? html`<p>Files:</p><ul>${e.files.map((f) => html`<li><a href="/actions/${actionId}/files/${f.id}">${f.filename}</a> <span class="muted">(${sizeText(f.size)})</span></li>`)}</ul>` : ''}
+</article>`;
+}
+
+const sizeText = (n: number) => (n < 1024 ? `${n} bytes` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
+
+const EVENT_TEXT: Record<string, string> = {
+  assigned: 'Assigned to the agency',
+  acknowledged: 'Acknowledged',
+  evidence_submitted: 'Evidence submitted',
+  decided: 'Board decision',
+  extension_requested: 'Extension requested',
+  extension_decided: 'Extension decided',
+  cancelled: 'Cancelled',
+  reassigned: 'Reassigned',
+  reminder_sent: 'Reminder sent',
+  overdue_reminder_sent: 'Overdue reminder sent',
+  escalation_raised: 'Escalated',
+};
+const OUTCOME_TEXT: Record<string, string> = {
+  approve: 'approved: implemented',
+  request_changes: 'changes requested',
+  close_not_implemented: 'closed as not implemented',
+  approved: 'approved',
+  rejected: 'rejected',
+  reject: 'rejected',
+};
+
+function eventDetail(type: string, p: Record<string, unknown>): Part {
+  const str = (k: string) => (typeof p[k] === 'string' && p[k] ? String(p[k]) : null);
+  const outcome = str('outcome');
+  const bits: Part[] = [];
+  if (outcome) bits.push(html` (${OUTCOME_TEXT[outcome] ?? outcome})`);
+  if (type === 'escalation_raised' && p.level !== undefined) bits.push(html` to level ${String(p.level)}${str('reason') ? html` (${str('reason')!.replace(/_/g, ' ')})` : ''}`);
+  if (str('newDueDate')) bits.push(html`: new due date ${fmtDate(str('newDueDate'))}`);
+  const comment = str('comment') ?? str('reason');
+  if (comment && type !== 'escalation_raised') bits.push(html`<br><q>${comment}</q>`);
+  return bits;
+}
+
+export interface ActionPageOptions {
+  user: PageContext['user'];
+  now: Date;
+}
+
+export function actionPage(ctx: PageContext, d: ActionDetail, now: Date): Part {
+  const a = d.action;
+  const u = ctx.user!;
+  const isAgency = u.role === 'agency';
+  const isBoard = u.role === 'board' || u.role === 'admin';
+  const pendingExt = d.extensions.find((x) => x.status === 'pending');
+  const lastDecision = d.decisions[0];
+  const forms: Part[] = [];
+
+  if (isAgency && a.status === 'assigned') {
+    forms.push(html`<section class="panel" aria-labelledby="ack-h"><h2 id="ack-h">Acknowledge</h2>
+<p>Tell the board your agency has received this action and owns it.</p>
+<form method="post" action="/actions/${a.id}/acknowledge">${csrfField(ctx)}<button class="primary" type="submit">Acknowledge this action</button></form></section>`);
+  }
+  if (isAgency && a.status === 'in_progress') {
+    forms.push(html`<section class="panel" aria-labelledby="ev-h"><h2 id="ev-h">${a.changesRequested ? 'Resubmit evidence' : 'Submit evidence'}</h2>
+${a.changesRequested && lastDecision?.outcome === 'request_changes' ? html`<div class="error" role="note"><strong>The board asked for changes:</strong> ${lastDecision.comment || '(no comment)'}</div>` : ''}
+<form class="stack" method="post" action="/actions/${a.id}/evidence" enctype="multipart/form-data">${csrfField(ctx)}
+<label for="statement">Progress statement</label><span class="hint" id="statement-hint">What has been done, and how you know it works (this is published in the progress statement).</span>
+<textarea id="statement" name="statement" required aria-describedby="statement-hint" rows="6"></textarea>
+<label for="links">Links (optional)</label><span class="hint" id="links-hint">One web address per line.</span>
+<textarea id="links" name="links" aria-describedby="links-hint" rows="2"></textarea>
+<label for="files">Files (optional)</label><span class="hint" id="files-hint">PDF, Office documents, images or text; up to 10 files.</span>
+<input id="files" name="files" type="file" multiple aria-describedby="files-hint">
+<div><button class="primary" type="submit">Send evidence to the board</button></div></form></section>`);
+  }
+  if (isAgency && (a.status === 'assigned' || a.status === 'in_progress') && !pendingExt) {
+    const suggested = new Date(Math.max(a.dueDate.getTime(), now.getTime()) + 28 * 86_400_000);
+    forms.push(html`<section class="panel" aria-labelledby="ext-h"><details><summary><h2 id="ext-h" style="display:inline;font-size:1.1rem">Ask for more time</h2></summary>
+<form class="stack" method="post" action="/actions/${a.id}/extension">${csrfField(ctx)}
+<label for="newDueDate">New due date</label><input id="newDueDate" name="newDueDate" type="date" required min="${isoDay(now)}" value="${isoDay(suggested)}">
+<label for="reason">Reason for the delay</label><textarea id="reason" name="reason" required rows="3"></textarea>
+<label for="interimMeasures">Interim measures</label><span class="hint" id="im-hint">What protects children until the action is done.</span>
+<textarea id="interimMeasures" name="interimMeasures" required aria-describedby="im-hint" rows="3"></textarea>
+<div><button class="secondary" type="submit">Ask the board for an extension</button></div></form></details></section>`);
+  }
+  if (pendingExt && isAgency) {
+    forms.push(html`<p class="panel">You asked on ${fmtDate(pendingExt.requestedAt)} to move the due date to <strong>${fmtDate(pendingExt.newDueDate)}</strong>; the board has not decided yet.</p>`);
+  }
+  if (isBoard && a.status === 'under_review') forms.push(decideForm(ctx, a.id));
+  if (isBoard && pendingExt) forms.push(extensionDecisionForm(ctx, a.id, pendingExt));
+
+  return html`<p><a href="/">&larr; Back</a></p>
+<h1>${a.reviewReference} ${a.reference}: ${a.title}</h1>
+<dl class="facts">
+<dt>Agency</dt><dd>${a.agencyName} (${a.agencyCode})</dd>
+<dt>RAG</dt><dd>${ragBadge(a.rag)}</dd>
+<dt>Stage</dt><dd>${stageText(a.status, a.outcome, a.changesRequested)}</dd>
+<dt>Due</dt><dd>${fmtDate(a.dueDate)}${overdue(a, now) ? html` <strong>(overdue)</strong>` : ''}</dd>
+${a.escalationLevel > 0 ? html`<dt>Escalation</dt><dd>Level ${a.escalationLevel}</dd>` : ''}
+${isAgency ? html`<dt>Asked of you</dt><dd>${nextForAgency(a.status, a.changesRequested)}</dd>` : ''}
+<dt>Recommendation ${a.recommendationNumber}</dt><dd>${a.recommendationText}</dd>
+${a.description ? html`<dt>Description</dt><dd>${a.description}</dd>` : ''}
+${a.successMeasure ? html`<dt>Success measure</dt><dd>${a.successMeasure}</dd>` : ''}
+</dl>
+${forms}
+${d.evidence.length ? html`<h2>Evidence</h2>${d.evidence.map((e) => evidenceBlock(e, a.id))}` : ''}
+${d.escalations.length
+  ? html`<h2>Escalations</h2><ul>${d.escalations.map(
+      (e) => html`<li>Level ${e.level}, ${e.reason.replace(/_/g, ' ')}, ${fmtDateTime(e.raisedAt)}${e.resolvedAt ? html` (resolved ${fmtDateTime(e.resolvedAt)})` : ''}${e.notified.length ? html`; told ${e.notified.join(', ')}` : ''}</li>`,
+    )}</ul>`
+  : ''}
+<h2>Timeline</h2>
+${d.timeline.length
+  ? html`<ol class="timeline">${d.timeline.map(
+      (t) => html`<li><strong>${EVENT_TEXT[t.type] ?? t.type.replace(/_/g, ' ')}</strong>${eventDetail(t.type, (t.payload ?? {}) as Record<string, unknown>)}<br>
+<span class="muted"><time datetime="${t.occurredAt.toISOString()}">${fmtDateTime(t.occurredAt)}</time>${t.actorName ? html` · ${t.actorName}` : ''}</span></li>`,
+    )}</ol>`
+  : html`<p class="muted">Nothing has happened yet.</p>`}`;
+}
+
+function decideForm(ctx: PageContext, actionId: string): Html {
+  const choice = (value: string, label: string, hint: string, checked = false) =>
+    html`<div class="choice"><input type="radio" id="outcome-${value}" name="outcome" value="${value}" required${checked ? html` checked` : ''} aria-describedby="outcome-${value}-hint">
+<label for="outcome-${value}">${label}<span class="hint" id="outcome-${value}-hint">${hint}</span></label></div>`;
+  return html`<section class="panel" aria-labelledby="decide-h"><h2 id="decide-h">Decide on the evidence</h2>
+<form class="stack" method="post" action="/actions/${actionId}/decision">${csrfField(ctx)}
+<fieldset><legend>Decision</legend>
+${choice('approve', 'Approve: implemented', 'The action is closed as implemented.')}
+${choice('request_changes', 'Request changes', 'The agency is asked to revise and resubmit; say what is missing.')}
+${choice('close_not_implemented', 'Close as not implemented', 'The reason is required: it is published.')}
+</fieldset>
+<label for="comment">Comment</label><span class="hint" id="comment-hint">Sent to the agency. Required when closing as not implemented.</span>
+<textarea id="comment" name="comment" rows="4" aria-describedby="comment-hint"></textarea>
+<div><button class="primary" type="submit">Record decision</button></div></form></section>`;
+}
+
+function extensionDecisionForm(ctx: PageContext, actionId: string, x: { id: string; previousDueDate: Date; newDueDate: Date; reason: string; interimMeasures: string }): Html {
+  return html`<section class="panel" aria-labelledby="extd-h"><h2 id="extd-h">Extension request</h2>
+<dl class="facts"><dt>Due date</dt><dd>${fmtDate(x.previousDueDate)} → <strong>${fmtDate(x.newDueDate)}</strong></dd>
+<dt>Reason</dt><dd>${x.reason}</dd><dt>Interim measures</dt><dd>${x.interimMeasures}</dd></dl>
+<form class="stack" method="post" action="/actions/${actionId}/extensions/${x.id}/decision">${csrfField(ctx)}
+<fieldset><legend>Decision on the extension</legend>
+<div class="choice"><input type="radio" id="ext-approve-${x.id}" name="outcome" value="approve" required><label for="ext-approve-${x.id}">Approve the new date</label></div>
+<div class="choice"><input type="radio" id="ext-reject-${x.id}" name="outcome" value="reject"><label for="ext-reject-${x.id}">Refuse: keep the current date</label></div></fieldset>
+<label for="ext-comment-${x.id}">Comment (optional)</label><textarea id="ext-comment-${x.id}" name="comment" rows="2"></textarea>
+<div><button class="primary" type="submit">Record extension decision</button></div></form></section>`;
+}
+
+export function signOffPage(
+  items: (ActionRow & { latest: EvidenceView | null })[],
+  extensions: { id: string; actionId: string; reference: string; title: string; agencyCode: string; reviewReference: string; previousDueDate: Date; newDueDate: Date; reason: string; requestedAt: Date }[],
+): Part {
+  return html`<h1>Awaiting sign-off</h1>
+${items.length
+  ? html`<p>${items.length} action${items.length === 1 ? '' : 's'} with evidence waiting for the board, longest waiting first.</p>
+${items.map(
+  (a) => html`<section class="evidence" aria-labelledby="so-${a.id}"><h2 id="so-${a.id}" style="margin-top:0;font-size:1.15rem"><a href="/actions/${a.id}">${a.reviewReference} ${a.reference}: ${a.title}</a></h2>
+<p>${a.agencyName} (${a.agencyCode}) · ${ragBadge(a.rag)} · due ${fmtDate(a.dueDate)}</p>
+${a.latest ? evidenceBlock(a.latest, a.id) : ''}
+<p><a href="/actions/${a.id}#decide-h">Decide on ${a.reviewReference} ${a.reference}</a></p></section>`,
+)}`
+  : html`<p>No evidence is waiting for the board.</p>`}
+<h2>Extension requests</h2>
+${extensions.length
+  ? html`<div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">Action</th><th scope="col">Agency</th><th scope="col">Due date asked</th><th scope="col">Reason</th></tr></thead><tbody>
+${extensions.map(
+  (x) => html`<tr><td data-label="Action"><a href="/actions/${x.actionId}#extd-h">${x.reviewReference} ${x.reference}</a><br>${x.title}</td><td data-label="Agency">${x.agencyCode}</td>
+<td data-label="Due date">${fmtDate(x.previousDueDate)} → ${fmtDate(x.newDueDate)}</td><td data-label="Reason">${x.reason}</td></tr>`,
+)}</tbody></table></div>`
+  : html`<p>No extension requests are waiting.</p>`}`;
+}
+
+export function signInPage(ctx: PageContext, email = ''): Part {
+  return html`<h1>Sign in</h1>
+<p>Enter your work e-mail address. We will send you a link that signs you in; it works once, for 15 minutes.</p>
+<form class="stack" method="post" action="/signin">${csrfField(ctx)}
+<label for="email">E-mail address</label><input id="email" name="email" type="email" autocomplete="email" required value="${email}">
+<div><button class="primary" type="submit">Send me a sign-in link</button></div></form>
+${ctx.embedded.mail ? html`<p class="panel">Trying it out? The demo people are <code>business.manager@board.example</code> (board) and <code>lead@bscb.example</code>, <code>safeguarding.lead@tvp.example</code>… (agencies). The link arrives in the <a href="/mail">mail inbox</a>.</p>` : ''}`;
+}
+
+export function checkMailPage(ctx: PageContext): Part {
+  return html`<h1>Check your e-mail</h1>
+<p>If that address belongs to an account, a sign-in link is on its way. It works once, for 15 minutes.</p>
+${ctx.embedded.mail ? html`<p><a href="/mail">Open the mail inbox</a> (embedded mode).</p>` : ''}
+<p><a href="/signin">Send another link</a></p>`;
+}
+
+export const messagePage = (title: string, text: string, link?: { href: string; label: string }): Part =>
+  html`<h1>${title}</h1><p>${text}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}`;
