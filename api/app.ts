@@ -9,6 +9,7 @@ import type { MailCatcher } from '../lib/mail-catcher';
 import type { ReadinessReport } from '../lib/readiness';
 import { errorHandler, notFoundHandler } from './http/problem';
 import { mailInboxRouter } from './web/mail-inbox';
+import { webRouter } from './web/router';
 
 export interface AppDeps {
   config: Config;
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   if (deps.mailCatcher) app.use(mailInboxRouter(deps.mailCatcher));
+  app.use(webRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
