@@ -52,7 +52,14 @@ async function loadAction(db: Db, actionId: string) {
 
 async function update<T>(deps: LifecycleDeps, actionId: string, send: (h: ReturnType<LifecycleDeps['client']['workflow']['getHandle']>) => Promise<T>): Promise<T> {
   const row = await loadAction(deps.db, actionId);
-  return runUpdate(() => send(deps.client.workflow.getHandle(row.workflowId)), `the action is ${row.status === 'cancelled' ? 'cancelled' : 'closed'}: it cannot change any more`);
+  return runUpdate(
+    () => send(deps.client.workflow.getHandle(row.workflowId)),
+    `the action is ${row.status === 'cancelled' ? 'cancelled' : 'closed'}: it cannot change any more`,
+    async () => {
+      const [now] = await deps.db.select({ status: actions.status }).from(actions).where(eq(actions.id, actionId));
+      return !!now && now.status !== 'closed' && now.status !== 'cancelled';
+    },
+  );
 }
 
 /** ISO date or instant -> ISO instant (a bare date means the start of that day, UTC). */

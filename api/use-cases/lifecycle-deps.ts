@@ -22,19 +22,40 @@ const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Runs a workflow Update, mapping a validator's refusal (or a finished workflow) to an AppError. */
-export async function runUpdate<T>(send: () => Promise<T>, finishedMessage: string): Promise<T> {
+const isNotFound = (err: unknown) => err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5;
+
+/**
+ * Runs a workflow Update, mapping a validator's refusal (or a finished workflow) to an AppError.
+ * `stillOpen` says whether the action row is not yet closed: then a missing workflow is one the
+ * recommendation workflow is about to start (right after createReview), and we wait for it.
+ */
+export async function runUpdate<T>(send: () => Promise<T>, finishedMessage: string, stillOpen?: () => Promise<boolean>): Promise<T> {
+  const deadline = Date.now() + 15000;
+  for (let attempt = 0; stillOpen; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!isNotFound(err) || !(await stillOpen())) return mapRefusal(err, finishedMessage);
+      if (Date.now() > deadline) throw new AppError('unavailable', 'the action workflow has not started yet; try again shortly');
+      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1000)));
+    }
+  }
   try {
     return await send();
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const kind = (err.cause.type && KIND_BY_REFUSAL[err.cause.type]) || undefined;
-      if (kind) throw new AppError(kind, err.cause.message);
-    }
-    // The workflow has completed (the action is closed or cancelled): nothing can change any more.
-    if (err instanceof WorkflowNotFoundError) throw new AppError('conflict', finishedMessage);
-    const grpcCode = (err as { code?: number }).code;
-    if (grpcCode === 9 /* FAILED_PRECONDITION */ || grpcCode === 5 /* NOT_FOUND */) throw new AppError('conflict', finishedMessage);
-    throw err;
+    return mapRefusal(err, finishedMessage);
   }
+}
+
+function mapRefusal(err: unknown, finishedMessage: string): never {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const kind = (err.cause.type && KIND_BY_REFUSAL[err.cause.type]) || undefined;
+    if (kind) throw new AppError(kind, err.cause.message);
+  }
+  // The workflow has completed (the action is closed or cancelled): nothing can change any more.
+  const grpcCode = (err as { code?: number }).code;
+  if (err instanceof WorkflowNotFoundError || grpcCode === 9 /* FAILED_PRECONDITION */ || grpcCode === 5 /* NOT_FOUND */) {
+    throw new AppError('conflict', finishedMessage);
+  }
+  throw err;
 }
