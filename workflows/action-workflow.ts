@@ -175,9 +175,9 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
       },
       ...related,
     };
-    // Queue before awaiting, so the mail order follows the event order even when handlers interleave.
-    for (const args of mails) mail(...args);
     await projectActionEvent(event);
+    // Queued only once projected: the outbox composes from the rows (recipients of the agency now owning it).
+    for (const args of mails) mail(...args);
   }
 
   // ---- Updates ----

@@ -163,11 +163,26 @@ export class Harness {
   async snapshot(actionId: string) {
     const db = this.db.db;
     const counts = await db.execute(sql`select
-      (select count(*) from audit_events) as audit, (select count(*) from evidence) as evidence,
-      (select count(*) from decisions) as decisions, (select count(*) from extension_requests) as extensions,
-      (select count(*) from escalations) as escalations`);
+      (select count(*) from audit_events where action_id = ${actionId}) as audit,
+      (select count(*) from evidence where action_id = ${actionId}) as evidence,
+      (select count(*) from decisions where action_id = ${actionId}) as decisions,
+      (select count(*) from extension_requests where action_id = ${actionId}) as extensions,
+      (select count(*) from escalations where action_id = ${actionId}) as escalations,
+      (select count(*) from notifications where action_id = ${actionId}) as notifications`);
     const history = await this.client.workflow.getHandle(`action-${actionId}`).fetchHistory();
     return { row: await this.action(actionId), counts: (counts as unknown as { rows: unknown[] }).rows[0], events: history.events?.length ?? 0 };
+  }
+
+  /** Waits until the workflow has gone quiet (no new history events for a while). */
+  async settled(actionId: string, quietMs = 700): Promise<void> {
+    let last = -1;
+    for (;;) {
+      const h = await this.client.workflow.getHandle(`action-${actionId}`).fetchHistory();
+      const n = h.events?.length ?? 0;
+      if (n === last) return;
+      last = n;
+      await sleep(quietMs);
+    }
   }
 
   /** Writes a workflow's history as JSON for the replay test (see test/fixtures/README.md). */
