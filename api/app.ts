@@ -7,9 +7,13 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import type { MailCatcher } from '../lib/mail-catcher';
 import type { ReadinessReport } from '../lib/readiness';
+import { BadTokenLimiter } from './http/auth';
+import { createMetrics, type ApiMetrics } from './http/metrics';
+import { buildOpenApiDocument } from './http/openapi';
 import { errorHandler, notFoundHandler } from './http/problem';
+import { mountRoutes, type ApiContext } from './http/route';
+import { ROUTES } from './routes';
 import { mailInboxRouter } from './web/mail-inbox';
-import { webRouter } from './web/router';
 
 export interface AppDeps {
   config: Config;
@@ -19,6 +23,12 @@ export interface AppDeps {
   readiness: () => Promise<ReadinessReport>;
   /** Only in embedded mode: the built-in SMTP catcher, whose inbox the web page shows. */
   mailCatcher?: MailCatcher;
+  /** Task queue the API starts workflows on (defaults to config.temporal.taskQueue; tests use their own). */
+  taskQueue?: string;
+  /** Bad tokens allowed per address per window before 429 (default 20 a minute). */
+  authRateLimit?: { max: number; windowMs: number };
+  /** Supply to share one registry between apps; otherwise each app has its own. */
+  metrics?: ApiMetrics;
 }
 
 /** Built apart from `listen` so tests drive it directly (STYLE.md 16). */
@@ -26,6 +36,10 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // Query strings stay flat (a=1&a=2 → array): no nested objects for validation to second-guess.
+  app.set('query parser', 'simple');
+  const metrics = deps.metrics ?? createMetrics(deps.db);
+  app.use(metrics.middleware);
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -35,20 +49,25 @@ export function createApp(deps: AppDeps): express.Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const report = await deps.readiness();
-    res.status(report.ready ? 200 : 503).json(report);
-  });
+  let openApi: unknown;
+  const ctx: ApiContext = {
+    db: deps.db,
+    client: deps.client,
+    config: deps.config,
+    logger: deps.logger,
+    taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
+    metrics,
+    limiter: new BadTokenLimiter(deps.authRateLimit?.max, deps.authRateLimit?.windowMs),
+    readiness: deps.readiness,
+    openApi: () => (openApi ??= buildOpenApiDocument(ROUTES, { serverUrl: deps.config.publicUrl, version: '1' })),
+  };
+  mountRoutes(app, ctx, ROUTES);
 
   if (deps.mailCatcher) app.use(mailInboxRouter(deps.mailCatcher));
-  app.use(webRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

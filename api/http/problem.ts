@@ -29,11 +29,20 @@ export const notFoundHandler: RequestHandler = (req, res) => sendProblem(res, 40
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) return;
-    if (err instanceof AppError) return sendProblem(res, err.status, TITLES[err.status] ?? 'Error', err.message, err.errors);
+    if (err instanceof AppError) {
+      const retryAfter = (err as AppError & { retryAfter?: number }).retryAfter;
+      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+      return sendProblem(res, err.status, TITLES[err.status] ?? 'Error', err.message, err.errors);
+    }
     // body-parser / multer errors carry a client status.
     const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
-      const detail = err.type === 'entity.parse.failed' ? 'Malformed JSON body' : String(err.message ?? 'Bad request');
+      const detail =
+        err.type === 'entity.parse.failed'
+          ? 'Malformed JSON body'
+          : err.type === 'entity.too.large'
+            ? `The body is larger than ${err.limit} bytes`
+            : String(err.message ?? 'Bad request');
       return sendProblem(res, status, TITLES[status] ?? 'Bad Request', detail);
     }
     logger.error({ err, reqId: req.id }, 'unhandled error');

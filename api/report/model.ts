@@ -1,0 +1,142 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { agencies, auditEvents, decisions, evidence } from '../../db/schema';
+import { actionsOfReview } from '../queries/actions';
+import { findReview } from '../queries/reviews';
+import type { Scope } from '../queries/scope';
+
+export interface ReportAction {
+  reference: string;
+  recommendationNumber: string;
+  recommendation: string;
+  title: string;
+  successMeasure: string | null;
+  status: string;
+  outcome: string | null;
+  rag: string;
+  dueDate: string;
+  acknowledgedAt: string | null;
+  closedAt: string | null;
+  progressStatement: string | null;
+  progressStatementDate: string | null;
+  notImplementedReason: string | null;
+  cancellationReason: string | null;
+}
+
+export interface ReportSection {
+  number: number;
+  agencyCode: string;
+  agencyName: string;
+  summary: string;
+  actions: ReportAction[];
+}
+
+export interface ProgressReport {
+  review: { id: string; reference: string; title: string; publishedOn: string | null; status: string };
+  generatedAt: string;
+  totals: { actions: number; implemented: number; notImplemented: number; open: number; cancelled: number; overdue: number };
+  sections: ReportSection[];
+}
+
+export const STATUS_LABEL: Record<string, string> = {
+  assigned: 'Assigned, not yet acknowledged',
+  in_progress: 'In progress',
+  under_review: 'Evidence with the board',
+  closed: 'Closed',
+  cancelled: 'Cancelled',
+};
+
+function sectionSummary(name: string, acts: ReportAction[], now: Date): string {
+  const implemented = acts.filter((a) => a.outcome === 'implemented').length;
+  const notImplemented = acts.filter((a) => a.outcome === 'not_implemented').length;
+  const open = acts.filter((a) => ['assigned', 'in_progress', 'under_review'].includes(a.status));
+  const overdue = open.filter((a) => a.status !== 'under_review' && new Date(a.dueDate) < now).length;
+  const parts = [`${name} owns ${acts.length} action${acts.length === 1 ? '' : 's'} in this plan.`];
+  parts.push(`${implemented} ${implemented === 1 ? 'has' : 'have'} been implemented and signed off by the board`);
+  if (notImplemented) parts[1] += `, ${notImplemented} closed as not implemented`;
+  parts[1] += `; ${open.length} ${open.length === 1 ? 'remains' : 'remain'} open${overdue ? ` (${overdue} past the target date)` : ''}.`;
+  return parts.join(' ');
+}
+
+/**
+ * The agency progress statement (DESIGN.md section 1), generated instead of typed: one section
+ * per agency in the order the plan first names them, each action with its status, outcome,
+ * dates, the latest statement the board accepted, and why a finding was not acted on.
+ */
+export async function buildReport(db: DbOrTx, scope: Scope, reviewId: string, now = new Date()): Promise<ProgressReport | null> {
+  const review = await findReview(db, scope, reviewId);
+  if (!review) return null;
+  const acts = await actionsOfReview(db, scope, reviewId);
+  const ids = acts.map((a) => a.id);
+  const accepted = ids.length
+    ? await db
+        .select({ actionId: evidence.actionId, statement: evidence.statement, submittedAt: evidence.submittedAt })
+        .from(evidence)
+        .where(and(inArray(evidence.actionId, ids), eq(evidence.status, 'accepted')))
+        .orderBy(desc(evidence.submittedAt))
+    : [];
+  const notImpl = ids.length
+    ? await db
+        .select({ actionId: decisions.actionId, comment: decisions.comment })
+        .from(decisions)
+        .where(and(inArray(decisions.actionId, ids), eq(decisions.outcome, 'close_not_implemented')))
+        .orderBy(desc(decisions.decidedAt))
+    : [];
+  const cancels = ids.length
+    ? await db
+        .select({ actionId: auditEvents.actionId, payload: auditEvents.payload, type: auditEvents.type })
+        .from(auditEvents)
+        .where(and(inArray(auditEvents.actionId, ids)))
+        .orderBy(desc(auditEvents.id))
+    : [];
+  const agencyRows = await db.select({ code: agencies.code, name: agencies.name }).from(agencies);
+  const recText = new Map(review.recommendations.map((r) => [r.id, r.text]));
+
+  const sections = new Map<string, ReportSection>();
+  for (const a of acts) {
+    const ev = accepted.find((e) => e.actionId === a.id);
+    const cancel = a.status === 'cancelled' ? cancels.find((c) => c.actionId === a.id && /cancel/i.test(c.type)) : undefined;
+    const cancelReason = cancel && typeof (cancel.payload as { reason?: unknown }).reason === 'string' ? (cancel.payload as { reason: string }).reason : null;
+    const item: ReportAction = {
+      reference: a.reference,
+      recommendationNumber: a.recommendationNumber,
+      recommendation: recText.get(a.recommendationId) ?? '',
+      title: a.title,
+      successMeasure: a.successMeasure,
+      status: a.status,
+      outcome: a.outcome,
+      rag: a.rag,
+      dueDate: a.dueDate,
+      acknowledgedAt: a.acknowledgedAt,
+      closedAt: a.closedAt,
+      progressStatement: ev?.statement ?? null,
+      progressStatementDate: ev ? ev.submittedAt.toISOString() : null,
+      notImplementedReason: a.outcome === 'not_implemented' ? (notImpl.find((d) => d.actionId === a.id)?.comment ?? null) : null,
+      cancellationReason: cancelReason,
+    };
+    const section = sections.get(a.agencyCode) ?? {
+      number: sections.size + 1,
+      agencyCode: a.agencyCode,
+      agencyName: agencyRows.find((r) => r.code === a.agencyCode)?.name ?? a.agencyName,
+      summary: '',
+      actions: [],
+    };
+    section.actions.push(item);
+    sections.set(a.agencyCode, section);
+  }
+  for (const s of sections.values()) s.summary = sectionSummary(s.agencyName, s.actions, now);
+  const open = acts.filter((a) => ['assigned', 'in_progress', 'under_review'].includes(a.status));
+  return {
+    review: { id: review.id, reference: review.reference, title: review.title, publishedOn: review.publishedOn, status: review.status },
+    generatedAt: now.toISOString(),
+    totals: {
+      actions: acts.length,
+      implemented: acts.filter((a) => a.outcome === 'implemented').length,
+      notImplemented: acts.filter((a) => a.outcome === 'not_implemented').length,
+      open: open.length,
+      cancelled: acts.filter((a) => a.status === 'cancelled').length,
+      overdue: open.filter((a) => a.status !== 'under_review' && new Date(a.dueDate) < now).length,
+    },
+    sections: [...sections.values()],
+  };
+}

@@ -1,0 +1,116 @@
+import { STATUS_LABEL, type ProgressReport, type ReportAction } from './model';
+
+const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
+const outcomeLabel = (a: ReportAction) => (a.outcome === 'implemented' ? 'Implemented' : a.outcome === 'not_implemented' ? 'Not implemented' : a.status === 'cancelled' ? 'Cancelled' : 'Open');
+const monthYear = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+export function reportTitle(r: ProgressReport): string {
+  return `${r.review.title}: agency progress against action plan recommendations, ${monthYear(r.generatedAt)}`;
+}
+
+const intro = (r: ProgressReport) =>
+  `Alongside the ${r.review.title} (${r.review.reference}), the board publishes the following statements of the progress made by the agencies involved on the recommendations of its action plan. ` +
+  `Of ${r.totals.actions} actions, ${r.totals.implemented} have been implemented, ${r.totals.notImplemented} closed as not implemented, ${r.totals.cancelled} cancelled and ${r.totals.open} remain open.`;
+
+/** Markdown in the shape of the published example: a numbered section per agency. */
+export function renderMarkdown(r: ProgressReport): string {
+  const md = (s: string) => s.replace(/([\\`*_[\]#<>|])/g, '\\$1');
+  const lines = [`# ${md(reportTitle(r))}`, '', md(intro(r)), ''];
+  for (const s of r.sections) {
+    lines.push(`## ${s.number} ${md(s.agencyName)}`, '', md(s.summary), '');
+    for (const a of s.actions) {
+      lines.push(`### ${a.reference} ${md(a.title)}`, '');
+      lines.push(`- Recommendation ${a.recommendationNumber}: ${md(a.recommendation)}`);
+      if (a.successMeasure) lines.push(`- Success measure: ${md(a.successMeasure)}`);
+      lines.push(`- Status: ${STATUS_LABEL[a.status] ?? a.status}; outcome: ${outcomeLabel(a)}`);
+      lines.push(`- Target date: ${day(a.dueDate)}${a.acknowledgedAt ? `; acknowledged ${day(a.acknowledgedAt)}` : ''}${a.closedAt ? `; closed ${day(a.closedAt)}` : ''}`);
+      if (a.progressStatement) lines.push(`- Progress statement (accepted ${day(a.progressStatementDate)}): ${md(a.progressStatement)}`);
+      if (a.notImplementedReason) lines.push(`- Not implemented, because: ${md(a.notImplementedReason)}`);
+      if (a.cancellationReason) lines.push(`- Cancelled, because: ${md(a.cancellationReason)}`);
+      lines.push('');
+    }
+  }
+  lines.push(`_Generated ${r.generatedAt} from the action-plan system._`, '');
+  return lines.join('\n');
+}
+
+const CSV_COLUMNS: [string, (s: ProgressReport['sections'][number], a: ReportAction) => string][] = [
+  ['Agency code', (s) => s.agencyCode],
+  ['Agency', (s) => s.agencyName],
+  ['Reference', (_s, a) => a.reference],
+  ['Recommendation number', (_s, a) => a.recommendationNumber],
+  ['Recommendation', (_s, a) => a.recommendation],
+  ['Action', (_s, a) => a.title],
+  ['Success measure', (_s, a) => a.successMeasure ?? ''],
+  ['Status', (_s, a) => a.status],
+  ['Outcome', (_s, a) => a.outcome ?? ''],
+  ['RAG', (_s, a) => a.rag],
+  ['Target date', (_s, a) => day(a.dueDate)],
+  ['Acknowledged', (_s, a) => day(a.acknowledgedAt)],
+  ['Closed', (_s, a) => day(a.closedAt)],
+  ['Progress statement', (_s, a) => a.progressStatement ?? ''],
+  ['Not implemented reason', (_s, a) => a.notImplementedReason ?? ''],
+  ['Cancellation reason', (_s, a) => a.cancellationReason ?? ''],
+];
+
+/** RFC 4180, and a leading ' on cells a spreadsheet would run as a formula. */
+function csvCell(v: string): string {
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function renderCsv(r: ProgressReport): string {
+  const rows = [CSV_COLUMNS.map(([h]) => h)];
+  for (const s of r.sections) for (const a of s.actions) rows.push(CSV_COLUMNS.map(([, f]) => f(s, a)));
+  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const CSS = `
+body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
+h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:2px solid #333;padding-bottom:.2rem;margin-top:2.5rem}
+h3{font-size:1.05rem;margin:1.2rem 0 .3rem}
+.action{border-left:4px solid #999;padding:.2rem .8rem;margin:.8rem 0}
+.rag-green{border-color:#2e7d32}.rag-amber{border-color:#f9a825}.rag-red{border-color:#c62828}.rag-complete{border-color:#1565c0}
+dl{display:grid;grid-template-columns:11rem 1fr;gap:.15rem .8rem;margin:.3rem 0}dt{font-weight:bold}dd{margin:0}
+.meta{color:#555;font-size:.9rem}
+@media print{
+  @page{size:A4;margin:18mm 16mm}
+  body{max-width:none;margin:0;font-size:10.5pt}
+  h2{break-before:page}section:first-of-type h2{break-before:avoid}
+  .action{break-inside:avoid}
+  a{color:inherit;text-decoration:none}
+}`;
+
+export function renderHtml(r: ProgressReport): string {
+  const sections = r.sections
+    .map((s) => {
+      const items = s.actions
+        .map((a) => {
+          const rows: [string, string][] = [
+            ['Recommendation', `${a.recommendationNumber}: ${a.recommendation}`],
+            ...(a.successMeasure ? ([['Success measure', a.successMeasure]] as [string, string][]) : []),
+            ['Status', `${STATUS_LABEL[a.status] ?? a.status} (${a.rag.toUpperCase()})`],
+            ['Outcome', outcomeLabel(a)],
+            ['Target date', day(a.dueDate)],
+            ...(a.acknowledgedAt ? ([['Acknowledged', day(a.acknowledgedAt)]] as [string, string][]) : []),
+            ...(a.closedAt ? ([['Closed', day(a.closedAt)]] as [string, string][]) : []),
+            ...(a.progressStatement ? ([[`Progress statement (${day(a.progressStatementDate)})`, a.progressStatement]] as [string, string][]) : []),
+            ...(a.notImplementedReason ? ([['Not implemented, because', a.notImplementedReason]] as [string, string][]) : []),
+            ...(a.cancellationReason ? ([['Cancelled, because', a.cancellationReason]] as [string, string][]) : []),
+          ];
+          return `<div class="action rag-${esc(a.rag)}"><h3>${esc(a.reference)} ${esc(a.title)}</h3><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></div>`;
+        })
+        .join('\n');
+      return `<section><h2>${s.number} ${esc(s.agencyName)}</h2><p>${esc(s.summary)}</p>\n${items}</section>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(reportTitle(r))}</title><style>${CSS}</style></head>
+<body><header><h1>${esc(reportTitle(r))}</h1><p>${esc(intro(r))}</p></header>
+${sections}
+<footer class="meta"><p>Generated ${esc(r.generatedAt)} from the action-plan system.</p></footer>
+</body></html>`;
+}

@@ -1,0 +1,101 @@
+import { AppError } from '../../lib/errors';
+import { defineRoute, type RouteDef } from '../http/route';
+import { z } from '../http/zod';
+import { findReview, listReviews } from '../queries/reviews';
+import { scopeOf } from '../queries/scope';
+import { buildReport } from '../report/model';
+import { renderCsv, renderHtml, renderMarkdown } from '../report/render';
+import { CreateReviewBody, IdParams, ImportFields, ImportForm, Problem, ReportQuery, Review, ReviewSummary } from '../schemas';
+import { createReviewFor, importReview } from '../use-cases/review-commands';
+
+const CREATORS = ['admin', 'board'] as const;
+
+export const IMPORT_LIMITS = { fileField: 'file', maxFiles: 1, maxFileSize: 2 * 1024 * 1024 };
+
+export const reviewRoutes: RouteDef[] = [
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/reviews',
+    operationId: 'createReview',
+    summary: 'Create a review with its recommendations and actions; starts the workflows',
+    description: 'Idempotent on the reference: the same review again is a 200 with the existing one; different content under the same reference is a 409.',
+    tag: 'Reviews',
+    access: CREATORS,
+    body: { json: CreateReviewBody },
+    responses: { 201: { description: 'The review with ids', schema: Review }, 200: { description: 'The same review already existed', schema: Review }, 409: { description: 'Another review has this reference' } },
+    handler: async ({ ctx, actor, body }) => {
+      const { status, review } = await createReviewFor(ctx, actor, body);
+      return { status, body: review };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/reviews/import',
+    operationId: 'importReview',
+    summary: 'Create a review from a CSV or XLSX action plan (one row per action)',
+    description:
+      'Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date (optional: Action detail). ' +
+      'Every bad row is reported in `errors` with its row and column, and nothing is imported unless every row is valid.',
+    tag: 'Reviews',
+    access: CREATORS,
+    body: { multipart: { fields: ImportFields, doc: ImportForm, limits: IMPORT_LIMITS } },
+    responses: { 201: { description: 'The review with ids', schema: Review }, 200: { description: 'The same review already existed', schema: Review }, 400: { description: 'Bad rows, by row and column', schema: Problem } },
+    handler: async ({ ctx, actor, body, files }) => {
+      const { status, review } = await importReview(ctx, actor, body, files);
+      return { status, body: review };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/reviews',
+    operationId: 'listReviews',
+    summary: 'Reviews (agency users: those with actions of theirs)',
+    tag: 'Reviews',
+    access: 'any',
+    responses: { 200: { description: 'Reviews, newest first', schema: z.array(ReviewSummary) } },
+    handler: async ({ ctx, actor }) => ({ status: 200, body: await listReviews(ctx.db, scopeOf(actor)) }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/reviews/:id',
+    operationId: 'getReview',
+    summary: 'A review with its recommendations and actions (agency users: their own actions only)',
+    tag: 'Reviews',
+    access: 'any',
+    params: IdParams,
+    responses: { 200: { description: 'The review', schema: Review } },
+    handler: async ({ ctx, actor, params }) => {
+      const review = await findReview(ctx.db, scopeOf(actor), params.id);
+      if (!review) throw new AppError('not_found', 'No such review');
+      return { status: 200, body: review };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/reviews/:id/report',
+    operationId: 'reviewReport',
+    summary: 'The agency progress statement, a section per agency (agency users: their own section)',
+    tag: 'Reviews',
+    access: 'any',
+    params: IdParams,
+    query: ReportQuery,
+    responses: { 200: { description: 'The statement as json, html (prints well), md or csv', contentTypes: ['application/json', 'text/html', 'text/markdown', 'text/csv'] } },
+    handler: async ({ ctx, actor, params, query, res }) => {
+      const report = await buildReport(ctx.db, scopeOf(actor), params.id);
+      if (!report) throw new AppError('not_found', 'No such review');
+      if (query.format === 'json') return { status: 200, body: report };
+      const name = `${report.review.reference.replace(/[^A-Za-z0-9._-]+/g, '-')}-progress`;
+      const [type, text, ext] =
+        query.format === 'html'
+          ? ['text/html; charset=utf-8', renderHtml(report), 'html']
+          : query.format === 'md'
+            ? ['text/markdown; charset=utf-8', renderMarkdown(report), 'md']
+            : ['text/csv; charset=utf-8', renderCsv(report), 'csv'];
+      res.setHeader('Content-Type', type);
+      if (query.format !== 'html') res.setHeader('Content-Disposition', `attachment; filename="${name}.${ext}"`);
+      else res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      res.status(200).send(text);
+      return { sent: true };
+    },
+  }),
+];
