@@ -14,6 +14,7 @@ import { errorHandler, notFoundHandler } from './http/problem';
 import { mountRoutes, type ApiContext } from './http/route';
 import { ROUTES } from './routes';
 import { mailInboxRouter } from './web/mail-inbox';
+import { webRouter } from './web/router';
 
 export interface AppDeps {
   config: Config;
@@ -68,6 +69,8 @@ export function createApp(deps: AppDeps): express.Express {
   mountRoutes(app, ctx, ROUTES);
 
   if (deps.mailCatcher) app.use(mailInboxRouter(deps.mailCatcher));
+  // Browser pages (session cookie + CSRF); after the API so /api/v1 keeps its bearer tokens.
+  app.use(webRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -18,9 +18,18 @@ export function mailInboxRouter(catcher: MailCatcher): Router {
       res.status(404).type('text/plain').send('No such message');
       return;
     }
-    const body = mail.html || `<pre>${esc(mail.text)}</pre>`;
+    // The plain-text part, with its web addresses made into links, so the links in a mail work
+    // with one click. The HTML part is shown only inside a sandboxed frame (no scripts, no access
+    // to this origin): mail content must never run as this site's page.
+    const linked = esc(mail.text).replace(/https?:\/\/[^\s<>"']+/g, (u) => `<a href="${u}">${u}</a>`);
+    const frameDoc = `<!doctype html><meta charset="utf-8"><base target="_blank"><style>body{font:16px/1.5 system-ui,sans-serif;margin:1rem}</style>${mail.html}`;
+    const body =
+      `<pre style="white-space:pre-wrap;font:inherit">${linked}</pre>` +
+      (mail.html
+        ? `<details><summary>HTML version</summary><iframe title="HTML version of the message" sandbox="allow-popups allow-popups-to-escape-sandbox" style="width:100%;min-height:24rem;border:1px solid #b1b4b6" srcdoc="${esc(frameDoc)}"></iframe></details>`
+        : '');
     res.type('html').send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(mail.subject)}</title></head><body>` +
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(mail.subject)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:72rem;margin:0 auto;padding:1rem}</style></head><body>` +
         `<p><a href="/mail">&larr; Inbox</a></p><h1>${esc(mail.subject)}</h1>` +
         `<dl><dt>From</dt><dd>${esc(mail.from)}</dd><dt>To</dt><dd>${esc(mail.to.join(', '))}</dd>` +
         (mail.cc.length ? `<dt>Cc</dt><dd>${esc(mail.cc.join(', '))}</dd>` : '') +
@@ -38,8 +47,8 @@ export function mailInboxRouter(catcher: MailCatcher): Router {
       )
       .join('');
     res.type('html').send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Mail inbox</title></head><body>` +
-        `<h1>Mail inbox (embedded SMTP catcher)</h1><table><thead><tr><th scope="col">Received</th><th scope="col">To</th><th scope="col">Kind</th><th scope="col">Subject</th></tr></thead><tbody>${rows}</tbody></table></body></html>`,
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Mail inbox</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:72rem;margin:0 auto;padding:1rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #b1b4b6}a:focus{outline:3px solid #ffdd00}</style></head><body>` +
+        `<p><a href="/">&larr; Back to the app</a></p><h1>Mail inbox (embedded SMTP catcher)</h1><p>Every message the app sends lands here. Open a sign-in mail and click its link.</p><table><thead><tr><th scope="col">Received</th><th scope="col">To</th><th scope="col">Kind</th><th scope="col">Subject</th></tr></thead><tbody>${rows}</tbody></table></body></html>`,
     );
   });
   return router;
