@@ -1,0 +1,155 @@
+/**
+ * The API on the real stack: a fresh Postgres database, the shared Temporal dev server with a
+ * worker on a task queue of its own, a real SMTP server, and the Express app from createApp.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { sql } from 'drizzle-orm';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createActivities } from '../../activities';
+import { createApp } from '../../api/app';
+import { hashToken } from '../../api/http/auth';
+import { agencies, users } from '../../db/schema';
+import { loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { MailCatcher } from '../../lib/mail-catcher';
+import { createMailer } from '../../lib/mailer';
+import { createWorker } from '../../worker/create-worker';
+import { bundle } from '../lifecycle/harness';
+import { createTestDatabase, testTemporalAddress, uniqueTaskQueue, type TestDatabase } from '../support/db';
+
+export const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+export const EXAMPLE_AGENCIES = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'agencies.json'), 'utf8')) as { code: string; name: string; leadEmail: string; seniorEmail: string }[];
+
+/** The callers of the authorization matrix. BHT owns the fixture actions; TVP is "another agency". */
+export const CALLERS = ['none', 'bad', 'admin', 'board', 'boardOwner', 'owner', 'other'] as const;
+export type Caller = (typeof CALLERS)[number];
+
+export interface StackOptions {
+  worker?: boolean;
+  authRateLimit?: { max: number; windowMs: number };
+}
+
+export class ApiStack {
+  db!: TestDatabase;
+  app!: Express;
+  catcher = new MailCatcher({ port: 0 });
+  client!: Client;
+  taskQueue = uniqueTaskQueue('api');
+  tokens = {} as Record<Exclude<Caller, 'none' | 'bad'>, string>;
+  agencyIds: Record<string, string> = {};
+  private native?: NativeConnection;
+  private worker?: Worker;
+  private running?: Promise<void>;
+
+  constructor(private readonly opts: StackOptions = {}) {}
+
+  async start(): Promise<this> {
+    this.db = await createTestDatabase('api');
+    this.client = new Client({ connection: await Connection.connect({ address: testTemporalAddress() }) });
+    await this.seed();
+    const config = { ...loadConfig('embedded', { LOG_LEVEL: 'silent', NODE_ENV: 'test' }), publicUrl: 'http://api.test' };
+    if (this.opts.worker !== false) {
+      await this.catcher.start();
+      this.native = await NativeConnection.connect({ address: testTemporalAddress() });
+      const activities = createActivities({
+        db: this.db.db,
+        mailer: createMailer(this.catcher.url, config.mailFrom),
+        config: { publicUrl: config.publicUrl, boardChairEmail: 'chair@board.test', mailFrom: config.mailFrom },
+      });
+      this.worker = await createWorker({ connection: this.native, namespace: 'default', taskQueue: this.taskQueue, activities, workflowBundle: await bundle() });
+      this.running = this.worker.run();
+    }
+    this.app = createApp({
+      config,
+      db: this.db.db,
+      client: this.client,
+      logger: createLogger({ logLevel: 'silent' }),
+      taskQueue: this.taskQueue,
+      authRateLimit: this.opts.authRateLimit ?? { max: 1_000_000, windowMs: 60_000 },
+      readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (this.worker) {
+      this.worker.shutdown();
+      await this.running;
+    }
+    await this.catcher.stop().catch(() => undefined);
+    await this.client.connection.close();
+    await this.native?.close();
+    await this.db.drop();
+  }
+
+  private async seed(): Promise<void> {
+    const db = this.db.db;
+    const rows = await db.insert(agencies).values(EXAMPLE_AGENCIES).returning();
+    for (const r of rows) this.agencyIds[r.code] = r.id;
+    const mk = async (key: keyof ApiStack['tokens'], role: 'admin' | 'board' | 'agency', agencyCode: string | null) => {
+      const token = `test-${key}-${Math.random().toString(36).slice(2)}`;
+      await db.insert(users).values({ name: key, email: `${key}@api.test`, role, agencyId: agencyCode ? this.agencyIds[agencyCode] : null, tokenHash: hashToken(token) });
+      this.tokens[key] = token;
+    };
+    await mk('admin', 'admin', null);
+    await mk('board', 'board', null);
+    await mk('boardOwner', 'board', 'BHT');
+    await mk('owner', 'agency', 'BHT');
+    await mk('other', 'agency', 'TVP');
+  }
+
+  auth(caller: Caller): Record<string, string> {
+    if (caller === 'none') return {};
+    if (caller === 'bad') return { Authorization: 'Bearer not-a-real-token' };
+    return { Authorization: `Bearer ${this.tokens[caller]}` };
+  }
+
+  get(url: string, caller: Caller = 'admin') {
+    return request(this.app).get(url).set(this.auth(caller));
+  }
+
+  post(url: string, caller: Caller = 'admin') {
+    return request(this.app).post(url).set(this.auth(caller));
+  }
+
+  /** Rows per table, to show a refused request changed nothing. */
+  async counts(): Promise<Record<string, number>> {
+    const res = (await this.db.db.execute(sql`select relname as t from pg_stat_user_tables where schemaname = 'public' order by relname`)) as unknown as { rows: { t: string }[] };
+    const out: Record<string, number> = {};
+    for (const { t } of res.rows) {
+      if (t === '__drizzle_migrations') continue;
+      const r = (await this.db.db.execute(sql.raw(`select count(*)::int as n from "${t}"`))) as unknown as { rows: { n: number }[] };
+      out[t] = r.rows[0].n;
+    }
+    return out;
+  }
+}
+
+export const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+
+/** The example plan as a POST /reviews body (the CSV is the single source). */
+export function exampleReviewBody(reference = 'SCR-BABY-M') {
+  const { parse } = require('csv-parse/sync') as typeof import('csv-parse/sync');
+  const [, ...rows] = parse(fs.readFileSync(path.join(EXAMPLES, 'scr-baby-m-action-plan.csv'), 'utf8')) as string[][];
+  const recs = new Map<string, { number: string; text: string; actions: { agencyCode: string; title: string; successMeasure: string; dueDate: string }[] }>();
+  for (const [number, text, action, agencyCode, successMeasure, dueDate] of rows) {
+    const rec = recs.get(number) ?? { number, text, actions: [] };
+    rec.actions.push({ agencyCode, title: action, successMeasure, dueDate });
+    recs.set(number, rec);
+  }
+  return { reference, title: 'Serious Case Review: Baby M', publishedOn: '2017-03-01', recommendations: [...recs.values()] };
+}
+
+/** A slow policy: nothing fires during a test. */
+export const QUIET_POLICY = {
+  acknowledgeWithin: 'P30D',
+  remindBefore: [],
+  overdueReminderEvery: 'P30D',
+  escalateAfterOverdue: ['P30D'],
+  stallAfter: 'P30D',
+  boardDecisionWithin: 'P30D',
+};
