@@ -1,0 +1,65 @@
+import { ROUTES } from '../../api/routes';
+import { fixture, type Fixture, type Stage } from './fixtures';
+import { ROUTE_CASES } from './route-table';
+import { ApiStack, CALLERS } from './stack';
+
+let stack: ApiStack;
+const shared = new Map<Stage, Fixture>();
+
+beforeAll(async () => {
+  stack = await new ApiStack().start();
+}, 120_000);
+afterAll(() => stack?.stop());
+
+/** A state-changing call that should succeed gets an action of its own; a refused one may share (it changes nothing). */
+async function target(stage: Stage | undefined, succeeds: boolean): Promise<Fixture> {
+  const s = stage ?? 'with_attachment';
+  if (succeeds && stage) return fixture(stack, s);
+  if (!shared.has(s)) shared.set(s, await fixture(stack, s));
+  return shared.get(s)!;
+}
+
+describe('authorization matrix', () => {
+  const cases = ROUTE_CASES.flatMap((c) => CALLERS.map((caller) => [`${c.method.toUpperCase()} ${c.path}`, caller, c.expect[caller], c] as const));
+  it.each(cases)('%s as %s → %i', async (_name, caller, expected, c) => {
+    const f = await target(c.stage, expected < 300);
+    const url = c.url ? c.url(f) : c.path;
+    let req = c.method === 'get' ? stack.get(url, caller) : stack.post(url, caller);
+    if (c.send) req = c.send(req, f);
+    const res = await req;
+    expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });
+    if (expected >= 400) expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+});
+
+describe('the route table, the app and the OpenAPI document agree', () => {
+  const key = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
+  it('every tested route is served, and every served route is tested', () => {
+    expect(ROUTE_CASES.map((c) => key(c.method, c.path)).sort()).toEqual(ROUTES.map((r) => key(r.method, r.path)).sort());
+  });
+  it('every route is in /openapi.json and the document has nothing else', async () => {
+    const doc = (await stack.get('/openapi.json', 'none')).body as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => key(m, p.replace(/\{(\w+)\}/g, ':$1'))));
+    expect(documented.sort()).toEqual(ROUTE_CASES.map((c) => key(c.method, c.path)).sort());
+  });
+  it('/docs lists every operation', async () => {
+    const html = (await stack.get('/docs', 'none')).text;
+    for (const r of ROUTES) expect(html).toContain(`id="op-${r.operationId}"`);
+  });
+});
+
+describe('bad tokens', () => {
+  it('are rate-limited per address (429 with Retry-After), and a good token is then refused too until the window passes', async () => {
+    const limited = await new ApiStack({ worker: false, authRateLimit: { max: 3, windowMs: 60_000 } }).start();
+    try {
+      for (let i = 0; i < 3; i++) expect((await limited.get('/api/v1/me', 'bad')).status).toBe(401);
+      const res = await limited.get('/api/v1/me', 'bad');
+      expect(res.status).toBe(429);
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+      expect((await limited.get('/api/v1/me', 'admin')).status).toBe(429);
+      expect((await limited.get('/healthz', 'none')).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
+});

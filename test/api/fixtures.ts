@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { ApiStack, QUIET_POLICY, inDays } from './stack';
+
+export const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+export interface Fixture {
+  reviewId: string;
+  actionId: string;
+  extensionId?: string;
+  attachmentId?: string;
+}
+
+export type Stage = 'assigned' | 'in_progress' | 'under_review' | 'extension_pending' | 'with_attachment';
+
+/** A review with one BHT action (the "owner" agency), driven through the API to the given stage. */
+export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
+  const res = await stack.post('/api/v1/reviews', 'board').send({
+    reference: `FX-${randomUUID().slice(0, 8)}`,
+    title: 'Fixture review',
+    policy: QUIET_POLICY,
+    recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Update the discharge policy', dueDate: inDays(60) }] }],
+  });
+  if (res.status !== 201) throw new Error(`fixture review: ${res.status} ${JSON.stringify(res.body)}`);
+  const f: Fixture = { reviewId: res.body.id, actionId: res.body.recommendations[0].actions[0].id };
+  const step = async (r: import('supertest').Test, want: number) => {
+    const out = await r;
+    if (out.status !== want) throw new Error(`fixture step ${out.status} ${JSON.stringify(out.body)}`);
+    return out;
+  };
+  if (stage === 'assigned') return f;
+  await step(stack.post(`/api/v1/actions/${f.actionId}/acknowledge`, 'owner'), 200);
+  if (stage === 'in_progress') return f;
+  if (stage === 'extension_pending') {
+    const x = await step(stack.post(`/api/v1/actions/${f.actionId}/extension-requests`, 'owner').send({ newDueDate: inDays(120), reason: 'Staff shortage', interimMeasures: 'Weekly manager review' }), 201);
+    return { ...f, extensionId: x.body.requestId };
+  }
+  if (stage === 'with_attachment') {
+    await step(
+      stack.post(`/api/v1/actions/${f.actionId}/evidence`, 'owner').field('statement', 'Policy updated').attach('files', PDF, { filename: 'policy.pdf', contentType: 'application/pdf' }),
+      200,
+    );
+    const detail = await step(stack.get(`/api/v1/actions/${f.actionId}`, 'admin'), 200);
+    return { ...f, attachmentId: detail.body.evidence[0].attachments[0].id };
+  }
+  await step(stack.post(`/api/v1/actions/${f.actionId}/evidence`, 'owner').send({ statement: 'Policy updated and staff briefed' }), 200);
+  return f;
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { Test } from 'supertest';
+import type { Caller } from './stack';
+import type { Fixture, Stage } from './fixtures';
+import { inDays } from './stack';
+
+/**
+ * Every route of the API, once: how to call it and what each caller gets. The matrix test runs
+ * all of it, and a second test checks this table, the app's route table and the OpenAPI
+ * document name exactly the same operations, so a new route cannot be left out.
+ */
+export interface RouteCase {
+  method: 'get' | 'post';
+  path: string;
+  stage?: Stage;
+  url?: (f: Fixture) => string;
+  send?: (req: Test, f: Fixture) => Test;
+  expect: Record<Caller, number>;
+}
+
+const PUBLIC = { none: 200, bad: 200, admin: 200, board: 200, boardOwner: 200, owner: 200, other: 200 };
+const ANY = { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 200, owner: 200, other: 200 };
+/** Readable by every role, but another agency must not learn it exists. */
+const SCOPED = { ...ANY, other: 404 };
+const ADMIN_ONLY = (ok: number) => ({ none: 401, bad: 401, admin: ok, board: 403, boardOwner: 403, owner: 403, other: 403 });
+const CREATORS = (ok: number) => ({ none: 401, bad: 401, admin: ok, board: ok, boardOwner: ok, owner: 403, other: 403 });
+const OWNER = (ok: number) => ({ none: 401, bad: 401, admin: ok, board: 403, boardOwner: 403, owner: ok, other: 404 });
+/** The board decides, except a member from the owning agency (conflict of interest). */
+const DECIDER = { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 403, owner: 403, other: 403 };
+
+const csv = (ref: string) =>
+  Buffer.from(`Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share information,Update the policy,BHT,Policy published,${inDays(60)}\n`);
+
+export const ROUTE_CASES: RouteCase[] = [
+  { method: 'get', path: '/healthz', expect: PUBLIC },
+  { method: 'get', path: '/readyz', expect: PUBLIC },
+  { method: 'get', path: '/metrics', expect: PUBLIC },
+  { method: 'get', path: '/openapi.json', expect: PUBLIC },
+  { method: 'get', path: '/docs', expect: PUBLIC },
+  {
+    method: 'post',
+    path: '/api/v1/agencies',
+    send: (r) => r.send({ code: `A${randomUUID().slice(0, 6)}`, name: 'Youth Offending Service', leadEmail: 'lead@yos.test' }),
+    expect: ADMIN_ONLY(201),
+  },
+  { method: 'get', path: '/api/v1/agencies', expect: ANY },
+  {
+    method: 'post',
+    path: '/api/v1/users',
+    send: (r) => r.send({ name: 'New Person', email: `p-${randomUUID().slice(0, 8)}@api.test`, role: 'agency', agencyCode: 'BHT' }),
+    expect: ADMIN_ONLY(201),
+  },
+  { method: 'get', path: '/api/v1/me', expect: ANY },
+  {
+    method: 'post',
+    path: '/api/v1/reviews',
+    send: (r) =>
+      r.send({
+        reference: `M-${randomUUID().slice(0, 8)}`,
+        title: 'Matrix review',
+        policy: { acknowledgeWithin: 'P30D', stallAfter: 'P30D', remindBefore: [] },
+        recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Update the policy', dueDate: inDays(60) }] }],
+      }),
+    expect: CREATORS(201),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reviews/import',
+    send: (r) => {
+      const ref = `IMP-${randomUUID().slice(0, 8)}`;
+      return r.field('reference', ref).field('title', 'Imported').field('policy', '{"acknowledgeWithin":"P30D","remindBefore":[]}').attach('file', csv(ref), { filename: 'plan.csv', contentType: 'text/csv' });
+    },
+    expect: CREATORS(201),
+  },
+  { method: 'get', path: '/api/v1/reviews', expect: ANY },
+  { method: 'get', path: '/api/v1/reviews/:id', url: (f) => `/api/v1/reviews/${f.reviewId}`, expect: SCOPED },
+  { method: 'get', path: '/api/v1/reviews/:id/report', url: (f) => `/api/v1/reviews/${f.reviewId}/report?format=json`, expect: SCOPED },
+  { method: 'get', path: '/api/v1/actions', expect: ANY },
+  { method: 'get', path: '/api/v1/actions/:id', url: (f) => `/api/v1/actions/${f.actionId}`, expect: SCOPED },
+  { method: 'post', path: '/api/v1/actions/:id/acknowledge', stage: 'assigned', url: (f) => `/api/v1/actions/${f.actionId}/acknowledge`, expect: OWNER(200) },
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/evidence',
+    stage: 'in_progress',
+    url: (f) => `/api/v1/actions/${f.actionId}/evidence`,
+    send: (r) => r.send({ statement: 'Policy updated', links: ['https://bht.example/policy'] }),
+    expect: OWNER(200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/decision',
+    stage: 'under_review',
+    url: (f) => `/api/v1/actions/${f.actionId}/decision`,
+    send: (r) => r.send({ outcome: 'approve', comment: 'Good' }),
+    expect: DECIDER,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/extension-requests',
+    stage: 'in_progress',
+    url: (f) => `/api/v1/actions/${f.actionId}/extension-requests`,
+    send: (r) => r.send({ newDueDate: inDays(90), reason: 'Recruitment', interimMeasures: 'Manager checks weekly' }),
+    expect: OWNER(201),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/extension-requests/:rid/decision',
+    stage: 'extension_pending',
+    url: (f) => `/api/v1/actions/${f.actionId}/extension-requests/${f.extensionId}/decision`,
+    send: (r) => r.send({ outcome: 'approve' }),
+    expect: DECIDER,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/cancel',
+    stage: 'assigned',
+    url: (f) => `/api/v1/actions/${f.actionId}/cancel`,
+    send: (r) => r.send({ reason: 'Superseded by a later review' }),
+    expect: { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 200, owner: 403, other: 403 },
+  },
+  { method: 'get', path: '/api/v1/actions/:id/history', url: (f) => `/api/v1/actions/${f.actionId}/history`, expect: SCOPED },
+  {
+    method: 'get',
+    path: '/api/v1/actions/:id/attachments/:attachmentId',
+    stage: 'with_attachment',
+    url: (f) => `/api/v1/actions/${f.actionId}/attachments/${f.attachmentId}`,
+    expect: SCOPED,
+  },
+  { method: 'get', path: '/api/v1/dashboard', expect: ANY },
+];
