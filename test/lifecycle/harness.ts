@@ -2,10 +2,10 @@
  * A real stack for lifecycle tests: a fresh Postgres database, a real SMTP server (MailCatcher),
  * the shared Temporal dev server and a worker on a task queue of its own.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { eq, sql } from 'drizzle-orm';
 import { createActivities } from '../../activities';
@@ -187,8 +187,12 @@ export class Harness {
 
   /** Writes a workflow's history as JSON for the replay test (see test/fixtures/README.md). */
   async saveHistory(workflowId: string, file: string): Promise<void> {
-    const history = await this.client.workflow.getHandle(workflowId).fetchHistory();
-    fs.writeFileSync(path.join(__dirname, '..', 'fixtures', file), `${historyToJSON(history)}\n`);
+    // The Temporal CLI writes the same JSON as the Web UI's download, which historyFromJSON reads.
+    // (historyToJSON cannot run under jest's VM modules: protobufjs sees two copies of its types.)
+    const cli = process.env.TEMPORAL_CLI_PATH;
+    if (!cli) throw new Error('TEMPORAL_CLI_PATH is not set (the jest global setup sets it)');
+    const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--output', 'json'], { encoding: 'utf8' });
+    fs.writeFileSync(path.join(__dirname, '..', 'fixtures', file), json);
   }
 }
 
