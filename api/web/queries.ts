@@ -3,7 +3,7 @@
  * their scope: an agency user only ever sees their own agency's actions, so an id from another
  * agency reads as "not found".
  */
-import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import {
   actions,
@@ -129,7 +129,7 @@ export async function getActionDetail(db: Db, user: WebUser, id: string) {
     db
       .select({ id: auditEvents.id, type: auditEvents.type, payload: auditEvents.payload, occurredAt: auditEvents.occurredAt, actorName: users.name, actorRole: users.role })
       .from(auditEvents)
-      .leftJoin(users, eq(users.id, auditEvents.actor))
+      .leftJoin(users, sql`${users.id}::text = ${auditEvents.actor}`) // actor is text: system actors are not users
       .where(eq(auditEvents.actionId, id))
       .orderBy(asc(auditEvents.id)),
   ]);
