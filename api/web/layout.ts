@@ -39,7 +39,7 @@ thead th{border-bottom:2px solid var(--fg)}
 .rag-complete{color:var(--complete);background:#fff;border-color:var(--complete)}
 .notice{border-left:6px solid var(--green);background:#e7f4ec;padding:.6rem 1rem;margin:0 0 1rem}
 .error{border-left:6px solid var(--red);background:#fbe9e8;padding:.6rem 1rem;margin:0 0 1rem}
-.panel{background:var(--panel);padding:1rem;margin:1rem 0}
+.panel{background:var(--panel);padding:1rem;margin:1rem 0}.panel>h2:first-child{margin-top:0}
 form.stack{max-width:40rem}
 form.stack label,fieldset legend{display:block;font-weight:700;margin:.75rem 0 .25rem}
 .hint{display:block;color:var(--muted);font-size:.9rem;margin:-.15rem 0 .3rem}
@@ -69,8 +69,8 @@ svg{max-width:100%;height:auto}
  main{padding:.5rem}
  table.responsive thead{position:absolute;left:-9999px}
  table.responsive tr{display:block;border-bottom:2px solid var(--fg);padding:.25rem 0}
- table.responsive td{display:flex;gap:.5rem;border:0;padding:.15rem .25rem}
- table.responsive td::before{content:attr(data-label);font-weight:700;min-width:7rem}
+ table.responsive td{display:block;border:0;padding:.15rem .25rem .15rem 6.5rem;position:relative;min-height:1.9rem}
+ table.responsive td::before{content:attr(data-label);font-weight:700;position:absolute;left:.25rem;width:6rem}
  dl.facts{grid-template-columns:1fr}
 }
 @media print{

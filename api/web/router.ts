@@ -49,6 +49,8 @@ export interface WebDeps {
 
 /** Before a session exists (the sign-in form), CSRF is a double-submit cookie. */
 const PRE_CSRF_COOKIE = 'ap_csrf';
+/** One-shot notice after a POST-redirect-GET: a cookie, so a reload does not repeat it (a query string would). */
+const FLASH_COOKIE = 'ap_flash';
 
 const NOTICES: Record<string, string> = {
   acknowledged: 'Acknowledged. The board can see your agency owns this action.',
@@ -62,6 +64,7 @@ const EVIDENCE_LIMITS = { fileField: 'files', maxFiles: 10, maxFileSize: 20 * 10
 
 interface Locals {
   session: WebSession | null;
+  notice?: string | null;
   ctx: PageContext;
 }
 const locals = (res: Response) => res.locals as unknown as Locals;
@@ -110,6 +113,11 @@ export function webRouter(deps: WebDeps): Router {
           res.append('Set-Cookie', `${PRE_CSRF_COOKIE}=${csrf}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`);
         }
         const l = locals(res);
+        const flash = readCookie(req, FLASH_COOKIE);
+        if (flash && req.method === 'GET') {
+          l.notice = NOTICES[flash] ?? null;
+          res.append('Set-Cookie', `${FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+        }
         l.session = session;
         l.ctx = { user: session?.user ?? null, csrf, embedded, path: req.path };
         next();
@@ -199,7 +207,7 @@ export function webRouter(deps: WebDeps): Router {
     wrap(async (req, res) => {
       const s = signedIn(req, res);
       if (!s) return;
-      const notice = NOTICES[String(req.query.done ?? '')] ?? null;
+      const notice = locals(res).notice;
       if (s.user.role === 'agency') {
         return send(res, 200, 'My actions', myActionsPage(await listActions(db, s.user), new Date()), { notice });
       }
@@ -262,7 +270,7 @@ export function webRouter(deps: WebDeps): Router {
     wrap(async (req, res) => {
       const s = signedIn(req, res);
       if (!s) return;
-      await showAction(res, s, String(req.params.id), 200, { notice: NOTICES[String(req.query.done ?? '')] ?? null });
+      await showAction(res, s, String(req.params.id), 200, { notice: locals(res).notice });
     }),
   );
 
@@ -314,7 +322,8 @@ export function webRouter(deps: WebDeps): Router {
         (req as Request & { uploaded?: typeof files }).uploaded = files;
         try {
           const done = await run(s, id, body, req);
-          res.redirect(303, `/actions/${id}?done=${done}`);
+          res.append('Set-Cookie', `${FLASH_COOKIE}=${done}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60${secure ? '; Secure' : ''}`);
+          res.redirect(303, `/actions/${id}`);
         } catch (err) {
           if (err instanceof AppError) return showAction(res, s, id, err.status, { error: err.message + (err.errors?.length ? `: ${err.errors.map((e) => e.message).join('; ')}` : '') });
           throw err;

@@ -52,7 +52,9 @@ async function signIn(context: BrowserContext, email: string): Promise<Page> {
   const mail = await catcher.waitFor((m) => m.id > before && m.to.includes(email) && m.headers['x-notification-kind'] === 'sign_in', 15_000);
   // Through the inbox page, as someone trying the embedded mode would.
   await page.getByRole('link', { name: 'Open the mail inbox' }).click();
+  if (email === AGENCY) await shot(page, '00-mail-inbox');
   await page.locator(`a[href="/mail/${mail.id}"]`).click();
+  if (email === AGENCY) await shot(page, '00-mail-sign-in-message');
   await page.getByRole('link', { name: /\/signin\// }).click();
   await page.waitForURL(`${baseUrl}/`);
   return page;
