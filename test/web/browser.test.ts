@@ -305,6 +305,15 @@ test("an agency user cannot open another agency's action, and a form without its
   const [row] = await db.db.select({ status: actions.status }).from(actions).where(eq(actions.id, ids.tvp));
   expect(row.status).toBe('assigned');
 
+  // A stale form (acknowledging twice) is refused by the workflow and the reason is shown: 409.
+  await agency.goto(`${baseUrl}/actions/${ids.tvp}`);
+  const token = await agency.locator('form[action$="/acknowledge"] input[name=_csrf]').getAttribute('value');
+  await agency.getByRole('button', { name: 'Acknowledge this action' }).click();
+  await agency.getByText('Acknowledged. The board can see').waitFor();
+  const again = await agency.request.post(`${baseUrl}/actions/${ids.tvp}/acknowledge`, { form: { _csrf: token! }, maxRedirects: 0 });
+  expect(again.status()).toBe(409);
+  expect(await again.text()).toContain('There is a problem');
+
   // An unknown address gets the same page as a known one (no account enumeration).
   const anon = await ctx.newPage();
   await ctx.clearCookies();
