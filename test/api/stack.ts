@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -116,8 +117,22 @@ export class ApiStack {
     return request(this.app).post(url).set(this.auth(caller));
   }
 
-  /** Rows per table, to show a refused request changed nothing. */
+  /**
+   * Rows per table, to show a refused request changed nothing. Workflows of earlier requests
+   * keep projecting in the background, so this waits until the counts hold still.
+   */
   async counts(): Promise<Record<string, number>> {
+    let last = JSON.stringify(await this.rawCounts());
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const now = JSON.stringify(await this.rawCounts());
+      if (now === last) return JSON.parse(now) as Record<string, number>;
+      last = now;
+    }
+    throw new Error('the database did not settle');
+  }
+
+  private async rawCounts(): Promise<Record<string, number>> {
     const res = (await this.db.db.execute(sql`select relname as t from pg_stat_user_tables where schemaname = 'public' order by relname`)) as unknown as { rows: { t: string }[] };
     const out: Record<string, number> = {};
     for (const { t } of res.rows) {
@@ -133,7 +148,6 @@ export const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISO
 
 /** The example plan as a POST /reviews body (the CSV is the single source). */
 export function exampleReviewBody(reference = 'SCR-BABY-M') {
-  const { parse } = require('csv-parse/sync') as typeof import('csv-parse/sync');
   const [, ...rows] = parse(fs.readFileSync(path.join(EXAMPLES, 'scr-baby-m-action-plan.csv'), 'utf8')) as string[][];
   const recs = new Map<string, { number: string; text: string; actions: { agencyCode: string; title: string; successMeasure: string; dueDate: string }[] }>();
   for (const [number, text, action, agencyCode, successMeasure, dueDate] of rows) {
