@@ -51,6 +51,7 @@ export interface WebDeps {
 const PRE_CSRF_COOKIE = 'ap_csrf';
 /** One-shot notice after a POST-redirect-GET: a cookie, so a reload does not repeat it (a query string would). */
 const FLASH_COOKIE = 'ap_flash';
+const NEXT_COOKIE = 'ap_next';
 
 const NOTICES: Record<string, string> = {
   acknowledged: 'Acknowledged. The board can see your agency owns this action.',
@@ -136,7 +137,11 @@ export function webRouter(deps: WebDeps): Router {
   const signedIn = (req: Request, res: Response): WebSession | null => {
     const session = locals(res).session;
     if (session) return session;
-    if (req.method === 'GET') res.redirect(303, '/signin');
+    if (req.method === 'GET') {
+      // Remember where a mail's link pointed, so signing in lands there rather than on the start page.
+      res.append('Set-Cookie', `${NEXT_COOKIE}=${encodeURIComponent(req.originalUrl)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600${secure ? '; Secure' : ''}`);
+      res.redirect(303, '/signin');
+    }
     else csrfRefused(res);
     return null;
   };
@@ -182,7 +187,10 @@ export function webRouter(deps: WebDeps): Router {
       }
       if (locals(res).session) await destroySession(db, res, locals(res).session, secure);
       await createSession(db, res, userId, secure);
-      res.redirect(303, '/');
+      const next = readCookie(req, NEXT_COOKIE);
+      res.append('Set-Cookie', `${NEXT_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+      // Only a path on this site: never an open redirect to another origin.
+      res.redirect(303, next && /^\/(?![/\\])/.test(next) ? next : '/');
     }),
   );
 

@@ -42,7 +42,7 @@ let running: Promise<void>;
 let browser: Browser;
 let ids: { bscb1: string; bscb2: string; tvp: string };
 
-async function signIn(context: BrowserContext, email: string): Promise<Page> {
+async function signIn(context: BrowserContext, email: string, landing = '/'): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${baseUrl}/signin`);
   await page.getByLabel('E-mail address').fill(email);
@@ -56,7 +56,7 @@ async function signIn(context: BrowserContext, email: string): Promise<Page> {
   await page.locator(`a[href="/mail/${mail.id}"]`).click();
   if (email === AGENCY) await shot(page, '00-mail-sign-in-message');
   await page.getByRole('link', { name: /\/signin\// }).click();
-  await page.waitForURL(`${baseUrl}/`);
+  await page.waitForURL(`${baseUrl}${landing}`);
   return page;
 }
 
@@ -283,7 +283,12 @@ test('agency and board run an action from assignment to implemented in the brows
 
 test("an agency user cannot open another agency's action, and a form without its CSRF token is refused", async () => {
   const ctx = await browser.newContext();
-  const agency = await signIn(ctx, 'safeguarding.lead@tvp.example');
+  // A link from a notification mail, followed before signing in, is where sign-in lands.
+  const deep = await ctx.newPage();
+  await deep.goto(`${baseUrl}/actions/${ids.tvp}`);
+  expect(deep.url()).toBe(`${baseUrl}/signin`);
+  await deep.close();
+  const agency = await signIn(ctx, 'safeguarding.lead@tvp.example', `/actions/${ids.tvp}`);
   const other = await agency.goto(`${baseUrl}/actions/${ids.bscb1}`);
   expect(other?.status()).toBe(404);
   await agency.getByRole('heading', { name: 'Page not found' }).waitFor();
