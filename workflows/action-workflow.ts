@@ -97,6 +97,7 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   /** Bumped on every change so the main loop re-plans. */
   let changes = 0;
   let sending = false;
+  let projecting: Promise<unknown> = Promise.resolve();
 
   const terminal = () => m.stage === 'closed' || m.stage === 'cancelled';
   const facts = (): PlanFacts => ({
@@ -175,7 +176,11 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
       },
       ...related,
     };
-    await projectActionEvent(event);
+    // Projections run one at a time in seq order, so the audit trail reads in the order things happened
+    // even when an Update arrives while the previous projection is still running.
+    const projected = projecting.then(() => projectActionEvent(event));
+    projecting = projected.catch(() => undefined);
+    await projected;
     // Queued only once projected: the outbox composes from the rows (recipients of the agency now owning it).
     for (const args of mails) mail(...args);
   }

@@ -30,15 +30,17 @@ it('SMTP down for a while, then up: every message arrives exactly once, and Upda
   expect(Date.now() - t0).toBeLessThan(5000);
   const failing = await until(async () => {
     const rows = await h.db.db.select().from(notifications).where(eq(notifications.actionId, id));
-    return rows.length === 2 && rows.every((r) => r.attempts >= 2 && r.lastError) ? rows : null;
+    return rows.length === 1 && rows[0].attempts >= 3 && rows[0].lastError ? rows : null;
   }, 20000);
-  expect(failing.every((r) => r.status === 'pending')).toBe(true);
+  // One queue per action keeps mail in event order: the evidence mail waits behind the assignment.
+  expect(failing[0]).toMatchObject({ kind: 'assignment', status: 'pending' });
+  expect(failing[0].lastError).toContain('ECONNREFUSED');
   expect(h.mailsFor(refs[0])).toHaveLength(0);
 
   await h.catcher.start();
   const sent = await until(async () => {
     const rows = await h.db.db.select().from(notifications).where(eq(notifications.actionId, id));
-    return rows.every((r) => r.status === 'sent') ? rows : null;
+    return rows.length === 2 && rows.every((r) => r.status === 'sent') ? rows : null;
   }, 30000);
   await sleep(1000);
   const mails = h.mailsFor(refs[0]);
@@ -48,25 +50,27 @@ it('SMTP down for a while, then up: every message arrives exactly once, and Upda
 }, 60000);
 
 it('a worker stopped and restarted mid-lifecycle: timers still fire, nothing lost or repeated', async () => {
-  const { refs, actionIds } = await h.review({ remindBefore: ['PT9S', 'PT4S'], overdueReminderEvery: 'P30D' }, [{ dueInMs: 13000 }]);
+  const { refs, actionIds } = await h.review({ remindBefore: ['PT14S', 'PT5S'], overdueReminderEvery: 'P30D' }, [{ dueInMs: 20000 }]);
   const [id] = actionIds;
   await acknowledgeAction(h.deps, h.people.csc, id);
   await h.waitMail(refs[0], 'assignment');
   const due = (await h.action(id)).dueDate.getTime();
   await h.stopWorker();
   // The first reminder falls due while no worker runs.
-  await sleep(Math.max(due - 9000 + 1500 - Date.now(), 0));
+  await sleep(Math.max(due - 14000 + 1500 - Date.now(), 0));
   expect(h.mailsFor(refs[0], 'reminder')).toHaveLength(0);
   await h.startWorker();
+  // Restarted before the second reminder, so both are expected (the late one, then the one on time).
+  expect(Date.now()).toBeLessThan(due - 5000);
   await h.waitMail(refs[0], 'reminder', () => h.mailsFor(refs[0], 'reminder').length === 2, 20000);
   await h.waitMail(refs[0], 'overdue', () => true, 20000);
   await sleep(1500);
   const mails = h.mailsFor(refs[0]);
   expect(mails.map((m) => m.headers['x-notification-kind'])).toEqual(['assignment', 'reminder', 'reminder', 'overdue']);
   const [late, onTime] = h.mailsFor(refs[0], 'reminder').map((m) => Date.parse(m.receivedAt));
-  expect(late).toBeGreaterThan(due - 9000);
+  expect(late).toBeGreaterThan(due - 14000);
   expect(onTime).toBeLessThan(due);
-  expect(onTime).toBeGreaterThanOrEqual(due - 4000 - 200);
+  expect(onTime).toBeGreaterThanOrEqual(due - 5000 - 200);
   const events = await h.db.db.select().from(auditEvents).where(eq(auditEvents.actionId, id)).orderBy(asc(auditEvents.id));
   expect(events.map((e) => e.type)).toEqual(['assigned', 'acknowledged', 'reminder_sent', 'reminder_sent', 'overdue_reminder_sent']);
   expect(events.map((e) => Number(e.eventKey.split(':').pop()))).toEqual([1, 2, 3, 4, 5]);

@@ -87,6 +87,10 @@ it.concurrent('climbs the overdue ladder: lead, senior manager, chair, each with
   expect(rows.map((r) => [r.level, r.reason]).sort()).toEqual([[1, 'overdue'], [2, 'overdue'], [3, 'overdue']]);
   expect(rows.find((r) => r.level === 3)?.notified.sort()).toEqual([CHAIR, 'lead@csc.test', 'senior@csc.test'].sort());
   expect(await h.action(actionIds[0])).toMatchObject({ escalationLevel: 3, rag: 'red' });
+  if (process.env.RECORD_FIXTURES === '1') {
+    await h.settled(actionIds[0]);
+    await h.saveHistory(`action-${actionIds[0]}`, 'action-escalations.history.json');
+  }
 });
 
 it.concurrent('escalates a stalled action, and submitting evidence resolves the stall', async () => {

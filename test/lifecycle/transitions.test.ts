@@ -90,7 +90,7 @@ it.concurrent('close_not_implemented needs a reason, and records the recommendat
 
 it.concurrent('an approved extension moves every later timer', async () => {
   const policy = { remindBefore: ['PT4S'], overdueReminderEvery: 'PT30S', escalateAfterOverdue: ['PT1S'] };
-  const { refs, actionIds } = await h.review(policy, [{ dueInMs: 7000 }]);
+  const { refs, actionIds } = await h.review(policy, [{ dueInMs: 12000 }]);
   const [id] = actionIds;
   const before = await acknowledgeAction(h.deps, h.people.csc, id);
   const oldDue = Date.parse(before.dueDate);
