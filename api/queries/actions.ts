@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import {
   actions,
@@ -204,9 +204,4 @@ export async function findAttachment(db: DbOrTx, actionId: string, attachmentId:
     .where(and(eq(attachments.id, attachmentId), eq(evidence.actionId, actionId)))
     .limit(1);
   return row ?? null;
-}
-
-export async function latestEvidenceId(db: DbOrTx, actionId: string): Promise<string | null> {
-  const [row] = await db.select({ id: evidence.id }).from(evidence).where(eq(evidence.actionId, actionId)).orderBy(desc(evidence.submittedAt)).limit(1);
-  return row?.id ?? null;
 }

@@ -123,10 +123,13 @@ export class ApiStack {
    */
   async counts(): Promise<Record<string, number>> {
     let last = JSON.stringify(await this.rawCounts());
-    for (let i = 0; i < 40; i++) {
-      await new Promise((r) => setTimeout(r, 250));
+    let still = 0;
+    for (let i = 0; i < 80; i++) {
+      await new Promise((r) => setTimeout(r, 300));
       const now = JSON.stringify(await this.rawCounts());
-      if (now === last) return JSON.parse(now) as Record<string, number>;
+      still = now === last ? still + 1 : 0;
+      // Quiet for about a second, even on a loaded machine.
+      if (still >= 3) return JSON.parse(now) as Record<string, number>;
       last = now;
     }
     throw new Error('the database did not settle');
