@@ -18,7 +18,12 @@ RUN npm run build:workflows
 # ---- runtime: production dependencies only, non-root ----------------------------------------
 FROM node:20.20.2-bookworm-slim AS runtime
 WORKDIR /app
+# The services run `npm run <script>` (under tini, compose `init: true`). On `docker stop`, npm
+# forwards SIGTERM to its script's shell; Debian's /bin/sh (dash) neither execs the command nor
+# passes the signal on, so the app would never hear it and be SIGKILLed after the grace period.
+# bash execs the single command, so SIGTERM reaches tsx, which relays it to node: a graceful stop.
 ENV NODE_ENV=production \
+    NPM_CONFIG_SCRIPT_SHELL=/bin/bash \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
     PORT=3000 \

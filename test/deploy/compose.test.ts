@@ -238,6 +238,11 @@ describe('Dockerfile', () => {
     expect(JSON.parse(read('package.json')).dependencies).toHaveProperty('tsx');
   });
 
+  it('lets SIGTERM reach the app through npm (bash as the script shell, tini as PID 1)', () => {
+    expect(runtime.body).toMatch(/^\s*NPM_CONFIG_SCRIPT_SHELL=\/bin\/bash\b/m);
+    for (const name of ['api', 'worker', 'migrate']) expect({ name, init: (services[name] as { init?: boolean }).init }).toEqual({ name, init: true });
+  });
+
   it('starts an npm script that exists', () => {
     const cmd = JSON.parse(runtime.body.match(/^CMD (\[.*\])$/m)![1]) as string[];
     expect(cmd.slice(0, 2)).toEqual(['npm', 'run']);
