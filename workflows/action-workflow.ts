@@ -21,6 +21,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   uuid4,
@@ -183,6 +184,15 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     await projected;
     // Queued only once projected: the outbox composes from the rows (recipients of the agency now owning it).
     for (const args of mails) mail(...args);
+  }
+
+  // The assignment is recorded before any handler is registered: an Update that reached a new
+  // workflow in its first task (a cancel right after creation) would otherwise run first, and the
+  // audit trail and the mails would say "cancelled" before "assigned".
+  const assignFirst = fresh && patched('assignment-before-updates');
+  const assigning = assignFirst ? assign() : undefined;
+  function assign(): Promise<void> {
+    return commit('assigned', null, { agencyCode: m.agencyCode, dueDate: new Date(m.dueDate).toISOString() }, {}, [['assignment', 'assigned']]);
   }
 
   // ---- Updates ----
@@ -388,9 +398,8 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     }
   }
 
-  if (fresh) {
-    await commit('assigned', null, { agencyCode: m.agencyCode, dueDate: new Date(m.dueDate).toISOString() }, {}, [['assignment', 'assigned']]);
-  }
+  if (assigning) await assigning;
+  else if (fresh) await assign();
 
   while (!terminal()) {
     const n = next();

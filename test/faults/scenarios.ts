@@ -179,3 +179,165 @@ export async function smtpDown(stack: FaultStack, opts: { scale: number; downMs:
     problems,
   );
 }
+
+// ---- over HTTP, as a client of the API would ----
+
+export interface HttpStats extends DriveStats {
+  statuses: Record<string, number>;
+}
+
+/** One POST as a careful client makes it: the same Idempotency-Key on every retry, retry on 5xx or no answer. */
+async function httpStep(stats: HttpStats, url: string, token: string, body: unknown, deadlineMs = 600_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  const key = `step-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  stats.steps += 1;
+  for (let attempt = 0; ; attempt++) {
+    let status = 0;
+    let detail = '';
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Idempotency-Key': key, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      status = res.status;
+      detail = await res.text();
+    } catch (err) {
+      detail = String(err);
+    }
+    stats.statuses[String(status)] = (stats.statuses[String(status)] ?? 0) + 1;
+    if (status >= 200 && status < 300) return;
+    if (status === 409 && attempt > 0 && !detail.includes('still in progress')) {
+      stats.alreadyApplied += 1;
+      return;
+    }
+    if (status !== 0 && status < 500 && !(status === 409 && detail.includes('still in progress'))) throw new Error(`POST ${url}: ${status} ${detail}`);
+    if (Date.now() > end) throw new Error(`POST ${url}: still ${status} ${detail} after ${deadlineMs} ms`);
+    stats.retries += 1;
+    await sleep(Math.min(250 * 2 ** attempt, 3000));
+  }
+}
+
+export async function driveOverHttp(stack: FaultStack, baseUrl: string, a: FaultAction, plan: Plan, stats: HttpStats): Promise<void> {
+  const { tokens } = stack.people;
+  const u = (p: string) => `${baseUrl}/api/v1/actions/${a.id}/${p}`;
+  if (plan === 'cancel') return httpStep(stats, u('cancel'), tokens.admin, { reason: 'Superseded by a later review' });
+  await httpStep(stats, u('acknowledge'), tokens.csc, undefined);
+  if (plan === 'acknowledge') return;
+  await httpStep(stats, u('evidence'), tokens.csc, { statement: 'Policy rewritten and staff briefed' });
+  if (plan === 'evidence') return;
+  await httpStep(stats, u('decision'), tokens.board, { outcome: 'approve', comment: 'Evidence is sufficient' });
+}
+
+async function readyStatus(baseUrl: string): Promise<number> {
+  try {
+    return (await fetch(`${baseUrl}/readyz`)).status;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * 3. Postgres (a cluster the test owns) restarted while the API and worker are under load:
+ * no transition lost, activities retried, /readyz 503 meanwhile, then 200 again by itself.
+ */
+export async function postgresRestarted(
+  stack: FaultStack,
+  api: { url: string },
+  db: { stop(): void; start(): void },
+  opts: { scale: number; downMs: number },
+  log: Log,
+): Promise<ScenarioReport> {
+  const list = await stack.createActions(opts.scale, fastPolicy('PT1S'), 30 * 86_400_000);
+  await until('API ready', async () => (await readyStatus(api.url)) === 200, 60_000);
+  const stats: HttpStats = { steps: 0, retries: 0, alreadyApplied: 0, statuses: {} };
+  let finished = 0;
+  const driving = pool(list, 12, async (a, i) => {
+    await driveOverHttp(stack, api.url, a, PLANS[i % PLANS.length], stats);
+    finished += 1;
+  });
+  await until('drive progress', async () => finished >= Math.floor(list.length / 4), 600_000, 100);
+  const stoppedAt = Date.now();
+  db.stop();
+  log(`postgres-restart: database stopped after ${finished} of ${list.length} actions`);
+  const readyWhileDown: Record<string, number> = {};
+  while (Date.now() - stoppedAt < opts.downMs) {
+    const s = await readyStatus(api.url);
+    readyWhileDown[s] = (readyWhileDown[s] ?? 0) + 1;
+    await sleep(500);
+  }
+  db.start();
+  const startedAt = Date.now();
+  await until('/readyz 200 again', async () => (await readyStatus(api.url)) === 200, 120_000, 250);
+  const recoveredMs = Date.now() - startedAt;
+  log(`postgres-restart: down ${startedAt - stoppedAt} ms; /readyz while down ${JSON.stringify(readyWhileDown)}; 200 again ${recoveredMs} ms after start`);
+  await driving;
+  await stack.quiescent(300_000);
+  const problems: string[] = [];
+  if (!readyWhileDown['503']) problems.push(`/readyz never answered 503 while the database was down: ${JSON.stringify(readyWhileDown)}`);
+  if (Object.keys(readyWhileDown).some((s) => s !== '503')) problems.push(`/readyz answered other than 503 while down: ${JSON.stringify(readyWhileDown)}`);
+  await checkPlans(stack, list, problems, false);
+  const check = await stack.check(list);
+  const retries = await stack.activityRetries(list.map((a) => a.workflowId));
+  const s500 = stats.statuses['500'] ?? 0;
+  return report(
+    'Postgres restarted under load',
+    { actions: list.length, requests: Object.values(stats.statuses).reduce((x, y) => x + y, 0), databaseDownMs: startedAt - stoppedAt },
+    check,
+    { activityRetries: retries, clientRetries: stats.retries, http500: s500, http503: stats.statuses['503'] ?? 0, readyz503WhileDown: readyWhileDown['503'] ?? 0, readyRecoveredMs: recoveredMs },
+    problems,
+  );
+}
+
+/**
+ * 4. The Temporal dev server (state persisted in SQLite) stopped and started on the same port
+ * with timers pending: workflows, histories and timers intact, the lifecycle continues.
+ */
+export async function temporalRestarted(
+  stack: FaultStack,
+  temporal: { restart(): Promise<void> },
+  opts: { scale: number },
+  log: Log,
+): Promise<ScenarioReport> {
+  const dueInMs = Math.max(45_000, opts.scale * 150);
+  const list = await stack.createActions(opts.scale, fastPolicy(`PT${Math.round(dueInMs / 2000)}S`), dueInMs);
+  const stats: DriveStats = { steps: 0, retries: 0, alreadyApplied: 0 };
+  const { admin, csc, board } = stack.people;
+  // First half of each plan before the restart.
+  await pool(list, 16, (a, i) =>
+    PLANS[i % PLANS.length] === 'cancel'
+      ? step(stats, () => cancelAction(stack.deps, admin, a.id, { reason: 'Superseded by a later review' }))
+      : step(stats, () => acknowledgeAction(stack.deps, csc, a.id)),
+  );
+  await sleep(2000);
+  const before = await pool(list, 8, async (a) => {
+    const h = await stack.client.workflow.getHandle(a.workflowId).fetchHistory();
+    return (h.events ?? []).map((e) => `${String(e.eventId)}:${String(e.eventType)}`);
+  });
+  const t0 = Date.now();
+  await temporal.restart();
+  log(`temporal-restart: server restarted in ${Date.now() - t0} ms with ${before.reduce((s, h) => s + h.length, 0)} history events recorded`);
+  const problems: string[] = [];
+  await pool(list, 8, async (a, i) => {
+    const h = await until('history readable', async () => stack.client.workflow.getHandle(a.workflowId).fetchHistory(), 120_000, 1000);
+    const after = (h.events ?? []).map((e) => `${String(e.eventId)}:${String(e.eventType)}`);
+    if (JSON.stringify(after.slice(0, before[i].length)) !== JSON.stringify(before[i])) problems.push(`${a.ref}: history changed across the restart`);
+  });
+  // The rest of each plan after it.
+  await pool(list, 16, async (a, i) => {
+    const plan = PLANS[i % PLANS.length];
+    if (plan === 'evidence' || plan === 'approve') await step(stats, () => submitEvidence(stack.deps, csc, a.id, { statement: 'Policy rewritten and staff briefed' }));
+    if (plan === 'approve') await step(stats, () => decideAction(stack.deps, board, a.id, { outcome: 'approve', comment: 'Evidence is sufficient' }));
+  });
+  await until('every overdue timer fired', () => overdueFired(stack, list), dueInMs + 300_000, 1000);
+  await stack.quiescent(300_000);
+  await checkPlans(stack, list, problems, true);
+  const check = await stack.check(list);
+  return report(
+    'Temporal dev server restarted (persisted)',
+    { actions: list.length, historyEventsBefore: before.reduce((s, h) => s + h.length, 0), updates: stats.steps, clientRetries: stats.retries },
+    check,
+    {},
+    problems,
+  );
+}

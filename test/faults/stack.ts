@@ -350,6 +350,7 @@ export class FaultStack {
       const seqs = evs.map((e) => Number(e.eventKey.split(':').pop()));
       const expected = Array.from({ length: state.seq }, (_, i) => i + 1);
       if (JSON.stringify(seqs) !== JSON.stringify(expected)) note(`${a.ref}: audit seqs ${JSON.stringify(seqs)}, workflow seq ${state.seq}`);
+      if (evs[0]?.type !== 'assigned') note(`${a.ref}: the audit trail starts with ${evs[0]?.type}, not assigned`);
       const wantMail: Record<string, number> = {};
       for (const e of evs) {
         const kind = MAIL_OF_EVENT[e.type];
