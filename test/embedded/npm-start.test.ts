@@ -68,7 +68,7 @@ describe('npm start (embedded stack)', () => {
     const agency = await fetch(`${api}/api/v1/agencies`, {
       method: 'POST',
       headers: auth,
-      body: JSON.stringify({ code: 'TVP', name: 'Thames Valley Police', leadEmail: 'lead@tvp.example' }),
+      body: JSON.stringify({ code: 'SMOKE', name: 'Smoke Test Agency', leadEmail: 'lead@smoke.example' }),
     });
     expect(agency.status).toBe(201);
     const review = await fetch(`${api}/api/v1/reviews`, {
@@ -77,7 +77,7 @@ describe('npm start (embedded stack)', () => {
       body: JSON.stringify({
         reference: 'SCR-EMBEDDED',
         title: 'Embedded smoke review',
-        recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'TVP', title: 'Train officers', dueDate: '2099-01-31' }] }],
+        recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'SMOKE', title: 'Train officers', dueDate: '2099-01-31' }] }],
       }),
     });
     expect(review.status).toBe(201);
@@ -89,7 +89,7 @@ describe('npm start (embedded stack)', () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     const assignment = mails.find((m) => m.headers['x-notification-kind'] === 'assignment');
-    expect(assignment?.to).toContain('lead@tvp.example');
+    expect(assignment?.to).toContain('lead@smoke.example');
     expect(assignment?.headers['x-action-ref']).toBe('SCR-EMBEDDED 1.1');
 
     const firstStop = await stop(first);

@@ -10,7 +10,7 @@ import { asc, eq } from 'drizzle-orm';
 import { acknowledgeAction, submitEvidence } from '../../api/use-cases/actions';
 import { auditEvents, notifications } from '../../db/schema';
 import { bundle, Harness, sleep, until } from './harness';
-import { loadHistoryJSON } from './history-json';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 
 let h: Harness;
 let workflowBundle: WorkflowBundleWithSourceMap;
@@ -80,7 +80,7 @@ it('replays the committed workflow histories with the current workflow code', as
   const dir = path.join(__dirname, '..', 'fixtures');
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.history.json'));
   expect(files.length).toBeGreaterThanOrEqual(2);
-  const histories = files.map((f) => ({ workflowId: f, history: loadHistoryJSON(path.join(dir, f)) }));
+  const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) }));
   const results = [];
   for await (const r of Worker.runReplayHistories({ workflowBundle }, histories)) results.push({ id: r.workflowId, error: r.error?.message });
   expect(results).toEqual(files.map((f) => ({ id: f, error: undefined })));
