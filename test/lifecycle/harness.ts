@@ -188,7 +188,6 @@ export class Harness {
   /** Writes a workflow's history as JSON for the replay test (see test/fixtures/README.md). */
   async saveHistory(workflowId: string, file: string): Promise<void> {
     // The Temporal CLI writes the same JSON as the Web UI's download, which historyFromJSON reads.
-    // The CLI writes the same JSON the Web UI downloads, which is what the replay test reads.
     const cli = process.env.TEMPORAL_CLI_PATH;
     if (!cli) throw new Error('TEMPORAL_CLI_PATH is not set (the jest global setup sets it)');
     const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--output', 'json'], { encoding: 'utf8' });
