@@ -316,7 +316,7 @@ export async function reminderLateness(
 ): Promise<FigureResult> {
   // Leave time for every workflow to start before its reminder is due (a reminder planned before
   // the workflow started would be skipped by the planner, not sent late).
-  const leadMs = Math.max(15_000, (o.count / Math.max(o.startRate, 1)) * 1500 + 10_000);
+  const leadMs = Math.max(10_000, (o.count / Math.max(o.startRate, 1)) * 1300 + 6_000);
   const first = Date.now() + leadMs;
   const planned = new Map<string, number>();
   const perReview = 100;

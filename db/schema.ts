@@ -155,6 +155,8 @@ export const actions = pgTable(
     uniqueIndex('actions_review_reference_uq').on(t.reviewId, t.reference),
     index('actions_agency_status_idx').on(t.agencyId, t.status),
     index('actions_status_due_idx').on(t.status, t.dueDate),
+    /** GET /actions pages in due-date order: an index scan stops at the page instead of sorting every row. */
+    index('actions_due_idx').on(t.dueDate, t.id),
     index('actions_review_idx').on(t.reviewId),
     index('actions_recommendation_idx').on(t.recommendationId),
     check('actions_status_check', inList('status', ACTION_STATUSES)),

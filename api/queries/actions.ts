@@ -113,11 +113,9 @@ function filterConditions(scope: Scope, f: ActionFilters, now: Date): SQL[] {
 
 export async function listActions(db: DbOrTx, scope: Scope, f: ActionFilters, page: { page: number; pageSize: number }, now = new Date()) {
   const where = and(...filterConditions(scope, f, now));
-  const [{ total }] = await db
-    .select({ total: count() })
-    .from(actions)
-    .innerJoin(agencies, eq(agencies.id, actions.agencyId))
-    .where(where);
+  // The agencies join is only needed to filter by agency code; without it the count reads one table.
+  const counted = db.select({ total: count() }).from(actions);
+  const [{ total }] = await (f.agency ? counted.innerJoin(agencies, eq(agencies.id, actions.agencyId)) : counted).where(where);
   const rows = await baseSelect(db)
     .where(where)
     .orderBy(asc(actions.dueDate), asc(reviews.reference), asc(actions.reference), asc(actions.id))
