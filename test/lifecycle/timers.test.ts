@@ -27,7 +27,11 @@ it.concurrent('mails the assignment with an ICS entry for the due date to the le
   expect(ics?.contentType).toContain('text/calendar');
   expect(ics?.content).toContain(`DTSTART;VALUE=DATE:${row.dueDate.toISOString().slice(0, 10).replace(/-/g, '')}`);
   expect(ics?.content).toContain(`UID:action-${actionIds[0]}@actionplan`);
-  const [outbox] = await h.db.db.select().from(notifications).where(eq(notifications.actionId, actionIds[0]));
+  // The SMTP server accepts the message a moment before the activity marks the outbox row sent.
+  const outbox = await until(async () => {
+    const [r] = await h.db.db.select().from(notifications).where(eq(notifications.actionId, actionIds[0]));
+    return r?.status === 'sent' && r;
+  });
   expect(outbox).toMatchObject({ kind: 'assignment', status: 'sent', attempts: 1 });
   expect(row).toMatchObject({ status: 'assigned', rag: 'green', projectedSeq: 1 });
 });
