@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { idempotencyKeys } from '../../db/schema';
 import { AppError } from '../../lib/errors';
@@ -10,6 +10,14 @@ export interface StoredResponse {
 }
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * A claim with no stored response that is older than this was abandoned: its request died with
+ * the process, or the database went away before the claim could be released. A retry with the
+ * same key may take it over and run again; the workflow's Update validator refuses a transition
+ * that the abandoned attempt did make, so running again is safe.
+ */
+export const ABANDONED_CLAIM_MS = 30_000;
 
 export function requestFingerprint(parts: unknown): string {
   return createHash('sha256').update(stableJson(parts)).digest('hex');
@@ -58,9 +66,28 @@ export async function withIdempotency(
     if (!prior) return withIdempotency(db, userId, key, method, path, fingerprint, run);
     if (prior.requestHash !== fingerprint || prior.method !== method || prior.path !== path)
       throw new AppError('conflict', 'This Idempotency-Key was already used with a different request');
-    if (prior.statusCode === null) throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress');
+    if (prior.statusCode === null) {
+      const taken = await db
+        .update(idempotencyKeys)
+        .set({ createdAt: new Date() })
+        .where(
+          and(
+            eq(idempotencyKeys.userId, userId),
+            eq(idempotencyKeys.key, key),
+            isNull(idempotencyKeys.statusCode),
+            lt(idempotencyKeys.createdAt, new Date(Date.now() - ABANDONED_CLAIM_MS)),
+          ),
+        )
+        .returning({ key: idempotencyKeys.key });
+      if (taken.length === 0) throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress');
+      return runClaimed(db, userId, key, run);
+    }
     return { status: prior.statusCode, body: prior.responseBody, replayed: true };
   }
+  return runClaimed(db, userId, key, run);
+}
+
+async function runClaimed(db: Db, userId: string, key: string, run: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }> {
   const release = () => db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
   let result: StoredResponse;
   try {

@@ -25,6 +25,23 @@ const TITLES: Record<number, string> = {
 
 export const notFoundHandler: RequestHandler = (req, res) => sendProblem(res, 404, 'Not Found', `No route for ${req.method} ${req.path}`);
 
+const PG_UNAVAILABLE = /^(08|57P0[123]|53300)/;
+const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * The database or Temporal is out of reach (restarting, failing over): nothing the client did,
+ * and retrying later will work, so 503 with Retry-After rather than a 500.
+ */
+export function isDependencyUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const code = e.code;
+    if (typeof code === 'string' && (PG_UNAVAILABLE.test(code) || NET_UNAVAILABLE.has(code))) return true;
+    if (code === 14 /* gRPC UNAVAILABLE */) return true;
+    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(e.message)) return true;
+  }
+  return false;
+}
+
 /** Client mistakes become 4xx with a reason; only our own faults are 500, and never kill the process. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -44,6 +61,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
             ? `The body is larger than ${err.limit} bytes`
             : String(err.message ?? 'Bad request');
       return sendProblem(res, status, TITLES[status] ?? 'Bad Request', detail);
+    }
+    if (isDependencyUnavailable(err)) {
+      logger.warn({ err, reqId: req.id }, 'a dependency is unavailable');
+      res.setHeader('Retry-After', '5');
+      return sendProblem(res, 503, TITLES[503], 'The service is briefly unavailable (database or workflow engine out of reach); retry shortly.');
     }
     logger.error({ err, reqId: req.id }, 'unhandled error');
     return sendProblem(res, 500, 'Internal Server Error', 'An unexpected error occurred; it has been logged.');
