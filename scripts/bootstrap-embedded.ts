@@ -4,8 +4,8 @@ import type { Config } from '../lib/config';
 import { seedDemoPeople } from './demo-data';
 
 /** First-start set-up of the embedded stack: the admin, and demo agencies and people. */
-export async function bootstrapEmbedded(db: Db, config: Config): Promise<string | undefined> {
-  const token = await ensureAdmin(db, config.adminToken);
-  await seedDemoPeople(db);
-  return token;
+export async function bootstrapEmbedded(db: Db, config: Config): Promise<{ adminToken?: string; demoSeeded: boolean }> {
+  const adminToken = await ensureAdmin(db, config.adminToken);
+  const demoSeeded = await seedDemoPeople(db);
+  return { adminToken, demoSeeded };
 }

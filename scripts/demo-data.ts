@@ -1,4 +1,10 @@
-import { sql } from 'drizzle-orm';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import { readCsv } from '../api/import/read';
+import { sheetToRecommendations } from '../api/import/to-review';
+import type { LifecycleDeps } from '../api/use-cases/lifecycle-deps';
+import { createReview } from '../api/use-cases/reviews';
 import type { Db } from '../db/client';
 import { agencies, users } from '../db/schema';
 
@@ -34,5 +40,25 @@ export async function seedDemoPeople(db: Db): Promise<boolean> {
       DEMO_USERS.map((u) => ({ name: u.name, email: u.email, role: u.role, agencyId: u.agencyCode ? idByCode.get(u.agencyCode) : null })),
     );
     return true;
+  });
+}
+
+/**
+ * The Baby M action plan from examples/ (built from the published progress statement), started
+ * as a live review so the pages have something to show. Goes through the same import parser and
+ * use-case as `POST /reviews/import`.
+ */
+export async function seedDemoReview(deps: LifecycleDeps): Promise<void> {
+  const [admin] = await deps.db.select().from(users).where(eq(users.role, 'admin')).limit(1);
+  if (!admin) return;
+  const sheet = readCsv(fs.readFileSync(path.join(__dirname, '..', 'examples', 'scr-baby-m-action-plan.csv')));
+  const codes = new Set((await deps.db.select({ code: agencies.code }).from(agencies)).map((a) => a.code));
+  const { recommendations, errors } = sheetToRecommendations(sheet, codes);
+  if (errors.length) throw new Error(`the demo action plan does not import: ${JSON.stringify(errors)}`);
+  await createReview(deps, { userId: admin.id, role: 'admin', agencyId: null, name: admin.name }, {
+    reference: 'SCR-BABY-M',
+    title: 'Serious Case Review – Baby M',
+    publishedOn: '2017-03-01',
+    recommendations,
   });
 }

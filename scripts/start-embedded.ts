@@ -10,6 +10,7 @@ import { provisionTemporalCli, startDevServer, type DevServer } from '../lib/tem
 import { connectClient } from '../lib/temporal-connection';
 import { startWorker, type RunningWorker } from '../worker/run';
 import { bootstrapEmbedded } from './bootstrap-embedded';
+import { DEMO_USERS, seedDemoReview } from './demo-data';
 
 /**
  * `npm start`: the whole product on one machine with nothing configured. Whatever is not set in
@@ -71,7 +72,7 @@ async function main() {
     const database: DatabaseHandle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     stops.push(() => database.close());
     await migrate(database);
-    const adminToken = await bootstrapEmbedded(database.db, config);
+    const { adminToken, demoSeeded } = await bootstrapEmbedded(database.db, config);
 
     const worker: RunningWorker = await startWorker({ config, db: database.db, logger, smtpUrl });
     stops.push(() => worker.stop());
@@ -82,6 +83,8 @@ async function main() {
 
     const client = await connectClient(config);
     stops.push(() => client.connection.close());
+    // Only on the start that created the demo people: a user's own reviews are never touched.
+    if (demoSeeded) await seedDemoReview({ db: database.db, client, taskQueue: config.temporal.taskQueue });
     const api: RunningApi = await startApi({ config, db: database.db, pingDatabase: database.ping, client, logger, mailCatcher });
     stops.push(() => api.stop());
 
@@ -93,6 +96,8 @@ async function main() {
       mailCatcher ? `  Mail inbox:    ${config.publicUrl}/mail   (SMTP catcher on ${mailCatcher.url})` : `  Mail:          ${smtpUrl}`,
       `  Database:      ${database.kind === 'pglite' ? `PGlite under ${path.join(config.dataDir, 'pglite')}` : 'Postgres (DATABASE_URL)'}`,
       adminToken ? `  Admin token:   ${adminToken}   (shown once; keep it)` : '  Admin token:   already created on first start (or ADMIN_TOKEN)',
+      `  Sign in as:    ${DEMO_USERS.map((u) => u.email).join(', ')}`,
+      '                 (the sign-in link arrives in the mail inbox)',
       'Press Ctrl-C to stop.',
       '',
     ];

@@ -85,10 +85,11 @@ describe('npm start (embedded stack)', () => {
     let mails: { to: string[]; headers: Record<string, string> }[] = [];
     while (Date.now() < deadline) {
       mails = (await (await fetch(`${api}/mail/messages.json`)).json()) as typeof mails;
-      if (mails.some((m) => m.headers['x-notification-kind'] === 'assignment')) break;
+      if (mails.some((m) => m.headers['x-action-ref'] === 'SCR-EMBEDDED 1.1')) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const assignment = mails.find((m) => m.headers['x-notification-kind'] === 'assignment');
+    const assignment = mails.find((m) => m.headers['x-action-ref'] === 'SCR-EMBEDDED 1.1');
+    expect(assignment?.headers['x-notification-kind']).toBe('assignment');
     expect(assignment?.to).toContain('lead@smoke.example');
     expect(assignment?.headers['x-action-ref']).toBe('SCR-EMBEDDED 1.1');
 
@@ -99,6 +100,8 @@ describe('npm start (embedded stack)', () => {
     const second = await startOnce(env, port);
     const reviews = await (await fetch(`${api}/api/v1/reviews`, { headers: auth })).json();
     expect(JSON.stringify(reviews)).toContain('SCR-EMBEDDED');
+    // The demo review from examples/ was started on the first start, and only then.
+    expect(JSON.stringify(reviews).match(/SCR-BABY-M/g)?.length).toBe(1);
     const inbox = (await (await fetch(`${api}/mail/messages.json`)).json()) as unknown[];
     expect(inbox.length).toBeGreaterThanOrEqual(1);
     const secondStop = await stop(second);
