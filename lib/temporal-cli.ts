@@ -144,6 +144,18 @@ export interface DevServerOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * A server we started must not outlive us: if this process is SIGKILLed (a killed test run, a
+ * crashed launcher), the orphaned dev server would hold its port and its SQLite file. A tiny
+ * detached watcher stops it once our pid is gone.
+ */
+function stopWhenParentDies(serverPid: number) {
+  const script = `const p=${process.pid},c=${serverPid};setInterval(()=>{try{process.kill(p,0)}catch{try{process.kill(c,'SIGTERM')}catch{}process.exit(0)}},1000)`;
+  const watcher = spawn(process.execPath, ['-e', script], { detached: true, stdio: 'ignore' });
+  watcher.unref();
+  return watcher;
+}
+
 /** Starts `temporal server start-dev` and waits (longer than the SDK's five seconds) for its port. */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
@@ -160,6 +172,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const watchdog = child.pid ? stopWhenParentDies(child.pid) : undefined;
   const ready = waitForPort('127.0.0.1', opts.port, 60000);
   const outcome = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const)]);
   if (outcome === 'exited') {
@@ -170,6 +183,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     uiUrl: opts.uiPort !== undefined && !opts.headless ? `http://localhost:${opts.uiPort}` : undefined,
     pid: child.pid ?? -1,
     stop: async () => {
+      watchdog?.kill();
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
