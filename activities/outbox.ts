@@ -21,6 +21,9 @@ export interface OutboxConfig {
   mailFrom: string;
 }
 
+/** How long a sent message waits for the database to record it (the activity's timeout is 60 s). */
+const MARK_SENT_PATIENCE_MS = 40_000;
+
 export const outboxKey = (r: NotificationRequest) => `${r.workflowId}:${r.kind}:${r.occasion}`;
 
 async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promise<MailFacts> {
@@ -118,10 +121,19 @@ export async function sendNotification(
         .where(eq(notifications.id, row.id));
       throw err;
     }
-    await db
-      .update(notifications)
-      .set({ status: 'sent', sentAt: new Date(), messageId, lastError: null })
-      .where(eq(notifications.id, row.id));
+    // The server has the message now. If the database is briefly out of reach, keep trying to
+    // record that (well inside the activity's timeout) rather than fail the attempt: a failed
+    // attempt is retried, and the retry would send the message a second time.
+    const sentAt = new Date();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await db.update(notifications).set({ status: 'sent', sentAt, messageId, lastError: null }).where(eq(notifications.id, row.id));
+        break;
+      } catch (err) {
+        if (Date.now() - sentAt.getTime() > MARK_SENT_PATIENCE_MS) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
+      }
+    }
   }
   if (req.escalation) {
     await db

@@ -191,7 +191,7 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
         body = q.raw;
       } else if (q.encoding === 'form') {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
-        body = new URLSearchParams(Object.entries((q.body as Record<string, unknown>) ?? {}).map(([k, v]): [string, string] => [k, String(v)])).toString();
+        body = new URLSearchParams(Object.entries((q.body as Record<string, unknown>) ?? {}).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : (JSON.stringify(v) ?? '')])).toString();
       } else if (q.encoding === 'multipart-bad') {
         headers['Content-Type'] = 'multipart/form-data; boundary=xyz';
         body = `--xyz\r\nContent-Disposition: form-data; name="statement"\r\n\r\n${q.raw}\r\n`;

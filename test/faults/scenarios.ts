@@ -86,7 +86,8 @@ export async function checkPlans(stack: FaultStack, list: FaultAction[], problem
       const types = await stack.auditTypes(a.id);
       const reminders = types.filter((t) => t === 'reminder_sent').length;
       const overdue = types.filter((t) => t === 'overdue_reminder_sent').length;
-      if (reminders !== 1 || overdue !== 1) problems.push(`${a.ref}: ${reminders} reminder(s) and ${overdue} overdue mail(s), want 1 and 1: ${types.join(',')}`);
+      // The reminder is skipped only if its instant had passed before the workflow started (a loaded machine).
+      if (reminders > 1 || overdue !== 1) problems.push(`${a.ref}: ${reminders} reminder(s) and ${overdue} overdue mail(s), want at most 1 and exactly 1: ${types.join(',')}`);
     }
   }
 }
