@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Db } from '../db/client';
 import type { Config } from '../lib/config';
@@ -9,7 +9,7 @@ import { createMailer } from '../lib/mailer';
 import { nativeConnectionOptions } from '../lib/temporal-connection';
 import { createWorker } from './create-worker';
 
-/** Production images ship a pre-built bundle (npm run build:workflows); from source we bundle at start. */
+/** Production images ship a pre-built bundle (npm run build:workflows); elsewhere we bundle from source at start. */
 export const WORKFLOW_BUNDLE_PATH = path.join(__dirname, '..', 'dist', 'workflow-bundle.js');
 
 export interface RunningWorker {
@@ -19,8 +19,28 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * The SDK logs (and webpack's bundling report) go through pino too, so a deployment gets one
+ * JSON log stream; below WARN they are mostly the bundler's chatter, hence the floor.
+ */
+function routeSdkLogsToPino(logger: Logger): void {
+  const sdk = logger.child({ component: 'temporal-sdk' });
+  const level: LogLevel = logger.isLevelEnabled('debug') ? 'DEBUG' : 'WARN';
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
+        const method = l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'INFO' ? 'info' : 'debug';
+        sdk[method](meta ?? {}, message);
+      }),
+    });
+  } catch {
+    // Already installed (a second worker in the same process): keep the first.
+  }
+}
+
 export async function startWorker(opts: { config: Config; db: Db; logger: Logger; smtpUrl: string }): Promise<RunningWorker> {
   const { config, logger } = opts;
+  routeSdkLogsToPino(logger);
   const connection = await NativeConnection.connect(nativeConnectionOptions(config));
   const mailer = createMailer(opts.smtpUrl, config.mailFrom);
   const activities = createActivities({
@@ -29,7 +49,9 @@ export async function startWorker(opts: { config: Config; db: Db; logger: Logger
     config: { publicUrl: config.publicUrl, boardChairEmail: config.boardChairEmail, mailFrom: config.mailFrom },
     log: logger,
   });
-  const prebuilt = fs.existsSync(WORKFLOW_BUNDLE_PATH);
+  // Only production images use the pre-built bundle: in a working tree a leftover bundle would
+  // silently run old workflow code.
+  const prebuilt = config.env === 'production' && fs.existsSync(WORKFLOW_BUNDLE_PATH);
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
