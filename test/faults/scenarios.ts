@@ -130,7 +130,7 @@ export async function workerKilled(stack: FaultStack, opts: { scale: number; kil
   await driving;
   log(`worker-kill: ${stats.steps} Updates sent (${stats.retries} client retries, ${stats.alreadyApplied} found already applied); killed after ${killedAt.join(', ')} actions`);
   await until('every overdue timer fired', () => overdueFired(stack, list), dueInMs + 300_000, 1000);
-  await stack.quiescent(300_000);
+  await stack.quiescent(list.map((a) => a.workflowId), 300_000);
   const problems: string[] = [];
   await checkPlans(stack, list, problems, true);
   const check = await stack.check(list, true);
@@ -163,7 +163,7 @@ export async function smtpDown(stack: FaultStack, opts: { scale: number; downMs:
   const downFor = Date.now() - t0;
   await stack.catcher.start();
   log(`smtp-down: ${list.length} actions driven in ${driveMs} ms with SMTP down; server up again after ${downFor} ms`);
-  await stack.quiescent(300_000, 5000);
+  await stack.quiescent(list.map((a) => a.workflowId), 300_000, 5000);
   const attempts = (await stack.db.execute(
     sql.raw(`select count(*)::int as rows, coalesce(sum(attempts),0)::int as total, coalesce(max(attempts),0)::int as max, count(*) filter (where attempts > 1)::int as retried from notifications`),
   )) as unknown as { rows: { rows: number; total: number; max: number; retried: number }[] };
@@ -273,7 +273,7 @@ export async function postgresRestarted(
   const recoveredMs = Date.now() - startedAt;
   log(`postgres-restart: down ${startedAt - stoppedAt} ms; /readyz while down ${JSON.stringify(readyWhileDown)}; 200 again ${recoveredMs} ms after start`);
   await driving;
-  await stack.quiescent(300_000);
+  await stack.quiescent(list.map((a) => a.workflowId), 300_000);
   const problems: string[] = [];
   if (!readyWhileDown['503']) problems.push(`/readyz never answered 503 while the database was down: ${JSON.stringify(readyWhileDown)}`);
   if (Object.keys(readyWhileDown).some((s) => s !== '503')) problems.push(`/readyz answered other than 503 while down: ${JSON.stringify(readyWhileDown)}`);
@@ -331,7 +331,7 @@ export async function temporalRestarted(
     if (plan === 'approve') await step(stats, () => decideAction(stack.deps, board, a.id, { outcome: 'approve', comment: 'Evidence is sufficient' }));
   });
   await until('every overdue timer fired', () => overdueFired(stack, list), dueInMs + 300_000, 1000);
-  await stack.quiescent(300_000);
+  await stack.quiescent(list.map((a) => a.workflowId), 300_000);
   await checkPlans(stack, list, problems, true);
   const check = await stack.check(list);
   return report(

@@ -282,7 +282,7 @@ export class FaultStack {
   }
 
   /** Waits until every outbox row is sent and no new row or audit event appeared for `quietMs`. */
-  async quiescent(ms: number, quietMs = 3000): Promise<void> {
+  async quiescent(workflowIds: string[], ms: number, quietMs = 3000): Promise<void> {
     let last = '';
     let since = Date.now();
     await until(
@@ -298,10 +298,16 @@ export class FaultStack {
           since = Date.now();
           return false;
         }
-        return r.rows[0].pending === 0 && Date.now() - since >= quietMs;
+        if (r.rows[0].pending !== 0 || Date.now() - since < quietMs) return false;
+        // A mail still queued in a workflow (say its activity task was lost with a restarted
+        // server and waits for its timeout) has no outbox row yet: wait for the activities too.
+        const busy = await pool(workflowIds, 16, async (id) => ((await this.client.workflow.getHandle(id).describe()).raw.pendingActivities?.length ?? 0) > 0);
+        const n = busy.filter(Boolean).length;
+        if (n) this.log(`${n} workflow(s) still have activities pending`);
+        return n === 0;
       },
       ms,
-      500,
+      1000,
     );
   }
 
