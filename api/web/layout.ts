@@ -65,6 +65,15 @@ svg{max-width:100%;height:auto}
 .legend span.key{display:inline-block;width:.9rem;height:.9rem;vertical-align:-2px;margin-right:.3rem;border:1px solid var(--fg)}
 .cards{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0}
 .cards li{border:1px solid var(--line);padding:.5rem 1rem;min-width:9rem}.cards strong{display:block;font-size:1.8rem}
+form.filters{background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
+.filter-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.5rem 1rem;align-items:end}
+.filter-grid label{display:block;font-weight:700;margin:0 0 .25rem}
+.filter-grid .choice{margin:0 0 .5rem}.filter-grid .choice label{font-weight:700}
+.filter-grid input[type=checkbox],.choice input{width:1.25rem;height:1.25rem;margin:.15rem 0 0}
+.filter-buttons{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap}.filter-buttons button{margin-top:.75rem}
+nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline}
+a.button{display:inline-block;font-weight:700;padding:.5rem 1rem;background:var(--green);color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18}
+abbr[title]{text-decoration:none}
 @media (max-width:40rem){
  main{padding:.5rem}
  table.responsive thead{position:absolute;left:-9999px}
@@ -86,7 +95,7 @@ function nav(ctx: PageContext): Part {
   const links: [string, string][] = [];
   if (u) {
     if (u.role === 'agency') links.push(['/', 'My actions']);
-    else links.push(['/', 'Awaiting sign-off']);
+    else links.push(['/', 'Awaiting sign-off'], ['/actions', 'All actions']);
     links.push(['/dashboard', 'Dashboard'], ['/reviews', 'Reviews']);
   }
   if (ctx.embedded.mail) links.push(['/mail', 'Mail inbox']);

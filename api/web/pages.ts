@@ -1,5 +1,6 @@
 import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
 import { csrfField, nextForAgency, ragBadge, stageText, type PageContext } from './layout';
+import { cancelForm } from './board-pages';
 import type { ActionDetail, ActionRow, EvidenceView } from './queries';
 
 const actionLink = (a: { id: string; reviewReference: string; reference: string; title: string }) =>
@@ -120,16 +121,27 @@ ${a.changesRequested && lastDecision?.outcome === 'request_changes' ? html`<div 
   if (pendingExt && isAgency) {
     forms.push(html`<p class="panel">You asked on ${fmtDate(pendingExt.requestedAt)} to move the due date to <strong>${fmtDate(pendingExt.newDueDate)}</strong>; the board has not decided yet.</p>`);
   }
-  if (isBoard && a.status === 'under_review') forms.push(decideForm(ctx, a.id));
-  if (isBoard && pendingExt) forms.push(extensionDecisionForm(ctx, a.id, pendingExt));
+  const cancelEvent = a.status === 'cancelled' ? [...d.timeline].reverse().find((t) => t.type === 'cancelled') : undefined;
+  const cancelReason = cancelEvent ? String((cancelEvent.payload as Record<string, unknown> | null)?.reason ?? '') : '';
+  const open = a.status === 'assigned' || a.status === 'in_progress' || a.status === 'under_review';
+  // A board member from the owning agency may not decide on its action (the workflow refuses it too).
+  const conflicted = isBoard && u.role === 'board' && u.agencyId !== null && u.agencyId === a.agencyId;
+  if (conflicted && (a.status === 'under_review' || (open && pendingExt))) {
+    forms.push(html`<p class="panel">You belong to ${a.agencyName}, which owns this action, so another board member decides on it.</p>`);
+  } else {
+    if (isBoard && a.status === 'under_review') forms.push(decideForm(ctx, a.id));
+    if (isBoard && open && pendingExt) forms.push(extensionDecisionForm(ctx, a.id, pendingExt));
+  }
+  if (isBoard && open) forms.push(cancelForm(ctx, a.id));
 
-  return html`<p><a href="/">&larr; Back</a></p>
+  return html`<p><a href="/">&larr; ${isAgency ? 'My actions' : 'Awaiting sign-off'}</a>${isAgency ? '' : html` · <a href="/reviews/${a.reviewId}">${a.reviewReference} review</a> · <a href="/actions">All actions</a>`}</p>
 <h1>${a.reviewReference} ${a.reference}: ${a.title}</h1>
 <dl class="facts">
 <dt>Agency</dt><dd>${a.agencyName} (${a.agencyCode})</dd>
 <dt>RAG</dt><dd>${ragBadge(a.rag)}</dd>
 <dt>Stage</dt><dd>${stageText(a.status, a.outcome, a.changesRequested)}</dd>
 <dt>Due</dt><dd>${fmtDate(a.dueDate)}${overdue(a, now) ? html` <strong>(overdue)</strong>` : ''}</dd>
+${cancelReason ? html`<dt>Why cancelled</dt><dd>${cancelReason}</dd>` : ''}
 ${a.escalationLevel > 0 ? html`<dt>Escalation</dt><dd>Level ${a.escalationLevel}</dd>` : ''}
 ${isAgency ? html`<dt>Asked of you</dt><dd>${nextForAgency(a.status, a.changesRequested)}</dd>` : ''}
 <dt>Recommendation ${a.recommendationNumber}</dt><dd>${a.recommendationText}</dd>

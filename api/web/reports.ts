@@ -33,13 +33,15 @@ ${overdue.map((a) => html`<tr><td data-label="Action"><a href="/actions/${a.id}"
   : ''}`;
 }
 
-export function reviewsPage(list: { id: string; reference: string; title: string; status: string; total: number; closed: number }[]): Part {
+export function reviewsPage(list: { id: string; reference: string; title: string; status: string; total: number; closed: number }[], role: string): Part {
+  const board = role === 'board' || role === 'admin';
   return html`<h1>Reviews</h1>
+${board ? html`<p><a class="button" href="/reviews/new">Import a review</a></p>` : ''}
 ${list.length
   ? html`<div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">Review</th><th scope="col">Actions closed</th><th scope="col">Progress statement</th></tr></thead><tbody>
-${list.map((r) => html`<tr><td data-label="Review"><strong>${r.reference}</strong> ${r.title}</td><td data-label="Closed">${r.closed} of ${r.total}</td><td data-label="Statement"><a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a></td></tr>`)}
+${list.map((r) => html`<tr><td data-label="Review"><a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}</td><td data-label="Closed">${r.closed} of ${r.total}</td><td data-label="Statement"><a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a></td></tr>`)}
 </tbody></table></div>`
-  : html`<p>No reviews yet. The board creates them through the API (<a href="/docs">API documentation</a>).</p>`}`;
+  : html`<p>No reviews yet.${board ? html` <a href="/reviews/new">Import one from its action-plan spreadsheet</a>, or create it through the API (<a href="/docs">API documentation</a>).` : ''}</p>`}`;
 }
 
 const OUTCOME: Record<string, string> = { implemented: 'Implemented', not_implemented: 'Not implemented' };

@@ -5,27 +5,39 @@
  * as they do for the API, and their refusals are shown on the page.
  */
 import { randomBytes, createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { desc, eq, inArray } from 'drizzle-orm';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Db } from '../../db/client';
-import { actions, blobs, decisions, evidence } from '../../db/schema';
+import { ACTION_STATUSES, actions, blobs, decisions, evidence, RAGS } from '../../db/schema';
 import type { Config } from '../../lib/config';
-import { AppError } from '../../lib/errors';
+import { AppError, type FieldIssue } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { createMailer, type Mailer } from '../../lib/mailer';
 import type { AttachmentRef, Actor } from '../../workflows/types';
 import { checkEvidenceFile, parseMultipart } from '../http/uploads';
-import { acknowledgeAction, decideAction, decideExtension, requestExtension, submitEvidence } from '../use-cases/actions';
+import { z } from '../http/zod';
+import { readSheet } from '../import/read';
+import { sheetToRecommendations } from '../import/to-review';
+import { listActions as listActionsPaged } from '../queries/actions';
+import { findReview } from '../queries/reviews';
+import { scopeOf } from '../queries/scope';
+import { AgencyCode, ReviewReference } from '../schemas';
+import { acknowledgeAction, cancelAction, decideAction, decideExtension, requestExtension, submitEvidence } from '../use-cases/actions';
+import { createReview } from '../use-cases/reviews';
 import type { LifecycleDeps } from '../use-cases/lifecycle-deps';
 import { html, type Part } from './html';
 import { page, type PageContext } from './layout';
+import { allActionsPage, badFilterPage, importReviewPage, reviewDetailPage, signInConfirmPage, type ActionsFilter, type ImportFormValues } from './board-pages';
 import { actionPage, checkMailPage, messagePage, myActionsPage, signInPage, signOffPage } from './pages';
 import {
   awaitingSignOff,
   getActionDetail,
   getAttachment,
   getReview,
+  isUuid,
   listActions,
   listAgencies,
   listReviews,
@@ -33,7 +45,8 @@ import {
   type EvidenceView,
 } from './queries';
 import { dashboardPage, reviewsPage, statementPage } from './reports';
-import { consumeSignInToken, requestSignIn } from './sign-in';
+import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './rate-limit';
+import { consumeSignInToken, requestSignIn, signInTokenUsable } from './sign-in';
 import { createSession, csrfMatches, destroySession, loadSession, readCookie, type WebSession } from './session';
 
 export interface WebDeps {
@@ -45,7 +58,42 @@ export interface WebDeps {
   mailCatcher?: unknown;
   /** For tests; defaults to an SMTP transport on config.smtpUrl. */
   mailer?: Mailer;
+  /** Sign-in link requests allowed per e-mail and per client address (defaults: 5 and 30 per 15 minutes). */
+  signInLimits?: SignInLimits;
 }
+
+/** The example action plan offered as a download on the import page. */
+const TEMPLATE_CSV = path.resolve(__dirname, '..', '..', 'examples', 'scr-baby-m-action-plan.csv');
+const IMPORT_LIMITS = { fileField: 'file', maxFiles: 1, maxFileSize: 2 * 1024 * 1024 };
+const PAGE_SIZE = 50;
+
+/** "" from a form's "Any" choice means no filter. */
+const blank = (v: unknown) => (v === '' ? undefined : v);
+/** The all-actions page's filters (GET query); anything else in the query string is ignored. */
+const ActionsPageQuery = z.object({
+  review: z.preprocess(blank, z.guid().optional()),
+  agency: z.preprocess(blank, AgencyCode.optional()),
+  stage: z.preprocess(blank, z.enum(ACTION_STATUSES).optional()),
+  rag: z.preprocess(blank, z.enum(RAGS).optional()),
+  overdue: z.preprocess(blank, z.enum(['true']).optional()),
+  page: z.preprocess(blank, z.coerce.number().int().min(1).max(100000).default(1)),
+  pageSize: z.preprocess(blank, z.coerce.number().int().min(1).max(200).default(PAGE_SIZE)),
+});
+const FILTER_HELP: Record<string, string> = {
+  review: 'not a review id',
+  agency: 'not an agency code',
+  stage: `the stage is one of ${ACTION_STATUSES.join(', ')}`,
+  rag: `the RAG is one of ${RAGS.join(', ')}`,
+  overdue: 'use overdue=true, or leave it out',
+  page: 'a page number from 1',
+  pageSize: 'a number from 1 to 200',
+};
+
+const ImportPageFields = z.object({
+  reference: ReviewReference,
+  title: z.string().trim().min(1, 'the title is required').max(500),
+  publishedOn: z.preprocess(blank, z.iso.date().optional()),
+});
 
 /** Before a session exists (the sign-in form), CSRF is a double-submit cookie. */
 const PRE_CSRF_COOKIE = 'ap_csrf';
@@ -59,6 +107,9 @@ const NOTICES: Record<string, string> = {
   extension: 'Extension requested. The board will decide.',
   decided: 'Decision recorded. The agency has been told.',
   extension_decided: 'Extension decision recorded. The agency has been told.',
+  cancelled: 'Action cancelled. The agency has been told; no more reminders or escalations will be sent.',
+  imported: 'Review imported. The agencies have been sent their actions.',
+  import_existing: 'This review was already imported with the same content; nothing new was created.',
 };
 
 const EVIDENCE_LIMITS = { fileField: 'files', maxFiles: 10, maxFileSize: 20 * 1024 * 1024 };
@@ -88,6 +139,8 @@ export function webRouter(deps: WebDeps): Router {
     temporalUiUrl: config.mode === 'embedded' ? `http://localhost:${config.temporal.uiPort}` : null,
   };
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 });
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const signInLimiter = new SignInLimiter(deps.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
 
   const send = (res: Response, status: number, title: string, body: Part, opts?: { notice?: string | null; error?: string | null }) => {
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
@@ -163,6 +216,11 @@ export function webRouter(deps: WebDeps): Router {
       if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) {
         return send(res, 400, 'Sign in', signInPage(locals(res).ctx, email), { error: 'Enter an e-mail address, like name@agency.example' });
       }
+      // Over the limit: the same answer as always (no mail), so the limit reveals nothing either.
+      if (!signInLimiter.allow(req.ip ?? 'unknown', email)) {
+        logger.warn({ ip: req.ip }, 'sign-in link requests over the limit; no mail sent');
+        return send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
+      }
       try {
         await requestSignIn(db, getMailer(), { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, email);
       } catch (err) {
@@ -173,18 +231,32 @@ export function webRouter(deps: WebDeps): Router {
     }),
   );
 
+  const linkNotValid = (res: Response) =>
+    send(
+      res,
+      400,
+      'Link not valid',
+      messagePage('This sign-in link cannot be used', 'It has been used already or has expired (links work once, for 15 minutes).', { href: '/signin', label: 'Get a new link' }),
+    );
+
+  // The link in the mail only shows a button: mail scanners fetch links (GET) but do not submit forms.
   router.get(
     '/signin/:token',
     wrap(async (req, res) => {
+      const token = String(req.params.token);
+      if (!(await signInTokenUsable(db, token))) return linkNotValid(res);
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      send(res, 200, 'Sign in', signInConfirmPage(locals(res).ctx, token));
+    }),
+  );
+
+  router.post(
+    '/signin/:token',
+    form,
+    wrap(async (req, res) => {
+      if (!csrfOk(req, res, (req.body ?? {}) as Record<string, unknown>)) return csrfRefused(res);
       const userId = await consumeSignInToken(db, String(req.params.token));
-      if (!userId) {
-        return send(
-          res,
-          400,
-          'Link not valid',
-          messagePage('This sign-in link cannot be used', 'It has been used already or has expired (links work once, for 15 minutes).', { href: '/signin', label: 'Get a new link' }),
-        );
-      }
+      if (!userId) return linkNotValid(res);
       if (locals(res).session) await destroySession(db, res, locals(res).session, secure);
       await createSession(db, res, userId, secure);
       const next = readCookie(req, NEXT_COOKIE);
@@ -239,7 +311,121 @@ export function webRouter(deps: WebDeps): Router {
     wrap(async (req, res) => {
       const s = signedIn(req, res);
       if (!s) return;
-      send(res, 200, 'Reviews', reviewsPage(await listReviews(db, s.user)));
+      send(res, 200, 'Reviews', reviewsPage(await listReviews(db, s.user), s.user.role), { notice: locals(res).notice });
+    }),
+  );
+
+  const isBoardUser = (s: WebSession) => s.user.role === 'board' || s.user.role === 'admin';
+  const boardOnly = (res: Response) =>
+    send(res, 403, 'Board only', messagePage('Only the board can do this', 'Importing reviews and cancelling actions are for board members and administrators.', { href: '/', label: 'Start page' }));
+
+  // ---- import a review from a spreadsheet ----------------------------------------------------
+  router.get('/examples/action-plan-template.csv', (_req, res, next) => {
+    fs.readFile(TEMPLATE_CSV, (err, content) => {
+      if (err) return next(err);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', 'attachment; filename="action-plan-template.csv"');
+      res.send(content);
+    });
+  });
+
+  const blankImport: ImportFormValues = { reference: '', title: '', publishedOn: '' };
+
+  router.get(
+    '/reviews/new',
+    wrap(async (req, res) => {
+      const s = signedIn(req, res);
+      if (!s) return;
+      if (!isBoardUser(s)) return boardOnly(res);
+      send(res, 200, 'Import a review', importReviewPage(locals(res).ctx, blankImport));
+    }),
+  );
+
+  router.post(
+    '/reviews/new',
+    wrap(async (req, res) => {
+      let body: Record<string, unknown> = {};
+      let files: Awaited<ReturnType<typeof parseMultipart>>['files'] = [];
+      let parseError: AppError | null = null;
+      try {
+        if (!req.is('multipart/form-data')) throw new AppError('unsupported_media_type', 'The form must be sent as multipart/form-data (with its file)');
+        ({ fields: body, files } = await parseMultipart(req, res, IMPORT_LIMITS));
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        parseError = err;
+      }
+      if (!csrfOk(req, res, body)) return csrfRefused(res);
+      const s = signedIn(req, res);
+      if (!s) return;
+      if (!isBoardUser(s)) return boardOnly(res);
+      const values: ImportFormValues = { reference: str(body.reference), title: str(body.title), publishedOn: str(body.publishedOn) };
+      const again = (status: number, error: string, rowErrors: FieldIssue[] = []) =>
+        send(res, status, 'Import a review', importReviewPage(locals(res).ctx, values, rowErrors), { error });
+      if (parseError) return again(parseError.status, parseError.message);
+      const fields = ImportPageFields.safeParse(values);
+      if (!fields.success) {
+        return again(400, fields.error.issues.map((i) => `${String(i.path[0] ?? 'form')}: ${i.message}`).join('; '));
+      }
+      const file = files.find((f) => f.filename !== '' || f.size > 0);
+      if (!file) return again(400, 'Choose the action plan file (.csv or .xlsx)');
+      try {
+        // The API's import path: the same reader, the same row checks, then createReview (which starts the workflows).
+        const sheet = await readSheet(file);
+        const agencyRows = await listAgencies(db);
+        const { recommendations, errors } = sheetToRecommendations(sheet, new Set(agencyRows.map((a) => a.code)));
+        if (errors.length) return again(400, `The file has ${errors.length} problem${errors.length === 1 ? '' : 's'}; nothing was imported. Fix the rows below and upload it again.`, errors);
+        const { review, created } = await createReview(lifecycle, actorOf(s), {
+          reference: fields.data.reference,
+          title: fields.data.title,
+          publishedOn: fields.data.publishedOn ?? null,
+          recommendations,
+        });
+        res.append('Set-Cookie', `${FLASH_COOKIE}=${created ? 'imported' : 'import_existing'}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60${secure ? '; Secure' : ''}`);
+        res.redirect(303, `/reviews/${review.id}`);
+      } catch (err) {
+        if (err instanceof AppError) return again(err.status, err.message, (err.errors ?? []).filter((e) => e.row !== undefined));
+        throw err;
+      }
+    }),
+  );
+
+  // ---- one review, all its actions -------------------------------------------------------------
+  router.get(
+    '/reviews/:id',
+    wrap(async (req, res) => {
+      const s = signedIn(req, res);
+      if (!s) return;
+      const id = String(req.params.id);
+      const review = isUuid(id) ? await findReview(db, scopeOf(s.user), id) : null;
+      if (!review) return notFound(res);
+      send(res, 200, `${review.reference} review`, reviewDetailPage(locals(res).ctx, review, new Date()), { notice: locals(res).notice });
+    }),
+  );
+
+  // ---- every action, filtered and paged ----------------------------------------------------------
+  router.get(
+    '/actions',
+    wrap(async (req, res) => {
+      const s = signedIn(req, res);
+      if (!s) return;
+      const query = req.query as Record<string, unknown>;
+      const parsed = ActionsPageQuery.safeParse(query);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((i) => {
+          const field = String(i.path[0] ?? 'query');
+          const v = query[field];
+          return { field, value: typeof v === 'string' ? v.slice(0, 100) : Array.isArray(v) ? 'given more than once' : '', message: FILTER_HELP[field] ?? i.message };
+        });
+        return send(res, 400, 'Filters not valid', badFilterPage(problems));
+      }
+      const q = parsed.data;
+      const filter: ActionsFilter = { review: q.review, agency: q.agency, stage: q.stage, rag: q.rag, overdue: q.overdue, page: q.page, pageSize: q.pageSize };
+      const [result, agencyRows, reviewRows] = await Promise.all([
+        listActionsPaged(db, scopeOf(s.user), { review: q.review, agency: q.agency, status: q.stage, rag: q.rag, overdue: q.overdue ? true : undefined }, { page: q.page, pageSize: q.pageSize }),
+        listAgencies(db),
+        listReviews(db, s.user),
+      ]);
+      send(res, 200, 'All actions', allActionsPage(locals(res).ctx, filter, result, { agencies: agencyRows, reviews: reviewRows }, new Date()));
     }),
   );
 
@@ -340,8 +526,6 @@ export function webRouter(deps: WebDeps): Router {
     );
   };
 
-  const str = (v: unknown) => (typeof v === 'string' ? v : '');
-
   actionPost('/actions/:id/acknowledge', 'form', async (s, id) => {
     await acknowledgeAction(lifecycle, actorOf(s), id);
     return 'acknowledged';
@@ -386,6 +570,14 @@ export function webRouter(deps: WebDeps): Router {
     if (outcome !== 'approve' && outcome !== 'reject') throw new AppError('validation', 'Choose approve or refuse');
     await decideExtension(lifecycle, actorOf(s), id, String(req.params.requestId), { outcome, comment: str(body.comment).trim() || undefined });
     return 'extension_decided';
+  });
+
+  actionPost('/actions/:id/cancel', 'form', async (s, id, body) => {
+    if (!isBoardUser(s)) throw new AppError('forbidden', 'Only the board can cancel an action');
+    const reason = str(body.reason).trim();
+    if (!reason) throw new AppError('validation', 'Give the reason for cancelling: it is kept on the action and the agency is told');
+    await cancelAction(lifecycle, actorOf(s), id, { reason });
+    return 'cancelled';
   });
 
   return router;

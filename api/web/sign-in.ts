@@ -82,3 +82,17 @@ export async function consumeSignInToken(db: Db, token: string, now = new Date()
     .returning({ userId: loginTokens.userId });
   return row?.userId ?? null;
 }
+
+/**
+ * Whether the token could sign in now, without using it: the GET of a link only shows a confirm
+ * button, so a mail scanner that fetches every link in a message does not burn the sign-in.
+ */
+export async function signInTokenUsable(db: Db, token: string, now = new Date()): Promise<boolean> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return false;
+  const [row] = await db
+    .select({ userId: loginTokens.userId })
+    .from(loginTokens)
+    .where(and(eq(loginTokens.tokenHash, hashToken(token)), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
+    .limit(1);
+  return !!row;
+}

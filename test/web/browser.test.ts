@@ -1,123 +1,36 @@
 /**
  * The web pages end to end in Debian's Chromium: the real app (createApp) on a real Postgres,
  * the run's Temporal dev server with a worker on its own task queue, and a real SMTP server
- * (MailCatcher) that the sign-in links and notifications go through.
+ * (MailCatcher) that the sign-in links and notifications go through (harness in helpers.ts).
  */
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import type { BrowserContext, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createActivities } from '../../activities';
-import { createApp } from '../../api/app';
 import { createReview } from '../../api/use-cases/reviews';
-import { actions, agencies, users } from '../../db/schema';
-import { loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
-import { MailCatcher } from '../../lib/mail-catcher';
-import { createMailer } from '../../lib/mailer';
-import { seedDemoPeople } from '../../scripts/demo-data';
-import { createWorker } from '../../worker/create-worker';
-import type { Actor } from '../../workflows/types';
-import { createTestDatabase, testTemporalAddress, uniqueTaskQueue, type TestDatabase } from '../support/db';
+import { actions, agencies } from '../../db/schema';
+import { lastSignInLink, shot, signIn as signInAs, startWebStack, type WebStack } from './helpers';
 
 jest.setTimeout(240_000);
 
-const SHOTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'screenshots');
 const AGENCY = 'lead@bscb.example';
 const BOARD = 'business.manager@board.example';
-const FROM = 'Safeguarding Board <actions@board.test>';
 
-let db: TestDatabase;
-let catcher: MailCatcher;
-let server: http.Server;
+let stack: WebStack;
+let db: WebStack['db'];
 let baseUrl: string;
-let client: Client;
-let native: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
-let browser: Browser;
+let browser: WebStack['browser'];
 let ids: { bscb1: string; bscb2: string; tvp: string };
 
-async function signIn(context: BrowserContext, email: string, landing = '/'): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/signin`);
-  await page.getByLabel('E-mail address').fill(email);
-  const before = catcher.list().length;
-  await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
-  await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
-  const mail = await catcher.waitFor((m) => m.id > before && m.to.includes(email) && m.headers['x-notification-kind'] === 'sign_in', 15_000);
-  // Through the inbox page, as someone trying the embedded mode would.
-  await page.getByRole('link', { name: 'Open the mail inbox' }).click();
-  if (email === AGENCY) await shot(page, '00-mail-inbox');
-  await page.locator(`a[href="/mail/${mail.id}"]`).click();
-  if (email === AGENCY) await shot(page, '00-mail-sign-in-message');
-  await page.getByRole('link', { name: /\/signin\// }).click();
-  await page.waitForURL(`${baseUrl}${landing}`);
-  return page;
-}
-
-const shot = async (page: Page, name: string) => {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-};
+const signIn = (context: BrowserContext, email: string, landing = '/'): Promise<Page> =>
+  signInAs(stack, context, email, {
+    landing,
+    shots: email === AGENCY ? { inbox: '00-mail-inbox', message: '00-mail-sign-in-message', confirm: '00-sign-in-confirm' } : undefined,
+  });
 
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  db = await createTestDatabase('web');
-  catcher = new MailCatcher({ port: 0 });
-  await catcher.start();
-
-  server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const taskQueue = uniqueTaskQueue('web');
-  const config = loadConfig('embedded', {
-    PUBLIC_URL: baseUrl,
-    SMTP_URL: catcher.url,
-    MAIL_FROM: FROM,
-    TEMPORAL_ADDRESS: testTemporalAddress(),
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    LOG_LEVEL: process.env.WEB_TEST_LOG_LEVEL ?? 'silent',
-    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'web-test-')),
-  });
-
-  native = await NativeConnection.connect({ address: testTemporalAddress() });
-  client = new Client({ connection: await Connection.connect({ address: testTemporalAddress() }) });
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
-  });
-  worker = await createWorker({
-    connection: native,
-    namespace: 'default',
-    taskQueue,
-    workflowBundle,
-    activities: createActivities({
-      db: db.db,
-      mailer: createMailer(catcher.url, FROM),
-      config: { publicUrl: baseUrl, boardChairEmail: 'chair@board.example', mailFrom: FROM },
-    }),
-  });
-  running = worker.run();
-
-  const app = createApp({
-    config,
-    db: db.db,
-    client,
-    logger: createLogger(config, 'web-test'),
-    readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
-    mailCatcher: catcher,
-  });
-  server.on('request', app);
-
-  await seedDemoPeople(db.db);
-  const [admin] = await db.db.insert(users).values({ name: 'Admin', email: 'admin@board.example', role: 'admin' }).returning();
-  const adminActor: Actor = { userId: admin.id, role: 'admin', agencyId: null, name: 'Admin' };
+  stack = await startWebStack('web');
+  ({ db, baseUrl, browser } = stack);
   const day = 86_400_000;
-  const { review } = await createReview({ db: db.db, client, taskQueue }, adminActor, {
+  const { review } = await createReview({ db: db.db, client: stack.client, taskQueue: stack.taskQueue }, stack.adminActor, {
     reference: 'SCR-BABY-M',
     title: 'Serious Case Review: Baby M',
     publishedOn: '2017-03-01',
@@ -144,23 +57,10 @@ beforeAll(async () => {
   });
   const byTitle = (t: string) => review.recommendations.flatMap((r) => r.actions).find((a) => a.title === t)!.id;
   ids = { bscb1: byTitle('Audit pre-birth information sharing'), bscb2: byTitle('Commission multi-agency training'), tvp: byTitle('Brief officers on pre-birth referrals') };
-
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  server?.closeAllConnections();
-  if (worker) {
-    worker.shutdown();
-    await running;
-  }
-  await client?.connection.close();
-  await native?.close();
-  await catcher?.stop();
-  await db?.drop();
-  process.stdout.write(`\nScreenshots of the pages: ${SHOTS}\n`);
+  await stack?.stop();
 });
 
 test('agency and board run an action from assignment to implemented in the browser', async () => {
@@ -326,11 +226,10 @@ test("an agency user cannot open another agency's action, and a form without its
   await anon.getByLabel('E-mail address').fill('nobody@nowhere.example');
   await anon.getByRole('button', { name: 'Send me a sign-in link' }).click();
   await anon.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
-  expect(catcher.list().some((m) => m.to.includes('nobody@nowhere.example'))).toBe(false);
+  expect(stack.catcher.list().some((m) => m.to.includes('nobody@nowhere.example'))).toBe(false);
 
   // A used link does not sign in twice.
-  const mail = catcher.list().filter((m) => m.to.includes('safeguarding.lead@tvp.example') && m.headers['x-notification-kind'] === 'sign_in').pop()!;
-  const link = /https?:\/\/\S+\/signin\/[A-Za-z0-9_-]+/.exec(mail.text)![0];
+  const link = lastSignInLink(stack, 'safeguarding.lead@tvp.example');
   const reused = await anon.goto(link);
   expect(reused?.status()).toBe(400);
   const [agencyRow] = await db.db.select().from(agencies).where(eq(agencies.code, 'TVP'));

@@ -1,0 +1,170 @@
+/**
+ * Board pages: a review with all its actions, every action with filters, importing a review
+ * from a spreadsheet. Rendered from the API's scoped queries (an agency user sees only its own).
+ */
+import type { FieldIssue } from '../../lib/errors';
+import type { ActionView } from '../queries/actions';
+import type { findReview } from '../queries/reviews';
+import { fmtDate, html, raw, type Html, type Part } from './html';
+import { csrfField, ragBadge, STAGE_TEXT, stageText, type PageContext } from './layout';
+
+type ReviewDetail = NonNullable<Awaited<ReturnType<typeof findReview>>>;
+
+const isOverdue = (a: { status: string; dueDate: string }, now: Date) => (a.status === 'assigned' || a.status === 'in_progress') && new Date(a.dueDate) < now;
+
+const escalationText = (level: number) => (level > 0 ? `Level ${level}` : 'None');
+
+const REC_STATUS: Record<string, string> = {
+  open: 'Open',
+  implemented: 'Implemented',
+  partly_implemented: 'Partly implemented',
+  not_implemented: 'Not implemented',
+  cancelled: 'Cancelled',
+};
+
+/** The action table shared by the review page and the all-actions page. */
+function actionsTable(list: ActionView[], now: Date, opts: { caption?: string; showReview?: boolean } = {}): Html {
+  return html`<div class="table-wrap"><table class="responsive">
+${opts.caption ? html`<caption class="muted" style="text-align:left">${opts.caption}</caption>` : ''}
+<thead><tr><th scope="col">Action</th><th scope="col">Agency</th><th scope="col">RAG</th><th scope="col">Stage</th><th scope="col">Due</th><th scope="col">Escalation</th></tr></thead>
+<tbody>${list.map(
+    (a) => html`<tr><td data-label="Action"><a href="/actions/${a.id}">${opts.showReview ? `${a.reviewReference} ` : ''}${a.reference}</a><br>${a.title}</td>
+<td data-label="Agency"><abbr title="${a.agencyName}">${a.agencyCode}</abbr></td>
+<td data-label="RAG">${ragBadge(a.rag)}</td>
+<td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
+<td data-label="Due">${fmtDate(a.dueDate)}${isOverdue(a, now) ? html`<br><strong>Overdue</strong>` : ''}</td>
+<td data-label="Escalation">${escalationText(a.escalationLevel)}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+export function reviewDetailPage(ctx: PageContext, r: ReviewDetail, now: Date): Part {
+  const all = r.recommendations.flatMap((rec) => rec.actions);
+  const open = all.filter((a) => a.status !== 'closed' && a.status !== 'cancelled');
+  const isAgency = ctx.user?.role === 'agency';
+  return html`<p><a href="/reviews">&larr; Reviews</a></p>
+<h1>${r.reference}: ${r.title}</h1>
+<dl class="facts">
+${r.publishedOn ? html`<dt>Published</dt><dd>${fmtDate(r.publishedOn)}</dd>` : ''}
+<dt>Status</dt><dd>${r.status === 'completed' ? 'Completed' : 'Active'}</dd>
+<dt>${isAgency ? 'Your actions' : 'Actions'}</dt><dd>${all.length} (${open.length} open, ${all.filter((a) => isOverdue(a, now)).length} overdue)</dd>
+</dl>
+<p><a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a> · <a href="/actions?review=${r.id}">Filter these actions</a></p>
+${r.recommendations.map(
+  (rec) => html`<section aria-labelledby="rec-${rec.id}"><h2 id="rec-${rec.id}">Recommendation ${rec.number} <span class="muted" style="font-size:1rem;font-weight:400">(${REC_STATUS[rec.status] ?? rec.status})</span></h2>
+${rec.text ? html`<p class="rec-text">${rec.text}</p>` : ''}
+${rec.actions.length ? actionsTable(rec.actions, now) : html`<p class="muted">No actions.</p>`}</section>`,
+)}
+${r.recommendations.length ? '' : html`<p>No recommendations.</p>`}`;
+}
+
+export interface ActionsFilter {
+  review?: string;
+  agency?: string;
+  stage?: string;
+  rag?: string;
+  overdue?: 'true';
+  page: number;
+  pageSize: number;
+}
+
+const RAG_WORDS: Record<string, string> = { red: 'Red', amber: 'Amber', green: 'Green', complete: 'Complete' };
+
+function option(value: string, label: string, selected: string | undefined): Html {
+  return html`<option value="${value}"${selected === value ? raw(' selected') : ''}>${label}</option>`;
+}
+
+/** The query string of a filter, for pager links that keep the other filters. */
+export function filterQuery(f: ActionsFilter, page: number): string {
+  const p = new URLSearchParams();
+  for (const k of ['review', 'agency', 'stage', 'rag', 'overdue'] as const) if (f[k]) p.set(k, f[k]);
+  if (f.pageSize !== 50) p.set('pageSize', String(f.pageSize));
+  if (page > 1) p.set('page', String(page));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+export function allActionsPage(
+  ctx: PageContext,
+  f: ActionsFilter,
+  result: { items: ActionView[]; total: number; page: number; pageSize: number },
+  choices: { agencies: { code: string; name: string }[]; reviews: { id: string; reference: string }[] },
+  now: Date,
+): Part {
+  const isAgency = ctx.user?.role === 'agency';
+  const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
+  const first = result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1;
+  const last = Math.min(result.total, result.page * result.pageSize);
+  const filtered = !!(f.review || f.agency || f.stage || f.rag || f.overdue);
+  return html`<h1>${isAgency ? 'All my agency’s actions' : 'All actions'}</h1>
+<form class="filters" method="get" action="/actions" role="search" aria-label="Filter actions">
+<div class="filter-grid">
+<div><label for="f-review">Review</label><select id="f-review" name="review">${option('', 'Any review', f.review)}${choices.reviews.map((r) => option(r.id, r.reference, f.review))}</select></div>
+${isAgency ? '' : html`<div><label for="f-agency">Agency</label><select id="f-agency" name="agency">${option('', 'Any agency', f.agency)}${choices.agencies.map((a) => option(a.code, `${a.code}: ${a.name}`, f.agency))}</select></div>`}
+<div><label for="f-stage">Stage</label><select id="f-stage" name="stage">${option('', 'Any stage', f.stage)}${Object.entries(STAGE_TEXT).map(([v, l]) => option(v, l, f.stage))}</select></div>
+<div><label for="f-rag">RAG</label><select id="f-rag" name="rag">${option('', 'Any RAG', f.rag)}${Object.entries(RAG_WORDS).map(([v, l]) => option(v, l, f.rag))}</select></div>
+<div class="choice filter-check"><input type="checkbox" id="f-overdue" name="overdue" value="true"${f.overdue ? raw(' checked') : ''}><label for="f-overdue">Overdue only</label></div>
+</div>
+<div class="filter-buttons"><button class="primary" type="submit">Show actions</button>${filtered ? html` <a href="/actions">Clear filters</a>` : ''}</div>
+</form>
+<p role="status">${result.total === 0 ? 'No actions match these filters.' : `Showing ${first} to ${last} of ${result.total} action${result.total === 1 ? '' : 's'}, soonest due first.`}</p>
+${result.items.length ? actionsTable(result.items, now, { showReview: true }) : ''}
+${pages > 1 || result.page > 1
+  ? html`<nav class="pager" aria-label="Pages"><ul>
+${result.page > 1 ? html`<li><a href="/actions${filterQuery(f, Math.min(result.page - 1, pages))}" rel="prev">&larr; Previous page</a></li>` : ''}
+<li aria-current="page">Page ${result.page} of ${pages}</li>
+${result.page < pages ? html`<li><a href="/actions${filterQuery(f, result.page + 1)}" rel="next">Next page &rarr;</a></li>` : ''}
+</ul></nav>`
+  : ''}`;
+}
+
+export function badFilterPage(problems: { field: string; value: string; message: string }[]): Part {
+  return html`<h1>These filters cannot be used</h1>
+<p>The address asks for filters this page does not know:</p>
+<ul>${problems.map((p) => html`<li><strong>${p.field}</strong>${p.value ? html` “${p.value}”` : ''}: ${p.message}</li>`)}</ul>
+<p><a href="/actions">Show all actions</a> and choose the filters from the form.</p>`;
+}
+
+export interface ImportFormValues {
+  reference: string;
+  title: string;
+  publishedOn: string;
+}
+
+export function importReviewPage(ctx: PageContext, v: ImportFormValues, rowErrors: FieldIssue[] = []): Part {
+  return html`<p><a href="/reviews">&larr; Reviews</a></p>
+<h1>Import a review</h1>
+<p>Upload the review’s action plan as a spreadsheet: one row per action. Every row is checked first; if any row has a problem,
+nothing is imported and each problem is listed by row and column, so the whole sheet can be fixed at once.</p>
+${rowErrors.length
+  ? html`<section class="error" aria-labelledby="rowerr-h"><h2 id="rowerr-h" style="margin-top:0">Nothing was imported: ${rowErrors.length} problem${rowErrors.length === 1 ? '' : 's'} in the file</h2>
+<div class="table-wrap"><table class="responsive import-errors"><thead><tr><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead><tbody>
+${rowErrors.map((e) => html`<tr><td data-label="Row">${e.row ?? ''}</td><td data-label="Column">${e.column ?? ''}</td><td data-label="Problem">${e.message}</td></tr>`)}
+</tbody></table></div></section>`
+  : ''}
+<form class="stack" method="post" action="/reviews/new" enctype="multipart/form-data">${csrfField(ctx)}
+<label for="reference">Reference</label><span class="hint" id="reference-hint">Short and unique, for example SCR-BABY-M: it appears on every mail and on the statement.</span>
+<input id="reference" name="reference" type="text" required maxlength="64" aria-describedby="reference-hint" value="${v.reference}">
+<label for="title">Title</label><input id="title" name="title" type="text" required maxlength="500" value="${v.title}">
+<label for="publishedOn">Published on (optional)</label><input id="publishedOn" name="publishedOn" type="date" value="${v.publishedOn}">
+<label for="file">Action plan file (.csv or .xlsx)</label><span class="hint" id="file-hint">Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date (optional: Action detail). Dates as 2027-03-31 or 31/03/2027.</span>
+<input id="file" name="file" type="file" required accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" aria-describedby="file-hint">
+<div><button class="primary" type="submit">Import the review</button></div></form>
+<p><a href="/examples/action-plan-template.csv" download>Download an example action plan (CSV, the Baby M review)</a> to see the format.</p>`;
+}
+
+export function signInConfirmPage(ctx: PageContext, token: string): Part {
+  return html`<h1>Sign in</h1>
+<p>You followed a sign-in link. Press the button to sign in on this device.</p>
+<form method="post" action="/signin/${token}">${csrfField(ctx)}<button class="primary" type="submit">Sign in</button></form>
+<p class="muted">The link works once, for 15 minutes.</p>`;
+}
+
+/** The board's cancel form on an action page. */
+export function cancelForm(ctx: PageContext, actionId: string): Html {
+  return html`<section class="panel" aria-labelledby="cancel-h"><details><summary><h2 id="cancel-h" style="display:inline;font-size:1.1rem">Cancel this action</h2></summary>
+<form class="stack" method="post" action="/actions/${actionId}/cancel">${csrfField(ctx)}
+<p>Cancelling stops every reminder and escalation. The agency is told, and the reason is kept in the timeline.</p>
+<label for="cancel-reason">Reason for cancelling</label><span class="hint" id="cancel-reason-hint">Required. For example: superseded by action 2.3, or the service has been decommissioned.</span>
+<textarea id="cancel-reason" name="reason" required rows="3" aria-describedby="cancel-reason-hint"></textarea>
+<div><button class="warning" type="submit">Cancel the action</button></div></form></details></section>`;
+}
