@@ -24,7 +24,8 @@ const REC_STATUS: Record<string, string> = {
 
 /** The action table shared by the review page and the all-actions page. */
 function actionsTable(list: ActionView[], now: Date, opts: { caption?: string; showReview?: boolean } = {}): Html {
-  return html`<div class="table-wrap"><table class="responsive">
+  return html`<div class="table-wrap"><table class="responsive actions">
+<colgroup><col class="c-action"><col class="c-agency"><col class="c-rag"><col class="c-stage"><col class="c-due"><col class="c-esc"></colgroup>
 ${opts.caption ? html`<caption class="muted" style="text-align:left">${opts.caption}</caption>` : ''}
 <thead><tr><th scope="col">Action</th><th scope="col">Agency</th><th scope="col">RAG</th><th scope="col">Stage</th><th scope="col">Due</th><th scope="col">Escalation</th></tr></thead>
 <tbody>${list.map(
@@ -119,7 +120,7 @@ ${result.page < pages ? html`<li><a href="/actions${filterQuery(f, result.page +
 
 export function badFilterPage(problems: { field: string; value: string; message: string }[]): Part {
   return html`<h1>These filters cannot be used</h1>
-<p>The address asks for filters this page does not know:</p>
+<p>Some filters in the address of this page are not valid:</p>
 <ul>${problems.map((p) => html`<li><strong>${p.field}</strong>${p.value ? html` “${p.value}”` : ''}: ${p.message}</li>`)}</ul>
 <p><a href="/actions">Show all actions</a> and choose the filters from the form.</p>`;
 }
@@ -139,7 +140,7 @@ ${rowErrors.length
   ? html`<section class="error" aria-labelledby="rowerr-h"><h2 id="rowerr-h" style="margin-top:0">Nothing was imported: ${rowErrors.length} problem${rowErrors.length === 1 ? '' : 's'} in the file</h2>
 <div class="table-wrap"><table class="responsive import-errors"><thead><tr><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead><tbody>
 ${rowErrors.map((e) => html`<tr><td data-label="Row">${e.row ?? ''}</td><td data-label="Column">${e.column ?? ''}</td><td data-label="Problem">${e.message}</td></tr>`)}
-</tbody></table></div></section>`
+</tbody></table></div><p style="margin-bottom:0">Row numbers are as the spreadsheet shows them (the headings are row 1). Fix the file, then choose it again below.</p></section>`
   : ''}
 <form class="stack" method="post" action="/reviews/new" enctype="multipart/form-data">${csrfField(ctx)}
 <label for="reference">Reference</label><span class="hint" id="reference-hint">Short and unique, for example SCR-BABY-M: it appears on every mail and on the statement.</span>

@@ -74,6 +74,9 @@ form.filters{background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
 nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline}
 a.button{display:inline-block;font-weight:700;padding:.5rem 1rem;background:var(--green);color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18}
 abbr[title]{text-decoration:none}
+@media (min-width:40.01rem){table.actions{table-layout:fixed}
+ table.actions .c-action{width:34%}table.actions .c-agency{width:9%}table.actions .c-rag{width:12%}
+ table.actions .c-stage{width:20%}table.actions .c-due{width:13%}table.actions .c-esc{width:12%}}
 @media (max-width:40rem){
  main{padding:.5rem}
  table.responsive thead{position:absolute;left:-9999px}

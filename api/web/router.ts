@@ -347,6 +347,10 @@ export function webRouter(deps: WebDeps): Router {
       let body: Record<string, unknown> = {};
       let files: Awaited<ReturnType<typeof parseMultipart>>['files'] = [];
       let parseError: AppError | null = null;
+      // Refused before reading an upload: no session (nothing to check a token against) or not the board.
+      const early = locals(res).session;
+      if (!early) return csrfRefused(res);
+      if (!isBoardUser(early)) return boardOnly(res);
       try {
         if (!req.is('multipart/form-data')) throw new AppError('unsupported_media_type', 'The form must be sent as multipart/form-data (with its file)');
         ({ fields: body, files } = await parseMultipart(req, res, IMPORT_LIMITS));
