@@ -69,7 +69,7 @@ form.filters{background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
 .filter-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.5rem 1rem;align-items:end}
 .filter-grid label{display:block;font-weight:700;margin:0 0 .25rem}
 .filter-grid .choice{margin:0 0 .5rem}.filter-grid .choice label{font-weight:700}
-.filter-grid input[type=checkbox],.choice input{width:1.25rem;height:1.25rem;margin:.15rem 0 0}
+.filter-grid input[type=checkbox]{width:1.25rem;height:1.25rem;margin:.15rem 0 0}
 .filter-buttons{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap}.filter-buttons button{margin-top:.75rem}
 nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline}
 a.button{display:inline-block;font-weight:700;padding:.5rem 1rem;background:var(--green);color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18}
