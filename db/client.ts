@@ -52,6 +52,12 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     });
     // A dropped connection (database restart) must not crash the process; the pool reconnects.
     pool.on('error', () => undefined);
+    // The pool listens for errors only on idle clients: a client checked out (a transaction) when
+    // the server goes away emits 'error' with no listener, which kills the process. Its query
+    // still fails, and the pool discards it; found by the Postgres restart fault test.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     const db = drizzle(pool, { schema }) as unknown as Db;
     return {
       db,

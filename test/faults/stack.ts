@@ -118,6 +118,8 @@ export class FaultStack {
   people!: People;
   worker?: Spawned;
   workerStarts = 0;
+  /** A worker that died without being killed by the test (reported as a problem by check()). */
+  unexpectedExits: string[] = [];
   private testDb?: TestDatabase;
   private seq = 0;
 
@@ -177,6 +179,12 @@ export class FaultStack {
   async startWorker(): Promise<void> {
     const w = spawnLogged(TSX, [path.join(ROOT, 'worker', 'main.ts')], this.workerEnv(), ROOT);
     this.worker = w;
+    void w.exited.then((code) => {
+      if (this.worker === w) {
+        this.unexpectedExits.push(`worker pid ${w.child.pid} exited ${code} by itself:\n${w.output().slice(-4000)}`);
+        this.log(this.unexpectedExits[this.unexpectedExits.length - 1]);
+      }
+    });
     this.workerStarts += 1;
     const t0 = Date.now();
     await until(
@@ -205,26 +213,30 @@ export class FaultStack {
         /* gone */
       }
     }
-    await w.exited;
     this.worker = undefined;
+    await w.exited;
     this.log(`worker SIGKILLed (${pids.length} process(es))`);
   }
 
   async stopWorker(): Promise<void> {
     const w = this.worker;
-    if (!w) return;
+    if (!w?.child.pid) return;
+    this.worker = undefined;
+    const pids = [w.child.pid, ...descendants(w.child.pid)];
+    const killAll = () => {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    };
     w.child.kill('SIGTERM');
-    const timer = setTimeout(() => void this.killWorker(), 20_000);
+    const timer = setTimeout(killAll, 20_000);
     await w.exited;
     clearTimeout(timer);
-    for (const pid of w.child.pid ? descendants(w.child.pid) : []) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    this.worker = undefined;
+    killAll();
   }
 
   async stop(): Promise<void> {
@@ -398,6 +410,7 @@ export class FaultStack {
         note(`SMTP server got ${mails.length} mail(s) with Message-ID ${id} that no sent outbox row names`);
       }
     }
+    for (const e of this.unexpectedExits) note(e.slice(0, 1500));
     const chain = await verifyAuditChain(this.db);
     if (!chain.ok) note(`audit chain broken at row ${chain.firstBadId}`);
     return {
