@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Config } from '../lib/config';
 import * as schema from './schema';
 
 export { schema };
@@ -39,6 +40,17 @@ export function pgSslOptions(databaseUrl: string, caPath?: string): { connection
   const mode = url.searchParams.get('sslmode');
   for (const p of ['sslmode', 'sslrootcert', 'ssl']) url.searchParams.delete(p);
   return { connectionString: url.toString(), ssl: { ca: fs.readFileSync(caPath, 'utf8'), rejectUnauthorized: mode !== 'no-verify' } };
+}
+
+/** The database the configuration names: Postgres when DATABASE_URL is set, else PGlite under DATA_DIR. */
+export function databaseOptions(config: Config, overrides: Partial<OpenDatabaseOptions> = {}): OpenDatabaseOptions {
+  return {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    caPath: config.databaseCaPath,
+    ...overrides,
+  };
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseHandle> {

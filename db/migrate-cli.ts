@@ -1,11 +1,11 @@
 import { loadConfigOrExit } from '../lib/config';
-import { openDatabase } from './client';
+import { databaseOptions, openDatabase } from './client';
 import { migrate } from './migrate';
 
 /** `npm run migrate`: the one-shot migration step of a real deployment. */
 async function main() {
   const config = loadConfigOrExit('embedded') // migrating needs only the database settings;
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, caPath: config.databaseCaPath });
+  const handle = await openDatabase(databaseOptions(config));
   try {
     await migrate(handle);
     process.stdout.write(`migrations applied (${handle.kind})\n`);

@@ -5,13 +5,13 @@
  */
 import { eq } from 'drizzle-orm';
 import { verifyAuditChain } from '../activities/audit';
-import { openDatabase } from '../db/client';
+import { databaseOptions, openDatabase } from '../db/client';
 import { auditEvents } from '../db/schema';
 import { loadConfigOrExit } from '../lib/config';
 
 async function main(): Promise<number> {
   const config = loadConfigOrExit('embedded');
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, caPath: config.databaseCaPath });
+  const database = await openDatabase(databaseOptions(config, { poolSize: 2 }));
   try {
     const result = await verifyAuditChain(database.db);
     if (result.ok) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startApi, type RunningApi } from '../api/server';
-import { openDatabase, type DatabaseHandle } from '../db/client';
+import { databaseOptions, openDatabase, type DatabaseHandle } from '../db/client';
 import { migrate } from '../db/migrate';
 import { loadConfigOrExit, type Config } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -69,7 +69,7 @@ async function main() {
     }
 
     const config: Config = { ...base, temporal: { ...base.temporal, address: temporalAddress }, smtpUrl };
-    const database: DatabaseHandle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const database: DatabaseHandle = await openDatabase(databaseOptions(config));
     stops.push(() => database.close());
     await migrate(database);
     const { adminToken, demoSeeded } = await bootstrapEmbedded(database.db, config);
