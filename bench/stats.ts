@@ -1,6 +1,7 @@
 /** Small helpers: percentiles, timing, bounded concurrency, process memory. */
 import v8 from 'node:v8';
 import vm from 'node:vm';
+export { pool } from '../lib/concurrency';
 
 export interface Summary {
   n: number;
@@ -26,19 +27,6 @@ export function summarize(values: number[]): Summary {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs `fn` over the items with at most `limit` in flight. */
-export async function pool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
-}
 
 /** Polls until `probe` is truthy; throws after `ms`. */
 export async function until(probe: () => Promise<boolean>, ms: number, every = 100, what = 'condition'): Promise<void> {

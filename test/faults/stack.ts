@@ -21,6 +21,9 @@ import { stateQuery } from '../../workflows/messages';
 import type { Actor, Policy } from '../../workflows/types';
 import { createTestDatabase, uniqueTaskQueue, type TestDatabase } from '../support/db';
 import { descendants, spawnLogged, type Spawned } from '../support/processes';
+import { pool } from '../../lib/concurrency';
+
+export { pool };
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -43,19 +46,6 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
   }
 }
 
-/** Runs fn over items with at most `limit` at a time. */
-export async function pool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
-}
 
 export interface People {
   admin: Actor;
