@@ -1,14 +1,11 @@
-import { createHash } from 'node:crypto';
-import { and, inArray, notExists, eq } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { attachments, blobs } from '../../db/schema';
 import { AppError } from '../../lib/errors';
-import type { ActionState, Actor, AttachmentRef } from '../../workflows/types';
+import type { ActionState, Actor } from '../../workflows/types';
 import type { ApiContext } from '../http/route';
 import { checkEvidenceFile, type UploadedFile } from '../http/uploads';
 import { actionDetailParts, findAction, findActionRow, type ActionView } from '../queries/actions';
 import { scopeOf } from '../queries/scope';
 import { actionLiveState, submitEvidence, type LifecycleDeps } from './actions';
+import { withStoredFiles } from './evidence-files';
 
 export const lifecycleDeps = (ctx: ApiContext): LifecycleDeps => ({ db: ctx.db, client: ctx.client, taskQueue: ctx.taskQueue });
 
@@ -43,27 +40,6 @@ export async function actionDetail(ctx: ApiContext, actor: Actor, actionId: stri
   return { ...action, liveStage: live?.stage ?? null, ...parts };
 }
 
-/** Content-addressed: returns the digests this call inserted (others already existed and are shared). */
-export async function storeBlobs(db: Db, files: UploadedFile[]): Promise<{ refs: AttachmentRef[]; inserted: string[] }> {
-  const refs: AttachmentRef[] = [];
-  const inserted: string[] = [];
-  for (const f of files) {
-    const sha256 = createHash('sha256').update(f.buffer).digest('hex');
-    refs.push({ filename: f.filename, mediaType: f.mediaType, size: f.size, sha256 });
-    const rows = await db.insert(blobs).values({ sha256, size: f.size, content: f.buffer }).onConflictDoNothing().returning({ sha256: blobs.sha256 });
-    if (rows.length) inserted.push(sha256);
-  }
-  return { refs, inserted };
-}
-
-/** Undo for a refused Update: only blobs this request added, and only while no attachment points at them. */
-export async function removeOrphanBlobs(db: Db, digests: string[]): Promise<void> {
-  if (digests.length === 0) return;
-  await db
-    .delete(blobs)
-    .where(and(inArray(blobs.sha256, digests), notExists(db.select({ one: attachments.id }).from(attachments).where(eq(attachments.sha256, blobs.sha256)))));
-}
-
 export async function submitEvidenceWithFiles(
   ctx: ApiContext,
   actor: Actor,
@@ -73,11 +49,7 @@ export async function submitEvidenceWithFiles(
 ) {
   await requireVisibleAction(ctx, actor, actionId);
   files.forEach(checkEvidenceFile);
-  const { refs, inserted } = await storeBlobs(ctx.db, files);
-  try {
-    return await actOnAction(ctx, actor, actionId, (deps) => submitEvidence(deps, actor, actionId, { statement: input.statement, links: input.links, attachments: refs }));
-  } catch (err) {
-    await removeOrphanBlobs(ctx.db, inserted).catch((e: unknown) => ctx.logger.warn({ err: e }, 'could not remove orphan blobs'));
-    throw err;
-  }
+  return withStoredFiles(ctx.db, files, ctx.logger, (refs) =>
+    actOnAction(ctx, actor, actionId, (deps) => submitEvidence(deps, actor, actionId, { statement: input.statement, links: input.links, attachments: refs })),
+  );
 }

@@ -4,19 +4,19 @@
  * Writes go through the lifecycle use-cases, so the workflow's Update validators decide exactly
  * as they do for the API, and their refusals are shown on the page.
  */
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { desc, eq, inArray } from 'drizzle-orm';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Db } from '../../db/client';
-import { ACTION_STATUSES, actions, blobs, decisions, evidence, RAGS } from '../../db/schema';
+import { ACTION_STATUSES, actions, decisions, evidence, RAGS } from '../../db/schema';
 import type { Config } from '../../lib/config';
 import { AppError, type FieldIssue } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { createMailer, type Mailer } from '../../lib/mailer';
-import type { AttachmentRef, Actor } from '../../workflows/types';
+import type { Actor } from '../../workflows/types';
 import { checkEvidenceFile, parseMultipart } from '../http/uploads';
 import { z } from '../http/zod';
 import { readSheet } from '../import/read';
@@ -26,6 +26,7 @@ import { findReview } from '../queries/reviews';
 import { scopeOf } from '../queries/scope';
 import { AgencyCode, ReviewReference } from '../schemas';
 import { acknowledgeAction, cancelAction, decideAction, decideExtension, requestExtension, submitEvidence } from '../use-cases/actions';
+import { withStoredFiles } from '../use-cases/evidence-files';
 import { createReview } from '../use-cases/reviews';
 import type { LifecycleDeps } from '../use-cases/lifecycle-deps';
 import { html, type Part } from './html';
@@ -543,17 +544,11 @@ export function webRouter(deps: WebDeps): Router {
     files.forEach((f, i) => checkEvidenceFile(f, i));
     const statement = str(body.statement).trim();
     if (!statement) throw new AppError('validation', 'Write a progress statement: it is what the board reads and what is published');
-    const attachments: AttachmentRef[] = [];
-    for (const f of files) {
-      const sha256 = createHash('sha256').update(f.buffer).digest('hex');
-      await db.insert(blobs).values({ sha256, size: f.size, content: f.buffer }).onConflictDoNothing();
-      attachments.push({ filename: f.filename, mediaType: f.mediaType, size: f.size, sha256 });
-    }
     const links = str(body.links)
       .split(/\r?\n/)
       .map((l) => l.trim())
       .filter(Boolean);
-    await submitEvidence(lifecycle, actorOf(s), id, { statement, links, attachments });
+    await withStoredFiles(db, files, logger, (attachments) => submitEvidence(lifecycle, actorOf(s), id, { statement, links, attachments }));
     return 'evidence';
   });
 
