@@ -3,16 +3,9 @@ import { sql } from 'drizzle-orm';
 import { createReview } from '../api/use-cases/reviews';
 import type { Policy } from '../workflows/types';
 import type { BenchStack } from './stack';
+import { QUIET_POLICY } from '../test/support/quiet-policy';
 
-/** Nothing fires during a bench unless a figure asks for it: every clock is a month or more away. */
-export const QUIET: Policy = {
-  acknowledgeWithin: 'P30D',
-  remindBefore: [],
-  overdueReminderEvery: 'P30D',
-  escalateAfterOverdue: ['P30D'],
-  stallAfter: 'P30D',
-  boardDecisionWithin: 'P30D',
-};
+export const QUIET = QUIET_POLICY;
 
 let seq = 0;
 

@@ -21,6 +21,7 @@ import { createMailer } from '../../lib/mailer';
 import { createWorker } from '../../worker/create-worker';
 import { bundle } from '../lifecycle/harness';
 import { createTestDatabase, testTemporalAddress, uniqueTaskQueue, type TestDatabase } from '../support/db';
+import { QUIET_POLICY } from '../support/quiet-policy';
 
 export const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 export const EXAMPLE_AGENCIES = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'agencies.json'), 'utf8')) as { code: string; name: string; leadEmail: string; seniorEmail: string }[];
@@ -161,12 +162,4 @@ export function exampleReviewBody(reference = 'SCR-BABY-M') {
   return { reference, title: 'Serious Case Review: Baby M', publishedOn: '2017-03-01', recommendations: [...recs.values()] };
 }
 
-/** A slow policy: nothing fires during a test. */
-export const QUIET_POLICY = {
-  acknowledgeWithin: 'P30D',
-  remindBefore: [],
-  overdueReminderEvery: 'P30D',
-  escalateAfterOverdue: ['P30D'],
-  stallAfter: 'P30D',
-  boardDecisionWithin: 'P30D',
-};
+export { QUIET_POLICY };

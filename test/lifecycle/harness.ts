@@ -17,16 +17,10 @@ import { createMailer } from '../../lib/mailer';
 import { createWorker } from '../../worker/create-worker';
 import type { Actor, Policy } from '../../workflows/types';
 import { createTestDatabase, testTemporalAddress, uniqueTaskQueue, type TestDatabase } from '../support/db';
+import { QUIET_POLICY } from '../support/quiet-policy';
 
 export const CHAIR = 'chair@board.test';
-export const SLOW: Policy = {
-  acknowledgeWithin: 'P30D',
-  remindBefore: [],
-  overdueReminderEvery: 'P30D',
-  escalateAfterOverdue: ['P30D'],
-  stallAfter: 'P30D',
-  boardDecisionWithin: 'P30D',
-};
+export const SLOW = QUIET_POLICY;
 
 export function bundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
