@@ -127,6 +127,13 @@ export const actions = pgTable(
     reviewId: uuid('review_id')
       .notNull()
       .references(() => reviews.id),
+    /**
+     * The review's reference, denormalised so GET /actions can page in its order (due date, review
+     * reference, action reference, id) from one index on this table, without joining reviews for
+     * every row it skips. A trigger (migration 0002) sets it from `reviews` on every insert, and
+     * follows a change of the review's reference, so it always equals `reviews.reference`.
+     */
+    reviewReference: text('review_reference').notNull(),
     agencyId: uuid('agency_id')
       .notNull()
       .references(() => agencies.id),
@@ -155,8 +162,11 @@ export const actions = pgTable(
     uniqueIndex('actions_review_reference_uq').on(t.reviewId, t.reference),
     index('actions_agency_status_idx').on(t.agencyId, t.status),
     index('actions_status_due_idx').on(t.status, t.dueDate),
-    /** GET /actions pages in due-date order: an index scan stops at the page instead of sorting every row. */
-    index('actions_due_idx').on(t.dueDate, t.id),
+    /**
+     * GET /actions pages in exactly this order: the page's ids come from this index alone (an
+     * index-only scan that stops at the page), and only those rows are joined.
+     */
+    index('actions_list_order_idx').on(t.dueDate, t.reviewReference, t.reference, t.id),
     index('actions_review_idx').on(t.reviewId),
     index('actions_recommendation_idx').on(t.recommendationId),
     check('actions_status_check', inList('status', ACTION_STATUSES)),

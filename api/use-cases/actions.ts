@@ -178,6 +178,7 @@ export async function addAction(deps: LifecycleDeps, actor: Actor, recommendatio
         id,
         recommendationId,
         reviewId: found.review.id,
+        reviewReference: found.review.reference,
         agencyId: agency.id,
         reference: `${found.rec.number}.${n + 1}`,
         title: input.title,

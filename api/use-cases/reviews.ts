@@ -219,6 +219,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
               id,
               recommendationId: recId,
               reviewId: review.id,
+              reviewReference: review.reference,
               agencyId: known.find((k) => k.code === a.agencyCode)!.id,
               reference: `${r.number}.${j + 1}`,
               title: a.title,
