@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (full, for docs/BENCHMARKS.md) and `npm run bench -- --quick` (under two
  * minutes). Options: `--postgres[=URL]` runs on a Postgres server instead of PGlite (default
- * postgres://postgres@127.0.0.1:5432/postgres); `--max-cached N` sets the worker's sticky cache.
+ * postgres://postgres@127.0.0.1:5432/postgres); `--max-cached N` sets the worker's sticky cache;
+ * `--only 3,5` runs just those figures (6 still creates figure 2's review, unmeasured).
  * Prints a table and writes bench/results/latest.json (and a timestamped copy).
  */
 import { execSync } from 'node:child_process';
@@ -27,6 +28,8 @@ interface Args {
   quick: boolean;
   postgresUrl?: string;
   maxCached?: number;
+  /** Figure numbers to run (all when absent). */
+  only?: Set<number>;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -37,7 +40,12 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--postgres') args.postgresUrl = argv[i + 1]?.startsWith('postgres') ? argv[++i] : 'postgres://postgres@127.0.0.1:5432/postgres';
     else if (a.startsWith('--postgres=')) args.postgresUrl = a.slice('--postgres='.length);
     else if (a === '--max-cached') args.maxCached = Number(argv[++i]);
-    else throw new Error(`unknown option ${a} (known: --quick, --postgres[=URL], --max-cached N)`);
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const list = a === '--only' ? (argv[++i] ?? '') : a.slice('--only='.length);
+      const figures = list.split(',').map(Number);
+      if (!figures.length || figures.some((n) => !Number.isInteger(n) || n < 1 || n > 6)) throw new Error(`--only takes figure numbers 1-6, comma-separated (got "${list}")`);
+      args.only = new Set(figures);
+    } else throw new Error(`unknown option ${a} (known: --quick, --postgres[=URL], --max-cached N, --only 1,2,...)`);
   }
   return args;
 }
@@ -96,25 +104,36 @@ async function main() {
     log(`stack up (${stack.dbKind}); measuring idle memory`);
     const idle = await sampleRss(3);
 
-    log('(1) workflows started per second');
-    show('throughput', await throughput(stack, { perRound: size.tputPerRound, rounds: size.tputRounds, log }));
-
-    log('(2) evidence over HTTP vs a no-op Update');
-    const review = await prepareEvidenceReview(stack, size.evidence + size.evidenceWarmup);
-    show('evidence', await evidenceLatency(stack, review, { samples: size.evidence, warmup: size.evidenceWarmup }));
-
-    log('(6) progress statement of the 200-action review');
-    show('report', await reportLatency(stack, review.id, { samples: size.report, warmup: size.reportWarmup }));
-
-    log(`(3) memory with ${size.open} open action workflows`);
-    show('memory', await workerMemory(stack, idle, { open: size.open, log }));
-
-    log('(5) GET /actions with autocannon');
-    show('list', await listActionsLoad(stack, { seconds: size.listSeconds, connections: 10, rows: size.listRows }));
-
-    log(`(4) ${size.reminders} reminders due within ${size.reminderWindow} s`);
-    const startRate = Number(results.memory.details.topUpPerSecond) || Number(results.throughput.details.actionWorkflowsPerSecond);
-    show('reminders', await reminderLateness(stack, { count: size.reminders, windowSeconds: size.reminderWindow, startRate, log }));
+    const want = (figure: number) => !args.only || args.only.has(figure);
+    if (want(1)) {
+      log('(1) workflows started per second');
+      show('throughput', await throughput(stack, { perRound: size.tputPerRound, rounds: size.tputRounds, log }));
+    }
+    if (want(2) || want(6)) {
+      const review = await prepareEvidenceReview(stack, size.evidence + size.evidenceWarmup);
+      if (want(2)) {
+        log('(2) evidence over HTTP vs a no-op Update');
+        show('evidence', await evidenceLatency(stack, review, { samples: size.evidence, warmup: size.evidenceWarmup }));
+      }
+      if (want(6)) {
+        log('(6) progress statement of the 200-action review');
+        show('report', await reportLatency(stack, review.id, { samples: size.report, warmup: size.reportWarmup }));
+      }
+    }
+    if (want(3)) {
+      log(`(3) memory with ${size.open} open action workflows`);
+      show('memory', await workerMemory(stack, idle, { open: size.open, log }));
+    }
+    if (want(5)) {
+      log('(5) GET /actions with autocannon');
+      show('list', await listActionsLoad(stack, { seconds: size.listSeconds, connections: 10, rows: size.listRows }));
+    }
+    if (want(4)) {
+      log(`(4) ${size.reminders} reminders due within ${size.reminderWindow} s`);
+      // How far ahead to plan depends on how fast workflows start here; 5/s when no earlier figure measured it.
+      const startRate = Number(results.memory?.details.topUpPerSecond) || Number(results.throughput?.details.actionWorkflowsPerSecond) || 5;
+      show('reminders', await reminderLateness(stack, { count: size.reminders, windowSeconds: size.reminderWindow, startRate, log }));
+    }
   } finally {
     meta.loadAverageAfter = load();
     await stack.stop().catch((err) => log(`stop: ${String(err)}`));

@@ -23,10 +23,12 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import {
   acknowledgeUpdate,
@@ -55,9 +57,19 @@ import type {
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { projectActionEvent } = proxyActivities<Activities>({
+const projectionRetry: RetryPolicy = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes: ['UnknownAction'] };
+/** Workflows started before 'projection-local-activity' keep scheduling the projection as an ordinary activity. */
+const { projectActionEvent: projectAsActivity } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: projectionRetry });
+/**
+ * The projection as a local activity: it runs in the worker that holds the workflow task, inside that
+ * task, so an Update costs one server round trip instead of three (schedule, activity task, completion).
+ * It is idempotent on workflowId:seq, so a re-run after a lost workflow task writes nothing twice.
+ * Retries past localRetryThreshold continue on a timer, so a long database outage holds no task open.
+ */
+const { projectActionEvent: projectLocally } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes: ['UnknownAction'] },
+  localRetryThreshold: '10s',
+  retry: projectionRetry,
 });
 const { sendNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
@@ -99,6 +111,8 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   let changes = 0;
   let sending = false;
   let projecting: Promise<unknown> = Promise.resolve();
+  // Decided once per run: a workflow that started on the old code keeps its activity projections to the end.
+  const projectActionEvent = patched('projection-local-activity') ? projectLocally : projectAsActivity;
 
   const terminal = () => m.stage === 'closed' || m.stage === 'cancelled';
   const facts = (): PlanFacts => ({
