@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { agencies, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
@@ -50,13 +50,26 @@ export class BadTokenLimiter {
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i;
 
-export async function actorForToken(db: DbOrTx, token: string): Promise<AuthenticatedActor | null> {
-  const [row] = await db
+/**
+ * The token lookup runs on every request: built once per database handle as a prepared statement
+ * (on Postgres a named server-side statement, parsed and planned once per connection). Nothing is
+ * cached but the query's text: each request still reads the row, so a revoked token fails at once.
+ */
+const tokenLookups = new WeakMap<DbOrTx, ReturnType<typeof prepareTokenLookup>>();
+function prepareTokenLookup(db: DbOrTx) {
+  return db
     .select({ id: users.id, name: users.name, email: users.email, role: users.role, agencyId: users.agencyId, agencyCode: agencies.code })
     .from(users)
     .leftJoin(agencies, eq(agencies.id, users.agencyId))
-    .where(eq(users.tokenHash, hashToken(token)))
-    .limit(1);
+    .where(eq(users.tokenHash, sql.placeholder('tokenHash')))
+    .limit(1)
+    .prepare('actor_for_token');
+}
+
+export async function actorForToken(db: DbOrTx, token: string): Promise<AuthenticatedActor | null> {
+  let lookup = tokenLookups.get(db);
+  if (!lookup) tokenLookups.set(db, (lookup = prepareTokenLookup(db)));
+  const [row] = await lookup.execute({ tokenHash: hashToken(token) });
   if (!row) return null;
   return { userId: row.id, name: row.name, email: row.email, role: row.role, agencyId: row.agencyId, agencyCode: row.agencyCode };
 }

@@ -83,9 +83,9 @@ export type ActionView = ReturnType<typeof toAction>;
 export const scopeCondition = (scope: Scope): SQL | undefined => (scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined);
 
 /** The review reference comes from the action's own copy (kept equal to the review's by a trigger), so no reviews join. */
-function baseSelect(db: DbOrTx) {
+function baseSelect<E extends Record<string, SQL.Aliased | SQL> = Record<never, never>>(db: DbOrTx, extra?: E) {
   return db
-    .select(actionColumns)
+    .select({ ...actionColumns, ...(extra as E) })
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
     .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId));
@@ -116,10 +116,11 @@ const LIST_ORDER = [asc(actions.dueDate), asc(actions.reviewReference), asc(acti
 
 export async function listActions(db: DbOrTx, scope: Scope, f: ActionFilters, page: { page: number; pageSize: number }, now = new Date()) {
   const where = and(...filterConditions(db, scope, f, now));
-  const [{ total }] = await db.select({ total: count() }).from(actions).where(where);
+  const counted = db.select({ total: count() }).from(actions).where(where);
   // Deferred join: the page's ids first, from actions alone (an index-only scan of
   // actions_list_order_idx that skips the offset's entries without touching other tables), then
-  // only those rows are joined to agencies and recommendations.
+  // only those rows are joined to agencies and recommendations. The total rides along as an
+  // uncorrelated sub-select (computed once), so a page is one round trip.
   const pageIds = db
     .select({ pageId: actions.id })
     .from(actions)
@@ -128,9 +129,11 @@ export async function listActions(db: DbOrTx, scope: Scope, f: ActionFilters, pa
     .limit(page.pageSize)
     .offset((page.page - 1) * page.pageSize)
     .as('page_ids');
-  const rows = await baseSelect(db)
+  const rows = await baseSelect(db, { total: sql<number>`(${counted})`.mapWith(Number) })
     .innerJoin(pageIds, eq(pageIds.pageId, actions.id))
     .orderBy(...LIST_ORDER);
+  // An empty page (past the end) carries no row to bring the total: count on its own.
+  const total = rows.length ? rows[0].total : (await counted)[0].total;
   return { items: rows.map(toAction), page: page.page, pageSize: page.pageSize, total };
 }
 
