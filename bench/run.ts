@@ -52,7 +52,7 @@ function parseArgs(argv: string[]): Args {
 
 const SIZES = {
   full: { tputPerRound: 1000, tputRounds: 2, evidence: 190, evidenceWarmup: 10, report: 30, reportWarmup: 5, open: 10_000, listRows: 10_000, listSeconds: 15, reminders: 1000, reminderWindow: 60 },
-  quick: { tputPerRound: 50, tputRounds: 2, evidence: 25, evidenceWarmup: 3, report: 10, reportWarmup: 2, open: 500, listRows: 10_000, listSeconds: 3, reminders: 100, reminderWindow: 10 },
+  quick: { tputPerRound: 50, tputRounds: 2, evidence: 100, evidenceWarmup: 5, report: 10, reportWarmup: 2, open: 500, listRows: 10_000, listSeconds: 3, reminders: 100, reminderWindow: 10 },
 };
 
 const load = () => os.loadavg().map((x) => round(x, 2));
