@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -358,3 +359,18 @@ export const sessions = pgTable('sessions', {
   expiresAt: ts('expires_at').notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * One row whose version goes up, by statement-level triggers (migration 0003), in the same
+ * transaction as every insert, update, delete or truncate of actions, reviews, recommendations
+ * and agencies: everything a page of GET /actions shows. A cached page is served only while the
+ * version it was read at is still the committed one, so it is never older than the last write.
+ */
+export const readModelVersion = pgTable(
+  'read_model_version',
+  {
+    id: integer('id').primaryKey(),
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
+  },
+  () => [check('read_model_version_single_row', sql`id = 1`)],
+);

@@ -1,7 +1,8 @@
 import { AppError } from '../../lib/errors';
 import { defineRoute, type RouteDef } from '../http/route';
 import { z } from '../http/zod';
-import { actionHistory, findAttachment, listActions } from '../queries/actions';
+import { listActionsCached } from '../queries/action-list-cache';
+import { actionHistory, findAttachment } from '../queries/actions';
 import { scopeOf } from '../queries/scope';
 import {
   Action,
@@ -40,9 +41,13 @@ export const actionRoutes: RouteDef[] = [
     access: 'any',
     query: ActionListQuery,
     responses: { 200: { description: 'A page of actions', schema: ActionPage } },
-    handler: async ({ ctx, actor, query }) => {
+    handler: async ({ ctx, actor, query, res }) => {
       const { page, pageSize, ...filters } = query;
-      return { status: 200, body: await listActions(ctx.db, scopeOf(actor), filters, { page, pageSize }) };
+      // Served from the page cache when nothing was written since it was read (action-list-cache.ts);
+      // the JSON text is the one res.json would produce, serialised once per read.
+      const cached = await listActionsCached(ctx.db, scopeOf(actor), filters, { page, pageSize });
+      res.status(200).type('json').send(cached.json);
+      return { sent: true };
     },
   }),
   defineRoute({
