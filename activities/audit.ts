@@ -52,10 +52,16 @@ export async function lockAuditChain(tx: Tx): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
 }
 
-/** Appends one event; the caller holds the lock (lockAuditChain) in the same transaction. */
-export async function appendAudit(tx: Tx, c: AuditContent): Promise<void> {
-  const [last] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
-  const prevHash = last?.hash ?? GENESIS_HASH;
+/** The newest event's hash, to chain onto; read it only while holding the lock. */
+export const lastAuditHash = sql<string | null>`(select ${auditEvents.hash} from ${auditEvents} order by ${auditEvents.id} desc limit 1)`;
+
+/**
+ * Appends one event; the caller holds the lock (lockAuditChain) in the same transaction.
+ * `last` is the chain's head if the caller already read it under the lock (lastAuditHash).
+ */
+export async function appendAudit(tx: Tx, c: AuditContent, last?: { hash: string | null }): Promise<void> {
+  const head = last ?? (await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1))[0];
+  const prevHash = head?.hash ?? GENESIS_HASH;
   await tx.insert(auditEvents).values({ ...c, payload: c.payload ?? {}, prevHash, hash: auditHash(prevHash, c) });
 }
 

@@ -5,34 +5,38 @@
  * older event from overwriting a newer row state.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
 import { actions, attachments, auditEvents, decisions, escalations, evidence, extensionRequests, users } from '../db/schema';
 import type { ActionEvent } from '../workflows/types';
-import { appendAudit, lockAuditChain } from './audit';
+import { appendAudit, lastAuditHash, lockAuditChain } from './audit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const date = (s: string | null) => (s === null ? null : new Date(s));
 
-/** Foreign keys to users only for real users (a system actor or a deleted user leaves it null). */
-async function knownUser(tx: Tx, id: string | null | undefined): Promise<string | null> {
-  if (!id || !UUID.test(id)) return null;
-  const [u] = await tx.select({ id: users.id }).from(users).where(eq(users.id, id));
-  return u?.id ?? null;
-}
-
 export async function projectActionEvent(db: Db, e: ActionEvent): Promise<{ applied: boolean }> {
   const eventKey = `${e.workflowId}:${e.seq}`;
   const at = new Date(e.occurredAt);
+  // Foreign keys to users only for real users (a system actor or a deleted user leaves it null).
+  const actorUuid = e.actor?.userId && UUID.test(e.actor.userId) ? e.actor.userId : null;
   return db.transaction(async (tx) => {
     await lockAuditChain(tx);
-    const [seen] = await tx.select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.eventKey, eventKey));
-    if (seen) return { applied: false };
-    const [action] = await tx.select({ id: actions.id }).from(actions).where(eq(actions.id, e.actionId)).for('update');
-    if (!action) {
+    // Everything the projection must know, in one statement under the lock: the lock serialises
+    // every projection, so each round trip inside it caps the whole system's transition rate.
+    // The action row needs no row lock of its own: only projections change it, and they hold the chain lock.
+    const [pre] = await tx
+      .select({
+        seen: sql<boolean>`exists (select 1 from ${auditEvents} where ${auditEvents.eventKey} = ${eventKey})`,
+        actionExists: sql<boolean>`exists (select 1 from ${actions} where ${actions.id} = ${e.actionId})`,
+        actorId: actorUuid ? sql<string | null>`(select ${users.id} from ${users} where ${users.id} = ${actorUuid})` : sql<null>`null`,
+        lastHash: lastAuditHash,
+      })
+      .from(sql`(select 1) as one`);
+    if (pre.seen) return { applied: false };
+    if (!pre.actionExists) {
       throw ApplicationFailure.create({ type: 'UnknownAction', message: `action ${e.actionId} has no row`, nonRetryable: true });
     }
-    const actorId = await knownUser(tx, e.actor?.userId);
+    const actorId = pre.actorId;
 
     if (e.evidence) {
       await tx
@@ -116,7 +120,7 @@ export async function projectActionEvent(db: Db, e: ActionEvent): Promise<{ appl
       actor: e.actor ? e.actor.userId : null,
       payload: { ...e.payload, ...(e.actor ? { actorRole: e.actor.role } : {}), status: r.status },
       occurredAt: at,
-    });
+    }, { hash: pre.lastHash });
     return { applied: true };
   });
 }
