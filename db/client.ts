@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Config } from '../lib/config';
 import * as schema from './schema';
+import { ensurePgliteCluster } from './pglite-init';
 
 export { schema };
 
@@ -83,7 +84,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const dir = path.join(opts.dataDir, 'pglite');
-  fs.mkdirSync(dir, { recursive: true });
+  await ensurePgliteCluster(dir);
   const client = await PGlite.create(dir);
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
