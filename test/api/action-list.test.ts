@@ -42,6 +42,12 @@ it('a write is visible on the very next request: projection, direct row changes,
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     return res.body as { items: Item[]; total: number; page: number; pageSize: number };
   };
+  // The new actions' workflows project their assignments in the background; wait until they all
+  // have, so that nothing is written between the two reads below.
+  for (let waited = 0; (await rows<{ n: number }>(sql`select count(*)::int as n from actions where projected_seq < 1`))[0].n > 0; waited += 100) {
+    if (waited > 30_000) throw new Error('actions not projected within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const before = await list();
   expect(await list()).toEqual(before); // served again, unchanged
   const target = before.items.find((a) => a.status === 'assigned' && a.reviewReference === 'SCR-LIST-1' && a.agencyName && a.reference === '6.1')!;
