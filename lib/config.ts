@@ -45,6 +45,8 @@ export const envSchema = z.object({
   /** Verify the database server's certificate with this CA file (in addition to sslmode in the URL). */
   DATABASE_CA_PATH: optionalPath,
   DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(10)),
+  /** The worker's sticky cache (workflows kept in memory between tasks); unset = the SDK's default, derived from the heap limit. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(100_000).optional()),
   TEMPORAL_ADDRESS: z.preprocess(
     emptyToUndefined,
     z
@@ -89,6 +91,7 @@ export interface Config {
   databaseUrl?: string;
   databaseCaPath?: string;
   databasePoolSize: number;
+  workerMaxCachedWorkflows?: number;
   temporal: {
     address?: string;
     namespace: string;
@@ -174,6 +177,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     databaseUrl: e.DATABASE_URL,
     databaseCaPath: e.DATABASE_CA_PATH,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

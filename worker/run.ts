@@ -58,8 +58,9 @@ export async function startWorker(opts: { config: Config; db: Db; logger: Logger
     taskQueue: config.temporal.taskQueue,
     activities,
     ...(prebuilt ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : {}),
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
   });
-  logger.info({ taskQueue: config.temporal.taskQueue, prebuiltBundle: prebuilt }, 'worker polling');
+  logger.info({ taskQueue: config.temporal.taskQueue, prebuiltBundle: prebuilt, maxCachedWorkflows: worker.options.maxCachedWorkflows }, 'worker polling');
   const done = worker.run().finally(() => connection.close());
   return {
     worker,

@@ -73,6 +73,8 @@ const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
   ['admin token too short', { ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN', /16 characters/],
   ['chair address not an e-mail', { BOARD_CHAIR_EMAIL: 'the chair' }, 'BOARD_CHAIR_EMAIL', /e-mail/],
   ['unknown log level', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /./],
+  ['worker cache size not a whole number', { WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS', /./],
+  ['negative worker cache size', { WORKER_MAX_CACHED_WORKFLOWS: '-5' }, 'WORKER_MAX_CACHED_WORKFLOWS', /./],
   ['unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV', /./],
   ['service mode without DATABASE_URL', { DATABASE_URL: undefined }, 'DATABASE_URL', /required/],
   ['service mode without TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: undefined }, 'TEMPORAL_ADDRESS', /required/],
@@ -123,6 +125,12 @@ describe('configuration errors stop the process, naming the variable', () => {
     const r = await run([tsx, entry], withChanges({ TEMPORAL_ADDRESS: 'temporal' }));
     expect({ code: r.code, out: r.out }).toEqual({ code: 78, out: expect.stringContaining('  - TEMPORAL_ADDRESS: expected host:port') });
   });
+});
+
+it('the worker cache size: the SDK default when unset or empty, else the number given', () => {
+  expect(loadConfig('service', good).workerMaxCachedWorkflows).toBeUndefined();
+  expect(loadConfig('service', { ...good, WORKER_MAX_CACHED_WORKFLOWS: '' }).workerMaxCachedWorkflows).toBeUndefined();
+  expect(loadConfig('service', { ...good, WORKER_MAX_CACHED_WORKFLOWS: '1000' }).workerMaxCachedWorkflows).toBe(1000);
 });
 
 describe('production TLS settings', () => {
