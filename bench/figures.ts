@@ -274,7 +274,7 @@ export async function workerMemory(
       topUpActionWorkflows: created,
       topUpSeconds: round(startedMs / 1000, 1),
       topUpPerSecond: round(created / (startedMs / 1000), 1),
-      note: 'RSS of the whole embedded process (worker + API + PGlite + SMTP catcher), so an upper bound on the worker alone',
+      note: `RSS of the whole bench process (worker + API + SMTP catcher${stack.dbKind === 'pglite' ? ' + PGlite' : ''}), so an upper bound on the worker alone`,
     },
   };
 }
