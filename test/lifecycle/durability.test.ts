@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { asc, eq } from 'drizzle-orm';
 import { acknowledgeAction, submitEvidence } from '../../api/use-cases/actions';
 import { auditEvents, notifications } from '../../db/schema';
@@ -85,3 +85,17 @@ it('replays the committed workflow histories with the current workflow code', as
   for await (const r of Worker.runReplayHistories({ workflowBundle }, histories)) results.push({ id: r.workflowId, error: r.error?.message });
   expect(results).toEqual(files.map((f) => ({ id: f, error: undefined })));
 });
+
+it('refuses the same histories when the workflow code changes its commands without patched()', async () => {
+  const dir = path.join(__dirname, '..', 'fixtures');
+  const files = fs.readdirSync(dir).filter((f) => f.startsWith('action-') && f.endsWith('.history.json'));
+  expect(files.length).toBeGreaterThanOrEqual(2);
+  const changed = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./changed-workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
+  });
+  const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) }));
+  const results: { id: string; error?: string }[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: changed }, histories)) results.push({ id: r.workflowId, error: r.error?.name });
+  expect(results).toEqual(files.map((f) => ({ id: f, error: 'DeterminismViolationError' })));
+}, 60000);
