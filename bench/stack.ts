@@ -4,7 +4,6 @@
  * whose bundle also holds the baselines' no-op workflows. `--postgres` swaps PGlite for a fresh
  * database on a Postgres server, to show where PGlite is the limit.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type http from 'node:http';
 import os from 'node:os';
@@ -24,6 +23,7 @@ import { createLogger } from '../lib/logger';
 import { MailCatcher } from '../lib/mail-catcher';
 import { createMailer } from '../lib/mailer';
 import { freePort, provisionTemporalCli, startDevServer, type DevServer } from '../lib/temporal-cli';
+import { bundleInChildProcess } from '../worker/bundle-apart';
 import { createWorker } from '../worker/create-worker';
 import { DEMO_AGENCIES } from '../scripts/demo-data';
 import type { Actor } from '../workflows/types';
@@ -118,16 +118,16 @@ export class BenchStack {
       config: { publicUrl: config.publicUrl, boardChairEmail: 'chair@bench.local', mailFrom: config.mailFrom },
     });
     const started = Date.now();
-    const codePath = path.join(this.dataDir, 'workflow-bundle.js');
-    execFileSync(path.join(__dirname, '..', 'node_modules', '.bin', 'tsx'), [path.join(__dirname, 'build-bundle.ts'), codePath], { stdio: 'ignore' });
+    // The product's workflows plus the no-op baselines, bundled apart as the worker does.
+    const bundle = await bundleInChildProcess(require.resolve('./workflows'));
     this.worker = await createWorker({
       connection: this.native,
       namespace: 'default',
       taskQueue: this.taskQueue,
       activities,
-      workflowBundle: { codePath },
+      workflowBundle: { codePath: bundle.codePath },
       maxCachedWorkflows: this.opts.maxCachedWorkflows,
-    });
+    }).finally(bundle.remove);
     log(`workflows bundled (apart, as in production) and worker created in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     this.running = this.worker.run();
 

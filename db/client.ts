@@ -13,6 +13,15 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
+/** One `T` per database handle, made on first use: prepared statements, caches tied to a handle. */
+export function perDatabase<T>(make: (db: DbOrTx) => T): (db: DbOrTx) => T {
+  const made = new WeakMap<DbOrTx, T>();
+  return (db) => {
+    if (!made.has(db)) made.set(db, make(db));
+    return made.get(db)!;
+  };
+}
+
 export interface DatabaseHandle {
   db: Db;
   kind: 'postgres' | 'pglite';

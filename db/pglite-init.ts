@@ -8,11 +8,10 @@
  * and then opens it like every later start. The child builds it beside the target and it is
  * renamed into place, so a start killed half-way leaves no half-made cluster behind.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { runChild } from '../lib/process';
 
 const CREATE = 'const { PGlite } = await import(process.argv[1]); const db = await PGlite.create(process.argv[2]); await db.close();';
 
@@ -29,11 +28,10 @@ export async function ensurePgliteCluster(dir: string): Promise<void> {
   fs.rmSync(building, { recursive: true, force: true });
   const pglite = pathToFileURL(require.resolve('@electric-sql/pglite')).href;
   try {
-    await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CREATE, pglite, building], { maxBuffer: 16 * 1024 * 1024 });
+    await runChild(process.execPath, ['--input-type=module', '-e', CREATE, pglite, building], `could not create the embedded database in ${dir}`);
   } catch (err) {
     fs.rmSync(building, { recursive: true, force: true });
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`could not create the embedded database in ${dir}: ${(e.stderr || e.message).trim().split('\n').slice(-5).join('\n')}`);
+    throw err;
   }
   if (fs.existsSync(dir)) fs.rmdirSync(dir);
   fs.renameSync(building, dir);

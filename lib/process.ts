@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Logger } from './logger';
 
 /**
@@ -23,4 +25,17 @@ export function runMain(what: string, main: () => Promise<void>): void {
     process.stderr.write(`${what} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });
+}
+
+/**
+ * Runs a child process to completion (work kept out of this process: its memory goes when the
+ * child exits). A failure becomes an Error that says `what` and ends with the child's last lines.
+ */
+export async function runChild(file: string, args: string[], what: string): Promise<void> {
+  try {
+    await promisify(execFile)(file, args, { maxBuffer: 16 * 1024 * 1024 });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${what}: ${(e.stderr || e.message).trim().split('\n').slice(-5).join('\n')}`);
+  }
 }

@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Db } from '../db/client';
@@ -10,28 +7,11 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { createMailer } from '../lib/mailer';
 import { nativeConnectionOptions } from '../lib/temporal-connection';
+import { bundleInChildProcess } from './bundle-apart';
 import { createWorker } from './create-worker';
 
 /** Production images ship a pre-built bundle (npm run build:workflows); elsewhere we bundle from source at start. */
 export const WORKFLOW_BUNDLE_PATH = path.join(__dirname, '..', 'dist', 'workflow-bundle.js');
-
-/**
- * Bundles workflows/ with webpack in a child process: bundling in the worker's own process left
- * about 200 MB of webpack's memory in it for good (docs/BENCHMARKS.md, figure 3).
- */
-async function bundleInChildProcess(): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'actionplan-bundle-'));
-  const out = path.join(dir, 'workflow-bundle.js');
-  const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
-  try {
-    await promisify(execFile)(tsx, [path.join(__dirname, '..', 'scripts', 'build-workflow-bundle.ts'), out], { maxBuffer: 16 * 1024 * 1024 });
-  } catch (err) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`could not bundle the workflows: ${(e.stderr || e.message).trim()}`);
-  }
-  return out;
-}
 
 export interface RunningWorker {
   worker: Worker;
@@ -73,17 +53,15 @@ export async function startWorker(opts: { config: Config; db: Db; logger: Logger
   // Only production images use the pre-built bundle: in a working tree a leftover bundle would
   // silently run old workflow code, so elsewhere a fresh one is built at every start.
   const prebuilt = config.env === 'production' && fs.existsSync(WORKFLOW_BUNDLE_PATH);
-  const codePath = prebuilt ? WORKFLOW_BUNDLE_PATH : await bundleInChildProcess();
+  const bundle = prebuilt ? { codePath: WORKFLOW_BUNDLE_PATH, remove: () => undefined } : await bundleInChildProcess();
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
-    workflowBundle: { codePath },
+    workflowBundle: { codePath: bundle.codePath },
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
-  }).finally(() => {
-    if (!prebuilt) fs.rmSync(path.dirname(codePath), { recursive: true, force: true });
-  });
+  }).finally(bundle.remove);
   logger.info({ taskQueue: config.temporal.taskQueue, prebuiltBundle: prebuilt, maxCachedWorkflows: worker.options.maxCachedWorkflows }, 'worker polling');
   const done = worker.run().finally(() => connection.close());
   return {

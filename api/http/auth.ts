@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
+import { perDatabase, type DbOrTx } from '../../db/client';
 import { agencies, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../../workflows/types';
@@ -55,21 +55,18 @@ const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i;
  * (on Postgres a named server-side statement, parsed and planned once per connection). Nothing is
  * cached but the query's text: each request still reads the row, so a revoked token fails at once.
  */
-const tokenLookups = new WeakMap<DbOrTx, ReturnType<typeof prepareTokenLookup>>();
-function prepareTokenLookup(db: DbOrTx) {
-  return db
+const tokenLookup = perDatabase((db) =>
+  db
     .select({ id: users.id, name: users.name, email: users.email, role: users.role, agencyId: users.agencyId, agencyCode: agencies.code })
     .from(users)
     .leftJoin(agencies, eq(agencies.id, users.agencyId))
     .where(eq(users.tokenHash, sql.placeholder('tokenHash')))
     .limit(1)
-    .prepare('actor_for_token');
-}
+    .prepare('actor_for_token'),
+);
 
 export async function actorForToken(db: DbOrTx, token: string): Promise<AuthenticatedActor | null> {
-  let lookup = tokenLookups.get(db);
-  if (!lookup) tokenLookups.set(db, (lookup = prepareTokenLookup(db)));
-  const [row] = await lookup.execute({ tokenHash: hashToken(token) });
+  const [row] = await tokenLookup(db).execute({ tokenHash: hashToken(token) });
   if (!row) return null;
   return { userId: row.id, name: row.name, email: row.email, role: row.role, agencyId: row.agencyId, agencyCode: row.agencyCode };
 }

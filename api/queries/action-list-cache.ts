@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
+import { perDatabase, type DbOrTx } from '../../db/client';
 import { readModelVersion } from '../../db/schema';
 import { listActions, type ActionFilters } from './actions';
 import type { Scope } from './scope';
@@ -12,16 +12,13 @@ export interface CachedActionPage {
   json: string;
 }
 
-const versionReads = new WeakMap<DbOrTx, ReturnType<typeof prepareVersionRead>>();
-function prepareVersionRead(db: DbOrTx) {
-  return db.select({ version: readModelVersion.version }).from(readModelVersion).where(eq(readModelVersion.id, 1)).prepare('read_model_version');
-}
+const versionRead = perDatabase((db) =>
+  db.select({ version: readModelVersion.version }).from(readModelVersion).where(eq(readModelVersion.id, 1)).prepare('read_model_version'),
+);
 
 /** The committed version of everything a page of actions shows (migration 0003's triggers bump it with every write). */
 export async function readModelVersionOf(db: DbOrTx): Promise<number> {
-  let read = versionReads.get(db);
-  if (!read) versionReads.set(db, (read = prepareVersionRead(db)));
-  const [row] = await read.execute();
+  const [row] = await versionRead(db).execute();
   if (!row) throw new Error('read_model_version has no row: the database is not migrated');
   return row.version;
 }
@@ -71,11 +68,9 @@ export class ActionListCache {
   }
 }
 
-const caches = new WeakMap<DbOrTx, ActionListCache>();
+const cacheOf = perDatabase(() => new ActionListCache());
 
 /** The page through the cache of this database handle (one per handle, shared by every app on it). */
 export function listActionsCached(db: DbOrTx, scope: Scope, f: ActionFilters, page: { page: number; pageSize: number }): Promise<CachedActionPage> {
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new ActionListCache()));
-  return cache.get(db, scope, f, page);
+  return cacheOf(db).get(db, scope, f, page);
 }

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { addAction } from '../../api/use-cases/actions';
+import { until } from '../lifecycle/harness';
 import { ApiStack, QUIET_POLICY, exampleReviewBody } from './stack';
 
 let stack: ApiStack;
@@ -44,10 +45,7 @@ it('a write is visible on the very next request: projection, direct row changes,
   };
   // The new actions' workflows project their assignments in the background; wait until they all
   // have, so that nothing is written between the two reads below.
-  for (let waited = 0; (await rows<{ n: number }>(sql`select count(*)::int as n from actions where projected_seq < 1`))[0].n > 0; waited += 100) {
-    if (waited > 30_000) throw new Error('actions not projected within 30 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until(async () => (await rows<{ n: number }>(sql`select count(*)::int as n from actions where projected_seq < 1`))[0].n === 0, 30_000, 100);
   const before = await list();
   expect(await list()).toEqual(before); // served again, unchanged
   const target = before.items.find((a) => a.status === 'assigned' && a.reviewReference === 'SCR-LIST-1' && a.agencyName && a.reference === '6.1')!;

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { asc, eq } from 'drizzle-orm';
 import { acknowledgeAction, submitEvidence } from '../../api/use-cases/actions';
 import { auditEvents, notifications } from '../../db/schema';
@@ -90,10 +90,7 @@ it('refuses the same histories when the workflow code changes its commands witho
   const dir = path.join(__dirname, '..', 'fixtures');
   const files = fs.readdirSync(dir).filter((f) => f.startsWith('action-') && f.endsWith('.history.json'));
   expect(files.length).toBeGreaterThanOrEqual(2);
-  const changed = await bundleWorkflowCode({
-    workflowsPath: require.resolve('./changed-workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
-  });
+  const changed = await bundle(require.resolve('./changed-workflows'));
   const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) }));
   const results: { id: string; error?: string }[] = [];
   for await (const r of Worker.runReplayHistories({ workflowBundle: changed }, histories)) results.push({ id: r.workflowId, error: r.error?.name });

@@ -22,8 +22,8 @@ import { QUIET_POLICY } from '../support/quiet-policy';
 export const CHAIR = 'chair@board.test';
 export const SLOW = QUIET_POLICY;
 
-export function bundle(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+export function bundle(workflowsPath = require.resolve('../../workflows')): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
 }
 
 export interface People {
