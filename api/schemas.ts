@@ -79,7 +79,24 @@ export const User = z
   })
   .openapi('User');
 
-export const CreatedUser = z.object({ user: User, token: z.string().openapi({ description: 'Shown once; only its hash is stored' }) }).openapi('CreatedUser');
+export const CreatedUser = z
+  .object({
+    user: User,
+    token: z.string().openapi({ description: 'Shown once; only its hash is stored' }),
+    tokenId: z.string().optional().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
+    tokenExpiresAt: z.string().optional().openapi({ description: 'When the token stops working (API_TOKEN_TTL_DAYS after issue)' }),
+  })
+  .openapi('CreatedUser');
+
+export const IssuedToken = z
+  .object({
+    token: z.string().openapi({ description: 'The new bearer token, shown once; the one the request carried no longer works' }),
+    id: z.string().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
+    expiresAt: z.string().openapi({ description: 'When the new token stops working' }),
+  })
+  .openapi('IssuedToken');
+
+export const DeactivatedUser = z.object({ id: z.string(), email: z.string(), deactivatedAt: z.string() }).openapi('DeactivatedUser');
 
 export const ActionInput = z
   .strictObject({

@@ -75,6 +75,12 @@ export const users = pgTable(
     agencyId: uuid('agency_id').references(() => agencies.id),
     /** sha256 of the bearer token; the token itself is shown once and never stored. */
     tokenHash: text('token_hash').unique(),
+    /** Names the current token (revocation by id never needs the token itself). */
+    tokenId: uuid('token_id').unique().defaultRandom(),
+    /** The token stops working at this instant (API_TOKEN_TTL_DAYS after it was issued). */
+    tokenExpiresAt: ts('token_expires_at').notNull().default(sql`now() + interval '90 days'`),
+    /** Set when an administrator deactivates the user: no token, no session, no sign-in. */
+    deactivatedAt: ts('deactivated_at'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -71,6 +71,8 @@ export const envSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000)),
   PUBLIC_URL: optionalUrl(['http:', 'https:'], 'http:// or https://'),
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'expected at least 16 characters').optional()),
+  /** Lifetime of an API token from when it is issued or rotated. */
+  API_TOKEN_TTL_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number of days' }).int().min(1).max(3650).default(90)),
   BOARD_CHAIR_EMAIL: optionalEmail,
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('.data')),
   LOG_LEVEL: z.preprocess(
@@ -108,6 +110,7 @@ export interface Config {
   port: number;
   publicUrl: string;
   adminToken?: string;
+  apiTokenTtlDays: number;
   boardChairEmail: string;
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
@@ -201,6 +204,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     port,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     adminToken: e.ADMIN_TOKEN,
+    apiTokenTtlDays: e.API_TOKEN_TTL_DAYS,
     boardChairEmail: e.BOARD_CHAIR_EMAIL ?? 'chair@safeguarding-board.local',
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,

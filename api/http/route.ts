@@ -59,7 +59,7 @@ export interface HandlerInput<P, Q, B> {
 export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | { sent: true };
 
 export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Express path, for example /api/v1/actions/:id. */
   path: string;
   operationId: string;

@@ -27,7 +27,7 @@ export async function requestSignIn(db: Db, mailer: Mailer, config: SignInMailCo
   const [user] = await db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)
-    .where(eq(sql`lower(${users.email})`, email))
+    .where(and(eq(sql`lower(${users.email})`, email), isNull(users.deactivatedAt)))
     .limit(1);
   if (!user) return;
   const token = randomBytes(32).toString('base64url');
