@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { showableValue } from './secrets';
+import { smtpUrlProblems } from './smtp-options';
 
 /**
  * The one place that reads process.env (STYLE.md 11). Everything else receives a Config.
@@ -67,8 +69,14 @@ export const envSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_CLI_PATH: optionalPath,
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp:// or smtps://'),
+  /** CA certificate (PEM) the relay's certificate is checked against, for a private CA. */
+  SMTP_CA_PATH: optionalPath,
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Safeguarding Board <actions@safeguarding-board.local>')),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000)),
+  /** When set, the API serves /metrics on this port without a token (and on PORT only to an admin). */
+  METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional()),
+  /** When set, the worker serves the Temporal SDK's Prometheus metrics on this port. */
+  WORKER_METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional()),
   PUBLIC_URL: optionalUrl(['http:', 'https:'], 'http:// or https://'),
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'expected at least 16 characters').optional()),
   /** Lifetime of an API token from when it is issued or rotated. */
@@ -105,9 +113,12 @@ export interface Config {
     uiPort: number;
   };
   smtpUrl?: string;
+  smtpCaPath?: string;
   smtpCatcherPort: number;
   mailFrom: string;
   port: number;
+  metricsPort?: number;
+  workerMetricsPort?: number;
   publicUrl: string;
   adminToken?: string;
   apiTokenTtlDays: number;
@@ -141,8 +152,9 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const name = String(i.path[0] ?? '(environment)');
-        const value = source[name];
-        return `${name}: ${i.message}${value !== undefined ? ` (got "${value}")` : ''}`;
+        const raw = source[name];
+        const shown = raw === undefined ? undefined : showableValue(name, raw);
+        return `${name}: ${i.message}${shown !== undefined ? ` (got "${shown}")` : ''}`;
       }),
     );
   }
@@ -151,7 +163,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
   }
-  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH'] as const) {
+  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'SMTP_CA_PATH'] as const) {
     const file = e[name];
     if (file !== undefined && !isReadableFile(file)) problems.push(`${name}: no readable file at "${file}"`);
   }
@@ -159,6 +171,8 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
     problems.push(`DATABASE_URL: sslmode must be one of ${SSL_MODES.join(', ')} (got "${sslmode}")`);
   }
+  if (e.SMTP_URL) for (const p of smtpUrlProblems(e.SMTP_URL)) problems.push(`SMTP_URL: ${p}`);
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) problems.push('METRICS_PORT: must differ from PORT');
   if (e.DATABASE_CA_PATH && sslmode === 'disable') problems.push('DATABASE_CA_PATH: set, but DATABASE_URL has sslmode=disable');
   if (mode === 'service') {
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: required for a separate API or worker process (the embedded PGlite cannot be shared between processes)');
@@ -199,9 +213,12 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
       uiPort: e.TEMPORAL_UI_PORT,
     },
     smtpUrl: e.SMTP_URL,
+    smtpCaPath: e.SMTP_CA_PATH,
     smtpCatcherPort: e.SMTP_CATCHER_PORT,
     mailFrom: e.MAIL_FROM,
     port,
+    metricsPort: e.METRICS_PORT,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     adminToken: e.ADMIN_TOKEN,
     apiTokenTtlDays: e.API_TOKEN_TTL_DAYS,

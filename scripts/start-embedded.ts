@@ -5,6 +5,7 @@ import { databaseOptions, openDatabase, type DatabaseHandle } from '../db/client
 import { migrate } from '../db/migrate';
 import { loadConfigOrExit, type Config } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { redactUrl } from '../lib/secrets';
 import { MailCatcher } from '../lib/mail-catcher';
 import { provisionTemporalCli, startDevServer, type DevServer } from '../lib/temporal-cli';
 import { connectClient } from '../lib/temporal-connection';
@@ -93,7 +94,7 @@ async function main() {
       'Action-plan engine is running (embedded mode).',
       `  Web and API:   ${config.publicUrl}   (API under ${config.publicUrl}/api/v1, docs at ${config.publicUrl}/docs)`,
       devServer?.uiUrl ? `  Temporal UI:   ${devServer.uiUrl}` : `  Temporal:      ${temporalAddress}`,
-      mailCatcher ? `  Mail inbox:    ${config.publicUrl}/mail   (SMTP catcher on ${mailCatcher.url})` : `  Mail:          ${smtpUrl}`,
+      mailCatcher ? `  Mail inbox:    ${config.publicUrl}/mail   (SMTP catcher on ${mailCatcher.url})` : `  Mail:          ${redactUrl(smtpUrl)}`,
       `  Database:      ${database.kind === 'pglite' ? `PGlite under ${path.join(config.dataDir, 'pglite')}` : 'Postgres (DATABASE_URL)'}`,
       adminToken ? `  Admin token:   ${adminToken}   (shown once; keep it)` : '  Admin token:   already created on first start (or ADMIN_TOKEN)',
       `  Sign in as:    ${DEMO_USERS.map((u) => u.email).join(', ')}`,

@@ -43,7 +43,7 @@ export async function startWorker(opts: { config: Config; db: Db; logger: Logger
   const { config, logger } = opts;
   routeSdkLogsToPino(logger);
   const connection = await NativeConnection.connect(nativeConnectionOptions(config));
-  const mailer = createMailer(opts.smtpUrl, config.mailFrom);
+  const mailer = createMailer(opts.smtpUrl, config.mailFrom, { caPath: config.smtpCaPath });
   const activities = createActivities({
     db: opts.db,
     mailer,

@@ -127,6 +127,25 @@ describe('configuration errors stop the process, naming the variable', () => {
   });
 });
 
+describe('configuration errors never echo a secret', () => {
+  it.each([
+    ['a database URL with a password', { DATABASE_URL: 'mysql://u:secretpw@h/db' }, 'DATABASE_URL', 'secretpw'],
+    ['an SMTP URL with a password', { SMTP_URL: 'http://mailer:secretpw@smtp.example.org' }, 'SMTP_URL', 'secretpw'],
+    ['an SMTP URL option, with credentials in the URL', { SMTP_URL: 'smtp://mailer:secretpw@smtp.example.org?requireTls=1' }, 'SMTP_URL', 'secretpw'],
+    ['an admin token', { ADMIN_TOKEN: 'shortsecret' }, 'ADMIN_TOKEN', 'shortsecret'],
+  ])('%s: the variable is named, the secret is not shown', async (_what, changes, variable, secret) => {
+    const r = await loadIn('service', withChanges(changes));
+    expect(r.code).toBe(78);
+    expect(r.out).toContain(`  - ${variable}: `);
+    expect(r.out).not.toContain(secret);
+  });
+
+  it('a URL without credentials is still shown, to help find the mistake', () => {
+    expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://db/app' }))).toThrow('(got "mysql://db/app")');
+    expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://u:pw@db/app' }))).toThrow('(got "mysql://***@db/app")');
+  });
+});
+
 it('the worker cache size: the SDK default when unset or empty, else the number given', () => {
   expect(loadConfig('service', good).workerMaxCachedWorkflows).toBeUndefined();
   expect(loadConfig('service', { ...good, WORKER_MAX_CACHED_WORKFLOWS: '' }).workerMaxCachedWorkflows).toBeUndefined();
