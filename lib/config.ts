@@ -68,6 +68,8 @@ export const envSchema = z.object({
   TEMPORAL_CLI_PATH: optionalPath,
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp:// or smtps://'),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Safeguarding Board <actions@safeguarding-board.local>')),
+  /** The board's name as printed at the top of every page of a Word or PDF pack. */
+  BOARD_NAME: z.preprocess(emptyToUndefined, z.string().min(1).max(200).optional()),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000)),
   PUBLIC_URL: optionalUrl(['http:', 'https:'], 'http:// or https://'),
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'expected at least 16 characters').optional()),
@@ -105,6 +107,7 @@ export interface Config {
   smtpUrl?: string;
   smtpCatcherPort: number;
   mailFrom: string;
+  boardName: string;
   port: number;
   publicUrl: string;
   adminToken?: string;
@@ -198,6 +201,8 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     smtpUrl: e.SMTP_URL,
     smtpCatcherPort: e.SMTP_CATCHER_PORT,
     mailFrom: e.MAIL_FROM,
+    // Unset: the display name of MAIL_FROM, which is how the board already signs its mail.
+    boardName: e.BOARD_NAME ?? (/^\s*"?([^"<]+?)"?\s*</.exec(e.MAIL_FROM)?.[1] ?? 'Safeguarding Board'),
     port,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     adminToken: e.ADMIN_TOKEN,
