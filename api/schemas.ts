@@ -186,7 +186,7 @@ export const ActionListQuery = z
   })
   .openapi('ActionListQuery');
 
-export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json']).default('json') });
+export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json', 'docx', 'pdf', 'xlsx']).default('json') });
 
 export const Action = z
   .object({

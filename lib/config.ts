@@ -72,6 +72,8 @@ export const envSchema = z.object({
   /** CA certificate (PEM) the relay's certificate is checked against, for a private CA. */
   SMTP_CA_PATH: optionalPath,
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Safeguarding Board <actions@safeguarding-board.local>')),
+  /** The board's name as printed at the top of every page of a Word or PDF pack. */
+  BOARD_NAME: z.preprocess(emptyToUndefined, z.string().min(1).max(200).optional()),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000)),
   /** When set, the API serves /metrics on this port without a token (and on PORT only to an admin). */
   METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional()),
@@ -116,6 +118,7 @@ export interface Config {
   smtpCaPath?: string;
   smtpCatcherPort: number;
   mailFrom: string;
+  boardName: string;
   port: number;
   metricsPort?: number;
   workerMetricsPort?: number;
@@ -216,6 +219,8 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     smtpCaPath: e.SMTP_CA_PATH,
     smtpCatcherPort: e.SMTP_CATCHER_PORT,
     mailFrom: e.MAIL_FROM,
+    // Unset: the display name of MAIL_FROM, which is how the board already signs its mail.
+    boardName: e.BOARD_NAME ?? (/^\s*"?([^"<]+?)"?\s*</.exec(e.MAIL_FROM)?.[1] ?? 'Safeguarding Board'),
     port,
     metricsPort: e.METRICS_PORT,
     workerMetricsPort: e.WORKER_METRICS_PORT,

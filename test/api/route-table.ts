@@ -151,4 +151,5 @@ export const ROUTE_CASES: RouteCase[] = [
     expect: SCOPED,
   },
   { method: 'get', path: '/api/v1/dashboard', expect: ANY },
+  { method: 'get', path: '/api/v1/reports/period', url: () => `/api/v1/reports/period?from=${inDays(-90)}&to=${inDays(1)}`, expect: ANY },
 ];
