@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isTimeZone } from './board-time';
 
 /**
  * The one place that reads process.env (STYLE.md 11). Everything else receives a Config.
@@ -73,6 +74,14 @@ export const envSchema = z.object({
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'expected at least 16 characters').optional()),
   BOARD_CHAIR_EMAIL: optionalEmail,
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('.data')),
+  /** The board's IANA time zone: due dates, working days, the delivery window and every date shown. */
+  BOARD_TIME_ZONE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(isTimeZone, 'expected an IANA time zone name Node knows, for example Europe/London')
+      .default('Europe/London'),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -110,6 +119,7 @@ export interface Config {
   adminToken?: string;
   boardChairEmail: string;
   dataDir: string;
+  boardTimeZone: string;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -203,6 +213,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     adminToken: e.ADMIN_TOKEN,
     boardChairEmail: e.BOARD_CHAIR_EMAIL ?? 'chair@safeguarding-board.local',
     dataDir: path.resolve(e.DATA_DIR),
+    boardTimeZone: e.BOARD_TIME_ZONE,
     logLevel: e.LOG_LEVEL,
   };
 }
