@@ -14,6 +14,7 @@ import { errorHandler, notFoundHandler } from './http/problem';
 import { mountRoutes, type ApiContext } from './http/route';
 import { ROUTES } from './routes';
 import { mailInboxRouter } from './web/mail-inbox';
+import { setBoardTimeZone } from '../lib/board-time';
 import { webRouter } from './web/router';
 
 export interface AppDeps {
@@ -34,6 +35,7 @@ export interface AppDeps {
 
 /** Built apart from `listen` so tests drive it directly (STYLE.md 16). */
 export function createApp(deps: AppDeps): express.Express {
+  setBoardTimeZone(deps.config.boardTimeZone);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

@@ -326,6 +326,15 @@ export const auditEvents = pgTable(
   (t) => [index('audit_events_action_idx').on(t.actionId, t.id)],
 );
 
+/** Days off an admin added to the shipped bank holidays (a one-off, or a substitute for a shipped day). */
+export const calendarDays = pgTable('calendar_days', {
+  date: date('date', { mode: 'string' }).primaryKey(),
+  title: text('title').notNull(),
+  replaces: date('replaces', { mode: 'string' }),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+});
+
 /** API `Idempotency-Key` replay store, per caller. */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { showableValue } from './secrets';
 import { smtpUrlProblems } from './smtp-options';
+import { isTimeZone } from './board-time';
 
 /**
  * The one place that reads process.env (STYLE.md 11). Everything else receives a Config.
@@ -85,6 +86,14 @@ export const envSchema = z.object({
   API_TOKEN_TTL_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number of days' }).int().min(1).max(3650).default(90)),
   BOARD_CHAIR_EMAIL: optionalEmail,
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('.data')),
+  /** The board's IANA time zone: due dates, working days, the delivery window and every date shown. */
+  BOARD_TIME_ZONE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(isTimeZone, 'expected an IANA time zone name Node knows, for example Europe/London')
+      .default('Europe/London'),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -127,6 +136,7 @@ export interface Config {
   apiTokenTtlDays: number;
   boardChairEmail: string;
   dataDir: string;
+  boardTimeZone: string;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -229,6 +239,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     apiTokenTtlDays: e.API_TOKEN_TTL_DAYS,
     boardChairEmail: e.BOARD_CHAIR_EMAIL ?? 'chair@safeguarding-board.local',
     dataDir: path.resolve(e.DATA_DIR),
+    boardTimeZone: e.BOARD_TIME_ZONE,
     logLevel: e.LOG_LEVEL,
   };
 }

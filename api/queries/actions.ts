@@ -15,6 +15,7 @@ import {
   type ActionStatus,
   type Rag,
 } from '../../db/schema';
+import { dueOn } from '../../lib/board-time';
 import { iso, type Scope } from './scope';
 
 export const OPEN_STATUSES: ActionStatus[] = ['assigned', 'in_progress', 'under_review'];
@@ -70,6 +71,7 @@ export function toAction(r: ActionRow) {
     outcome: r.outcome,
     rag: r.rag,
     dueDate: r.dueDate.toISOString(),
+    dueOn: dueOn(r.dueDate),
     escalationLevel: r.escalationLevel,
     changesRequested: r.changesRequested,
     acknowledgedAt: iso(r.acknowledgedAt),
