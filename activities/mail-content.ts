@@ -2,6 +2,7 @@
  * Words and recipients of each notification kind (DESIGN.md "Notifications"). Pure: the outbox
  * activity looks the facts up and hands them here.
  */
+import { escapeHtml } from '../domain/text';
 import type { NotificationRequest } from '../workflows/types';
 
 export interface MailFacts {
@@ -30,7 +31,6 @@ export interface ComposedMail {
 }
 
 const uniq = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x).map((x) => x.toLowerCase()))];
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const day = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'not set');
 
 export function recipients(req: NotificationRequest, f: MailFacts): { to: string[]; cc: string[] } {

@@ -1,4 +1,4 @@
-import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, ROLES } from '../db/schema';
+import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCOMES, OUTCOMES, RAGS, ROLES } from '../domain/vocabulary';
 import { isDuration } from '../workflows/duration';
 import { z } from './http/zod';
 
@@ -283,7 +283,7 @@ export const ExtensionBody = z
   .openapi('ExtensionRequestBody');
 
 export const ExtensionDecisionBody = z
-  .strictObject({ outcome: z.enum(['approve', 'reject']), comment: optionalText(10000) })
+  .strictObject({ outcome: z.enum(EXTENSION_OUTCOMES), comment: optionalText(10000) })
   .openapi('ExtensionDecisionBody');
 
 export const CancelBody = z.strictObject({ reason: text(10000) }).openapi('CancelBody');

@@ -1,3 +1,4 @@
+import { escapeHtml as esc } from '../../domain/text';
 import { STATUS_LABEL, type ProgressReport, type ReportAction } from './model';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
@@ -65,7 +66,6 @@ export function renderCsv(r: ProgressReport): string {
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const CSS = `
 body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}

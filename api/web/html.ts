@@ -2,6 +2,8 @@
  * A tiny HTML builder: every interpolated value is escaped unless it is already `Html` (built by
  * this tag), so user content can never inject markup. No template engine, no build step.
  */
+import { escapeHtml as esc } from '../../domain/text';
+
 export class Html {
   constructor(readonly value: string) {}
   toString(): string {
@@ -10,9 +12,6 @@ export class Html {
 }
 
 export type Part = Html | string | number | boolean | null | undefined | Part[];
-
-export const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 function render(p: Part): string {
   if (p === null || p === undefined || p === false || p === true) return '';
