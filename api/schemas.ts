@@ -1,6 +1,6 @@
-import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, ROLES } from '../db/schema';
 import { isHhMm } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
+import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCOMES, OUTCOMES, RAGS, ROLES } from '../domain/vocabulary';
 import { z } from './http/zod';
 
 /**
@@ -319,7 +319,7 @@ export const ExtensionBody = z
   .openapi('ExtensionRequestBody');
 
 export const ExtensionDecisionBody = z
-  .strictObject({ outcome: z.enum(['approve', 'reject']), comment: optionalText(10000) })
+  .strictObject({ outcome: z.enum(EXTENSION_OUTCOMES), comment: optionalText(10000) })
   .openapi('ExtensionDecisionBody');
 
 export const CancelBody = z.strictObject({ reason: text(10000) }).openapi('CancelBody');

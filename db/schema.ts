@@ -31,12 +31,24 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => ts('created_at').notNull().defaultNow();
 
-export const ROLES = ['admin', 'board', 'agency'] as const;
-export const ACTION_STATUSES = ['assigned', 'in_progress', 'under_review', 'closed', 'cancelled'] as const;
-export const OUTCOMES = ['implemented', 'not_implemented'] as const;
-export const RAGS = ['green', 'amber', 'red', 'complete'] as const;
-export const DECISION_OUTCOMES = ['approve', 'request_changes', 'close_not_implemented'] as const;
-export const ESCALATION_REASONS = ['not_acknowledged', 'overdue', 'stalled', 'awaiting_board'] as const;
+import {
+  ACTION_STATUSES,
+  DECISION_OUTCOMES,
+  ESCALATION_REASONS,
+  EVIDENCE_STATUSES,
+  OUTCOMES,
+  RAGS,
+  ROLES,
+  type ActionStatus,
+  type Outcome,
+  type Rag,
+  type Role,
+} from '../domain/vocabulary';
+
+// The vocabulary lives in domain/vocabulary.ts; re-exported for the many modules that read it with the tables.
+export { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, ROLES };
+export type { ActionStatus, Outcome, Rag, Role };
+
 export const NOTIFICATION_KINDS = [
   'assignment',
   'reminder',
@@ -48,10 +60,6 @@ export const NOTIFICATION_KINDS = [
   'sign_in',
 ] as const;
 
-export type Role = (typeof ROLES)[number];
-export type ActionStatus = (typeof ACTION_STATUSES)[number];
-export type Outcome = (typeof OUTCOMES)[number];
-export type Rag = (typeof RAGS)[number];
 
 const inList = (column: string, values: readonly string[]) =>
   sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
@@ -190,7 +198,7 @@ export const evidence = pgTable(
       .references(() => actions.id),
     statement: text('statement').notNull(),
     links: jsonb('links').$type<string[]>().notNull().default([]),
-    status: text('status', { enum: ['submitted', 'accepted', 'changes_requested', 'not_accepted'] })
+    status: text('status', { enum: EVIDENCE_STATUSES })
       .notNull()
       .default('submitted'),
     submittedBy: uuid('submitted_by').references(() => users.id),

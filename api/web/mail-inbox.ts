@@ -1,7 +1,7 @@
 import { Router } from 'express';
+import { escapeHtml as esc } from '../../domain/text';
 import type { MailCatcher } from '../../lib/mail-catcher';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Embedded mode only: the SMTP catcher's inbox, so someone trying the product can read the

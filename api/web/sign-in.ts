@@ -9,7 +9,7 @@ import type { Db } from '../../db/client';
 import { loginTokens, notifications, users } from '../../db/schema';
 import type { Mailer } from '../../lib/mailer';
 import { hashToken } from '../http/auth';
-import { esc } from './html';
+import { escapeHtml as esc } from '../../domain/text';
 
 export const SIGN_IN_TTL_MS = 15 * 60 * 1000;
 
