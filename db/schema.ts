@@ -11,6 +11,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -330,6 +331,8 @@ export const auditEvents = pgTable(
     recordedAt: createdAt(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /** 1: sha256 chain (before the audit key); 2: HMAC-SHA256 keyed with AUDIT_KEY. */
+    scheme: smallint('scheme').notNull().default(1),
   },
   (t) => [index('audit_events_action_idx').on(t.actionId, t.id)],
 );
@@ -369,7 +372,16 @@ export const loginTokens = pgTable('login_tokens', {
     .references(() => users.id),
   expiresAt: ts('expires_at').notNull(),
   usedAt: ts('used_at'),
+  /** Hash of the cookie given to the browser that asked; null for a link the server printed. */
+  browserNonceHash: text('browser_nonce_hash'),
   createdAt: createdAt(),
+});
+
+/** Failure counters shared by every API process (bad tokens, sign-in requests), one row per key and window. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  resetAt: ts('reset_at').notNull(),
 });
 
 /** Browser sessions (cookie holds the id; only its hash is stored). */

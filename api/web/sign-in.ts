@@ -96,3 +96,13 @@ export async function signInTokenUsable(db: Db, token: string, now = new Date())
     .limit(1);
   return !!row;
 }
+
+/**
+ * A one-time sign-in link handed out by the server itself (printed on its console), not asked
+ * for by a browser: it is how an administrator, who cannot ask for a link by mail, signs in.
+ */
+export async function issueSignInLink(db: Db, userId: string, publicUrl: string, ttlMs: number, now = new Date()): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db.insert(loginTokens).values({ tokenHash: hashToken(token), userId, expiresAt: new Date(now.getTime() + ttlMs) });
+  return `${publicUrl}/signin/${token}`;
+}

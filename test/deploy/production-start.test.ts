@@ -86,6 +86,7 @@ describe('production start path (npm run migrate, worker, api as separate proces
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       BOARD_CHAIR_EMAIL: 'chair@board.example.org',
       ADMIN_TOKEN,
+      AUDIT_KEY: 'a-production-audit-key-of-32-or-more-chars',
       PORT: String(port),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
