@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { unstorableReason } from '../workflows/storable-text';
 
 /**
  * The one place that reads process.env (STYLE.md 11). Everything else receives a Config.
@@ -133,6 +134,12 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(mode: Mode, source: Record<string, string | undefined> = process.env): Config {
+  // The same rule for text as every other edge (workflows/storable-text.ts); the value is not echoed.
+  const unstorable = Object.keys(envSchema.shape).flatMap((name) => {
+    const reason = typeof source[name] === 'string' ? unstorableReason(source[name]) : null;
+    return reason ? [`${name}: the value ${reason}`] : [];
+  });
+  if (unstorable.length) throw new ConfigError(unstorable);
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(
