@@ -59,6 +59,18 @@ export default tseslint.config(
     },
   },
   {
+    // Every API schema is built from api/http/zod.ts, whose text builders carry the storable-text
+    // check: a field declared with zod's own z.string() would let a NUL through to a workflow.
+    files: ['api/**/*.ts'],
+    ignores: ['api/http/zod.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'zod', message: "Build schemas with { z } from 'api/http/zod' (its strings refuse text that cannot be stored).", allowTypeImports: true }] },
+      ],
+    },
+  },
+  {
     ...tseslint.configs.disableTypeChecked,
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { ...globals.node }, parserOptions: { projectService: false, program: null } },

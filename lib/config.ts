@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { showableValue } from './secrets';
 import { smtpUrlProblems } from './smtp-options';
 import { isTimeZone } from './board-time';
+import { unstorableReason } from '../workflows/storable-text';
 
 /**
  * The one place that reads process.env (STYLE.md 11). Everything else receives a Config.
@@ -190,6 +191,12 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(mode: Mode, source: Record<string, string | undefined> = process.env): Config {
+  // The same rule for text as every other edge (workflows/storable-text.ts); the value is not echoed.
+  const unstorable = Object.keys(envSchema.shape).flatMap((name) => {
+    const reason = typeof source[name] === 'string' ? unstorableReason(source[name]) : null;
+    return reason ? [`${name}: the value ${reason}`] : [];
+  });
+  if (unstorable.length) throw new ConfigError(unstorable);
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(

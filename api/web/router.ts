@@ -19,6 +19,7 @@ import { createMailer, type Mailer } from '../../lib/mailer';
 import type { Actor } from '../../workflows/types';
 import { checkEvidenceFile, EVIDENCE_UPLOAD_LIMITS, IMPORT_UPLOAD_LIMITS, parseMultipart } from '../http/uploads';
 import { z } from '../http/zod';
+import { findUnstorable, isStorable } from '../../workflows/storable-text';
 import { readSheet } from '../import/read';
 import { sheetToRecommendations } from '../import/to-review';
 import { listActions as listActionsPaged } from '../queries/actions';
@@ -223,7 +224,7 @@ export function webRouter(deps: WebDeps): Router {
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (!csrfOk(req, res, body)) return csrfRefused(res);
       const email = typeof body.email === 'string' ? body.email.trim() : '';
-      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) {
+      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320 || !isStorable(email)) {
         return send(res, 400, 'Sign in', signInPage(locals(res).ctx, email), { error: 'Enter an e-mail address, like name@agency.example' });
       }
       // Over the limit: the same answer as always (no mail), so the limit reveals nothing either.
@@ -528,6 +529,9 @@ export function webRouter(deps: WebDeps): Router {
         const s = signedIn(req, res);
         if (!s) return;
         if (!(await getActionDetail(db, s.user, id))) return notFound(res);
+        // The API's rule for text (workflows/storable-text.ts), said beside the form like any other refusal.
+        const unstorable = findUnstorable({ ...body, files: files.map((f) => f.filename) });
+        if (unstorable) return showAction(res, s, id, 400, { error: `${unstorable.path.join(' ')}: ${unstorable.reason}` });
         (req as Request & { uploaded?: typeof files }).uploaded = files;
         try {
           const done = await run(s, id, body, req);
