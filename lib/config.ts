@@ -66,6 +66,8 @@ export const envSchema = z.object({
   /** TLS server name to verify when it differs from the host in TEMPORAL_ADDRESS (implies TLS). */
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_CLI_PATH: optionalPath,
+  /** A pre-built workflow bundle for the worker (npm run build:workflows <file>); every worker of a deployment runs the same one. */
+  WORKFLOW_BUNDLE_PATH: optionalPath,
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp:// or smtps://'),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Safeguarding Board <actions@safeguarding-board.local>')),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000)),
@@ -94,6 +96,7 @@ export interface Config {
   databaseCaPath?: string;
   databasePoolSize: number;
   workerMaxCachedWorkflows?: number;
+  workflowBundlePath?: string;
   temporal: {
     address?: string;
     namespace: string;
@@ -151,7 +154,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
   }
-  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH'] as const) {
+  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'WORKFLOW_BUNDLE_PATH'] as const) {
     const file = e[name];
     if (file !== undefined && !isReadableFile(file)) problems.push(`${name}: no readable file at "${file}"`);
   }
@@ -181,6 +184,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     databaseCaPath: e.DATABASE_CA_PATH,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
