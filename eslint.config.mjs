@@ -30,7 +30,7 @@ export default tseslint.config(
   {
     // Places that legitimately touch the process environment: the config parser, the CLI
     // provisioning (PATH, cache dir, child env), scripts and tests that set up child processes.
-    files: ['lib/config.ts', 'lib/temporal-cli.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['lib/config.ts', 'lib/temporal-cli.ts', 'lib/temporal-server.ts', 'lib/prod-stack.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
