@@ -46,6 +46,7 @@ import {
   pendingExtensions,
   type EvidenceView,
 } from './queries';
+import { mountPaperPages } from './papers-pages';
 import { dashboardPage, reviewsPage, statementPage } from './reports';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './rate-limit';
 import { consumeSignInToken, requestSignIn, signInTokenUsable } from './sign-in';
@@ -592,6 +593,8 @@ export function webRouter(deps: WebDeps): Router {
     await cancelAction(lifecycle, actorOf(s), id, { reason });
     return 'cancelled';
   });
+
+  mountPaperPages(router, { db, config, send, signedIn, notFound });
 
   return router;
 }

@@ -151,5 +151,6 @@ export const ROUTE_CASES: RouteCase[] = [
     expect: SCOPED,
   },
   { method: 'get', path: '/api/v1/dashboard', expect: ANY },
+  { method: 'get', path: '/api/v1/reports/yearly', url: () => `/api/v1/reports/yearly?from=${inDays(-365)}&to=${inDays(1)}`, expect: ANY },
   { method: 'get', path: '/api/v1/reports/period', url: () => `/api/v1/reports/period?from=${inDays(-90)}&to=${inDays(1)}`, expect: ANY },
 ];
