@@ -39,7 +39,7 @@ const csv = () =>
 export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/healthz', expect: PUBLIC },
   { method: 'get', path: '/readyz', expect: PUBLIC },
-  { method: 'get', path: '/metrics', expect: PUBLIC },
+  { method: 'get', path: '/metrics', expect: ADMIN_ONLY(200) },
   { method: 'get', path: '/openapi.json', expect: PUBLIC },
   { method: 'get', path: '/docs', expect: PUBLIC },
   {
