@@ -1,9 +1,10 @@
 import type { RouteDef } from '../http/route';
 import { actionRoutes } from './actions';
+import { calendarRoutes } from './calendar';
 import { dashboardRoutes } from './dashboard';
 import { peopleRoutes } from './people';
 import { reviewRoutes } from './reviews';
 import { systemRoutes } from './system';
 
 /** The one table of routes: Express, the OpenAPI document and the authorization tests all read it. */
-export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes];
+export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes, ...calendarRoutes];
