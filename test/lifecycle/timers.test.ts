@@ -202,4 +202,8 @@ it.concurrent('on a compressed calendar: reminders in the window, an acknowledge
   // Nothing went in the night, at the weekend or on the bank holidays.
   const allB = h.mailsFor(refs[1]).concat(h.mailsFor(refs[0])).filter((m) => kindOf(m) !== 'assignment');
   for (const m of allB) expect(['2027-03-30', '2027-03-31']).toContain(calendarDate(cal, Date.parse(m.receivedAt)));
+  if (process.env.RECORD_FIXTURES === '1') {
+    await h.settled(b);
+    await h.saveHistory(`action-${b}`, 'action-board-calendar.history.json');
+  }
 }, 120_000);
