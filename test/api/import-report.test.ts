@@ -161,6 +161,14 @@ describe('the board calendar', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body.policy).toMatchObject({ acknowledgeWithin: { workingDays: 5 }, boardDecisionWithin: { workingDays: 10 }, deliverAt: '09:00', stallAfter: 'P30D' });
+    // The import without a policy field gets the same defaults.
+    const imported = await stack
+      .post('/api/v1/reviews/import', 'board')
+      .field('reference', 'CAL-IMPORT')
+      .field('title', 'Imported without a policy')
+      .attach('file', Buffer.from('Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,2030-06-28\n'), { filename: 'plan.csv', contentType: 'text/csv' });
+    expect(imported.status).toBe(201);
+    expect(imported.body.policy).toEqual(res.body.policy);
     const history = await stack.client.workflow.getHandle(res.body.recommendations[0].workflowId ?? `recommendation-${res.body.recommendations[0].id}`).fetchHistory();
     const payload = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0].data!;
     const input = JSON.parse(Buffer.from(payload).toString('utf8'));
