@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { MailCatcher } from '../../lib/mail-catcher';
+import { formatDateTime } from '../../lib/board-time';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -42,7 +43,7 @@ export function mailInboxRouter(catcher: MailCatcher): Router {
       .reverse()
       .map(
         (m) =>
-          `<tr><td>${esc(new Date(m.receivedAt).toLocaleString('en-GB'))}</td><td>${esc(m.to.join(', '))}</td>` +
+          `<tr><td>${esc(formatDateTime(m.receivedAt))}</td><td>${esc(m.to.join(', '))}</td>` +
           `<td>${esc(m.headers['x-notification-kind'] ?? '')}</td><td><a href="/mail/${m.id}">${esc(m.subject)}</a></td></tr>`,
       )
       .join('');
