@@ -77,6 +77,8 @@ const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
   ['worker cache size not a whole number', { WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS', /./],
   ['negative worker cache size', { WORKER_MAX_CACHED_WORKFLOWS: '-5' }, 'WORKER_MAX_CACHED_WORKFLOWS', /./],
   ['unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV', /./],
+  ['unknown board time zone', { BOARD_TIME_ZONE: 'Europe/Londres' }, 'BOARD_TIME_ZONE', /IANA time zone/],
+  ['board time zone as an abbreviation', { BOARD_TIME_ZONE: 'BST' }, 'BOARD_TIME_ZONE', /IANA time zone/],
   ['service mode without DATABASE_URL', { DATABASE_URL: undefined }, 'DATABASE_URL', /required/],
   ['service mode without TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: undefined }, 'TEMPORAL_ADDRESS', /required/],
   ['service mode without SMTP_URL', { SMTP_URL: undefined }, 'SMTP_URL', /required/],
@@ -148,6 +150,13 @@ describe('configuration errors never echo a secret', () => {
     expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://db/app' }))).toThrow('(got "mysql://db/app")');
     expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://u:pw@db/app' }))).toThrow('(got "mysql://***@db/app")');
   });
+});
+
+it("the board's time zone: Europe/London unless set, any IANA zone Node knows", () => {
+  expect(loadConfig('service', good).boardTimeZone).toBe('Europe/London');
+  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: '' }).boardTimeZone).toBe('Europe/London');
+  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: 'Europe/Dublin' }).boardTimeZone).toBe('Europe/Dublin');
+  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: 'UTC' }).boardTimeZone).toBe('UTC');
 });
 
 it('the worker cache size: the SDK default when unset or empty, else the number given', () => {
