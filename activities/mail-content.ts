@@ -4,6 +4,7 @@
  */
 import { dueOn, formatDay } from '../lib/board-time';
 import { addDays } from '../workflows/calendar';
+import { escapeHtml } from '../domain/text';
 import type { NotificationRequest } from '../workflows/types';
 
 export interface MailFacts {
@@ -32,7 +33,6 @@ export interface ComposedMail {
 }
 
 const uniq = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x).map((x) => x.toLowerCase()))];
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** A due date as people write it, on its day in the board's zone: "31 January 2027". */
 const day = (d: Date | null) => (d ? formatDay(d) : 'not set');
 

@@ -1,6 +1,6 @@
-import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, ROLES } from '../db/schema';
 import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
+import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCOMES, OUTCOMES, RAGS, ROLES } from '../domain/vocabulary';
 import { z } from './http/zod';
 
 /**
@@ -97,7 +97,24 @@ export const User = z
   })
   .openapi('User');
 
-export const CreatedUser = z.object({ user: User, token: z.string().openapi({ description: 'Shown once; only its hash is stored' }) }).openapi('CreatedUser');
+export const CreatedUser = z
+  .object({
+    user: User,
+    token: z.string().openapi({ description: 'Shown once; only its hash is stored' }),
+    tokenId: z.string().optional().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
+    tokenExpiresAt: z.string().optional().openapi({ description: 'When the token stops working (API_TOKEN_TTL_DAYS after issue)' }),
+  })
+  .openapi('CreatedUser');
+
+export const IssuedToken = z
+  .object({
+    token: z.string().openapi({ description: 'The new bearer token, shown once; the one the request carried no longer works' }),
+    id: z.string().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
+    expiresAt: z.string().openapi({ description: 'When the new token stops working' }),
+  })
+  .openapi('IssuedToken');
+
+export const DeactivatedUser = z.object({ id: z.string(), email: z.string(), deactivatedAt: z.string() }).openapi('DeactivatedUser');
 
 export const ActionInput = z
   .strictObject({
@@ -187,7 +204,7 @@ export const ActionListQuery = z
   })
   .openapi('ActionListQuery');
 
-export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json']).default('json') });
+export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json', 'docx', 'pdf', 'xlsx']).default('json') });
 
 export const Action = z
   .object({
@@ -302,7 +319,7 @@ export const ExtensionBody = z
   .openapi('ExtensionRequestBody');
 
 export const ExtensionDecisionBody = z
-  .strictObject({ outcome: z.enum(['approve', 'reject']), comment: optionalText(10000) })
+  .strictObject({ outcome: z.enum(EXTENSION_OUTCOMES), comment: optionalText(10000) })
   .openapi('ExtensionDecisionBody');
 
 export const CancelBody = z.strictObject({ reason: text(10000) }).openapi('CancelBody');

@@ -4,14 +4,13 @@
  */
 import type { BoardCalendar, PolicyDuration } from './calendar';
 
-export const TASK_QUEUE_DEFAULT = 'action-plan';
+import type { ActionStatus, DecisionOutcome, EscalationReason, ExtensionOutcome, Outcome, Role } from '../domain/vocabulary';
 
-export type Role = 'admin' | 'board' | 'agency';
-export type ActionStage = 'assigned' | 'in_progress' | 'under_review' | 'closed' | 'cancelled';
-export type ActionOutcome = 'implemented' | 'not_implemented';
-export type DecisionOutcome = 'approve' | 'request_changes' | 'close_not_implemented';
-export type ExtensionOutcome = 'approve' | 'reject';
-export type EscalationReason = 'not_acknowledged' | 'overdue' | 'stalled' | 'awaiting_board';
+export type { DecisionOutcome, EscalationReason, ExtensionOutcome, Role };
+export type ActionStage = ActionStatus;
+export type ActionOutcome = Outcome;
+
+export const TASK_QUEUE_DEFAULT = 'action-plan';
 
 /**
  * The review's timers (DESIGN.md section 3). Each duration is ISO 8601 (`P5D`; seconds allowed so

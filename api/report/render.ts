@@ -1,4 +1,5 @@
 import { formatDateTime, formatDay, formatMonth } from '../../lib/board-time';
+import { escapeHtml as esc } from '../../domain/text';
 import { STATUS_LABEL, type ProgressReport, type ReportAction } from './model';
 
 /** Every date a reader sees is a day in the board's zone, written the UK way ("31 January 2027"). */
@@ -67,7 +68,6 @@ export function renderCsv(r: ProgressReport): string {
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const CSS = `
 body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { actions, agencies, blobs, recommendations, reviews } from '../../db/schema';
+import { isUuid } from '../../domain/text';
 import { AppError } from '../../lib/errors';
 import {
   acknowledgeUpdate,
@@ -34,7 +35,7 @@ import { boardTimeZone, dueInstant } from '../../lib/board-time';
 import type { BoardCalendar } from '../../workflows/calendar';
 import { usesBoardCalendar } from '../../workflows/duration';
 import { loadBoardCalendar } from './board-calendar';
-import { runUpdate, UUID_RE, type LifecycleDeps } from './lifecycle-deps';
+import { runUpdate, type LifecycleDeps } from './lifecycle-deps';
 
 export type { LifecycleDeps } from './lifecycle-deps';
 
@@ -48,7 +49,7 @@ export interface NewActionInput {
 }
 
 async function loadAction(db: Db, actionId: string) {
-  if (!UUID_RE.test(actionId)) throw new AppError('not_found', 'no such action');
+  if (!isUuid(actionId)) throw new AppError('not_found', 'no such action');
   const [row] = await db.select().from(actions).where(eq(actions.id, actionId));
   if (!row) throw new AppError('not_found', 'no such action');
   return row;
@@ -165,7 +166,7 @@ export function actionInput(
 /** Adds an action to a running recommendation: the row first, then the Update; a refusal removes the row again. */
 export async function addAction(deps: LifecycleDeps, actor: Actor, recommendationId: string, input: NewActionInput): Promise<ActionState> {
   if (actor.role !== 'admin' && actor.role !== 'board') throw new AppError('forbidden', 'only the board may add actions');
-  if (!UUID_RE.test(recommendationId)) throw new AppError('not_found', 'no such recommendation');
+  if (!isUuid(recommendationId)) throw new AppError('not_found', 'no such recommendation');
   const [found] = await deps.db
     .select({ rec: recommendations, review: reviews })
     .from(recommendations)

@@ -23,8 +23,6 @@ const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {
   [REFUSAL.invalidArgument]: 'validation',
 };
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const isNotFound = (err: unknown) => err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5;
 
 /**

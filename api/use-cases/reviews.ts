@@ -10,15 +10,15 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { actions, agencies, recommendations, reviews, users } from '../../db/schema';
 import { AppError, type FieldIssue } from '../../lib/errors';
-import { canonicalJson } from '../../activities/audit';
 import { isHhMm, type PolicyDuration } from '../../workflows/calendar';
 import { isDuration, normaliseDuration } from '../../workflows/duration';
+import { canonicalJson, isUuid } from '../../domain/text';
 import type { recommendationWorkflow } from '../../workflows/recommendation-workflow';
 import { actionWorkflowId, CALENDAR_DAY_POLICY, DEFAULT_POLICY, recommendationWorkflowId, type Actor, type Policy } from '../../workflows/types';
 import { boardTimeZone } from '../../lib/board-time';
 import { loadBoardCalendar } from './board-calendar';
 import { actionInput, parseDueDate, type NewActionInput } from './actions';
-import { UUID_RE, type LifecycleDeps } from './lifecycle-deps';
+import type { LifecycleDeps } from './lifecycle-deps';
 
 export interface CreateReviewInput {
   reference: string;
@@ -223,7 +223,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
   const existing = await loadReview(deps.db, input.reference);
   if (existing) return { review: await resume(deps, existing, wanted), created: false };
 
-  const createdBy = UUID_RE.test(actor.userId)
+  const createdBy = isUuid(actor.userId)
     ? ((await deps.db.select({ id: users.id }).from(users).where(eq(users.id, actor.userId)))[0]?.id ?? null)
     : null;
   try {

@@ -3,6 +3,7 @@
  * this tag), so user content can never inject markup. No template engine, no build step.
  */
 import { dueOn, formatDateTime, formatDay } from '../../lib/board-time';
+import { escapeHtml as esc } from '../../domain/text';
 
 export class Html {
   constructor(readonly value: string) {}
@@ -12,9 +13,6 @@ export class Html {
 }
 
 export type Part = Html | string | number | boolean | null | undefined | Part[];
-
-export const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 function render(p: Part): string {
   if (p === null || p === undefined || p === false || p === true) return '';
