@@ -21,9 +21,10 @@ export interface RunningApi {
 /** How long requests in flight at SIGTERM may run on before their connections are closed. */
 export const HTTP_SHUTDOWN_GRACE_MS = 20_000;
 
-function listen(app: express.Express, port: number): Promise<http.Server> {
+function listen(app: express.Express, port: number, host: string | undefined): Promise<http.Server> {
   return new Promise<http.Server>((resolve, reject) => {
-    const s = app.listen(port, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const done = (err?: Error) => (err ? reject(err) : resolve(s));
+    const s = host === undefined ? app.listen(port, done) : app.listen(port, host, done);
     s.once('error', reject);
   });
 }
@@ -92,8 +93,8 @@ export async function startApi(opts: {
         logger: opts.logger,
       }),
   });
-  const server = await listen(app, config.port);
-  const metricsServer = config.metricsPort !== undefined ? await listen(metricsApp(metrics), config.metricsPort) : undefined;
+  const server = await listen(app, config.port, config.host);
+  const metricsServer = config.metricsPort !== undefined ? await listen(metricsApp(metrics), config.metricsPort, config.host) : undefined;
   return {
     server,
     url: `http://localhost:${portOf(server, config.port)}`,

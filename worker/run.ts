@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { setBoardTimeZone } from '../lib/board-time';
 import type { Db } from '../db/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
@@ -46,6 +47,7 @@ function installRuntime(logger: Logger, metricsPort: number | undefined): void {
 
 export async function startWorker(opts: { config: Config; db: Db; logger: Logger; smtpUrl: string }): Promise<RunningWorker> {
   const { config, logger } = opts;
+  setBoardTimeZone(config.boardTimeZone);
   installRuntime(logger, config.workerMetricsPort);
   const connection = await NativeConnection.connect(nativeConnectionOptions(config));
   const mailer = createMailer(opts.smtpUrl, config.mailFrom, { caPath: config.smtpCaPath });

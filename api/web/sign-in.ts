@@ -4,7 +4,7 @@
  * conditional UPDATE, so two clicks racing cannot both sign in. The mail goes through the outbox:
  * this side queues it, a worker mints the token and sends it (activities/sign-in-mail.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { LINK_NOT_STORED, SIGN_IN_TTL_MS, signInMail } from '../../activities/sign-in-mail';
@@ -24,7 +24,7 @@ export async function queueSignIn(deps: { db: Db; client: Client; taskQueue: str
   const [user] = await db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)
-    .where(eq(sql`lower(${users.email})`, email))
+    .where(and(eq(sql`lower(${users.email})`, email), isNull(users.deactivatedAt)))
     .limit(1);
   if (!user) return;
   await db.delete(loginTokens).where(sql`${loginTokens.expiresAt} < now() - interval '1 day'`);
@@ -79,4 +79,14 @@ export async function signInTokenUsable(db: Db, token: string, now = new Date())
     .where(and(eq(loginTokens.tokenHash, hashToken(token)), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
     .limit(1);
   return !!row;
+}
+
+/**
+ * A one-time sign-in link handed out by the server itself (printed on its console), not asked
+ * for by a browser: it is how an administrator, who cannot ask for a link by mail, signs in.
+ */
+export async function issueSignInLink(db: Db, userId: string, publicUrl: string, ttlMs: number, now = new Date()): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db.insert(loginTokens).values({ tokenHash: hashToken(token), userId, expiresAt: new Date(now.getTime() + ttlMs) });
+  return `${publicUrl}/signin/${token}`;
 }

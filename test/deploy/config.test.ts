@@ -28,6 +28,7 @@ const good: Record<string, string> = {
   PUBLIC_URL: 'https://actions.board.example.org',
   BOARD_CHAIR_EMAIL: 'chair@board.example.org',
   ADMIN_TOKEN: 'a-long-enough-admin-token',
+  AUDIT_KEY: 'an-audit-key-of-at-least-thirty-two-characters',
   LOG_LEVEL: 'info',
 };
 
@@ -81,6 +82,9 @@ const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
   ['service mode without SMTP_URL', { SMTP_URL: undefined }, 'SMTP_URL', /required/],
   ['service mode without BOARD_CHAIR_EMAIL', { BOARD_CHAIR_EMAIL: undefined }, 'BOARD_CHAIR_EMAIL', /required/],
   ['production without PUBLIC_URL', { PUBLIC_URL: undefined }, 'PUBLIC_URL', /required in production/],
+  ['production without AUDIT_KEY', { AUDIT_KEY: undefined }, 'AUDIT_KEY', /required in production/],
+  ['an AUDIT_KEY too short to sign with', { AUDIT_KEY: 'short' }, 'AUDIT_KEY', /at least 32/],
+  ['TRUST_PROXY that trusts every hop', { TRUST_PROXY: 'true' }, 'TRUST_PROXY', /hop count/],
 ];
 
 const withChanges = (changes: Record<string, string | undefined>) => {
