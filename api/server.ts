@@ -21,6 +21,7 @@ export interface RunningApi {
 /** How long requests in flight at SIGTERM may run on before their connections are closed. */
 export const HTTP_SHUTDOWN_GRACE_MS = 20_000;
 
+/** `host` undefined: every interface (a service behind its own network rules). */
 function listen(app: express.Express, port: number, host: string | undefined): Promise<http.Server> {
   return new Promise<http.Server>((resolve, reject) => {
     const done = (err?: Error) => (err ? reject(err) : resolve(s));

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { showableValue } from './secrets';
 import { smtpUrlProblems } from './smtp-options';
 import { isTimeZone } from './board-time';
+import { unstorableReason } from '../workflows/storable-text';
 
 /**
  * The one place that reads process.env (STYLE.md 11). Everything else receives a Config.
@@ -70,6 +71,8 @@ export const envSchema = z.object({
   /** TLS server name to verify when it differs from the host in TEMPORAL_ADDRESS (implies TLS). */
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_CLI_PATH: optionalPath,
+  /** A pre-built workflow bundle for the worker (npm run build:workflows <file>); every worker of a deployment runs the same one. */
+  WORKFLOW_BUNDLE_PATH: optionalPath,
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp:// or smtps://'),
   /** CA certificate (PEM) the relay's certificate is checked against, for a private CA. */
   SMTP_CA_PATH: optionalPath,
@@ -136,6 +139,7 @@ export interface Config {
   databaseCaPath?: string;
   databasePoolSize: number;
   workerMaxCachedWorkflows?: number;
+  workflowBundlePath?: string;
   temporal: {
     address?: string;
     namespace: string;
@@ -190,6 +194,12 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(mode: Mode, source: Record<string, string | undefined> = process.env): Config {
+  // The same rule for text as every other edge (workflows/storable-text.ts); the value is not echoed.
+  const unstorable = Object.keys(envSchema.shape).flatMap((name) => {
+    const reason = typeof source[name] === 'string' ? unstorableReason(source[name]) : null;
+    return reason ? [`${name}: the value ${reason}`] : [];
+  });
+  if (unstorable.length) throw new ConfigError(unstorable);
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(
@@ -206,7 +216,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
   }
-  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'SMTP_CA_PATH'] as const) {
+  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'SMTP_CA_PATH', 'WORKFLOW_BUNDLE_PATH'] as const) {
     const file = e[name];
     if (file !== undefined && !isReadableFile(file)) problems.push(`${name}: no readable file at "${file}"`);
   }
@@ -241,6 +251,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     databaseCaPath: e.DATABASE_CA_PATH,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

@@ -59,8 +59,10 @@ export async function startWorker(opts: { config: Config; db: Db; logger: Logger
   });
   // Only production images use the pre-built bundle: in a working tree a leftover bundle would
   // silently run old workflow code, so elsewhere a fresh one is built at every start.
-  const prebuilt = config.env === 'production' && fs.existsSync(WORKFLOW_BUNDLE_PATH);
-  const bundle = prebuilt ? { codePath: WORKFLOW_BUNDLE_PATH, remove: () => undefined } : await bundleInChildProcess();
+  // WORKFLOW_BUNDLE_PATH names one explicitly (a rolling upgrade starts new workers on a new one).
+  const prebuiltPath = config.workflowBundlePath ?? (config.env === 'production' && fs.existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
+  const prebuilt = prebuiltPath !== undefined;
+  const bundle = prebuiltPath ? { codePath: prebuiltPath, remove: () => undefined } : await bundleInChildProcess();
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,

@@ -15,3 +15,15 @@ export const PeriodReportQuery = z
     if (q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from (the period is from inclusive, to exclusive)' });
     else if (q.to.getTime() - q.from.getTime() > MAX_SPAN_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a period is at most three years' });
   });
+
+export const YearlyExtractQuery = z
+  .strictObject({
+    from: Instant.describe('start of the year, inclusive (2026-04-01 for the year to March 2027)'),
+    to: Instant.describe('end of the year, exclusive'),
+    format: z.enum(['json', 'html', 'xlsx', 'docx', 'pdf']).default('json'),
+    review: z.guid().optional().describe('only this review'),
+  })
+  .superRefine((q, ctx) => {
+    if (q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from (the year is from inclusive, to exclusive)' });
+    else if (q.to.getTime() - q.from.getTime() > MAX_SPAN_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a period is at most three years' });
+  });

@@ -2,9 +2,11 @@ import { defineRoute, type RouteDef } from '../http/route';
 import { scopeOf } from '../queries/scope';
 import { buildPeriodReport } from '../report/period';
 import { periodCsv, periodPaper } from '../report/period-paper';
-import { PeriodReportQuery } from '../report/period-query';
+import { PeriodReportQuery, YearlyExtractQuery } from '../report/period-query';
 import { MEDIA_TYPE, sendPaper } from '../report/send-paper';
 import { inSnapshot, readStamp } from '../report/stamp';
+import { buildYearlyExtract } from '../report/yearly';
+import { yearlyPaper } from '../report/yearly-paper';
 
 export const reportRoutes: RouteDef[] = [
   defineRoute({
@@ -38,6 +40,28 @@ export const reportRoutes: RouteDef[] = [
         return { sent: true };
       }
       await sendPaper(res, query.format, paper, stamp);
+      return { sent: true };
+    },
+  }),
+
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/reports/yearly',
+    operationId: 'yearlyExtract',
+    summary: "The figures for the partnership's yearly report: reviews carried, actions by status and agency, share closed on time, average slippage, not-implemented decisions with reasons, escalations to the chair",
+    description: 'The year is `from` inclusive to `to` exclusive (2026-04-01 to 2027-04-01 for a financial year). "On time" and slippage compare the closing date with the original due date, before any extension.',
+    tag: 'Reports',
+    access: 'any',
+    query: YearlyExtractQuery,
+    responses: { 200: { description: 'The yearly extract', contentTypes: ['application/json', MEDIA_TYPE.html, MEDIA_TYPE.xlsx, MEDIA_TYPE.docx, MEDIA_TYPE.pdf] } },
+    handler: async ({ ctx, actor, query, res }) => {
+      const now = new Date();
+      const { extract, stamp } = await inSnapshot(ctx.db, async (tx) => ({
+        extract: await buildYearlyExtract(tx, scopeOf(actor), { from: query.from, to: query.to, review: query.review }, now),
+        stamp: await readStamp(tx, ctx.config.boardName, now),
+      }));
+      if (query.format === 'json') return { status: 200, body: { ...extract, asOf: stamp.asOf, auditHead: stamp.auditHead } };
+      await sendPaper(res, query.format, yearlyPaper(extract), stamp);
       return { sent: true };
     },
   }),

@@ -18,6 +18,7 @@ import type { Logger } from '../../lib/logger';
 import type { Actor } from '../../workflows/types';
 import { checkEvidenceFile, EVIDENCE_UPLOAD_LIMITS, IMPORT_UPLOAD_LIMITS, parseMultipart } from '../http/uploads';
 import { z } from '../http/zod';
+import { findUnstorable, isStorable } from '../../workflows/storable-text';
 import { readSheet } from '../import/read';
 import { sheetToRecommendations } from '../import/to-review';
 import { listActions as listActionsPaged } from '../queries/actions';
@@ -44,6 +45,7 @@ import {
   pendingExtensions,
   type EvidenceView,
 } from './queries';
+import { mountPaperPages } from './papers-pages';
 import { dashboardPage, reviewsPage, statementPage } from './reports';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './rate-limit';
 import { consumeSignInToken, queueSignIn, signInTokenUsable } from './sign-in';
@@ -214,7 +216,7 @@ export function webRouter(deps: WebDeps): Router {
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (!csrfOk(req, res, body)) return csrfRefused(res);
       const email = typeof body.email === 'string' ? body.email.trim() : '';
-      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) {
+      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320 || !isStorable(email)) {
         return send(res, 400, 'Sign in', signInPage(locals(res).ctx, email), { error: 'Enter an e-mail address, like name@agency.example' });
       }
       // Over the limit: the same answer as always (no mail), so the limit reveals nothing either.
@@ -516,6 +518,9 @@ export function webRouter(deps: WebDeps): Router {
         const s = signedIn(req, res);
         if (!s) return;
         if (!(await getActionDetail(db, s.user, id))) return notFound(res);
+        // The API's rule for text (workflows/storable-text.ts), said beside the form like any other refusal.
+        const unstorable = findUnstorable({ ...body, files: files.map((f) => f.filename) });
+        if (unstorable) return showAction(res, s, id, 400, { error: `${unstorable.path.join(' ')}: ${unstorable.reason}` });
         (req as Request & { uploaded?: typeof files }).uploaded = files;
         try {
           const done = await run(s, id, body, req);
@@ -576,6 +581,8 @@ export function webRouter(deps: WebDeps): Router {
     await cancelAction(lifecycle, actorOf(s), id, { reason });
     return 'cancelled';
   });
+
+  mountPaperPages(router, { db, config, send, signedIn, notFound });
 
   return router;
 }

@@ -63,8 +63,8 @@ export async function seedBoardPapers(db: Db, agencyIds: Record<string, string>)
   };
   const A = { reviewId: ra.id, reviewReference: 'SCR-FIX-A', created: t('2026-01-05T10:00:00Z') };
   const B = { reviewId: rb.id, reviewReference: 'CSPR-FIX-B', created: t('2026-05-10T09:00:00Z') };
-  // A1: approved inside the period.
-  await act('A1', { ...A, rec: a1, reference: '1.1', agency: 'BHT', title: 'Discharge checklist on every ward', status: 'closed', outcome: 'implemented', rag: 'complete', due: t('2026-06-30T00:00:00Z'), closedAt: t('2026-04-15T12:00:00Z') });
+  // A1: approved inside the period, 14 days after its due date.
+  await act('A1', { ...A, rec: a1, reference: '1.1', agency: 'BHT', title: 'Discharge checklist on every ward', status: 'closed', outcome: 'implemented', rag: 'complete', due: t('2026-04-01T00:00:00Z'), closedAt: t('2026-04-15T12:00:00Z') });
   // A2: closed as not implemented one second before the period ends.
   await act('A2', { ...A, rec: a1, reference: '1.2', agency: 'TVP', title: 'Police attend discharge meetings', status: 'closed', outcome: 'not_implemented', rag: 'complete', due: t('2026-06-30T00:00:00Z'), closedAt: t('2026-06-30T23:59:59Z') });
   // A3: overdue and stalled; changes requested exactly at the end of the period (so outside it).
@@ -95,6 +95,7 @@ export async function seedBoardPapers(db: Db, agencyIds: Record<string, string>)
     { actionId: ids.B2, level: 2, reason: 'not_acknowledged', raisedAt: t('2026-07-01T00:00:00Z') },
     { actionId: ids.A3, level: 1, reason: 'stalled', raisedAt: t('2026-06-10T08:00:00Z') },
     { actionId: ids.A3, level: 1, reason: 'overdue', raisedAt: t('2026-03-20T08:00:00Z') },
+    { actionId: ids.A3, level: 3, reason: 'overdue', raisedAt: t('2026-09-01T08:00:00Z') },
   ]);
   const events: [string, string, string][] = [
     ['A1', 'evidence_submitted', '2026-04-10T09:00:00Z'],

@@ -168,7 +168,10 @@ describe('the period report over the quarter', () => {
   it('the next quarter picks up what was on the boundary', async () => {
     const r = (await stack.get('/api/v1/reports/period?from=2026-07-01&to=2026-10-01', 'board')).body;
     expect(r.decisions.map((d: { reference: string; outcome: string }) => [d.reference, d.outcome])).toEqual([['2.1', 'request_changes']]);
-    expect(r.escalations.map((e: { reference: string; level: number }) => [e.reference, e.level])).toEqual([['1.2', 2]]);
+    expect(r.escalations.map((e: { reference: string; level: number }) => [e.reference, e.level])).toEqual([
+      ['1.2', 2],
+      ['2.1', 3],
+    ]);
     const before = (await stack.get('/api/v1/reports/period?from=2026-01-01&to=2026-04-01', 'board')).body;
     expect(before.decisions.map((d: { reference: string }) => d.reference)).toEqual(['2.2']);
     expect(before.newReviews.map((n: { reference: string }) => n.reference)).toEqual(['SCR-FIX-A']);
@@ -220,5 +223,39 @@ describe('the period report over the quarter', () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ path: 'query.to' })]);
     expect((await stack.get('/api/v1/reports/period?from=soon&to=2026-04-01', 'board')).status).toBe(400);
     expect((await stack.get(`/api/v1/reports/period?from=${QUARTER.from}&to=${QUARTER.to}&format=odt`, 'board')).status).toBe(400);
+  });
+});
+
+describe('the yearly extract', () => {
+  it('json: reviews carried, actions by status and agency, on time, slippage, not implemented, chair escalations', async () => {
+    const res = await stack.get('/api/v1/reports/yearly?from=2026-01-01&to=2027-01-01', 'board');
+    expect(res.status).toBe(200);
+    const y = res.body;
+    expect(y.reviewsCarried.map((r: { reference: string; actions: number; closedInYear: number; openAtEnd: number }) => [r.reference, r.actions, r.closedInYear, r.openAtEnd])).toEqual([
+      ['CSPR-FIX-B', 2, 0, 2],
+      ['SCR-FIX-A', 4, 3, 1],
+    ]);
+    expect(y.byAgency.map((a: Record<string, unknown>) => [a.agencyCode, a.assigned, a.in_progress, a.closed, a.total])).toEqual([
+      ['BCC', 0, 1, 0, 1],
+      ['BHT', 0, 1, 1, 2],
+      ['CCG', 0, 0, 1, 1],
+      ['TVP', 1, 0, 1, 2],
+    ]);
+    // A1 closed 14 days after its due date; A2 and A4 on their due days.
+    expect(y).toMatchObject({ closedInYear: 3, closedOnTime: 2, averageSlippageDays: 4.7 });
+    expect(y.shareClosedOnTime).toBeCloseTo(2 / 3);
+    expect(y.notImplemented).toEqual([expect.objectContaining({ reference: '1.2', reason: 'Police no longer attend health meetings; replaced by a written report.' })]);
+    expect(y.chairEscalations).toEqual([expect.objectContaining({ reference: '2.1', reason: 'overdue', resolvedAt: null })]);
+  });
+
+  it('xlsx: the figures sheet and a sheet per table', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(bytes(await binary('/api/v1/reports/yearly?from=2026-01-01&to=2027-01-01&format=xlsx')) as unknown as ArrayBuffer);
+    const figures = wb.getWorksheet('Figures')!;
+    const rows: Record<string, unknown> = {};
+    figures.eachRow((r, i) => {
+      if (i > 1) rows[String(r.getCell(1).value)] = r.getCell(2).value;
+    });
+    expect(rows).toMatchObject({ 'Reviews carried': '2', 'Actions closed in the year': '3', 'Share closed on time': '67%', 'Escalations to the chair': '1' });
   });
 });
