@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { waitForPort } from './temporal-cli';
 
 /**
  * The Temporal server itself (not the dev server) and its SQL tool, as docker-compose.yml runs
@@ -205,9 +204,14 @@ export async function startTemporalServer(serverBin: string, db: TemporalDatabas
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = `127.0.0.1:${ports.frontend}`;
-  const ready = waitForPort('127.0.0.1', ports.frontend, 120_000).then(() => waitForFrontend(address, 120_000));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const ready = waitForFrontend(address, 180_000, () => gone);
   const outcome = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const)]);
-  if (outcome === 'exited') throw new Error(`the Temporal server exited before it was ready:\n${output.slice(-3000)}`);
+  if (outcome === 'exited') {
+    const fatal = output.split('\n').find((l) => l.includes('"level":"fatal"'));
+    throw new Error(`the Temporal server exited before it was ready: ${fatal ?? output.slice(-3000)}`);
+  }
   return {
     address,
     pid: child.pid ?? -1,
@@ -222,10 +226,10 @@ export async function startTemporalServer(serverBin: string, db: TemporalDatabas
   };
 }
 
-async function waitForFrontend(address: string, timeoutMs: number): Promise<void> {
+async function waitForFrontend(address: string, timeoutMs: number, gone: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gone()) {
     try {
       const connection = await Connection.connect({ address, connectTimeout: '5s' });
       try {
