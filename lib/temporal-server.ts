@@ -111,8 +111,9 @@ function runTool(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<
 
 /**
  * What compose's temporal-schema one-shot does, with the same tool: create both databases (an
- * existing one is fine), set up the schema from version 0.0 and bring it to this server's
- * version with the tool's embedded schema files. Safe to run on every start.
+ * existing one is fine), bring an existing schema up to this server's version, or set one up
+ * from version 0.0 where there is none, with the tool's embedded schema files. Safe to run on
+ * every start, and on restored databases.
  */
 export async function ensureTemporalSchema(sqlTool: string, db: TemporalDatabaseSettings): Promise<void> {
   const env = { ...process.env, SQL_PASSWORD: db.password ?? '' };
@@ -126,8 +127,12 @@ export async function ensureTemporalSchema(sqlTool: string, db: TemporalDatabase
     [db.visibilityDatabase, 'visibility'],
   ] as const) {
     await step(`create database ${name}`, ['--db', name, 'create'], /already exists/);
+    // setup-schema on a database that has a schema resets its version to 0.0, and the update
+    // then fails re-running old steps: set up only where there is no schema to update yet.
+    const update = ['--db', name, 'update-schema', '--schema-name', `postgresql/v12/${schema}`];
+    if ((await runTool(sqlTool, [...base, ...update], env)).code === 0) continue;
     await step(`set up ${name}`, ['--db', name, 'setup-schema', '-v', '0.0']);
-    await step(`update ${name}`, ['--db', name, 'update-schema', '--schema-name', `postgresql/v12/${schema}`]);
+    await step(`update ${name}`, update);
   }
 }
 
