@@ -5,6 +5,7 @@ import { peopleRoutes } from './people';
 import { reportRoutes } from './reports';
 import { reviewRoutes } from './reviews';
 import { systemRoutes } from './system';
+import { themeRoutes } from './themes';
 
 /** The one table of routes: Express, the OpenAPI document and the authorization tests all read it. */
-export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes, ...reportRoutes];
+export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes, ...reportRoutes, ...themeRoutes];

@@ -124,9 +124,9 @@ export function mountPaperPages(router: Router, h: PaperPageHelpers): void {
       if (!s) return;
       const parsed = PeriodReportQuery.safeParse(blankToUndefined(req.query as Record<string, unknown>));
       if (!parsed.success) return bad(res, parsed.error.issues);
-      const { from, to, review, format } = parsed.data;
+      const { from, to, review, type, theme, format } = parsed.data;
       const now = new Date();
-      const { report, stamp } = await inSnapshot(db, async (tx) => ({ report: await buildPeriodReport(tx, scopeOf(s.user), { from, to, review }, now), stamp: await readStamp(tx, config.boardName, now) }));
+      const { report, stamp } = await inSnapshot(db, async (tx) => ({ report: await buildPeriodReport(tx, scopeOf(s.user), { from, to, review, type, theme }, now), stamp: await readStamp(tx, config.boardName, now) }));
       const paper = periodPaper(report);
       if (format === 'json' || format === 'csv') {
         res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json');
@@ -145,9 +145,9 @@ export function mountPaperPages(router: Router, h: PaperPageHelpers): void {
       if (!s) return;
       const parsed = YearlyExtractQuery.safeParse(blankToUndefined(req.query as Record<string, unknown>));
       if (!parsed.success) return bad(res, parsed.error.issues);
-      const { from, to, review, format } = parsed.data;
+      const { from, to, review, type, theme, format } = parsed.data;
       const now = new Date();
-      const { extract, stamp } = await inSnapshot(db, async (tx) => ({ extract: await buildYearlyExtract(tx, scopeOf(s.user), { from, to, review }, now), stamp: await readStamp(tx, config.boardName, now) }));
+      const { extract, stamp } = await inSnapshot(db, async (tx) => ({ extract: await buildYearlyExtract(tx, scopeOf(s.user), { from, to, review, type, theme }, now), stamp: await readStamp(tx, config.boardName, now) }));
       if (format === 'json') {
         res.json({ ...extract, asOf: stamp.asOf, auditHead: stamp.auditHead });
         return;

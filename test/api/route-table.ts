@@ -127,6 +127,11 @@ export const ROUTE_CASES: RouteCase[] = [
     expect: SCOPED,
   },
   { method: 'get', path: '/api/v1/dashboard', expect: ANY },
+  { method: 'get', path: '/api/v1/themes', expect: ANY },
+  { method: 'post', path: '/api/v1/themes', send: (req) => req.send({ code: `t-${randomUUID().slice(0, 8)}`, label: 'A theme' }), expect: ADMIN_ONLY(201) },
+  { method: 'get', path: '/api/v1/themes/:code/actions', url: () => '/api/v1/themes/thresholds/actions', expect: ANY },
+  { method: 'get', path: '/api/v1/review-types', expect: ANY },
+  { method: 'post', path: '/api/v1/review-types/:type/policy', url: () => '/api/v1/review-types/audit/policy', send: (req) => req.send({ stallAfter: 'P45D' }), expect: ADMIN_ONLY(200) },
   { method: 'get', path: '/api/v1/reports/yearly', url: () => `/api/v1/reports/yearly?from=${inDays(-365)}&to=${inDays(1)}`, expect: ANY },
   { method: 'get', path: '/api/v1/reports/period', url: () => `/api/v1/reports/period?from=${inDays(-90)}&to=${inDays(1)}`, expect: ANY },
 ];
