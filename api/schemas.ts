@@ -210,6 +210,7 @@ export const Action = z
     lastActivityAt: z.string().nullable(),
     closedAt: z.string().nullable(),
     nextTimerAt: z.string().nullable(),
+    themes: z.array(z.string()).openapi({ description: "theme codes (GET /themes): the recommendation's and the action's own" }),
   })
   .openapi('Action');
 

@@ -276,6 +276,10 @@ describe('review types and themes', () => {
     const thresholds = (await stack.get(`/api/v1/reports/period?from=${QUARTER.from}&to=${QUARTER.to}&theme=thresholds`, 'board')).body;
     expect(refs(thresholds.exceptions.overdue)).toEqual(['SCR-FIX-A 2.1']);
     expect(thresholds.extensions).toEqual([]);
+    const dash = (await stack.get('/api/v1/dashboard?theme=thresholds', 'board')).body;
+    expect(dash).toMatchObject({ total: 1, byStatus: { in_progress: 1 } });
+    expect(dash.overdue.map((a: { reference: string }) => a.reference)).toEqual(['2.1']);
+    expect((await stack.get('/api/v1/dashboard?type=cspr', 'board')).body.total).toBe(2);
   });
 
   it('the cross-review view: every open action about a theme, in every review', async () => {
