@@ -1,7 +1,8 @@
-import { and, asc, count, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { ACTION_STATUSES, RAGS, actions, agencies, escalations, reviews, type ReviewType } from '../../db/schema';
-import { OVERDUE_STATUSES, listActions, scopeCondition } from './actions';
+import { isFinished } from '../../domain/vocabulary';
+import { listActions, overdueCondition, scopeCondition } from './actions';
 import type { Scope } from './scope';
 
 const LIST_LIMIT = 50;
@@ -13,7 +14,7 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date(), filt
     filter.theme ? sql`${actions.themes} @> array[${filter.theme}]::text[]` : undefined,
   ];
   const inScope = and(...cut);
-  const isOverdue = and(inArray(actions.status, OVERDUE_STATUSES), lt(actions.dueDate, now));
+  const isOverdue = overdueCondition(now);
   const grouped = await db
     .select({
       agencyCode: agencies.code,
@@ -39,7 +40,7 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date(), filt
     byRag[g.rag] += g.n;
     const a = agencyMap.get(g.agencyCode) ?? { agencyCode: g.agencyCode, agencyName: g.agencyName, total: 0, open: 0, overdue: 0, byRag: Object.fromEntries(RAGS.map((r) => [r, 0])) };
     a.total += g.n;
-    if (g.status !== 'closed' && g.status !== 'cancelled') a.open += g.n;
+    if (!isFinished(g.status)) a.open += g.n;
     a.overdue += g.overdue;
     a.byRag[g.rag] += g.n;
     agencyMap.set(g.agencyCode, a);

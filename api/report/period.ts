@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { actions, agencies, auditEvents, decisions, escalations, extensionRequests, reviews, type ReviewType } from '../../db/schema';
-import { OPEN_STATUSES, OVERDUE_STATUSES } from '../queries/actions';
+import { OPEN_STATUSES, OVERDUE_STATUSES } from '../../domain/vocabulary';
 import type { Scope } from '../queries/scope';
 
 /**
@@ -150,7 +150,7 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
     .select({ ...refColumns, id: actions.id, agencyName: agencies.name, status: actions.status, dueDate: actions.dueDate, escalationLevel: actions.escalationLevel, lastActivityAt: actions.lastActivityAt, createdAt: actions.createdAt })
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
-    .where(and(...base, inArray(actions.status, OPEN_STATUSES)));
+    .where(and(...base, inArray(actions.status, [...OPEN_STATUSES])));
   const openIds = openRows.map((r) => r.id);
   const updatedIds = new Set(
     openIds.length
@@ -176,7 +176,7 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
   // An action created after the period ended could not have been updated in it.
   const openInPeriod = openRows.filter((r) => r.createdAt < f.to);
   const overdue = openRows
-    .filter((r) => (OVERDUE_STATUSES as string[]).includes(r.status) && r.dueDate < now)
+    .filter((r) => (OVERDUE_STATUSES as readonly string[]).includes(r.status) && r.dueDate < now)
     .map((r) => ({ ...ref(r), dueDate: r.dueDate.toISOString(), daysOverdue: Math.floor((now.getTime() - r.dueDate.getTime()) / DAY), escalationLevel: r.escalationLevel }))
     .sort(byTimeThenRef((r) => r.dueDate));
   const stalled = openRows

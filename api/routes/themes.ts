@@ -4,10 +4,11 @@ import { actions, agencies, REVIEW_TYPES, reviews, reviewTypePolicies, themes } 
 import { AppError } from '../../lib/errors';
 import { defineRoute, type RouteDef } from '../http/route';
 import { z } from '../http/zod';
-import { OPEN_STATUSES, scopeCondition } from '../queries/actions';
+import { OPEN_STATUSES } from '../../domain/vocabulary';
+import { isUuid } from '../../domain/text';
+import { scopeCondition } from '../queries/actions';
 import { scopeOf } from '../queries/scope';
 import { PolicyInput, ReviewTypeName, ThemeCode } from '../schemas';
-import { UUID_RE } from '../use-cases/lifecycle-deps';
 import { mergePolicy } from '../use-cases/reviews';
 import { DEFAULT_POLICY } from '../../workflows/types';
 
@@ -103,7 +104,7 @@ export const themeRoutes: RouteDef[] = [
     responses: { 200: { description: 'The type with its new policy', schema: ReviewTypePolicy } },
     handler: async ({ ctx, actor, params, body }) => {
       const policy = mergePolicy(body);
-      const by = UUID_RE.test(actor.userId) ? actor.userId : null;
+      const by = isUuid(actor.userId) ? actor.userId : null;
       await ctx.db
         .insert(reviewTypePolicies)
         .values({ type: params.type, policy, updatedBy: by })
