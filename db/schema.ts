@@ -445,7 +445,7 @@ export const readModelVersion = pgTable(
   () => [check('read_model_version_single_row', sql`id = 1`)],
 );
 
-/** A running worker's heartbeat (migration 0004): what /readyz reads to know a worker is there. */
+/** A running worker's heartbeat (migration 0007): what /readyz reads to know a worker is there. */
 export const workerHeartbeats = pgTable(
   'worker_heartbeats',
   {

@@ -37,6 +37,13 @@ function explain(err: unknown, config: Config): string {
   return `could not read ${where}: ${message}`;
 }
 
+function headArgument(argv: string[]): string | null | 'bad' {
+  const i = argv.indexOf('--head');
+  if (i === -1) return null;
+  const v = argv[i + 1] ?? '';
+  return /^[0-9a-f]{64}$/i.test(v) ? v.toLowerCase() : 'bad';
+}
+
 async function main(config: Config): Promise<number> {
   const head = headArgument(process.argv.slice(2));
   if (head === 'bad') {
