@@ -16,13 +16,6 @@ import { auditEvents } from '../db/schema';
 import { loadConfigOrExit, type Config } from '../lib/config';
 import { redactUrl } from '../lib/secrets';
 
-function headArgument(argv: string[]): string | null | 'bad' {
-  const i = argv.indexOf('--head');
-  if (i === -1) return null;
-  const v = argv[i + 1] ?? '';
-  return /^[0-9a-f]{64}$/i.test(v) ? v.toLowerCase() : 'bad';
-}
-
 class CannotCheck extends Error {}
 
 /** Turns the errors of opening and reading the database into what an operator can act on. */
