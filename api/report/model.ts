@@ -15,6 +15,8 @@ export interface ReportAction {
   outcome: string | null;
   rag: string;
   dueDate: string;
+  /** The due date as a local day in the board's zone. */
+  dueOn: string;
   acknowledgedAt: string | null;
   closedAt: string | null;
   progressStatement: string | null;
@@ -126,6 +128,7 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       outcome: a.outcome,
       rag: a.rag,
       dueDate: a.dueDate,
+      dueOn: a.dueOn,
       acknowledgedAt: a.acknowledgedAt,
       closedAt: a.closedAt,
       progressStatement: ev?.statement ?? null,

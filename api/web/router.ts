@@ -17,8 +17,9 @@ import { AppError, type FieldIssue } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { createMailer, type Mailer } from '../../lib/mailer';
 import type { Actor } from '../../workflows/types';
-import { checkEvidenceFile, parseMultipart } from '../http/uploads';
+import { checkEvidenceFile, EVIDENCE_UPLOAD_LIMITS, IMPORT_UPLOAD_LIMITS, parseMultipart } from '../http/uploads';
 import { z } from '../http/zod';
+import { findUnstorable, isStorable } from '../../workflows/storable-text';
 import { readSheet } from '../import/read';
 import { sheetToRecommendations } from '../import/to-review';
 import { listActions as listActionsPaged } from '../queries/actions';
@@ -45,6 +46,7 @@ import {
   pendingExtensions,
   type EvidenceView,
 } from './queries';
+import { mountPaperPages } from './papers-pages';
 import { dashboardPage, reviewsPage, statementPage } from './reports';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './rate-limit';
 import { consumeSignInToken, requestSignIn, signInTokenUsable } from './sign-in';
@@ -65,7 +67,6 @@ export interface WebDeps {
 
 /** The example action plan offered as a download on the import page. */
 const TEMPLATE_CSV = path.resolve(__dirname, '..', '..', 'examples', 'scr-baby-m-action-plan.csv');
-const IMPORT_LIMITS = { fileField: 'file', maxFiles: 1, maxFileSize: 2 * 1024 * 1024 };
 const PAGE_SIZE = 50;
 
 /** "" from a form's "Any" choice means no filter. */
@@ -113,8 +114,6 @@ const NOTICES: Record<string, string> = {
   import_existing: 'This review was already imported with the same content; nothing new was created.',
 };
 
-const EVIDENCE_LIMITS = { fileField: 'files', maxFiles: 10, maxFileSize: 20 * 1024 * 1024 };
-
 interface Locals {
   session: WebSession | null;
   notice?: string | null;
@@ -141,7 +140,7 @@ export function webRouter(deps: WebDeps): Router {
   };
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 });
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
-  const signInLimiter = new SignInLimiter(deps.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
+  const signInLimiter = new SignInLimiter(db, deps.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
 
   const send = (res: Response, status: number, title: string, body: Part, opts?: { notice?: string | null; error?: string | null }) => {
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
@@ -187,6 +186,18 @@ export function webRouter(deps: WebDeps): Router {
     return !!cookie && csrfMatches({ csrf: cookie } as WebSession, body._csrf);
   };
 
+  /**
+   * Uploads are refused unread without a session, and a file part is refused unless the form's
+   * CSRF field came before it: a stranger cannot make the server hold an upload in memory.
+   */
+  router.post(['/actions/:id/evidence', '/reviews/new'], (req, res, next) => {
+    if (locals(res).session) return next();
+    res.setHeader('Connection', 'close');
+    csrfRefused(res);
+  });
+  const csrfBeforeFile = (req: Request, res: Response) => (fields: Record<string, unknown>) =>
+    csrfOk(req, res, fields) ? null : new AppError('forbidden', 'The form did not carry its security token before its files');
+
   /** Signed-in pages: a GET without a session goes to the sign-in form; a POST is refused. */
   const signedIn = (req: Request, res: Response): WebSession | null => {
     const session = locals(res).session;
@@ -214,11 +225,12 @@ export function webRouter(deps: WebDeps): Router {
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (!csrfOk(req, res, body)) return csrfRefused(res);
       const email = typeof body.email === 'string' ? body.email.trim() : '';
-      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) {
+      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320 || !isStorable(email)) {
         return send(res, 400, 'Sign in', signInPage(locals(res).ctx, email), { error: 'Enter an e-mail address, like name@agency.example' });
       }
       // Over the limit: the same answer as always (no mail), so the limit reveals nothing either.
-      if (!signInLimiter.allow(req.ip ?? 'unknown', email)) {
+      const holdsSession = locals(res).session?.user.email.toLowerCase() === email.toLowerCase();
+      if (!(await signInLimiter.allow(req.ip ?? 'unknown', email, holdsSession))) {
         logger.warn({ ip: req.ip }, 'sign-in link requests over the limit; no mail sent');
         return send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
       }
@@ -354,7 +366,7 @@ export function webRouter(deps: WebDeps): Router {
       if (!isBoardUser(early)) return boardOnly(res);
       try {
         if (!req.is('multipart/form-data')) throw new AppError('unsupported_media_type', 'The form must be sent as multipart/form-data (with its file)');
-        ({ fields: body, files } = await parseMultipart(req, res, IMPORT_LIMITS));
+        ({ fields: body, files } = await parseMultipart(req, res, IMPORT_UPLOAD_LIMITS, csrfBeforeFile(req, res)));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         parseError = err;
@@ -505,7 +517,7 @@ export function webRouter(deps: WebDeps): Router {
         let files: Awaited<ReturnType<typeof parseMultipart>>['files'] = [];
         try {
           if (parse === 'multipart' && req.is('multipart/form-data')) {
-            ({ fields: body, files } = await parseMultipart(req, res, EVIDENCE_LIMITS));
+            ({ fields: body, files } = await parseMultipart(req, res, EVIDENCE_UPLOAD_LIMITS, csrfBeforeFile(req, res)));
           } else {
             await new Promise<void>((resolve, reject) => form(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
             body = (req.body ?? {}) as Record<string, unknown>;
@@ -518,6 +530,9 @@ export function webRouter(deps: WebDeps): Router {
         const s = signedIn(req, res);
         if (!s) return;
         if (!(await getActionDetail(db, s.user, id))) return notFound(res);
+        // The API's rule for text (workflows/storable-text.ts), said beside the form like any other refusal.
+        const unstorable = findUnstorable({ ...body, files: files.map((f) => f.filename) });
+        if (unstorable) return showAction(res, s, id, 400, { error: `${unstorable.path.join(' ')}: ${unstorable.reason}` });
         (req as Request & { uploaded?: typeof files }).uploaded = files;
         try {
           const done = await run(s, id, body, req);
@@ -578,6 +593,8 @@ export function webRouter(deps: WebDeps): Router {
     await cancelAction(lifecycle, actorOf(s), id, { reason });
     return 'cancelled';
   });
+
+  mountPaperPages(router, { db, config, send, signedIn, notFound });
 
   return router;
 }

@@ -126,7 +126,7 @@ describe('compose', () => {
         'SCR-P: Serious Case Review: Child P',
         'Action 2.1: Train response officers',
         'Agency: Thames Valley Police (TVP)',
-        'Due: 2027-01-31 00:00:00 UTC',
+        'Due: 31 January 2027',
         'Status: in progress',
         '',
         'Open it: https://actions.board.test/actions/a-1',
@@ -140,7 +140,7 @@ describe('compose', () => {
     expect(mail.html).toBe(
       '<!doctype html><html><body><h1>New action assigned: Train response officers</h1><ul>' +
         '<li>SCR-P: Serious Case Review: Child P</li><li>Action 2.1: Train response officers</li><li>Agency: Thames Valley Police (TVP)</li>' +
-        '<li>Due: 2027-01-31 00:00:00 UTC</li><li>Status: in progress</li></ul>' +
+        '<li>Due: 31 January 2027</li><li>Status: in progress</li></ul>' +
         '<p><a href="https://actions.board.test/actions/a-1">Open SCR-P 2.1</a></p></body></html>',
     );
   });
@@ -151,7 +151,7 @@ describe('compose', () => {
   });
 
   it.each([
-    ['reminder', {}, 'Reminder: action due 2027-01-31 00:00:00 UTC'],
+    ['reminder', {}, 'Reminder: action due 31 January 2027'],
     ['overdue', {}, 'Overdue: action past its due date'],
     ['evidence_submitted', {}, 'Evidence submitted for board review'],
     ['escalation', { escalation: { id: 'e', level: 2, reason: 'not_acknowledged' } }, 'Escalation level 2 (not acknowledged)'],
@@ -183,7 +183,7 @@ describe('compose', () => {
     const lines = mail.text.split('\n');
     expect(lines).toContain('Escalation: level 2, reason stalled');
     expect(lines).toContain('Comment: Please act');
-    expect(lines).toContain('NewDueDate: 2027-03-01');
+    expect(lines).toContain('New due date: 1 March 2027');
     expect(mail.text).not.toContain('Outcome:');
   });
 
@@ -236,7 +236,7 @@ describe('icsFor', () => {
       'DTSTART;VALUE=DATE:20270131',
       'DTEND;VALUE=DATE:20270201',
       'SUMMARY:Due: SCR-P 2.1 Audit\\; report\\, and\\\\or brief\\nstaff',
-      'DESCRIPTION:Action SCR-P 2.1 is due 2027-01-31 00:00:00 UTC. https://actions.board.test/actions/a-1',
+      'DESCRIPTION:Action SCR-P 2.1 is due 31 January 2027. https://actions.board.test/actions/a-1',
       'URL:https://actions.board.test/actions/a-1',
       'END:VEVENT',
       'END:VCALENDAR',

@@ -4,7 +4,7 @@
  * that fall together (their order is the order mails go out), and dueNow.
  */
 import { dueNow, plan, type PlanFacts, type PlannedInstant } from '../../workflows/planner';
-import { DEFAULT_POLICY, type Policy } from '../../workflows/types';
+import { CALENDAR_DAY_POLICY, type Policy } from '../../workflows/types';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);
@@ -21,7 +21,7 @@ const facts = (over: Partial<PlanFacts> = {}): PlanFacts => ({
   done: [],
   ...over,
 });
-const policy = (over: Partial<Policy> = {}): Policy => ({ ...DEFAULT_POLICY, stallAfter: 'P365D', ...over });
+const policy = (over: Partial<Policy> = {}): Policy => ({ ...CALENDAR_DAY_POLICY, stallAfter: 'P365D', ...over });
 const occasions = (p: PlannedInstant[], kind?: string) => p.filter((x) => !kind || x.kind === kind).map((x) => x.occasion);
 
 describe('reminders', () => {

@@ -17,9 +17,9 @@ describe('deriveRag', () => {
     expect(deriveRag(action({ stage, escalationLevel: 3, changesRequested: true }), DEFAULT_POLICY, DUE + 100 * DAY)).toBe('complete');
   });
 
-  it.each(['assigned', 'in_progress', 'under_review'] as const)('%s: red from the due instant on', (stage) => {
-    expect(deriveRag(action({ stage }), DEFAULT_POLICY, DUE)).toBe('red');
+  it.each(['assigned', 'in_progress', 'under_review'] as const)('%s: red once the due instant has passed, not at it', (stage) => {
     expect(deriveRag(action({ stage }), DEFAULT_POLICY, DUE + 1)).toBe('red');
+    expect(deriveRag(action({ stage }), DEFAULT_POLICY, DUE)).toBe('amber');
     expect(deriveRag(action({ stage }), DEFAULT_POLICY, DUE - 1)).toBe('amber');
   });
 
@@ -48,13 +48,13 @@ describe('deriveRag', () => {
 
   it('with no reminders there is no window: green until due', () => {
     const none: Policy = { ...DEFAULT_POLICY, remindBefore: [] };
-    expect(deriveRag(action(), none, DUE - 1)).toBe('green');
-    expect(deriveRag(action(), none, DUE)).toBe('red');
+    expect(deriveRag(action(), none, DUE)).toBe('green');
+    expect(deriveRag(action(), none, DUE + 1)).toBe('red');
   });
 
   it('amber whenever the board asked for changes, until it is late', () => {
     expect(deriveRag(action({ changesRequested: true }), DEFAULT_POLICY, DUE - 60 * DAY)).toBe('amber');
     expect(deriveRag(action({ changesRequested: true }), { ...DEFAULT_POLICY, remindBefore: [] }, DUE - 60 * DAY)).toBe('amber');
-    expect(deriveRag(action({ changesRequested: true }), DEFAULT_POLICY, DUE)).toBe('red');
+    expect(deriveRag(action({ changesRequested: true }), DEFAULT_POLICY, DUE + 1)).toBe('red');
   });
 });

@@ -61,6 +61,7 @@ describe('the report model', () => {
       outcome: 'implemented',
       rag: 'complete',
       dueDate: '2027-01-31T00:00:00.000Z',
+      dueOn: '2027-01-31',
       acknowledgedAt: '2026-07-01T09:00:00.000Z',
       closedAt: '2027-01-20T16:00:00.000Z',
       progressStatement: 'Published in May, "audited" in June.',
@@ -109,8 +110,8 @@ describe('rendering', () => {
       '- Recommendation 1: Agencies must escalate concerns about \\<neglect\\> promptly.',
       '- Success measure: Policy published; audit shows use',
       '- Status: Closed; outcome: Implemented',
-      '- Target date: 2027-01-31; acknowledged 2026-07-01; closed 2027-01-20',
-      '- Progress statement (accepted 2027-01-10): Published in May, "audited" in June.',
+      '- Target date: 31 January 2027; acknowledged 1 July 2026; closed 20 January 2027',
+      '- Progress statement (accepted 10 January 2027): Published in May, "audited" in June.',
       '',
     ]);
     expect(md).toContain('- Status: Closed; outcome: Not implemented');
@@ -120,8 +121,8 @@ describe('rendering', () => {
     expect(md).toContain('- Cancelled, because: Superseded by the ICB plan');
     expect(md).toContain('- Status: Evidence with the board; outcome: Open');
     expect(md).toContain('- Status: Assigned, not yet acknowledged; outcome: Open');
-    expect(md).toContain('- Target date: 2027-03-31');
-    expect(md.at(-2)).toBe('_Generated 2027-02-15T12:00:00.000Z from the action-plan system._');
+    expect(md).toContain('- Target date: 31 March 2027');
+    expect(md.at(-2)).toBe('_Generated Monday 15 February 2027 at 12:00pm from the action-plan system._');
   });
 
   it('CSV: one row per action, RFC 4180 quoting, formulas defused', () => {
@@ -132,9 +133,9 @@ describe('rendering', () => {
       'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason',
     );
     expect(rows[1]).toBe(
-      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,2027-01-31,2026-07-01,2027-01-20,"Published in May, ""audited"" in June.",,',
+      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,',
     );
-    expect(rows[4]).toBe('TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,2027-03-31,,2026-12-01,,,Superseded by the ICB plan');
+    expect(rows[4]).toBe('TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan');
     expect(rows[6]).toContain(`,"'=HYPERLINK(""x"") training",`);
   });
 
@@ -154,15 +155,15 @@ describe('rendering', () => {
         '<dt>Recommendation</dt><dd>1: Agencies must escalate concerns about &lt;neglect&gt; promptly.</dd>' +
         '<dt>Success measure</dt><dd>Policy published; audit shows use</dd>' +
         '<dt>Status</dt><dd>Closed (COMPLETE)</dd><dt>Outcome</dt><dd>Implemented</dd>' +
-        '<dt>Target date</dt><dd>2027-01-31</dd><dt>Acknowledged</dt><dd>2026-07-01</dd><dt>Closed</dt><dd>2027-01-20</dd>' +
-        '<dt>Progress statement (2027-01-10)</dt><dd>Published in May, &quot;audited&quot; in June.</dd></dl></div>',
+        '<dt>Target date</dt><dd>31 January 2027</dd><dt>Acknowledged</dt><dd>1 July 2026</dd><dt>Closed</dt><dd>20 January 2027</dd>' +
+        '<dt>Progress statement (10 January 2027)</dt><dd>Published in May, &quot;audited&quot; in June.</dd></dl></div>',
     );
     expect(html).toContain('<div class="action rag-red"><h3>1.3 Audit midwifery referrals</h3>');
     expect(html).toContain('<dt>Not implemented, because</dt><dd>The training budget went to the merger.</dd>');
     expect(html).toContain('<dt>Cancelled, because</dt><dd>Superseded by the ICB plan</dd>');
     expect(html).toContain('<dt>Status</dt><dd>Evidence with the board (RED)</dd>');
     expect(html).not.toContain('<neglect>');
-    expect(html).toContain('<footer class="meta"><p>Generated 2027-02-15T12:00:00.000Z from the action-plan system.</p></footer>');
+    expect(html).toContain('<footer class="meta"><p>Generated <time datetime="2027-02-15T12:00:00.000Z">Monday 15 February 2027 at 12:00pm</time> from the action-plan system.</p></footer>');
   });
 
   it('an unknown status is shown as stored', () => {
