@@ -15,7 +15,6 @@ import { ACTION_STATUSES, actions, decisions, evidence, RAGS } from '../../db/sc
 import type { Config } from '../../lib/config';
 import { AppError, type FieldIssue } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { createMailer, type Mailer } from '../../lib/mailer';
 import type { Actor } from '../../workflows/types';
 import { checkEvidenceFile, EVIDENCE_UPLOAD_LIMITS, IMPORT_UPLOAD_LIMITS, parseMultipart } from '../http/uploads';
 import { z } from '../http/zod';
@@ -49,7 +48,7 @@ import {
 import { mountPaperPages } from './papers-pages';
 import { dashboardPage, reviewsPage, statementPage } from './reports';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './rate-limit';
-import { consumeSignInToken, requestSignIn, signInTokenUsable } from './sign-in';
+import { consumeSignInToken, queueSignIn, signInTokenUsable } from './sign-in';
 import { createSession, csrfMatches, destroySession, loadSession, readCookie, type WebSession } from './session';
 
 export interface WebDeps {
@@ -59,8 +58,8 @@ export interface WebDeps {
   logger: Logger;
   /** Present in embedded mode: the header links to its inbox. */
   mailCatcher?: unknown;
-  /** For tests; defaults to an SMTP transport on config.smtpUrl. */
-  mailer?: Mailer;
+  /** Task queue workflows are started on (defaults to config.temporal.taskQueue; tests use their own). */
+  taskQueue?: string;
   /** Sign-in link requests allowed per e-mail and per client address (defaults: 5 and 30 per 15 minutes). */
   signInLimits?: SignInLimits;
 }
@@ -125,15 +124,7 @@ export function webRouter(deps: WebDeps): Router {
   const router = Router();
   const { db, config, logger } = deps;
   const secure = config.publicUrl.startsWith('https:');
-  const lifecycle: LifecycleDeps = { db, client: deps.client, taskQueue: config.temporal.taskQueue };
-  let mailer = deps.mailer;
-  const getMailer = (): Mailer => {
-    if (!mailer) {
-      if (!config.smtpUrl) throw new Error('no SMTP_URL configured: sign-in links cannot be sent');
-      mailer = createMailer(config.smtpUrl, config.mailFrom);
-    }
-    return mailer;
-  };
+  const lifecycle: LifecycleDeps = { db, client: deps.client, taskQueue: deps.taskQueue ?? config.temporal.taskQueue };
   const embedded = {
     mail: deps.mailCatcher !== undefined,
     temporalUiUrl: config.mode === 'embedded' ? `http://localhost:${config.temporal.uiPort}` : null,
@@ -234,12 +225,9 @@ export function webRouter(deps: WebDeps): Router {
         logger.warn({ ip: req.ip }, 'sign-in link requests over the limit; no mail sent');
         return send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
       }
-      try {
-        await requestSignIn(db, getMailer(), { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, email);
-      } catch (err) {
-        // Same page as for an unknown address: a mail failure must not reveal that the account exists.
-        logger.error({ err }, 'sign-in mail not sent');
-      }
+      // Not awaited: the answer must not wait on the database or Temporal for a known address and
+      // skip them for an unknown one. The worker sends the mail, with retries, like any other.
+      queueSignIn(lifecycle, email).catch((err: unknown) => logger.error({ err }, 'sign-in mail not queued'));
       send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
     }),
   );

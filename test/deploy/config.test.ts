@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../lib/config';
 
 /**
  * Production configuration: every kind of bad variable stops the process before it does
@@ -77,6 +76,8 @@ const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
   ['worker cache size not a whole number', { WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS', /./],
   ['negative worker cache size', { WORKER_MAX_CACHED_WORKFLOWS: '-5' }, 'WORKER_MAX_CACHED_WORKFLOWS', /./],
   ['unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV', /./],
+  ['unknown board time zone', { BOARD_TIME_ZONE: 'Europe/Londres' }, 'BOARD_TIME_ZONE', /IANA time zone/],
+  ['board time zone as an abbreviation', { BOARD_TIME_ZONE: 'BST' }, 'BOARD_TIME_ZONE', /IANA time zone/],
   ['service mode without DATABASE_URL', { DATABASE_URL: undefined }, 'DATABASE_URL', /required/],
   ['service mode without TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: undefined }, 'TEMPORAL_ADDRESS', /required/],
   ['service mode without SMTP_URL', { SMTP_URL: undefined }, 'SMTP_URL', /required/],
@@ -144,8 +145,4 @@ describe('configuration errors never echo a secret', () => {
     expect(r.out).not.toContain(secret);
   });
 
-  it('a URL without credentials is still shown, to help find the mistake', () => {
-    expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://db/app' }))).toThrow('(got "mysql://db/app")');
-    expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://u:pw@db/app' }))).toThrow('(got "mysql://***@db/app")');
-  });
 });

@@ -144,3 +144,15 @@ describe('production TLS settings', () => {
     expect(pgSslOptions('postgres://db/app?sslmode=require')).toEqual({ connectionString: 'postgres://db/app?sslmode=require' });
   });
 });
+
+it('a URL without credentials is still shown in a configuration error, to help find the mistake', () => {
+  expect(() => loadConfig('service', { ...good, DATABASE_URL: 'mysql://db/app' })).toThrow('(got "mysql://db/app")');
+  expect(() => loadConfig('service', { ...good, DATABASE_URL: 'mysql://u:pw@db/app' })).toThrow('(got "mysql://***@db/app")');
+});
+
+it("the board's time zone: Europe/London unless set, any IANA zone Node knows", () => {
+  expect(loadConfig('service', good).boardTimeZone).toBe('Europe/London');
+  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: '' }).boardTimeZone).toBe('Europe/London');
+  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: 'Europe/Dublin' }).boardTimeZone).toBe('Europe/Dublin');
+  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: 'UTC' }).boardTimeZone).toBe('UTC');
+});
