@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', 'test-artifacts/**', 'bench/results/**', 'db/migrations/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', 'test-artifacts/**', '.stryker-tmp/**', 'bench/results/**', 'db/migrations/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -55,6 +55,18 @@ export default tseslint.config(
         'error',
         { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
         { name: 'setInterval', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+      ],
+    },
+  },
+  {
+    // Every API schema is built from api/http/zod.ts, whose text builders carry the storable-text
+    // check: a field declared with zod's own z.string() would let a NUL through to a workflow.
+    files: ['api/**/*.ts'],
+    ignores: ['api/http/zod.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'zod', message: "Build schemas with { z } from 'api/http/zod' (its strings refuse text that cannot be stored).", allowTypeImports: true }] },
       ],
     },
   },

@@ -192,7 +192,7 @@ describe('docker-compose.yml', () => {
   });
 
   it("interpolated from .env.example (secrets filled in), gives each app service a configuration the schema accepts", () => {
-    const vars = { ...dotenv(envExample), POSTGRES_PASSWORD: 'a1b2c3d4e5f6', ADMIN_TOKEN: 'an-admin-token-of-enough-length' };
+    const vars = { ...dotenv(envExample), POSTGRES_PASSWORD: 'a1b2c3d4e5f6', ADMIN_TOKEN: 'an-admin-token-of-enough-length', AUDIT_KEY: 'an-audit-key-of-at-least-thirty-two-chars' };
     for (const name of ['api', 'worker', 'migrate']) {
       const env = Object.fromEntries(Object.entries(envOf(services[name])).map(([k, v]) => [k, interpolate(v, vars)]));
       const config = loadConfig('service', env);
