@@ -39,6 +39,8 @@ export interface ProdStackOptions {
   namespace: string;
   taskQueue: string;
   adminToken: string;
+  /** Signs the audit chain (AUDIT_KEY, required in production); the same one for the life of the data. */
+  auditKey: string;
   /** Logs, the mail store and the workflow bundle. */
   dataDir: string;
   /** Added to every app process's environment (for example LOG_LEVEL). */
@@ -165,6 +167,7 @@ export class ProdStack {
       PUBLIC_URL: this.apiUrl(0),
       BOARD_CHAIR_EMAIL: 'chair@board.example.org',
       WORKFLOW_BUNDLE_PATH: this.bundlePath,
+      AUDIT_KEY: this.opts.auditKey,
       LOG_LEVEL: 'info',
       ...this.opts.extraEnv,
       ...extra,

@@ -12,6 +12,7 @@
  * set, is the bootstrap admin's token; otherwise one is generated and printed.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
   const a = parsed.data;
   const adminToken = config.adminToken ?? `apt_${randomBytes(24).toString('base64url')}`;
+  const dataDir = path.resolve(a['data-dir']);
+  // The audit chain's key must outlive a restart of the stack: AUDIT_KEY, else one kept in the data directory.
+  const keyFile = path.join(dataDir, 'audit.key');
+  fs.mkdirSync(dataDir, { recursive: true });
+  if (!config.auditKey && !fs.existsSync(keyFile)) fs.writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  const auditKey = config.auditKey ?? fs.readFileSync(keyFile, 'utf8').trim();
   const stack = new ProdStack({
     postgresUrl: a.postgres,
     databases: {
@@ -53,7 +60,8 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     adminToken,
-    dataDir: path.resolve(a['data-dir']),
+    auditKey,
+    dataDir,
     log: (line) => process.stdout.write(`${line}\n`),
   });
   let stopping = false;

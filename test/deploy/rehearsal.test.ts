@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import type { ProdStack } from '../../lib/prod-stack';
+import { ProdStack } from '../../lib/prod-stack';
 import { QUIET_POLICY } from '../support/quiet-policy';
 import { UPGRADE_PATCH_ID } from './upgraded-workflows';
 import { Http, auditVerify, checkProjectionAndMail, importExample, newStack, onDb, setUpPeople, waitFor, type ActionRef, type People } from './topology';
@@ -139,7 +140,8 @@ it('rolls the workers onto a release whose workflow code changed behind patched(
   const http = new Http(stack);
   const next = await stack.buildBundle(path.join(stack.opts.dataDir, 'workflow-bundle-next.js'), path.join(__dirname, 'upgraded-workflows', 'index.ts'));
   const old = stack.workers.filter((w) => w.running);
-  const fresh = [stack.startWorker({ WORKFLOW_BUNDLE_PATH: next }), stack.startWorker({ WORKFLOW_BUNDLE_PATH: next })];
+  const fresh = [stack.startWorker({ WORKFLOW_BUNDLE_PATH: next, LOG_LEVEL: 'info' }), stack.startWorker({ WORKFLOW_BUNDLE_PATH: next, LOG_LEVEL: 'info' })];
+  stack.workers.push(...fresh);
   await waitFor('the new workers polling', async () => fresh.every((w) => w.output().includes('worker polling')), 240_000);
   // Work goes on while old and new overlap; then the old ones are drained (SIGTERM: in-flight tasks finish).
   const open = list.map((a, i) => [a, planOf(i)] as const).filter(([, p]) => p === 'acknowledge' || p === 'evidence');
@@ -154,7 +156,7 @@ it('rolls the workers onto a release whose workflow code changed behind patched(
   const codes = await Promise.all(old.map(async (w) => (await w.stop(30_000), w.child.exitCode)));
   figures.oldWorkersDrainedSeconds = Math.round((Date.now() - d0) / 1000);
   expect(codes).toEqual(old.map(() => 0));
-  stack.workers = fresh;
+  stack.workers = stack.workers.filter((w) => !old.includes(w));
   await driving;
   // A review started on the new release takes the patched path.
   const review = await http.ok(0, 'POST', '/api/v1/reviews', people.board, {
@@ -213,3 +215,68 @@ it('rolls the workers onto a release whose workflow code changed behind patched(
   }
   for (const i of [0, 1]) expect((await fetch(`${stack.apiUrl(i)}/readyz`)).status).toBe(200);
 });
+
+it('backs up both databases while a reminder is pending, restores them into fresh databases, and the restored topology sends the reminder with the audit chain intact', async () => {
+  expect(list.length).toBe(22); // runs on the rehearsal's topology and data
+  const http = new Http(stack);
+  // A reminder about two minutes away: pending while the backup is taken, due after the restore.
+  const review = await http.ok(0, 'POST', '/api/v1/reviews', people.board, {
+    reference: 'BACKUP-1',
+    title: 'Pending reminder across a restore',
+    policy: { ...QUIET_POLICY, remindBefore: ['PT8M'] },
+    recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'TVP', title: 'Brief the custody sergeants', dueDate: new Date(Date.now() + 10 * 60_000).toISOString() }] }],
+  });
+  const pending = review.recommendations[0].actions[0] as { id: string };
+  await waitFor('the assignment projected', async () => (await onDb(stack.databaseUrl, async (c) => (await c.query("select count(*)::int as n from audit_events where action_id = $1", [pending.id])).rows[0].n)) > 0, 60_000);
+
+  // docs/OPERATIONS.md "Backups": stop the API and the workers, dump the three databases, start again.
+  await Promise.all([...stack.apis, ...stack.workers].map((p) => p.stop(30_000)));
+  const dumps = path.join(stack.opts.dataDir, 'backup');
+  fs.mkdirSync(dumps);
+  const server = new URL(stack.opts.postgresUrl);
+  const pgArgs = ['-h', server.hostname, '-p', server.port || '5432', '-U', decodeURIComponent(server.username || 'postgres')];
+  const b0 = Date.now();
+  for (const [kind, name] of Object.entries(stack.opts.databases)) await run('pg_dump', [...pgArgs, '-Fc', '-f', path.join(dumps, `${kind}.dump`), name]);
+  figures.backupSeconds = Math.round((Date.now() - b0) / 1000);
+  await stack.stop();
+  expect((await stack.catcher.list()).some((m) => m.headers['x-action-ref']?.startsWith('BACKUP-1') && m.headers['x-notification-kind'] === 'reminder')).toBe(false);
+
+  // Restore as docs/OPERATIONS.md says: drop, create each database, then pg_restore into it.
+  // (Same names: Temporal's schema_version rows name the database they belong to.)
+  await stack.dropDatabases();
+  const r0 = Date.now();
+  for (const [kind, name] of Object.entries(stack.opts.databases)) {
+    await run('createdb', [...pgArgs, name]);
+    await run('pg_restore', [...pgArgs, '--no-owner', '-d', name, path.join(dumps, `${kind}.dump`)]);
+  }
+  const before = stack;
+  stack = new ProdStack({ ...before.opts, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'restored-')) });
+  // The same release that took the backup (the upgraded one): workflows it started replay only on it.
+  fs.copyFileSync(path.join(before.opts.dataDir, 'workflow-bundle-next.js'), stack.bundlePath);
+  fs.rmSync(before.opts.dataDir, { recursive: true, force: true });
+  await stack.start();
+  figures.restoreToReadySeconds = Math.round((Date.now() - r0) / 1000);
+
+  const reminder = await stack.catcher.waitFor((m) => m.headers['x-notification-kind'] === 'reminder' && (m.headers['x-action-ref'] ?? '').startsWith('BACKUP-1'), 300_000);
+  expect(reminder.to).toEqual(expect.arrayContaining(['safeguarding.lead@tvp.example']));
+  figures.reminderAfterRestoreSeconds = Math.round((Date.now() - r0) / 1000);
+  await waitFor(
+    'the reminder audited',
+    async () => (await onDb(stack.databaseUrl, async (c) => (await c.query("select count(*)::int as n from audit_events where action_id = $1 and type = 'reminder_sent'", [pending.id])).rows[0].n)) === 1,
+    60_000,
+  );
+  const audit = await auditVerify(stack);
+  expect({ code: audit.code, out: audit.out }).toEqual({ code: 0, out: expect.stringMatching(/^audit chain intact/) });
+  // The restored deployment still works: its people, their tokens, its actions.
+  const seen = await http2(stack).ok(1, 'GET', `/api/v1/actions/${list[0].id}`, people.board);
+  expect(seen.id).toBe(list[0].id);
+});
+
+const http2 = (s: ProdStack) => new Http(s);
+
+async function run(command: string, args: string[]): Promise<void> {
+  const { spawnLogged } = await import('../support/processes');
+  const p = spawnLogged(command, args, { PATH: process.env.PATH, HOME: process.env.HOME }, __dirname);
+  const code = await p.exited;
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')}: exit ${code}\n${p.output()}`);
+}

@@ -73,6 +73,7 @@ describe('stack:prod against docker-compose.yml', () => {
       namespace: 'default',
       taskQueue: 'action-plan',
       adminToken: 'x'.repeat(16),
+      auditKey: 'k'.repeat(32),
       dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'stack-cmp-')),
     });
     const env = stack.appEnv();

@@ -35,6 +35,7 @@ export async function newStack(name: string, log: (l: string) => void = () => un
     namespace: 'default',
     taskQueue: `deploy-${randomBytes(3).toString('hex')}`,
     adminToken: `deploy-admin-${randomBytes(12).toString('hex')}`,
+    auditKey: randomBytes(32).toString('hex'),
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`)),
     extraEnv: { LOG_LEVEL: 'warn', ALLOW_SHORT_POLICIES: '1' },
     log,
@@ -219,7 +220,7 @@ export async function checkProjectionAndMail(stack: ProdStack, list: ActionRef[]
 /** `npm run audit:verify` against the stack's database, as an operator runs it. */
 export async function auditVerify(stack: ProdStack): Promise<{ code: number | null; out: string }> {
   const { spawnLogged } = await import('../support/processes');
-  const p = spawnLogged(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: stack.databaseUrl }, ROOT);
+  const p = spawnLogged(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: stack.databaseUrl, AUDIT_KEY: stack.opts.auditKey }, ROOT);
   return { code: await p.exited, out: p.output() };
 }
 
