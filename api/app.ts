@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   if (deps.mailCatcher) app.use(mailInboxRouter(deps.mailCatcher));
   // Browser pages (session cookie + CSRF); after the API so /api/v1 keeps its bearer tokens.
-  app.use(webRouter(deps));
+  app.use(webRouter(ctx, { mailCatcher: deps.mailCatcher }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -121,6 +121,12 @@ async function readBody<B>(req: Request, res: Response, spec: BodySpec<B> | unde
   throw new AppError('unsupported_media_type', `Send the body as ${accepted}`);
 }
 
+/** The route table's role rule, for the pages too: 403 when the role is not among those listed. */
+export function requireAccess(access: Access, role: Role): void {
+  if (access === 'public' || access === 'any' || access.includes(role)) return;
+  throw new AppError('forbidden', `This needs the role ${access.join(' or ')}; you are ${role}`);
+}
+
 /** Turns one table entry into an Express handler: authenticate, check the role, validate, run. */
 export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
   return async (req, res) => {
@@ -128,8 +134,7 @@ export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
     let actor = undefined as unknown as AuthenticatedActor;
     if (def.access !== 'public') {
       actor = await authenticate(ctx.db, ctx.limiter, req.headers.authorization, req.ip ?? req.socket.remoteAddress ?? 'unknown');
-      if (def.access !== 'any' && !def.access.includes(actor.role))
-        throw new AppError('forbidden', `This needs the role ${def.access.join(' or ')}; you are ${actor.role}`);
+      requireAccess(def.access, actor.role);
     }
     // A malformed id names nothing that exists: 404, like an unknown one.
     const paramsResult = (def.params ?? z.strictObject({})).safeParse({ ...req.params });

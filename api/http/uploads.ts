@@ -16,6 +16,11 @@ export interface MultipartLimits {
   maxFileSize: number;
 }
 
+/** Evidence files, for the API and the pages alike. */
+export const EVIDENCE_LIMITS: MultipartLimits = { fileField: 'files', maxFiles: 5, maxFileSize: 10 * 1024 * 1024 };
+/** An action-plan spreadsheet to import. */
+export const IMPORT_LIMITS: MultipartLimits = { fileField: 'file', maxFiles: 1, maxFileSize: 2 * 1024 * 1024 };
+
 /** Parses multipart in memory with hard limits; every multer/busboy failure is the client's (4xx), never a 500. */
 export function parseMultipart(req: Request, res: Response, limits: MultipartLimits): Promise<{ fields: Record<string, unknown>; files: UploadedFile[] }> {
   const upload = multer({
@@ -31,7 +36,7 @@ export function parseMultipart(req: Request, res: Response, limits: MultipartLim
             err.code === 'LIMIT_UNEXPECTED_FILE'
               ? `Unexpected file field "${err.field}"; files go in "${limits.fileField}" (at most ${limits.maxFiles})`
               : err.code === 'LIMIT_FILE_SIZE'
-                ? `A file is larger than ${limits.maxFileSize} bytes`
+                ? `A file is larger than ${limits.maxFileSize / 1024 / 1024} MB (${limits.maxFileSize} bytes)`
                 : err.code === 'LIMIT_FILE_COUNT'
                   ? `At most ${limits.maxFiles} files`
                   : err.message;

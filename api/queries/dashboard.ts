@@ -18,6 +18,7 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date()) {
       rag: actions.rag,
       n: count(),
       overdue: sql<number>`count(*) filter (where ${isOverdue})`.mapWith(Number),
+      escalated: sql<number>`count(*) filter (where ${actions.escalationLevel} > 0)`.mapWith(Number),
     })
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
@@ -27,15 +28,18 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date()) {
 
   const byStatus = Object.fromEntries(ACTION_STATUSES.map((s) => [s, 0])) as Record<string, number>;
   const byRag = Object.fromEntries(RAGS.map((r) => [r, 0])) as Record<string, number>;
-  const agencyMap = new Map<string, { agencyCode: string; agencyName: string; total: number; open: number; overdue: number; byRag: Record<string, number> }>();
+  const agencyMap = new Map<string, { agencyCode: string; agencyName: string; total: number; open: number; overdue: number; escalated: number; byRag: Record<string, number> }>();
   let total = 0;
   for (const g of grouped) {
     total += g.n;
     byStatus[g.status] += g.n;
     byRag[g.rag] += g.n;
-    const a = agencyMap.get(g.agencyCode) ?? { agencyCode: g.agencyCode, agencyName: g.agencyName, total: 0, open: 0, overdue: 0, byRag: Object.fromEntries(RAGS.map((r) => [r, 0])) };
+    const a = agencyMap.get(g.agencyCode) ?? { agencyCode: g.agencyCode, agencyName: g.agencyName, total: 0, open: 0, overdue: 0, escalated: 0, byRag: Object.fromEntries(RAGS.map((r) => [r, 0])) };
     a.total += g.n;
-    if (!isFinished(g.status)) a.open += g.n;
+    if (!isFinished(g.status)) {
+      a.open += g.n;
+      a.escalated += g.escalated;
+    }
     a.overdue += g.overdue;
     a.byRag[g.rag] += g.n;
     agencyMap.set(g.agencyCode, a);
@@ -71,4 +75,22 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date()) {
     awaitingSignOff: awaiting.items,
     openEscalations: open.map((e) => ({ ...e, raisedAt: e.raisedAt.toISOString() })),
   };
+}
+
+/**
+ * Overdue actions at the end of each of the last `weeks` weeks, counted in the database (one
+ * row back, whatever the size of the plan). An action counts at instant t when it existed, was
+ * past its due date and not yet closed; a cancelled one stops counting from its last update.
+ * Due dates moved by extensions are as they stand now, which is what the board asks about.
+ */
+export async function overdueTrend(db: DbOrTx, scope: Scope, now = new Date(), weeks = 12): Promise<{ at: Date; overdue: number }[]> {
+  const points = Array.from({ length: weeks }, (_, i) => new Date(now.getTime() - (weeks - 1 - i) * 7 * 86_400_000));
+  const columns = Object.fromEntries(
+    points.map((at, i) => [
+      `w${i}`,
+      sql<number>`count(*) filter (where ${actions.createdAt} <= ${at} and ${actions.dueDate} < ${at} and (${actions.closedAt} is null or ${actions.closedAt} > ${at}) and not (${actions.status} = 'cancelled' and ${actions.updatedAt} <= ${at}))`.mapWith(Number),
+    ]),
+  );
+  const [row] = await db.select(columns).from(actions).where(scopeCondition(scope));
+  return points.map((at, i) => ({ at, overdue: Number(row?.[`w${i}`] ?? 0) }));
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../../lib/errors';
 import { defineRoute, type RouteDef } from '../http/route';
+import { EVIDENCE_LIMITS } from '../http/uploads';
 import { z } from '../http/zod';
 import { listActionsCached } from '../queries/action-list-cache';
 import { actionHistory, findAttachment } from '../queries/actions';
@@ -25,11 +26,10 @@ import {
 import { acknowledgeAction, cancelAction, decideAction, decideExtension, requestExtension } from '../use-cases/actions';
 import { actOnAction, actionDetail, requireVisibleAction, submitEvidenceWithFiles } from '../use-cases/action-commands';
 
-const OWNER = ['agency', 'admin'] as const;
-const BOARD = ['board', 'admin'] as const;
+export const OWNER = ['agency', 'admin'] as const;
+export const BOARD = ['board', 'admin'] as const;
 const refused = { 409: { description: 'Refused by the workflow: not allowed in the current stage' } };
 
-export const EVIDENCE_LIMITS = { fileField: 'files', maxFiles: 5, maxFileSize: 10 * 1024 * 1024 };
 
 export const actionRoutes: RouteDef[] = [
   defineRoute({

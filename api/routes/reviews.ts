@@ -1,5 +1,6 @@
 import { AppError } from '../../lib/errors';
 import { defineRoute, type RouteDef } from '../http/route';
+import { IMPORT_LIMITS } from '../http/uploads';
 import { z } from '../http/zod';
 import { findReview, listReviews } from '../queries/reviews';
 import { scopeOf } from '../queries/scope';
@@ -8,9 +9,8 @@ import { renderCsv, renderHtml, renderMarkdown } from '../report/render';
 import { CreateReviewBody, IdParams, ImportFields, ImportForm, Problem, ReportQuery, Review, ReviewSummary } from '../schemas';
 import { createReviewFor, importReview } from '../use-cases/review-commands';
 
-const CREATORS = ['admin', 'board'] as const;
+export const CREATORS = ['admin', 'board'] as const;
 
-export const IMPORT_LIMITS = { fileField: 'file', maxFiles: 1, maxFileSize: 2 * 1024 * 1024 };
 
 export const reviewRoutes: RouteDef[] = [
   defineRoute({

@@ -3,13 +3,15 @@ import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import type { Db } from '../../db/client';
 import { agencies, sessions, users } from '../../db/schema';
+import type { Role } from '../../domain/vocabulary';
 import { hashToken } from '../http/auth';
+import { clearCookie, readCookie, setCookie } from './cookies';
 
 export interface WebUser {
   userId: string;
   name: string;
   email: string;
-  role: 'admin' | 'board' | 'agency';
+  role: Role;
   agencyId: string | null;
   agencyCode: string | null;
 }
@@ -24,34 +26,6 @@ export const SESSION_COOKIE = 'ap_session';
 /** A working day and a bit: long enough not to interrupt, short enough that a forgotten browser closes itself. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
-export function readCookie(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i < 0) continue;
-    if (part.slice(0, i).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(i + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
-function cookie(name: string, value: string, opts: { secure: boolean; maxAgeSeconds: number }): string {
-  return [
-    `${name}=${encodeURIComponent(value)}`,
-    'Path=/',
-    'HttpOnly',
-    'SameSite=Lax',
-    `Max-Age=${opts.maxAgeSeconds}`,
-    ...(opts.secure ? ['Secure'] : []),
-  ].join('; ');
-}
-
 export async function createSession(db: Db, res: Response, userId: string, secure: boolean, now = new Date()): Promise<void> {
   const id = randomBytes(32).toString('base64url');
   await db.insert(sessions).values({
@@ -62,7 +36,7 @@ export async function createSession(db: Db, res: Response, userId: string, secur
   });
   // Opportunistic clean-up keeps the table small without a scheduler.
   await db.delete(sessions).where(lt(sessions.expiresAt, now));
-  res.append('Set-Cookie', cookie(SESSION_COOKIE, id, { secure, maxAgeSeconds: SESSION_TTL_MS / 1000 }));
+  setCookie(res, SESSION_COOKIE, id, { secure, maxAgeSeconds: SESSION_TTL_MS / 1000 });
 }
 
 export async function loadSession(db: Db, req: Request): Promise<WebSession | null> {
@@ -91,7 +65,7 @@ export async function loadSession(db: Db, req: Request): Promise<WebSession | nu
 
 export async function destroySession(db: Db, res: Response, session: WebSession | null, secure: boolean): Promise<void> {
   if (session) await db.delete(sessions).where(eq(sessions.idHash, session.idHash));
-  res.append('Set-Cookie', cookie(SESSION_COOKIE, '', { secure, maxAgeSeconds: 0 }));
+  clearCookie(res, SESSION_COOKIE, secure);
 }
 
 /** Constant-time comparison, so the token cannot be found byte by byte from response timings. */
