@@ -1,10 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import type { Db } from '../../db/client';
-import { agencies, sessions, users } from '../../db/schema';
 import type { Role } from '../../domain/vocabulary';
 import { hashToken } from '../http/auth';
+import { deleteSession, findSessionUser, insertSession } from '../queries/sessions';
 import { clearCookie, readCookie, setCookie } from './cookies';
 
 export interface WebUser {
@@ -28,14 +27,7 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export async function createSession(db: Db, res: Response, userId: string, secure: boolean, now = new Date()): Promise<void> {
   const id = randomBytes(32).toString('base64url');
-  await db.insert(sessions).values({
-    idHash: hashToken(id),
-    userId,
-    csrfToken: randomBytes(24).toString('base64url'),
-    expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
-  });
-  // Opportunistic clean-up keeps the table small without a scheduler.
-  await db.delete(sessions).where(lt(sessions.expiresAt, now));
+  await insertSession(db, { idHash: hashToken(id), userId, csrfToken: randomBytes(24).toString('base64url'), expiresAt: new Date(now.getTime() + SESSION_TTL_MS) }, now);
   setCookie(res, SESSION_COOKIE, id, { secure, maxAgeSeconds: SESSION_TTL_MS / 1000 });
 }
 
@@ -43,28 +35,14 @@ export async function loadSession(db: Db, req: Request): Promise<WebSession | nu
   const id = readCookie(req, SESSION_COOKIE);
   if (!id || id.length > 100) return null;
   const idHash = hashToken(id);
-  const [row] = await db
-    .select({
-      csrf: sessions.csrfToken,
-      userId: users.id,
-      name: users.name,
-      email: users.email,
-      role: users.role,
-      agencyId: users.agencyId,
-      agencyCode: agencies.code,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .leftJoin(agencies, eq(agencies.id, users.agencyId))
-    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, new Date())))
-    .limit(1);
+  const row = await findSessionUser(db, idHash);
   if (!row) return null;
   const { csrf, ...user } = row;
   return { user, csrf, idHash };
 }
 
 export async function destroySession(db: Db, res: Response, session: WebSession | null, secure: boolean): Promise<void> {
-  if (session) await db.delete(sessions).where(eq(sessions.idHash, session.idHash));
+  if (session) await deleteSession(db, session.idHash);
   clearCookie(res, SESSION_COOKIE, secure);
 }
 
