@@ -32,7 +32,7 @@ export interface AppDeps {
   metrics?: ApiMetrics;
 }
 
-/** Built apart from `listen` so tests drive it directly (STYLE.md 16). */
+/** Built apart from `listen` so tests drive it directly (docs/ARCHITECTURE.md, House rules). */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');

@@ -3,7 +3,7 @@ import { isDuration } from '../workflows/duration';
 import { z } from './http/zod';
 
 /**
- * Request and response schemas of the HTTP API (DESIGN.md section 5). Requests are strict: an
+ * Request and response schemas of the HTTP API (docs/ARCHITECTURE.md, Where each rule lives). Requests are strict: an
  * unknown field is a 400, so a misspelt optional field is never silently ignored.
  */
 

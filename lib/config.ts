@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /**
- * The one place that reads process.env (STYLE.md 11). Everything else receives a Config.
+ * The one place that reads process.env (docs/ARCHITECTURE.md, House rules). Everything else receives a Config.
  *
  * Two modes:
  * - `embedded` (`npm start`): anything unset gets a local stand-in (PGlite, a Temporal dev

@@ -2,7 +2,7 @@ import { parseDuration } from './duration';
 import type { ActionStage, Policy } from './types';
 
 /**
- * DESIGN.md section 4: red when overdue or escalated, amber when due within
+ * docs/ARCHITECTURE.md (The action lifecycle): red when overdue or escalated, amber when due within
  * remindBefore[last-but-one] or changes were requested, green otherwise, complete when closed
  * (a cancelled action needs no more attention either).
  */

@@ -1,5 +1,5 @@
 /**
- * Payload types shared by the workflows, the activities and the API (STYLE.md 1, 4).
+ * Payload types shared by the workflows, the activities and the API (docs/ARCHITECTURE.md, The layers).
  * Plain data only: this module is imported by workflow code, so no I/O and no Node modules.
  */
 
@@ -11,7 +11,7 @@ export type ActionOutcome = Outcome;
 
 export const TASK_QUEUE_DEFAULT = 'action-plan';
 
-/** ISO-8601 durations (DESIGN.md section 3); seconds allowed so tests run the lifecycle in seconds. */
+/** ISO-8601 durations (docs/ARCHITECTURE.md, The action lifecycle); seconds allowed so tests run the lifecycle in seconds. */
 export interface Policy {
   acknowledgeWithin: string;
   remindBefore: string[];
@@ -158,7 +158,7 @@ export const REFUSAL = {
   invalidArgument: 'InvalidArgument',
 } as const;
 
-// ---- Added by the lifecycle (issue 3): workflow <-> activity payloads ----
+// ---- Workflow <-> activity payloads ----
 
 export type NotificationKind =
   | 'assignment'

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
+import { perDatabase, type DbOrTx } from '../../db/client';
+import { readModelVersionOf } from './action-list-cache';
 import { ACTION_STATUSES, RAGS, actions, agencies, escalations, reviews } from '../../db/schema';
 import { isFinished } from '../../domain/vocabulary';
 import { listActions, overdueCondition, scopeCondition } from './actions';
@@ -94,3 +95,39 @@ export async function overdueTrend(db: DbOrTx, scope: Scope, now = new Date(), w
   const [row] = await db.select(columns).from(actions).where(scopeCondition(scope));
   return points.map((at, i) => ({ at, overdue: Number(row?.[`w${i}`] ?? 0) }));
 }
+
+/** How long a dashboard may show overdue counts as of an earlier instant when nothing was written meanwhile. */
+export const DASHBOARD_CLOCK_MS = 60_000;
+
+type DashboardView = { counts: Awaited<ReturnType<typeof dashboard>>; trend: Awaited<ReturnType<typeof overdueTrend>> };
+
+/**
+ * The dashboard's counts and trend for a scope, read again when anything was written (the read
+ * model's version moved, as for the action list's page cache) or when the minute changes (overdue
+ * depends on the clock). Between those, every viewer gets the same figures without the
+ * aggregations running again, so the page costs two primary-key reads however large the plan.
+ */
+export class DashboardCache {
+  private readonly entries = new Map<string, { version: number; minute: number; value: Promise<DashboardView> }>();
+
+  async get(db: DbOrTx, scope: Scope, now = new Date()): Promise<DashboardView> {
+    const version = await readModelVersionOf(db);
+    const minute = Math.floor(now.getTime() / DASHBOARD_CLOCK_MS);
+    const key = scope.agencyId ?? '*';
+    const hit = this.entries.get(key);
+    if (hit && hit.version === version && hit.minute === minute) return hit.value;
+    const value = Promise.all([dashboard(db, scope, now), overdueTrend(db, scope, now)]).then(([counts, trend]) => ({ counts, trend }));
+    if (hit && (hit.version > version || hit.minute > minute)) return value;
+    const entry = { version, minute, value };
+    this.entries.set(key, entry);
+    // Scopes are the board's and one per agency: a handful of entries, never more than the agencies.
+    value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return value;
+  }
+}
+
+const dashboardCacheOf = perDatabase(() => new DashboardCache());
+
+export const dashboardCached = (db: DbOrTx, scope: Scope, now = new Date()) => dashboardCacheOf(db).get(db, scope, now);

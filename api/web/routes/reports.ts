@@ -1,7 +1,7 @@
 /** The dashboard and a review's progress statement: aggregated in the database, the statement from the API's report model. */
 import { Router } from 'express';
 import { listAgencies } from '../../queries/agencies';
-import { dashboard, overdueTrend } from '../../queries/dashboard';
+import { dashboardCached } from '../../queries/dashboard';
 import { scopeOf } from '../../queries/scope';
 import { buildReport } from '../../report/model';
 import { locals, type WebKit } from '../kit';
@@ -18,8 +18,8 @@ export function reportRouter(kit: WebKit): Router {
       if (!s) return;
       const scope = scopeOf(s.user);
       const now = new Date();
-      const [agencyList, counts, trend] = await Promise.all([listAgencies(ctx.db), dashboard(ctx.db, scope, now), overdueTrend(ctx.db, scope, now)]);
-      send(res, 200, 'Dashboard', dashboardPage(agencyList, counts, trend, s.user.role), { notice: locals(res).notice });
+      const [agencyList, view] = await Promise.all([listAgencies(ctx.db), dashboardCached(ctx.db, scope, now)]);
+      send(res, 200, 'Dashboard', dashboardPage(agencyList, view.counts, view.trend, s.user.role), { notice: locals(res).notice });
     }),
   );
 
