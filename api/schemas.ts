@@ -1,5 +1,6 @@
+import { isHhMm } from '../workflows/calendar';
+import { normaliseDuration } from '../workflows/duration';
 import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCOMES, OUTCOMES, RAGS, ROLES } from '../domain/vocabulary';
-import { isDuration } from '../workflows/duration';
 import { z } from './http/zod';
 
 /**
@@ -17,10 +18,17 @@ export const DateOrInstant = z
   .openapi({ description: 'YYYY-MM-DD or an ISO-8601 instant with offset', example: '2026-09-30' });
 
 export const Duration = z
-  .string()
-  .max(40)
-  .refine(isDuration, 'expected an ISO-8601 duration in weeks, days, hours, minutes or seconds (P7D, PT2S)')
-  .openapi({ example: 'P7D' });
+  .union([
+    z
+      .string()
+      .max(40)
+      .refine((v) => normaliseDuration(v) !== null, 'expected an ISO-8601 duration in weeks, days, hours, minutes or seconds (P7D, PT2S), or "n working days"'),
+    z.strictObject({ workingDays: z.number().int('workingDays must be a whole number').positive('workingDays must be at least 1').max(999) }),
+  ])
+  .openapi({
+    description: 'Calendar time as ISO 8601 (`P7D`, `PT2S`), or working days of the board calendar: `{ "workingDays": 5 }` or `"5 working days"` (weekends and England and Wales bank holidays skipped)',
+    example: 'P7D',
+  });
 
 export const PolicyInput = z
   .strictObject({
@@ -30,8 +38,18 @@ export const PolicyInput = z
     escalateAfterOverdue: z.array(Duration).min(1).max(3).optional(),
     stallAfter: Duration.optional(),
     boardDecisionWithin: Duration.optional(),
+    deliverAt: z
+      .string()
+      .refine(isHhMm, 'expected a time of day as HH:MM (24-hour), for example 09:00')
+      .nullable()
+      .optional()
+      .openapi({ description: 'Reminders, overdue notices and escalations go at this time (board time zone) on the next working day; null sends them at the computed instant', example: '09:00' }),
   })
-  .openapi('PolicyInput');
+  .openapi('PolicyInput', {
+    description:
+      'Omitted entirely: acknowledge within 5 working days, board decision within 10 working days, mail at 09:00 on working days. ' +
+      'Given but naming neither working days nor deliverAt: the missing fields take the calendar-day defaults (P5D, P14D, no window).',
+  });
 
 export const IdParams = z.strictObject({ id: z.guid() });
 export const ExtensionParams = z.strictObject({ id: z.guid(), rid: z.guid() });
@@ -80,7 +98,24 @@ export const User = z
   })
   .openapi('User');
 
-export const CreatedUser = z.object({ user: User, token: z.string().openapi({ description: 'Shown once; only its hash is stored' }) }).openapi('CreatedUser');
+export const CreatedUser = z
+  .object({
+    user: User,
+    token: z.string().openapi({ description: 'Shown once; only its hash is stored' }),
+    tokenId: z.string().optional().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
+    tokenExpiresAt: z.string().optional().openapi({ description: 'When the token stops working (API_TOKEN_TTL_DAYS after issue)' }),
+  })
+  .openapi('CreatedUser');
+
+export const IssuedToken = z
+  .object({
+    token: z.string().openapi({ description: 'The new bearer token, shown once; the one the request carried no longer works' }),
+    id: z.string().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
+    expiresAt: z.string().openapi({ description: 'When the new token stops working' }),
+  })
+  .openapi('IssuedToken');
+
+export const DeactivatedUser = z.object({ id: z.string(), email: z.string(), deactivatedAt: z.string() }).openapi('DeactivatedUser');
 
 export const ActionInput = z
   .strictObject({
@@ -170,7 +205,7 @@ export const ActionListQuery = z
   })
   .openapi('ActionListQuery');
 
-export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json']).default('json') });
+export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json', 'docx', 'pdf', 'xlsx']).default('json') });
 
 export const Action = z
   .object({
@@ -188,7 +223,8 @@ export const Action = z
     status: z.enum(ACTION_STATUSES),
     outcome: z.enum(OUTCOMES).nullable(),
     rag: z.enum(RAGS),
-    dueDate: z.string(),
+    dueDate: z.string().openapi({ description: 'ISO instant; a due date given as a date is the last moment of that day in the board time zone' }),
+    dueOn: z.string().openapi({ description: 'The due date as a local day in BOARD_TIME_ZONE', example: '2027-01-31' }),
     escalationLevel: z.number().int().min(0).max(3),
     changesRequested: z.boolean(),
     acknowledgedAt: z.string().nullable(),

@@ -33,7 +33,8 @@ export async function startApi(opts: {
       checkReadiness({ pingDatabase: opts.pingDatabase, client, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }),
   });
   const server = await new Promise<http.Server>((resolve, reject) => {
-    const s = app.listen(config.port, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const done = (err?: Error) => (err ? reject(err) : resolve(s));
+    const s = config.host === undefined ? app.listen(config.port, done) : app.listen(config.port, config.host, done);
     s.once('error', reject);
   });
   const address = server.address();

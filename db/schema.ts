@@ -11,6 +11,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -83,6 +84,12 @@ export const users = pgTable(
     agencyId: uuid('agency_id').references(() => agencies.id),
     /** sha256 of the bearer token; the token itself is shown once and never stored. */
     tokenHash: text('token_hash').unique(),
+    /** Names the current token (revocation by id never needs the token itself). */
+    tokenId: uuid('token_id').unique().defaultRandom(),
+    /** The token stops working at this instant (API_TOKEN_TTL_DAYS after it was issued). */
+    tokenExpiresAt: ts('token_expires_at').notNull().default(sql`now() + interval '90 days'`),
+    /** Set when an administrator deactivates the user: no token, no session, no sign-in. */
+    deactivatedAt: ts('deactivated_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -324,9 +331,20 @@ export const auditEvents = pgTable(
     recordedAt: createdAt(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /** 1: sha256 chain (before the audit key); 2: HMAC-SHA256 keyed with AUDIT_KEY. */
+    scheme: smallint('scheme').notNull().default(1),
   },
   (t) => [index('audit_events_action_idx').on(t.actionId, t.id)],
 );
+
+/** Days off an admin added to the shipped bank holidays (a one-off, or a substitute for a shipped day). */
+export const calendarDays = pgTable('calendar_days', {
+  date: date('date', { mode: 'string' }).primaryKey(),
+  title: text('title').notNull(),
+  replaces: date('replaces', { mode: 'string' }),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+});
 
 /** API `Idempotency-Key` replay store, per caller. */
 export const idempotencyKeys = pgTable(
@@ -354,7 +372,16 @@ export const loginTokens = pgTable('login_tokens', {
     .references(() => users.id),
   expiresAt: ts('expires_at').notNull(),
   usedAt: ts('used_at'),
+  /** Hash of the cookie given to the browser that asked; null for a link the server printed. */
+  browserNonceHash: text('browser_nonce_hash'),
   createdAt: createdAt(),
+});
+
+/** Failure counters shared by every API process (bad tokens, sign-in requests), one row per key and window. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  resetAt: ts('reset_at').notNull(),
 });
 
 /** Browser sessions (cookie holds the id; only its hash is stored). */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { setBoardTimeZone } from '../lib/board-time';
 import type { Db } from '../db/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
@@ -41,9 +42,10 @@ function routeSdkLogsToPino(logger: Logger): void {
 
 export async function startWorker(opts: { config: Config; db: Db; logger: Logger; smtpUrl: string }): Promise<RunningWorker> {
   const { config, logger } = opts;
+  setBoardTimeZone(config.boardTimeZone);
   routeSdkLogsToPino(logger);
   const connection = await NativeConnection.connect(nativeConnectionOptions(config));
-  const mailer = createMailer(opts.smtpUrl, config.mailFrom);
+  const mailer = createMailer(opts.smtpUrl, config.mailFrom, { caPath: config.smtpCaPath });
   const activities = createActivities({
     db: opts.db,
     mailer,
@@ -52,8 +54,10 @@ export async function startWorker(opts: { config: Config; db: Db; logger: Logger
   });
   // Only production images use the pre-built bundle: in a working tree a leftover bundle would
   // silently run old workflow code, so elsewhere a fresh one is built at every start.
-  const prebuilt = config.env === 'production' && fs.existsSync(WORKFLOW_BUNDLE_PATH);
-  const bundle = prebuilt ? { codePath: WORKFLOW_BUNDLE_PATH, remove: () => undefined } : await bundleInChildProcess();
+  // WORKFLOW_BUNDLE_PATH names one explicitly (a rolling upgrade starts new workers on a new one).
+  const prebuiltPath = config.workflowBundlePath ?? (config.env === 'production' && fs.existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
+  const prebuilt = prebuiltPath !== undefined;
+  const bundle = prebuiltPath ? { codePath: prebuiltPath, remove: () => undefined } : await bundleInChildProcess();
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,

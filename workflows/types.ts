@@ -2,6 +2,7 @@
  * Payload types shared by the workflows, the activities and the API (docs/ARCHITECTURE.md, The layers).
  * Plain data only: this module is imported by workflow code, so no I/O and no Node modules.
  */
+import type { BoardCalendar, PolicyDuration } from './calendar';
 
 import type { ActionStatus, DecisionOutcome, EscalationReason, ExtensionOutcome, Outcome, Role } from '../domain/vocabulary';
 
@@ -11,17 +12,41 @@ export type ActionOutcome = Outcome;
 
 export const TASK_QUEUE_DEFAULT = 'action-plan';
 
-/** ISO-8601 durations (docs/ARCHITECTURE.md, The action lifecycle); seconds allowed so tests run the lifecycle in seconds. */
+/**
+ * The review's timers (docs/ARCHITECTURE.md, The action lifecycle). Each duration is ISO 8601 (`P5D`; seconds allowed so
+ * tests run the lifecycle in seconds) or `{ workingDays: n }` counted in the board's calendar.
+ * `deliverAt` (`HH:MM`, board time) moves reminders, overdue notices and escalations to that time
+ * on the next working day; absent or null, they go at the computed instant (the first contract).
+ */
 export interface Policy {
-  acknowledgeWithin: string;
-  remindBefore: string[];
-  overdueReminderEvery: string;
-  escalateAfterOverdue: string[];
-  stallAfter: string;
-  boardDecisionWithin: string;
+  acknowledgeWithin: PolicyDuration;
+  remindBefore: PolicyDuration[];
+  overdueReminderEvery: PolicyDuration;
+  escalateAfterOverdue: PolicyDuration[];
+  stallAfter: PolicyDuration;
+  boardDecisionWithin: PolicyDuration;
+  deliverAt?: string | null;
 }
 
+/**
+ * What a review gets when it names no policy (and the import and the demo): statutory-style
+ * working-day clocks and mail in working hours. Reminders stay calendar days before the due date.
+ */
 export const DEFAULT_POLICY: Policy = {
+  acknowledgeWithin: { workingDays: 5 },
+  remindBefore: ['P28D', 'P7D', 'P1D'],
+  overdueReminderEvery: 'P7D',
+  escalateAfterOverdue: ['P7D', 'P21D', 'P42D'],
+  stallAfter: 'P30D',
+  boardDecisionWithin: { workingDays: 10 },
+  deliverAt: '09:00',
+};
+
+/**
+ * The first contract's defaults: a client that sends an explicit policy naming neither working
+ * days nor `deliverAt` gets exactly these for the fields it leaves out, as before.
+ */
+export const CALENDAR_DAY_POLICY: Policy = {
   acknowledgeWithin: 'P5D',
   remindBefore: ['P28D', 'P7D', 'P1D'],
   overdueReminderEvery: 'P7D',
@@ -51,6 +76,8 @@ export interface ActionWorkflowInput {
   /** ISO instant. */
   dueDate: string;
   policy: Policy;
+  /** The board's zone and bank holidays, as data so the planner stays deterministic; absent on workflows started before it existed. */
+  calendar?: BoardCalendar;
   /** Set only by continue-as-new: the previous run's memory. */
   resume?: ActionWorkflowResume;
 }

@@ -17,6 +17,7 @@ import {
   type Rag,
 } from '../../db/schema';
 import { isUuid } from '../../domain/text';
+import { dueOn } from '../../lib/board-time';
 import { FINISHED_STATUSES, OPEN_STATUSES, OVERDUE_STATUSES } from '../../domain/vocabulary';
 import { iso, type Scope } from './scope';
 
@@ -72,6 +73,7 @@ export function toAction(r: ActionRow) {
     outcome: r.outcome,
     rag: r.rag,
     dueDate: r.dueDate.toISOString(),
+    dueOn: dueOn(r.dueDate),
     escalationLevel: r.escalationLevel,
     changesRequested: r.changesRequested,
     acknowledgedAt: iso(r.acknowledgedAt),

@@ -1,4 +1,4 @@
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { agencies, sessions, users } from '../../db/schema';
 
@@ -8,14 +8,14 @@ export async function insertSession(db: DbOrTx, s: { idHash: string; userId: str
   await db.delete(sessions).where(lt(sessions.expiresAt, now));
 }
 
-/** The signed-in user of an unexpired session, with the session's CSRF token. */
+/** The signed-in user of an unexpired session, with the session's CSRF token; a deactivated user has none. */
 export async function findSessionUser(db: DbOrTx, idHash: string, now = new Date()) {
   const [row] = await db
     .select({ csrf: sessions.csrfToken, userId: users.id, name: users.name, email: users.email, role: users.role, agencyId: users.agencyId, agencyCode: agencies.code })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(agencies, eq(agencies.id, users.agencyId))
-    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now)))
+    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), isNull(users.deactivatedAt)))
     .limit(1);
   return row ?? null;
 }

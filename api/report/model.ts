@@ -18,6 +18,8 @@ export interface ReportAction {
   outcome: string | null;
   rag: string;
   dueDate: string;
+  /** The due date as a local day in the board's zone. */
+  dueOn: string;
   acknowledgedAt: string | null;
   closedAt: string | null;
   /** The latest statement the board accepted: the only one ever presented as done. */
@@ -111,6 +113,7 @@ export async function buildReport(db: DbOrTx, scope: Scope, reviewId: string, no
       outcome: a.outcome,
       rag: a.rag,
       dueDate: a.dueDate,
+      dueOn: a.dueOn,
       acknowledgedAt: a.acknowledgedAt,
       closedAt: a.closedAt,
       progressStatement: ev?.statement ?? null,

@@ -1,6 +1,6 @@
 import { AppError } from '../../lib/errors';
 import { defineRoute, type RouteDef } from '../http/route';
-import { EVIDENCE_LIMITS } from '../http/uploads';
+import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import { z } from '../http/zod';
 import { listActionsCached } from '../queries/action-list-cache';
 import { actionHistory, findAttachment } from '../queries/actions';
@@ -30,6 +30,7 @@ export const OWNER = ['agency', 'admin'] as const;
 export const BOARD = ['board', 'admin'] as const;
 const refused = { 409: { description: 'Refused by the workflow: not allowed in the current stage' } };
 
+export const EVIDENCE_LIMITS = EVIDENCE_UPLOAD_LIMITS;
 
 export const actionRoutes: RouteDef[] = [
   defineRoute({

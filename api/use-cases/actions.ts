@@ -22,7 +22,7 @@ import {
 } from '../../workflows/messages';
 import {
   actionWorkflowId,
-  DEFAULT_POLICY,
+  CALENDAR_DAY_POLICY,
   type ActionState,
   type ActionWorkflowInput,
   type Actor,
@@ -31,6 +31,9 @@ import {
   type ExtensionOutcome,
   type Policy,
 } from '../../workflows/types';
+import { boardTimeZone, dueInstant } from '../../lib/board-time';
+import type { BoardCalendar } from '../../workflows/calendar';
+import { loadBoardCalendar } from './board-calendar';
 import { runUpdate, type LifecycleDeps } from './lifecycle-deps';
 
 export type { LifecycleDeps } from './lifecycle-deps';
@@ -63,9 +66,9 @@ async function update<T>(deps: LifecycleDeps, actionId: string, send: (h: Return
   );
 }
 
-/** ISO date or instant -> ISO instant (a bare date means the start of that day, UTC). */
+/** ISO date or instant -> ISO instant (a bare date means the end of that day in the board's zone). */
 export function parseDueDate(value: string, field = 'dueDate'): string {
-  const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  const at = typeof value === 'string' ? dueInstant(value) : Number.NaN;
   if (typeof value !== 'string' || Number.isNaN(at)) throw new AppError('validation', `${field} is not a date`, [{ path: field, message: 'expected an ISO date or date-time' }]);
   return new Date(at).toISOString();
 }
@@ -140,7 +143,7 @@ export async function reassignAction(deps: LifecycleDeps, actor: Actor, actionId
 
 export function actionInput(
   a: { id: string; reviewId: string; recommendationId: string; reference: string; title: string; agencyId: string; dueDate: Date },
-  ctx: { reviewReference: string; recommendationWorkflowId: string; agencyCode: string; policy: Policy },
+  ctx: { reviewReference: string; recommendationWorkflowId: string; agencyCode: string; policy: Policy; calendar: BoardCalendar },
 ): ActionWorkflowInput {
   return {
     actionId: a.id,
@@ -154,6 +157,7 @@ export function actionInput(
     agencyCode: ctx.agencyCode,
     dueDate: a.dueDate.toISOString(),
     policy: ctx.policy,
+    calendar: ctx.calendar,
   };
 }
 
@@ -191,8 +195,10 @@ export async function addAction(deps: LifecycleDeps, actor: Actor, recommendatio
       .returning();
     return inserted;
   });
-  const policy = { ...DEFAULT_POLICY, ...(found.review.policy as Partial<Policy>) };
-  const workflowInput = actionInput(row, { reviewReference: found.review.reference, recommendationWorkflowId: found.rec.workflowId, agencyCode: agency.code, policy });
+  // The stored policy is complete; the first contract's defaults only fill a field a very old row might lack.
+  const policy = { ...CALENDAR_DAY_POLICY, ...(found.review.policy as Partial<Policy>) };
+  const calendar = await loadBoardCalendar(deps.db, boardTimeZone(), new Date(), deps.calendarClock);
+  const workflowInput = actionInput(row, { reviewReference: found.review.reference, recommendationWorkflowId: found.rec.workflowId, agencyCode: agency.code, policy, calendar });
   try {
     await runUpdate(
       () => deps.client.workflow.getHandle(found.rec.workflowId).executeUpdate(addActionUpdate, { args: [{ actor, action: workflowInput }] }),

@@ -6,12 +6,15 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/client';
 import { AppError, type AppErrorKind } from '../../lib/errors';
+import type { CompressedClock } from '../../workflows/calendar';
 import { REFUSAL } from '../../workflows/types';
 
 export interface LifecycleDeps {
   db: Db;
   client: Client;
   taskQueue: string;
+  /** Tests only: counts working days and the delivery window on a compressed clock (workflows/calendar.ts). */
+  calendarClock?: CompressedClock;
 }
 
 const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {

@@ -5,7 +5,7 @@
 import { isFinished, isOverdue } from '../../domain/vocabulary';
 import { RAG_LABEL, STATUS_LABEL } from '../../domain/words';
 import type { FieldIssue } from '../../lib/errors';
-import { IMPORT_LIMITS } from '../http/uploads';
+import { IMPORT_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionView } from '../queries/actions';
 import type { findReview } from '../queries/reviews';
 import { fmtDate, html, raw, type Html, type Part } from './html';
@@ -139,7 +139,7 @@ ${rowErrors.map((e) => html`<tr><td data-label="Row">${e.row ?? ''}</td><td data
 ${reference.message}<input id="reference" name="reference" type="text" required maxlength="64" value="${typed(state, 'reference')}"${reference.attrs}>
 <label for="title">Title</label>${title.message}<input id="title" name="title" type="text" required maxlength="500" value="${typed(state, 'title')}"${title.attrs}>
 <label for="publishedOn">Published on (optional)</label>${published.message}<input id="publishedOn" name="publishedOn" type="date" value="${typed(state, 'publishedOn')}"${published.attrs}>
-<label for="file">Action plan file (.csv or .xlsx)</label><span class="hint" id="file-hint">Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date (optional: Action detail). Dates as 2027-03-31 or 31/03/2027. At most ${IMPORT_LIMITS.maxFileSize / 1024 / 1024} MB.</span>
+<label for="file">Action plan file (.csv or .xlsx)</label><span class="hint" id="file-hint">Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date (optional: Action detail). Dates as 2027-03-31 or 31/03/2027. At most ${IMPORT_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB.</span>
 ${file.message}<input id="file" name="file" type="file" required accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"${file.attrs}>
 <div><button class="primary" type="submit">Import the review</button></div></form>
 <p><a href="/examples/action-plan-template.csv" download>Download an example action plan (CSV, the Baby M review)</a> to see the format.</p>`;

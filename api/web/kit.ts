@@ -123,9 +123,17 @@ export function createKit(ctx: ApiContext): WebKit {
       let uploadError: AppError | null = null;
       if (limits && req.is('multipart/form-data')) {
         try {
-          ({ fields, files } = await parseMultipart(req, res, limits));
+          // A file part is refused unless the form's CSRF field came before it: a stranger cannot
+          // make the server hold an upload in memory.
+          const csrfBeforeFile = (soFar: Record<string, unknown>) =>
+            csrfOk(req, res, soFar) ? null : new AppError('forbidden', 'The form did not carry its security token before its files');
+          ({ fields, files } = await parseMultipart(req, res, limits, csrfBeforeFile));
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
+          if (err.kind === 'forbidden') {
+            csrfRefused(res);
+            return null;
+          }
           // multer has filled req.body with the fields before the part that broke the limit.
           fields = { ...((req.body as Record<string, unknown> | undefined) ?? {}) };
           uploadError = err;

@@ -1,6 +1,6 @@
 import { isBoardRole, isOpen, isOverdue as overdue } from '../../domain/vocabulary';
 import { EVIDENCE_STATUS_LABEL } from '../../domain/words';
-import { EVIDENCE_LIMITS } from '../http/uploads';
+import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionPageData, ActionView, EvidenceView } from '../queries/actions';
 import { cancelForm } from './board-pages';
 import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
@@ -129,7 +129,7 @@ ${a.changesRequested && lastDecision?.outcome === 'request_changes' ? html`<div 
 ${statement.message}<textarea id="statement" name="statement" required rows="6"${statement.attrs}>${typed(ev, 'statement')}</textarea>
 <label for="links">Links (optional)</label><span class="hint" id="links-hint">One web address per line, starting https://.</span>
 ${links.message}<textarea id="links" name="links" rows="2"${links.attrs}>${typed(ev, 'links')}</textarea>
-<label for="files">Files (optional)</label><span class="hint" id="files-hint">PDF, Office documents, images or text; up to ${EVIDENCE_LIMITS.maxFiles} files of at most ${EVIDENCE_LIMITS.maxFileSize / 1024 / 1024} MB each.</span>
+<label for="files">Files (optional)</label><span class="hint" id="files-hint">PDF, Office documents, images or text; up to ${EVIDENCE_UPLOAD_LIMITS.maxFiles} files of at most ${EVIDENCE_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB each.</span>
 ${files.message}<input id="files" name="files" type="file" multiple${files.attrs}>${ev && !ev.errors.files ? html`<span class="hint">Choose the files again: a browser does not keep them when a form comes back.</span>` : ''}
 <div><button class="primary" type="submit">Send evidence to the board</button></div></form></section>`);
   }

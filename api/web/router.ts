@@ -16,6 +16,7 @@ import { extrasRouter } from './routes/extras';
 import { reportRouter } from './routes/reports';
 import { reviewRouter } from './routes/reviews';
 import { signInRouter } from './routes/sign-in';
+import { mountPaperPages } from './papers-pages';
 import { loadSession } from './session';
 
 export interface WebOptions {
@@ -69,10 +70,18 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
       .catch(next);
   });
 
+  // Uploads are refused unread without a session (nothing to check a CSRF token against).
+  router.post(['/actions/:id/evidence', '/reviews/new'], (req, res, next) => {
+    if (locals(res).session) return next();
+    res.setHeader('Connection', 'close');
+    kit.csrfRefused(res);
+  });
+
   router.use(signInRouter(kit, opts));
   router.use(reportRouter(kit));
   router.use(reviewRouter(kit));
   router.use(actionRouter(kit));
   router.use(extrasRouter(kit));
+  mountPaperPages(router, { db: ctx.db, config: ctx.config, send: kit.send, signedIn: kit.signedIn, notFound: kit.notFound });
   return router;
 }

@@ -27,7 +27,7 @@ export async function requestSignIn(db: Db, mailer: Mailer, config: SignInMailCo
   const [user] = await db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)
-    .where(eq(sql`lower(${users.email})`, email))
+    .where(and(eq(sql`lower(${users.email})`, email), isNull(users.deactivatedAt)))
     .limit(1);
   if (!user) return;
   const token = randomBytes(32).toString('base64url');
@@ -95,4 +95,14 @@ export async function signInTokenUsable(db: Db, token: string, now = new Date())
     .where(and(eq(loginTokens.tokenHash, hashToken(token)), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
     .limit(1);
   return !!row;
+}
+
+/**
+ * A one-time sign-in link handed out by the server itself (printed on its console), not asked
+ * for by a browser: it is how an administrator, who cannot ask for a link by mail, signs in.
+ */
+export async function issueSignInLink(db: Db, userId: string, publicUrl: string, ttlMs: number, now = new Date()): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db.insert(loginTokens).values({ tokenHash: hashToken(token), userId, expiresAt: new Date(now.getTime() + ttlMs) });
+  return `${publicUrl}/signin/${token}`;
 }

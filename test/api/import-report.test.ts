@@ -25,7 +25,7 @@ describe('import', () => {
     expect(res.body.recommendations).toHaveLength(8);
     expect(actions).toHaveLength(22);
     expect(new Set(actions.map((a: { agencyCode: string }) => a.agencyCode))).toEqual(new Set(['BSCB', 'BHT', 'BCC', 'TVP', 'CCG']));
-    expect(actions[1]).toMatchObject({ reference: '1.2', agencyCode: 'BSCB', dueDate: '2027-06-30T00:00:00.000Z' });
+    expect(actions[1]).toMatchObject({ reference: '1.2', agencyCode: 'BSCB', dueDate: '2027-06-30T22:59:59.999Z', dueOn: '2027-06-30' });
   });
 
   it('the example XLSX (date cells) gives the same plan', async () => {
@@ -105,7 +105,7 @@ describe('the progress statement of the example review', () => {
     expect(res.body.sections.map((s: { agencyCode: string }) => s.agencyCode)).toEqual(['BSCB', 'BCC', 'CCG', 'BHT', 'TVP']);
     expect(res.body.sections[0]).toMatchObject({ number: 1, agencyName: 'Buckinghamshire Safeguarding Children Board' });
     expect(res.body.totals).toMatchObject({ actions: 22, open: 22, implemented: 0 });
-    expect(res.body.sections[0].actions[0]).toMatchObject({ reference: '1.1', status: 'assigned', outcome: null, dueDate: '2027-03-31T00:00:00.000Z' });
+    expect(res.body.sections[0].actions[0]).toMatchObject({ reference: '1.1', status: 'assigned', outcome: null, dueDate: '2027-03-31T22:59:59.999Z', dueOn: '2027-03-31' });
   });
   it('html: printable, escaped, every agency a section', async () => {
     const res = await stack.get(`/api/v1/reviews/${id}/report?format=html`, 'board');

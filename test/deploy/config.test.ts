@@ -28,6 +28,7 @@ const good: Record<string, string> = {
   PUBLIC_URL: 'https://actions.board.example.org',
   BOARD_CHAIR_EMAIL: 'chair@board.example.org',
   ADMIN_TOKEN: 'a-long-enough-admin-token',
+  AUDIT_KEY: 'an-audit-key-of-at-least-thirty-two-characters',
   LOG_LEVEL: 'info',
 };
 
@@ -81,6 +82,9 @@ const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
   ['service mode without SMTP_URL', { SMTP_URL: undefined }, 'SMTP_URL', /required/],
   ['service mode without BOARD_CHAIR_EMAIL', { BOARD_CHAIR_EMAIL: undefined }, 'BOARD_CHAIR_EMAIL', /required/],
   ['production without PUBLIC_URL', { PUBLIC_URL: undefined }, 'PUBLIC_URL', /required in production/],
+  ['production without AUDIT_KEY', { AUDIT_KEY: undefined }, 'AUDIT_KEY', /required in production/],
+  ['an AUDIT_KEY too short to sign with', { AUDIT_KEY: 'short' }, 'AUDIT_KEY', /at least 32/],
+  ['TRUST_PROXY that trusts every hop', { TRUST_PROXY: 'true' }, 'TRUST_PROXY', /hop count/],
 ];
 
 const withChanges = (changes: Record<string, string | undefined>) => {
@@ -124,6 +128,25 @@ describe('configuration errors stop the process, naming the variable', () => {
   ])('the %s entry point exits 78 before connecting to anything', async (_name, entry) => {
     const r = await run([tsx, entry], withChanges({ TEMPORAL_ADDRESS: 'temporal' }));
     expect({ code: r.code, out: r.out }).toEqual({ code: 78, out: expect.stringContaining('  - TEMPORAL_ADDRESS: expected host:port') });
+  });
+});
+
+describe('configuration errors never echo a secret', () => {
+  it.each([
+    ['a database URL with a password', { DATABASE_URL: 'mysql://u:secretpw@h/db' }, 'DATABASE_URL', 'secretpw'],
+    ['an SMTP URL with a password', { SMTP_URL: 'http://mailer:secretpw@smtp.example.org' }, 'SMTP_URL', 'secretpw'],
+    ['an SMTP URL option, with credentials in the URL', { SMTP_URL: 'smtp://mailer:secretpw@smtp.example.org?requireTls=1' }, 'SMTP_URL', 'secretpw'],
+    ['an admin token', { ADMIN_TOKEN: 'shortsecret' }, 'ADMIN_TOKEN', 'shortsecret'],
+  ])('%s: the variable is named, the secret is not shown', async (_what, changes, variable, secret) => {
+    const r = await loadIn('service', withChanges(changes));
+    expect(r.code).toBe(78);
+    expect(r.out).toContain(`  - ${variable}: `);
+    expect(r.out).not.toContain(secret);
+  });
+
+  it('a URL without credentials is still shown, to help find the mistake', () => {
+    expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://db/app' }))).toThrow('(got "mysql://db/app")');
+    expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://u:pw@db/app' }))).toThrow('(got "mysql://***@db/app")');
   });
 });
 

@@ -86,6 +86,7 @@ describe('production start path (npm run migrate, worker, api as separate proces
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       BOARD_CHAIR_EMAIL: 'chair@board.example.org',
       ADMIN_TOKEN,
+      AUDIT_KEY: 'a-production-audit-key-of-32-or-more-chars',
       PORT: String(port),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
@@ -128,6 +129,9 @@ describe('production start path (npm run migrate, worker, api as separate proces
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(apiJson.some((l) => l.msg === 'API listening')).toBe(true);
+    // The migrate step made ADMIN_TOKEN the bootstrap admin's: an operator can start administering.
+    const me = await fetch(`http://127.0.0.1:${port}/api/v1/me`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect({ status: me.status, body: await me.json() }).toEqual({ status: 200, body: expect.objectContaining({ role: 'admin', email: 'admin@localhost' }) });
   });
 
   it("passes the worker container's health check (a poller from this host on the task queue)", async () => {

@@ -5,6 +5,7 @@
 import { and, eq } from 'drizzle-orm';
 import { acknowledgeAction, decideAction, submitEvidence } from '../../api/use-cases/actions';
 import { escalations, notifications } from '../../db/schema';
+import { dueOn } from '../../lib/board-time';
 import { bundle, CHAIR, Harness, sleep, until } from './harness';
 
 let h: Harness;
@@ -25,7 +26,7 @@ it.concurrent('mails the assignment with an ICS entry for the due date to the le
   const row = await h.action(actionIds[0]);
   const ics = mail.attachments.find((a) => a.filename.endsWith('.ics'));
   expect(ics?.contentType).toContain('text/calendar');
-  expect(ics?.content).toContain(`DTSTART;VALUE=DATE:${row.dueDate.toISOString().slice(0, 10).replace(/-/g, '')}`);
+  expect(ics?.content).toContain(`DTSTART;VALUE=DATE:${dueOn(row.dueDate).replace(/-/g, '')}`);
   expect(ics?.content).toContain(`UID:action-${actionIds[0]}@actionplan`);
   // The SMTP server accepts the message a moment before the activity marks the outbox row sent.
   const outbox = await until(async () => {

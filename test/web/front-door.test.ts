@@ -115,7 +115,7 @@ beforeAll(async () => {
     recommendations: [{ number: '1', text: 'Audit.', actions: [{ agencyCode: 'BSCB', title: 'Audit alone', dueDate: due(30) }] }],
   });
   otherReviewId = other.review.id;
-  ({ token: apiToken } = await createUser(db, { name: 'Report reader', email: 'reader@board.example', role: 'board' }));
+  ({ token: apiToken } = await createUser(db, { name: 'Report reader', email: 'reader@board.example', role: 'board' }, { actor: stack.adminActor.userId, tokenTtlDays: 1 }));
 });
 
 afterAll(async () => {

@@ -2,9 +2,10 @@
 import { Router, type Request, type Response } from 'express';
 import { ACTION_STATUSES, RAGS } from '../../../domain/vocabulary';
 import { AppError } from '../../../lib/errors';
+import { findUnstorable } from '../../../workflows/storable-text';
 import type { Access } from '../../http/route';
 import { requireAccess } from '../../http/route';
-import { EVIDENCE_LIMITS, type MultipartLimits, type UploadedFile } from '../../http/uploads';
+import { EVIDENCE_UPLOAD_LIMITS, type MultipartLimits, type UploadedFile } from '../../http/uploads';
 import { z } from '../../http/zod';
 import { listActionsCached } from '../../queries/action-list-cache';
 import { actionPageView, evidenceOf, findActionRow, findAttachment, pendingExtensionRequests } from '../../queries/actions';
@@ -181,6 +182,9 @@ export function actionRouter(kit: WebKit): Router {
         try {
           requireAccess(spec.access, s.user.role);
           if (form.uploadError) throw form.uploadError;
+          // The API's rule for text (workflows/storable-text.ts), file names included.
+          const unstorable = findUnstorable({ ...form.fields, files: form.files.map((f) => f.filename) });
+          if (unstorable) throw new AppError('validation', `${unstorable.path.join(' ')}: ${unstorable.reason}`, [{ path: `body.${String(unstorable.path[0])}`, message: unstorable.reason }]);
           await spec.run(s, id, form.fields, form.files, req);
         } catch (err) {
           if (err instanceof AppError) return refuse(err);
@@ -201,7 +205,7 @@ export function actionRouter(kit: WebKit): Router {
   actionPost('/actions/:id/evidence', {
     form: 'evidence',
     access: OWNER,
-    limits: EVIDENCE_LIMITS,
+    limits: EVIDENCE_UPLOAD_LIMITS,
     notice: 'evidence',
     run: (s, id, fields, files) => {
       const body = kit.parse(EvidenceBody, { statement: fields.statement, links: linesOf(fields.links) });

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { AppError } from '../../../lib/errors';
 import { requireAccess } from '../../http/route';
-import { IMPORT_LIMITS } from '../../http/uploads';
+import { IMPORT_UPLOAD_LIMITS } from '../../http/uploads';
 import { findReview, listReviews } from '../../queries/reviews';
 import { scopeOf } from '../../queries/scope';
 import { CREATORS } from '../../routes/reviews';
@@ -47,7 +47,7 @@ export function reviewRouter(kit: WebKit): Router {
       const early = locals(res).session;
       if (!early) return kit.csrfRefused(res);
       if (!mayImport(early.user.role)) return boardOnly(res);
-      const form = await kit.readForm(req, res, IMPORT_LIMITS);
+      const form = await kit.readForm(req, res, IMPORT_UPLOAD_LIMITS);
       if (!form) return;
       const s = kit.signedIn(req, res);
       if (!s) return;

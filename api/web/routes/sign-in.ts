@@ -1,6 +1,7 @@
 /** Signing in by an e-mailed link, and signing out. */
 import { Router } from 'express';
 import { createMailer, type Mailer } from '../../../lib/mailer';
+import { isStorable } from '../../../workflows/storable-text';
 import { signInConfirmPage } from '../board-pages';
 import { html } from '../html';
 import { clearCookie, locals, NEXT_COOKIE, readCookie, type WebKit } from '../kit';
@@ -14,7 +15,7 @@ export function signInRouter(kit: WebKit, opts: { mailer?: Mailer; signInLimits?
   const router = Router();
   const { ctx, send, wrap, secure } = kit;
   const { db, config, logger } = ctx;
-  const limiter = new SignInLimiter(opts.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
+  const limiter = new SignInLimiter(db, opts.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
   let mailer = opts.mailer;
   const getMailer = (): Mailer => {
     if (!mailer) {
@@ -35,12 +36,13 @@ export function signInRouter(kit: WebKit, opts: { mailer?: Mailer; signInLimits?
       const form = await kit.readForm(req, res);
       if (!form) return;
       const email = typeof form.fields.email === 'string' ? form.fields.email.trim() : '';
-      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) {
+      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320 || !isStorable(email)) {
         const problem = 'Enter an e-mail address, like name@agency.example';
         return send(res, 400, 'Sign in', signInPage(locals(res).ctx, email, problem), { fieldErrors: { email: problem } });
       }
       // Over the limit: the same answer as always (no mail), so the limit reveals nothing either.
-      if (!limiter.allow(req.ip ?? 'unknown', email)) {
+      const holdsSession = locals(res).session?.user.email.toLowerCase() === email.toLowerCase();
+      if (!(await limiter.allow(req.ip ?? 'unknown', email, holdsSession))) {
         logger.warn({ ip: req.ip }, 'sign-in link requests over the limit; no mail sent');
         return send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
       }
