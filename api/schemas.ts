@@ -1,4 +1,4 @@
-import { isHhMm } from '../workflows/calendar';
+import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
 import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCOMES, OUTCOMES, RAGS, ROLES } from '../domain/vocabulary';
 import { z } from './http/zod';
@@ -368,3 +368,35 @@ export const Problem = z
     errors: z.array(z.object({ path: z.string(), message: z.string(), row: z.number().optional(), column: z.string().optional() })).optional(),
   })
   .openapi('Problem');
+
+export const CalendarDayBody = z
+  .strictObject({
+    date: z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').openapi({ example: '2023-05-08' }),
+    title: text(200).openapi({ example: 'Bank holiday for the coronation of King Charles III' }),
+    replaces: z
+      .string()
+      .refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD')
+      .optional()
+      .openapi({ description: 'A shipped bank holiday this day replaces (it becomes a working day again), as when VE day moved the early May holiday in 2020', example: '2020-05-04' }),
+  })
+  .openapi('CalendarDayBody');
+
+export const BankHoliday = z
+  .object({
+    date: z.string(),
+    title: z.string(),
+    origin: z.enum(['shipped', 'added']),
+    replaces: z.string().nullable(),
+    replacedBy: z.string().nullable().openapi({ description: 'Set on a shipped day an added substitute replaced: no longer a holiday' }),
+  })
+  .openapi('BankHoliday');
+
+export const BoardCalendarOut = z
+  .object({
+    timeZone: z.string().openapi({ example: 'Europe/London' }),
+    division: z.string(),
+    source: z.string(),
+    compiledOn: z.string(),
+    days: z.array(BankHoliday),
+  })
+  .openapi('BoardCalendar');

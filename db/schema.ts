@@ -409,3 +409,15 @@ export const readModelVersion = pgTable(
   },
   () => [check('read_model_version_single_row', sql`id = 1`)],
 );
+
+/** A running worker's heartbeat (migration 0004): what /readyz reads to know a worker is there. */
+export const workerHeartbeats = pgTable(
+  'worker_heartbeats',
+  {
+    id: text('id').primaryKey(),
+    taskQueue: text('task_queue').notNull(),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    seenAt: ts('seen_at').notNull().defaultNow(),
+  },
+  (t) => [index('worker_heartbeats_queue_seen_idx').on(t.taskQueue, t.seenAt)],
+);

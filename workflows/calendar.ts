@@ -138,9 +138,9 @@ export const endOfLocalDay = (date: string, timeZone: string): number => startOf
 // ---- the compressed clock ----
 
 const factor = (c: CompressedClock) => DAY_MS / c.dayMs;
-const toVirtual = (cal: BoardCalendar, t: number): number => (cal.clock ? cal.clock.virtualOrigin + (t - cal.clock.realOrigin) * factor(cal.clock) : t);
+export const toVirtual = (cal: BoardCalendar, t: number): number => (cal.clock ? cal.clock.virtualOrigin + (t - cal.clock.realOrigin) * factor(cal.clock) : t);
 /** Rounded up, so an instant mapped back never lands before the virtual one it stands for. */
-const toReal = (cal: BoardCalendar, v: number): number => (cal.clock ? cal.clock.realOrigin + Math.ceil((v - cal.clock.virtualOrigin) / factor(cal.clock)) : v);
+export const toReal = (cal: BoardCalendar, v: number): number => (cal.clock ? cal.clock.realOrigin + Math.ceil((v - cal.clock.virtualOrigin) / factor(cal.clock)) : v);
 
 /** The calendar date an instant falls on (on the virtual timeline under a compressed clock). */
 export const calendarDate = (cal: BoardCalendar, t: number): string => localDate(Math.floor(toVirtual(cal, t)), cal.timeZone);

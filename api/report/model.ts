@@ -78,6 +78,8 @@ export async function buildReport(db: DbOrTx, scope: Scope, reviewId: string, no
         .where(and(inArray(evidence.actionId, ids), inArray(evidence.status, ['accepted', 'submitted'])))
         .orderBy(desc(evidence.submittedAt))
     : [];
+  const accepted = statements.filter((e) => e.status === 'accepted');
+  const submitted = statements.filter((e) => e.status === 'submitted');
   const notImpl = ids.length
     ? await db
         .select({ actionId: decisions.actionId, comment: decisions.comment })
@@ -93,14 +95,35 @@ export async function buildReport(db: DbOrTx, scope: Scope, reviewId: string, no
         .orderBy(desc(auditEvents.id))
     : [];
   const agencyRows = await db.select({ code: agencies.code, name: agencies.name }).from(agencies);
+  return assembleReport({ review, acts, accepted, submitted, notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows }, now);
+}
+
+/** What buildReport read, as the report assembles it. */
+export interface ReportRows {
+  review: { id: string; reference: string; title: string; publishedOn: string | null; status: string; recommendations: { id: string; text: string }[] };
+  acts: Awaited<ReturnType<typeof actionsOfReview>>;
+  /** Accepted evidence, newest first. */
+  accepted: { actionId: string; statement: string; submittedAt: Date }[];
+  /** Evidence with the board, not yet decided, newest first. */
+  submitted?: { actionId: string; statement: string; submittedAt: Date }[];
+  /** Decisions to close as not implemented, newest first. */
+  notImplemented: { actionId: string; comment: string }[];
+  /** The actions' audit events, newest first. */
+  auditEvents: { actionId: string | null; payload: unknown; type: string }[];
+  agencies: { code: string; name: string }[];
+}
+
+/** The report from the rows buildReport read: pure, so its wording and arithmetic are tested without a database. */
+export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
+  const { review, acts, accepted, submitted = [], notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows } = rows;
   const recText = new Map(review.recommendations.map((r) => [r.id, r.text]));
 
   const sections = new Map<string, ReportSection>();
   for (const a of acts) {
-    const ev = statements.find((e) => e.actionId === a.id && e.status === 'accepted');
+    const ev = accepted.find((e) => e.actionId === a.id);
     // Only the statement the board is deciding on now: one it sent back is neither accepted nor pending.
-    const pending = a.status === 'under_review' ? statements.find((e) => e.actionId === a.id && e.status === 'submitted') : undefined;
-    const cancel = a.status === 'cancelled' ? cancels.find((c) => c.actionId === a.id) : undefined;
+    const pending = a.status === 'under_review' ? submitted.find((e) => e.actionId === a.id) : undefined;
+    const cancel = a.status === 'cancelled' ? cancels.find((c) => c.actionId === a.id && c.type === 'cancelled') : undefined;
     const cancelReason = cancel && typeof (cancel.payload as { reason?: unknown }).reason === 'string' ? (cancel.payload as { reason: string }).reason : null;
     const item: ReportAction = {
       actionId: a.id,

@@ -1,7 +1,7 @@
+import { escapeHtml as esc } from '../../domain/text';
 import { stampLines, type Paper } from './paper';
 import type { PaperStamp } from './stamp';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const lines = (s: string) => esc(s).replace(/\n/g, '<br>');
 
 const CSS = `

@@ -53,9 +53,10 @@ const CSV_COLUMNS: [string, (s: ProgressReport['sections'][number], a: ReportAct
   ['Acknowledged', (_s, a) => day(a.acknowledgedAt)],
   ['Closed', (_s, a) => day(a.closedAt)],
   ['Progress statement', (_s, a) => a.progressStatement ?? ''],
-  ['Submitted, awaiting the board', (_s, a) => a.submittedStatement ?? ''],
   ['Not implemented reason', (_s, a) => a.notImplementedReason ?? ''],
   ['Cancellation reason', (_s, a) => a.cancellationReason ?? ''],
+  // Last, so the earlier columns keep their places for whoever reads them by position.
+  ['Submitted, awaiting the board', (_s, a) => a.submittedStatement ?? ''],
 ];
 
 /** RFC 4180, and a leading ' on cells a spreadsheet would run as a formula. */

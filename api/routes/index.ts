@@ -1,5 +1,6 @@
 import type { RouteDef } from '../http/route';
 import { actionRoutes } from './actions';
+import { calendarRoutes } from './calendar';
 import { dashboardRoutes } from './dashboard';
 import { peopleRoutes } from './people';
 import { reportRoutes } from './reports';
@@ -8,4 +9,4 @@ import { systemRoutes } from './system';
 import { tokenRoutes } from './tokens';
 
 /** The one table of routes: Express, the OpenAPI document and the authorization tests all read it. */
-export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...tokenRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes, ...reportRoutes];
+export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...tokenRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes, ...reportRoutes, ...calendarRoutes];

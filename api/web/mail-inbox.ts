@@ -3,6 +3,7 @@ import { escapeHtml as esc } from '../../domain/text';
 import type { Db } from '../../db/client';
 import type { MailCatcher } from '../../lib/mail-catcher';
 import { loadSession } from './session';
+import { formatDateTime } from '../../lib/board-time';
 
 
 /**
@@ -63,7 +64,7 @@ export function mailInboxRouter(catcher: MailCatcher, adminOnlyDb: Db | null = n
       .reverse()
       .map(
         (m) =>
-          `<tr><td>${esc(new Date(m.receivedAt).toLocaleString('en-GB'))}</td><td>${esc(m.to.join(', '))}</td>` +
+          `<tr><td>${esc(formatDateTime(m.receivedAt))}</td><td>${esc(m.to.join(', '))}</td>` +
           `<td>${esc(m.headers['x-notification-kind'] ?? '')}</td><td><a href="/mail/${m.id}">${esc(m.subject)}</a></td></tr>`,
       )
       .join('');

@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import type { ApiContext } from '../http/route';
-import type { Mailer } from '../../lib/mailer';
 import { FLASH_COOKIE, PRE_CSRF_COOKIE, clearCookie, createKit, locals, readCookie, setCookie } from './kit';
 import type { SignInLimits } from './rate-limit';
 import { actionRouter } from './routes/actions';
@@ -22,8 +21,6 @@ import { loadSession } from './session';
 export interface WebOptions {
   /** Present in embedded mode: the header links to its inbox. */
   mailCatcher?: unknown;
-  /** For tests; defaults to an SMTP transport on config.smtpUrl. */
-  mailer?: Mailer;
   /** Sign-in link requests allowed per e-mail and per client address (defaults: 5 and 30 per 15 minutes). */
   signInLimits?: SignInLimits;
 }

@@ -36,10 +36,19 @@ const DECIDER = { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 403, 
 const csv = () =>
   Buffer.from(`Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share information,Update the policy,BHT,Policy published,${inDays(60)}\n`);
 
+/** A weekday far enough ahead to be no bank holiday and not taken by an earlier run. */
+function aFarWeekday(): string {
+  for (;;) {
+    const t = Date.UTC(2040 + Math.floor(Math.random() * 50), 0, 1) + Math.floor(Math.random() * 365) * 86_400_000;
+    const d = new Date(t);
+    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) return d.toISOString().slice(0, 10);
+  }
+}
+
 export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/healthz', expect: PUBLIC },
   { method: 'get', path: '/readyz', expect: PUBLIC },
-  { method: 'get', path: '/metrics', expect: PUBLIC },
+  { method: 'get', path: '/metrics', expect: ADMIN_ONLY(200) },
   { method: 'get', path: '/openapi.json', expect: PUBLIC },
   { method: 'get', path: '/docs', expect: PUBLIC },
   {
@@ -153,4 +162,11 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/api/v1/dashboard', expect: ANY },
   { method: 'get', path: '/api/v1/reports/yearly', url: () => `/api/v1/reports/yearly?from=${inDays(-365)}&to=${inDays(1)}`, expect: ANY },
   { method: 'get', path: '/api/v1/reports/period', url: () => `/api/v1/reports/period?from=${inDays(-90)}&to=${inDays(1)}`, expect: ANY },
+  { method: 'get', path: '/api/v1/calendar/bank-holidays', expect: ANY },
+  {
+    method: 'post',
+    path: '/api/v1/calendar/bank-holidays',
+    send: (r) => r.send({ date: aFarWeekday(), title: 'Extra day for the matrix' }),
+    expect: ADMIN_ONLY(201),
+  },
 ];

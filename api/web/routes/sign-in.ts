@@ -1,6 +1,5 @@
 /** Signing in by an e-mailed link, and signing out. */
 import { Router } from 'express';
-import { createMailer, type Mailer } from '../../../lib/mailer';
 import { isStorable } from '../../../workflows/storable-text';
 import { signInConfirmPage } from '../board-pages';
 import { html } from '../html';
@@ -9,21 +8,14 @@ import { csrfField } from '../layout';
 import { checkMailPage, messagePage, signInPage } from '../pages';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from '../rate-limit';
 import { createSession, destroySession } from '../session';
-import { consumeSignInToken, requestSignIn, signInTokenUsable } from '../sign-in';
+import { lifecycleDeps } from '../../use-cases/action-commands';
+import { consumeSignInToken, queueSignIn, signInTokenUsable } from '../sign-in';
 
-export function signInRouter(kit: WebKit, opts: { mailer?: Mailer; signInLimits?: SignInLimits }): Router {
+export function signInRouter(kit: WebKit, opts: { signInLimits?: SignInLimits }): Router {
   const router = Router();
   const { ctx, send, wrap, secure } = kit;
-  const { db, config, logger } = ctx;
+  const { db, logger } = ctx;
   const limiter = new SignInLimiter(db, opts.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
-  let mailer = opts.mailer;
-  const getMailer = (): Mailer => {
-    if (!mailer) {
-      if (!config.smtpUrl) throw new Error('no SMTP_URL configured: sign-in links cannot be sent');
-      mailer = createMailer(config.smtpUrl, config.mailFrom);
-    }
-    return mailer;
-  };
 
   router.get('/signin', (req, res) => {
     if (locals(res).session) return res.redirect(303, '/');
@@ -46,12 +38,9 @@ export function signInRouter(kit: WebKit, opts: { mailer?: Mailer; signInLimits?
         logger.warn({ ip: req.ip }, 'sign-in link requests over the limit; no mail sent');
         return send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
       }
-      try {
-        await requestSignIn(db, getMailer(), { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, email);
-      } catch (err) {
-        // Same page as for an unknown address: a mail failure must not reveal that the account exists.
-        logger.error({ err }, 'sign-in mail not sent');
-      }
+      // Not awaited: the answer must not wait on the database or Temporal for a known address and
+      // skip them for an unknown one. The worker sends the mail, with retries, like any other.
+      queueSignIn(lifecycleDeps(ctx), email).catch((err: unknown) => logger.error({ err }, 'sign-in mail not queued'));
       send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
     }),
   );
