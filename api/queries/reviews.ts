@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { actions, recommendations, reviews } from '../../db/schema';
+import { actions, recommendations, reviews, type ReviewType } from '../../db/schema';
 import { isUuid } from '../../domain/text';
 import { FINISHED_STATUSES } from '../../domain/vocabulary';
 import { actionsOfReview } from './actions';
@@ -17,11 +17,11 @@ function reviewScope(db: DbOrTx, scope: Scope): SQL | undefined {
   );
 }
 
-export async function listReviews(db: DbOrTx, scope: Scope) {
+export async function listReviews(db: DbOrTx, scope: Scope, filter: { type?: ReviewType } = {}) {
   const rows = await db
-    .select({ id: reviews.id, reference: reviews.reference, title: reviews.title, publishedOn: reviews.publishedOn, status: reviews.status, createdAt: reviews.createdAt })
+    .select({ id: reviews.id, reference: reviews.reference, title: reviews.title, type: reviews.type, publishedOn: reviews.publishedOn, status: reviews.status, createdAt: reviews.createdAt })
     .from(reviews)
-    .where(reviewScope(db, scope))
+    .where(and(reviewScope(db, scope), filter.type ? eq(reviews.type, filter.type) : undefined))
     .orderBy(desc(reviews.createdAt), asc(reviews.reference));
   const counts = await db
     .select({ reviewId: actions.reviewId, n: count(), finished: sql<number>`count(*) filter (where ${inArray(actions.status, [...FINISHED_STATUSES])})`.mapWith(Number) })
@@ -33,6 +33,7 @@ export async function listReviews(db: DbOrTx, scope: Scope) {
     id: r.id,
     reference: r.reference,
     title: r.title,
+    type: r.type,
     publishedOn: r.publishedOn,
     status: r.status,
     actionCount: byReview.get(r.id)?.n ?? 0,
@@ -55,7 +56,7 @@ export async function findReview(db: DbOrTx, scope: Scope, id: string) {
   const review = await findReviewRow(db, scope, id);
   if (!review) return null;
   const recs = await db
-    .select({ id: recommendations.id, number: recommendations.number, text: recommendations.text, status: recommendations.status })
+    .select({ id: recommendations.id, number: recommendations.number, text: recommendations.text, status: recommendations.status, themes: recommendations.themes })
     .from(recommendations)
     .where(eq(recommendations.reviewId, id))
     .orderBy(asc(recommendations.position), asc(recommendations.number));
@@ -64,6 +65,7 @@ export async function findReview(db: DbOrTx, scope: Scope, id: string) {
     id: review.id,
     reference: review.reference,
     title: review.title,
+    type: review.type,
     publishedOn: review.publishedOn,
     status: review.status,
     policy: review.policy as Record<string, unknown>,
