@@ -20,7 +20,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          // STYLE.md 11: configuration is parsed once, in lib/config.ts.
+          // docs/ARCHITECTURE.md (House rules): configuration is parsed once, in lib/config.ts.
           selector: "MemberExpression[object.name='process'][property.name='env']",
           message: 'Read configuration through lib/config.ts, not process.env.',
         },
@@ -34,7 +34,7 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    // Workflow code is replayed: it must be deterministic and free of I/O (STYLE.md 7).
+    // Workflow code is replayed: it must be deterministic and free of I/O (docs/ARCHITECTURE.md, House rules).
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [

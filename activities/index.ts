@@ -1,5 +1,5 @@
 /**
- * The activities, built once per worker with their dependencies injected (STYLE.md 3). Workflows
+ * The activities, built once per worker with their dependencies injected (docs/ARCHITECTURE.md, House rules). Workflows
  * type their proxies as `ReturnType<typeof createActivities>`.
  */
 import type { Db } from '../db/client';

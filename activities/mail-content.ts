@@ -1,5 +1,5 @@
 /**
- * Words and recipients of each notification kind (DESIGN.md "Notifications"). Pure: the outbox
+ * Words and recipients of each notification kind (docs/ARCHITECTURE.md, The action lifecycle). Pure: the outbox
  * activity looks the facts up and hands them here.
  */
 import { dueOn, formatDay } from '../lib/board-time';

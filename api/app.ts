@@ -33,7 +33,7 @@ export interface AppDeps {
   metrics?: ApiMetrics;
 }
 
-/** Built apart from `listen` so tests drive it directly (STYLE.md 16). */
+/** Built apart from `listen` so tests drive it directly (docs/ARCHITECTURE.md, House rules). */
 export function createApp(deps: AppDeps): express.Express {
   setBoardTimeZone(deps.config.boardTimeZone);
   const app = express();
@@ -82,7 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
   // The inbox holds every sign-in link: beyond loopback only an administrator's session opens it.
   if (deps.mailCatcher) app.use(mailInboxRouter(deps.mailCatcher, isLoopbackHost(deps.config.host) ? null : deps.db));
   // Browser pages (session cookie + CSRF); after the API so /api/v1 keeps its bearer tokens.
-  app.use(webRouter(deps));
+  app.use(webRouter(ctx, { mailCatcher: deps.mailCatcher }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

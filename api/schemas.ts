@@ -4,12 +4,13 @@ import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCO
 import { z } from './http/zod';
 
 /**
- * Request and response schemas of the HTTP API (DESIGN.md section 5). Requests are strict: an
+ * Request and response schemas of the HTTP API (docs/ARCHITECTURE.md, Where each rule lives). Requests are strict: an
  * unknown field is a 400, so a misspelt optional field is never silently ignored.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const optionalText = (max: number) => z.string().trim().max(max).optional();
+/** Required text; `required` says what is missing in words a person filling a form can act on. */
+const text = (max: number, required = 'required') => z.string().trim().min(1, required).max(max, `at most ${max} characters`);
+const optionalText = (max: number) => z.string().trim().max(max, `at most ${max} characters`).optional();
 
 /** A calendar date or an instant with an offset; a date alone means the end of that day is not assumed by the API (the lifecycle decides). */
 export const DateOrInstant = z
@@ -267,10 +268,11 @@ export const ActionDetail = Action.extend({
       links: z.array(z.string()),
       status: z.string(),
       submittedAt: z.string(),
+      submittedByName: z.string().nullable(),
       attachments: z.array(AttachmentOut),
     }),
   ),
-  decisions: z.array(z.object({ id: z.string(), outcome: z.enum(DECISION_OUTCOMES), comment: z.string(), decidedAt: z.string() })),
+  decisions: z.array(z.object({ id: z.string(), outcome: z.enum(DECISION_OUTCOMES), comment: z.string(), decidedAt: z.string(), decidedByName: z.string().nullable() })),
   extensionRequests: z.array(
     z.object({
       id: z.string(),
@@ -306,13 +308,22 @@ export const Review = z
   .openapi('Review');
 
 export const ReviewSummary = z
-  .object({ id: z.string(), reference: z.string(), title: z.string(), type: z.enum(REVIEW_TYPES), publishedOn: z.string().nullable(), status: z.string(), actionCount: z.number() })
+  .object({
+    id: z.string(),
+    reference: z.string(),
+    title: z.string(),
+    type: z.enum(REVIEW_TYPES),
+    publishedOn: z.string().nullable(),
+    status: z.string(),
+    actionCount: z.number(),
+    finishedCount: z.number().openapi({ description: 'Of actionCount, those closed or cancelled' }),
+  })
   .openapi('ReviewSummary');
 
 export const EvidenceBody = z
   .strictObject({
-    statement: text(20000),
-    links: z.array(z.url({ protocol: /^https?$/ }).max(2000)).max(20).default([]),
+    statement: text(20000, 'Write a progress statement: it is what the board reads and what is published'),
+    links: z.array(z.url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' }).max(2000)).max(20).default([]),
   })
   .openapi('EvidenceBody');
 
@@ -325,7 +336,7 @@ export const EvidenceForm = z
   .openapi('EvidenceForm');
 
 export const DecisionBody = z
-  .strictObject({ outcome: z.enum(DECISION_OUTCOMES), comment: z.string().trim().max(10000).default('') })
+  .strictObject({ outcome: z.enum(DECISION_OUTCOMES, { error: 'Choose a decision' }), comment: z.string().trim().max(10000).default('') })
   .superRefine((v, ctx) => {
     if (v.outcome !== 'approve' && v.comment === '')
       ctx.addIssue({ code: 'custom', path: ['comment'], message: 'a comment is required unless approving (boards must publish why)' });
@@ -333,14 +344,18 @@ export const DecisionBody = z
   .openapi('DecisionBody');
 
 export const ExtensionBody = z
-  .strictObject({ newDueDate: DateOrInstant, reason: text(10000), interimMeasures: text(10000) })
+  .strictObject({
+    newDueDate: DateOrInstant,
+    reason: text(10000, 'Give the reason for the delay'),
+    interimMeasures: text(10000, 'Say what protects children until the action is done'),
+  })
   .openapi('ExtensionRequestBody');
 
 export const ExtensionDecisionBody = z
-  .strictObject({ outcome: z.enum(EXTENSION_OUTCOMES), comment: optionalText(10000) })
+  .strictObject({ outcome: z.enum(EXTENSION_OUTCOMES, { error: 'Choose approve or refuse' }), comment: optionalText(10000) })
   .openapi('ExtensionDecisionBody');
 
-export const CancelBody = z.strictObject({ reason: text(10000) }).openapi('CancelBody');
+export const CancelBody = z.strictObject({ reason: text(10000, 'Give the reason for cancelling: it is kept on the action and the agency is told') }).openapi('CancelBody');
 export const EmptyBody = z.strictObject({}).openapi('EmptyBody');
 
 export const ExtensionCreated = z
@@ -348,7 +363,7 @@ export const ExtensionCreated = z
   .openapi('ExtensionCreated');
 
 export const AuditEvent = z
-  .object({ id: z.number(), type: z.string(), actor: z.string().nullable(), payload: z.unknown(), occurredAt: z.string(), hash: z.string() })
+  .object({ id: z.number(), type: z.string(), actor: z.string().nullable(), actorName: z.string().nullable(), payload: z.unknown(), occurredAt: z.string(), hash: z.string() })
   .openapi('AuditEvent');
 
 export const Dashboard = z
@@ -356,7 +371,7 @@ export const Dashboard = z
     total: z.number(),
     byStatus: z.record(z.string(), z.number()),
     byRag: z.record(z.string(), z.number()),
-    byAgency: z.array(z.object({ agencyCode: z.string(), agencyName: z.string(), total: z.number(), open: z.number(), overdue: z.number(), byRag: z.record(z.string(), z.number()) })),
+    byAgency: z.array(z.object({ agencyCode: z.string(), agencyName: z.string(), total: z.number(), open: z.number(), overdue: z.number(), escalated: z.number(), byRag: z.record(z.string(), z.number()) })),
     overdue: z.array(Action),
     awaitingSignOff: z.array(Action),
     openEscalations: z.array(z.object({ id: z.string(), actionId: z.string(), actionReference: z.string(), reviewReference: z.string(), agencyCode: z.string(), level: z.number(), reason: z.string(), raisedAt: z.string() })),

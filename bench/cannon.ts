@@ -1,7 +1,7 @@
 /**
  * One autocannon run in a process of its own (so the load generator does not share the server's
  * event loop), recording every response time for exact percentiles. Prints one JSON line.
- * Usage: tsx bench/cannon.ts <url> <connections> <seconds> [bearer-token]
+ * Usage: tsx bench/cannon.ts <url> <connections> <seconds> [bearer-token | cookie:<name=value>]
  */
 import autocannon from 'autocannon';
 import { percentile } from './stats';
@@ -17,7 +17,7 @@ async function main() {
     fail = reject;
   });
   const instance = autocannon(
-    { url, connections: Number(connections), duration: Number(seconds), headers: token ? { authorization: `Bearer ${token}` } : {} },
+    { url, connections: Number(connections), duration: Number(seconds), headers: !token ? {} : token.startsWith('cookie:') ? { cookie: token.slice('cookie:'.length) } : { authorization: `Bearer ${token}` } },
     (err, r) => (err ? fail(err) : finish(r)),
   );
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {

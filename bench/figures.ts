@@ -1,12 +1,15 @@
 /**
- * The six figures of issue 6. Each is measured beside its baseline in the same run (the machines
+ * The benchmark figures (docs/BENCHMARKS.md). Each is measured beside its baseline in the same run (the machines
  * are noisy, so only the ratio is comparable between runs), and returns a table row plus details.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { hashToken } from '../api/http/auth';
 import { readModelVersionOf } from '../api/queries/action-list-cache';
+import { insertSession } from '../api/queries/sessions';
+import { SESSION_COOKIE } from '../api/web/session';
 import { acknowledgeAction } from '../api/use-cases/actions';
 import { actions, recommendations, reviews } from '../db/schema';
 import { finishSignal, noopUpdate } from './noop-workflows';
@@ -337,6 +340,48 @@ export async function listActionsLoad(stack: BenchStack, o: { seconds: number; c
       pass,
     },
     details: { actionsInTable: total, fillerRows: filler, connections: o.connections, seconds: o.seconds, list: l, healthzBefore: h1, healthzAfter: h2, writesDuringLoad },
+  };
+}
+
+// ---------------------------------------------------------------- (7) web pages over a large plan
+
+/** A browser session for a bench user, as the sign-in link would make it; returns the Cookie header value. */
+async function sessionCookie(stack: BenchStack, userId: string): Promise<string> {
+  const id = randomBytes(32).toString('base64url');
+  await insertSession(stack.database.db, { idHash: hashToken(id), userId, csrfToken: randomBytes(24).toString('base64url'), expiresAt: new Date(Date.now() + 3_600_000) }, new Date());
+  return `cookie:${SESSION_COOKIE}=${id}`;
+}
+
+/**
+ * The board's dashboard and an agency's My actions over `rows` actions, each under autocannon
+ * beside GET /healthz in the same run: the pages must cost what a bounded read costs, not grow
+ * with the plan (they aggregate in the database and read one page).
+ */
+export async function webPagesLoad(stack: BenchStack, o: { seconds: number; connections: number; rows: number }): Promise<FigureResult> {
+  const filler = await topUpRows(stack, o.rows);
+  const total = await actionCount(stack);
+  const board = await sessionCookie(stack, stack.admin.actor.userId);
+  const agency = await sessionCookie(stack, stack.agencyUser.actor.userId);
+  const dashboardUrl = `${stack.baseUrl}/dashboard`;
+  const myActionsUrl = `${stack.baseUrl}/`;
+  await cannon(dashboardUrl, 2, 1, board);
+  await cannon(myActionsUrl, 2, 1, agency);
+  const h1 = await cannon(`${stack.baseUrl}/healthz`, o.connections, o.seconds);
+  const d = await cannon(dashboardUrl, o.connections, o.seconds, board);
+  const m = await cannon(myActionsUrl, o.connections, o.seconds, agency);
+  const h2 = await cannon(`${stack.baseUrl}/healthz`, o.connections, o.seconds);
+  const health = { perSecond: (h1.perSecond + h2.perSecond) / 2, p95: (h1.p95 + h2.p95) / 2 };
+  const pass = d.p95 <= 100 && m.p95 <= 50 && d.non2xx === 0 && m.non2xx === 0;
+  return {
+    row: {
+      figure: `7. Web dashboard and My actions over ${total} actions`,
+      value: `dashboard p95 ${ms(d.p95)} (${round(d.perSecond, 0)}/s), My actions p95 ${ms(m.p95)} (${round(m.perSecond, 0)}/s)`,
+      baseline: `p95 ${ms(health.p95)} /healthz (${round(health.perSecond, 0)}/s)`,
+      ratio: `${round(d.p95 / Math.max(health.p95, 0.001), 1)}x, ${round(m.p95 / Math.max(health.p95, 0.001), 1)}x p95`,
+      target: 'dashboard p95 <= 100 ms, My actions p95 <= 50 ms',
+      pass,
+    },
+    details: { actionsInTable: total, fillerRows: filler, connections: o.connections, seconds: o.seconds, dashboard: d, myActions: m, healthzBefore: h1, healthzAfter: h2 },
   };
 }
 

@@ -17,6 +17,7 @@ import {
   reportLatency,
   sampleRss,
   throughput,
+  webPagesLoad,
   workerMemory,
   type FigureResult,
   type Row,
@@ -43,7 +44,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--only' || a.startsWith('--only=')) {
       const list = a === '--only' ? (argv[++i] ?? '') : a.slice('--only='.length);
       const figures = list.split(',').map(Number);
-      if (!figures.length || figures.some((n) => !Number.isInteger(n) || n < 1 || n > 6)) throw new Error(`--only takes figure numbers 1-6, comma-separated (got "${list}")`);
+      if (!figures.length || figures.some((n) => !Number.isInteger(n) || n < 1 || n > 7)) throw new Error(`--only takes figure numbers 1-7, comma-separated (got "${list}")`);
       args.only = new Set(figures);
     } else throw new Error(`unknown option ${a} (known: --quick, --postgres[=URL], --max-cached N, --only 1,2,...)`);
   }
@@ -128,6 +129,10 @@ async function main() {
       log('(5) GET /actions with autocannon');
       show('list', await listActionsLoad(stack, { seconds: size.listSeconds, connections: 10, rows: size.listRows }));
     }
+    if (want(7)) {
+      log('(7) web dashboard and My actions with autocannon');
+      show('web', await webPagesLoad(stack, { seconds: size.listSeconds, connections: 10, rows: size.listRows }));
+    }
     if (want(4)) {
       log(`(4) ${size.reminders} reminders due within ${size.reminderWindow} s`);
       // How far ahead to plan depends on how fast workflows start here; 5/s when no earlier figure measured it.
@@ -139,7 +144,7 @@ async function main() {
     await stack.stop().catch((err) => log(`stop: ${String(err)}`));
   }
 
-  const order = ['throughput', 'evidence', 'memory', 'reminders', 'list', 'report'];
+  const order = ['throughput', 'evidence', 'memory', 'reminders', 'list', 'report', 'web'];
   const rows = order.filter((k) => results[k]).map((k) => results[k].row);
   const out = { meta: { ...meta, seconds: round((Date.now() - began) / 1000, 0) }, rows, details: Object.fromEntries(order.filter((k) => results[k]).map((k) => [k, results[k].details])) };
   const dir = path.join(__dirname, 'results');

@@ -19,7 +19,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /**
- * The read model and content store (DESIGN.md section 4). Temporal is the authority on an
+ * The read model and content store (docs/ARCHITECTURE.md, The layers). Temporal is the authority on an
  * action's state; these rows are its projection, written by activities, so that lists,
  * dashboards and reports are plain SQL.
  */
@@ -109,7 +109,7 @@ export const reviews = pgTable(
     title: text('title').notNull(),
     type: text('type', { enum: REVIEW_TYPES }).notNull().default('other'),
     publishedOn: date('published_on', { mode: 'string' }),
-    /** The timers policy with every default filled in (DESIGN.md section 3). */
+    /** The timers policy with every default filled in (docs/ARCHITECTURE.md, The action lifecycle). */
     policy: jsonb('policy').notNull(),
     status: text('status', { enum: ['active', 'completed'] }).notNull().default('active'),
     createdBy: uuid('created_by').references(() => users.id),

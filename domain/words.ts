@@ -4,15 +4,15 @@
  */
 import type { ActionStatus, Rag } from './vocabulary';
 
-export const STATUS_LABEL: Record<ActionStatus, string> = {
+export const STATUS_LABEL: Record<string, string> = {
   assigned: 'Assigned, not yet acknowledged',
   in_progress: 'In progress',
   under_review: 'Evidence with the board',
   closed: 'Closed',
   cancelled: 'Cancelled',
-};
+} satisfies Record<ActionStatus, string>;
 
-export const RAG_LABEL: Record<Rag, string> = { red: 'Red', amber: 'Amber', green: 'Green', complete: 'Complete' };
+export const RAG_LABEL: Record<string, string> = { red: 'Red', amber: 'Amber', green: 'Green', complete: 'Complete' } satisfies Record<Rag, string>;
 
 export const OUTCOME_LABEL: Record<string, string> = { implemented: 'Implemented', not_implemented: 'Not implemented' };
 
@@ -27,5 +27,5 @@ export const EVIDENCE_STATUS_LABEL: Record<string, string> = {
 export function stageText(status: string, outcome: string | null, changesRequested: boolean): string {
   if (status === 'closed') return outcome === 'not_implemented' ? 'Closed: not implemented' : 'Closed: implemented';
   if (status === 'in_progress' && changesRequested) return 'In progress: changes requested';
-  return STATUS_LABEL[status as ActionStatus] ?? status;
+  return STATUS_LABEL[status] ?? status;
 }

@@ -8,7 +8,7 @@ import { isTimeZone } from './board-time';
 import { unstorableReason } from '../workflows/storable-text';
 
 /**
- * The one place that reads process.env (STYLE.md 11). Everything else receives a Config.
+ * The one place that reads process.env (docs/ARCHITECTURE.md, House rules). Everything else receives a Config.
  *
  * Two modes:
  * - `embedded` (`npm start`): anything unset gets a local stand-in (PGlite, a Temporal dev

@@ -1,5 +1,5 @@
 /**
- * The one typed application error (STYLE.md 15). Use-cases throw it; the API's error middleware
+ * The one typed application error (docs/ARCHITECTURE.md, House rules). Use-cases throw it; the API's error middleware
  * maps `kind` to a status and an `application/problem+json` body. Anything else is a 500.
  */
 export type AppErrorKind =

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * The SDK's own dev-server download cannot work without internet (DESIGN.md section 7), so the
+ * The SDK's own dev-server download cannot work without internet (the machines this runs on have none), so the
  * Temporal CLI is built from its Go module once and cached outside the work tree, by version.
  */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';

@@ -8,7 +8,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 /**
  * The Temporal server itself (not the dev server) and its SQL tool, as docker-compose.yml runs
  * them from the temporalio/server and temporalio/admin-tools images, built from their Go module
- * at the same version and cached outside the work tree like the CLI (DESIGN.md section 7).
+ * at the same version and cached outside the work tree like the CLI (lib/temporal-cli.ts).
  */
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 const MODULES = { server: 'go.temporal.io/server/cmd/server', sql: 'go.temporal.io/server/cmd/tools/sql' } as const;

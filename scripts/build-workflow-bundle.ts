@@ -4,7 +4,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 /**
  * `npm run build:workflows`: bundle the workflow code once, at build time, so a production
- * worker starts without webpack (STYLE.md 10, samples-typescript `production/`).
+ * worker starts without webpack (docs/ARCHITECTURE.md, House rules; as samples-typescript `production/`).
  *
  * Output: dist/workflow-bundle.js (or the path given as the first argument; a second argument
  * names another workflows module, as the bench's with its baselines). The worker loads

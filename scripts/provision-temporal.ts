@@ -3,7 +3,7 @@ import { provisionTemporalCli, TemporalCliMissing } from '../lib/temporal-cli';
 import { provisionTemporalServer, TemporalServerMissing } from '../lib/temporal-server';
 
 /**
- * `npm run temporal:provision`: find or build the Temporal CLI (DESIGN.md section 7) and print its
+ * `npm run temporal:provision`: find or build the Temporal CLI (README.md; lib/temporal-cli.ts) and print its
  * path; with `--server`, also the Temporal server and its SQL tool that `npm run stack:prod` runs.
  */
 const config = loadConfigOrExit('embedded');

@@ -1,5 +1,5 @@
 /**
- * One agency action, from assignment to closure (DESIGN.md section 3).
+ * One agency action, from assignment to closure (docs/ARCHITECTURE.md, The action lifecycle).
  *
  * The workflow is the authority on the action's stage. Every change arrives as an Update whose
  * validator (rules.ts) refuses illegal ones before they reach the history; the handler changes

@@ -1,5 +1,5 @@
 /**
- * Message definitions, next to the workflows and imported by the API's use-cases (STYLE.md 4).
+ * Message definitions, next to the workflows and imported by the API's use-cases (docs/ARCHITECTURE.md, House rules).
  * Validators are attached where the handlers are set (they need the workflow's state); the
  * rules themselves live in rules.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * The schedule of reminders and escalations as a pure function (DESIGN.md section 3).
+ * The schedule of reminders and escalations as a pure function (docs/ARCHITECTURE.md, How a timer flows).
  *
  * `plan(facts, policy, now)` answers "what happens next, and when" from what has happened so
  * far; the workflow sleeps until the first instant, fires it, records its occasion as done and

@@ -10,7 +10,7 @@ import type { ActionStage, Policy } from './types';
 export const isPastDue = (dueDate: number, now: number): boolean => now > dueDate;
 
 /**
- * DESIGN.md section 4: red when overdue or escalated, amber when due within
+ * docs/ARCHITECTURE.md (The action lifecycle): red when overdue or escalated, amber when due within
  * remindBefore[last-but-one] or changes were requested, green otherwise, complete when closed
  * (a cancelled action needs no more attention either).
  */

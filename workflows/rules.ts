@@ -1,5 +1,5 @@
 /**
- * Who may do what, in which stage (DESIGN.md section 3). The Update validators call these, so a
+ * Who may do what, in which stage (docs/ARCHITECTURE.md, The action lifecycle). The Update validators call these, so a
  * refused message is rejected before it enters the workflow history and nothing is written.
  * Failures carry a REFUSAL type that the use-case layer maps to 409 / 403 / 400.
  */

@@ -1,5 +1,5 @@
 /**
- * Payload types shared by the workflows, the activities and the API (STYLE.md 1, 4).
+ * Payload types shared by the workflows, the activities and the API (docs/ARCHITECTURE.md, The layers).
  * Plain data only: this module is imported by workflow code, so no I/O and no Node modules.
  */
 import type { BoardCalendar, PolicyDuration } from './calendar';
@@ -13,7 +13,7 @@ export type ActionOutcome = Outcome;
 export const TASK_QUEUE_DEFAULT = 'action-plan';
 
 /**
- * The review's timers (DESIGN.md section 3). Each duration is ISO 8601 (`P5D`; seconds allowed so
+ * The review's timers (docs/ARCHITECTURE.md, The action lifecycle). Each duration is ISO 8601 (`P5D`; seconds allowed so
  * tests run the lifecycle in seconds) or `{ workingDays: n }` counted in the board's calendar.
  * `deliverAt` (`HH:MM`, board time) moves reminders, overdue notices and escalations to that time
  * on the next working day; absent or null, they go at the computed instant (the first contract).
@@ -185,7 +185,7 @@ export const REFUSAL = {
   invalidArgument: 'InvalidArgument',
 } as const;
 
-// ---- Added by the lifecycle (issue 3): workflow <-> activity payloads ----
+// ---- Workflow <-> activity payloads ----
 
 export type NotificationKind =
   | 'assignment'

@@ -134,6 +134,12 @@ async function readBody<B>(req: Request, res: Response, spec: BodySpec<B> | unde
   throw new AppError('unsupported_media_type', `Send the body as ${accepted}`);
 }
 
+/** The route table's role rule, for the pages too: 403 when the role is not among those listed. */
+export function requireAccess(access: Access, role: Role): void {
+  if (access === 'public' || access === 'any' || access.includes(role)) return;
+  throw new AppError('forbidden', `This needs the role ${access.join(' or ')}; you are ${role}`);
+}
+
 /** Turns one table entry into an Express handler: authenticate, check the role, validate, run. */
 export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
   return async (req, res) => {
@@ -142,8 +148,7 @@ export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
     if (def.access !== 'public') {
       try {
         actor = await authenticate(ctx.db, ctx.limiter, req.headers.authorization, req.ip ?? req.socket.remoteAddress ?? 'unknown');
-        if (def.access !== 'any' && !def.access.includes(actor.role))
-          throw new AppError('forbidden', `This needs the role ${def.access.join(' or ')}; you are ${actor.role}`);
+        requireAccess(def.access, actor.role);
       } catch (err) {
         // Refused before its body was read: close rather than wait for an upload nobody will read.
         if (hasBody(req)) res.setHeader('Connection', 'close');

@@ -55,7 +55,7 @@ export function parseMultipart(
             err.code === 'LIMIT_UNEXPECTED_FILE'
               ? `Unexpected file field "${err.field}"; files go in "${limits.fileField}" (at most ${limits.maxFiles})`
               : err.code === 'LIMIT_FILE_SIZE'
-                ? `A file is larger than ${limits.maxFileSize} bytes`
+                ? `A file is larger than ${limits.maxFileSize / 1024 / 1024} MB (${limits.maxFileSize} bytes)`
                 : err.code === 'LIMIT_FILE_COUNT'
                   ? `At most ${limits.maxFiles} files`
                   : err.message;

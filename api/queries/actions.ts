@@ -13,12 +13,14 @@ import {
   notifications,
   recommendations,
   reviews,
+  users,
   type ActionStatus,
   type ReviewType,
   type Rag,
 } from '../../db/schema';
+import { isUuid } from '../../domain/text';
 import { dueOn } from '../../lib/board-time';
-import { OVERDUE_STATUSES } from '../../domain/vocabulary';
+import { FINISHED_STATUSES, OPEN_STATUSES, OVERDUE_STATUSES } from '../../domain/vocabulary';
 import { iso, type Scope } from './scope';
 
 /** The SQL form of domain/vocabulary's isOverdue: past due while the agency still owes the work. */
@@ -107,6 +109,8 @@ export interface ActionFilters {
   theme?: string;
   rag?: Rag;
   overdue?: boolean;
+  /** true: still open (assigned, in progress, under review); false: closed or cancelled. */
+  open?: boolean;
 }
 
 /** Conditions on the actions table alone (the agency code becomes a lookup), so the count and the page's ids need no join. */
@@ -120,6 +124,7 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
   if (f.rag) c.push(eq(actions.rag, f.rag));
   if (f.overdue === true) c.push(overdueCondition(now));
   if (f.overdue === false) c.push(not(overdueCondition(now)));
+  if (f.open !== undefined) c.push(inArray(actions.status, f.open ? [...OPEN_STATUSES] : [...FINISHED_STATUSES]));
   return c.filter((x): x is SQL => x !== undefined);
 }
 
@@ -151,6 +156,7 @@ export async function listActions(db: DbOrTx, scope: Scope, f: ActionFilters, pa
 
 /** The action if the caller may see it; null for unknown and for another agency's (both a 404). */
 export async function findActionRow(db: DbOrTx, scope: Scope, id: string): Promise<ActionRow | null> {
+  if (!isUuid(id)) return null;
   const [row] = await baseSelect(db)
     .where(and(eq(actions.id, id), scopeCondition(scope)))
     .limit(1);
@@ -171,13 +177,56 @@ export async function actionsOfReview(db: DbOrTx, scope: Scope, reviewId: string
 
 export const attachmentUrl = (actionId: string, attachmentId: string) => `/api/v1/actions/${actionId}/attachments/${attachmentId}`;
 
+/** The evidence of these actions (oldest first within each), with who sent it and its files. */
+export async function evidenceOf(db: DbOrTx, actionIds: string[]) {
+  const byAction = new Map<string, EvidenceView[]>();
+  if (!actionIds.length) return byAction;
+  const ev = await db
+    .select({ e: evidence, submittedByName: users.name })
+    .from(evidence)
+    .leftJoin(users, eq(users.id, evidence.submittedBy))
+    .where(inArray(evidence.actionId, actionIds))
+    .orderBy(asc(evidence.submittedAt), asc(evidence.id));
+  const atts = ev.length
+    ? await db.select().from(attachments).where(inArray(attachments.evidenceId, ev.map((r) => r.e.id))).orderBy(asc(attachments.filename))
+    : [];
+  for (const { e, submittedByName } of ev) {
+    const list = byAction.get(e.actionId) ?? [];
+    list.push({
+      id: e.id,
+      statement: e.statement,
+      links: e.links,
+      status: e.status,
+      submittedAt: e.submittedAt.toISOString(),
+      submittedByName,
+      attachments: atts
+        .filter((a) => a.evidenceId === e.id)
+        .map((a) => ({ id: a.id, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256, url: attachmentUrl(e.actionId, a.id) })),
+    });
+    byAction.set(e.actionId, list);
+  }
+  return byAction;
+}
+
+export interface EvidenceView {
+  id: string;
+  statement: string;
+  links: string[];
+  status: string;
+  submittedAt: string;
+  submittedByName: string | null;
+  attachments: { id: string; filename: string; mediaType: string; size: number; sha256: string; url: string }[];
+}
+
 /** The action's evidence, decisions, extension requests, escalations and notifications, for an action already found in scope. */
 export async function actionDetailParts(db: DbOrTx, actionId: string) {
-  const ev = await db.select().from(evidence).where(eq(evidence.actionId, actionId)).orderBy(asc(evidence.submittedAt), asc(evidence.id));
-  const atts = ev.length
-    ? await db.select().from(attachments).where(inArray(attachments.evidenceId, ev.map((e) => e.id))).orderBy(asc(attachments.filename))
-    : [];
-  const dec = await db.select().from(decisions).where(eq(decisions.actionId, actionId)).orderBy(asc(decisions.decidedAt));
+  const ev = (await evidenceOf(db, [actionId])).get(actionId) ?? [];
+  const dec = await db
+    .select({ d: decisions, decidedByName: users.name })
+    .from(decisions)
+    .leftJoin(users, eq(users.id, decisions.decidedBy))
+    .where(eq(decisions.actionId, actionId))
+    .orderBy(asc(decisions.decidedAt));
   const ext = await db.select().from(extensionRequests).where(eq(extensionRequests.actionId, actionId)).orderBy(asc(extensionRequests.requestedAt));
   const esc = await db.select().from(escalations).where(eq(escalations.actionId, actionId)).orderBy(asc(escalations.raisedAt));
   const notes = await db
@@ -186,17 +235,8 @@ export async function actionDetailParts(db: DbOrTx, actionId: string) {
     .where(eq(notifications.actionId, actionId))
     .orderBy(asc(notifications.createdAt));
   return {
-    evidence: ev.map((e) => ({
-      id: e.id,
-      statement: e.statement,
-      links: e.links,
-      status: e.status,
-      submittedAt: e.submittedAt.toISOString(),
-      attachments: atts
-        .filter((a) => a.evidenceId === e.id)
-        .map((a) => ({ id: a.id, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256, url: attachmentUrl(actionId, a.id) })),
-    })),
-    decisions: dec.map((d) => ({ id: d.id, outcome: d.outcome, comment: d.comment, decidedAt: d.decidedAt.toISOString() })),
+    evidence: ev,
+    decisions: dec.map(({ d, decidedByName }) => ({ id: d.id, outcome: d.outcome, comment: d.comment, decidedAt: d.decidedAt.toISOString(), decidedByName })),
     extensionRequests: ext.map((x) => ({
       id: x.id,
       previousDueDate: x.previousDueDate.toISOString(),
@@ -213,12 +253,53 @@ export async function actionDetailParts(db: DbOrTx, actionId: string) {
 }
 
 export async function actionHistory(db: DbOrTx, actionId: string) {
-  const rows = await db.select().from(auditEvents).where(eq(auditEvents.actionId, actionId)).orderBy(asc(auditEvents.id));
-  return rows.map((r) => ({ id: r.id, type: r.type, actor: r.actor, payload: r.payload, occurredAt: r.occurredAt.toISOString(), hash: r.hash }));
+  const rows = await db
+    .select({ r: auditEvents, actorName: users.name })
+    .from(auditEvents)
+    // The actor is text: system actors (timers, the worker) are not users.
+    .leftJoin(users, sql`${users.id}::text = ${auditEvents.actor}`)
+    .where(eq(auditEvents.actionId, actionId))
+    .orderBy(asc(auditEvents.id));
+  return rows.map(({ r, actorName }) => ({ id: r.id, type: r.type, actor: r.actor, actorName, payload: r.payload, occurredAt: r.occurredAt.toISOString(), hash: r.hash }));
+}
+
+/** Everything the action's page shows, or null when the caller may not see it (unknown and another agency's alike). */
+export async function actionPageView(db: DbOrTx, scope: Scope, id: string) {
+  const row = await findActionRow(db, scope, id);
+  if (!row) return null;
+  const [rec] = await db.select({ text: recommendations.text }).from(recommendations).where(eq(recommendations.id, row.recommendationId));
+  const [parts, timeline] = await Promise.all([actionDetailParts(db, id), actionHistory(db, id)]);
+  return { action: { ...toAction(row), agencyId: row.agencyId, recommendationText: rec?.text ?? '' }, ...parts, timeline };
+}
+export type ActionPageData = NonNullable<Awaited<ReturnType<typeof actionPageView>>>;
+
+/** Extension requests waiting for the board, oldest first, in the caller's scope. */
+export async function pendingExtensionRequests(db: DbOrTx, scope: Scope, limit = 50) {
+  const rows = await db
+    .select({
+      id: extensionRequests.id,
+      actionId: actions.id,
+      reference: actions.reference,
+      title: actions.title,
+      agencyCode: agencies.code,
+      reviewReference: actions.reviewReference,
+      previousDueDate: extensionRequests.previousDueDate,
+      newDueDate: extensionRequests.newDueDate,
+      reason: extensionRequests.reason,
+      requestedAt: extensionRequests.requestedAt,
+    })
+    .from(extensionRequests)
+    .innerJoin(actions, eq(actions.id, extensionRequests.actionId))
+    .innerJoin(agencies, eq(agencies.id, actions.agencyId))
+    .where(and(scopeCondition(scope), eq(extensionRequests.status, 'pending')))
+    .orderBy(asc(extensionRequests.requestedAt))
+    .limit(limit);
+  return rows.map((r) => ({ ...r, previousDueDate: r.previousDueDate.toISOString(), newDueDate: r.newDueDate.toISOString(), requestedAt: r.requestedAt.toISOString() }));
 }
 
 /** An attachment of an action the caller can already see. */
 export async function findAttachment(db: DbOrTx, actionId: string, attachmentId: string) {
+  if (!isUuid(attachmentId)) return null;
   const [row] = await db
     .select({ filename: attachments.filename, mediaType: attachments.mediaType, size: attachments.size, sha256: attachments.sha256, content: blobs.content })
     .from(attachments)

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
+import { perDatabase, type DbOrTx } from '../../db/client';
+import { readModelVersionOf } from './action-list-cache';
 import { ACTION_STATUSES, RAGS, actions, agencies, escalations, reviews, type ReviewType } from '../../db/schema';
 import { isFinished } from '../../domain/vocabulary';
 import { listActions, overdueCondition, scopeCondition } from './actions';
@@ -23,6 +24,7 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date(), filt
       rag: actions.rag,
       n: count(),
       overdue: sql<number>`count(*) filter (where ${isOverdue})`.mapWith(Number),
+      escalated: sql<number>`count(*) filter (where ${actions.escalationLevel} > 0)`.mapWith(Number),
     })
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
@@ -32,15 +34,18 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date(), filt
 
   const byStatus = Object.fromEntries(ACTION_STATUSES.map((s) => [s, 0])) as Record<string, number>;
   const byRag = Object.fromEntries(RAGS.map((r) => [r, 0])) as Record<string, number>;
-  const agencyMap = new Map<string, { agencyCode: string; agencyName: string; total: number; open: number; overdue: number; byRag: Record<string, number> }>();
+  const agencyMap = new Map<string, { agencyCode: string; agencyName: string; total: number; open: number; overdue: number; escalated: number; byRag: Record<string, number> }>();
   let total = 0;
   for (const g of grouped) {
     total += g.n;
     byStatus[g.status] += g.n;
     byRag[g.rag] += g.n;
-    const a = agencyMap.get(g.agencyCode) ?? { agencyCode: g.agencyCode, agencyName: g.agencyName, total: 0, open: 0, overdue: 0, byRag: Object.fromEntries(RAGS.map((r) => [r, 0])) };
+    const a = agencyMap.get(g.agencyCode) ?? { agencyCode: g.agencyCode, agencyName: g.agencyName, total: 0, open: 0, overdue: 0, escalated: 0, byRag: Object.fromEntries(RAGS.map((r) => [r, 0])) };
     a.total += g.n;
-    if (!isFinished(g.status)) a.open += g.n;
+    if (!isFinished(g.status)) {
+      a.open += g.n;
+      a.escalated += g.escalated;
+    }
     a.overdue += g.overdue;
     a.byRag[g.rag] += g.n;
     agencyMap.set(g.agencyCode, a);
@@ -77,3 +82,57 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date(), filt
     openEscalations: open.map((e) => ({ ...e, raisedAt: e.raisedAt.toISOString() })),
   };
 }
+
+/**
+ * Overdue actions at the end of each of the last `weeks` weeks, counted in the database (one
+ * row back, whatever the size of the plan). An action counts at instant t when it existed, was
+ * past its due date and not yet closed; a cancelled one stops counting from its last update.
+ * Due dates moved by extensions are as they stand now, which is what the board asks about.
+ */
+export async function overdueTrend(db: DbOrTx, scope: Scope, now = new Date(), weeks = 12): Promise<{ at: Date; overdue: number }[]> {
+  const points = Array.from({ length: weeks }, (_, i) => new Date(now.getTime() - (weeks - 1 - i) * 7 * 86_400_000));
+  const columns = Object.fromEntries(
+    points.map((at, i) => [
+      `w${i}`,
+      sql<number>`count(*) filter (where ${actions.createdAt} <= ${at} and ${actions.dueDate} < ${at} and (${actions.closedAt} is null or ${actions.closedAt} > ${at}) and not (${actions.status} = 'cancelled' and ${actions.updatedAt} <= ${at}))`.mapWith(Number),
+    ]),
+  );
+  const [row] = await db.select(columns).from(actions).where(scopeCondition(scope));
+  return points.map((at, i) => ({ at, overdue: Number(row?.[`w${i}`] ?? 0) }));
+}
+
+/** How long a dashboard may show overdue counts as of an earlier instant when nothing was written meanwhile. */
+export const DASHBOARD_CLOCK_MS = 60_000;
+
+type DashboardView = { counts: Awaited<ReturnType<typeof dashboard>>; trend: Awaited<ReturnType<typeof overdueTrend>> };
+
+/**
+ * The dashboard's counts and trend for a scope, read again when anything was written (the read
+ * model's version moved, as for the action list's page cache) or when the minute changes (overdue
+ * depends on the clock). Between those, every viewer gets the same figures without the
+ * aggregations running again, so the page costs two primary-key reads however large the plan.
+ */
+export class DashboardCache {
+  private readonly entries = new Map<string, { version: number; minute: number; value: Promise<DashboardView> }>();
+
+  async get(db: DbOrTx, scope: Scope, now = new Date()): Promise<DashboardView> {
+    const version = await readModelVersionOf(db);
+    const minute = Math.floor(now.getTime() / DASHBOARD_CLOCK_MS);
+    const key = scope.agencyId ?? '*';
+    const hit = this.entries.get(key);
+    if (hit && hit.version === version && hit.minute === minute) return hit.value;
+    const value = Promise.all([dashboard(db, scope, now), overdueTrend(db, scope, now)]).then(([counts, trend]) => ({ counts, trend }));
+    if (hit && (hit.version > version || hit.minute > minute)) return value;
+    const entry = { version, minute, value };
+    this.entries.set(key, entry);
+    // Scopes are the board's and one per agency: a handful of entries, never more than the agencies.
+    value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return value;
+  }
+}
+
+const dashboardCacheOf = perDatabase(() => new DashboardCache());
+
+export const dashboardCached = (db: DbOrTx, scope: Scope, now = new Date()) => dashboardCacheOf(db).get(db, scope, now);

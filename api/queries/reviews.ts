@@ -1,6 +1,8 @@
-import { and, asc, count, desc, eq, exists, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { actions, recommendations, reviews, type ReviewType } from '../../db/schema';
+import { isUuid } from '../../domain/text';
+import { FINISHED_STATUSES } from '../../domain/vocabulary';
 import { actionsOfReview } from './actions';
 import type { Scope } from './scope';
 
@@ -22,15 +24,25 @@ export async function listReviews(db: DbOrTx, scope: Scope, filter: { type?: Rev
     .where(and(reviewScope(db, scope), filter.type ? eq(reviews.type, filter.type) : undefined))
     .orderBy(desc(reviews.createdAt), asc(reviews.reference));
   const counts = await db
-    .select({ reviewId: actions.reviewId, n: count() })
+    .select({ reviewId: actions.reviewId, n: count(), finished: sql<number>`count(*) filter (where ${inArray(actions.status, [...FINISHED_STATUSES])})`.mapWith(Number) })
     .from(actions)
     .where(scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined)
     .groupBy(actions.reviewId);
-  const byReview = new Map(counts.map((c) => [c.reviewId, c.n]));
-  return rows.map((r) => ({ id: r.id, reference: r.reference, title: r.title, type: r.type, publishedOn: r.publishedOn, status: r.status, actionCount: byReview.get(r.id) ?? 0 }));
+  const byReview = new Map(counts.map((c) => [c.reviewId, c]));
+  return rows.map((r) => ({
+    id: r.id,
+    reference: r.reference,
+    title: r.title,
+    type: r.type,
+    publishedOn: r.publishedOn,
+    status: r.status,
+    actionCount: byReview.get(r.id)?.n ?? 0,
+    finishedCount: byReview.get(r.id)?.finished ?? 0,
+  }));
 }
 
 export async function findReviewRow(db: DbOrTx, scope: Scope, id: string) {
+  if (!isUuid(id)) return null;
   const [row] = await db
     .select()
     .from(reviews)

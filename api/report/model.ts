@@ -4,8 +4,11 @@ import { agencies, auditEvents, decisions, evidence } from '../../db/schema';
 import { actionsOfReview } from '../queries/actions';
 import { findReview } from '../queries/reviews';
 import type { Scope } from '../queries/scope';
+import { isOpen, isOverdue } from '../../domain/vocabulary';
+import { STATUS_LABEL } from '../../domain/words';
 
 export interface ReportAction {
+  actionId: string;
   reference: string;
   recommendationNumber: string;
   recommendation: string;
@@ -19,8 +22,12 @@ export interface ReportAction {
   dueOn: string;
   acknowledgedAt: string | null;
   closedAt: string | null;
+  /** The latest statement the board accepted: the only one ever presented as done. */
   progressStatement: string | null;
   progressStatementDate: string | null;
+  /** While the action is under review: the statement with the board, not yet accepted. */
+  submittedStatement: string | null;
+  submittedStatementDate: string | null;
   notImplementedReason: string | null;
   cancellationReason: string | null;
 }
@@ -40,19 +47,13 @@ export interface ProgressReport {
   sections: ReportSection[];
 }
 
-export const STATUS_LABEL: Record<string, string> = {
-  assigned: 'Assigned, not yet acknowledged',
-  in_progress: 'In progress',
-  under_review: 'Evidence with the board',
-  closed: 'Closed',
-  cancelled: 'Cancelled',
-};
+export { STATUS_LABEL };
 
 function sectionSummary(name: string, acts: ReportAction[], now: Date): string {
   const implemented = acts.filter((a) => a.outcome === 'implemented').length;
   const notImplemented = acts.filter((a) => a.outcome === 'not_implemented').length;
-  const open = acts.filter((a) => ['assigned', 'in_progress', 'under_review'].includes(a.status));
-  const overdue = open.filter((a) => a.status !== 'under_review' && new Date(a.dueDate) < now).length;
+  const open = acts.filter((a) => isOpen(a.status));
+  const overdue = acts.filter((a) => isOverdue(a, now)).length;
   const parts = [`${name} owns ${acts.length} action${acts.length === 1 ? '' : 's'} in this plan.`];
   parts.push(`${implemented} ${implemented === 1 ? 'has' : 'have'} been implemented and signed off by the board`);
   if (notImplemented) parts[1] += `, ${notImplemented} closed as not implemented`;
@@ -61,7 +62,7 @@ function sectionSummary(name: string, acts: ReportAction[], now: Date): string {
 }
 
 /**
- * The agency progress statement (DESIGN.md section 1), generated instead of typed: one section
+ * The agency progress statement (docs/ARCHITECTURE.md, "The report"), generated instead of typed: one section
  * per agency in the order the plan first names them, each action with its status, outcome,
  * dates, the latest statement the board accepted, and why a finding was not acted on.
  */
@@ -70,13 +71,15 @@ export async function buildReport(db: DbOrTx, scope: Scope, reviewId: string, no
   if (!review) return null;
   const acts = await actionsOfReview(db, scope, reviewId);
   const ids = acts.map((a) => a.id);
-  const accepted = ids.length
+  const statements = ids.length
     ? await db
-        .select({ actionId: evidence.actionId, statement: evidence.statement, submittedAt: evidence.submittedAt })
+        .select({ actionId: evidence.actionId, statement: evidence.statement, submittedAt: evidence.submittedAt, status: evidence.status })
         .from(evidence)
-        .where(and(inArray(evidence.actionId, ids), eq(evidence.status, 'accepted')))
+        .where(and(inArray(evidence.actionId, ids), inArray(evidence.status, ['accepted', 'submitted'])))
         .orderBy(desc(evidence.submittedAt))
     : [];
+  const accepted = statements.filter((e) => e.status === 'accepted');
+  const submitted = statements.filter((e) => e.status === 'submitted');
   const notImpl = ids.length
     ? await db
         .select({ actionId: decisions.actionId, comment: decisions.comment })
@@ -88,11 +91,11 @@ export async function buildReport(db: DbOrTx, scope: Scope, reviewId: string, no
     ? await db
         .select({ actionId: auditEvents.actionId, payload: auditEvents.payload, type: auditEvents.type })
         .from(auditEvents)
-        .where(and(inArray(auditEvents.actionId, ids)))
+        .where(and(inArray(auditEvents.actionId, ids), eq(auditEvents.type, 'cancelled')))
         .orderBy(desc(auditEvents.id))
     : [];
   const agencyRows = await db.select({ code: agencies.code, name: agencies.name }).from(agencies);
-  return assembleReport({ review, acts, accepted, notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows }, now);
+  return assembleReport({ review, acts, accepted, submitted, notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows }, now);
 }
 
 /** What buildReport read, as the report assembles it. */
@@ -101,6 +104,8 @@ export interface ReportRows {
   acts: Awaited<ReturnType<typeof actionsOfReview>>;
   /** Accepted evidence, newest first. */
   accepted: { actionId: string; statement: string; submittedAt: Date }[];
+  /** Evidence with the board, not yet decided, newest first. */
+  submitted?: { actionId: string; statement: string; submittedAt: Date }[];
   /** Decisions to close as not implemented, newest first. */
   notImplemented: { actionId: string; comment: string }[];
   /** The actions' audit events, newest first. */
@@ -110,15 +115,18 @@ export interface ReportRows {
 
 /** The report from the rows buildReport read: pure, so its wording and arithmetic are tested without a database. */
 export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
-  const { review, acts, accepted, notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows } = rows;
+  const { review, acts, accepted, submitted = [], notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows } = rows;
   const recText = new Map(review.recommendations.map((r) => [r.id, r.text]));
 
   const sections = new Map<string, ReportSection>();
   for (const a of acts) {
     const ev = accepted.find((e) => e.actionId === a.id);
-    const cancel = a.status === 'cancelled' ? cancels.find((c) => c.actionId === a.id && /cancel/i.test(c.type)) : undefined;
+    // Only the statement the board is deciding on now: one it sent back is neither accepted nor pending.
+    const pending = a.status === 'under_review' ? submitted.find((e) => e.actionId === a.id) : undefined;
+    const cancel = a.status === 'cancelled' ? cancels.find((c) => c.actionId === a.id && c.type === 'cancelled') : undefined;
     const cancelReason = cancel && typeof (cancel.payload as { reason?: unknown }).reason === 'string' ? (cancel.payload as { reason: string }).reason : null;
     const item: ReportAction = {
+      actionId: a.id,
       reference: a.reference,
       recommendationNumber: a.recommendationNumber,
       recommendation: recText.get(a.recommendationId) ?? '',
@@ -133,6 +141,8 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       closedAt: a.closedAt,
       progressStatement: ev?.statement ?? null,
       progressStatementDate: ev ? ev.submittedAt.toISOString() : null,
+      submittedStatement: pending?.statement ?? null,
+      submittedStatementDate: pending ? pending.submittedAt.toISOString() : null,
       notImplementedReason: a.outcome === 'not_implemented' ? (notImpl.find((d) => d.actionId === a.id)?.comment ?? null) : null,
       cancellationReason: cancelReason,
     };
@@ -147,7 +157,7 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
     sections.set(a.agencyCode, section);
   }
   for (const s of sections.values()) s.summary = sectionSummary(s.agencyName, s.actions, now);
-  const open = acts.filter((a) => ['assigned', 'in_progress', 'under_review'].includes(a.status));
+  const open = acts.filter((a) => isOpen(a.status));
   return {
     review: { id: review.id, reference: review.reference, title: review.title, publishedOn: review.publishedOn, status: review.status },
     generatedAt: now.toISOString(),
@@ -157,7 +167,7 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       notImplemented: acts.filter((a) => a.outcome === 'not_implemented').length,
       open: open.length,
       cancelled: acts.filter((a) => a.status === 'cancelled').length,
-      overdue: open.filter((a) => a.status !== 'under_review' && new Date(a.dueDate) < now).length,
+      overdue: acts.filter((a) => isOverdue(a, now)).length,
     },
     sections: [...sections.values()],
   };

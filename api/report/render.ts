@@ -28,6 +28,7 @@ export function renderMarkdown(r: ProgressReport): string {
       lines.push(`- Status: ${STATUS_LABEL[a.status] ?? a.status}; outcome: ${outcomeLabel(a)}`);
       lines.push(`- Target date: ${day(a.dueDate)}${a.acknowledgedAt ? `; acknowledged ${day(a.acknowledgedAt)}` : ''}${a.closedAt ? `; closed ${day(a.closedAt)}` : ''}`);
       if (a.progressStatement) lines.push(`- Progress statement (accepted ${day(a.progressStatementDate)}): ${md(a.progressStatement)}`);
+      if (a.submittedStatement) lines.push(`- Statement submitted ${day(a.submittedStatementDate)}, awaiting the board: ${md(a.submittedStatement)}`);
       if (a.notImplementedReason) lines.push(`- Not implemented, because: ${md(a.notImplementedReason)}`);
       if (a.cancellationReason) lines.push(`- Cancelled, because: ${md(a.cancellationReason)}`);
       lines.push('');
@@ -54,6 +55,8 @@ const CSV_COLUMNS: [string, (s: ProgressReport['sections'][number], a: ReportAct
   ['Progress statement', (_s, a) => a.progressStatement ?? ''],
   ['Not implemented reason', (_s, a) => a.notImplementedReason ?? ''],
   ['Cancellation reason', (_s, a) => a.cancellationReason ?? ''],
+  // Last, so the earlier columns keep their places for whoever reads them by position.
+  ['Submitted, awaiting the board', (_s, a) => a.submittedStatement ?? ''],
 ];
 
 /** RFC 4180, and a leading ' on cells a spreadsheet would run as a formula. */
@@ -99,6 +102,7 @@ export function renderHtml(r: ProgressReport): string {
             ...(a.acknowledgedAt ? ([['Acknowledged', day(a.acknowledgedAt)]] as [string, string][]) : []),
             ...(a.closedAt ? ([['Closed', day(a.closedAt)]] as [string, string][]) : []),
             ...(a.progressStatement ? ([[`Progress statement (${day(a.progressStatementDate)})`, a.progressStatement]] as [string, string][]) : []),
+            ...(a.submittedStatement ? ([[`Submitted ${day(a.submittedStatementDate)}, awaiting the board`, a.submittedStatement]] as [string, string][]) : []),
             ...(a.notImplementedReason ? ([['Not implemented, because', a.notImplementedReason]] as [string, string][]) : []),
             ...(a.cancellationReason ? ([['Cancelled, because', a.cancellationReason]] as [string, string][]) : []),
           ];

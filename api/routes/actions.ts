@@ -26,8 +26,8 @@ import {
 import { acknowledgeAction, cancelAction, decideAction, decideExtension, requestExtension } from '../use-cases/actions';
 import { actOnAction, actionDetail, requireVisibleAction, submitEvidenceWithFiles } from '../use-cases/action-commands';
 
-const OWNER = ['agency', 'admin'] as const;
-const BOARD = ['board', 'admin'] as const;
+export const OWNER = ['agency', 'admin'] as const;
+export const BOARD = ['board', 'admin'] as const;
 const refused = { 409: { description: 'Refused by the workflow: not allowed in the current stage' } };
 
 export const EVIDENCE_LIMITS = EVIDENCE_UPLOAD_LIMITS;

@@ -12,7 +12,7 @@ import { statementPaper } from '../report/statement-paper';
 import { CreateReviewBody, IdParams, ImportFields, ImportForm, Problem, ReportQuery, Review, ReviewSummary, ReviewTypeName } from '../schemas';
 import { createReviewFor, importReview } from '../use-cases/review-commands';
 
-const CREATORS = ['admin', 'board'] as const;
+export const CREATORS = ['admin', 'board'] as const;
 
 export const IMPORT_LIMITS = IMPORT_UPLOAD_LIMITS;
 

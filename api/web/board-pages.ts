@@ -2,15 +2,18 @@
  * Board pages: a review with all its actions, every action with filters, importing a review
  * from a spreadsheet. Rendered from the API's scoped queries (an agency user sees only its own).
  */
+import { isFinished, isOverdue } from '../../domain/vocabulary';
+import { RAG_LABEL, STATUS_LABEL } from '../../domain/words';
 import type { FieldIssue } from '../../lib/errors';
+import { IMPORT_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionView } from '../queries/actions';
 import type { findReview } from '../queries/reviews';
 import { fmtDate, html, raw, type Html, type Part } from './html';
-import { csrfField, ragBadge, STAGE_TEXT, stageText, type PageContext } from './layout';
+import type { FormState } from './kit';
+import { csrfField, fieldProblem, ragBadge, stageText, typed, type PageContext } from './layout';
+import { pager } from './pages';
 
 type ReviewDetail = NonNullable<Awaited<ReturnType<typeof findReview>>>;
-
-const isOverdue = (a: { status: string; dueDate: string }, now: Date) => (a.status === 'assigned' || a.status === 'in_progress') && new Date(a.dueDate) < now;
 
 const escalationText = (level: number) => (level > 0 ? `Level ${level}` : 'None');
 
@@ -40,7 +43,7 @@ ${opts.caption ? html`<caption class="muted" style="text-align:left">${opts.capt
 
 export function reviewDetailPage(ctx: PageContext, r: ReviewDetail, now: Date): Part {
   const all = r.recommendations.flatMap((rec) => rec.actions);
-  const open = all.filter((a) => a.status !== 'closed' && a.status !== 'cancelled');
+  const open = all.filter((a) => !isFinished(a.status));
   const isAgency = ctx.user?.role === 'agency';
   return html`<p><a href="/reviews">&larr; Reviews</a></p>
 <h1>${r.reference}: ${r.title}</h1>
@@ -68,8 +71,6 @@ export interface ActionsFilter {
   pageSize: number;
 }
 
-const RAG_WORDS: Record<string, string> = { red: 'Red', amber: 'Amber', green: 'Green', complete: 'Complete' };
-
 function option(value: string, label: string, selected: string | undefined): Html {
   return html`<option value="${value}"${selected === value ? raw(' selected') : ''}>${label}</option>`;
 }
@@ -92,7 +93,6 @@ export function allActionsPage(
   now: Date,
 ): Part {
   const isAgency = ctx.user?.role === 'agency';
-  const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
   const first = result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1;
   const last = Math.min(result.total, result.page * result.pageSize);
   const filtered = !!(f.review || f.agency || f.stage || f.rag || f.overdue);
@@ -101,21 +101,15 @@ export function allActionsPage(
 <div class="filter-grid">
 <div><label for="f-review">Review</label><select id="f-review" name="review">${option('', 'Any review', f.review)}${choices.reviews.map((r) => option(r.id, r.reference, f.review))}</select></div>
 ${isAgency ? '' : html`<div><label for="f-agency">Agency</label><select id="f-agency" name="agency">${option('', 'Any agency', f.agency)}${choices.agencies.map((a) => option(a.code, `${a.code}: ${a.name}`, f.agency))}</select></div>`}
-<div><label for="f-stage">Stage</label><select id="f-stage" name="stage">${option('', 'Any stage', f.stage)}${Object.entries(STAGE_TEXT).map(([v, l]) => option(v, l, f.stage))}</select></div>
-<div><label for="f-rag">RAG</label><select id="f-rag" name="rag">${option('', 'Any RAG', f.rag)}${Object.entries(RAG_WORDS).map(([v, l]) => option(v, l, f.rag))}</select></div>
+<div><label for="f-stage">Stage</label><select id="f-stage" name="stage">${option('', 'Any stage', f.stage)}${Object.entries(STATUS_LABEL).map(([v, l]) => option(v, l, f.stage))}</select></div>
+<div><label for="f-rag">RAG</label><select id="f-rag" name="rag">${option('', 'Any RAG', f.rag)}${Object.entries(RAG_LABEL).map(([v, l]) => option(v, l, f.rag))}</select></div>
 <div class="choice filter-check"><input type="checkbox" id="f-overdue" name="overdue" value="true"${f.overdue ? raw(' checked') : ''}><label for="f-overdue">Overdue only</label></div>
 </div>
 <div class="filter-buttons"><button class="primary" type="submit">Show actions</button>${filtered ? html` <a href="/actions">Clear filters</a>` : ''}</div>
 </form>
 <p role="status">${result.total === 0 ? 'No actions match these filters.' : `Showing ${first} to ${last} of ${result.total} action${result.total === 1 ? '' : 's'}, soonest due first.`}</p>
 ${result.items.length ? actionsTable(result.items, now, { showReview: true }) : ''}
-${pages > 1 || result.page > 1
-  ? html`<nav class="pager" aria-label="Pages"><ul>
-${result.page > 1 ? html`<li><a href="/actions${filterQuery(f, Math.min(result.page - 1, pages))}" rel="prev">&larr; Previous page</a></li>` : ''}
-<li aria-current="page">Page ${result.page} of ${pages}</li>
-${result.page < pages ? html`<li><a href="/actions${filterQuery(f, result.page + 1)}" rel="next">Next page &rarr;</a></li>` : ''}
-</ul></nav>`
-  : ''}`;
+${pager('/actions', result, (n) => filterQuery(f, n))}`;
 }
 
 export function badFilterPage(problems: { field: string; value: string; message: string }[]): Part {
@@ -125,13 +119,11 @@ export function badFilterPage(problems: { field: string; value: string; message:
 <p><a href="/actions">Show all actions</a> and choose the filters from the form.</p>`;
 }
 
-export interface ImportFormValues {
-  reference: string;
-  title: string;
-  publishedOn: string;
-}
-
-export function importReviewPage(ctx: PageContext, v: ImportFormValues, rowErrors: FieldIssue[] = []): Part {
+export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors: FieldIssue[] = []): Part {
+  const reference = fieldProblem(state, 'reference', 'reference', 'reference-hint');
+  const title = fieldProblem(state, 'title');
+  const published = fieldProblem(state, 'publishedOn');
+  const file = fieldProblem(state, 'file', 'file', 'file-hint');
   return html`<p><a href="/reviews">&larr; Reviews</a></p>
 <h1>Import a review</h1>
 <p>Upload the review’s action plan as a spreadsheet: one row per action. Every row is checked first; if any row has a problem,
@@ -144,11 +136,11 @@ ${rowErrors.map((e) => html`<tr><td data-label="Row">${e.row ?? ''}</td><td data
   : ''}
 <form class="stack" method="post" action="/reviews/new" enctype="multipart/form-data">${csrfField(ctx)}
 <label for="reference">Reference</label><span class="hint" id="reference-hint">Short and unique, for example SCR-BABY-M: it appears on every mail and on the statement.</span>
-<input id="reference" name="reference" type="text" required maxlength="64" aria-describedby="reference-hint" value="${v.reference}">
-<label for="title">Title</label><input id="title" name="title" type="text" required maxlength="500" value="${v.title}">
-<label for="publishedOn">Published on (optional)</label><input id="publishedOn" name="publishedOn" type="date" value="${v.publishedOn}">
-<label for="file">Action plan file (.csv or .xlsx)</label><span class="hint" id="file-hint">Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date (optional: Action detail). Dates as 2027-03-31 or 31/03/2027.</span>
-<input id="file" name="file" type="file" required accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" aria-describedby="file-hint">
+${reference.message}<input id="reference" name="reference" type="text" required maxlength="64" value="${typed(state, 'reference')}"${reference.attrs}>
+<label for="title">Title</label>${title.message}<input id="title" name="title" type="text" required maxlength="500" value="${typed(state, 'title')}"${title.attrs}>
+<label for="publishedOn">Published on (optional)</label>${published.message}<input id="publishedOn" name="publishedOn" type="date" value="${typed(state, 'publishedOn')}"${published.attrs}>
+<label for="file">Action plan file (.csv or .xlsx)</label><span class="hint" id="file-hint">Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date (optional: Action detail). Dates as 2027-03-31 or 31/03/2027. At most ${IMPORT_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB.</span>
+${file.message}<input id="file" name="file" type="file" required accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"${file.attrs}>
 <div><button class="primary" type="submit">Import the review</button></div></form>
 <p><a href="/examples/action-plan-template.csv" download>Download an example action plan (CSV, the Baby M review)</a> to see the format.</p>`;
 }
@@ -161,11 +153,12 @@ export function signInConfirmPage(ctx: PageContext, token: string): Part {
 }
 
 /** The board's cancel form on an action page. */
-export function cancelForm(ctx: PageContext, actionId: string): Html {
-  return html`<section class="panel" aria-labelledby="cancel-h"><details><summary><h2 id="cancel-h" style="display:inline;font-size:1.1rem">Cancel this action</h2></summary>
+export function cancelForm(ctx: PageContext, actionId: string, state?: FormState): Html {
+  const reason = fieldProblem(state, 'reason', 'cancel-reason', 'cancel-reason-hint');
+  return html`<section class="panel" aria-labelledby="cancel-h"><details${state ? html` open` : ''}><summary><h2 id="cancel-h" style="display:inline;font-size:1.1rem">Cancel this action</h2></summary>
 <form class="stack" method="post" action="/actions/${actionId}/cancel">${csrfField(ctx)}
 <p>Cancelling stops every reminder and escalation. The agency is told, and the reason is kept in the timeline.</p>
 <label for="cancel-reason">Reason for cancelling</label><span class="hint" id="cancel-reason-hint">Required. For example: superseded by action 2.3, or the service has been decommissioned.</span>
-<textarea id="cancel-reason" name="reason" required rows="3" aria-describedby="cancel-reason-hint"></textarea>
+${reason.message}<textarea id="cancel-reason" name="reason" required rows="3"${reason.attrs}>${typed(state, 'reason')}</textarea>
 <div><button class="warning" type="submit">Cancel the action</button></div></form></details></section>`;
 }

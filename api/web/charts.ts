@@ -2,14 +2,13 @@
  * Inline SVG charts, drawn on the server: no script, print well, and each carries a text
  * equivalent (a title, a description and the numbers as a table) for screen readers.
  */
+import { RAG_LABEL } from '../../domain/words';
 import { fmtDate, html, type Html } from './html';
-import type { ActionRow } from './queries';
 
 const RAG_ORDER = ['red', 'amber', 'green', 'complete'] as const;
 export const RAG_FILL: Record<string, string> = { red: '#b3261e', amber: '#f0a30a', green: '#00703c', complete: '#6f7782' };
 /** Patterns as well as colours, so the segments differ for readers who cannot tell the colours apart. */
 const RAG_PATTERN: Record<string, string> = { red: 'url(#p-red)', amber: 'url(#p-amber)', green: RAG_FILL.green, complete: 'url(#p-complete)' };
-const RAG_LABEL: Record<string, string> = { red: 'Red', amber: 'Amber', green: 'Green', complete: 'Complete' };
 
 const patterns = html`<defs>
 <pattern id="p-red" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="#b3261e"/><rect width="3" height="8" fill="#7a1a14"/></pattern>
@@ -23,11 +22,11 @@ export interface AgencyRag {
   counts: Record<(typeof RAG_ORDER)[number], number>;
 }
 
-export function ragByAgency(agencyList: { code: string; name: string }[], rows: ActionRow[]): AgencyRag[] {
+/** Every agency on the axis (one with nothing open still shows), with the dashboard's counts. */
+export function ragByAgency(agencyList: { code: string; name: string }[], byAgency: { agencyCode: string; byRag: Record<string, number> }[]): AgencyRag[] {
   return agencyList.map((a) => {
-    const counts = { red: 0, amber: 0, green: 0, complete: 0 };
-    for (const r of rows) if (r.agencyCode === a.code && r.status !== 'cancelled') counts[r.rag as keyof typeof counts]++;
-    return { code: a.code, name: a.name, counts };
+    const counts = byAgency.find((b) => b.agencyCode === a.code)?.byRag ?? {};
+    return { code: a.code, name: a.name, counts: { red: counts.red ?? 0, amber: counts.amber ?? 0, green: counts.green ?? 0, complete: counts.complete ?? 0 } };
   });
 }
 
@@ -68,27 +67,6 @@ export const ragLegend = html`<ul class="legend">${RAG_ORDER.map(
 export interface OverduePoint {
   at: Date;
   overdue: number;
-}
-
-/**
- * Overdue actions at the end of each of the last `weeks` weeks, reconstructed from the action
- * rows: an action counts as overdue at instant t when it existed, was past its due date, and
- * was not yet closed. Cancelled actions stop counting from their last update. Extensions move
- * the due date on the row, so history is as it stands now, which is what the board asks about.
- */
-export function overdueOverTime(rows: ActionRow[], now: Date, weeks = 12): OverduePoint[] {
-  const points: OverduePoint[] = [];
-  for (let i = weeks - 1; i >= 0; i--) {
-    const at = new Date(now.getTime() - i * 7 * 86_400_000);
-    const overdue = rows.filter((r) => {
-      if (r.createdAt > at || r.dueDate >= at) return false;
-      if (r.closedAt && r.closedAt <= at) return false;
-      if (r.status === 'cancelled' && r.updatedAt <= at) return false;
-      return true;
-    }).length;
-    points.push({ at, overdue });
-  }
-  return points;
 }
 
 export function overdueChart(points: OverduePoint[]): Html {

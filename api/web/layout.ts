@@ -1,5 +1,19 @@
+import { RAG_LABEL, STATUS_LABEL, stageText } from '../../domain/words';
 import { html, raw, type Html, type Part } from './html';
+import type { FormState } from './kit';
 import type { WebUser } from './session';
+
+export { STATUS_LABEL, stageText };
+
+/** What a page says above its content: a notice after a change, or the problems with a form. */
+export interface PageMessages {
+  notice?: string | null;
+  error?: string | null;
+  /** Problems by field: listed in the summary, each linking to its field (which shows it too). */
+  fieldErrors?: Record<string, string>;
+  /** Ids of the fields, where they differ from the field names. */
+  fieldIds?: Record<string, string>;
+}
 
 export interface PageContext {
   user: WebUser | null;
@@ -39,6 +53,11 @@ thead th{border-bottom:2px solid var(--fg)}
 .rag-complete{color:var(--complete);background:#fff;border-color:var(--complete)}
 .notice{border-left:6px solid var(--green);background:#e7f4ec;padding:.6rem 1rem;margin:0 0 1rem}
 .error{border-left:6px solid var(--red);background:#fbe9e8;padding:.6rem 1rem;margin:0 0 1rem}
+.error ul{margin:.25rem 0 0;padding-left:1.25rem}
+.field-error{display:block;color:var(--red);font-weight:700;margin:.1rem 0 .3rem}
+[aria-invalid=true]{border-color:var(--red)!important;border-width:3px!important}
+.visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;padding:0;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap;border:0}
+footer.site{max-width:72rem;margin:2rem auto 0;padding:1rem;border-top:1px solid var(--line);font-size:.9rem}
 .panel{background:var(--panel);padding:1rem;margin:1rem 0}.panel>h2:first-child{margin-top:0}
 form.stack{max-width:40rem}
 form.stack label,fieldset legend{display:block;font-weight:700;margin:.75rem 0 .25rem}
@@ -112,11 +131,18 @@ export function csrfField(ctx: PageContext): Html {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}">`;
 }
 
-export function page(ctx: PageContext, title: string, body: Part, opts: { notice?: string | null; error?: string | null } = {}): string {
+function problems(opts: PageMessages): Part {
+  const fields = Object.entries(opts.fieldErrors ?? {});
+  if (!opts.error && !fields.length) return '';
+  return html`<div class="error" role="alert"><strong>There is a problem:</strong> ${opts.error ?? ''}
+${fields.length ? html`<ul>${fields.map(([f, m]) => html`<li><a href="#${opts.fieldIds?.[f] ?? f}">${m}</a></li>`)}</ul>` : ''}</div>`;
+}
+
+export function page(ctx: PageContext, title: string, body: Part, opts: PageMessages = {}): string {
   const u = ctx.user;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Safeguarding action plans</title><style>${raw(CSS)}</style></head>
+<title>${opts.error || opts.fieldErrors ? 'Error: ' : ''}${title} · Safeguarding action plans</title><style>${raw(CSS)}</style></head>
 <body><a class="skip" href="#main">Skip to content</a>
 <header class="site"><a class="brand" href="/">Safeguarding action plans</a>${nav(ctx)}
 ${u
@@ -126,30 +152,33 @@ ${u
 </header>
 <main id="main">
 ${opts.notice ? html`<div class="notice" role="status">${opts.notice}</div>` : ''}
-${opts.error ? html`<div class="error" role="alert"><strong>There is a problem:</strong> ${opts.error}</div>` : ''}
+${problems(opts)}
 ${body}
-</main></body></html>`.value;
+</main>
+<footer class="site"><a href="/accessibility">Accessibility statement</a> · <a href="/docs">API documentation</a></footer>
+</body></html>`.value;
 }
 
-const RAG_TEXT: Record<string, string> = { red: 'Red', amber: 'Amber', green: 'Green', complete: 'Complete' };
 /** Colour plus a word and a symbol, so RAG reads without colour vision (WCAG 1.4.1). */
 const RAG_SYMBOL: Record<string, string> = { red: '▲', amber: '◆', green: '●', complete: '✓' };
 export const ragBadge = (rag: string): Html =>
-  html`<span class="rag rag-${rag}"><span aria-hidden="true">${RAG_SYMBOL[rag] ?? ''} </span>${RAG_TEXT[rag] ?? rag}</span>`;
+  html`<span class="rag rag-${rag}"><span aria-hidden="true">${RAG_SYMBOL[rag] ?? ''} </span>${RAG_LABEL[rag] ?? rag}</span>`;
 
-export const STAGE_TEXT: Record<string, string> = {
-  assigned: 'Assigned (not yet acknowledged)',
-  in_progress: 'In progress',
-  under_review: 'Evidence with the board',
-  closed: 'Closed',
-  cancelled: 'Cancelled',
-};
-
-export function stageText(status: string, outcome: string | null, changesRequested: boolean): string {
-  if (status === 'closed') return outcome === 'not_implemented' ? 'Closed: not implemented' : 'Closed: implemented';
-  if (status === 'in_progress' && changesRequested) return 'In progress: changes requested';
-  return STAGE_TEXT[status] ?? status;
+/**
+ * A form field's problem, shown beside it and tied to it for screen readers: the message (with
+ * an id for aria-describedby) and the attributes that mark the field invalid.
+ */
+export function fieldProblem(state: FormState | undefined, name: string, id = name, hintId?: string): { message: Part; attrs: Html } {
+  const error = state?.errors[name];
+  const describedBy = [hintId, error ? `${id}-error` : undefined].filter(Boolean).join(' ');
+  return {
+    message: error ? html`<span class="field-error" id="${id}-error"><span class="visually-hidden">Error:</span> ${error}</span>` : '',
+    attrs: html`${describedBy ? html` aria-describedby="${describedBy}"` : ''}${error ? raw(' aria-invalid="true"') : ''}`,
+  };
 }
+
+/** What was typed into a refused form, for the field to show again. */
+export const typed = (state: FormState | undefined, name: string, fallback = ''): string => state?.values[name] ?? fallback;
 
 /** What the agency must do next, in words. */
 export function nextForAgency(status: string, changesRequested: boolean): string {

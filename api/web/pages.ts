@@ -1,43 +1,61 @@
-import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
-import { csrfField, nextForAgency, ragBadge, stageText, type PageContext } from './layout';
+import { isBoardRole, isOpen, isOverdue as overdue } from '../../domain/vocabulary';
+import { EVIDENCE_STATUS_LABEL } from '../../domain/words';
+import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
+import type { ActionPageData, ActionView, EvidenceView } from '../queries/actions';
 import { cancelForm } from './board-pages';
-import type { ActionDetail, ActionRow, EvidenceView } from './queries';
+import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
+import type { FormState } from './kit';
+import { csrfField, fieldProblem, nextForAgency, ragBadge, stageText, typed, type PageContext } from './layout';
 
 const actionLink = (a: { id: string; reviewReference: string; reference: string; title: string }) =>
   html`<a href="/actions/${a.id}">${a.reviewReference} ${a.reference}</a><br>${a.title}`;
 
-const overdue = (a: { dueDate: Date; status: string }, now: Date) => (a.status === 'assigned' || a.status === 'in_progress') && a.dueDate < now;
-
-function dueCell(a: ActionRow, now: Date): Html {
+function dueCell(a: ActionView, now: Date): Html {
   return html`${fmtDate(a.dueDate)}${overdue(a, now) ? html`<br><strong>Overdue</strong>` : ''}`;
 }
 
-export function myActionsPage(rows: ActionRow[], now: Date): Part {
-  const open = rows.filter((r) => r.status !== 'closed' && r.status !== 'cancelled');
-  const done = rows.filter((r) => r.status === 'closed' || r.status === 'cancelled');
-  const table = (list: ActionRow[], caption: string) => html`<div class="table-wrap"><table class="responsive">
+/** One page of a list and where the next and previous pages are. */
+export interface Paged<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export function pager(base: string, p: { total: number; page: number; pageSize: number }, query: (page: number) => string = (n) => (n > 1 ? `?page=${n}` : '')): Part {
+  const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
+  if (pages <= 1 && p.page <= 1) return '';
+  return html`<nav class="pager" aria-label="Pages"><ul>
+${p.page > 1 ? html`<li><a href="${base}${query(Math.min(p.page - 1, pages))}" rel="prev">&larr; Previous page</a></li>` : ''}
+<li aria-current="page">Page ${p.page} of ${pages}</li>
+${p.page < pages ? html`<li><a href="${base}${query(p.page + 1)}" rel="next">Next page &rarr;</a></li>` : ''}
+</ul></nav>`;
+}
+
+export function myActionsPage(open: Paged<ActionView>, finishedCount: number, now: Date): Part {
+  const table = (list: ActionView[], caption: string) => html`<div class="table-wrap"><table class="responsive">
 <caption class="muted" style="text-align:left">${caption}</caption>
 <thead><tr><th scope="col">Action</th><th scope="col">RAG</th><th scope="col">Due</th><th scope="col">Stage</th><th scope="col">Asked of you next</th></tr></thead>
 <tbody>${list.map(
     (a) => html`<tr><td data-label="Action">${actionLink(a)}</td><td data-label="RAG">${ragBadge(a.rag)}</td><td data-label="Due">${dueCell(a, now)}</td>
 <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td><td data-label="Next">${nextForAgency(a.status, a.changesRequested)}</td></tr>`,
   )}</tbody></table></div>`;
+  const first = (open.page - 1) * open.pageSize + 1;
+  const caption =
+    open.total > open.items.length
+      ? `Open actions ${first} to ${first + open.items.length - 1} of ${open.total}, soonest due first`
+      : `${open.total} open action${open.total === 1 ? '' : 's'}, soonest due first`;
   return html`<h1>My actions</h1>
-${open.length ? table(open, `${open.length} open action${open.length === 1 ? '' : 's'}, soonest due first`) : html`<p>You have no open actions.</p>`}
-${done.length ? html`<h2>Finished</h2>${table(done, `${done.length} closed or cancelled`)}` : ''}`;
+${open.items.length ? table(open.items, caption) : html`<p>You have no open actions.</p>`}
+${pager('/', open)}
+${finishedCount ? html`<h2>Finished</h2><p><a href="/actions">${finishedCount} closed or cancelled action${finishedCount === 1 ? '' : 's'}</a> are listed with all your agency’s actions.</p>` : ''}`;
 }
 
 function evidenceBlock(e: EvidenceView, actionId: string): Html {
-  const status: Record<string, string> = {
-    submitted: 'Waiting for the board',
-    accepted: 'Accepted',
-    changes_requested: 'Changes requested',
-    not_accepted: 'Not accepted',
-  };
-  return html`<article class="evidence"><p><strong>${status[e.status] ?? e.status}</strong> · submitted ${fmtDateTime(e.submittedAt)}${e.submittedBy ? html` by ${e.submittedBy}` : ''}</p>
+  return html`<article class="evidence"><p><strong>${EVIDENCE_STATUS_LABEL[e.status] ?? e.status}</strong> · submitted ${fmtDateTime(e.submittedAt)}${e.submittedByName ? html` by ${e.submittedByName}` : ''}</p>
 <blockquote>${e.statement}</blockquote>
 ${e.links.length ? html`<p>Links:</p><ul>${e.links.map((l) => html`<li>${/^https?:\/\//i.test(l) ? html`<a href="${l}" rel="noopener noreferrer">${l}</a>` : l}</li>`)}</ul>` : ''}
-${e.files.length ? html`<p>Files:</p><ul>${e.files.map((f) => html`<li><a href="/actions/${actionId}/files/${f.id}">${f.filename}</a> <span class="muted">(${sizeText(f.size)})</span></li>`)}</ul>` : ''}
+${e.attachments.length ? html`<p>Files:</p><ul>${e.attachments.map((f) => html`<li><a href="/actions/${actionId}/files/${f.id}">${f.filename}</a> <span class="muted">(${sizeText(f.size)})</span></li>`)}</ul>` : ''}
 </article>`;
 }
 
@@ -77,18 +95,25 @@ function eventDetail(type: string, p: Record<string, unknown>): Part {
   return bits;
 }
 
-export interface ActionPageOptions {
-  user: PageContext['user'];
-  now: Date;
-}
+/** Which of the action page's forms was refused, with what was typed and its problems. */
+export type ActionForm = 'evidence' | 'extension' | 'decision' | 'extension-decision' | 'cancel';
+export type ActionForms = Partial<Record<ActionForm, FormState>>;
 
-export function actionPage(ctx: PageContext, d: ActionDetail, now: Date): Part {
+export function actionPage(ctx: PageContext, d: ActionPageData, now: Date, refused: ActionForms = {}): Part {
   const a = d.action;
   const u = ctx.user!;
   const isAgency = u.role === 'agency';
-  const isBoard = u.role === 'board' || u.role === 'admin';
-  const pendingExt = d.extensions.find((x) => x.status === 'pending');
-  const lastDecision = d.decisions[0];
+  const isBoard = isBoardRole(u.role);
+  const pendingExt = d.extensionRequests.find((x) => x.status === 'pending');
+  const lastDecision = d.decisions[d.decisions.length - 1];
+  const ev = refused.evidence;
+  const statement = fieldProblem(ev, 'statement', 'statement', 'statement-hint');
+  const links = fieldProblem(ev, 'links', 'links', 'links-hint');
+  const files = fieldProblem(ev, 'files', 'files', 'files-hint');
+  const ext = refused.extension;
+  const newDue = fieldProblem(ext, 'newDueDate');
+  const reason = fieldProblem(ext, 'reason');
+  const interim = fieldProblem(ext, 'interimMeasures', 'interimMeasures', 'im-hint');
   const forms: Part[] = [];
 
   if (isAgency && a.status === 'assigned') {
@@ -100,22 +125,22 @@ export function actionPage(ctx: PageContext, d: ActionDetail, now: Date): Part {
     forms.push(html`<section class="panel" aria-labelledby="ev-h"><h2 id="ev-h">${a.changesRequested ? 'Resubmit evidence' : 'Submit evidence'}</h2>
 ${a.changesRequested && lastDecision?.outcome === 'request_changes' ? html`<div class="error" role="note"><strong>The board asked for changes:</strong> ${lastDecision.comment || '(no comment)'}</div>` : ''}
 <form class="stack" method="post" action="/actions/${a.id}/evidence" enctype="multipart/form-data">${csrfField(ctx)}
-<label for="statement">Progress statement</label><span class="hint" id="statement-hint">What has been done, and how you know it works (this is published in the progress statement).</span>
-<textarea id="statement" name="statement" required aria-describedby="statement-hint" rows="6"></textarea>
-<label for="links">Links (optional)</label><span class="hint" id="links-hint">One web address per line.</span>
-<textarea id="links" name="links" aria-describedby="links-hint" rows="2"></textarea>
-<label for="files">Files (optional)</label><span class="hint" id="files-hint">PDF, Office documents, images or text; up to 10 files.</span>
-<input id="files" name="files" type="file" multiple aria-describedby="files-hint">
+<label for="statement">Progress statement</label><span class="hint" id="statement-hint">What has been done, and how you know it works (this is published in the progress statement once the board accepts it).</span>
+${statement.message}<textarea id="statement" name="statement" required rows="6"${statement.attrs}>${typed(ev, 'statement')}</textarea>
+<label for="links">Links (optional)</label><span class="hint" id="links-hint">One web address per line, starting https://.</span>
+${links.message}<textarea id="links" name="links" rows="2"${links.attrs}>${typed(ev, 'links')}</textarea>
+<label for="files">Files (optional)</label><span class="hint" id="files-hint">PDF, Office documents, images or text; up to ${EVIDENCE_UPLOAD_LIMITS.maxFiles} files of at most ${EVIDENCE_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB each.</span>
+${files.message}<input id="files" name="files" type="file" multiple${files.attrs}>${ev && !ev.errors.files ? html`<span class="hint">Choose the files again: a browser does not keep them when a form comes back.</span>` : ''}
 <div><button class="primary" type="submit">Send evidence to the board</button></div></form></section>`);
   }
   if (isAgency && (a.status === 'assigned' || a.status === 'in_progress') && !pendingExt) {
-    const suggested = new Date(Math.max(a.dueDate.getTime(), now.getTime()) + 28 * 86_400_000);
-    forms.push(html`<section class="panel" aria-labelledby="ext-h"><details><summary><h2 id="ext-h" style="display:inline;font-size:1.1rem">Ask for more time</h2></summary>
+    const suggested = new Date(Math.max(new Date(a.dueDate).getTime(), now.getTime()) + 28 * 86_400_000);
+    forms.push(html`<section class="panel" aria-labelledby="ext-h"><details${ext ? html` open` : ''}><summary><h2 id="ext-h" style="display:inline;font-size:1.1rem">Ask for more time</h2></summary>
 <form class="stack" method="post" action="/actions/${a.id}/extension">${csrfField(ctx)}
-<label for="newDueDate">New due date</label><input id="newDueDate" name="newDueDate" type="date" required min="${isoDay(now)}" value="${isoDay(suggested)}">
-<label for="reason">Reason for the delay</label><textarea id="reason" name="reason" required rows="3"></textarea>
+<label for="newDueDate">New due date</label>${newDue.message}<input id="newDueDate" name="newDueDate" type="date" required min="${isoDay(now)}" value="${typed(ext, 'newDueDate', isoDay(suggested))}"${newDue.attrs}>
+<label for="reason">Reason for the delay</label>${reason.message}<textarea id="reason" name="reason" required rows="3"${reason.attrs}>${typed(ext, 'reason')}</textarea>
 <label for="interimMeasures">Interim measures</label><span class="hint" id="im-hint">What protects children until the action is done.</span>
-<textarea id="interimMeasures" name="interimMeasures" required aria-describedby="im-hint" rows="3"></textarea>
+${interim.message}<textarea id="interimMeasures" name="interimMeasures" required rows="3"${interim.attrs}>${typed(ext, 'interimMeasures')}</textarea>
 <div><button class="secondary" type="submit">Ask the board for an extension</button></div></form></details></section>`);
   }
   if (pendingExt && isAgency) {
@@ -123,16 +148,16 @@ ${a.changesRequested && lastDecision?.outcome === 'request_changes' ? html`<div 
   }
   const cancelEvent = a.status === 'cancelled' ? [...d.timeline].reverse().find((t) => t.type === 'cancelled') : undefined;
   const cancelReason = cancelEvent ? String((cancelEvent.payload as Record<string, unknown> | null)?.reason ?? '') : '';
-  const open = a.status === 'assigned' || a.status === 'in_progress' || a.status === 'under_review';
+  const open = isOpen(a.status);
   // A board member from the owning agency may not decide on its action (the workflow refuses it too).
   const conflicted = isBoard && u.role === 'board' && u.agencyId !== null && u.agencyId === a.agencyId;
   if (conflicted && (a.status === 'under_review' || (open && pendingExt))) {
     forms.push(html`<p class="panel">You belong to ${a.agencyName}, which owns this action, so another board member decides on it.</p>`);
   } else {
-    if (isBoard && a.status === 'under_review') forms.push(decideForm(ctx, a.id));
-    if (isBoard && open && pendingExt) forms.push(extensionDecisionForm(ctx, a.id, pendingExt));
+    if (isBoard && a.status === 'under_review') forms.push(decideForm(ctx, a.id, refused.decision));
+    if (isBoard && open && pendingExt) forms.push(extensionDecisionForm(ctx, a.id, pendingExt, refused['extension-decision']));
   }
-  if (isBoard && open) forms.push(cancelForm(ctx, a.id));
+  if (isBoard && open) forms.push(cancelForm(ctx, a.id, refused.cancel));
 
   return html`<p><a href="/">&larr; ${isAgency ? 'My actions' : 'Awaiting sign-off'}</a>${isAgency ? '' : html` · <a href="/reviews/${a.reviewId}">${a.reviewReference} review</a> · <a href="/actions">All actions</a>`}</p>
 <h1>${a.reviewReference} ${a.reference}: ${a.title}</h1>
@@ -149,7 +174,7 @@ ${a.description ? html`<dt>Description</dt><dd>${a.description}</dd>` : ''}
 ${a.successMeasure ? html`<dt>Success measure</dt><dd>${a.successMeasure}</dd>` : ''}
 </dl>
 ${forms}
-${d.evidence.length ? html`<h2>Evidence</h2>${d.evidence.map((e) => evidenceBlock(e, a.id))}` : ''}
+${d.evidence.length ? html`<h2>Evidence</h2>${[...d.evidence].reverse().map((e) => evidenceBlock(e, a.id))}` : ''}
 ${d.escalations.length
   ? html`<h2>Escalations</h2><ul>${d.escalations.map(
       (e) => html`<li>Level ${e.level}, ${e.reason.replace(/_/g, ' ')}, ${fmtDateTime(e.raisedAt)}${e.resolvedAt ? html` (resolved ${fmtDateTime(e.resolvedAt)})` : ''}${e.notified.length ? html`; told ${e.notified.join(', ')}` : ''}</li>`,
@@ -159,52 +184,57 @@ ${d.escalations.length
 ${d.timeline.length
   ? html`<ol class="timeline">${d.timeline.map(
       (t) => html`<li><strong>${EVENT_TEXT[t.type] ?? t.type.replace(/_/g, ' ')}</strong>${eventDetail(t.type, (t.payload ?? {}) as Record<string, unknown>)}<br>
-<span class="muted"><time datetime="${t.occurredAt.toISOString()}">${fmtDateTime(t.occurredAt)}</time>${t.actorName ? html` · ${t.actorName}` : ''}</span></li>`,
+<span class="muted"><time datetime="${t.occurredAt}">${fmtDateTime(t.occurredAt)}</time>${t.actorName ? html` · ${t.actorName}` : ''}</span></li>`,
     )}</ol>`
   : html`<p class="muted">Nothing has happened yet.</p>`}`;
 }
 
-function decideForm(ctx: PageContext, actionId: string): Html {
-  const choice = (value: string, label: string, hint: string, checked = false) =>
-    html`<div class="choice"><input type="radio" id="outcome-${value}" name="outcome" value="${value}" required${checked ? html` checked` : ''} aria-describedby="outcome-${value}-hint">
+function decideForm(ctx: PageContext, actionId: string, state?: FormState): Html {
+  const outcome = fieldProblem(state, 'outcome', 'outcome-approve');
+  const comment = fieldProblem(state, 'comment', 'comment', 'comment-hint');
+  const choice = (value: string, label: string, hint: string) =>
+    html`<div class="choice"><input type="radio" id="outcome-${value}" name="outcome" value="${value}" required${typed(state, 'outcome') === value ? html` checked` : ''} aria-describedby="outcome-${value}-hint">
 <label for="outcome-${value}">${label}<span class="hint" id="outcome-${value}-hint">${hint}</span></label></div>`;
   return html`<section class="panel" aria-labelledby="decide-h"><h2 id="decide-h">Decide on the evidence</h2>
 <form class="stack" method="post" action="/actions/${actionId}/decision">${csrfField(ctx)}
-<fieldset><legend>Decision</legend>
+<fieldset${outcome.attrs}><legend>Decision</legend>${outcome.message}
 ${choice('approve', 'Approve: implemented', 'The action is closed as implemented.')}
 ${choice('request_changes', 'Request changes', 'The agency is asked to revise and resubmit; say what is missing.')}
 ${choice('close_not_implemented', 'Close as not implemented', 'The reason is required: it is published.')}
 </fieldset>
-<label for="comment">Comment</label><span class="hint" id="comment-hint">Sent to the agency. Required when closing as not implemented.</span>
-<textarea id="comment" name="comment" rows="4" aria-describedby="comment-hint"></textarea>
+<label for="comment">Comment</label><span class="hint" id="comment-hint">Sent to the agency. Required unless approving: the board publishes why.</span>
+${comment.message}<textarea id="comment" name="comment" rows="4"${comment.attrs}>${typed(state, 'comment')}</textarea>
 <div><button class="primary" type="submit">Record decision</button></div></form></section>`;
 }
 
-function extensionDecisionForm(ctx: PageContext, actionId: string, x: { id: string; previousDueDate: Date; newDueDate: Date; reason: string; interimMeasures: string }): Html {
+function extensionDecisionForm(ctx: PageContext, actionId: string, x: { id: string; previousDueDate: string; newDueDate: string; reason: string; interimMeasures: string }, state?: FormState): Html {
+  const outcome = fieldProblem(state, 'outcome', `ext-approve-${x.id}`);
   return html`<section class="panel" aria-labelledby="extd-h"><h2 id="extd-h">Extension request</h2>
 <dl class="facts"><dt>Due date</dt><dd>${fmtDate(x.previousDueDate)} → <strong>${fmtDate(x.newDueDate)}</strong></dd>
 <dt>Reason</dt><dd>${x.reason}</dd><dt>Interim measures</dt><dd>${x.interimMeasures}</dd></dl>
 <form class="stack" method="post" action="/actions/${actionId}/extensions/${x.id}/decision">${csrfField(ctx)}
-<fieldset><legend>Decision on the extension</legend>
+<fieldset${outcome.attrs}><legend>Decision on the extension</legend>${outcome.message}
 <div class="choice"><input type="radio" id="ext-approve-${x.id}" name="outcome" value="approve" required><label for="ext-approve-${x.id}">Approve the new date</label></div>
 <div class="choice"><input type="radio" id="ext-reject-${x.id}" name="outcome" value="reject"><label for="ext-reject-${x.id}">Refuse: keep the current date</label></div></fieldset>
-<label for="ext-comment-${x.id}">Comment (optional)</label><textarea id="ext-comment-${x.id}" name="comment" rows="2"></textarea>
+<label for="ext-comment-${x.id}">Comment (optional)</label><textarea id="ext-comment-${x.id}" name="comment" rows="2">${typed(state, 'comment')}</textarea>
 <div><button class="primary" type="submit">Record extension decision</button></div></form></section>`;
 }
 
 export function signOffPage(
-  items: (ActionRow & { latest: EvidenceView | null })[],
-  extensions: { id: string; actionId: string; reference: string; title: string; agencyCode: string; reviewReference: string; previousDueDate: Date; newDueDate: Date; reason: string; requestedAt: Date }[],
+  waiting: Paged<ActionView & { latest: EvidenceView | null }>,
+  extensions: { id: string; actionId: string; reference: string; title: string; agencyCode: string; reviewReference: string; previousDueDate: string; newDueDate: string; reason: string }[],
 ): Part {
+  const items = waiting.items;
   return html`<h1>Awaiting sign-off</h1>
 ${items.length
-  ? html`<p>${items.length} action${items.length === 1 ? '' : 's'} with evidence waiting for the board, longest waiting first.</p>
+  ? html`<p>${waiting.total} action${waiting.total === 1 ? '' : 's'} with evidence waiting for the board, soonest due first.</p>
 ${items.map(
   (a) => html`<section class="evidence" aria-labelledby="so-${a.id}"><h2 id="so-${a.id}" style="margin-top:0;font-size:1.15rem"><a href="/actions/${a.id}">${a.reviewReference} ${a.reference}: ${a.title}</a></h2>
 <p>${a.agencyName} (${a.agencyCode}) · ${ragBadge(a.rag)} · Due ${fmtDate(a.dueDate)}</p>
 ${a.latest ? evidenceBlock(a.latest, a.id) : ''}
 <p><a href="/actions/${a.id}#decide-h">Decide on ${a.reviewReference} ${a.reference}</a></p></section>`,
-)}`
+)}
+${pager('/', waiting)}`
   : html`<p>No evidence is waiting for the board.</p>`}
 <h2>Extension requests</h2>
 ${extensions.length
@@ -216,11 +246,12 @@ ${extensions.map(
   : html`<p>No extension requests are waiting.</p>`}`;
 }
 
-export function signInPage(ctx: PageContext, email = ''): Part {
+export function signInPage(ctx: PageContext, email = '', error?: string): Part {
+  const problem = fieldProblem(error ? { values: {}, errors: { email: error } } : undefined, 'email');
   return html`<h1>Sign in</h1>
 <p>Enter your work e-mail address. We will send you a link that signs you in; it works once, for 15 minutes.</p>
 <form class="stack" method="post" action="/signin">${csrfField(ctx)}
-<label for="email">E-mail address</label><input id="email" name="email" type="email" autocomplete="email" required value="${email}">
+<label for="email">E-mail address</label>${problem.message}<input id="email" name="email" type="email" autocomplete="email" required value="${email}"${problem.attrs}>
 <div><button class="primary" type="submit">Send me a sign-in link</button></div></form>
 ${ctx.embedded.mail ? html`<p class="panel">Trying it out? The demo people are <code>business.manager@board.example</code> (board) and <code>lead@bscb.example</code>, <code>safeguarding.lead@tvp.example</code>… (agencies). The link arrives in the <a href="/mail">mail inbox</a>.</p>` : ''}`;
 }

@@ -6,6 +6,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Db } from '../../db/client';
 import type { Config } from '../../lib/config';
+import { isUuid } from '../../domain/text';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { actions, agencies, reviews, themes } from '../../db/schema';
 import { OPEN_STATUSES } from '../../domain/vocabulary';
@@ -31,8 +32,6 @@ export interface PaperPageHelpers {
   signedIn: (req: Request, res: Response) => WebSession | null;
   notFound: (res: Response) => void;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const longDay = (d: Date) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const utc = (y: number, m: number) => new Date(Date.UTC(y, m, 1));
@@ -209,7 +208,7 @@ ${rows.map((r) => html`<tr><td data-label="Review">${r.reviewReference}<br><span
       if (!s) return;
       const id = String(req.params.id);
       const format = req.query.format === 'pdf' ? 'pdf' : req.query.format === 'xlsx' ? 'xlsx' : 'docx';
-      if (!UUID.test(id)) return h.notFound(res);
+      if (!isUuid(id)) return h.notFound(res);
       const now = new Date();
       const read = await inSnapshot(db, async (tx) => ({ report: await buildReport(tx, scopeOf(s.user), id, now), stamp: await readStamp(tx, config.boardName, now) }));
       if (!read.report || (s.user.role === 'agency' && read.report.sections.length === 0)) return h.notFound(res);

@@ -1,80 +1,81 @@
-import { overdueChart, overdueOverTime, ragBarChart, ragByAgency, ragLegend } from './charts';
+import type { dashboard } from '../queries/dashboard';
+import type { ProgressReport, ReportAction } from '../report/model';
+import { OUTCOME_LABEL, stageText } from '../../domain/words';
+import { overdueChart, ragBarChart, ragByAgency, ragLegend, type OverduePoint } from './charts';
 import { fmtDate, html, type Part } from './html';
-import { ragBadge, stageText } from './layout';
-import type { ActionRow, EvidenceView } from './queries';
+import { ragBadge } from './layout';
 
-export function dashboardPage(agencyList: { code: string; name: string }[], rows: ActionRow[], now: Date, role: string): Part {
-  const live = rows.filter((r) => r.status !== 'cancelled');
-  const open = live.filter((r) => r.status !== 'closed');
-  const overdue = open.filter((r) => r.status !== 'under_review' && r.dueDate < now);
+type Dashboard = Awaited<ReturnType<typeof dashboard>>;
+
+export function dashboardPage(agencyList: { code: string; name: string }[], d: Dashboard, points: OverduePoint[], role: string): Part {
+  const open = d.byStatus.assigned + d.byStatus.in_progress + d.byStatus.under_review;
+  const overdue = d.byAgency.reduce((n, a) => n + a.overdue, 0);
+  const escalated = d.byAgency.reduce((n, a) => n + a.escalated, 0);
   const cards: [string, number, string?][] = [
-    ['Open actions', open.length],
-    ['Overdue', overdue.length],
-    ['Awaiting sign-off', open.filter((r) => r.status === 'under_review').length, role === 'agency' ? undefined : '/'],
-    ['Escalated', open.filter((r) => r.escalationLevel > 0).length],
-    ['Closed', live.length - open.length],
+    ['Open actions', open],
+    ['Overdue', overdue, '/actions?overdue=true'],
+    ['Awaiting sign-off', d.byStatus.under_review, role === 'agency' ? undefined : '/'],
+    ['Escalated', escalated],
+    ['Closed', d.byStatus.closed],
   ];
-  const agenciesShown = role === 'agency' ? agencyList.filter((a) => rows.some((r) => r.agencyCode === a.code)) : agencyList;
-  const rag = ragByAgency(agenciesShown, rows);
-  const points = overdueOverTime(rows, now);
+  const agenciesShown = role === 'agency' ? agencyList.filter((a) => d.byAgency.some((b) => b.agencyCode === a.code)) : agencyList;
+  const rag = ragByAgency(agenciesShown, d.byAgency);
   return html`<h1>Dashboard</h1>
 <ul class="cards">${cards.map(([label, n, href]) => html`<li>${href ? html`<a href="${href}"><strong>${n}</strong>${label}</a>` : html`<strong>${n}</strong>${label}`}</li>`)}</ul>
 <div class="charts">
 <figure><figcaption>RAG by agency</figcaption>${ragBarChart(rag)}${ragLegend}
 <details><summary>The numbers</summary><div class="table-wrap"><table><thead><tr><th scope="col">Agency</th><th scope="col">Red</th><th scope="col">Amber</th><th scope="col">Green</th><th scope="col">Complete</th></tr></thead>
-<tbody>${rag.map((d) => html`<tr><th scope="row">${d.code}</th><td>${d.counts.red}</td><td>${d.counts.amber}</td><td>${d.counts.green}</td><td>${d.counts.complete}</td></tr>`)}</tbody></table></div></details></figure>
+<tbody>${rag.map((r) => html`<tr><th scope="row">${r.code}</th><td>${r.counts.red}</td><td>${r.counts.amber}</td><td>${r.counts.green}</td><td>${r.counts.complete}</td></tr>`)}</tbody></table></div></details></figure>
 <figure><figcaption>Overdue actions, last 12 weeks</figcaption>${overdueChart(points)}
 <details><summary>The numbers</summary><ul>${points.map((p) => html`<li>${fmtDate(p.at)}: ${p.overdue}</li>`)}</ul></details></figure>
 </div>
-${overdue.length
+${d.overdue.length
   ? html`<h2>Overdue now</h2><div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">Action</th><th scope="col">Agency</th><th scope="col">Due</th><th scope="col">Escalation</th></tr></thead><tbody>
-${overdue.map((a) => html`<tr><td data-label="Action"><a href="/actions/${a.id}">${a.reviewReference} ${a.reference}</a> ${a.title}</td><td data-label="Agency">${a.agencyCode}</td><td data-label="Due">${fmtDate(a.dueDate)}</td><td data-label="Escalation">${a.escalationLevel ? `Level ${a.escalationLevel}` : 'None'}</td></tr>`)}
-</tbody></table></div>`
+${d.overdue.map((a) => html`<tr><td data-label="Action"><a href="/actions/${a.id}">${a.reviewReference} ${a.reference}</a> ${a.title}</td><td data-label="Agency">${a.agencyCode}</td><td data-label="Due">${fmtDate(a.dueDate)}</td><td data-label="Escalation">${a.escalationLevel ? `Level ${a.escalationLevel}` : 'None'}</td></tr>`)}
+</tbody></table></div>${overdue > d.overdue.length ? html`<p><a href="/actions?overdue=true">All ${overdue} overdue actions</a></p>` : ''}`
   : ''}`;
 }
 
-export function reviewsPage(list: { id: string; reference: string; title: string; status: string; total: number; closed: number }[], role: string): Part {
+export function reviewsPage(list: { id: string; reference: string; title: string; actionCount: number; finishedCount: number }[], role: string): Part {
   const board = role === 'board' || role === 'admin';
   return html`<h1>Reviews</h1>
 ${board ? html`<p><a class="button" href="/reviews/new">Import a review</a></p>` : ''}
 ${list.length
   ? html`<div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">Review</th><th scope="col">Actions closed</th><th scope="col">Progress statement</th></tr></thead><tbody>
-${list.map((r) => html`<tr><td data-label="Review"><a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}</td><td data-label="Closed">${r.closed} of ${r.total}</td><td data-label="Statement"><a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a></td></tr>`)}
+${list.map((r) => html`<tr><td data-label="Review"><a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}</td><td data-label="Closed">${r.finishedCount} of ${r.actionCount}</td><td data-label="Statement"><a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a></td></tr>`)}
 </tbody></table></div>`
   : html`<p>No reviews yet.${board ? html` <a href="/reviews/new">Import one from its action-plan spreadsheet</a>, or create it through the API (<a href="/docs">API documentation</a>).` : ''}</p>`}`;
 }
 
-const OUTCOME: Record<string, string> = { implemented: 'Implemented', not_implemented: 'Not implemented' };
+/** The status column: the outcome once closed, otherwise the stage. */
+const statusText = (a: ReportAction) => (a.status === 'closed' ? (OUTCOME_LABEL[a.outcome ?? ''] ?? 'Closed') : stageText(a.status, a.outcome, false));
+
+/** What the statement says of the action's progress: only accepted evidence reads as done. */
+function progressCell(a: ReportAction): Part {
+  return html`${a.progressStatement ? html`${a.progressStatement}<br><span class="muted">Accepted by the board ${fmtDate(a.progressStatementDate)}</span>` : ''}
+${a.submittedStatement ? html`<p class="submitted"><strong>Submitted, awaiting the board</strong> (${fmtDate(a.submittedStatementDate)}): ${a.submittedStatement}</p>` : ''}
+${!a.progressStatement && !a.submittedStatement ? html`<span class="muted">No accepted statement yet</span>` : ''}
+${a.notImplementedReason ? html`<br><strong>Why not implemented:</strong> ${a.notImplementedReason}` : ''}
+${a.cancellationReason ? html`<br><strong>Why cancelled:</strong> ${a.cancellationReason}` : ''}`;
+}
 
 /**
- * The agency progress statement, one section per agency as in the published Baby M example:
- * each action with its status and the agency's latest statement of progress.
+ * The agency progress statement, one section per agency as in the published Baby M example.
+ * Rendered from the report model, the same one GET /api/v1/reviews/:id/report serves.
  */
-export function statementPage(
-  review: { reference: string; title: string; publishedOn: string | null },
-  agencyList: { code: string; name: string }[],
-  rows: ActionRow[],
-  latestEvidence: Map<string, EvidenceView>,
-  decisionComment: Map<string, string>,
-  now: Date,
-): Part {
-  const sections = agencyList
-    .map((ag) => ({ ag, list: rows.filter((r) => r.agencyCode === ag.code) }))
-    .filter((s) => s.list.length > 0);
-  return html`<p class="no-print"><a href="/reviews">&larr; Reviews</a> · <a href="#" onclick="window.print();return false">Print</a></p>
-<h1>${review.reference}: ${review.title}</h1>
-<p>Agency statements of progress against the action plan${review.publishedOn ? html` (review published ${fmtDate(review.publishedOn)})` : ''}. Generated ${fmtDate(now)}.</p>
-${sections.map(
-  (s) => html`<section aria-labelledby="ag-${s.ag.code}"><h2 id="ag-${s.ag.code}">${s.ag.name}</h2>
-<div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">Ref.</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Progress</th></tr></thead><tbody>
-${s.list.map((a) => {
-  const ev = latestEvidence.get(a.id);
-  const status = a.status === 'closed' ? OUTCOME[a.outcome ?? ''] ?? 'Closed' : stageText(a.status, a.outcome, a.changesRequested);
-  return html`<tr><td data-label="Ref.">${a.reference}</td><td data-label="Action">${a.title}<br><span class="muted">Due ${fmtDate(a.dueDate)}</span></td>
-<td data-label="Status">${ragBadge(a.rag)}<br>${status}</td>
-<td data-label="Progress">${ev ? ev.statement : html`<span class="muted">No statement yet</span>`}${a.outcome === 'not_implemented' && decisionComment.get(a.id) ? html`<br><strong>Why not implemented:</strong> ${decisionComment.get(a.id)}` : ''}</td></tr>`;
-})}
+export function statementPage(r: ProgressReport): Part {
+  return html`<p class="no-print"><a href="/reviews">&larr; Reviews</a></p>
+<h1>${r.review.reference}: ${r.review.title}</h1>
+<p>Agency statements of progress against the action plan${r.review.publishedOn ? html` (review published ${fmtDate(r.review.publishedOn)})` : ''}. Generated ${fmtDate(r.generatedAt)}.</p>
+${r.sections.map(
+  (s) => html`<section aria-labelledby="ag-${s.agencyCode}"><h2 id="ag-${s.agencyCode}">${s.agencyName}</h2><p>${s.summary}</p>
+<div class="table-wrap"><table class="responsive statement"><thead><tr><th scope="col">Ref.</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Progress</th></tr></thead><tbody>
+${s.actions.map(
+  (a) => html`<tr data-action-id="${a.actionId}"><td data-label="Ref.">${a.reference}</td><td data-label="Action">${a.title}<br><span class="muted">Due ${fmtDate(a.dueDate)}</span></td>
+<td data-label="Status">${ragBadge(a.rag)}<br><span class="status">${statusText(a)}</span></td>
+<td data-label="Progress">${progressCell(a)}</td></tr>`,
+)}
 </tbody></table></div></section>`,
 )}
-${sections.length ? '' : html`<p>No actions.</p>`}`;
+${r.sections.length ? '' : html`<p>No actions.</p>`}`;
 }

@@ -34,7 +34,7 @@ const SOURCE_DIRS = ['api', 'activities', 'db', 'lib', 'scripts', 'worker', 'wor
 /** The operating system's, not ours: read for locating binaries and caches. */
 const SYSTEM_VARIABLES = new Set(['PATH', 'HOME', 'XDG_CACHE_HOME']);
 
-/** Variables the running code reads: the config schema (the one reader, STYLE.md 11) and any direct read elsewhere. */
+/** Variables the running code reads: the config schema (the one reader: docs/ARCHITECTURE.md, House rules) and any direct read elsewhere. */
 function variablesTheCodeReads(): Map<string, string> {
   const found = new Map<string, string>();
   for (const name of Object.keys(envSchema.shape)) found.set(name, 'lib/config.ts');

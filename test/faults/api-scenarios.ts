@@ -1,5 +1,5 @@
 /**
- * The API-level scenarios of issue 7 on the real-stack app harness (test/api/stack.ts):
+ * The API-level fault scenarios on the real-stack app harness (test/api/stack.ts):
  * concurrent duplicates, and a fuzz over every write route. Shared by the jest tests and the soak.
  */
 import http from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * Issue 7, scenario 6: `npm run audit:verify` checks the whole chain, and names the row when one
+ * Fault scenario 6: `npm run audit:verify` checks the whole chain, and names the row when one
  * is altered directly in the database.
  */
 import { execFile } from 'node:child_process';

@@ -1,4 +1,4 @@
-/** Issue 7, scenario 5: the same request twice at once. */
+/** Fault scenario 5: the same request twice at once. */
 import { ApiStack } from '../api/stack';
 import { concurrentDuplicates } from './api-scenarios';
 

@@ -1,4 +1,4 @@
-/** Issue 7, scenario 7: a fuzz over every write route (the soak sends 10,000 and more). */
+/** Fault scenario 7: a fuzz over every write route (the soak sends 10,000 and more). */
 import { ApiStack } from '../api/stack';
 import { fuzzWriteRoutes } from './api-scenarios';
 

@@ -1,5 +1,5 @@
 /**
- * Issue 7, scenario 3: Postgres restarted under load. The database is a cluster this test owns
+ * Fault scenario 3: Postgres restarted under load. The database is a cluster this test owns
  * (initdb on a free port), never the machine's shared one.
  */
 import { startApi, type RunningApi } from '../../api/server';

@@ -1,5 +1,5 @@
 /**
- * The fault scenarios of issue 7, each a function of its scale so the jest tests (small) and
+ * The fault scenarios, each a function of its scale so the jest tests (small) and
  * `npm run soak` (large) run the same code. Each returns what it did and what it found; a
  * scenario passes when `problems` is empty.
  */

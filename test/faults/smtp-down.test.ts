@@ -1,4 +1,4 @@
-/** Issue 7, scenario 2: the SMTP server is down while mail is due, then up again. */
+/** Fault scenario 2: the SMTP server is down while mail is due, then up again. */
 import { testTemporalAddress } from '../support/db';
 import { smtpDown } from './scenarios';
 import { FaultStack } from './stack';

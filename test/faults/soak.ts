@@ -1,5 +1,5 @@
 /**
- * `npm run soak`: the fault scenarios of issue 7 at scale, outside jest. Starts its own Temporal
+ * `npm run soak`: the fault scenarios at scale, outside jest. Starts its own Temporal
  * dev server (and, for the restart scenario, a second one with persisted state), uses the local
  * Postgres for the shared-database scenarios and a cluster of its own for the restart. Prints what
  * it did and what it found, writes the figures to test-artifacts/soak.json, and exits non-zero if

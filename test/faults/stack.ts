@@ -61,7 +61,7 @@ export interface FaultAction {
   ref: string;
 }
 
-/** Which notification kind each audited transition mails (DESIGN.md section 3, Notifications). */
+/** Which notification kind each audited transition mails (activities/mail-content.ts; docs/ARCHITECTURE.md, The action lifecycle). */
 const MAIL_OF_EVENT: Record<string, string> = {
   assigned: 'assignment',
   reassigned: 'assignment',

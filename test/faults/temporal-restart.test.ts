@@ -1,5 +1,5 @@
 /**
- * Issue 7, scenario 4: a Temporal dev server of this test's own (state in a SQLite file) is
+ * Fault scenario 4: a Temporal dev server of this test's own (state in a SQLite file) is
  * stopped and started on the same port while timers are pending.
  */
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Issue 7, scenario 1: the worker process is SIGKILLed while actions are mid-lifecycle, then
+ * Fault scenario 1: the worker process is SIGKILLed while actions are mid-lifecycle, then
  * restarted. Nothing may be lost or repeated. (`npm run soak` runs the same at scale.)
  */
 import { testTemporalAddress } from '../support/db';

@@ -52,6 +52,7 @@ describe('the report model', () => {
 
   it('the newest accepted statement, the latest reason for not implementing, the cancellation reason from its own audit event', () => {
     expect(action(report, '1.1')).toEqual({
+      actionId: 'a-1',
       reference: '1.1',
       recommendationNumber: '1',
       recommendation: 'Agencies must escalate concerns about <neglect> promptly.',
@@ -66,6 +67,8 @@ describe('the report model', () => {
       closedAt: '2027-01-20T16:00:00.000Z',
       progressStatement: 'Published in May, "audited" in June.',
       progressStatementDate: '2027-01-10T08:00:00.000Z',
+      submittedStatement: null,
+      submittedStatementDate: null,
       notImplementedReason: null,
       cancellationReason: null,
     });
@@ -130,12 +133,12 @@ describe('rendering', () => {
     expect(rows).toHaveLength(1 + 6 + 1);
     expect(rows.at(-1)).toBe('');
     expect(rows[0]).toBe(
-      'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason',
+      'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason,"Submitted, awaiting the board"',
     );
     expect(rows[1]).toBe(
-      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,',
+      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,,',
     );
-    expect(rows[4]).toBe('TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan');
+    expect(rows[4]).toBe('TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,');
     expect(rows[6]).toContain(`,"'=HYPERLINK(""x"") training",`);
   });
 

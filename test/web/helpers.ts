@@ -107,8 +107,38 @@ export async function startWebStack(name: string): Promise<WebStack> {
   return { db, catcher, baseUrl, client, taskQueue, browser, adminActor, stop };
 }
 
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** WCAG 2.0, 2.1 and 2.2 at levels A and AA: what UK public-sector services must meet. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/** axe-core's A/AA violations on the page as it is now (evaluated, so a content security policy does not stop it). */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async (tags) => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  }, AXE_TAGS);
+}
+
+/** Fails with each rule, its help and the elements, when the page has any A/AA violation. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const violations = await axeViolations(page);
+  const text = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
+  if (violations.length) throw new Error(`${name} (${page.url()}): ${violations.length} accessibility violation(s)\n${text}`);
+}
+
+/** A screenshot of the page for people to look at, and the accessibility check of that state. */
 export const shot = async (page: Page, name: string) => {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await expectAccessible(page, name);
 };
 
 /**

@@ -1,0 +1,260 @@
+/** The start pages, one action's page with its forms, its files, and every action filtered and paged. */
+import { Router, type Request, type Response } from 'express';
+import { ACTION_STATUSES, RAGS } from '../../../domain/vocabulary';
+import { AppError } from '../../../lib/errors';
+import { findUnstorable } from '../../../workflows/storable-text';
+import type { Access } from '../../http/route';
+import { requireAccess } from '../../http/route';
+import { EVIDENCE_UPLOAD_LIMITS, type MultipartLimits, type UploadedFile } from '../../http/uploads';
+import { z } from '../../http/zod';
+import { listActionsCached } from '../../queries/action-list-cache';
+import { actionPageView, evidenceOf, findActionRow, findAttachment, pendingExtensionRequests } from '../../queries/actions';
+import { listAgencies } from '../../queries/agencies';
+import { listReviews } from '../../queries/reviews';
+import { scopeOf } from '../../queries/scope';
+import { BOARD, OWNER } from '../../routes/actions';
+import { AgencyCode, CancelBody, DecisionBody, EvidenceBody, ExtensionBody, ExtensionDecisionBody } from '../../schemas';
+import { acknowledgeAction, cancelAction, decideAction, decideExtension, requestExtension } from '../../use-cases/actions';
+import { actOnAction, submitEvidenceWithFiles } from '../../use-cases/action-commands';
+import { allActionsPage, badFilterPage, type ActionsFilter } from '../board-pages';
+import { actorOf, fieldErrors, locals, str, valuesOf, type WebKit } from '../kit';
+import type { PageMessages } from '../layout';
+import { actionPage, myActionsPage, signOffPage, type ActionForm, type ActionForms } from '../pages';
+import type { WebSession } from '../session';
+
+const PAGE_SIZE = 50;
+const PageQuery = z.object({ page: z.coerce.number().int().min(1).max(100000).catch(1) });
+
+/** "" from a form's "Any" choice means no filter. */
+const blank = (v: unknown) => (v === '' ? undefined : v);
+/** The all-actions page's filters (GET query); anything else in the query string is ignored. */
+const ActionsPageQuery = z.object({
+  review: z.preprocess(blank, z.guid().optional()),
+  agency: z.preprocess(blank, AgencyCode.optional()),
+  stage: z.preprocess(blank, z.enum(ACTION_STATUSES).optional()),
+  rag: z.preprocess(blank, z.enum(RAGS).optional()),
+  overdue: z.preprocess(blank, z.enum(['true']).optional()),
+  page: z.preprocess(blank, z.coerce.number().int().min(1).max(100000).default(1)),
+  pageSize: z.preprocess(blank, z.coerce.number().int().min(1).max(200).default(PAGE_SIZE)),
+});
+const FILTER_HELP: Record<string, string> = {
+  review: 'not a review id',
+  agency: 'not an agency code',
+  stage: `the stage is one of ${ACTION_STATUSES.join(', ')}`,
+  rag: `the RAG is one of ${RAGS.join(', ')}`,
+  overdue: 'use overdue=true, or leave it out',
+  page: 'a page number from 1',
+  pageSize: 'a number from 1 to 200',
+};
+
+/** Links typed one a line, as the API's list of links. */
+const linesOf = (v: unknown) =>
+  str(v)
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+interface ActionPost {
+  /** The form on the action page that sent it (re-shown with its problems when refused). */
+  form: ActionForm | null;
+  access: Access;
+  limits?: MultipartLimits;
+  notice: string;
+  /** Field ids where they differ from the names, for the problem summary's links. */
+  fieldIds?: (req: Request) => Record<string, string>;
+  run: (s: WebSession, id: string, fields: Record<string, unknown>, files: UploadedFile[], req: Request) => Promise<unknown>;
+}
+
+export function actionRouter(kit: WebKit): Router {
+  const router = Router();
+  const { ctx, send, wrap } = kit;
+  const { db } = ctx;
+
+  router.get(
+    '/',
+    wrap(async (req, res) => {
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      const scope = scopeOf(s.user);
+      const page = { page: PageQuery.parse(req.query).page, pageSize: PAGE_SIZE };
+      const notice = locals(res).notice;
+      if (s.user.role === 'agency') {
+        const [open, finished] = await Promise.all([
+          listActionsCached(db, scope, { open: true }, page),
+          listActionsCached(db, scope, { open: false }, { page: 1, pageSize: 1 }),
+        ]);
+        return send(res, 200, 'My actions', myActionsPage(open.page, finished.page.total, new Date()), { notice });
+      }
+      const [waiting, extensions] = await Promise.all([listActionsCached(db, scope, { status: 'under_review' }, page), pendingExtensionRequests(db, scope)]);
+      const evidence = await evidenceOf(db, waiting.page.items.map((a) => a.id));
+      const items = waiting.page.items.map((a) => ({ ...a, latest: evidence.get(a.id)?.at(-1) ?? null }));
+      send(res, 200, 'Awaiting sign-off', signOffPage({ ...waiting.page, items }, extensions), { notice });
+    }),
+  );
+
+  router.get(
+    '/actions',
+    wrap(async (req, res) => {
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      const query = req.query as Record<string, unknown>;
+      const parsed = ActionsPageQuery.safeParse(query);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((i) => {
+          const field = String(i.path[0] ?? 'query');
+          const v = query[field];
+          return { field, value: typeof v === 'string' ? v.slice(0, 100) : Array.isArray(v) ? 'given more than once' : '', message: FILTER_HELP[field] ?? i.message };
+        });
+        return send(res, 400, 'Filters not valid', badFilterPage(problems));
+      }
+      const q = parsed.data;
+      const filter: ActionsFilter = { review: q.review, agency: q.agency, stage: q.stage, rag: q.rag, overdue: q.overdue, page: q.page, pageSize: q.pageSize };
+      const scope = scopeOf(s.user);
+      const [result, agencyRows, reviewRows] = await Promise.all([
+        listActionsCached(db, scope, { review: q.review, agency: q.agency, status: q.stage, rag: q.rag, overdue: q.overdue ? true : undefined }, { page: q.page, pageSize: q.pageSize }),
+        listAgencies(db),
+        listReviews(db, scope),
+      ]);
+      send(res, 200, 'All actions', allActionsPage(locals(res).ctx, filter, result.page, { agencies: agencyRows, reviews: reviewRows }, new Date()));
+    }),
+  );
+
+  const showAction = async (res: Response, s: WebSession, id: string, status = 200, refused: ActionForms = {}, messages: PageMessages = {}) => {
+    const view = await actionPageView(db, scopeOf(s.user), id);
+    if (!view) return kit.notFound(res);
+    const a = view.action;
+    send(res, status, `${a.reviewReference} ${a.reference}`, actionPage(locals(res).ctx, view, new Date(), refused), messages);
+  };
+
+  router.get(
+    '/actions/:id',
+    wrap(async (req, res) => {
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      await showAction(res, s, String(req.params.id), 200, {}, { notice: locals(res).notice });
+    }),
+  );
+
+  // The API's download rule: the action must be visible to the caller, and the file one of its evidence's.
+  router.get(
+    '/actions/:id/files/:fileId',
+    wrap(async (req, res) => {
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      const id = String(req.params.id);
+      const file = (await findActionRow(db, scopeOf(s.user), id)) ? await findAttachment(db, id, String(req.params.fileId)) : null;
+      if (!file) return kit.notFound(res);
+      res.setHeader('Content-Type', file.mediaType);
+      // Always a download, never rendered in our origin: an uploaded file cannot run as our page.
+      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.send(file.content);
+    }),
+  );
+
+  /**
+   * A POST on an action: CSRF, the role (as the API's route table has it), visibility (another
+   * agency's id is "not found"), then the API's use-case with the API's schema. A refusal
+   * re-renders the action page with the status the API would give, the problem beside the
+   * field and what was typed kept; nothing is written.
+   */
+  const actionPost = (path: string, spec: ActionPost) => {
+    router.post(
+      path,
+      wrap(async (req, res) => {
+        const id = String(req.params.id);
+        const form = await kit.readForm(req, res, spec.limits);
+        if (!form) return;
+        const s = kit.signedIn(req, res);
+        if (!s) return;
+        if (!(await findActionRow(db, scopeOf(s.user), id))) return kit.notFound(res);
+        const refuse = (err: AppError) => {
+          const errors = fieldErrors(err);
+          if (!Object.keys(errors).length && spec.limits && ['too_large', 'unsupported_media_type'].includes(err.kind)) errors.files = err.message;
+          const state = { values: valuesOf(form.fields), errors };
+          const fields = Object.keys(errors).length > 0;
+          return showAction(res, s, id, err.status, spec.form ? { [spec.form]: state } : {}, {
+            error: fields ? 'the form was not sent; check the fields below.' : err.message,
+            fieldErrors: errors,
+            fieldIds: spec.fieldIds?.(req),
+          });
+        };
+        try {
+          requireAccess(spec.access, s.user.role);
+          if (form.uploadError) throw form.uploadError;
+          // The API's rule for text (workflows/storable-text.ts), file names included.
+          const unstorable = findUnstorable({ ...form.fields, files: form.files.map((f) => f.filename) });
+          if (unstorable) throw new AppError('validation', `${unstorable.path.join(' ')}: ${unstorable.reason}`, [{ path: `body.${String(unstorable.path[0])}`, message: unstorable.reason }]);
+          await spec.run(s, id, form.fields, form.files, req);
+        } catch (err) {
+          if (err instanceof AppError) return refuse(err);
+          throw err;
+        }
+        kit.flashAndRedirect(res, spec.notice, `/actions/${id}`);
+      }),
+    );
+  };
+
+  actionPost('/actions/:id/acknowledge', {
+    form: null,
+    access: OWNER,
+    notice: 'acknowledged',
+    run: (s, id) => actOnAction(ctx, actorOf(s), id, (deps) => acknowledgeAction(deps, actorOf(s), id)),
+  });
+
+  actionPost('/actions/:id/evidence', {
+    form: 'evidence',
+    access: OWNER,
+    limits: EVIDENCE_UPLOAD_LIMITS,
+    notice: 'evidence',
+    run: (s, id, fields, files) => {
+      const body = kit.parse(EvidenceBody, { statement: fields.statement, links: linesOf(fields.links) });
+      return submitEvidenceWithFiles(ctx, actorOf(s), id, body, files);
+    },
+  });
+
+  actionPost('/actions/:id/extension', {
+    form: 'extension',
+    access: OWNER,
+    notice: 'extension',
+    run: (s, id, fields) => {
+      const body = kit.parse(ExtensionBody, fields);
+      return actOnAction(ctx, actorOf(s), id, (deps) => requestExtension(deps, actorOf(s), id, body));
+    },
+  });
+
+  actionPost('/actions/:id/decision', {
+    form: 'decision',
+    access: BOARD,
+    notice: 'decided',
+    fieldIds: () => ({ outcome: 'outcome-approve' }),
+    run: (s, id, fields) => {
+      const body = kit.parse(DecisionBody, fields);
+      return actOnAction(ctx, actorOf(s), id, (deps) => decideAction(deps, actorOf(s), id, body));
+    },
+  });
+
+  actionPost('/actions/:id/extensions/:requestId/decision', {
+    form: 'extension-decision',
+    access: BOARD,
+    notice: 'extension_decided',
+    fieldIds: (req) => ({ outcome: `ext-approve-${String(req.params.requestId)}`, comment: `ext-comment-${String(req.params.requestId)}` }),
+    run: (s, id, fields, _files, req) => {
+      const body = kit.parse(ExtensionDecisionBody, { ...fields, comment: str(fields.comment).trim() || undefined });
+      return actOnAction(ctx, actorOf(s), id, (deps) => decideExtension(deps, actorOf(s), id, String(req.params.requestId), body));
+    },
+  });
+
+  actionPost('/actions/:id/cancel', {
+    form: 'cancel',
+    access: BOARD,
+    notice: 'cancelled',
+    fieldIds: () => ({ reason: 'cancel-reason' }),
+    run: (s, id, fields) => {
+      const body = kit.parse(CancelBody, fields);
+      return actOnAction(ctx, actorOf(s), id, (deps) => cancelAction(deps, actorOf(s), id, body));
+    },
+  });
+
+  return router;
+}

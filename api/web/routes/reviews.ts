@@ -1,0 +1,88 @@
+/** The reviews: the list, one review with its actions, and importing one from a spreadsheet. */
+import { Router } from 'express';
+import { AppError } from '../../../lib/errors';
+import { requireAccess } from '../../http/route';
+import { IMPORT_UPLOAD_LIMITS } from '../../http/uploads';
+import { findReview, listReviews } from '../../queries/reviews';
+import { scopeOf } from '../../queries/scope';
+import { CREATORS } from '../../routes/reviews';
+import { ImportFields } from '../../schemas';
+import { importReview } from '../../use-cases/review-commands';
+import { importReviewPage, reviewDetailPage } from '../board-pages';
+import { actorOf, fieldErrors, locals, valuesOf, type WebKit } from '../kit';
+import { messagePage } from '../pages';
+import { reviewsPage } from '../reports';
+
+export function reviewRouter(kit: WebKit): Router {
+  const router = Router();
+  const { ctx, send, wrap } = kit;
+
+  router.get(
+    '/reviews',
+    wrap(async (req, res) => {
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      send(res, 200, 'Reviews', reviewsPage(await listReviews(ctx.db, scopeOf(s.user)), s.user.role), { notice: locals(res).notice });
+    }),
+  );
+
+  const boardOnly = (res: Parameters<WebKit['notFound']>[0]) =>
+    send(res, 403, 'Board only', messagePage('Only the board can do this', 'Importing reviews and cancelling actions are for board members and administrators.', { href: '/', label: 'Start page' }));
+  const mayImport = (role: Parameters<typeof requireAccess>[1]) => (CREATORS as readonly string[]).includes(role);
+
+  router.get(
+    '/reviews/new',
+    wrap(async (req, res) => {
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      if (!mayImport(s.user.role)) return boardOnly(res);
+      send(res, 200, 'Import a review', importReviewPage(locals(res).ctx));
+    }),
+  );
+
+  router.post(
+    '/reviews/new',
+    wrap(async (req, res) => {
+      // Refused before reading an upload: no session (nothing to check a token against) or not the board.
+      const early = locals(res).session;
+      if (!early) return kit.csrfRefused(res);
+      if (!mayImport(early.user.role)) return boardOnly(res);
+      const form = await kit.readForm(req, res, IMPORT_UPLOAD_LIMITS);
+      if (!form) return;
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      const values = valuesOf(form.fields);
+      try {
+        if (form.uploadError) throw form.uploadError;
+        const fields = kit.parse(ImportFields, { ...form.fields, publishedOn: values.publishedOn || undefined });
+        // The API's import: the same reader, the same row checks, then createReview (which starts the workflows).
+        const { status, review } = await importReview(ctx, actorOf(s), fields, form.files);
+        kit.flashAndRedirect(res, status === 201 ? 'imported' : 'import_existing', `/reviews/${review.id}`);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        const rowErrors = (err.errors ?? []).filter((e) => e.row !== undefined);
+        const errors = rowErrors.length ? {} : fieldErrors(err);
+        if (!rowErrors.length && !Object.keys(errors).length && form.uploadError) errors.file = err.message;
+        const error = rowErrors.length
+          ? `The file has ${rowErrors.length} problem${rowErrors.length === 1 ? '' : 's'}; nothing was imported. Fix the rows below and upload it again.`
+          : Object.keys(errors).length
+            ? 'nothing was imported; check the fields below.'
+            : err.message;
+        send(res, err.status, 'Import a review', importReviewPage(locals(res).ctx, { values, errors }, rowErrors), { error, fieldErrors: errors });
+      }
+    }),
+  );
+
+  router.get(
+    '/reviews/:id',
+    wrap(async (req, res) => {
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      const review = await findReview(ctx.db, scopeOf(s.user), String(req.params.id));
+      if (!review) return kit.notFound(res);
+      send(res, 200, `${review.reference} review`, reviewDetailPage(locals(res).ctx, review, new Date()), { notice: locals(res).notice });
+    }),
+  );
+
+  return router;
+}
