@@ -18,6 +18,7 @@ const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {
   [REFUSAL.illegalTransition]: 'conflict',
   [REFUSAL.forbidden]: 'forbidden',
   [REFUSAL.invalidArgument]: 'validation',
+  [REFUSAL.notRecorded]: 'unprocessable',
 };
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -69,7 +69,7 @@ export class ApiStack {
       config,
       db: this.db.db,
       client: this.client,
-      logger: createLogger({ logLevel: 'silent' }),
+      logger: createLogger({ logLevel: (process.env.API_TEST_LOG_LEVEL as 'silent') ?? 'silent' }),
       taskQueue: this.taskQueue,
       authRateLimit: this.opts.authRateLimit ?? { max: 1_000_000, windowMs: 60_000 },
       readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
