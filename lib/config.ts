@@ -82,6 +82,8 @@ export const envSchema = z.object({
   TEMPORAL_DEV_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(7233)),
   TEMPORAL_UI_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(8233)),
   SMTP_CATCHER_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(2525)),
+  /** How long a request waits for a workflow Update before answering 503 (the change goes on; retry with the same Idempotency-Key). */
+  UPDATE_TIMEOUT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number of seconds' }).min(1).max(300).default(20)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -112,6 +114,8 @@ export interface Config {
   boardChairEmail: string;
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
+  /** UPDATE_TIMEOUT_SECONDS in ms. */
+  updateTimeoutMs: number;
 }
 
 /** The sslmode values node-postgres understands (see docs/OPERATIONS.md for what each means there). */
@@ -211,6 +215,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     boardChairEmail: e.BOARD_CHAIR_EMAIL ?? 'chair@safeguarding-board.local',
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
+    updateTimeoutMs: Math.round(e.UPDATE_TIMEOUT_SECONDS * 1000),
   };
 }
 

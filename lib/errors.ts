@@ -40,6 +40,8 @@ export class AppError extends Error {
     public readonly kind: AppErrorKind,
     message: string,
     public readonly errors?: FieldIssue[],
+    /** Seconds, sent as Retry-After (503 and 429). */
+    public readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'AppError';

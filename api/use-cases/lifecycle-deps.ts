@@ -12,6 +12,10 @@ export interface LifecycleDeps {
   db: Db;
   client: Client;
   taskQueue: string;
+  /** Derived from the request's Idempotency-Key: the same request retried attaches to the same Update. */
+  updateId?: string;
+  /** How long to wait for an Update before answering 503 (UPDATE_TIMEOUT_SECONDS); unset = no bound. */
+  updateTimeoutMs?: number;
 }
 
 const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {

@@ -127,7 +127,7 @@ export function webRouter(deps: WebDeps): Router {
   const router = Router();
   const { db, config, logger } = deps;
   const secure = config.publicUrl.startsWith('https:');
-  const lifecycle: LifecycleDeps = { db, client: deps.client, taskQueue: config.temporal.taskQueue };
+  const lifecycle: LifecycleDeps = { db, client: deps.client, taskQueue: config.temporal.taskQueue, updateTimeoutMs: config.updateTimeoutMs };
   let mailer = deps.mailer;
   const getMailer = (): Mailer => {
     if (!mailer) {
@@ -528,6 +528,13 @@ export function webRouter(deps: WebDeps): Router {
           res.append('Set-Cookie', `${FLASH_COOKIE}=${done}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60${secure ? '; Secure' : ''}`);
           res.redirect(303, `/actions/${id}`);
         } catch (err) {
+          if (err instanceof AppError && err.kind === 'unavailable' && err.retryAfter) {
+            // Not refused, only slow: say so, rather than leave the tab spinning or suggest it failed.
+            res.setHeader('Retry-After', String(err.retryAfter));
+            return showAction(res, s, id, 503, {
+              error: 'Your change is still being recorded. It has not been refused: reload this page in a minute to see it. Sending the form again may be refused once the first has gone through.',
+            });
+          }
           if (err instanceof AppError) return showAction(res, s, id, err.status, { error: err.message + (err.errors?.length ? `: ${err.errors.map((e) => e.message).join('; ')}` : '') });
           throw err;
         }

@@ -33,6 +33,8 @@ export type Caller = (typeof CALLERS)[number];
 export interface StackOptions {
   worker?: boolean;
   authRateLimit?: { max: number; windowMs: number };
+  /** UPDATE_TIMEOUT_SECONDS for the app (default: the setting's default). */
+  updateTimeoutSeconds?: number;
 }
 
 export class ApiStack {
@@ -53,18 +55,9 @@ export class ApiStack {
     this.db = await createTestDatabase('api');
     this.client = new Client({ connection: await Connection.connect({ address: testTemporalAddress() }) });
     await this.seed();
-    const config = { ...loadConfig('embedded', { LOG_LEVEL: 'silent', NODE_ENV: 'test' }), publicUrl: 'http://api.test' };
-    if (this.opts.worker !== false) {
-      await this.catcher.start();
-      this.native = await NativeConnection.connect({ address: testTemporalAddress() });
-      const activities = createActivities({
-        db: this.db.db,
-        mailer: createMailer(this.catcher.url, config.mailFrom),
-        config: { publicUrl: config.publicUrl, boardChairEmail: 'chair@board.test', mailFrom: config.mailFrom },
-      });
-      this.worker = await createWorker({ connection: this.native, namespace: 'default', taskQueue: this.taskQueue, activities, workflowBundle: await bundle() });
-      this.running = this.worker.run();
-    }
+    const timeout = this.opts.updateTimeoutSeconds === undefined ? {} : { UPDATE_TIMEOUT_SECONDS: String(this.opts.updateTimeoutSeconds) };
+    const config = { ...loadConfig('embedded', { LOG_LEVEL: 'silent', NODE_ENV: 'test', ...timeout }), publicUrl: 'http://api.test' };
+    if (this.opts.worker !== false) await this.startWorker();
     this.app = createApp({
       config,
       db: this.db.db,
@@ -75,6 +68,20 @@ export class ApiStack {
       readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
     });
     return this;
+  }
+
+  /** The worker on this stack's task queue (started by start() unless `worker: false`). */
+  async startWorker(): Promise<void> {
+    const config = loadConfig('embedded', { NODE_ENV: 'test' });
+    await this.catcher.start();
+    this.native = await NativeConnection.connect({ address: testTemporalAddress() });
+    const activities = createActivities({
+      db: this.db.db,
+      mailer: createMailer(this.catcher.url, config.mailFrom),
+      config: { publicUrl: 'http://api.test', boardChairEmail: 'chair@board.test', mailFrom: config.mailFrom },
+    });
+    this.worker = await createWorker({ connection: this.native, namespace: 'default', taskQueue: this.taskQueue, activities, workflowBundle: await bundle() });
+    this.running = this.worker.run();
   }
 
   async stop(): Promise<void> {
