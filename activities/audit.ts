@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { asc, desc, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client';
 import { auditEvents } from '../db/schema';
+import { canonicalJson } from '../domain/text';
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** Arbitrary constant naming the audit-chain lock. */
@@ -23,16 +24,7 @@ export interface AuditContent {
   occurredAt: Date;
 }
 
-/** JSON with sorted keys: jsonb does not keep key order, the hash must not depend on it. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
+export { canonicalJson };
 
 export function auditHash(prevHash: string, c: AuditContent): string {
   const content = canonicalJson({

@@ -8,6 +8,7 @@ import type { ActionEvent, NotificationRequest, RecommendationCompletion } from 
 import { projectActionEvent } from './projection';
 import { completeRecommendation } from './recommendation';
 import { sendNotification, type OutboxConfig } from './outbox';
+import { sendSignInMail, type SignInMailResult } from './sign-in-mail';
 
 export { verifyAuditChain } from './audit';
 
@@ -33,6 +34,14 @@ export function createActivities({ db, mailer, config, log }: ActivityDeps) {
         return await sendNotification({ db, mailer, config }, req);
       } catch (err) {
         log?.warn('notification not sent yet', { kind: req.kind, occasion: req.occasion, error: String(err) });
+        throw err;
+      }
+    },
+    async sendSignInMail(input: { notificationId: string }): Promise<SignInMailResult> {
+      try {
+        return await sendSignInMail({ db, mailer, config }, input);
+      } catch (err) {
+        log?.warn('sign-in mail not sent yet', { error: String(err) });
         throw err;
       }
     },

@@ -3,8 +3,8 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Db } from '../db/client';
-import type { Config } from '../lib/config';
-import type { Logger } from '../lib/logger';
+import { isLoopbackHost, type Config } from '../lib/config';
+import { redactUrl, type Logger } from '../lib/logger';
 import type { MailCatcher } from '../lib/mail-catcher';
 import type { ReadinessReport } from '../lib/readiness';
 import { BadTokenLimiter } from './http/auth';
@@ -14,6 +14,7 @@ import { errorHandler, notFoundHandler } from './http/problem';
 import { mountRoutes, type ApiContext } from './http/route';
 import { ROUTES } from './routes';
 import { mailInboxRouter } from './web/mail-inbox';
+import { setBoardTimeZone } from '../lib/board-time';
 import { webRouter } from './web/router';
 
 export interface AppDeps {
@@ -34,9 +35,11 @@ export interface AppDeps {
 
 /** Built apart from `listen` so tests drive it directly (STYLE.md 16). */
 export function createApp(deps: AppDeps): express.Express {
+  setBoardTimeZone(deps.config.boardTimeZone);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Which proxies' X-Forwarded-For is believed decides the address every limit counts by (TRUST_PROXY).
+  app.set('trust proxy', deps.config.trustProxy);
   // Query strings stay flat (a=1&a=2 → array): no nested objects for validation to second-guess.
   app.set('query parser', 'simple');
   const metrics = deps.metrics ?? createMetrics(deps.db);
@@ -50,6 +53,14 @@ export function createApp(deps: AppDeps): express.Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
+      // The standard serializer's output, with a sign-in link's token cut out of the URL.
+      serializers: {
+        req: (req: { url?: string; params?: Record<string, unknown> }) => {
+          if (typeof req.url === 'string') req.url = redactUrl(req.url);
+          if (req.params && 'token' in req.params) req.params = { ...req.params, token: '[redacted]' };
+          return req;
+        },
+      },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
@@ -62,13 +73,14 @@ export function createApp(deps: AppDeps): express.Express {
     logger: deps.logger,
     taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
     metrics,
-    limiter: new BadTokenLimiter(deps.authRateLimit?.max, deps.authRateLimit?.windowMs),
+    limiter: new BadTokenLimiter(deps.db, deps.authRateLimit?.max, deps.authRateLimit?.windowMs),
     readiness: deps.readiness,
     openApi: () => (openApi ??= buildOpenApiDocument(ROUTES, { serverUrl: deps.config.publicUrl, version: '1' })),
   };
   mountRoutes(app, ctx, ROUTES);
 
-  if (deps.mailCatcher) app.use(mailInboxRouter(deps.mailCatcher));
+  // The inbox holds every sign-in link: beyond loopback only an administrator's session opens it.
+  if (deps.mailCatcher) app.use(mailInboxRouter(deps.mailCatcher, isLoopbackHost(deps.config.host) ? null : deps.db));
   // Browser pages (session cookie + CSRF); after the API so /api/v1 keeps its bearer tokens.
   app.use(webRouter(deps));
 

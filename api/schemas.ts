@@ -1,5 +1,6 @@
-import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, ROLES } from '../db/schema';
-import { isDuration } from '../workflows/duration';
+import { isHhMm, isIsoDate } from '../workflows/calendar';
+import { normaliseDuration } from '../workflows/duration';
+import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCOMES, OUTCOMES, RAGS, REVIEW_TYPES, ROLES } from '../domain/vocabulary';
 import { z } from './http/zod';
 
 /**
@@ -16,10 +17,17 @@ export const DateOrInstant = z
   .openapi({ description: 'YYYY-MM-DD or an ISO-8601 instant with offset', example: '2026-09-30' });
 
 export const Duration = z
-  .string()
-  .max(40)
-  .refine(isDuration, 'expected an ISO-8601 duration in weeks, days, hours, minutes or seconds (P7D, PT2S)')
-  .openapi({ example: 'P7D' });
+  .union([
+    z
+      .string()
+      .max(40)
+      .refine((v) => normaliseDuration(v) !== null, 'expected an ISO-8601 duration in weeks, days, hours, minutes or seconds (P7D, PT2S), or "n working days"'),
+    z.strictObject({ workingDays: z.number().int('workingDays must be a whole number').positive('workingDays must be at least 1').max(999) }),
+  ])
+  .openapi({
+    description: 'Calendar time as ISO 8601 (`P7D`, `PT2S`), or working days of the board calendar: `{ "workingDays": 5 }` or `"5 working days"` (weekends and England and Wales bank holidays skipped)',
+    example: 'P7D',
+  });
 
 export const PolicyInput = z
   .strictObject({
@@ -29,8 +37,18 @@ export const PolicyInput = z
     escalateAfterOverdue: z.array(Duration).min(1).max(3).optional(),
     stallAfter: Duration.optional(),
     boardDecisionWithin: Duration.optional(),
+    deliverAt: z
+      .string()
+      .refine(isHhMm, 'expected a time of day as HH:MM (24-hour), for example 09:00')
+      .nullable()
+      .optional()
+      .openapi({ description: 'Reminders, overdue notices and escalations go at this time (board time zone) on the next working day; null sends them at the computed instant', example: '09:00' }),
   })
-  .openapi('PolicyInput');
+  .openapi('PolicyInput', {
+    description:
+      'Omitted entirely: acknowledge within 5 working days, board decision within 10 working days, mail at 09:00 on working days. ' +
+      'Given but naming neither working days nor deliverAt: the missing fields take the calendar-day defaults (P5D, P14D, no window).',
+  });
 
 export const IdParams = z.strictObject({ id: z.guid() });
 export const ExtensionParams = z.strictObject({ id: z.guid(), rid: z.guid() });
@@ -79,11 +97,38 @@ export const User = z
   })
   .openapi('User');
 
-export const CreatedUser = z.object({ user: User, token: z.string().openapi({ description: 'Shown once; only its hash is stored' }) }).openapi('CreatedUser');
+export const CreatedUser = z
+  .object({
+    user: User,
+    token: z.string().openapi({ description: 'Shown once; only its hash is stored' }),
+    tokenId: z.string().optional().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
+    tokenExpiresAt: z.string().optional().openapi({ description: 'When the token stops working (API_TOKEN_TTL_DAYS after issue)' }),
+  })
+  .openapi('CreatedUser');
+
+export const IssuedToken = z
+  .object({
+    token: z.string().openapi({ description: 'The new bearer token, shown once; the one the request carried no longer works' }),
+    id: z.string().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
+    expiresAt: z.string().openapi({ description: 'When the new token stops working' }),
+  })
+  .openapi('IssuedToken');
+
+export const DeactivatedUser = z.object({ id: z.string(), email: z.string(), deactivatedAt: z.string() }).openapi('DeactivatedUser');
+
+export const ThemeCode = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a theme code: lower-case letters, digits and -, at most 40')
+  .openapi({ example: 'thresholds' });
+const ThemeList = z.array(ThemeCode).max(20).optional();
+export const ReviewTypeName = z.enum(REVIEW_TYPES).openapi({ description: 'cspr, lcspr, scr, sar, dhr, audit or other' });
 
 export const ActionInput = z
   .strictObject({
     agencyCode: AgencyCode,
+    themes: ThemeList.describe('theme codes from GET /themes, added to the recommendation\'s'),
     title: text(2000),
     description: optionalText(10000),
     successMeasure: optionalText(4000),
@@ -95,6 +140,7 @@ export const RecommendationInput = z
   .strictObject({
     number: z.string().trim().regex(/^\d{1,3}(\.\d{1,3})?$/, 'expected a number such as 3 or 3.1'),
     text: text(10000),
+    themes: ThemeList.describe('theme codes from GET /themes; every action of the recommendation carries them'),
     actions: z.array(ActionInput).min(1).max(100),
   })
   .openapi('RecommendationInput');
@@ -109,6 +155,7 @@ export const CreateReviewBody = z
   .strictObject({
     reference: ReviewReference,
     title: text(500),
+    type: ReviewTypeName.optional().describe('the kind of review (default other); without a policy, the review gets its type\'s default policy'),
     publishedOn: z.iso.date().optional(),
     policy: PolicyInput.optional(),
     recommendations: z.array(RecommendationInput).min(1).max(200),
@@ -127,6 +174,7 @@ export const ImportFields = z
   .strictObject({
     reference: ReviewReference,
     title: text(500),
+    type: ReviewTypeName.optional(),
     publishedOn: z.iso.date().optional(),
     policy: z
       .string()
@@ -150,6 +198,7 @@ export const ImportForm = z
     file: z.any().openapi({ type: 'string', format: 'binary', description: '.csv or .xlsx, one row per action' }),
     reference: z.string(),
     title: z.string(),
+    type: z.string().optional().openapi({ description: 'cspr, lcspr, scr, sar, dhr, audit or other (or a Review type column in the file)' }),
     publishedOn: z.string().optional(),
     policy: z.string().optional().openapi({ description: 'JSON object, as PolicyInput' }),
   })
@@ -162,6 +211,8 @@ export const ActionListQuery = z
     status: z.enum(ACTION_STATUSES).optional(),
     agency: AgencyCode.optional(),
     review: z.guid().optional(),
+    type: ReviewTypeName.optional(),
+    theme: ThemeCode.optional(),
     rag: z.enum(RAGS).optional(),
     overdue: boolQuery.optional(),
     page: z.coerce.number().int().min(1).max(100000).default(1),
@@ -169,7 +220,7 @@ export const ActionListQuery = z
   })
   .openapi('ActionListQuery');
 
-export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json']).default('json') });
+export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json', 'docx', 'pdf', 'xlsx']).default('json') });
 
 export const Action = z
   .object({
@@ -187,13 +238,15 @@ export const Action = z
     status: z.enum(ACTION_STATUSES),
     outcome: z.enum(OUTCOMES).nullable(),
     rag: z.enum(RAGS),
-    dueDate: z.string(),
+    dueDate: z.string().openapi({ description: 'ISO instant; a due date given as a date is the last moment of that day in the board time zone' }),
+    dueOn: z.string().openapi({ description: 'The due date as a local day in BOARD_TIME_ZONE', example: '2027-01-31' }),
     escalationLevel: z.number().int().min(0).max(3),
     changesRequested: z.boolean(),
     acknowledgedAt: z.string().nullable(),
     lastActivityAt: z.string().nullable(),
     closedAt: z.string().nullable(),
     nextTimerAt: z.string().nullable(),
+    themes: z.array(z.string()).openapi({ description: "theme codes (GET /themes): the recommendation's and the action's own" }),
   })
   .openapi('Action');
 
@@ -241,18 +294,19 @@ export const Review = z
     id: z.string(),
     reference: z.string(),
     title: z.string(),
+    type: z.enum(REVIEW_TYPES),
     publishedOn: z.string().nullable(),
     status: z.string(),
     policy: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
     recommendations: z.array(
-      z.object({ id: z.string(), number: z.string(), text: z.string(), status: z.string(), actions: z.array(Action) }),
+      z.object({ id: z.string(), number: z.string(), text: z.string(), status: z.string(), themes: z.array(z.string()), actions: z.array(Action) }),
     ),
   })
   .openapi('Review');
 
 export const ReviewSummary = z
-  .object({ id: z.string(), reference: z.string(), title: z.string(), publishedOn: z.string().nullable(), status: z.string(), actionCount: z.number() })
+  .object({ id: z.string(), reference: z.string(), title: z.string(), type: z.enum(REVIEW_TYPES), publishedOn: z.string().nullable(), status: z.string(), actionCount: z.number() })
   .openapi('ReviewSummary');
 
 export const EvidenceBody = z
@@ -283,7 +337,7 @@ export const ExtensionBody = z
   .openapi('ExtensionRequestBody');
 
 export const ExtensionDecisionBody = z
-  .strictObject({ outcome: z.enum(['approve', 'reject']), comment: optionalText(10000) })
+  .strictObject({ outcome: z.enum(EXTENSION_OUTCOMES), comment: optionalText(10000) })
   .openapi('ExtensionDecisionBody');
 
 export const CancelBody = z.strictObject({ reason: text(10000) }).openapi('CancelBody');
@@ -318,3 +372,35 @@ export const Problem = z
     errors: z.array(z.object({ path: z.string(), message: z.string(), row: z.number().optional(), column: z.string().optional() })).optional(),
   })
   .openapi('Problem');
+
+export const CalendarDayBody = z
+  .strictObject({
+    date: z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').openapi({ example: '2023-05-08' }),
+    title: text(200).openapi({ example: 'Bank holiday for the coronation of King Charles III' }),
+    replaces: z
+      .string()
+      .refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD')
+      .optional()
+      .openapi({ description: 'A shipped bank holiday this day replaces (it becomes a working day again), as when VE day moved the early May holiday in 2020', example: '2020-05-04' }),
+  })
+  .openapi('CalendarDayBody');
+
+export const BankHoliday = z
+  .object({
+    date: z.string(),
+    title: z.string(),
+    origin: z.enum(['shipped', 'added']),
+    replaces: z.string().nullable(),
+    replacedBy: z.string().nullable().openapi({ description: 'Set on a shipped day an added substitute replaced: no longer a holiday' }),
+  })
+  .openapi('BankHoliday');
+
+export const BoardCalendarOut = z
+  .object({
+    timeZone: z.string().openapi({ example: 'Europe/London' }),
+    division: z.string(),
+    source: z.string(),
+    compiledOn: z.string(),
+    days: z.array(BankHoliday),
+  })
+  .openapi('BoardCalendar');

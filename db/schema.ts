@@ -11,6 +11,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -31,12 +32,26 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => ts('created_at').notNull().defaultNow();
 
-export const ROLES = ['admin', 'board', 'agency'] as const;
-export const ACTION_STATUSES = ['assigned', 'in_progress', 'under_review', 'closed', 'cancelled'] as const;
-export const OUTCOMES = ['implemented', 'not_implemented'] as const;
-export const RAGS = ['green', 'amber', 'red', 'complete'] as const;
-export const DECISION_OUTCOMES = ['approve', 'request_changes', 'close_not_implemented'] as const;
-export const ESCALATION_REASONS = ['not_acknowledged', 'overdue', 'stalled', 'awaiting_board'] as const;
+import {
+  ACTION_STATUSES,
+  DECISION_OUTCOMES,
+  ESCALATION_REASONS,
+  EVIDENCE_STATUSES,
+  OUTCOMES,
+  RAGS,
+  REVIEW_TYPES,
+  ROLES,
+  type ActionStatus,
+  type Outcome,
+  type Rag,
+  type ReviewType,
+  type Role,
+} from '../domain/vocabulary';
+
+// The vocabulary lives in domain/vocabulary.ts; re-exported for the many modules that read it with the tables.
+export { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, REVIEW_TYPES, ROLES };
+export type { ActionStatus, Outcome, Rag, ReviewType, Role };
+
 export const NOTIFICATION_KINDS = [
   'assignment',
   'reminder',
@@ -48,10 +63,6 @@ export const NOTIFICATION_KINDS = [
   'sign_in',
 ] as const;
 
-export type Role = (typeof ROLES)[number];
-export type ActionStatus = (typeof ACTION_STATUSES)[number];
-export type Outcome = (typeof OUTCOMES)[number];
-export type Rag = (typeof RAGS)[number];
 
 const inList = (column: string, values: readonly string[]) =>
   sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
@@ -75,6 +86,12 @@ export const users = pgTable(
     agencyId: uuid('agency_id').references(() => agencies.id),
     /** sha256 of the bearer token; the token itself is shown once and never stored. */
     tokenHash: text('token_hash').unique(),
+    /** Names the current token (revocation by id never needs the token itself). */
+    tokenId: uuid('token_id').unique().defaultRandom(),
+    /** The token stops working at this instant (API_TOKEN_TTL_DAYS after it was issued). */
+    tokenExpiresAt: ts('token_expires_at').notNull().default(sql`now() + interval '90 days'`),
+    /** Set when an administrator deactivates the user: no token, no session, no sign-in. */
+    deactivatedAt: ts('deactivated_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -84,18 +101,47 @@ export const users = pgTable(
   ],
 );
 
-export const reviews = pgTable('reviews', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  reference: text('reference').notNull().unique(),
-  title: text('title').notNull(),
-  publishedOn: date('published_on', { mode: 'string' }),
-  /** The timers policy with every default filled in (DESIGN.md section 3). */
-  policy: jsonb('policy').notNull(),
-  status: text('status', { enum: ['active', 'completed'] }).notNull().default('active'),
-  createdBy: uuid('created_by').references(() => users.id),
-  createdAt: createdAt(),
-  completedAt: ts('completed_at'),
-});
+export const reviews = pgTable(
+  'reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    reference: text('reference').notNull().unique(),
+    title: text('title').notNull(),
+    type: text('type', { enum: REVIEW_TYPES }).notNull().default('other'),
+    publishedOn: date('published_on', { mode: 'string' }),
+    /** The timers policy with every default filled in (DESIGN.md section 3). */
+    policy: jsonb('policy').notNull(),
+    status: text('status', { enum: ['active', 'completed'] }).notNull().default('active'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    completedAt: ts('completed_at'),
+  },
+  (t) => [check('reviews_type_check', inList('type', REVIEW_TYPES)), index('reviews_type_idx').on(t.type)],
+);
+
+/** The timers policy a new review of each type gets when its request names none (admin-changeable). */
+export const reviewTypePolicies = pgTable(
+  'review_type_policies',
+  {
+    type: text('type', { enum: REVIEW_TYPES }).primaryKey(),
+    policy: jsonb('policy').notNull(),
+    updatedBy: uuid('updated_by').references(() => users.id),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  () => [check('review_type_policies_type_check', inList('type', REVIEW_TYPES))],
+);
+
+/** The controlled list of themes the admin maintains; recommendations and actions carry their codes. */
+export const themes = pgTable(
+  'themes',
+  {
+    code: text('code').primaryKey(),
+    label: text('label').notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  () => [check('themes_code_check', sql`code ~ '^[a-z0-9][a-z0-9-]{0,39}$'`)],
+);
 
 export const recommendations = pgTable(
   'recommendations',
@@ -108,6 +154,7 @@ export const recommendations = pgTable(
     text: text('text').notNull(),
     position: integer('position').notNull().default(0),
     workflowId: text('workflow_id').notNull().unique(),
+    themes: text('themes').array().notNull().default(sql`'{}'`),
     status: text('status', { enum: ['open', 'implemented', 'partly_implemented', 'not_implemented', 'cancelled'] })
       .notNull()
       .default('open'),
@@ -154,6 +201,8 @@ export const actions = pgTable(
     /** Next reminder/escalation instant the workflow planned (for display; Temporal owns it). */
     nextTimerAt: ts('next_timer_at'),
     workflowId: text('workflow_id').notNull().unique(),
+    /** Theme codes (the recommendation's and the action's own), for cuts across reviews. */
+    themes: text('themes').array().notNull().default(sql`'{}'`),
     /** Highest workflow event sequence projected; a stale retry never overwrites a newer state. */
     projectedSeq: integer('projected_seq').notNull().default(0),
     createdAt: createdAt(),
@@ -170,6 +219,7 @@ export const actions = pgTable(
     index('actions_list_order_idx').on(t.dueDate, t.reviewReference, t.reference, t.id),
     index('actions_review_idx').on(t.reviewId),
     index('actions_recommendation_idx').on(t.recommendationId),
+    index('actions_themes_idx').using('gin', t.themes),
     check('actions_status_check', inList('status', ACTION_STATUSES)),
     check('actions_escalation_level_check', sql`escalation_level between 0 and 3`),
   ],
@@ -184,7 +234,7 @@ export const evidence = pgTable(
       .references(() => actions.id),
     statement: text('statement').notNull(),
     links: jsonb('links').$type<string[]>().notNull().default([]),
-    status: text('status', { enum: ['submitted', 'accepted', 'changes_requested', 'not_accepted'] })
+    status: text('status', { enum: EVIDENCE_STATUSES })
       .notNull()
       .default('submitted'),
     submittedBy: uuid('submitted_by').references(() => users.id),
@@ -316,9 +366,20 @@ export const auditEvents = pgTable(
     recordedAt: createdAt(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /** 1: sha256 chain (before the audit key); 2: HMAC-SHA256 keyed with AUDIT_KEY. */
+    scheme: smallint('scheme').notNull().default(1),
   },
   (t) => [index('audit_events_action_idx').on(t.actionId, t.id)],
 );
+
+/** Days off an admin added to the shipped bank holidays (a one-off, or a substitute for a shipped day). */
+export const calendarDays = pgTable('calendar_days', {
+  date: date('date', { mode: 'string' }).primaryKey(),
+  title: text('title').notNull(),
+  replaces: date('replaces', { mode: 'string' }),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+});
 
 /** API `Idempotency-Key` replay store, per caller. */
 export const idempotencyKeys = pgTable(
@@ -346,7 +407,16 @@ export const loginTokens = pgTable('login_tokens', {
     .references(() => users.id),
   expiresAt: ts('expires_at').notNull(),
   usedAt: ts('used_at'),
+  /** Hash of the cookie given to the browser that asked; null for a link the server printed. */
+  browserNonceHash: text('browser_nonce_hash'),
   createdAt: createdAt(),
+});
+
+/** Failure counters shared by every API process (bad tokens, sign-in requests), one row per key and window. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  resetAt: ts('reset_at').notNull(),
 });
 
 /** Browser sessions (cookie holds the id; only its hash is stored). */
@@ -373,4 +443,16 @@ export const readModelVersion = pgTable(
     version: bigint('version', { mode: 'number' }).notNull().default(0),
   },
   () => [check('read_model_version_single_row', sql`id = 1`)],
+);
+
+/** A running worker's heartbeat (migration 0007): what /readyz reads to know a worker is there. */
+export const workerHeartbeats = pgTable(
+  'worker_heartbeats',
+  {
+    id: text('id').primaryKey(),
+    taskQueue: text('task_queue').notNull(),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    seenAt: ts('seen_at').notNull().defaultNow(),
+  },
+  (t) => [index('worker_heartbeats_queue_seen_idx').on(t.taskQueue, t.seenAt)],
 );

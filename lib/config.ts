@@ -1,6 +1,10 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { showableValue } from './secrets';
+import { smtpUrlProblems } from './smtp-options';
+import { isTimeZone } from './board-time';
 import { unstorableReason } from '../workflows/storable-text';
 
 /**
@@ -67,13 +71,55 @@ export const envSchema = z.object({
   /** TLS server name to verify when it differs from the host in TEMPORAL_ADDRESS (implies TLS). */
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_CLI_PATH: optionalPath,
+  /** A pre-built workflow bundle for the worker (npm run build:workflows <file>); every worker of a deployment runs the same one. */
+  WORKFLOW_BUNDLE_PATH: optionalPath,
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp:// or smtps://'),
+  /** CA certificate (PEM) the relay's certificate is checked against, for a private CA. */
+  SMTP_CA_PATH: optionalPath,
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Safeguarding Board <actions@safeguarding-board.local>')),
+  /** The board's name as printed at the top of every page of a Word or PDF pack. */
+  BOARD_NAME: z.preprocess(emptyToUndefined, z.string().min(1).max(200).optional()),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000)),
+  /** When set, the API serves /metrics on this port without a token (and on PORT only to an admin). */
+  METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional()),
+  /** When set, the worker serves the Temporal SDK's Prometheus metrics on this port. */
+  WORKER_METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional()),
   PUBLIC_URL: optionalUrl(['http:', 'https:'], 'http:// or https://'),
+  /** Interface to listen on: embedded mode defaults to loopback only (its mail inbox holds sign-in links). */
+  HOST: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9.:-]{1,255}$/, 'expected an address such as 127.0.0.1 or 0.0.0.0').optional()),
+  /** Which proxies' X-Forwarded-For to believe: a hop count, or addresses/CIDRs/loopback,uniquelocal. */
+  TRUST_PROXY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(
+        (v) =>
+          /^(\d{1,2}|false)$/.test(v) ||
+          v.split(',').every((p) => {
+            const [ip, bits, ...rest] = p.trim().split('/');
+            return ['loopback', 'linklocal', 'uniquelocal'].includes(ip) || (net.isIP(ip) !== 0 && rest.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)));
+          }),
+        'expected a hop count (1), false, or addresses, CIDRs, loopback, linklocal or uniquelocal separated by commas',
+      )
+      .optional(),
+  ),
+  /** Signs the audit chain (HMAC-SHA256); at least 32 bytes. */
+  AUDIT_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'expected at least 32 characters').optional()),
+  /** Accept policy durations below PT1M (tests and demonstrations run the lifecycle in seconds). */
+  ALLOW_SHORT_POLICIES: bool,
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'expected at least 16 characters').optional()),
+  /** Lifetime of an API token from when it is issued or rotated. */
+  API_TOKEN_TTL_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number of days' }).int().min(1).max(3650).default(90)),
   BOARD_CHAIR_EMAIL: optionalEmail,
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('.data')),
+  /** The board's IANA time zone: due dates, working days, the delivery window and every date shown. */
+  BOARD_TIME_ZONE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(isTimeZone, 'expected an IANA time zone name Node knows, for example Europe/London')
+      .default('Europe/London'),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -95,6 +141,7 @@ export interface Config {
   databaseCaPath?: string;
   databasePoolSize: number;
   workerMaxCachedWorkflows?: number;
+  workflowBundlePath?: string;
   temporal: {
     address?: string;
     namespace: string;
@@ -106,13 +153,26 @@ export interface Config {
     uiPort: number;
   };
   smtpUrl?: string;
+  smtpCaPath?: string;
   smtpCatcherPort: number;
   mailFrom: string;
+  boardName: string;
   port: number;
+  metricsPort?: number;
+  workerMetricsPort?: number;
+  /** Undefined: every interface (a service behind its own network rules). */
+  host?: string;
+  /** Express's `trust proxy` setting: hop count, false, or a list of addresses. */
+  trustProxy: number | boolean | string[];
+  /** HMAC key of the audit chain; embedded mode fills it from DATA_DIR when unset. */
+  auditKey?: string;
+  allowShortPolicies: boolean;
   publicUrl: string;
   adminToken?: string;
+  apiTokenTtlDays: number;
   boardChairEmail: string;
   dataDir: string;
+  boardTimeZone: string;
   logLevel: Env['LOG_LEVEL'];
   /** UPDATE_TIMEOUT_SECONDS in ms. */
   updateTimeoutMs: number;
@@ -149,8 +209,9 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const name = String(i.path[0] ?? '(environment)');
-        const value = source[name];
-        return `${name}: ${i.message}${value !== undefined ? ` (got "${value}")` : ''}`;
+        const raw = source[name];
+        const shown = raw === undefined ? undefined : showableValue(name, raw);
+        return `${name}: ${i.message}${shown !== undefined ? ` (got "${shown}")` : ''}`;
       }),
     );
   }
@@ -159,7 +220,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
   }
-  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH'] as const) {
+  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'SMTP_CA_PATH', 'WORKFLOW_BUNDLE_PATH'] as const) {
     const file = e[name];
     if (file !== undefined && !isReadableFile(file)) problems.push(`${name}: no readable file at "${file}"`);
   }
@@ -167,12 +228,17 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
     problems.push(`DATABASE_URL: sslmode must be one of ${SSL_MODES.join(', ')} (got "${sslmode}")`);
   }
+  if (e.SMTP_URL) for (const p of smtpUrlProblems(e.SMTP_URL)) problems.push(`SMTP_URL: ${p}`);
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) problems.push('METRICS_PORT: must differ from PORT');
   if (e.DATABASE_CA_PATH && sslmode === 'disable') problems.push('DATABASE_CA_PATH: set, but DATABASE_URL has sslmode=disable');
   if (mode === 'service') {
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: required for a separate API or worker process (the embedded PGlite cannot be shared between processes)');
     if (!e.TEMPORAL_ADDRESS) problems.push('TEMPORAL_ADDRESS: required for a separate API or worker process (host:port of the Temporal frontend)');
     if (!e.SMTP_URL) problems.push('SMTP_URL: required for a separate API or worker process (smtp://user:pass@host:port)');
     if (!e.BOARD_CHAIR_EMAIL) problems.push("BOARD_CHAIR_EMAIL: required when not embedded (escalation level 3 goes to the board's independent chair)");
+    if (!e.AUDIT_KEY && e.NODE_ENV === 'production') {
+      problems.push('AUDIT_KEY: required in production (at least 32 random characters; it signs the audit chain, keep it out of the database)');
+    }
     if (!e.PUBLIC_URL && e.NODE_ENV === 'production') {
       problems.push('PUBLIC_URL: required in production (the links in every e-mail point there, for example https://actions.example.org)');
     }
@@ -189,6 +255,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     databaseCaPath: e.DATABASE_CA_PATH,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
@@ -207,17 +274,40 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
       uiPort: e.TEMPORAL_UI_PORT,
     },
     smtpUrl: e.SMTP_URL,
+    smtpCaPath: e.SMTP_CA_PATH,
     smtpCatcherPort: e.SMTP_CATCHER_PORT,
     mailFrom: e.MAIL_FROM,
+    // Unset: the display name of MAIL_FROM, which is how the board already signs its mail.
+    boardName: e.BOARD_NAME ?? (/^\s*"?([^"<]+?)"?\s*</.exec(e.MAIL_FROM)?.[1] ?? 'Safeguarding Board'),
     port,
+    metricsPort: e.METRICS_PORT,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
+    host: e.HOST ?? (mode === 'embedded' ? '127.0.0.1' : undefined),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    auditKey: e.AUDIT_KEY,
+    allowShortPolicies: e.ALLOW_SHORT_POLICIES,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     adminToken: e.ADMIN_TOKEN,
+    apiTokenTtlDays: e.API_TOKEN_TTL_DAYS,
     boardChairEmail: e.BOARD_CHAIR_EMAIL ?? 'chair@safeguarding-board.local',
     dataDir: path.resolve(e.DATA_DIR),
+    boardTimeZone: e.BOARD_TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     updateTimeoutMs: Math.round(e.UPDATE_TIMEOUT_SECONDS * 1000),
   };
 }
+
+/** Unset: only a proxy on this machine (loopback) is believed, as before the setting existed. */
+function parseTrustProxy(v: string | undefined): Config['trustProxy'] {
+  if (v === undefined) return ['loopback'];
+  if (/^\d+$/.test(v)) return Number(v);
+  if (v === 'false') return false;
+  return v.split(',').map((p) => p.trim());
+}
+
+/** Whether an address to listen on keeps the server on this machine. */
+export const isLoopbackHost = (host: string | undefined): boolean =>
+  host !== undefined && (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
 
 /** For entry points: parse, or print each bad variable and exit non-zero. */
 export function loadConfigOrExit(mode: Mode): Config {

@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { asc, eq } from 'drizzle-orm';
 import { startApi, type RunningApi } from '../api/server';
+import { issueSignInLink } from '../api/web/sign-in';
 import { databaseOptions, openDatabase, type DatabaseHandle } from '../db/client';
 import { migrate } from '../db/migrate';
-import { loadConfigOrExit, type Config } from '../lib/config';
+import { users } from '../db/schema';
+import { isLoopbackHost, loadConfigOrExit, type Config } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { redactUrl } from '../lib/secrets';
 import { MailCatcher } from '../lib/mail-catcher';
 import { provisionTemporalCli, startDevServer, type DevServer } from '../lib/temporal-cli';
 import { connectClient } from '../lib/temporal-connection';
@@ -18,6 +22,8 @@ import { DEMO_USERS, seedDemoReview } from './demo-data';
  * DATA_DIR), PGlite (in this process; it cannot be shared, which is why the worker and the API
  * run here together), and an SMTP catcher whose inbox the web page shows.
  */
+const ADMIN_LINK_TTL_MS = 12 * 60 * 60 * 1000;
+
 async function main() {
   const base = loadConfigOrExit('embedded');
   const logger = createLogger(base, 'embedded');
@@ -88,12 +94,21 @@ async function main() {
     const api: RunningApi = await startApi({ config, db: database.db, pingDatabase: database.ping, client, logger, mailCatcher });
     stops.push(() => api.stop());
 
+    // Beyond loopback the inbox is the administrator's alone; this link is how they sign in.
+    let adminLink: string | null = null;
+    if (mailCatcher && !isLoopbackHost(config.host)) {
+      const [admin] = await database.db.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).orderBy(asc(users.createdAt)).limit(1);
+      if (admin) adminLink = await issueSignInLink(database.db, admin.id, config.publicUrl, ADMIN_LINK_TTL_MS);
+    }
+
     const lines = [
       '',
       'Action-plan engine is running (embedded mode).',
       `  Web and API:   ${config.publicUrl}   (API under ${config.publicUrl}/api/v1, docs at ${config.publicUrl}/docs)`,
       devServer?.uiUrl ? `  Temporal UI:   ${devServer.uiUrl}` : `  Temporal:      ${temporalAddress}`,
-      mailCatcher ? `  Mail inbox:    ${config.publicUrl}/mail   (SMTP catcher on ${mailCatcher.url})` : `  Mail:          ${smtpUrl}`,
+      mailCatcher ? `  Mail inbox:    ${config.publicUrl}/mail   (SMTP catcher on ${mailCatcher.url})` : `  Mail:          ${redactUrl(smtpUrl)}`,
+      `  Listening on:  ${config.host}:${config.port}${isLoopbackHost(config.host) ? '   (this machine only; set HOST to open it to the network)' : ''}`,
+      ...(adminLink ? [`  Admin sign-in: ${adminLink}   (once, within 12 hours; the mail inbox needs it)`] : []),
       `  Database:      ${database.kind === 'pglite' ? `PGlite under ${path.join(config.dataDir, 'pglite')}` : 'Postgres (DATABASE_URL)'}`,
       adminToken ? `  Admin token:   ${adminToken}   (shown once; keep it)` : '  Admin token:   already created on first start (or ADMIN_TOKEN)',
       `  Sign in as:    ${DEMO_USERS.map((u) => u.email).join(', ')}`,

@@ -63,7 +63,7 @@ export interface HandlerInput<P, Q, B> {
 export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | { sent: true };
 
 export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Express path, for example /api/v1/actions/:id. */
   path: string;
   operationId: string;
@@ -143,9 +143,15 @@ export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
     res.locals.routePath = def.path;
     let actor = undefined as unknown as AuthenticatedActor;
     if (def.access !== 'public') {
-      actor = await authenticate(ctx.db, ctx.limiter, req.headers.authorization, req.ip ?? req.socket.remoteAddress ?? 'unknown');
-      if (def.access !== 'any' && !def.access.includes(actor.role))
-        throw new AppError('forbidden', `This needs the role ${def.access.join(' or ')}; you are ${actor.role}`);
+      try {
+        actor = await authenticate(ctx.db, ctx.limiter, req.headers.authorization, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+        if (def.access !== 'any' && !def.access.includes(actor.role))
+          throw new AppError('forbidden', `This needs the role ${def.access.join(' or ')}; you are ${actor.role}`);
+      } catch (err) {
+        // Refused before its body was read: close rather than wait for an upload nobody will read.
+        if (hasBody(req)) res.setHeader('Connection', 'close');
+        throw err;
+      }
     }
     // A malformed id names nothing that exists: 404, like an unknown one.
     const paramsResult = (def.params ?? z.strictObject({})).safeParse({ ...req.params });

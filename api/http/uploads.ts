@@ -16,15 +16,39 @@ export interface MultipartLimits {
   maxFileSize: number;
 }
 
-/** Parses multipart in memory with hard limits; every multer/busboy failure is the client's (4xx), never a 500. */
-export function parseMultipart(req: Request, res: Response, limits: MultipartLimits): Promise<{ fields: Record<string, unknown>; files: UploadedFile[] }> {
+/** Evidence files, for the API and the web pages alike: one limit, whichever door they come in by. */
+export const EVIDENCE_UPLOAD_LIMITS: MultipartLimits = { fileField: 'files', maxFiles: 5, maxFileSize: 10 * 1024 * 1024 };
+/** An action plan to import (.csv or .xlsx), for the API and the web pages alike. */
+export const IMPORT_UPLOAD_LIMITS: MultipartLimits = { fileField: 'file', maxFiles: 1, maxFileSize: 2 * 1024 * 1024 };
+
+/**
+ * Parses multipart in memory with hard limits; every multer/busboy failure is the client's (4xx), never a 500.
+ * `beforeFile` sees the fields sent before each file (a form's hidden CSRF field comes first) and
+ * may refuse: then no file content is kept.
+ */
+export function parseMultipart(
+  req: Request,
+  res: Response,
+  limits: MultipartLimits,
+  beforeFile?: (fieldsSoFar: Record<string, unknown>) => AppError | null,
+): Promise<{ fields: Record<string, unknown>; files: UploadedFile[] }> {
   const upload = multer({
     storage: multer.memoryStorage(),
+    fileFilter: (r, _file, cb) => {
+      const refusal = beforeFile?.({ ...((r.body ?? {}) as Record<string, unknown>) }) ?? null;
+      if (refusal) cb(refusal);
+      else cb(null, true);
+    },
     limits: { fileSize: limits.maxFileSize, files: limits.maxFiles, fields: 50, fieldSize: 64 * 1024, parts: limits.maxFiles + 50, headerPairs: 200 },
   }).array(limits.fileField, limits.maxFiles);
   return new Promise((resolve, reject) => {
     upload(req, res, (err: unknown) => {
       if (err) {
+        if (err instanceof AppError) {
+          // Refused part-way: the client need not send the rest.
+          res.setHeader('Connection', 'close');
+          return reject(err);
+        }
         if (err instanceof multer.MulterError) {
           const tooLarge = ['LIMIT_FILE_SIZE', 'LIMIT_FILE_COUNT', 'LIMIT_FIELD_VALUE', 'LIMIT_PART_COUNT'].includes(err.code);
           const detail =

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lt, not, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import {
   actions,
@@ -12,14 +12,17 @@ import {
   extensionRequests,
   notifications,
   recommendations,
+  reviews,
   type ActionStatus,
+  type ReviewType,
   type Rag,
 } from '../../db/schema';
+import { dueOn } from '../../lib/board-time';
+import { OVERDUE_STATUSES } from '../../domain/vocabulary';
 import { iso, type Scope } from './scope';
 
-export const OPEN_STATUSES: ActionStatus[] = ['assigned', 'in_progress', 'under_review'];
-/** Overdue means the agency still owes the work; once evidence is with the board it is awaiting sign-off instead. */
-export const OVERDUE_STATUSES: ActionStatus[] = ['assigned', 'in_progress'];
+/** The SQL form of domain/vocabulary's isOverdue: past due while the agency still owes the work. */
+export const overdueCondition = (now: Date): SQL => and(inArray(actions.status, [...OVERDUE_STATUSES]), lt(actions.dueDate, now))!;
 
 export const actionColumns = {
   id: actions.id,
@@ -45,6 +48,7 @@ export const actionColumns = {
   nextTimerAt: actions.nextTimerAt,
   workflowId: actions.workflowId,
   agencyId: actions.agencyId,
+  themes: actions.themes,
 };
 
 type ActionRow = {
@@ -70,12 +74,14 @@ export function toAction(r: ActionRow) {
     outcome: r.outcome,
     rag: r.rag,
     dueDate: r.dueDate.toISOString(),
+    dueOn: dueOn(r.dueDate),
     escalationLevel: r.escalationLevel,
     changesRequested: r.changesRequested,
     acknowledgedAt: iso(r.acknowledgedAt),
     lastActivityAt: iso(r.lastActivityAt),
     closedAt: iso(r.closedAt),
     nextTimerAt: iso(r.nextTimerAt),
+    themes: r.themes,
   };
 }
 export type ActionView = ReturnType<typeof toAction>;
@@ -95,6 +101,10 @@ export interface ActionFilters {
   status?: ActionStatus;
   agency?: string;
   review?: string;
+  /** Review type (cspr, scr, ...). */
+  type?: string;
+  /** Theme code: the action's own or its recommendation's. */
+  theme?: string;
   rag?: Rag;
   overdue?: boolean;
 }
@@ -105,9 +115,11 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
   if (f.status) c.push(eq(actions.status, f.status));
   if (f.agency) c.push(inArray(actions.agencyId, db.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, f.agency))));
   if (f.review) c.push(eq(actions.reviewId, f.review));
+  if (f.type) c.push(inArray(actions.reviewId, db.select({ id: reviews.id }).from(reviews).where(eq(reviews.type, f.type as ReviewType))));
+  if (f.theme) c.push(sql`${actions.themes} @> array[${f.theme}]::text[]`);
   if (f.rag) c.push(eq(actions.rag, f.rag));
-  if (f.overdue === true) c.push(and(inArray(actions.status, OVERDUE_STATUSES), lt(actions.dueDate, now)));
-  if (f.overdue === false) c.push(sql`not (${actions.status} in ('assigned', 'in_progress') and ${actions.dueDate} < ${now})`);
+  if (f.overdue === true) c.push(overdueCondition(now));
+  if (f.overdue === false) c.push(not(overdueCondition(now)));
   return c.filter((x): x is SQL => x !== undefined);
 }
 

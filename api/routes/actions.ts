@@ -1,5 +1,6 @@
 import { AppError } from '../../lib/errors';
 import { defineRoute, type RouteDef } from '../http/route';
+import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import { z } from '../http/zod';
 import { listActionsCached } from '../queries/action-list-cache';
 import { actionHistory, findAttachment } from '../queries/actions';
@@ -29,7 +30,7 @@ const OWNER = ['agency', 'admin'] as const;
 const BOARD = ['board', 'admin'] as const;
 const refused = { 409: { description: 'Refused by the workflow: not allowed in the current stage' } };
 
-export const EVIDENCE_LIMITS = { fileField: 'files', maxFiles: 5, maxFileSize: 10 * 1024 * 1024 };
+export const EVIDENCE_LIMITS = EVIDENCE_UPLOAD_LIMITS;
 
 export const actionRoutes: RouteDef[] = [
   defineRoute({

@@ -6,6 +6,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/client';
 import { AppError, type AppErrorKind } from '../../lib/errors';
+import type { CompressedClock } from '../../workflows/calendar';
 import { REFUSAL } from '../../workflows/types';
 
 export interface LifecycleDeps {
@@ -16,6 +17,8 @@ export interface LifecycleDeps {
   updateId?: string;
   /** How long to wait for an Update before answering 503 (UPDATE_TIMEOUT_SECONDS); unset = no bound. */
   updateTimeoutMs?: number;
+  /** Tests only: counts working days and the delivery window on a compressed clock (workflows/calendar.ts). */
+  calendarClock?: CompressedClock;
 }
 
 const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {
@@ -24,8 +27,6 @@ const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {
   [REFUSAL.invalidArgument]: 'validation',
   [REFUSAL.notRecorded]: 'unprocessable',
 };
-
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isNotFound = (err: unknown) => err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5;
 

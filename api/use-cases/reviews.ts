@@ -6,29 +6,34 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { actions, agencies, recommendations, reviews, users } from '../../db/schema';
+import { actions, agencies, recommendations, reviews, reviewTypePolicies, themes, users, type ReviewType } from '../../db/schema';
 import { AppError, type FieldIssue } from '../../lib/errors';
-import { canonicalJson } from '../../activities/audit';
-import { isDuration } from '../../workflows/duration';
+import { isHhMm, type PolicyDuration } from '../../workflows/calendar';
+import { isDuration, normaliseDuration } from '../../workflows/duration';
+import { canonicalJson, isUuid } from '../../domain/text';
 import type { recommendationWorkflow } from '../../workflows/recommendation-workflow';
-import { actionWorkflowId, DEFAULT_POLICY, recommendationWorkflowId, type Actor, type Policy } from '../../workflows/types';
+import { actionWorkflowId, CALENDAR_DAY_POLICY, DEFAULT_POLICY, recommendationWorkflowId, type Actor, type Policy } from '../../workflows/types';
+import { boardTimeZone } from '../../lib/board-time';
+import { loadBoardCalendar } from './board-calendar';
 import { actionInput, parseDueDate, type NewActionInput } from './actions';
-import { UUID_RE, type LifecycleDeps } from './lifecycle-deps';
+import type { LifecycleDeps } from './lifecycle-deps';
 
 export interface CreateReviewInput {
   reference: string;
   title: string;
+  type?: ReviewType;
   publishedOn?: string | null;
-  policy?: Partial<Policy>;
-  recommendations: { number: string; text: string; actions: NewActionInput[] }[];
+  policy?: Partial<Record<keyof Policy, unknown>>;
+  recommendations: { number: string; text: string; themes?: string[]; actions: (NewActionInput & { themes?: string[] })[] }[];
 }
 
 export interface ReviewView {
   id: string;
   reference: string;
   title: string;
+  type: ReviewType;
   publishedOn: string | null;
   policy: Policy;
   status: string;
@@ -38,26 +43,62 @@ export interface ReviewView {
     text: string;
     workflowId: string;
     status: string;
-    actions: { id: string; reference: string; title: string; agencyCode: string; dueDate: string; status: string; workflowId: string }[];
+    themes: string[];
+    actions: { id: string; reference: string; title: string; agencyCode: string; dueDate: string; status: string; workflowId: string; themes: string[] }[];
   }[];
 }
 
-export function mergePolicy(partial: Partial<Policy> | undefined): Policy {
-  const policy: Policy = { ...DEFAULT_POLICY, ...(partial ?? {}) };
+/** Whether a client's policy asks for the board calendar (working days or a delivery window). */
+function mentionsCalendar(partial: Record<string, unknown>): boolean {
+  const wd = (v: unknown) => typeof v === 'object' || (typeof v === 'string' && !isDuration(v));
+  return partial.deliverAt !== undefined || Object.values(partial).some((v) => (Array.isArray(v) ? v.some(wd) : wd(v)));
+}
+
+/**
+ * The policy a review runs under. No policy: the board-calendar defaults (working days, mail in
+ * working hours). An explicit policy naming neither working days nor `deliverAt` is completed
+ * with the first contract's calendar-day defaults, so such a client sees exactly what it always
+ * did; one that names either is completed with the board-calendar defaults.
+ */
+export function mergePolicy(partial: Partial<Record<keyof Policy, unknown>> | undefined): Policy {
+  const base = partial === undefined || mentionsCalendar(partial) ? DEFAULT_POLICY : CALENDAR_DAY_POLICY;
+  const merged = { ...base, ...(partial ?? {}) } as Record<keyof Policy, unknown>;
   const issues: FieldIssue[] = [];
-  const check = (path: string, v: unknown) => {
-    if (typeof v !== 'string' || !isDuration(v)) issues.push({ path, message: 'expected an ISO-8601 duration such as P7D or PT2S' });
+  const check = (path: string, v: unknown): PolicyDuration => {
+    const d = normaliseDuration(v);
+    if (d === null) issues.push({ path, message: 'expected an ISO-8601 duration such as P7D or PT2S, { "workingDays": n } or "n working days" (n a positive whole number)' });
+    return d ?? 'PT0S';
   };
-  for (const k of ['acknowledgeWithin', 'overdueReminderEvery', 'stallAfter', 'boardDecisionWithin'] as const) check(`policy.${k}`, policy[k]);
+  const policy = { ...merged } as Policy;
+  for (const k of ['acknowledgeWithin', 'overdueReminderEvery', 'stallAfter', 'boardDecisionWithin'] as const) policy[k] = check(`policy.${k}`, merged[k]);
   for (const k of ['remindBefore', 'escalateAfterOverdue'] as const) {
-    if (!Array.isArray(policy[k])) issues.push({ path: `policy.${k}`, message: 'expected a list of durations' });
-    else policy[k].forEach((v, i) => check(`policy.${k}.${i}`, v));
+    const list = merged[k];
+    if (!Array.isArray(list)) issues.push({ path: `policy.${k}`, message: 'expected a list of durations' });
+    else policy[k] = list.map((v, i) => check(`policy.${k}.${i}`, v));
   }
+  if (merged.deliverAt === undefined || merged.deliverAt === null) delete policy.deliverAt;
+  else if (!isHhMm(merged.deliverAt)) issues.push({ path: 'policy.deliverAt', message: 'expected a time of day as HH:MM (24-hour), for example 09:00' });
   if (Array.isArray(policy.escalateAfterOverdue) && policy.escalateAfterOverdue.length > 3) {
     issues.push({ path: 'policy.escalateAfterOverdue', message: 'at most three levels' });
   }
   if (issues.length) throw new AppError('validation', 'invalid policy', issues);
   return policy;
+}
+
+export async function typePolicy(db: Db, type: ReviewType): Promise<Partial<Policy> | undefined> {
+  const [row] = await db.select({ policy: reviewTypePolicies.policy }).from(reviewTypePolicies).where(eq(reviewTypePolicies.type, type));
+  return (row?.policy as Partial<Policy> | undefined) ?? undefined;
+}
+
+/** Themes must come from the admin's list (and be in use), so a typo cannot start a theme of its own. */
+async function unknownThemes(db: Db, recs: CreateReviewInput['recommendations']): Promise<FieldIssue[]> {
+  const named = recs.flatMap((r, i) => [
+    ...(r.themes ?? []).map((code, k) => ({ code, path: `recommendations.${i}.themes.${k}` })),
+    ...(r.actions ?? []).flatMap((a, j) => (a.themes ?? []).map((code, k) => ({ code, path: `recommendations.${i}.actions.${j}.themes.${k}` }))),
+  ]);
+  if (!named.length) return [];
+  const known = new Set((await db.select({ code: themes.code }).from(themes).where(and(inArray(themes.code, [...new Set(named.map((n) => n.code))]), eq(themes.active, true)))).map((t) => t.code));
+  return named.filter((n) => !known.has(n.code)).map((n) => ({ path: n.path, message: `unknown theme ${n.code} (see GET /api/v1/themes)` }));
 }
 
 interface Fingerprinted {
@@ -90,6 +131,7 @@ async function loadReview(db: Db, reference: string): Promise<ReviewView | null>
     id: review.id,
     reference: review.reference,
     title: review.title,
+    type: review.type,
     publishedOn: review.publishedOn,
     policy: review.policy as Policy,
     status: review.status,
@@ -99,6 +141,7 @@ async function loadReview(db: Db, reference: string): Promise<ReviewView | null>
       text: r.text,
       workflowId: r.workflowId,
       status: r.status,
+      themes: r.themes,
       actions: acts
         .filter((a) => a.action.recommendationId === r.id)
         .sort((a, b) => Number(a.action.reference.split('.').pop()) - Number(b.action.reference.split('.').pop()))
@@ -110,6 +153,7 @@ async function loadReview(db: Db, reference: string): Promise<ReviewView | null>
           dueDate: a.dueDate.toISOString(),
           status: a.status,
           workflowId: a.workflowId,
+          themes: a.themes,
         })),
     })),
   };
@@ -124,6 +168,7 @@ async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<vo
     .select({ id: actions.id, agencyId: actions.agencyId, recommendationId: actions.recommendationId })
     .from(actions)
     .where(eq(actions.reviewId, view.id));
+  const calendar = await loadBoardCalendar(deps.db, boardTimeZone(), new Date(), deps.calendarClock);
   for (const rec of view.recommendations) {
     if (rec.status !== 'open') continue;
     const input = {
@@ -134,7 +179,7 @@ async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<vo
       actions: rec.actions.map((a) =>
         actionInput(
           { id: a.id, reviewId: view.id, recommendationId: rec.id, reference: a.reference, title: a.title, agencyId: agencyIds.find((x) => x.id === a.id)!.agencyId, dueDate: new Date(a.dueDate) },
-          { reviewReference: view.reference, recommendationWorkflowId: rec.workflowId, agencyCode: a.agencyCode, policy: view.policy },
+          { reviewReference: view.reference, recommendationWorkflowId: rec.workflowId, agencyCode: a.agencyCode, policy: view.policy, calendar },
         ),
       ),
     };
@@ -154,8 +199,11 @@ async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<vo
 
 export async function createReview(deps: LifecycleDeps, actor: Actor, input: CreateReviewInput): Promise<{ review: ReviewView; created: boolean }> {
   if (actor.role !== 'admin' && actor.role !== 'board') throw new AppError('forbidden', 'only the board or an admin may create reviews');
-  const policy = mergePolicy(input.policy);
+  // No policy named: the review type's default, as the admin last set it (else the built-in one).
+  const policy = mergePolicy(input.policy ?? (await typePolicy(deps.db, input.type ?? 'other')));
   const issues: FieldIssue[] = [];
+  const themeIssues = await unknownThemes(deps.db, input.recommendations ?? []);
+  issues.push(...themeIssues);
   if (!input.recommendations?.length) issues.push({ path: 'recommendations', message: 'at least one recommendation is required' });
   const numbers = new Set<string>();
   const normalised = (input.recommendations ?? []).map((r, i) => {
@@ -165,6 +213,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
     return {
       number: r.number,
       text: r.text,
+      themes: [...new Set(r.themes ?? [])],
       actions: (r.actions ?? []).map((a, j) => {
         let dueDate = '';
         try {
@@ -172,7 +221,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
         } catch (err) {
           issues.push(...((err as AppError).errors ?? []));
         }
-        return { agencyCode: a.agencyCode, title: a.title, description: a.description ?? null, successMeasure: a.successMeasure ?? null, dueDate };
+        return { agencyCode: a.agencyCode, title: a.title, description: a.description ?? null, successMeasure: a.successMeasure ?? null, dueDate, themes: [...new Set([...(r.themes ?? []), ...(a.themes ?? [])])] };
       }),
     };
   });
@@ -200,18 +249,18 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
   const existing = await loadReview(deps.db, input.reference);
   if (existing) return { review: await resume(deps, existing, wanted), created: false };
 
-  const createdBy = UUID_RE.test(actor.userId)
+  const createdBy = isUuid(actor.userId)
     ? ((await deps.db.select({ id: users.id }).from(users).where(eq(users.id, actor.userId)))[0]?.id ?? null)
     : null;
   try {
     await deps.db.transaction(async (tx) => {
       const [review] = await tx
         .insert(reviews)
-        .values({ reference: input.reference, title: input.title, publishedOn: input.publishedOn ?? null, policy, createdBy })
+        .values({ reference: input.reference, title: input.title, type: input.type ?? 'other', publishedOn: input.publishedOn ?? null, policy, createdBy })
         .returning();
       for (const [position, r] of normalised.entries()) {
         const recId = randomUUID();
-        await tx.insert(recommendations).values({ id: recId, reviewId: review.id, number: r.number, text: r.text, position, workflowId: recommendationWorkflowId(recId) });
+        await tx.insert(recommendations).values({ id: recId, reviewId: review.id, number: r.number, text: r.text, themes: r.themes, position, workflowId: recommendationWorkflowId(recId) });
         await tx.insert(actions).values(
           r.actions.map((a, j) => {
             const id = randomUUID();
@@ -225,6 +274,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
               title: a.title,
               description: a.description,
               successMeasure: a.successMeasure,
+              themes: a.themes,
               dueDate: new Date(a.dueDate),
               workflowId: actionWorkflowId(id),
             };

@@ -1,14 +1,36 @@
 import { Router } from 'express';
+import { escapeHtml as esc } from '../../domain/text';
+import type { Db } from '../../db/client';
 import type { MailCatcher } from '../../lib/mail-catcher';
+import { formatDateTime } from '../../lib/board-time';
+import { loadSession } from './session';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Embedded mode only: the SMTP catcher's inbox, so someone trying the product can read the
  * mails it sends and click their links. Never mounted when real SMTP is configured.
  */
-export function mailInboxRouter(catcher: MailCatcher): Router {
+export function mailInboxRouter(catcher: MailCatcher, adminOnlyDb: Db | null = null): Router {
   const router = Router();
+  if (adminOnlyDb) {
+    const db = adminOnlyDb;
+    router.use('/mail', (req, res, next) => {
+      loadSession(db, req)
+        .then((session) => {
+          if (session?.user.role === 'admin') return next();
+          res
+            .status(403)
+            .type('html')
+            .setHeader('Cache-Control', 'no-store')
+            .send(
+              '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Mail inbox: administrators only</title></head><body>' +
+                '<h1>The mail inbox is for the administrator</h1><p>This server listens beyond this machine, and the inbox holds every sign-in link. ' +
+                'Sign in with the administrator sign-in link printed on the console when the server started, then come back.</p></body></html>',
+            );
+        })
+        .catch(next);
+    });
+  }
   router.get('/mail/messages.json', (_req, res) => {
     res.json(catcher.list());
   });
@@ -42,7 +64,7 @@ export function mailInboxRouter(catcher: MailCatcher): Router {
       .reverse()
       .map(
         (m) =>
-          `<tr><td>${esc(new Date(m.receivedAt).toLocaleString('en-GB'))}</td><td>${esc(m.to.join(', '))}</td>` +
+          `<tr><td>${esc(formatDateTime(m.receivedAt))}</td><td>${esc(m.to.join(', '))}</td>` +
           `<td>${esc(m.headers['x-notification-kind'] ?? '')}</td><td><a href="/mail/${m.id}">${esc(m.subject)}</a></td></tr>`,
       )
       .join('');

@@ -15,9 +15,8 @@ import { ACTION_STATUSES, actions, decisions, evidence, RAGS } from '../../db/sc
 import type { Config } from '../../lib/config';
 import { AppError, type FieldIssue } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { createMailer, type Mailer } from '../../lib/mailer';
 import type { Actor } from '../../workflows/types';
-import { checkEvidenceFile, parseMultipart } from '../http/uploads';
+import { checkEvidenceFile, EVIDENCE_UPLOAD_LIMITS, IMPORT_UPLOAD_LIMITS, parseMultipart } from '../http/uploads';
 import { z } from '../http/zod';
 import { findUnstorable, isStorable } from '../../workflows/storable-text';
 import { readSheet } from '../import/read';
@@ -46,9 +45,10 @@ import {
   pendingExtensions,
   type EvidenceView,
 } from './queries';
+import { mountPaperPages } from './papers-pages';
 import { dashboardPage, reviewsPage, statementPage } from './reports';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './rate-limit';
-import { consumeSignInToken, requestSignIn, signInTokenUsable } from './sign-in';
+import { consumeSignInToken, queueSignIn, signInTokenUsable } from './sign-in';
 import { createSession, csrfMatches, destroySession, loadSession, readCookie, type WebSession } from './session';
 
 export interface WebDeps {
@@ -58,15 +58,14 @@ export interface WebDeps {
   logger: Logger;
   /** Present in embedded mode: the header links to its inbox. */
   mailCatcher?: unknown;
-  /** For tests; defaults to an SMTP transport on config.smtpUrl. */
-  mailer?: Mailer;
+  /** Task queue workflows are started on (defaults to config.temporal.taskQueue; tests use their own). */
+  taskQueue?: string;
   /** Sign-in link requests allowed per e-mail and per client address (defaults: 5 and 30 per 15 minutes). */
   signInLimits?: SignInLimits;
 }
 
 /** The example action plan offered as a download on the import page. */
 const TEMPLATE_CSV = path.resolve(__dirname, '..', '..', 'examples', 'scr-baby-m-action-plan.csv');
-const IMPORT_LIMITS = { fileField: 'file', maxFiles: 1, maxFileSize: 2 * 1024 * 1024 };
 const PAGE_SIZE = 50;
 
 /** "" from a form's "Any" choice means no filter. */
@@ -114,8 +113,6 @@ const NOTICES: Record<string, string> = {
   import_existing: 'This review was already imported with the same content; nothing new was created.',
 };
 
-const EVIDENCE_LIMITS = { fileField: 'files', maxFiles: 10, maxFileSize: 20 * 1024 * 1024 };
-
 interface Locals {
   session: WebSession | null;
   notice?: string | null;
@@ -127,22 +124,14 @@ export function webRouter(deps: WebDeps): Router {
   const router = Router();
   const { db, config, logger } = deps;
   const secure = config.publicUrl.startsWith('https:');
-  const lifecycle: LifecycleDeps = { db, client: deps.client, taskQueue: config.temporal.taskQueue, updateTimeoutMs: config.updateTimeoutMs };
-  let mailer = deps.mailer;
-  const getMailer = (): Mailer => {
-    if (!mailer) {
-      if (!config.smtpUrl) throw new Error('no SMTP_URL configured: sign-in links cannot be sent');
-      mailer = createMailer(config.smtpUrl, config.mailFrom);
-    }
-    return mailer;
-  };
+  const lifecycle: LifecycleDeps = { db, client: deps.client, taskQueue: deps.taskQueue ?? config.temporal.taskQueue, updateTimeoutMs: config.updateTimeoutMs };
   const embedded = {
     mail: deps.mailCatcher !== undefined,
     temporalUiUrl: config.mode === 'embedded' ? `http://localhost:${config.temporal.uiPort}` : null,
   };
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 });
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
-  const signInLimiter = new SignInLimiter(deps.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
+  const signInLimiter = new SignInLimiter(db, deps.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
 
   const send = (res: Response, status: number, title: string, body: Part, opts?: { notice?: string | null; error?: string | null }) => {
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
@@ -188,6 +177,18 @@ export function webRouter(deps: WebDeps): Router {
     return !!cookie && csrfMatches({ csrf: cookie } as WebSession, body._csrf);
   };
 
+  /**
+   * Uploads are refused unread without a session, and a file part is refused unless the form's
+   * CSRF field came before it: a stranger cannot make the server hold an upload in memory.
+   */
+  router.post(['/actions/:id/evidence', '/reviews/new'], (req, res, next) => {
+    if (locals(res).session) return next();
+    res.setHeader('Connection', 'close');
+    csrfRefused(res);
+  });
+  const csrfBeforeFile = (req: Request, res: Response) => (fields: Record<string, unknown>) =>
+    csrfOk(req, res, fields) ? null : new AppError('forbidden', 'The form did not carry its security token before its files');
+
   /** Signed-in pages: a GET without a session goes to the sign-in form; a POST is refused. */
   const signedIn = (req: Request, res: Response): WebSession | null => {
     const session = locals(res).session;
@@ -219,16 +220,14 @@ export function webRouter(deps: WebDeps): Router {
         return send(res, 400, 'Sign in', signInPage(locals(res).ctx, email), { error: 'Enter an e-mail address, like name@agency.example' });
       }
       // Over the limit: the same answer as always (no mail), so the limit reveals nothing either.
-      if (!signInLimiter.allow(req.ip ?? 'unknown', email)) {
+      const holdsSession = locals(res).session?.user.email.toLowerCase() === email.toLowerCase();
+      if (!(await signInLimiter.allow(req.ip ?? 'unknown', email, holdsSession))) {
         logger.warn({ ip: req.ip }, 'sign-in link requests over the limit; no mail sent');
         return send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
       }
-      try {
-        await requestSignIn(db, getMailer(), { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, email);
-      } catch (err) {
-        // Same page as for an unknown address: a mail failure must not reveal that the account exists.
-        logger.error({ err }, 'sign-in mail not sent');
-      }
+      // Not awaited: the answer must not wait on the database or Temporal for a known address and
+      // skip them for an unknown one. The worker sends the mail, with retries, like any other.
+      queueSignIn(lifecycle, email).catch((err: unknown) => logger.error({ err }, 'sign-in mail not queued'));
       send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
     }),
   );
@@ -355,7 +354,7 @@ export function webRouter(deps: WebDeps): Router {
       if (!isBoardUser(early)) return boardOnly(res);
       try {
         if (!req.is('multipart/form-data')) throw new AppError('unsupported_media_type', 'The form must be sent as multipart/form-data (with its file)');
-        ({ fields: body, files } = await parseMultipart(req, res, IMPORT_LIMITS));
+        ({ fields: body, files } = await parseMultipart(req, res, IMPORT_UPLOAD_LIMITS, csrfBeforeFile(req, res)));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         parseError = err;
@@ -506,7 +505,7 @@ export function webRouter(deps: WebDeps): Router {
         let files: Awaited<ReturnType<typeof parseMultipart>>['files'] = [];
         try {
           if (parse === 'multipart' && req.is('multipart/form-data')) {
-            ({ fields: body, files } = await parseMultipart(req, res, EVIDENCE_LIMITS));
+            ({ fields: body, files } = await parseMultipart(req, res, EVIDENCE_UPLOAD_LIMITS, csrfBeforeFile(req, res)));
           } else {
             await new Promise<void>((resolve, reject) => form(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
             body = (req.body ?? {}) as Record<string, unknown>;
@@ -589,6 +588,8 @@ export function webRouter(deps: WebDeps): Router {
     await cancelAction(lifecycle, actorOf(s), id, { reason });
     return 'cancelled';
   });
+
+  mountPaperPages(router, { db, config, send, signedIn, notFound });
 
   return router;
 }

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { ROUTES } from '../../api/routes';
 import { fixture, type Fixture, type Stage } from './fixtures';
 import { ROUTE_CASES } from './route-table';
@@ -23,8 +24,10 @@ describe('authorization matrix', () => {
   const cases = ROUTE_CASES.flatMap((c) => CALLERS.map((caller) => [`${c.method.toUpperCase()} ${c.path}`, caller, c.expect[caller], c] as const));
   it.each(cases)('%s as %s → %i', async (_name, caller, expected, c) => {
     const f = await target(c.stage, expected < 300);
-    const url = c.url ? c.url(f) : c.path;
-    let req = c.method === 'get' ? stack.get(url, caller) : stack.post(url, caller);
+    const prepared = c.setup ? await c.setup(stack, caller) : {};
+    const url = prepared.url ?? (c.url ? c.url(f) : c.path);
+    let req = c.method === 'get' ? stack.get(url, caller) : c.method === 'delete' ? stack.delete(url, caller) : stack.post(url, caller);
+    if (prepared.token) req = req.set('Authorization', `Bearer ${prepared.token}`);
     if (c.send) req = c.send(req, f);
     const res = await req;
     expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });
@@ -49,14 +52,23 @@ describe('the route table, the app and the OpenAPI document agree', () => {
 });
 
 describe('bad tokens', () => {
-  it('are rate-limited per address (429 with Retry-After), and a good token is then refused too until the window passes', async () => {
-    const limited = await new ApiStack({ worker: false, authRateLimit: { max: 3, windowMs: 60_000 } }).start();
+  it('are counted per address across API processes (429 with Retry-After), and a valid token is never refused', async () => {
+    const limited = await new ApiStack({ worker: false, authRateLimit: { max: 20, windowMs: 60_000 } }).start();
+    const secondProcess = limited.makeApp();
+    const bad = { Authorization: 'Bearer not-a-real-token' };
     try {
-      for (let i = 0; i < 3; i++) expect((await limited.get('/api/v1/me', 'bad')).status).toBe(401);
+      // Ten bad tokens at each of two API processes: the shared count reaches the limit.
+      for (let i = 0; i < 10; i++) expect((await limited.get('/api/v1/me', 'bad')).status).toBe(401);
+      for (let i = 0; i < 10; i++) expect((await request(secondProcess).get('/api/v1/me').set(bad)).status).toBe(401);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await (i % 2 ? request(secondProcess).get('/api/v1/me').set(bad) : limited.get('/api/v1/me', 'bad'))).status);
+      expect(statuses).toEqual([429, 429, 429, 429, 429]);
       const res = await limited.get('/api/v1/me', 'bad');
       expect(res.status).toBe(429);
       expect(res.headers['retry-after']).toMatch(/^\d+$/);
-      expect((await limited.get('/api/v1/me', 'admin')).status).toBe(429);
+      // Twenty-six bad tokens from this address, then valid ones, at either process: accepted.
+      expect((await limited.get('/api/v1/me', 'admin')).status).toBe(200);
+      expect((await request(secondProcess).get('/api/v1/me').set(limited.auth('owner'))).status).toBe(200);
       expect((await limited.get('/healthz', 'none')).status).toBe(200);
     } finally {
       await limited.stop();

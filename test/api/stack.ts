@@ -2,6 +2,7 @@
  * The API on the real stack: a fresh Postgres database, the shared Temporal dev server with a
  * worker on a task queue of its own, a real SMTP server, and the Express app from createApp.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -14,7 +15,7 @@ import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { hashToken } from '../../api/http/auth';
 import { agencies, users } from '../../db/schema';
-import { loadConfig } from '../../lib/config';
+import { loadConfig, type Config } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { MailCatcher } from '../../lib/mail-catcher';
 import { createMailer } from '../../lib/mailer';
@@ -33,8 +34,10 @@ export type Caller = (typeof CALLERS)[number];
 export interface StackOptions {
   worker?: boolean;
   authRateLimit?: { max: number; windowMs: number };
-  /** UPDATE_TIMEOUT_SECONDS for the app (default: the setting's default). */
-  updateTimeoutSeconds?: number;
+  /** Environment for the app's configuration, over the stack's defaults. */
+  env?: Record<string, string>;
+  /** Mount the embedded mode's mail inbox (on the stack's catcher). */
+  inbox?: boolean;
 }
 
 export class ApiStack {
@@ -51,14 +54,23 @@ export class ApiStack {
 
   constructor(private readonly opts: StackOptions = {}) {}
 
+  config!: Config;
+
   async start(): Promise<this> {
     this.db = await createTestDatabase('api');
     this.client = new Client({ connection: await Connection.connect({ address: testTemporalAddress() }) });
     await this.seed();
-    const timeout = this.opts.updateTimeoutSeconds === undefined ? {} : { UPDATE_TIMEOUT_SECONDS: String(this.opts.updateTimeoutSeconds) };
-    const config = { ...loadConfig('embedded', { LOG_LEVEL: 'silent', NODE_ENV: 'test', ...timeout }), publicUrl: 'http://api.test' };
+    const config = { ...loadConfig('embedded', { LOG_LEVEL: 'silent', NODE_ENV: 'test', ALLOW_SHORT_POLICIES: '1', ...this.opts.env }), publicUrl: this.opts.env?.PUBLIC_URL ?? 'http://api.test' };
+    this.config = config;
+    if (this.opts.worker !== false || this.opts.inbox) await this.startCatcher();
     if (this.opts.worker !== false) await this.startWorker();
-    this.app = createApp({
+    this.app = this.makeApp(config);
+    return this;
+  }
+
+  /** Another app on the same database and Temporal: a second API process. */
+  makeApp(config = this.config): Express {
+    return createApp({
       config,
       db: this.db.db,
       client: this.client,
@@ -66,22 +78,29 @@ export class ApiStack {
       taskQueue: this.taskQueue,
       authRateLimit: this.opts.authRateLimit ?? { max: 1_000_000, windowMs: 60_000 },
       readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
+      mailCatcher: this.opts.inbox ? this.catcher : undefined,
     });
-    return this;
   }
 
   /** The worker on this stack's task queue (started by start() unless `worker: false`). */
   async startWorker(): Promise<void> {
-    const config = loadConfig('embedded', { NODE_ENV: 'test' });
-    await this.catcher.start();
+    const config = this.config;
+    await this.startCatcher();
     this.native = await NativeConnection.connect({ address: testTemporalAddress() });
     const activities = createActivities({
       db: this.db.db,
       mailer: createMailer(this.catcher.url, config.mailFrom),
-      config: { publicUrl: 'http://api.test', boardChairEmail: 'chair@board.test', mailFrom: config.mailFrom },
+      config: { publicUrl: config.publicUrl, boardChairEmail: 'chair@board.test', mailFrom: config.mailFrom },
     });
     this.worker = await createWorker({ connection: this.native, namespace: 'default', taskQueue: this.taskQueue, activities, workflowBundle: await bundle() });
     this.running = this.worker.run();
+  }
+
+  private catcherStarted = false;
+  private async startCatcher(): Promise<void> {
+    if (this.catcherStarted) return;
+    this.catcherStarted = true;
+    await this.catcher.start();
   }
 
   async stop(): Promise<void> {
@@ -111,6 +130,23 @@ export class ApiStack {
     await mk('other', 'agency', 'TVP');
   }
 
+  /** A user of its own (for calls that change or end a token: the shared callers keep theirs). */
+  async newUser(role: 'admin' | 'board' | 'agency', agencyCode: string | null = null): Promise<{ id: string; token: string; tokenId: string }> {
+    const token = `test-fresh-${randomUUID()}`;
+    const [u] = await this.db.db
+      .insert(users)
+      .values({ name: `Fresh ${role}`, email: `fresh-${randomUUID().slice(0, 8)}@api.test`, role, agencyId: agencyCode ? this.agencyIds[agencyCode] : null, tokenHash: hashToken(token) })
+      .returning({ id: users.id, tokenId: users.tokenId });
+    return { id: u.id, token, tokenId: u.tokenId! };
+  }
+
+  /** The same role and agency as a matrix caller, but a user (and token) of its own. */
+  async freshLike(caller: Exclude<Caller, 'none' | 'bad'>) {
+    const shape = { admin: ['admin', null], board: ['board', null], boardOwner: ['board', 'BHT'], owner: ['agency', 'BHT'], other: ['agency', 'TVP'] } as const;
+    const [role, agency] = shape[caller];
+    return this.newUser(role, agency);
+  }
+
   auth(caller: Caller): Record<string, string> {
     if (caller === 'none') return {};
     if (caller === 'bad') return { Authorization: 'Bearer not-a-real-token' };
@@ -123,6 +159,10 @@ export class ApiStack {
 
   post(url: string, caller: Caller = 'admin') {
     return request(this.app).post(url).set(this.auth(caller));
+  }
+
+  delete(url: string, caller: Caller = 'admin') {
+    return request(this.app).delete(url).set(this.auth(caller));
   }
 
   /**
@@ -147,7 +187,8 @@ export class ApiStack {
     const res = (await this.db.db.execute(sql`select relname as t from pg_stat_user_tables where schemaname = 'public' order by relname`)) as unknown as { rows: { t: string }[] };
     const out: Record<string, number> = {};
     for (const { t } of res.rows) {
-      if (t === '__drizzle_migrations') continue;
+      // Failure counters are not state a request changes (a refused one counts, by design).
+      if (t === '__drizzle_migrations' || t === 'rate_limits') continue;
       const r = (await this.db.db.execute(sql.raw(`select count(*)::int as n from "${t}"`))) as unknown as { rows: { n: number }[] };
       out[t] = r.rows[0].n;
     }

@@ -2,13 +2,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../lib/config';
-import { pgSslOptions } from '../../db/client';
 
 /**
  * Production configuration: every kind of bad variable stops the process before it does
  * anything, with a message naming the variable, and a non-zero exit (78, EX_CONFIG). Run as
- * real child processes with a clean environment, the way the containers start.
+ * real child processes with a clean environment, the way the containers start. What the parsed
+ * settings mean is tested in process by test/unit/config.test.ts.
  */
 const root = path.join(__dirname, '..', '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -28,6 +27,7 @@ const good: Record<string, string> = {
   PUBLIC_URL: 'https://actions.board.example.org',
   BOARD_CHAIR_EMAIL: 'chair@board.example.org',
   ADMIN_TOKEN: 'a-long-enough-admin-token',
+  AUDIT_KEY: 'an-audit-key-of-at-least-thirty-two-characters',
   LOG_LEVEL: 'info',
 };
 
@@ -76,11 +76,16 @@ const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
   ['worker cache size not a whole number', { WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS', /./],
   ['negative worker cache size', { WORKER_MAX_CACHED_WORKFLOWS: '-5' }, 'WORKER_MAX_CACHED_WORKFLOWS', /./],
   ['unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV', /./],
+  ['unknown board time zone', { BOARD_TIME_ZONE: 'Europe/Londres' }, 'BOARD_TIME_ZONE', /IANA time zone/],
+  ['board time zone as an abbreviation', { BOARD_TIME_ZONE: 'BST' }, 'BOARD_TIME_ZONE', /IANA time zone/],
   ['service mode without DATABASE_URL', { DATABASE_URL: undefined }, 'DATABASE_URL', /required/],
   ['service mode without TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: undefined }, 'TEMPORAL_ADDRESS', /required/],
   ['service mode without SMTP_URL', { SMTP_URL: undefined }, 'SMTP_URL', /required/],
   ['service mode without BOARD_CHAIR_EMAIL', { BOARD_CHAIR_EMAIL: undefined }, 'BOARD_CHAIR_EMAIL', /required/],
   ['production without PUBLIC_URL', { PUBLIC_URL: undefined }, 'PUBLIC_URL', /required in production/],
+  ['production without AUDIT_KEY', { AUDIT_KEY: undefined }, 'AUDIT_KEY', /required in production/],
+  ['an AUDIT_KEY too short to sign with', { AUDIT_KEY: 'short' }, 'AUDIT_KEY', /at least 32/],
+  ['TRUST_PROXY that trusts every hop', { TRUST_PROXY: 'true' }, 'TRUST_PROXY', /hop count/],
 ];
 
 const withChanges = (changes: Record<string, string | undefined>) => {
@@ -127,39 +132,17 @@ describe('configuration errors stop the process, naming the variable', () => {
   });
 });
 
-it('the worker cache size: the SDK default when unset or empty, else the number given', () => {
-  expect(loadConfig('service', good).workerMaxCachedWorkflows).toBeUndefined();
-  expect(loadConfig('service', { ...good, WORKER_MAX_CACHED_WORKFLOWS: '' }).workerMaxCachedWorkflows).toBeUndefined();
-  expect(loadConfig('service', { ...good, WORKER_MAX_CACHED_WORKFLOWS: '1000' }).workerMaxCachedWorkflows).toBe(1000);
-});
-
-describe('production TLS settings', () => {
-  it('Temporal Cloud with mTLS: certificate pair, TLS on', () => {
-    const c = loadConfig('service', { ...good, TEMPORAL_TLS_CERT_PATH: pem, TEMPORAL_TLS_KEY_PATH: pem });
-    expect(c.temporal.tls).toEqual({ certPath: pem, keyPath: pem, caPath: undefined, serverName: undefined });
+describe('configuration errors never echo a secret', () => {
+  it.each([
+    ['a database URL with a password', { DATABASE_URL: 'mysql://u:secretpw@h/db' }, 'DATABASE_URL', 'secretpw'],
+    ['an SMTP URL with a password', { SMTP_URL: 'http://mailer:secretpw@smtp.example.org' }, 'SMTP_URL', 'secretpw'],
+    ['an SMTP URL option, with credentials in the URL', { SMTP_URL: 'smtp://mailer:secretpw@smtp.example.org?requireTls=1' }, 'SMTP_URL', 'secretpw'],
+    ['an admin token', { ADMIN_TOKEN: 'shortsecret' }, 'ADMIN_TOKEN', 'shortsecret'],
+  ])('%s: the variable is named, the secret is not shown', async (_what, changes, variable, secret) => {
+    const r = await loadIn('service', withChanges(changes));
+    expect(r.code).toBe(78);
+    expect(r.out).toContain(`  - ${variable}: `);
+    expect(r.out).not.toContain(secret);
   });
 
-  it('Temporal Cloud with an API key: TLS on without a client certificate', () => {
-    const c = loadConfig('service', { ...good, TEMPORAL_ADDRESS: 'us-east-1.aws.api.temporal.io:7233', TEMPORAL_API_KEY: 'key' });
-    expect(c.temporal.apiKey).toBe('key');
-    expect(c.temporal.tls).toEqual({ certPath: undefined, keyPath: undefined, caPath: undefined, serverName: undefined });
-  });
-
-  it('a self-managed TLS cluster: CA and server name', () => {
-    const c = loadConfig('service', { ...good, TEMPORAL_ADDRESS: '10.0.0.5:7233', TEMPORAL_TLS_CA_PATH: pem, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' });
-    expect(c.temporal.tls).toMatchObject({ caPath: pem, serverName: 'temporal.internal' });
-  });
-
-  it('plain TEMPORAL_TLS=true turns TLS on; unset leaves it off', () => {
-    expect(loadConfig('service', { ...good, TEMPORAL_TLS: 'true' }).temporal.tls).toBeDefined();
-    expect(loadConfig('service', good).temporal.tls).toBeUndefined();
-  });
-
-  it('keeps the database CA even when the URL carries sslmode (node-postgres would drop it)', () => {
-    const o = pgSslOptions('postgres://app:secret@db.example.org:5432/actionplan?sslmode=verify-full&application_name=api', pem);
-    expect(o.ssl).toEqual({ ca: fs.readFileSync(pem, 'utf8'), rejectUnauthorized: true });
-    expect(o.connectionString).toBe('postgres://app:secret@db.example.org:5432/actionplan?application_name=api');
-    expect(pgSslOptions('postgres://db/app?sslmode=no-verify', pem).ssl?.rejectUnauthorized).toBe(false);
-    expect(pgSslOptions('postgres://db/app?sslmode=require')).toEqual({ connectionString: 'postgres://db/app?sslmode=require' });
-  });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../lib/temporal-cli';
+import { CookieBrowser } from '../support/cookie-browser';
 import { alive, descendants, spawnLogged, waitForHttp } from '../support/processes';
 
 /**
@@ -53,7 +54,8 @@ describe('npm start (embedded stack)', () => {
       TEMPORAL_UI_PORT: String(uiPort),
       SMTP_CATCHER_PORT: String(smtpPort),
       ADMIN_TOKEN,
-      LOG_LEVEL: 'warn',
+      // Every request is logged at info: the log below is checked for credentials.
+      LOG_LEVEL: 'info',
     };
     const api = `http://127.0.0.1:${port}`;
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
@@ -63,6 +65,12 @@ describe('npm start (embedded stack)', () => {
     expect(ready).toMatchObject({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });
     expect(first.output()).toContain(`Temporal UI:   http://localhost:${uiPort}`);
     expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
+    // With HOST unset it listens on loopback only: the machine's own network address gets no answer.
+    const outside = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === 'IPv4');
+    if (outside) await expect(fetch(`http://${outside.address}:${port}/healthz`)).rejects.toThrow();
+    expect(first.output()).toContain(`Listening on:  127.0.0.1:${port}`);
 
     // One e-mail through the configured transport: a review's action is assigned and mailed.
     const agency = await fetch(`${api}/api/v1/agencies`, {
@@ -93,6 +101,25 @@ describe('npm start (embedded stack)', () => {
     expect(assignment?.to).toContain('lead@smoke.example');
     expect(assignment?.headers['x-action-ref']).toBe('SCR-EMBEDDED 1.1');
 
+    // The Baby M demo: action 2.1 is due 31 January 2027, the end of that day in London, wherever it is shown.
+    const page = (await (await fetch(`${api}/api/v1/actions?pageSize=200`, { headers: auth })).json()) as { items: { id: string; reviewId: string; reviewReference: string; reference: string; dueDate: string; dueOn: string; rag: string }[] };
+    const a21 = page.items.find((a) => a.reviewReference === 'SCR-BABY-M' && a.reference === '2.1')!;
+    expect(a21).toMatchObject({ dueOn: '2027-01-31', dueDate: '2027-01-31T23:59:59.999Z' });
+    const demoMail = (mails as unknown as { headers: Record<string, string>; text: string; attachments: { content: string }[] }[]).find(
+      (m) => m.headers['x-action-ref'] === 'SCR-BABY-M 2.1',
+    );
+    expect(demoMail?.text).toContain('Due: 31 January 2027');
+    expect(demoMail?.attachments[0]?.content).toContain('DTSTART;VALUE=DATE:20270131');
+    const statement = await (await fetch(`${api}/api/v1/reviews/${a21.reviewId}/report?format=md`, { headers: auth })).text();
+    expect(statement).toMatch(/### 2\.1 [^\n]*\n\n(- [^\n]*\n)*- Target date: 31 January 2027/);
+    // A session's credentials (bearer tokens, a sign-in link, session and CSRF cookies) must
+    // not appear anywhere in the process's log, which logs every request at info.
+    const secrets = await useCredentials(api, auth, (await review.json()) as ReviewBody);
+    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    const log = first.output();
+    expect(log).toContain('"url":"/signin/[redacted]"'); // the requests were logged, with the token cut out
+    expect(secrets.filter((s) => log.includes(s))).toEqual([]);
+
     const firstStop = await stop(first);
     expect(firstStop).toEqual({ code: 0, left: [] });
 
@@ -108,3 +135,56 @@ describe('npm start (embedded stack)', () => {
     expect(secondStop).toEqual({ code: 0, left: [] });
   });
 });
+
+type ReviewBody = { recommendations: { actions: { id: string }[] }[] };
+
+/**
+ * Uses every kind of credential once: an API token (admin and agency), an evidence upload, a
+ * web sign-in by e-mailed link and a signed-in page. Returns the secrets it used.
+ */
+async function useCredentials(api: string, auth: Record<string, string>, review: ReviewBody): Promise<string[]> {
+  const secrets = [ADMIN_TOKEN];
+  const created = await fetch(`${api}/api/v1/users`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ name: 'Smoke Lead', email: 'user@smoke.example', role: 'agency', agencyCode: 'SMOKE' }),
+  });
+  expect(created.status).toBe(201);
+  const { token } = (await created.json()) as { token: string };
+  secrets.push(token);
+  const agency = { authorization: `Bearer ${token}` };
+  const actionId = review.recommendations[0].actions[0].id;
+  expect((await fetch(`${api}/api/v1/actions/${actionId}/acknowledge`, { method: 'POST', headers: agency })).status).toBe(200);
+  const form = new FormData();
+  form.append('statement', 'Officers trained; attendance list attached.');
+  form.append('files', new Blob(['attendance: 12 of 12\n'], { type: 'text/plain' }), 'attendance.txt');
+  const upload = await fetch(`${api}/api/v1/actions/${actionId}/evidence`, { method: 'POST', headers: agency, body: form });
+  expect(upload.status).toBe(200);
+
+  const browser = new CookieBrowser(api);
+  const email = 'business.manager@board.example';
+  const signInPage = await (await browser.request('/signin')).text();
+  const preCsrf = CookieBrowser.csrfOf(signInPage);
+  secrets.push(preCsrf);
+  expect((await browser.request('/signin', { form: { _csrf: preCsrf, email } })).status).toBe(200);
+  let link: string | undefined;
+  for (let i = 0; i < 60 && !link; i++) {
+    const mails = (await (await fetch(`${api}/mail/messages.json`)).json()) as { to: string[]; text: string; headers: Record<string, string> }[];
+    const mail = mails.filter((m) => m.to.includes(email) && m.headers['x-notification-kind'] === 'sign_in').pop();
+    link = mail && /\/signin\/([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
+    if (!link) await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(link).toBeDefined();
+  secrets.push(link!);
+  const confirm = await browser.request(`/signin/${link}`);
+  expect(confirm.status).toBe(200);
+  const signedIn = await browser.request(`/signin/${link}`, { form: { _csrf: CookieBrowser.csrfOf(await confirm.text()) } });
+  expect(signedIn.status).toBe(303);
+  const session = browser.cookies.get('ap_session');
+  expect(session).toBeDefined();
+  secrets.push(session!);
+  const start = await browser.request('/');
+  expect(start.status).toBe(200);
+  secrets.push(CookieBrowser.csrfOf(await start.text()));
+  return secrets;
+}

@@ -15,6 +15,7 @@ import { actions, agencies, users } from '../../db/schema';
 import { MailCatcher, type CaughtMail } from '../../lib/mail-catcher';
 import { createMailer } from '../../lib/mailer';
 import { createWorker } from '../../worker/create-worker';
+import type { CompressedClock } from '../../workflows/calendar';
 import type { Actor, Policy } from '../../workflows/types';
 import { createTestDatabase, testTemporalAddress, uniqueTaskQueue, type TestDatabase } from '../support/db';
 import { QUIET_POLICY } from '../support/quiet-policy';
@@ -50,6 +51,8 @@ export class Harness {
   constructor(
     private readonly name: string,
     private readonly workflowBundle: WorkflowBundleWithSourceMap,
+    /** The run's shared dev server unless a test brings a server of its own. */
+    private readonly temporalAddress = testTemporalAddress(),
   ) {
     this.taskQueue = uniqueTaskQueue(name);
   }
@@ -61,8 +64,8 @@ export class Harness {
   async start(): Promise<this> {
     this.db = await createTestDatabase('lc');
     await this.catcher.start();
-    this.nativeConnection = await NativeConnection.connect({ address: testTemporalAddress() });
-    this.client = new Client({ connection: await Connection.connect({ address: testTemporalAddress() }) });
+    this.nativeConnection = await NativeConnection.connect({ address: this.temporalAddress });
+    this.client = new Client({ connection: await Connection.connect({ address: this.temporalAddress }) });
     await this.seed();
     await this.startWorker();
     return this;
@@ -118,9 +121,13 @@ export class Harness {
   }
 
   /** A review with one recommendation and the given actions (CSC unless said), returning the action ids. */
-  async review(policy: Partial<Policy>, actionsSpec: { agencyCode?: string; dueInMs: number }[] = [{ dueInMs: 30 * 86_400_000 }]) {
+  async review(
+    policy: Partial<Policy>,
+    actionsSpec: { agencyCode?: string; dueInMs?: number; dueDate?: string }[] = [{ dueInMs: 30 * 86_400_000 }],
+    opts: { calendarClock?: CompressedClock } = {},
+  ) {
     const reference = `${this.name.toUpperCase()}-${++this.seq}`;
-    const { review } = await createReview(this.deps, this.people.admin, {
+    const { review } = await createReview({ ...this.deps, calendarClock: opts.calendarClock }, this.people.admin, {
       reference,
       title: `Review ${reference}`,
       policy: { ...SLOW, ...policy },
@@ -131,7 +138,7 @@ export class Harness {
           actions: actionsSpec.map((a, i) => ({
             agencyCode: a.agencyCode ?? 'CSC',
             title: `Action ${i + 1}`,
-            dueDate: new Date(Date.now() + a.dueInMs).toISOString(),
+            dueDate: a.dueDate ?? new Date(Date.now() + (a.dueInMs ?? 30 * 86_400_000)).toISOString(),
           })),
         },
       ],
@@ -180,11 +187,12 @@ export class Harness {
   }
 
   /** Writes a workflow's history as JSON for the replay test (see test/fixtures/README.md). */
-  async saveHistory(workflowId: string, file: string): Promise<void> {
+  async saveHistory(workflowId: string, file: string, runId?: string): Promise<void> {
     // The Temporal CLI writes the same JSON as the Web UI's download, which historyFromJSON reads.
     const cli = process.env.TEMPORAL_CLI_PATH;
     if (!cli) throw new Error('TEMPORAL_CLI_PATH is not set (the jest global setup sets it)');
-    const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--output', 'json'], { encoding: 'utf8' });
+    const run = runId ? ['--run-id', runId] : [];
+    const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, ...run, '--address', this.temporalAddress, '--output', 'json'], { encoding: 'utf8' });
     fs.writeFileSync(path.join(__dirname, '..', 'fixtures', file), json);
   }
 }

@@ -15,7 +15,7 @@ jest.setTimeout(240_000);
 
 let stack: ApiStack;
 beforeAll(async () => {
-  stack = await new ApiStack({ worker: false, updateTimeoutSeconds: 2 }).start();
+  stack = await new ApiStack({ worker: false, env: { UPDATE_TIMEOUT_SECONDS: '2' } }).start();
 }, 180_000);
 afterAll(() => stack?.stop());
 

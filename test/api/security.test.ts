@@ -1,0 +1,126 @@
+/**
+ * Controls that hold at the edge of the app, before any use-case runs: who may open the
+ * embedded mail inbox, and that an upload from a stranger is refused without being read.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { hashToken } from '../../api/http/auth';
+import { sessions, users } from '../../db/schema';
+import { ApiStack } from './stack';
+
+/** A session row as sign-in would make it; returns the cookie header that carries it. */
+async function sessionCookie(stack: ApiStack, role: 'admin' | 'board'): Promise<string> {
+  const [user] = await stack.db.db.insert(users).values({ name: `${role} web`, email: `${role}-${randomUUID()}@web.test`, role }).returning();
+  const id = randomBytes(32).toString('base64url');
+  await stack.db.db.insert(sessions).values({ idHash: hashToken(id), userId: user.id, csrfToken: 'x'.repeat(32), expiresAt: new Date(Date.now() + 3_600_000) });
+  return `ap_session=${id}`;
+}
+
+describe('the embedded mail inbox', () => {
+  it('on loopback (the default) is open, as a local trial needs', async () => {
+    const stack = await new ApiStack({ worker: false, inbox: true }).start();
+    try {
+      expect(stack.config.host).toBe('127.0.0.1');
+      expect((await request(stack.app).get('/mail')).status).toBe(200);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('beyond loopback (HOST=0.0.0.0) needs an administrator session', async () => {
+    const stack = await new ApiStack({ worker: false, inbox: true, env: { HOST: '0.0.0.0' } }).start();
+    try {
+      for (const path of ['/mail', '/mail/1', '/mail/messages.json']) {
+        const res = await request(stack.app).get(path);
+        expect({ path, status: res.status }).toEqual({ path, status: 403 });
+        expect(res.text).not.toContain('signin/');
+      }
+      const board = await sessionCookie(stack, 'board');
+      expect((await request(stack.app).get('/mail/messages.json').set('Cookie', board)).status).toBe(403);
+      const admin = await sessionCookie(stack, 'admin');
+      expect((await request(stack.app).get('/mail/messages.json').set('Cookie', admin)).status).toBe(200);
+      expect((await request(stack.app).get('/mail').set('Cookie', admin)).status).toBe(200);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+/**
+ * Streams a multipart body of `files` parts of `fileSize` bytes each from one reused chunk (the
+ * sender holds no copy). Resolves with the response status and the bytes sent before it came.
+ */
+function streamUpload(url: string, files: number, fileSize: number): Promise<{ status: number; sentBeforeAnswer: number }> {
+  const boundary = '----upload-test-boundary';
+  const head = (i: number) => `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="f${i}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`;
+  const tail = `\r\n--${boundary}--\r\n`;
+  const total = Array.from({ length: files }, (_, i) => Buffer.byteLength(head(i)) + fileSize + 2).reduce((a, b) => a + b, 0) + Buffer.byteLength(tail) - 2;
+  const chunk = Buffer.alloc(64 * 1024, 0x41);
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = http.request(url, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(total) } });
+    req.on('response', (res) => {
+      answered = true;
+      resolve({ status: res.statusCode!, sentBeforeAnswer: sent });
+      res.resume();
+      req.destroy();
+    });
+    req.on('error', (err) => (answered ? undefined : reject(err)));
+    const write = (b: Buffer | string) => {
+      sent += Buffer.byteLength(b);
+      return req.write(b);
+    };
+    (async () => {
+      for (let i = 0; i < files && !answered; i++) {
+        if (i > 0) write('\r\n');
+        write(head(i));
+        for (let left = fileSize; left > 0 && !answered; ) {
+          const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+          left -= piece.length;
+          if (!write(piece)) await new Promise<void>((r) => req.once('drain', r));
+        }
+      }
+      if (!answered) req.end(tail);
+    })().catch(reject);
+  });
+}
+
+describe('an upload from someone not signed in', () => {
+  let stack: ApiStack;
+  let server: http.Server;
+  let base: string;
+  beforeAll(async () => {
+    stack = await new ApiStack({ worker: false }).start();
+    server = http.createServer(stack.app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 120_000);
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await stack.stop();
+  });
+
+  it.each([
+    ['the web evidence form', '/actions/:id/evidence', 403],
+    ['the web import form', '/reviews/new', 403],
+    ['the API evidence route', '/api/v1/actions/:id/evidence', 401],
+    ['the API import route', '/api/v1/reviews/import', 401],
+  ])('%s: 200 MB refused before it is read (RSS grows < 20 MB)', async (_name, path, expected) => {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    try {
+      const { status, sentBeforeAnswer } = await streamUpload(`${base}${path.replace(':id', randomUUID())}`, 10, 20 * 1024 * 1024 - 1024);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      process.stdout.write(`${path}: ${status} after ${(sentBeforeAnswer / 1048576).toFixed(1)} MB sent; RSS +${((peak - before) / 1048576).toFixed(1)} MB\n`);
+      expect(status).toBe(expected);
+      expect(peak - before).toBeLessThan(20 * 1024 * 1024);
+    } finally {
+      clearInterval(sampler);
+    }
+  });
+});
