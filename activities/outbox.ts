@@ -13,6 +13,7 @@ import type { Db } from '../db/client';
 import { actions, agencies, escalations, notifications, recommendations, reviews, users } from '../db/schema';
 import type { Mailer } from '../lib/mailer';
 import type { NotificationRequest } from '../workflows/types';
+import { classifyDbError } from './db-errors';
 import { compose, type MailFacts } from './mail-content';
 
 export interface OutboxConfig {
@@ -20,6 +21,26 @@ export interface OutboxConfig {
   boardChairEmail: string;
   mailFrom: string;
 }
+
+/**
+ * After this many failed sends a row reads `failed` (with its last error), so the
+ * actionplan_mails{status="failed"} metric shows mail that is not going out. It is still
+ * retried with backoff and becomes `sent` when the server takes it: mail is never dropped
+ * because the server was away. Only a message that can never be sent stops: one that cannot be
+ * built or stored, or that the server refuses for good (a 5xx reply).
+ */
+export const FAILED_AFTER_ATTEMPTS = 10;
+
+/** The outbox's permanent failure: the workflow logs it and goes on to its next mail. */
+export const MAIL_NOT_SENDABLE = 'MailNotSendable';
+
+const notSendable = (message: string) => ApplicationFailure.create({ type: MAIL_NOT_SENDABLE, message, nonRetryable: true });
+
+/** An SMTP reply in the 5xx range refuses the message for good; 4xx and network errors are worth retrying. */
+const smtpPermanent = (err: unknown) => {
+  const code = (err as { responseCode?: unknown }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+};
 
 /** How long a sent message waits for the database to record it (the activity's timeout is 60 s). */
 const MARK_SENT_PATIENCE_MS = 40_000;
@@ -72,6 +93,23 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
   };
 }
 
+/**
+ * Records a message that can never be built or stored as `failed` with the reason, in a row
+ * small enough to store whatever made the full one fail, then ends the activity for good.
+ */
+async function recordUnsendable(db: Db, req: NotificationRequest, key: string, reason: string): Promise<never> {
+  const lastError = reason.slice(0, 1000);
+  try {
+    await db
+      .insert(notifications)
+      .values({ idempotencyKey: key, actionId: req.actionId ?? null, kind: req.kind, recipient: '', cc: [], subject: `(${req.kind} not built)`, body: '', htmlBody: '', status: 'failed', lastError })
+      .onConflictDoNothing();
+  } catch (err) {
+    if (classifyDbError(err).kind !== 'permanent') throw err;
+  }
+  throw notSendable(reason);
+}
+
 export async function sendNotification(
   deps: { db: Db; mailer: Mailer; config: OutboxConfig },
   req: NotificationRequest,
@@ -80,24 +118,36 @@ export async function sendNotification(
   const key = outboxKey(req);
   let [row] = await db.select().from(notifications).where(eq(notifications.idempotencyKey, key));
   if (!row) {
-    const mail = compose(req, await facts(db, req, config), new Date());
-    await db
-      .insert(notifications)
-      .values({
-        idempotencyKey: key,
-        actionId: req.actionId ?? null,
-        kind: req.kind,
-        recipient: mail.to.join(', '),
-        cc: mail.cc,
-        subject: mail.subject,
-        body: mail.text,
-        htmlBody: mail.html,
-        headers: mail.headers,
-        ics: mail.ics,
-      })
-      .onConflictDoNothing();
+    const known = await facts(db, req, config);
+    let built: ReturnType<typeof compose> | undefined;
+    try {
+      built = compose(req, known, new Date());
+      const mail = built;
+      await db
+        .insert(notifications)
+        .values({
+          idempotencyKey: key,
+          actionId: req.actionId ?? null,
+          kind: req.kind,
+          recipient: mail.to.join(', '),
+          cc: mail.cc,
+          subject: mail.subject,
+          body: mail.text,
+          htmlBody: mail.html,
+          headers: mail.headers,
+          ics: mail.ics,
+        })
+        .onConflictDoNothing();
+    } catch (err) {
+      // Composing is pure, so a throw there is permanent; a database refusal may be either.
+      const c = built ? classifyDbError(err) : { kind: 'permanent' as const, message: String((err as Error).message ?? err) };
+      if (c.kind !== 'permanent') throw err;
+      await recordUnsendable(db, req, key, `the message could not be ${built ? 'stored' : 'built'}: ${c.message}`);
+    }
     [row] = await db.select().from(notifications).where(eq(notifications.idempotencyKey, key));
   }
+  // A row with no recipient is the record of a message that could not be built: nothing to send.
+  if (row.status === 'failed' && row.recipient === '') throw notSendable(row.lastError ?? 'the message could not be built');
   const to = row.recipient.split(', ').filter(Boolean);
   if (row.status !== 'sent') {
     await db.update(notifications).set({ attempts: sql`${notifications.attempts} + 1` }).where(eq(notifications.id, row.id));
@@ -115,10 +165,13 @@ export async function sendNotification(
         attachments: row.ics ? [{ filename: 'due-date.ics', content: row.ics, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }] : undefined,
       });
     } catch (err) {
+      const lastError = String((err as Error).message ?? err).slice(0, 1000);
+      const permanent = smtpPermanent(err);
       await db
         .update(notifications)
-        .set({ lastError: String((err as Error).message ?? err).slice(0, 1000) })
+        .set({ lastError, status: permanent || row.attempts + 1 >= FAILED_AFTER_ATTEMPTS ? 'failed' : 'pending' })
         .where(eq(notifications.id, row.id));
+      if (permanent) throw notSendable(`the mail server refused the message for good: ${lastError}`);
       throw err;
     }
     // The server has the message now. If the database is briefly out of reach, keep trying to

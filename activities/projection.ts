@@ -8,13 +8,38 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { actions, attachments, auditEvents, decisions, escalations, evidence, extensionRequests, users } from '../db/schema';
-import type { ActionEvent } from '../workflows/types';
+import { toStorableDeep } from '../workflows/storable-text';
+import { PROJECTION_REFUSED, type ActionEvent } from '../workflows/types';
+import { classifyDbError } from './db-errors';
 import { appendAudit, lastAuditHash, lockAuditChain } from './audit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const date = (s: string | null) => (s === null ? null : new Date(s));
 
-export async function projectActionEvent(db: Db, e: ActionEvent): Promise<{ applied: boolean }> {
+/**
+ * Projects one event. A refusal by Postgres that no retry can cure (db-errors.ts) becomes
+ * PROJECTION_REFUSED, which fails the Update of workflows that set `storableText` (their proxy
+ * lists it as non-retryable) and is retried as before by older ones. Events without
+ * `storableText` come from histories recorded before the edge refused text that cannot be
+ * stored: their NUL and lone surrogates are written as U+FFFD, so a wedged action recovers.
+ */
+export async function projectActionEvent(db: Db, event: ActionEvent): Promise<{ applied: boolean }> {
+  const e = event.storableText ? event : toStorableDeep(event);
+  try {
+    return await project(db, e);
+  } catch (err) {
+    if (err instanceof ApplicationFailure) throw err;
+    const c = classifyDbError(err);
+    if (c.kind !== 'permanent') throw err;
+    throw ApplicationFailure.create({
+      type: PROJECTION_REFUSED,
+      message: `Postgres refused the ${e.type} event (SQLSTATE ${c.code}): ${c.message.slice(0, 300)}`,
+      details: [{ sqlstate: c.code }],
+    });
+  }
+}
+
+async function project(db: Db, e: ActionEvent): Promise<{ applied: boolean }> {
   const eventKey = `${e.workflowId}:${e.seq}`;
   const at = new Date(e.occurredAt);
   // Foreign keys to users only for real users (a system actor or a deleted user leaves it null).

@@ -128,6 +128,8 @@ export const envSchema = z.object({
   TEMPORAL_DEV_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(7233)),
   TEMPORAL_UI_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(8233)),
   SMTP_CATCHER_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(2525)),
+  /** How long a request waits for a workflow Update before answering 503 (the change goes on; retry with the same Idempotency-Key). */
+  UPDATE_TIMEOUT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number of seconds' }).min(1).max(300).default(20)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -172,6 +174,8 @@ export interface Config {
   dataDir: string;
   boardTimeZone: string;
   logLevel: Env['LOG_LEVEL'];
+  /** UPDATE_TIMEOUT_SECONDS in ms. */
+  updateTimeoutMs: number;
 }
 
 /** The sslmode values node-postgres understands (see docs/OPERATIONS.md for what each means there). */
@@ -289,6 +293,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     dataDir: path.resolve(e.DATA_DIR),
     boardTimeZone: e.BOARD_TIME_ZONE,
     logLevel: e.LOG_LEVEL,
+    updateTimeoutMs: Math.round(e.UPDATE_TIMEOUT_SECONDS * 1000),
   };
 }
 

@@ -8,6 +8,7 @@ export type AppErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'unprocessable'
   | 'too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
@@ -19,6 +20,7 @@ export const STATUS_BY_KIND: Record<AppErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  unprocessable: 422,
   too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -38,6 +40,8 @@ export class AppError extends Error {
     public readonly kind: AppErrorKind,
     message: string,
     public readonly errors?: FieldIssue[],
+    /** Seconds, sent as Retry-After (503 and 429). */
+    public readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'AppError';

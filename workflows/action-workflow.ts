@@ -28,7 +28,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { RetryPolicy } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import {
   acknowledgeUpdate,
@@ -54,6 +54,7 @@ import type {
   EscalationReason,
   NotificationRequest,
 } from './types';
+import { PROJECTION_REFUSED, REFUSAL } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -71,11 +72,36 @@ const { projectActionEvent: projectLocally } = proxyLocalActivities<Activities>(
   localRetryThreshold: '10s',
   retry: projectionRetry,
 });
+/**
+ * The projection of an Update under 'update-after-projection': the same local activity, but a
+ * refusal by Postgres (PROJECTION_REFUSED: a data or integrity error, which no retry can cure)
+ * ends it, so the Update fails and its changes are undone instead of retrying for ever.
+ */
+const { projectActionEvent: projectRefusably } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30s',
+  localRetryThreshold: '10s',
+  retry: { ...projectionRetry, nonRetryableErrorTypes: ['UnknownAction', PROJECTION_REFUSED] },
+});
+/**
+ * Update handlers in workflows that reached this code: one Update at a time, checked again
+ * against the state it finds, and its changes kept only once projected (undone otherwise).
+ */
+const UPDATE_AFTER_PROJECTION = 'update-after-projection';
 const { sendNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
   // No attempt limit: while SMTP is down the mail waits, it is never dropped.
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', nonRetryableErrorTypes: ['UnknownAction'] },
 });
+
+/** A projection's refusal, as the Update's caller should read it; anything else unchanged. */
+function notRecorded(err: unknown): unknown {
+  // A local activity's failure arrives as the activity's own ApplicationFailure or wrapped in an ActivityFailure.
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && (cause.type === PROJECTION_REFUSED || cause.type === 'UnknownAction')) {
+    return ApplicationFailure.create({ type: REFUSAL.notRecorded, message: `the change was not made: it could not be recorded (${cause.message})`, nonRetryable: true });
+  }
+  return err;
+}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -111,6 +137,10 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   let changes = 0;
   let sending = false;
   let projecting: Promise<unknown> = Promise.resolve();
+  /** An Update under UPDATE_AFTER_PROJECTION is between its check and its projection's end. */
+  let updating = false;
+  /** Read by commit() as it starts: the commit belongs to such an Update. */
+  let strictCommit = false;
   // Decided once per run: a workflow that started on the old code keeps its activity projections to the end.
   const projectActionEvent = patched('projection-local-activity') ? projectLocally : projectAsActivity;
   // Working days and the delivery window need the board's calendar; a run that began without it keeps planning without it.
@@ -169,6 +199,7 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     changes += 1;
     const now = Date.now();
     const n = next();
+    const strict = strictCommit;
     const event: ActionEvent = {
       workflowId,
       seq: m.seq,
@@ -192,10 +223,12 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         nextTimerAt: n ? iso(n.at) : null,
       },
       ...related,
+      ...(strict ? { storableText: true } : {}),
     };
+    const project = strict ? projectRefusably : projectActionEvent;
     // Projections run one at a time in seq order, so the audit trail reads in the order things happened
     // even when an Update arrives while the previous projection is still running.
-    const projected = projecting.then(() => projectActionEvent(event));
+    const projected = projecting.then(() => project(event));
     projecting = projected.catch(() => undefined);
     await projected;
     // Queued only once projected: the outbox composes from the rows (recipients of the agency now owning it).
@@ -211,11 +244,43 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     return commit('assigned', null, { agencyCode: m.agencyCode, dueDate: new Date(m.dueDate).toISOString() }, {}, [['assignment', 'assigned']]);
   }
 
+  /**
+   * Runs an Update's handler so that the workflow's state changes only if its projection lands:
+   * one such Update at a time (a second waits, then is checked again against what the first
+   * left), and on any failure every field but the mail queue goes back to what it was. A refusal
+   * by the projection reaches the caller as NotRecorded; the action stays as it was, usable.
+   */
+  async function transact(check: () => void, apply: () => Promise<ActionState>): Promise<ActionState> {
+    if (updating) await condition(() => !updating);
+    updating = true;
+    const { outbox: _queued, ...before } = m;
+    const saved = JSON.parse(JSON.stringify(before)) as Omit<ActionMemory, 'outbox'>;
+    try {
+      check();
+      strictCommit = true;
+      const applied = apply();
+      strictCommit = false;
+      return await applied;
+    } catch (err) {
+      Object.assign(m, saved);
+      changes += 1;
+      throw notRecorded(err);
+    } finally {
+      strictCommit = false;
+      updating = false;
+    }
+  }
+
+  /** Old histories (no marker) run the handler as they were recorded; new Updates run it in transact(). */
+  function guarded<A>(check: (m: ActionMemory, a: A) => void, handler: (a: A) => Promise<ActionState>): (a: A) => Promise<ActionState> {
+    return (a: A) => (patched(UPDATE_AFTER_PROJECTION) ? transact(() => check(m, a), () => handler(a)) : handler(a));
+  }
+
   // ---- Updates ----
 
   setHandler(
     acknowledgeUpdate,
-    async ({ actor }) => {
+    guarded(rules.checkAcknowledge, async ({ actor }) => {
       const now = Date.now();
       m.stage = 'in_progress';
       m.acknowledgedAt = now;
@@ -223,13 +288,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
       const resolved = resolveEscalations(['not_acknowledged', 'stalled']);
       await commit('acknowledged', actor, {}, { escalationsResolved: resolved });
       return view();
-    },
+    }),
     { validator: (a) => rules.checkAcknowledge(m, a) },
   );
 
   setHandler(
     submitEvidenceUpdate,
-    async (a) => {
+    guarded(rules.checkSubmitEvidence, async (a) => {
       const now = Date.now();
       m.stage = 'under_review';
       m.lastActivityAt = now;
@@ -247,13 +312,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         [['evidence_submitted', `evidence:${a.evidenceId}`]],
       );
       return view();
-    },
+    }),
     { validator: (a) => rules.checkSubmitEvidence(m, a) },
   );
 
   setHandler(
     decideUpdate,
-    async (a) => {
+    guarded(rules.checkDecide, async (a) => {
       const now = Date.now();
       const evidenceId = m.currentEvidenceId;
       const decisionId = uuid4();
@@ -282,13 +347,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         [['decision', `decision:${decisionId}`, { detail: { outcome: a.outcome, comment: a.comment ?? '' } }]],
       );
       return view();
-    },
+    }),
     { validator: (a) => rules.checkDecide(m, a) },
   );
 
   setHandler(
     requestExtensionUpdate,
-    async (a) => {
+    guarded(rules.checkRequestExtension, async (a) => {
       const newDueDate = Date.parse(a.newDueDate);
       m.pendingExtension = { requestId: a.requestId, newDueDate };
       m.lastActivityAt = Date.now();
@@ -308,13 +373,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         },
       );
       return view();
-    },
+    }),
     { validator: (a) => rules.checkRequestExtension(m, a) },
   );
 
   setHandler(
     decideExtensionUpdate,
-    async (a) => {
+    guarded(rules.checkDecideExtension, async (a) => {
       const pending = m.pendingExtension!;
       m.pendingExtension = null;
       let resolved: string[] = [];
@@ -335,13 +400,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         [['decision', `extension:${a.requestId}`, { detail: { extension: a.outcome, newDueDate: new Date(m.dueDate).toISOString(), comment: a.comment ?? '' } }]],
       );
       return view();
-    },
+    }),
     { validator: (a) => rules.checkDecideExtension(m, a) },
   );
 
   setHandler(
     cancelUpdate,
-    async (a) => {
+    guarded(rules.checkCancel, async (a) => {
       m.stage = 'cancelled';
       m.closedAt = Date.now();
       m.pendingExtension = null;
@@ -350,13 +415,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         ['decision', `cancel:${m.seq + 1}`, { detail: { outcome: 'cancelled', comment: a.reason } }],
       ]);
       return view();
-    },
+    }),
     { validator: (a) => rules.checkCancel(m, a) },
   );
 
   setHandler(
     reassignUpdate,
-    async (a) => {
+    guarded(rules.checkReassign, async (a) => {
       const now = Date.now();
       const from = m.agencyCode;
       m.agencyId = a.agencyId;
@@ -373,7 +438,7 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         ['assignment', `reassigned:${m.seq + 1}:${a.agencyId}`],
       ]);
       return view();
-    },
+    }),
     { validator: (a) => rules.checkReassign(m, a) },
   );
 
@@ -400,6 +465,8 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   // ---- timers ----
 
   async function fire(p: PlannedInstant): Promise<void> {
+    // Never true in histories recorded before UPDATE_AFTER_PROJECTION, so those replay unchanged.
+    if (updating) await condition(() => !updating);
     m.done.push(p.occasion);
     if (p.kind === 'reminder') {
       await commit('reminder_sent', null, { occasion: p.occasion }, {}, [['reminder', p.occasion]]);

@@ -17,6 +17,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import { findUnstorable } from './storable-text';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { actionWorkflow } from './action-workflow';
@@ -105,6 +106,8 @@ export async function recommendationWorkflow(input: RecommendationWorkflowInput)
         if (completing) {
           throw ApplicationFailure.create({ type: REFUSAL.illegalTransition, message: 'the recommendation is already complete', nonRetryable: true });
         }
+        const unstorable = findUnstorable(action);
+        if (unstorable) throw ApplicationFailure.create({ type: REFUSAL.invalidArgument, message: `action.${unstorable.path.join('.')}: ${unstorable.reason}`, nonRetryable: true });
         if (!action?.actionId || memory.actions.some((a) => a.actionId === action.actionId)) {
           throw ApplicationFailure.create({ type: REFUSAL.invalidArgument, message: 'action missing or already part of the recommendation', nonRetryable: true });
         }

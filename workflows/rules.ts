@@ -4,6 +4,7 @@
  * Failures carry a REFUSAL type that the use-case layer maps to 409 / 403 / 400.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { findUnstorable } from './storable-text';
 import {
   REFUSAL,
   type AcknowledgeArgs,
@@ -26,6 +27,15 @@ const forbidden = (m: string) => refuse(REFUSAL.forbidden, m);
 const invalid = (m: string) => refuse(REFUSAL.invalidArgument, m);
 
 const blank = (s: unknown) => typeof s !== 'string' || s.trim() === '';
+
+/**
+ * Nothing enters the workflow's state that its projection could not write (storable-text.ts).
+ * The API refuses such text first; this is the rule where the state lives.
+ */
+function requireStorable(a: unknown): void {
+  const bad = findUnstorable(a);
+  if (bad) invalid(`${bad.path.join('.') || 'the message'}: ${bad.reason}`);
+}
 
 function requireActor(actor: Actor | undefined): Actor {
   if (!actor || typeof actor.userId !== 'string' || !['admin', 'board', 'agency'].includes(actor.role)) {
@@ -54,11 +64,13 @@ function requireStage(m: ActionMemory, allowed: ActionStage[], what: string): vo
 }
 
 export function checkAcknowledge(m: ActionMemory, a: AcknowledgeArgs): void {
+  requireStorable(a);
   requireOwner(m, a?.actor);
   requireStage(m, ['assigned'], 'acknowledge');
 }
 
 export function checkSubmitEvidence(m: ActionMemory, a: SubmitEvidenceArgs): void {
+  requireStorable(a);
   requireOwner(m, a?.actor);
   requireStage(m, ['in_progress'], 'submit evidence for');
   if (blank(a.evidenceId)) invalid('evidenceId is required');
@@ -67,6 +79,7 @@ export function checkSubmitEvidence(m: ActionMemory, a: SubmitEvidenceArgs): voi
 }
 
 export function checkDecide(m: ActionMemory, a: DecideArgs): void {
+  requireStorable(a);
   requireBoard(m, a?.actor, true);
   requireStage(m, ['under_review'], 'decide on');
   if (!['approve', 'request_changes', 'close_not_implemented'].includes(a.outcome)) invalid(`unknown outcome ${String(a.outcome)}`);
@@ -76,6 +89,7 @@ export function checkDecide(m: ActionMemory, a: DecideArgs): void {
 }
 
 export function checkRequestExtension(m: ActionMemory, a: RequestExtensionArgs): void {
+  requireStorable(a);
   requireOwner(m, a?.actor);
   requireStage(m, ['assigned', 'in_progress'], 'request an extension for');
   if (m.pendingExtension) illegal('an extension request is already waiting for the board');
@@ -88,6 +102,7 @@ export function checkRequestExtension(m: ActionMemory, a: RequestExtensionArgs):
 }
 
 export function checkDecideExtension(m: ActionMemory, a: DecideExtensionArgs): void {
+  requireStorable(a);
   requireBoard(m, a?.actor, true);
   requireStage(m, ['assigned', 'in_progress', 'under_review'], 'decide an extension for');
   if (!m.pendingExtension || m.pendingExtension.requestId !== a.requestId) illegal('no such extension request is waiting');
@@ -95,12 +110,14 @@ export function checkDecideExtension(m: ActionMemory, a: DecideExtensionArgs): v
 }
 
 export function checkCancel(m: ActionMemory, a: CancelArgs): void {
+  requireStorable(a);
   requireBoard(m, a?.actor, false);
   requireStage(m, ['assigned', 'in_progress', 'under_review'], 'cancel');
   if (blank(a.reason)) invalid('a reason for the cancellation is required');
 }
 
 export function checkReassign(m: ActionMemory, a: ReassignArgs): void {
+  requireStorable(a);
   requireBoard(m, a?.actor, false);
   requireStage(m, ['assigned', 'in_progress'], 'reassign');
   if (blank(a.agencyId)) invalid('agencyId is required');

@@ -183,7 +183,12 @@ export const REFUSAL = {
   illegalTransition: 'IllegalTransition',
   forbidden: 'Forbidden',
   invalidArgument: 'InvalidArgument',
+  /** The projection refused the change for good (Postgres data or integrity error): nothing was changed. */
+  notRecorded: 'NotRecorded',
 } as const;
+
+/** What the projection activity throws when Postgres refuses an event for good (SQLSTATE class 22 or 23). */
+export const PROJECTION_REFUSED = 'ProjectionRefused';
 
 // ---- Workflow <-> activity payloads ----
 
@@ -254,6 +259,13 @@ export interface ActionEvent {
   extensionDecision?: { id: string; status: 'approved' | 'rejected'; decidedBy: string | null; comment: string | null };
   escalationRaised?: { id: string; level: number; reason: EscalationReason };
   escalationsResolved?: string[];
+  /**
+   * Set by workflow code whose validators refuse text that cannot be stored: the projection writes
+   * the text as it is, and a refusal by Postgres fails the Update. Absent on events of histories
+   * recorded before that (replayed after an upgrade): the projection replaces NUL and lone
+   * surrogates by U+FFFD, so an action wedged by such text recovers.
+   */
+  storableText?: boolean;
 }
 
 export interface RecommendationCompletion {

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { createHash } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { ZodError, ZodType } from 'zod';
 import type { Db } from '../../db/client';
@@ -26,6 +27,8 @@ export interface ApiContext {
   readiness: () => Promise<ReadinessReport>;
   /** Filled in once the route table exists (the OpenAPI document is generated from it). */
   openApi: () => unknown;
+  /** Per request, with an Idempotency-Key: the workflow update id the same request always uses. */
+  updateId?: string;
 }
 
 /** `public`: no token; `any`: any signed-in user; a role list: only those roles (403 otherwise). */
@@ -162,10 +165,13 @@ export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
     const query = parseOrThrow(def.query ?? EmptyQuery, { ...(req.query as object) }, 'query');
     const { body, files } = def.method === 'post' ? await readBody(req, res, def.body) : { body: undefined, files: [] };
 
-    const run = () => def.handler({ ctx, actor, params, query, body, files, req, res });
     const key = req.headers['idempotency-key'];
-    if (def.method === 'post' && typeof key === 'string' && actor) {
-      const fingerprint = requestFingerprint({ params, query, body, files: files.map((f) => [f.field, f.filename, f.mediaType, f.buffer]) });
+    const keyed = def.method === 'post' && typeof key === 'string' && !!actor;
+    const fingerprint = keyed ? requestFingerprint({ params, query, body, files: files.map((f) => [f.field, f.filename, f.mediaType, f.buffer]) }) : '';
+    // The same caller, key and request always send the same Update id, so a retry after a 503 gets that Update's result.
+    const requestCtx = keyed ? { ...ctx, updateId: `idem-${createHash('sha256').update(`${actor.userId}\n${key}\n${fingerprint}`).digest('hex').slice(0, 48)}` } : ctx;
+    const run = () => def.handler({ ctx: requestCtx, actor, params, query, body, files, req, res });
+    if (keyed && typeof key === 'string') {
       const result = await withIdempotency(ctx.db, actor.userId, key, req.method, req.path, fingerprint, async () => {
         const reply = await run();
         if ('sent' in reply) throw new Error(`${def.operationId} streams its reply and cannot be replayed`);

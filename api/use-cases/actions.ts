@@ -55,10 +55,54 @@ async function loadAction(db: Db, actionId: string) {
   return row;
 }
 
-async function update<T>(deps: LifecycleDeps, actionId: string, send: (h: ReturnType<LifecycleDeps['client']['workflow']['getHandle']>) => Promise<T>): Promise<T> {
+type UpdateOptions = { updateId?: string };
+
+/**
+ * Sends one Update and waits for it at most `updateTimeoutMs`: then the request answers 503
+ * naming the action, while the Update goes on. Retried with the same Idempotency-Key, the
+ * request carries the same update id, so Temporal attaches it to that Update and it gets the
+ * eventual result instead of making the change twice.
+ */
+async function update<T>(deps: LifecycleDeps, actionId: string, send: (h: ReturnType<LifecycleDeps['client']['workflow']['getHandle']>, o: UpdateOptions) => Promise<T>): Promise<T> {
   const row = await loadAction(deps.db, actionId);
+  const bound = deps.updateTimeoutMs;
+  if (!bound) return sendUpdate(deps, row, actionId, send);
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  // The abort ends the client's long poll; the race answers in time even if a call ignores it.
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(abort.signal.reason);
+    }, bound);
+  });
+  const sent = deps.client.withAbortSignal(abort.signal, () => sendUpdate(deps, row, actionId, send));
+  sent.catch(() => undefined);
+  try {
+    return await Promise.race([sent, timedOut]);
+  } catch (err) {
+    if (!abort.signal.aborted) throw err;
+    throw new AppError(
+      'unavailable',
+      `The change to action ${row.reviewReference} ${row.reference} (${actionId}) is still being recorded after ${Math.round(bound / 1000)} s; ` +
+        'it has not been refused. Retry the same request with the same Idempotency-Key to get its result.',
+      undefined,
+      5,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function sendUpdate<T>(
+  deps: LifecycleDeps,
+  row: Awaited<ReturnType<typeof loadAction>>,
+  actionId: string,
+  send: (h: ReturnType<LifecycleDeps['client']['workflow']['getHandle']>, o: UpdateOptions) => Promise<T>,
+): Promise<T> {
+  const o: UpdateOptions = deps.updateId ? { updateId: deps.updateId } : {};
   return runUpdate(
-    () => send(deps.client.workflow.getHandle(row.workflowId)),
+    () => send(deps.client.workflow.getHandle(row.workflowId), o),
     `the action is ${row.status === 'cancelled' ? 'cancelled' : 'closed'}: it cannot change any more`,
     async () => {
       const [now] = await deps.db.select({ status: actions.status }).from(actions).where(eq(actions.id, actionId));
@@ -81,7 +125,7 @@ export async function resolveAgency(db: Db, code: string, path = 'agencyCode') {
 }
 
 export function acknowledgeAction(deps: LifecycleDeps, actor: Actor, actionId: string): Promise<ActionState> {
-  return update(deps, actionId, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ actor }] }));
+  return update(deps, actionId, (h, o) => h.executeUpdate(acknowledgeUpdate, { ...o, args: [{ actor }] }));
 }
 
 export async function submitEvidence(
@@ -99,7 +143,7 @@ export async function submitEvidence(
     if (missing.length) throw new AppError('validation', `attachment content not stored: ${missing.join(', ')}`);
   }
   const args = { actor, evidenceId: randomUUID(), statement: input.statement, links: input.links ?? [], attachments };
-  return update(deps, actionId, (h) => h.executeUpdate(submitEvidenceUpdate, { args: [args] }));
+  return update(deps, actionId, (h, o) => h.executeUpdate(submitEvidenceUpdate, { ...o, args: [args] }));
 }
 
 export function decideAction(
@@ -108,7 +152,7 @@ export function decideAction(
   actionId: string,
   input: { outcome: DecisionOutcome; comment?: string },
 ): Promise<ActionState> {
-  return update(deps, actionId, (h) => h.executeUpdate(decideUpdate, { args: [{ actor, outcome: input.outcome, comment: input.comment ?? '' }] }));
+  return update(deps, actionId, (h, o) => h.executeUpdate(decideUpdate, { ...o, args: [{ actor, outcome: input.outcome, comment: input.comment ?? '' }] }));
 }
 
 export async function requestExtension(
@@ -119,7 +163,7 @@ export async function requestExtension(
 ): Promise<{ requestId: string; state: ActionState }> {
   const requestId = randomUUID();
   const args = { actor, requestId, newDueDate: parseDueDate(input.newDueDate, 'newDueDate'), reason: input.reason, interimMeasures: input.interimMeasures };
-  const state = await update(deps, actionId, (h) => h.executeUpdate(requestExtensionUpdate, { args: [args] }));
+  const state = await update(deps, actionId, (h, o) => h.executeUpdate(requestExtensionUpdate, { ...o, args: [args] }));
   return { requestId, state };
 }
 
@@ -130,16 +174,16 @@ export function decideExtension(
   requestId: string,
   input: { outcome: ExtensionOutcome; comment?: string },
 ): Promise<ActionState> {
-  return update(deps, actionId, (h) => h.executeUpdate(decideExtensionUpdate, { args: [{ actor, requestId, outcome: input.outcome, comment: input.comment }] }));
+  return update(deps, actionId, (h, o) => h.executeUpdate(decideExtensionUpdate, { ...o, args: [{ actor, requestId, outcome: input.outcome, comment: input.comment }] }));
 }
 
 export function cancelAction(deps: LifecycleDeps, actor: Actor, actionId: string, input: { reason: string }): Promise<ActionState> {
-  return update(deps, actionId, (h) => h.executeUpdate(cancelUpdate, { args: [{ actor, reason: input.reason }] }));
+  return update(deps, actionId, (h, o) => h.executeUpdate(cancelUpdate, { ...o, args: [{ actor, reason: input.reason }] }));
 }
 
 export async function reassignAction(deps: LifecycleDeps, actor: Actor, actionId: string, input: { agencyCode: string }): Promise<ActionState> {
   const agency = await resolveAgency(deps.db, input.agencyCode);
-  return update(deps, actionId, (h) => h.executeUpdate(reassignUpdate, { args: [{ actor, agencyId: agency.id, agencyCode: agency.code }] }));
+  return update(deps, actionId, (h, o) => h.executeUpdate(reassignUpdate, { ...o, args: [{ actor, agencyId: agency.id, agencyCode: agency.code }] }));
 }
 
 export function actionInput(

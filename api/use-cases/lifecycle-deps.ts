@@ -13,6 +13,10 @@ export interface LifecycleDeps {
   db: Db;
   client: Client;
   taskQueue: string;
+  /** Derived from the request's Idempotency-Key: the same request retried attaches to the same Update. */
+  updateId?: string;
+  /** How long to wait for an Update before answering 503 (UPDATE_TIMEOUT_SECONDS); unset = no bound. */
+  updateTimeoutMs?: number;
   /** Tests only: counts working days and the delivery window on a compressed clock (workflows/calendar.ts). */
   calendarClock?: CompressedClock;
 }
@@ -21,6 +25,7 @@ const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {
   [REFUSAL.illegalTransition]: 'conflict',
   [REFUSAL.forbidden]: 'forbidden',
   [REFUSAL.invalidArgument]: 'validation',
+  [REFUSAL.notRecorded]: 'unprocessable',
 };
 
 const isNotFound = (err: unknown) => err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5;

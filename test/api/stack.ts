@@ -62,17 +62,8 @@ export class ApiStack {
     await this.seed();
     const config = { ...loadConfig('embedded', { LOG_LEVEL: 'silent', NODE_ENV: 'test', ALLOW_SHORT_POLICIES: '1', ...this.opts.env }), publicUrl: this.opts.env?.PUBLIC_URL ?? 'http://api.test' };
     this.config = config;
-    if (this.opts.worker !== false || this.opts.inbox) await this.catcher.start();
-    if (this.opts.worker !== false) {
-      this.native = await NativeConnection.connect({ address: testTemporalAddress() });
-      const activities = createActivities({
-        db: this.db.db,
-        mailer: createMailer(this.catcher.url, config.mailFrom),
-        config: { publicUrl: config.publicUrl, boardChairEmail: 'chair@board.test', mailFrom: config.mailFrom },
-      });
-      this.worker = await createWorker({ connection: this.native, namespace: 'default', taskQueue: this.taskQueue, activities, workflowBundle: await bundle() });
-      this.running = this.worker.run();
-    }
+    if (this.opts.worker !== false || this.opts.inbox) await this.startCatcher();
+    if (this.opts.worker !== false) await this.startWorker();
     this.app = this.makeApp(config);
     return this;
   }
@@ -83,12 +74,33 @@ export class ApiStack {
       config,
       db: this.db.db,
       client: this.client,
-      logger: createLogger({ logLevel: 'silent' }),
+      logger: createLogger({ logLevel: (process.env.API_TEST_LOG_LEVEL as 'silent') ?? 'silent' }),
       taskQueue: this.taskQueue,
       authRateLimit: this.opts.authRateLimit ?? { max: 1_000_000, windowMs: 60_000 },
       readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
       mailCatcher: this.opts.inbox ? this.catcher : undefined,
     });
+  }
+
+  /** The worker on this stack's task queue (started by start() unless `worker: false`). */
+  async startWorker(): Promise<void> {
+    const config = this.config;
+    await this.startCatcher();
+    this.native = await NativeConnection.connect({ address: testTemporalAddress() });
+    const activities = createActivities({
+      db: this.db.db,
+      mailer: createMailer(this.catcher.url, config.mailFrom),
+      config: { publicUrl: config.publicUrl, boardChairEmail: 'chair@board.test', mailFrom: config.mailFrom },
+    });
+    this.worker = await createWorker({ connection: this.native, namespace: 'default', taskQueue: this.taskQueue, activities, workflowBundle: await bundle() });
+    this.running = this.worker.run();
+  }
+
+  private catcherStarted = false;
+  private async startCatcher(): Promise<void> {
+    if (this.catcherStarted) return;
+    this.catcherStarted = true;
+    await this.catcher.start();
   }
 
   async stop(): Promise<void> {

@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { fixture, type Fixture, type Stage } from '../api/fixtures';
 import { ROUTE_CASES } from '../api/route-table';
 import { CALLERS, inDays, QUIET_POLICY, type ApiStack, type Caller } from '../api/stack';
+import { stateQuery } from '../../workflows/messages';
 import type { ScenarioReport } from './scenarios';
 
 type Log = (line: string) => void;
@@ -85,38 +86,62 @@ export async function concurrentDuplicates(stack: ApiStack, opts: { rounds: numb
 
 // ---- fuzz ----
 
+/**
+ * Text a hostile user or a paste from a PDF sends: what cannot be stored (NUL, lone surrogates),
+ * and what can but is awkward (bidi overrides, 100 kB, emoji, mixed scripts, other controls).
+ */
+export const HOSTILE_TEXT = [
+  'before\u0000after',
+  '\u0000',
+  'lone \ud800 high',
+  'lone \udc00 low',
+  '\udfff\ud800',
+  'bidi \u202Eevil\u202C \u2066isolate\u2069',
+  'x'.repeat(100_000),
+  '😀👩‍👩‍👧 emoji',
+  'Ελληνικά 中文 العربية हिन्दी ру́сский',
+  'tab\tand\nnew line\r\n\u0007\u001b[31m',
+  '\uFEFFbom',
+];
+const hostileText = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_TEXT) },
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme' }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary' }) },
+  { weight: 1, arbitrary: fc.tuple(fc.string(), fc.constantFrom(...HOSTILE_TEXT), fc.string()).map(([a, b, c]) => `${a}${b.slice(0, 200)}${c}`) },
+);
+
 const JUNK: unknown[] = ['', ' ', 'x'.repeat(5000), -1, 0, Number.MAX_VALUE, null, true, [], {}, '2025-02-30', '../../etc/passwd', '<script>alert(1)</script>', "'; drop table actions; --", '\u0000', '😀', { $gt: '' }, ['approve'], 'approve ', 'APPROVE'];
 
-const junk = fc.oneof(fc.constantFrom(...JUNK), fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(undefined), fc.jsonValue({ maxDepth: 2 }));
+const junk = fc.oneof(fc.constantFrom(...JUNK), hostileText, fc.integer(), fc.double(), fc.boolean(), fc.constant(undefined), fc.jsonValue({ maxDepth: 2 }));
 const field = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: valid }, { weight: 2, arbitrary: junk });
 const email = fc.oneof(fc.emailAddress(), junk);
 const date = fc.oneof(fc.constantFrom(inDays(30), inDays(-3), inDays(400), '2030-01-01T00:00:00Z'), junk);
 
 /** Bodies shaped like each route's, with every field sometimes valid, sometimes junk, sometimes extra. */
 const BODIES: Record<string, fc.Arbitrary<unknown>> = {
-  '/api/v1/agencies': fc.record({ code: field(fc.stringMatching(/^[A-Z]{2,6}$/)), name: field(fc.string()), leadEmail: email, seniorEmail: email }, { requiredKeys: [] }),
-  '/api/v1/users': fc.record({ name: field(fc.string()), email, role: field(fc.constantFrom('admin', 'board', 'agency')), agencyCode: field(fc.constantFrom('BHT', 'TVP', 'NOPE')) }, { requiredKeys: [] }),
+  '/api/v1/agencies': fc.record({ code: field(fc.stringMatching(/^[A-Z]{2,6}$/)), name: field(hostileText), leadEmail: email, seniorEmail: email }, { requiredKeys: [] }),
+  '/api/v1/users': fc.record({ name: field(hostileText), email, role: field(fc.constantFrom('admin', 'board', 'agency')), agencyCode: field(fc.constantFrom('BHT', 'TVP', 'NOPE')) }, { requiredKeys: [] }),
   '/api/v1/reviews': fc.record(
     {
       reference: field(fc.stringMatching(/^FZ-[A-Z0-9]{6}$/)),
-      title: field(fc.string()),
+      title: field(hostileText),
       publishedOn: date,
       policy: field(fc.record({ acknowledgeWithin: field(fc.constantFrom('P30D', 'PT2S')), remindBefore: field(fc.constant([])) }, { requiredKeys: [] })),
-      recommendations: field(fc.array(fc.record({ number: field(fc.constant('1')), text: field(fc.string()), actions: field(fc.array(fc.record({ agencyCode: field(fc.constant('BHT')), title: field(fc.string()), dueDate: date }), { maxLength: 2 })) }, { requiredKeys: [] }), { maxLength: 2 })),
+      recommendations: field(fc.array(fc.record({ number: field(fc.constant('1')), text: field(hostileText), actions: field(fc.array(fc.record({ agencyCode: field(fc.constant('BHT')), title: field(hostileText), dueDate: date }), { maxLength: 2 })) }, { requiredKeys: [] }), { maxLength: 2 })),
     },
     { requiredKeys: [] },
   ),
-  '/api/v1/reviews/import': fc.record({ reference: field(fc.string()), title: field(fc.string()) }, { requiredKeys: [] }),
+  '/api/v1/reviews/import': fc.record({ reference: field(hostileText), title: field(hostileText) }, { requiredKeys: [] }),
   '/api/v1/actions/:id/acknowledge': fc.oneof(fc.constant(undefined), fc.constant({}), fc.dictionary(fc.string(), junk, { maxKeys: 2 })),
-  '/api/v1/actions/:id/evidence': fc.record({ statement: field(fc.string()), links: field(fc.array(fc.oneof(fc.webUrl(), junk), { maxLength: 3 })) }, { requiredKeys: [] }),
-  '/api/v1/actions/:id/decision': fc.record({ outcome: field(fc.constantFrom('approve', 'request_changes', 'close_not_implemented')), comment: field(fc.string()) }, { requiredKeys: [] }),
-  '/api/v1/actions/:id/extension-requests': fc.record({ newDueDate: date, reason: field(fc.string()), interimMeasures: field(fc.string()) }, { requiredKeys: [] }),
-  '/api/v1/actions/:id/extension-requests/:rid/decision': fc.record({ outcome: field(fc.constantFrom('approve', 'reject')), comment: field(fc.string()) }, { requiredKeys: [] }),
-  '/api/v1/actions/:id/cancel': fc.record({ reason: field(fc.string()) }, { requiredKeys: [] }),
+  '/api/v1/actions/:id/evidence': fc.record({ statement: field(hostileText), links: field(fc.array(fc.oneof(fc.webUrl(), fc.webUrl().chain((u) => hostileText.map((t) => `${u}/${t.slice(0, 50)}`)), junk), { maxLength: 3 })) }, { requiredKeys: [] }),
+  '/api/v1/actions/:id/decision': fc.record({ outcome: field(fc.constantFrom('approve', 'request_changes', 'close_not_implemented')), comment: field(hostileText) }, { requiredKeys: [] }),
+  '/api/v1/actions/:id/extension-requests': fc.record({ newDueDate: date, reason: field(hostileText), interimMeasures: field(hostileText) }, { requiredKeys: [] }),
+  '/api/v1/actions/:id/extension-requests/:rid/decision': fc.record({ outcome: field(fc.constantFrom('approve', 'reject')), comment: field(hostileText) }, { requiredKeys: [] }),
+  '/api/v1/actions/:id/cancel': fc.record({ reason: field(hostileText) }, { requiredKeys: [] }),
   '/api/v1/calendar/bank-holidays': fc.record(
     {
       date: field(fc.date({ min: new Date('2040-01-01'), max: new Date('2090-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
-      title: field(fc.string()),
+      title: field(hostileText),
       replaces: field(fc.constantFrom('2027-05-03', '2027-05-04', '2026-12-25')),
     },
     { requiredKeys: [] },
@@ -128,14 +153,19 @@ interface FuzzRequest {
   caller: Caller;
   id: string;
   rid: string;
-  encoding: 'json' | 'raw' | 'text' | 'form' | 'multipart-bad' | 'none';
+  encoding: 'json' | 'raw' | 'text' | 'form' | 'multipart' | 'multipart-bad' | 'none';
   body: unknown;
   raw: string;
   idempotencyKey: string | undefined;
 }
 
-/** 7. Fuzz over every write route: never a 5xx, and a refused request changes no row. */
-export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number; seed?: number }, log: Log): Promise<ScenarioReport> {
+/**
+ * 7. Fuzz over every write route: never a 5xx, a refused request changes no row, no request
+ * waits longer than `boundMs` (one that does is named, the run goes on), and afterwards every
+ * action touched has its row equal to its workflow's state.
+ */
+export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number; seed?: number; boundMs?: number }, log: Log): Promise<ScenarioReport> {
+  const boundMs = opts.boundMs ?? 30_000;
   const writePaths = ROUTE_CASES.filter((r) => r.method === 'post').map((r) => r.path);
   const missing = writePaths.filter((p) => !BODIES[p]);
   if (missing.length) throw new Error(`no fuzz bodies for ${missing.join(', ')}`);
@@ -151,7 +181,7 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
       caller: fc.constantFrom(...CALLERS),
       id: fc.constantFrom(...ids),
       rid: fc.constantFrom(...rids),
-      encoding: fc.constantFrom('json', 'json', 'json', 'raw', 'text', 'form', 'multipart-bad', 'none'),
+      encoding: fc.constantFrom('json', 'json', 'json', 'raw', 'text', 'form', 'multipart', 'multipart-bad', 'none'),
       body: BODIES[path],
       raw: fc.oneof(fc.constantFrom('{', '{"a":', '[1,2', 'null', '"x"', '{"statement":"a","statement":1}', '\u0000\u0001'), fc.string()),
       idempotencyKey: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.oneof(fc.uuid(), fc.constantFrom('', ' ', 'k'.repeat(300), 'ü', 'fixed-key')) }),
@@ -181,6 +211,7 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
   let refused = 0;
   let accepted = 0;
   let changedByRefused = 0;
+  let slowest = 0;
   const t0 = Date.now();
   try {
     for (const [n, q] of samples.entries()) {
@@ -200,6 +231,10 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
       } else if (q.encoding === 'form') {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
         body = new URLSearchParams(Object.entries((q.body as Record<string, unknown>) ?? {}).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : (JSON.stringify(v) ?? '')])).toString();
+      } else if (q.encoding === 'multipart') {
+        headers['Content-Type'] = 'multipart/form-data; boundary=fuzzfuzz';
+        const fields = Object.entries((q.body as Record<string, unknown>) ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x] as const) : [[k, v] as const]));
+        body = `${fields.map(([k, v]) => `--fuzzfuzz\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'string' ? v : (JSON.stringify(v) ?? '')}\r\n`).join('')}--fuzzfuzz--\r\n`;
       } else if (q.encoding === 'multipart-bad') {
         headers['Content-Type'] = 'multipart/form-data; boundary=xyz';
         body = `--xyz\r\nContent-Disposition: form-data; name="statement"\r\n\r\n${q.raw}\r\n`;
@@ -207,15 +242,19 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
       const before = await fingerprint();
       let status = 0;
       let text = '';
+      const started = Date.now();
       try {
-        const res = await fetch(url, { method: 'POST', headers, body });
+        const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(boundMs) });
         status = res.status;
         text = await res.text();
       } catch (err) {
-        text = String(err);
+        text = (err as Error).name === 'TimeoutError' ? `no answer within ${boundMs} ms (hung)` : String(err);
       }
+      const took = Date.now() - started;
+      slowest = Math.max(slowest, took);
+      if (took > boundMs && status !== 0) problems.push(`request #${n} took ${took} ms (over ${boundMs}): POST ${q.path} ${JSON.stringify(q.body)?.slice(0, 200)}`);
       statuses[status] = (statuses[status] ?? 0) + 1;
-      if (status >= 500 || status === 0) problems.push(`${status} for ${JSON.stringify({ ...q, raw: q.raw.slice(0, 80) }).slice(0, 600)}: ${text.slice(0, 300)}`);
+      if (status >= 500 || status === 0) problems.push(`request #${n}: ${status} for ${JSON.stringify({ ...q, raw: q.raw.slice(0, 80) }).slice(0, 600)}: ${text.slice(0, 300)}`);
       if (status >= 400 || status === 0) {
         refused += 1;
         const after = await fingerprint();
@@ -231,14 +270,26 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
       if (problems.length > 20) break;
     }
   } finally {
+    server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
+  }
+  // Every action the run could have touched: its row is what its workflow says.
+  await settle();
+  let inconsistent = 0;
+  for (const f of fixtures) {
+    const state = await stack.client.workflow.getHandle(`action-${f.actionId}`).query(stateQuery);
+    const { rows } = (await stack.db.db.execute(sql.raw(`select status, projected_seq from actions where id = '${f.actionId}'`))) as unknown as { rows: { status: string; projected_seq: number }[] };
+    if (rows[0]?.status !== state.stage || rows[0]?.projected_seq !== state.seq) {
+      inconsistent += 1;
+      problems.push(`action ${f.actionId}: row ${JSON.stringify(rows[0])}, workflow ${state.stage} seq ${state.seq}`);
+    }
   }
   const fiveXX = Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((x, [, n]) => x + n, 0);
   log(`fuzz: ${samples.length} requests over ${writePaths.length} write routes in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(statuses)}`);
   return {
     scenario: 'fuzz over every write route',
-    did: { requests: samples.length, writeRoutes: writePaths.length, seconds: Math.round((Date.now() - t0) / 1000) },
-    found: { actions: 0, auditEvents: 0, outboxRows: 0, mailsAtSmtp: 0, lost: 0, duplicates: 0, strays: 0, http5xx: fiveXX, refused, accepted, refusedThatChangedRows: changedByRefused, ...Object.fromEntries(Object.entries(statuses).map(([s, n]) => [`status${s}`, n])) },
+    did: { requests: samples.length, writeRoutes: writePaths.length, seconds: Math.round((Date.now() - t0) / 1000), seed: opts.seed ?? 7, slowestMs: slowest },
+    found: { actions: 0, auditEvents: 0, outboxRows: 0, mailsAtSmtp: 0, lost: 0, duplicates: 0, strays: 0, http5xx: fiveXX, refused, accepted, refusedThatChangedRows: changedByRefused, inconsistentActions: inconsistent, ...Object.fromEntries(Object.entries(statuses).map(([s, n]) => [`status${s}`, n])) },
     problems,
   };
 }

@@ -187,6 +187,13 @@ export function actionRouter(kit: WebKit): Router {
           if (unstorable) throw new AppError('validation', `${unstorable.path.join(' ')}: ${unstorable.reason}`, [{ path: `body.${String(unstorable.path[0])}`, message: unstorable.reason }]);
           await spec.run(s, id, form.fields, form.files, req);
         } catch (err) {
+          if (err instanceof AppError && err.kind === 'unavailable' && err.retryAfter) {
+            // Not refused, only slow: say so, rather than leave the tab spinning or suggest it failed.
+            res.setHeader('Retry-After', String(err.retryAfter));
+            return showAction(res, s, id, 503, {}, {
+              error: 'your change is still being recorded. It has not been refused: reload this page in a minute to see it. Sending the form again may be refused once the first has gone through.',
+            });
+          }
           if (err instanceof AppError) return refuse(err);
           throw err;
         }

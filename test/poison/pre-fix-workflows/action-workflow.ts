@@ -1,0 +1,444 @@
+/**
+ * One agency action, from assignment to closure (DESIGN.md section 3).
+ *
+ * The workflow is the authority on the action's stage. Every change arrives as an Update whose
+ * validator (rules.ts) refuses illegal ones before they reach the history; the handler changes
+ * the state, bumps `seq`, and awaits the projection activity, so when the caller gets the new
+ * state back, Postgres already shows it. Reminders and escalations come from the pure planner:
+ * the main loop sleeps until the next planned instant or until something changes.
+ *
+ * Mail goes through an in-workflow queue drained by one loop, so a slow or absent SMTP server
+ * delays mail but never blocks an Update. Each request carries a deterministic occasion; the
+ * outbox activity turns it into an idempotency key, so a retry never mails twice.
+ *
+ * Determinism: any future change to the order or kind of commands this code issues must be
+ * guarded with `patched('<change-id>')` (and later `deprecatePatch`), because running workflows
+ * and the committed histories in test/fixtures replay through it.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
+import type { createActivities } from '../../../activities';
+import {
+  acknowledgeUpdate,
+  actionClosedSignal,
+  cancelUpdate,
+  decideExtensionUpdate,
+  decideUpdate,
+  reassignUpdate,
+  requestExtensionUpdate,
+  stateQuery,
+  submitEvidenceUpdate,
+} from './messages';
+import { plan, type PlannedInstant, type PlanFacts } from './planner';
+import { deriveRag } from './rag';
+import * as rules from './rules';
+import type {
+  ActionEvent,
+  ActionEventType,
+  ActionMemory,
+  ActionState,
+  ActionWorkflowInput,
+  Actor,
+  EscalationReason,
+  NotificationRequest,
+} from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const projectionRetry: RetryPolicy = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes: ['UnknownAction'] };
+/** Workflows started before 'projection-local-activity' keep scheduling the projection as an ordinary activity. */
+const { projectActionEvent: projectAsActivity } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: projectionRetry });
+/**
+ * The projection as a local activity: it runs in the worker that holds the workflow task, inside that
+ * task, so an Update costs one server round trip instead of three (schedule, activity task, completion).
+ * It is idempotent on workflowId:seq, so a re-run after a lost workflow task writes nothing twice.
+ * Retries past localRetryThreshold continue on a timer, so a long database outage holds no task open.
+ */
+const { projectActionEvent: projectLocally } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30s',
+  localRetryThreshold: '10s',
+  retry: projectionRetry,
+});
+const { sendNotification } = proxyActivities<Activities>({
+  startToCloseTimeout: '60s',
+  // No attempt limit: while SMTP is down the mail waits, it is never dropped.
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', nonRetryableErrorTypes: ['UnknownAction'] },
+});
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function initialMemory(input: ActionWorkflowInput, now: number): ActionMemory {
+  return {
+    stage: 'assigned',
+    outcome: null,
+    agencyId: input.agencyId,
+    agencyCode: input.agencyCode,
+    dueDate: Date.parse(input.dueDate),
+    dueDateSetAt: now,
+    assignedAt: now,
+    acknowledgedAt: null,
+    lastActivityAt: now,
+    evidenceSubmittedAt: null,
+    currentEvidenceId: null,
+    closedAt: null,
+    changesRequested: false,
+    pendingExtension: null,
+    openEscalations: [],
+    done: [],
+    seq: 0,
+    outbox: [],
+  };
+}
+
+export async function actionWorkflow(input: ActionWorkflowInput): Promise<ActionState> {
+  const { policy } = input;
+  const workflowId = workflowInfo().workflowId;
+  const fresh = !input.resume;
+  const m: ActionMemory = input.resume?.memory ?? initialMemory(input, Date.now());
+  /** Bumped on every change so the main loop re-plans. */
+  let changes = 0;
+  let sending = false;
+  let projecting: Promise<unknown> = Promise.resolve();
+  // Decided once per run: a workflow that started on the old code keeps its activity projections to the end.
+  const projectActionEvent = patched('projection-local-activity') ? projectLocally : projectAsActivity;
+
+  const terminal = () => m.stage === 'closed' || m.stage === 'cancelled';
+  const facts = (): PlanFacts => ({
+    stage: m.stage,
+    dueDate: m.dueDate,
+    dueDateSetAt: m.dueDateSetAt,
+    assignedAt: m.assignedAt,
+    acknowledgedAt: m.acknowledgedAt,
+    lastActivityAt: m.lastActivityAt,
+    evidenceSubmittedAt: m.evidenceSubmittedAt,
+    done: m.done,
+  });
+  const next = (): PlannedInstant | undefined => plan(facts(), policy, Date.now())[0];
+  const escalationLevel = () => m.openEscalations.reduce((max, e) => Math.max(max, e.level), 0);
+
+  const view = (): ActionState => {
+    const n = next();
+    return {
+      actionId: input.actionId,
+      stage: m.stage,
+      outcome: m.outcome,
+      agencyId: m.agencyId,
+      dueDate: new Date(m.dueDate).toISOString(),
+      escalationLevel: escalationLevel(),
+      openEscalations: m.openEscalations.map(({ level, reason, raisedAt }) => ({ level, reason, raisedAt })),
+      changesRequested: m.changesRequested,
+      pendingExtensionId: m.pendingExtension?.requestId ?? null,
+      nextTimer: n ? { at: new Date(n.at).toISOString(), kind: n.reason ? `${n.kind}:${n.reason}` : n.kind } : null,
+      seq: m.seq,
+    };
+  };
+
+  const resolveEscalations = (reasons: EscalationReason[] | 'all'): string[] => {
+    const resolved = m.openEscalations.filter((e) => reasons === 'all' || reasons.includes(e.reason));
+    m.openEscalations = m.openEscalations.filter((e) => !resolved.includes(e));
+    return resolved.map((e) => e.id);
+  };
+
+  const mail = (kind: NotificationRequest['kind'], occasion: string, extra: Partial<NotificationRequest> = {}) => {
+    m.outbox.push({ workflowId, kind, occasion, actionId: input.actionId, ...extra });
+  };
+
+  /** Records one transition: bump seq, project it (awaited), then queue its mail. */
+  async function commit(
+    type: ActionEventType,
+    actor: Actor | null,
+    payload: Record<string, unknown>,
+    related: Partial<ActionEvent> = {},
+    mails: Parameters<typeof mail>[] = [],
+  ): Promise<void> {
+    m.seq += 1;
+    changes += 1;
+    const now = Date.now();
+    const n = next();
+    const event: ActionEvent = {
+      workflowId,
+      seq: m.seq,
+      actionId: input.actionId,
+      reviewId: input.reviewId,
+      type,
+      actor,
+      occurredAt: new Date(now).toISOString(),
+      payload,
+      row: {
+        status: m.stage,
+        outcome: m.outcome,
+        agencyId: m.agencyId,
+        dueDate: new Date(m.dueDate).toISOString(),
+        rag: deriveRag({ stage: m.stage, dueDate: m.dueDate, escalationLevel: escalationLevel(), changesRequested: m.changesRequested }, policy, now),
+        escalationLevel: escalationLevel(),
+        changesRequested: m.changesRequested,
+        acknowledgedAt: iso(m.acknowledgedAt),
+        lastActivityAt: iso(m.lastActivityAt),
+        closedAt: iso(m.closedAt),
+        nextTimerAt: n ? iso(n.at) : null,
+      },
+      ...related,
+    };
+    // Projections run one at a time in seq order, so the audit trail reads in the order things happened
+    // even when an Update arrives while the previous projection is still running.
+    const projected = projecting.then(() => projectActionEvent(event));
+    projecting = projected.catch(() => undefined);
+    await projected;
+    // Queued only once projected: the outbox composes from the rows (recipients of the agency now owning it).
+    for (const args of mails) mail(...args);
+  }
+
+  // The assignment is recorded before any handler is registered: an Update that reached a new
+  // workflow in its first task (a cancel right after creation) would otherwise run first, and the
+  // audit trail and the mails would say "cancelled" before "assigned".
+  const assignFirst = fresh && patched('assignment-before-updates');
+  const assigning = assignFirst ? assign() : undefined;
+  function assign(): Promise<void> {
+    return commit('assigned', null, { agencyCode: m.agencyCode, dueDate: new Date(m.dueDate).toISOString() }, {}, [['assignment', 'assigned']]);
+  }
+
+  // ---- Updates ----
+
+  setHandler(
+    acknowledgeUpdate,
+    async ({ actor }) => {
+      const now = Date.now();
+      m.stage = 'in_progress';
+      m.acknowledgedAt = now;
+      m.lastActivityAt = now;
+      const resolved = resolveEscalations(['not_acknowledged', 'stalled']);
+      await commit('acknowledged', actor, {}, { escalationsResolved: resolved });
+      return view();
+    },
+    { validator: (a) => rules.checkAcknowledge(m, a) },
+  );
+
+  setHandler(
+    submitEvidenceUpdate,
+    async (a) => {
+      const now = Date.now();
+      m.stage = 'under_review';
+      m.lastActivityAt = now;
+      m.evidenceSubmittedAt = now;
+      m.currentEvidenceId = a.evidenceId;
+      const resolved = resolveEscalations(['not_acknowledged', 'stalled']);
+      await commit(
+        'evidence_submitted',
+        a.actor,
+        { evidenceId: a.evidenceId, links: a.links.length, attachments: a.attachments.length },
+        {
+          evidence: { id: a.evidenceId, statement: a.statement, links: a.links, attachments: a.attachments, submittedBy: a.actor.userId },
+          escalationsResolved: resolved,
+        },
+        [['evidence_submitted', `evidence:${a.evidenceId}`]],
+      );
+      return view();
+    },
+    { validator: (a) => rules.checkSubmitEvidence(m, a) },
+  );
+
+  setHandler(
+    decideUpdate,
+    async (a) => {
+      const now = Date.now();
+      const evidenceId = m.currentEvidenceId;
+      const decisionId = uuid4();
+      m.evidenceSubmittedAt = null;
+      if (a.outcome === 'request_changes') {
+        m.stage = 'in_progress';
+        m.changesRequested = true;
+        m.lastActivityAt = now;
+      } else {
+        m.stage = 'closed';
+        m.closedAt = now;
+        m.changesRequested = false;
+        m.outcome = a.outcome === 'approve' ? 'implemented' : 'not_implemented';
+      }
+      const resolved = resolveEscalations(a.outcome === 'request_changes' ? ['awaiting_board'] : 'all');
+      const evidenceStatus = a.outcome === 'approve' ? 'accepted' : a.outcome === 'request_changes' ? 'changes_requested' : 'not_accepted';
+      await commit(
+        'decided',
+        a.actor,
+        { outcome: a.outcome, comment: a.comment ?? '' },
+        {
+          decision: { id: decisionId, evidenceId, outcome: a.outcome, comment: a.comment ?? '', decidedBy: a.actor.userId },
+          evidenceStatus: evidenceId ? { id: evidenceId, status: evidenceStatus } : undefined,
+          escalationsResolved: resolved,
+        },
+        [['decision', `decision:${decisionId}`, { detail: { outcome: a.outcome, comment: a.comment ?? '' } }]],
+      );
+      return view();
+    },
+    { validator: (a) => rules.checkDecide(m, a) },
+  );
+
+  setHandler(
+    requestExtensionUpdate,
+    async (a) => {
+      const newDueDate = Date.parse(a.newDueDate);
+      m.pendingExtension = { requestId: a.requestId, newDueDate };
+      m.lastActivityAt = Date.now();
+      await commit(
+        'extension_requested',
+        a.actor,
+        { requestId: a.requestId, newDueDate: new Date(newDueDate).toISOString() },
+        {
+          extension: {
+            id: a.requestId,
+            previousDueDate: new Date(m.dueDate).toISOString(),
+            newDueDate: new Date(newDueDate).toISOString(),
+            reason: a.reason,
+            interimMeasures: a.interimMeasures,
+            requestedBy: a.actor.userId,
+          },
+        },
+      );
+      return view();
+    },
+    { validator: (a) => rules.checkRequestExtension(m, a) },
+  );
+
+  setHandler(
+    decideExtensionUpdate,
+    async (a) => {
+      const pending = m.pendingExtension!;
+      m.pendingExtension = null;
+      let resolved: string[] = [];
+      if (a.outcome === 'approve') {
+        // A new due date re-plans every timer: the planner's occasions embed the due date.
+        m.dueDate = pending.newDueDate;
+        m.dueDateSetAt = Date.now();
+        resolved = resolveEscalations(['overdue']);
+      }
+      await commit(
+        'extension_decided',
+        a.actor,
+        { requestId: a.requestId, outcome: a.outcome, comment: a.comment ?? null },
+        {
+          extensionDecision: { id: a.requestId, status: a.outcome === 'approve' ? 'approved' : 'rejected', decidedBy: a.actor.userId, comment: a.comment ?? null },
+          escalationsResolved: resolved,
+        },
+        [['decision', `extension:${a.requestId}`, { detail: { extension: a.outcome, newDueDate: new Date(m.dueDate).toISOString(), comment: a.comment ?? '' } }]],
+      );
+      return view();
+    },
+    { validator: (a) => rules.checkDecideExtension(m, a) },
+  );
+
+  setHandler(
+    cancelUpdate,
+    async (a) => {
+      m.stage = 'cancelled';
+      m.closedAt = Date.now();
+      m.pendingExtension = null;
+      const resolved = resolveEscalations('all');
+      await commit('cancelled', a.actor, { reason: a.reason }, { escalationsResolved: resolved }, [
+        ['decision', `cancel:${m.seq + 1}`, { detail: { outcome: 'cancelled', comment: a.reason } }],
+      ]);
+      return view();
+    },
+    { validator: (a) => rules.checkCancel(m, a) },
+  );
+
+  setHandler(
+    reassignUpdate,
+    async (a) => {
+      const now = Date.now();
+      const from = m.agencyCode;
+      m.agencyId = a.agencyId;
+      m.agencyCode = a.agencyCode;
+      // The new agency starts from the beginning: it must acknowledge, and is told as on assignment.
+      m.stage = 'assigned';
+      m.assignedAt = now;
+      m.acknowledgedAt = null;
+      m.lastActivityAt = now;
+      m.pendingExtension = null;
+      m.changesRequested = false;
+      const resolved = resolveEscalations('all');
+      await commit('reassigned', a.actor, { from, to: a.agencyCode }, { escalationsResolved: resolved }, [
+        ['assignment', `reassigned:${m.seq + 1}:${a.agencyId}`],
+      ]);
+      return view();
+    },
+    { validator: (a) => rules.checkReassign(m, a) },
+  );
+
+  setHandler(stateQuery, view);
+
+  // ---- the mail queue ----
+
+  const mailLoop = async () => {
+    for (;;) {
+      await condition(() => m.outbox.length > 0);
+      sending = true;
+      try {
+        await sendNotification(m.outbox[0]);
+      } catch (err) {
+        // Only a non-retryable failure gets here (the action row is gone): nothing to mail.
+        log.warn('notification dropped', { error: String(err), occasion: m.outbox[0].occasion });
+      }
+      m.outbox.shift();
+      sending = false;
+    }
+  };
+  void mailLoop();
+
+  // ---- timers ----
+
+  async function fire(p: PlannedInstant): Promise<void> {
+    m.done.push(p.occasion);
+    if (p.kind === 'reminder') {
+      await commit('reminder_sent', null, { occasion: p.occasion }, {}, [['reminder', p.occasion]]);
+    } else if (p.kind === 'overdue') {
+      await commit('overdue_reminder_sent', null, { occasion: p.occasion }, {}, [['overdue', p.occasion]]);
+    } else {
+      const escalation = { id: uuid4(), level: p.level ?? 1, reason: p.reason ?? 'overdue' };
+      m.openEscalations.push({ ...escalation, raisedAt: new Date(Date.now()).toISOString(), occasion: p.occasion });
+      await commit('escalation_raised', null, { level: escalation.level, reason: escalation.reason }, { escalationRaised: escalation }, [
+        ['escalation', p.occasion, { escalation }],
+      ]);
+    }
+  }
+
+  if (assigning) await assigning;
+  else if (fresh) await assign();
+
+  while (!terminal()) {
+    const n = next();
+    if (n && n.at <= Date.now()) {
+      await fire(n);
+      continue;
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(() => allHandlersFinished() && !sending);
+      await continueAsNew<typeof actionWorkflow>({ ...input, resume: { memory: m } });
+    }
+    const seen = changes;
+    if (n) await condition(() => changes !== seen || terminal(), Math.max(n.at - Date.now(), 1));
+    else await condition(() => changes !== seen || terminal());
+  }
+
+  // Closed or cancelled: let in-flight handlers finish and the last mails go before completing.
+  await condition(() => allHandlersFinished() && m.outbox.length === 0 && !sending);
+  try {
+    await getExternalWorkflowHandle(input.recommendationWorkflowId).signal(actionClosedSignal, {
+      actionId: input.actionId,
+      outcome: m.stage === 'cancelled' ? 'cancelled' : (m.outcome ?? 'not_implemented'),
+    });
+  } catch (err) {
+    log.warn('could not tell the recommendation workflow', { error: String(err) });
+  }
+  return view();
+}

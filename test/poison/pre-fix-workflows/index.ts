@@ -1,0 +1,3 @@
+/** The worker's workflowsPath: every workflow the task queue runs. */
+export { actionWorkflow } from './action-workflow';
+export { recommendationWorkflow } from './recommendation-workflow';

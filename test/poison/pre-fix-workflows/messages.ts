@@ -1,0 +1,33 @@
+/**
+ * Message definitions, next to the workflows and imported by the API's use-cases (STYLE.md 4).
+ * Validators are attached where the handlers are set (they need the workflow's state); the
+ * rules themselves live in rules.ts.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  AcknowledgeArgs,
+  ActionClosedSignalArgs,
+  ActionState,
+  AddActionArgs,
+  CancelArgs,
+  DecideArgs,
+  DecideExtensionArgs,
+  ReassignArgs,
+  RecommendationState,
+  RequestExtensionArgs,
+  SubmitEvidenceArgs,
+} from './types';
+
+export const acknowledgeUpdate = defineUpdate<ActionState, [AcknowledgeArgs]>('acknowledge');
+export const submitEvidenceUpdate = defineUpdate<ActionState, [SubmitEvidenceArgs]>('submitEvidence');
+export const decideUpdate = defineUpdate<ActionState, [DecideArgs]>('decide');
+export const requestExtensionUpdate = defineUpdate<ActionState, [RequestExtensionArgs]>('requestExtension');
+export const decideExtensionUpdate = defineUpdate<ActionState, [DecideExtensionArgs]>('decideExtension');
+export const cancelUpdate = defineUpdate<ActionState, [CancelArgs]>('cancel');
+export const reassignUpdate = defineUpdate<ActionState, [ReassignArgs]>('reassign');
+export const stateQuery = defineQuery<ActionState>('state');
+
+export const addActionUpdate = defineUpdate<RecommendationState, [AddActionArgs]>('addAction');
+export const recommendationStateQuery = defineQuery<RecommendationState>('state');
+/** Child -> parent: an action closed or was cancelled (no handle kept, so continue-as-new is safe on both sides). */
+export const actionClosedSignal = defineSignal<[ActionClosedSignalArgs]>('actionClosed');
