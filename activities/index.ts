@@ -21,12 +21,14 @@ export interface ActivityDeps {
   mailer: Mailer;
   config: OutboxConfig;
   log?: ActivityLog;
+  /** Signs the audit chain (AUDIT_KEY); without it events are chained by plain sha256. */
+  auditKey?: string;
 }
 
-export function createActivities({ db, mailer, config, log }: ActivityDeps) {
+export function createActivities({ db, mailer, config, log, auditKey }: ActivityDeps) {
   return {
     async projectActionEvent(event: ActionEvent): Promise<{ applied: boolean }> {
-      return projectActionEvent(db, event);
+      return projectActionEvent(db, event, auditKey);
     },
     async sendNotification(req: NotificationRequest): Promise<{ status: 'sent' | 'already_sent'; to: string[]; cc: string[] }> {
       try {
@@ -37,7 +39,7 @@ export function createActivities({ db, mailer, config, log }: ActivityDeps) {
       }
     },
     async completeRecommendation(c: RecommendationCompletion): Promise<void> {
-      await completeRecommendation(db, c);
+      await completeRecommendation(db, c, auditKey);
       log?.info('recommendation complete', { recommendationId: c.recommendationId, status: c.status });
     },
   };

@@ -12,7 +12,9 @@ import { createMetrics, type ApiMetrics } from './http/metrics';
 import { buildOpenApiDocument } from './http/openapi';
 import { errorHandler, notFoundHandler } from './http/problem';
 import { mountRoutes, type ApiContext } from './http/route';
+import { securityHeaders } from './http/security-headers';
 import { ROUTES } from './routes';
+import { assetsRouter } from './web/assets';
 import { mailInboxRouter } from './web/mail-inbox';
 import { webRouter } from './web/router';
 
@@ -42,6 +44,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
   const metrics = deps.metrics ?? createMetrics(deps.db);
   app.use(metrics.middleware);
+  app.use(securityHeaders({ publicUrl: deps.config.publicUrl }));
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -79,6 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   // The inbox holds every sign-in link: beyond loopback only an administrator's session opens it.
   if (deps.mailCatcher) app.use(mailInboxRouter(deps.mailCatcher, isLoopbackHost(deps.config.host) ? null : deps.db));
+  app.use(assetsRouter());
   // Browser pages (session cookie + CSRF); after the API so /api/v1 keeps its bearer tokens.
   app.use(webRouter(deps));
 

@@ -6,6 +6,7 @@ import { issueSignInLink } from '../api/web/sign-in';
 import { databaseOptions, openDatabase, type DatabaseHandle } from '../db/client';
 import { migrate } from '../db/migrate';
 import { users } from '../db/schema';
+import { embeddedAuditKey } from '../lib/audit-key';
 import { isLoopbackHost, loadConfigOrExit, type Config } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { MailCatcher } from '../lib/mail-catcher';
@@ -73,7 +74,9 @@ async function main() {
       smtpUrl = mailCatcher.url;
     }
 
-    const config: Config = { ...base, temporal: { ...base.temporal, address: temporalAddress }, smtpUrl };
+    // The audit chain is signed here too: with AUDIT_KEY, or a key made once under DATA_DIR.
+    const auditKey = base.auditKey ?? embeddedAuditKey(base.dataDir);
+    const config: Config = { ...base, temporal: { ...base.temporal, address: temporalAddress }, smtpUrl, auditKey };
     const database: DatabaseHandle = await openDatabase(databaseOptions(config));
     stops.push(() => database.close());
     await migrate(database);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { sealAuditChain } from '../activities/audit';
 import type { Db } from '../db/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
@@ -49,7 +50,9 @@ export async function startWorker(opts: { config: Config; db: Db; logger: Logger
     mailer,
     config: { publicUrl: config.publicUrl, boardChairEmail: config.boardChairEmail, mailFrom: config.mailFrom },
     log: logger,
+    auditKey: config.auditKey,
   });
+  if (config.auditKey && (await sealAuditChain(opts.db, config.auditKey))) logger.info('audit chain sealed with the audit key');
   // Only production images use the pre-built bundle: in a working tree a leftover bundle would
   // silently run old workflow code, so elsewhere a fresh one is built at every start.
   const prebuilt = config.env === 'production' && fs.existsSync(WORKFLOW_BUNDLE_PATH);

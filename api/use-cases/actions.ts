@@ -4,9 +4,9 @@
  * returns, so the caller may read the row at once. A refused Update writes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { count, eq, inArray } from 'drizzle-orm';
+import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { actions, agencies, blobs, recommendations, reviews } from '../../db/schema';
+import { actions, agencies, blobs, evidence, recommendations, reviews } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import {
   acknowledgeUpdate,
@@ -97,12 +97,20 @@ export async function submitEvidence(
   return update(deps, actionId, (h) => h.executeUpdate(submitEvidenceUpdate, { args: [args] }));
 }
 
-export function decideAction(
+export async function decideAction(
   deps: LifecycleDeps,
   actor: Actor,
   actionId: string,
   input: { outcome: DecisionOutcome; comment?: string },
 ): Promise<ActionState> {
+  // Whoever submitted the evidence may never sign it off, whatever role they hold now.
+  const [pending] = await deps.db
+    .select({ submittedBy: evidence.submittedBy })
+    .from(evidence)
+    .where(and(eq(evidence.actionId, actionId), eq(evidence.status, 'submitted')))
+    .orderBy(desc(evidence.submittedAt))
+    .limit(1);
+  if (pending?.submittedBy && pending.submittedBy === actor.userId) throw new AppError('forbidden', 'The person who submitted this evidence may not decide on it');
   return update(deps, actionId, (h) => h.executeUpdate(decideUpdate, { args: [{ actor, outcome: input.outcome, comment: input.comment ?? '' }] }));
 }
 

@@ -61,7 +61,7 @@ export function statementPage(
   const sections = agencyList
     .map((ag) => ({ ag, list: rows.filter((r) => r.agencyCode === ag.code) }))
     .filter((s) => s.list.length > 0);
-  return html`<p class="no-print"><a href="/reviews">&larr; Reviews</a> · <a href="#" onclick="window.print();return false">Print</a></p>
+  return html`<p class="no-print"><a href="/reviews">&larr; Reviews</a> · <a href="#" data-print>Print</a><script src="/assets/print.js" defer></script></p>
 <h1>${review.reference}: ${review.title}</h1>
 <p>Agency statements of progress against the action plan${review.publishedOn ? html` (review published ${fmtDate(review.publishedOn)})` : ''}. Generated ${fmtDate(now)}.</p>
 ${sections.map(

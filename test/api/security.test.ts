@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { hashToken } from '../../api/http/auth';
-import { sessions, users } from '../../db/schema';
+import { reviews, sessions, users } from '../../db/schema';
 import { ApiStack } from './stack';
 
 /** A session row as sign-in would make it; returns the cookie header that carries it. */
@@ -121,6 +121,59 @@ describe('an upload from someone not signed in', () => {
       expect(peak - before).toBeLessThan(20 * 1024 * 1024);
     } finally {
       clearInterval(sampler);
+    }
+  });
+});
+
+describe('security headers', () => {
+  const expectHeaders = (path: string, res: request.Response, https = false) => {
+    const h = res.headers;
+    const got = {
+      path,
+      csp: h['content-security-policy'],
+      nosniff: h['x-content-type-options'],
+      referrer: h['referrer-policy'],
+      cache: h['cache-control'],
+      hsts: h['strict-transport-security'],
+    };
+    expect(got).toEqual({
+      path,
+      csp: expect.stringMatching(/(default-src 'self'|default-src 'none').*frame-ancestors 'none'/),
+      nosniff: 'nosniff',
+      referrer: 'no-referrer',
+      cache: path === '/assets/print.js' ? expect.stringMatching(/max-age/) : 'no-store',
+      hsts: https ? expect.stringMatching(/max-age=\d+/) : undefined,
+    });
+    if (/html/.test(h['content-type'] ?? '')) {
+      // No inline script anywhere: a handler attribute or a <script> without src would be blocked.
+      expect({ path, inline: /\son[a-z]+\s*=|<script(?![^>]*\bsrc=)[^>]*>/i.exec(res.text)?.[0] ?? null }).toEqual({ path, inline: null });
+    }
+  };
+
+  it('are on every page, API answer, download, error and asset', async () => {
+    const stack = await new ApiStack({ worker: false, inbox: true }).start();
+    try {
+      const board = await sessionCookie(stack, 'board');
+      const [review] = await stack.db.db.insert(reviews).values({ reference: 'HDR-1', title: 'Headers review', policy: {} }).returning();
+      const anonymous = ['/signin', '/', '/signin/not-a-token', '/healthz', '/readyz', '/openapi.json', '/docs', '/mail', '/api/v1/me', '/no-such-page', '/assets/print.js', '/examples/action-plan-template.csv'];
+      for (const path of anonymous) expectHeaders(path, await request(stack.app).get(path));
+      const signedIn = ['/', '/dashboard', '/reviews', '/actions', '/reviews/new', `/reviews/${review.id}`, `/reviews/${review.id}/statement`, `/actions/${randomUUID()}`, '/signout'];
+      for (const path of signedIn) {
+        const res = await request(stack.app).get(path).set('Cookie', board);
+        expect({ path, status: res.status }).toEqual({ path, status: path.startsWith('/actions/') ? 404 : 200 });
+        expectHeaders(path, res);
+      }
+      const statement = await request(stack.app).get(`/reviews/${review.id}/statement`).set('Cookie', board);
+      expect(statement.text).toContain('data-print');
+      expect(statement.text).toContain('<script src="/assets/print.js" defer></script>');
+      expectHeaders('/api/v1/me', await request(stack.app).get('/api/v1/me').set(stack.auth('board')));
+      expectHeaders('/api/v1/reviews/:id/report', await request(stack.app).get(`/api/v1/reviews/${review.id}/report?format=html`).set(stack.auth('board')));
+      expectHeaders('POST /api/v1/agencies', await request(stack.app).post('/api/v1/agencies').set(stack.auth('admin')).send({ bad: true }));
+
+      const https = stack.makeApp({ ...stack.config, publicUrl: 'https://actions.board.example' });
+      for (const path of ['/signin', '/api/v1/me', '/healthz']) expectHeaders(path, await request(https).get(path), true);
+    } finally {
+      await stack.stop();
     }
   });
 });

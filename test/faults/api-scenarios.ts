@@ -37,7 +37,7 @@ export async function concurrentDuplicates(stack: ApiStack, opts: { rounds: numb
     const b = await fixture(stack, 'under_review');
     const [d1, d2] = await Promise.all([
       stack.post(`/api/v1/actions/${b.actionId}/decision`, 'board').send({ outcome: 'approve', comment: 'Good' }),
-      stack.post(`/api/v1/actions/${b.actionId}/decision`, 'admin').send({ outcome: 'request_changes', comment: 'Add the audit' }),
+      stack.post(`/api/v1/actions/${b.actionId}/decision`, 'board').send({ outcome: 'request_changes', comment: 'Add the audit' }),
     ]);
     const ds = [d1.status, d2.status].sort();
     seen(`decision ${ds.join('+')}`);
