@@ -5,6 +5,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import request from 'supertest';
 import { hashToken } from '../../api/http/auth';
 import { reviews, sessions, users } from '../../db/schema';
@@ -176,4 +179,95 @@ describe('security headers', () => {
       await stack.stop();
     }
   });
+});
+
+/** A zip of the given parts, each stored already compressed (method 8) with its true CRC and size. */
+function zipOf(parts: { name: string; deflated: Buffer; crc: number; size: number }[]): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    const name = Buffer.from(p.name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(p.crc, 14);
+    local.writeUInt32LE(p.deflated.length, 18);
+    local.writeUInt32LE(p.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const dir = Buffer.alloc(46);
+    dir.writeUInt32LE(0x02014b50, 0);
+    dir.writeUInt16LE(20, 4);
+    dir.writeUInt16LE(20, 6);
+    dir.writeUInt16LE(8, 10);
+    dir.writeUInt32LE(p.crc, 16);
+    dir.writeUInt32LE(p.deflated.length, 20);
+    dir.writeUInt32LE(p.size, 24);
+    dir.writeUInt16LE(name.length, 28);
+    dir.writeUInt32LE(offset, 42);
+    locals.push(local, name, p.deflated);
+    central.push(dir, name);
+    offset += 30 + name.length + p.deflated.length;
+  }
+  const dirBytes = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(parts.length, 8);
+  end.writeUInt16LE(parts.length, 10);
+  end.writeUInt32LE(dirBytes.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dirBytes, end]);
+}
+
+describe('an XLSX decompression bomb', () => {
+  it('a valid workbook padded to 1.5 GB inflated is refused (400) before it is parsed', async () => {
+    const stack = await new ApiStack({ worker: false }).start();
+    try {
+      // A real workbook (one valid row) ...
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('Plan').addRows([
+        ['Recommendation number', 'Recommendation', 'Action', 'Lead agency code', 'Success measure', 'Target date'],
+        ['1', 'Share information', 'Update the policy', 'BHT', 'Policy published', '2099-01-31'],
+      ]);
+      const zip = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
+      const parts = await Promise.all(
+        Object.values(zip.files)
+          .filter((f) => !f.dir)
+          .map(async (f) => {
+            const raw = await f.async('nodebuffer');
+            return { name: f.name, deflated: zlib.deflateRawSync(raw), crc: zlib.crc32(raw), size: raw.length };
+          }),
+      );
+      // ... plus one part of 1.5 GB of zeros: 1,536 deflated megabytes of zeros, one final empty block.
+      const mb = Buffer.alloc(1024 * 1024);
+      const block = zlib.deflateRawSync(mb, { level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      let crc = 0;
+      for (let i = 0; i < 1536; i++) crc = zlib.crc32(mb, crc);
+      const padding = Buffer.concat([...Array.from({ length: 1536 }, () => block), zlib.deflateRawSync(Buffer.alloc(0))]);
+      const bomb = zipOf([...parts, { name: 'xl/padding.bin', deflated: padding, crc, size: 1536 * 1024 * 1024 }]);
+      expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
+
+      const started = Date.now();
+      const before = process.memoryUsage().rss;
+      const res = await stack
+        .post('/api/v1/reviews/import', 'board')
+        .field('reference', 'BOMB-1')
+        .field('title', 'Padded workbook')
+        .attach('file', bomb, { filename: 'plan.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+      process.stdout.write(`XLSX bomb (${(bomb.length / 1048576).toFixed(2)} MB, 1.5 GB inflated): ${res.status} in ${Date.now() - started} ms, RSS +${((process.memoryUsage().rss - before) / 1048576).toFixed(1)} MB\n`);
+      expect(res.status).toBe(400);
+      expect(res.body.detail).toMatch(/inflates to 1536 MB/);
+
+      // The same parts without the padding import as before: the check refuses only the bomb.
+      const fine = await stack
+        .post('/api/v1/reviews/import', 'board')
+        .field('reference', 'BOMB-0')
+        .field('title', 'Plain workbook')
+        .attach('file', zipOf(parts), { filename: 'plan.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+      expect(fine.status).not.toBe(400);
+    } finally {
+      await stack.stop();
+    }
+  }, 180_000);
 });
