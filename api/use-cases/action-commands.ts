@@ -7,7 +7,12 @@ import { scopeOf } from '../queries/scope';
 import { actionLiveState, submitEvidence, type LifecycleDeps } from './actions';
 import { withStoredFiles } from './evidence-files';
 
-export const lifecycleDeps = (ctx: ApiContext): LifecycleDeps => ({ db: ctx.db, client: ctx.client, taskQueue: ctx.taskQueue });
+export const lifecycleDeps = (ctx: ApiContext): LifecycleDeps => ({
+  db: ctx.db,
+  client: ctx.client,
+  taskQueue: ctx.taskQueue,
+  limits: { allowShortPolicies: ctx.config.allowShortPolicies },
+});
 
 /** 404 unless the caller may see the action: another agency's action must look exactly like an unknown one. */
 export async function requireVisibleAction(ctx: ApiContext, actor: Actor, actionId: string) {

@@ -69,6 +69,13 @@ export function parseDueDate(value: string, field = 'dueDate'): string {
   return new Date(at).toISOString();
 }
 
+/** Past: a bare date (midnight UTC) before today, or an instant before now. */
+export function isPast(iso: string, now = Date.now()): boolean {
+  const at = Date.parse(iso);
+  const day = 86_400_000;
+  return at % day === 0 ? at < Math.floor(now / day) * day : at < now;
+}
+
 export async function resolveAgency(db: Db, code: string, path = 'agencyCode') {
   const [agency] = await db.select().from(agencies).where(eq(agencies.code, code));
   if (!agency) throw new AppError('validation', `unknown agency code ${code}`, [{ path, message: `unknown agency code ${code}` }]);
@@ -121,7 +128,11 @@ export async function requestExtension(
   input: { newDueDate: string; reason: string; interimMeasures: string },
 ): Promise<{ requestId: string; state: ActionState }> {
   const requestId = randomUUID();
-  const args = { actor, requestId, newDueDate: parseDueDate(input.newDueDate, 'newDueDate'), reason: input.reason, interimMeasures: input.interimMeasures };
+  const newDueDate = parseDueDate(input.newDueDate, 'newDueDate');
+  if (deps.limits && isPast(newDueDate)) {
+    throw new AppError('validation', `newDueDate ${input.newDueDate} is in the past`, [{ path: 'newDueDate', message: 'the new due date is in the past' }]);
+  }
+  const args = { actor, requestId, newDueDate, reason: input.reason, interimMeasures: input.interimMeasures };
   const state = await update(deps, actionId, (h) => h.executeUpdate(requestExtensionUpdate, { args: [args] }));
   return { requestId, state };
 }

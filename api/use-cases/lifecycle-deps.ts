@@ -12,6 +12,13 @@ export interface LifecycleDeps {
   db: Db;
   client: Client;
   taskQueue: string;
+  /**
+   * What people may ask for through the API and the pages (absent for the lifecycle's own
+   * callers, which run whole lifecycles in seconds): no due date already past, and no policy
+   * duration below a minute unless ALLOW_SHORT_POLICIES says so, so one board user cannot make
+   * every lead officer's inbox receive an overdue mail each second.
+   */
+  limits?: { allowShortPolicies: boolean };
 }
 
 const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {

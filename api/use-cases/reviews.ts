@@ -11,10 +11,10 @@ import type { Db } from '../../db/client';
 import { actions, agencies, recommendations, reviews, users } from '../../db/schema';
 import { AppError, type FieldIssue } from '../../lib/errors';
 import { canonicalJson } from '../../activities/audit';
-import { isDuration } from '../../workflows/duration';
+import { isDuration, parseDuration } from '../../workflows/duration';
 import type { recommendationWorkflow } from '../../workflows/recommendation-workflow';
 import { actionWorkflowId, DEFAULT_POLICY, recommendationWorkflowId, type Actor, type Policy } from '../../workflows/types';
-import { actionInput, parseDueDate, type NewActionInput } from './actions';
+import { actionInput, isPast, parseDueDate, type NewActionInput } from './actions';
 import { UUID_RE, type LifecycleDeps } from './lifecycle-deps';
 
 export interface CreateReviewInput {
@@ -152,6 +152,32 @@ async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<vo
   }
 }
 
+/** The shortest duration a policy may name unless ALLOW_SHORT_POLICIES is set. */
+export const MIN_POLICY_DURATION_MS = 60_000;
+
+function policyTooShort(policy: Partial<Policy> | undefined, allowed: boolean): FieldIssue[] {
+  if (allowed || !policy) return [];
+  const issues: FieldIssue[] = [];
+  for (const [field, value] of Object.entries(policy)) {
+    const list = Array.isArray(value) ? value.map((v, i) => [`policy.${field}.${i}`, v] as const) : [[`policy.${field}`, value] as const];
+    for (const [path, v] of list) {
+      if (typeof v !== 'string' || !isDuration(v)) continue;
+      if (parseDuration(v) < MIN_POLICY_DURATION_MS) issues.push({ path, message: `${path} is ${v}: policy durations are at least PT1M` });
+    }
+  }
+  return issues;
+}
+
+/** A due date already past would be overdue (and escalating) the moment it is set. */
+function dueDatesPast(recs: { actions: { dueDate: string }[] }[], now = Date.now()): FieldIssue[] {
+  return recs.flatMap((r, i) =>
+    r.actions.flatMap((a, j) => {
+      const path = `recommendations.${i}.actions.${j}.dueDate`;
+      return a.dueDate && isPast(a.dueDate, now) ? [{ path, message: `${path} ${a.dueDate.slice(0, 10)} is in the past` }] : [];
+    }),
+  );
+}
+
 export async function createReview(deps: LifecycleDeps, actor: Actor, input: CreateReviewInput): Promise<{ review: ReviewView; created: boolean }> {
   if (actor.role !== 'admin' && actor.role !== 'board') throw new AppError('forbidden', 'only the board or an admin may create reviews');
   const policy = mergePolicy(input.policy);
@@ -176,6 +202,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
       }),
     };
   });
+  if (deps.limits) issues.push(...policyTooShort(input.policy, deps.limits.allowShortPolicies), ...dueDatesPast(normalised));
   const codes = [...new Set(normalised.flatMap((r) => r.actions.map((a) => a.agencyCode)))];
   const known = codes.length ? await deps.db.select().from(agencies).where(inArray(agencies.code, codes)) : [];
   normalised.forEach((r, i) =>

@@ -123,7 +123,7 @@ export function webRouter(deps: WebDeps): Router {
   const router = Router();
   const { db, config, logger } = deps;
   const secure = config.publicUrl.startsWith('https:');
-  const lifecycle: LifecycleDeps = { db, client: deps.client, taskQueue: config.temporal.taskQueue };
+  const lifecycle: LifecycleDeps = { db, client: deps.client, taskQueue: config.temporal.taskQueue, limits: { allowShortPolicies: config.allowShortPolicies } };
   let mailer = deps.mailer;
   const getMailer = (): Mailer => {
     if (!mailer) {

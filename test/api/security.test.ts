@@ -271,3 +271,45 @@ describe('an XLSX decompression bomb', () => {
     }
   }, 180_000);
 });
+
+describe('policies and due dates that would flood inboxes', () => {
+  const review = (policy: Record<string, unknown>, dueDate: string) => ({
+    reference: `POL-${randomUUID().slice(0, 8)}`,
+    title: 'Policy limits',
+    policy,
+    recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Update the policy', dueDate }] }],
+  });
+  const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+
+  it('a duration below PT1M is refused naming the field, unless ALLOW_SHORT_POLICIES; a past due date always', async () => {
+    const strict = await new ApiStack({ worker: false, env: { ALLOW_SHORT_POLICIES: '0' } }).start();
+    try {
+      const short = await strict.post('/api/v1/reviews', 'board').send(review({ acknowledgeWithin: 'PT1S', remindBefore: ['P7D', 'PT30S'] }, inDays(30)));
+      expect(short.status).toBe(400);
+      expect(short.body.errors.map((e: { path: string }) => e.path)).toEqual(['policy.acknowledgeWithin', 'policy.remindBefore.1']);
+      expect((await strict.post('/api/v1/reviews', 'board').send(review({ acknowledgeWithin: 'PT1M' }, inDays(30)))).status).toBe(201);
+
+      const past = await strict.post('/api/v1/reviews', 'board').send(review({}, inDays(-1)));
+      expect(past.status).toBe(400);
+      expect(past.body.errors).toEqual([expect.objectContaining({ path: 'recommendations.0.actions.0.dueDate' })]);
+      // Today is not past.
+      expect((await strict.post('/api/v1/reviews', 'board').send(review({}, inDays(0)))).status).toBe(201);
+
+      // Extension to a date already past: refused before the workflow is asked.
+      const created = await strict.post('/api/v1/reviews', 'board').send(review({}, inDays(30)));
+      const actionId = created.body.recommendations[0].actions[0].id;
+      const ext = await strict.post(`/api/v1/actions/${actionId}/extension-requests`, 'owner').send({ newDueDate: inDays(-2), reason: 'Late', interimMeasures: 'None' });
+      expect(ext.status).toBe(400);
+      expect(ext.body.errors).toEqual([expect.objectContaining({ path: 'newDueDate' })]);
+    } finally {
+      await strict.stop();
+    }
+    const relaxed = await new ApiStack({ worker: false }).start();
+    try {
+      expect(relaxed.config.allowShortPolicies).toBe(true);
+      expect((await relaxed.post('/api/v1/reviews', 'board').send(review({ acknowledgeWithin: 'PT1S' }, inDays(30)))).status).toBe(201);
+    } finally {
+      await relaxed.stop();
+    }
+  });
+});

@@ -154,7 +154,7 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
   const server = http.createServer(stack.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const tables = ((await stack.db.db.execute(sql`select relname as t from pg_stat_user_tables where schemaname = 'public' and relname not in ('__drizzle_migrations', 'notifications') order by relname`)) as unknown as { rows: { t: string }[] }).rows.map((r) => r.t);
+  const tables = ((await stack.db.db.execute(sql`select relname as t from pg_stat_user_tables where schemaname = 'public' and relname not in ('__drizzle_migrations', 'notifications', 'rate_limits') order by relname`)) as unknown as { rows: { t: string }[] }).rows.map((r) => r.t);
   const fingerprintSql = sql.raw(tables.map((t) => `select '${t}' as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${t}" x`).join(' union all '));
   const fingerprint = async () => JSON.stringify(((await stack.db.db.execute(fingerprintSql)) as unknown as { rows: unknown[] }).rows);
   const withOutbox = async () => `${await fingerprint()}${await count(stack, 'select count(*)::int as n from notifications')}:${await count(stack, `select count(*)::int as n from notifications where status = 'sent'`)}`;
