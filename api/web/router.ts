@@ -47,7 +47,8 @@ import {
 } from './queries';
 import { dashboardPage, reviewsPage, statementPage } from './reports';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './rate-limit';
-import { consumeSignInToken, requestSignIn, signInTokenUsable } from './sign-in';
+import { consumeSignInToken, requestSignIn, signInTokenState, SIGN_IN_TTL_MS } from './sign-in';
+import { hashToken } from '../http/auth';
 import { createSession, csrfMatches, destroySession, loadSession, readCookie, type WebSession } from './session';
 
 export interface WebDeps {
@@ -100,6 +101,8 @@ const PRE_CSRF_COOKIE = 'ap_csrf';
 /** One-shot notice after a POST-redirect-GET: a cookie, so a reload does not repeat it (a query string would). */
 const FLASH_COOKIE = 'ap_flash';
 const NEXT_COOKIE = 'ap_next';
+/** Binds a sign-in link to the browser that asked for it: a link forwarded or intercepted is useless elsewhere. */
+const SIGN_IN_NONCE_COOKIE = 'ap_signin';
 
 const NOTICES: Record<string, string> = {
   acknowledged: 'Acknowledged. The board can see your agency owns this action.',
@@ -232,8 +235,11 @@ export function webRouter(deps: WebDeps): Router {
         logger.warn({ ip: req.ip }, 'sign-in link requests over the limit; no mail sent');
         return send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
       }
+      // Given whether or not the address is known, so the cookie tells nothing either.
+      const nonce = readCookie(req, SIGN_IN_NONCE_COOKIE) ?? randomBytes(24).toString('base64url');
+      res.append('Set-Cookie', `${SIGN_IN_NONCE_COOKIE}=${nonce}; Path=/signin; HttpOnly; SameSite=Lax; Max-Age=${SIGN_IN_TTL_MS / 1000}${secure ? '; Secure' : ''}`);
       try {
-        await requestSignIn(db, getMailer(), { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, email);
+        await requestSignIn(db, getMailer(), { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, email, new Date(), hashToken(nonce));
       } catch (err) {
         // Same page as for an unknown address: a mail failure must not reveal that the account exists.
         logger.error({ err }, 'sign-in mail not sent');
@@ -250,13 +256,30 @@ export function webRouter(deps: WebDeps): Router {
       messagePage('This sign-in link cannot be used', 'It has been used already or has expired (links work once, for 15 minutes).', { href: '/signin', label: 'Get a new link' }),
     );
 
+  const browserNonce = (req: Request) => {
+    const n = readCookie(req, SIGN_IN_NONCE_COOKIE);
+    return n ? hashToken(n) : null;
+  };
+  const otherBrowser = (res: Response) =>
+    send(
+      res,
+      400,
+      'Open the link where you asked for it',
+      messagePage(
+        'Open the link in the browser where you asked for it',
+        'A sign-in link works only in the browser that asked for it, so a forwarded or intercepted link cannot sign anyone in. Open the link in the browser where you asked for it, or ask again here.',
+        { href: '/signin', label: 'Ask for a new link' },
+      ),
+    );
+
   // The link in the mail only shows a button: mail scanners fetch links (GET) but do not submit forms.
   router.get(
     '/signin/:token',
     wrap(async (req, res) => {
       const token = String(req.params.token);
-      if (!(await signInTokenUsable(db, token))) return linkNotValid(res);
-      res.setHeader('Referrer-Policy', 'no-referrer');
+      const state = await signInTokenState(db, token, browserNonce(req));
+      if (state === 'invalid') return linkNotValid(res);
+      if (state === 'other_browser') return otherBrowser(res);
       send(res, 200, 'Sign in', signInConfirmPage(locals(res).ctx, token));
     }),
   );
@@ -266,8 +289,9 @@ export function webRouter(deps: WebDeps): Router {
     form,
     wrap(async (req, res) => {
       if (!csrfOk(req, res, (req.body ?? {}) as Record<string, unknown>)) return csrfRefused(res);
-      const userId = await consumeSignInToken(db, String(req.params.token));
-      if (!userId) return linkNotValid(res);
+      const token = String(req.params.token);
+      const userId = await consumeSignInToken(db, token, browserNonce(req));
+      if (!userId) return (await signInTokenState(db, token, browserNonce(req))) === 'other_browser' ? otherBrowser(res) : linkNotValid(res);
       if (locals(res).session) await destroySession(db, res, locals(res).session, secure);
       await createSession(db, res, userId, secure);
       const next = readCookie(req, NEXT_COOKIE);

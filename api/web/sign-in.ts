@@ -4,7 +4,7 @@
  * so two clicks racing cannot both sign in.
  */
 import { randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { loginTokens, notifications, users } from '../../db/schema';
 import type { Mailer } from '../../lib/mailer';
@@ -22,8 +22,17 @@ export interface SignInMailConfig {
  * Sends a link when the address belongs to a user, and does nothing otherwise: the caller shows
  * the same page either way, so the form cannot be used to learn who has an account.
  */
-export async function requestSignIn(db: Db, mailer: Mailer, config: SignInMailConfig, rawEmail: string, now = new Date()): Promise<void> {
+export async function requestSignIn(
+  db: Db,
+  mailer: Mailer,
+  config: SignInMailConfig,
+  rawEmail: string,
+  now = new Date(),
+  browserNonceHash: string | null = null,
+): Promise<void> {
   const email = rawEmail.trim().toLowerCase();
+  // No mailbox behind it (the bootstrap administrator): that account signs in by the link printed at start.
+  if (email.endsWith('@localhost')) return;
   const [user] = await db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)
@@ -33,7 +42,7 @@ export async function requestSignIn(db: Db, mailer: Mailer, config: SignInMailCo
   const token = randomBytes(32).toString('base64url');
   const tokenHash = hashToken(token);
   const expiresAt = new Date(now.getTime() + SIGN_IN_TTL_MS);
-  await db.insert(loginTokens).values({ tokenHash, userId: user.id, expiresAt });
+  await db.insert(loginTokens).values({ tokenHash, userId: user.id, expiresAt, browserNonceHash });
   await db.delete(loginTokens).where(lt(loginTokens.expiresAt, new Date(now.getTime() - 24 * 3600 * 1000)));
 
   const link = `${config.publicUrl}/signin/${token}`;
@@ -72,13 +81,23 @@ export async function requestSignIn(db: Db, mailer: Mailer, config: SignInMailCo
   }
 }
 
-/** The user id the token signs in, once; null when unknown, used or expired. */
-export async function consumeSignInToken(db: Db, token: string, now = new Date()): Promise<string | null> {
+/**
+ * The user id the token signs in, once; null when unknown, used, expired, or asked for by
+ * another browser (`browserNonceHash`: the hash of this browser's nonce cookie).
+ */
+export async function consumeSignInToken(db: Db, token: string, browserNonceHash: string | null, now = new Date()): Promise<string | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const [row] = await db
     .update(loginTokens)
     .set({ usedAt: now })
-    .where(and(eq(loginTokens.tokenHash, hashToken(token)), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
+    .where(
+      and(
+        eq(loginTokens.tokenHash, hashToken(token)),
+        isNull(loginTokens.usedAt),
+        gt(loginTokens.expiresAt, now),
+        or(isNull(loginTokens.browserNonceHash), eq(loginTokens.browserNonceHash, browserNonceHash ?? '')),
+      ),
+    )
     .returning({ userId: loginTokens.userId });
   return row?.userId ?? null;
 }
@@ -86,15 +105,17 @@ export async function consumeSignInToken(db: Db, token: string, now = new Date()
 /**
  * Whether the token could sign in now, without using it: the GET of a link only shows a confirm
  * button, so a mail scanner that fetches every link in a message does not burn the sign-in.
+ * `other_browser`: valid, but asked for in a browser that is not this one.
  */
-export async function signInTokenUsable(db: Db, token: string, now = new Date()): Promise<boolean> {
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return false;
+export async function signInTokenState(db: Db, token: string, browserNonceHash: string | null, now = new Date()): Promise<'usable' | 'other_browser' | 'invalid'> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return 'invalid';
   const [row] = await db
-    .select({ userId: loginTokens.userId })
+    .select({ nonce: loginTokens.browserNonceHash })
     .from(loginTokens)
     .where(and(eq(loginTokens.tokenHash, hashToken(token)), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
     .limit(1);
-  return !!row;
+  if (!row) return 'invalid';
+  return row.nonce === null || row.nonce === browserNonceHash ? 'usable' : 'other_browser';
 }
 
 /**

@@ -10,7 +10,10 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import request from 'supertest';
 import { hashToken } from '../../api/http/auth';
-import { reviews, sessions, users } from '../../db/schema';
+import { checkEvidenceFile } from '../../api/http/uploads';
+import { icsFor } from '../../activities/mail-content';
+import { loginTokens, reviews, sessions, users } from '../../db/schema';
+import { PDF } from './fixtures';
 import { ApiStack } from './stack';
 
 /** A session row as sign-in would make it; returns the cookie header that carries it. */
@@ -311,5 +314,53 @@ describe('policies and due dates that would flood inboxes', () => {
     } finally {
       await relaxed.stop();
     }
+  });
+});
+
+describe('smaller doors', () => {
+  it('GET /agencies gives an agency user its own agency (and contacts) only; the board sees all', async () => {
+    // Nothing listens on port 9: a link's token is stored before its mail is tried, which is what is counted.
+    const stack = await new ApiStack({ worker: false, env: { SMTP_URL: 'smtp://127.0.0.1:9' } }).start();
+    try {
+      const own = await stack.get('/api/v1/agencies', 'owner');
+      expect(own.status).toBe(200);
+      expect(own.body.map((a: { code: string }) => a.code)).toEqual(['BHT']);
+      const all = await stack.get('/api/v1/agencies', 'board');
+      expect(all.body.length).toBeGreaterThan(3);
+
+      // The bootstrap administrator (admin@localhost) cannot be sent a sign-in link; a person can.
+      const [local] = await stack.db.db.insert(users).values({ name: 'Administrator', email: 'admin@localhost', role: 'admin' }).returning();
+      const agent = request.agent(stack.app);
+      const form = await agent.get('/signin');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+      for (const email of ['admin@localhost', 'board@api.test']) expect((await agent.post('/signin').type('form').send({ _csrf: csrf, email })).status).toBe(200);
+      const tokens = await stack.db.db.select({ userId: loginTokens.userId }).from(loginTokens);
+      expect(tokens.some((t) => t.userId === local.id)).toBe(false);
+      expect(tokens.length).toBe(1);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('file names with bidi or other format characters are refused', () => {
+    const file = (filename: string) => ({ field: 'files', filename, mediaType: 'application/pdf', size: PDF.length, buffer: PDF });
+    expect(() => checkEvidenceFile(file('invoice.pdf'), 0)).not.toThrow();
+    for (const name of ['invoice\u202Efdp.pdf', 'report\u200B.pdf', 'a\u2028b.pdf', 'x\u2066y.pdf']) {
+      expect(() => checkEvidenceFile(file(name), 0)).toThrow(/format/);
+    }
+  });
+
+  it('ICS text escapes CR and folds long lines at 75 octets (RFC 5545)', () => {
+    const ics = icsFor(
+      { actionId: randomUUID(), reviewReference: 'SCR-1', reference: '1.1', title: `Line one\rLine two\r\nLine three; with, commas — and a long tail ${'é'.repeat(60)}`, dueDate: new Date('2030-01-31') } as never,
+      'https://actions.example/actions/1',
+      new Date('2029-01-01T00:00:00Z'),
+    );
+    const lines = ics.split('\r\n');
+    expect(ics).not.toMatch(/\r(?!\n)/);
+    for (const l of lines) expect(Buffer.byteLength(l)).toBeLessThanOrEqual(75);
+    const unfolded = ics.replace(/\r\n /g, '');
+    expect(unfolded).toContain('SUMMARY:Due: SCR-1 1.1 Line one\\nLine two\\nLine three\\; with\\, commas');
+    expect(unfolded).toContain('é'.repeat(60));
   });
 });
