@@ -30,7 +30,7 @@ export default tseslint.config(
   {
     // Places that legitimately touch the process environment: the config parser, the CLI
     // provisioning (PATH, cache dir, child env), scripts and tests that set up child processes.
-    files: ['lib/config.ts', 'lib/temporal-cli.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['lib/config.ts', 'lib/temporal-cli.ts', 'lib/temporal-server.ts', 'lib/prod-stack.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
@@ -55,6 +55,18 @@ export default tseslint.config(
         'error',
         { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
         { name: 'setInterval', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+      ],
+    },
+  },
+  {
+    // Every API schema is built from api/http/zod.ts, whose text builders carry the storable-text
+    // check: a field declared with zod's own z.string() would let a NUL through to a workflow.
+    files: ['api/**/*.ts'],
+    ignores: ['api/http/zod.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'zod', message: "Build schemas with { z } from 'api/http/zod' (its strings refuse text that cannot be stored).", allowTypeImports: true }] },
       ],
     },
   },

@@ -14,6 +14,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { asc, desc, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../db/client';
 import { auditEvents } from '../db/schema';
+import { canonicalJson } from '../domain/text';
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** Arbitrary constant naming the audit-chain lock. */
@@ -29,16 +30,7 @@ export interface AuditContent {
   occurredAt: Date;
 }
 
-/** JSON with sorted keys: jsonb does not keep key order, the hash must not depend on it. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
+export { canonicalJson };
 
 export type AuditScheme = 1 | 2;
 
@@ -68,7 +60,17 @@ export const lastAuditHash = sql<string | null>`(select ${auditEvents.hash} from
  * Appends one event; the caller holds the lock (lockAuditChain) in the same transaction.
  * `last` is the chain's head if the caller already read it under the lock (lastAuditHash).
  */
-export async function appendAudit(tx: Tx, c: AuditContent, last?: { hash: string | null }, key?: string): Promise<void> {
+/**
+ * The key every append in this process signs with, unless a caller passes one. The worker and
+ * the API both append events (transitions; token and calendar administration), and one chain
+ * must not mix signed and unsigned rows: each process sets it once at start from AUDIT_KEY.
+ */
+let processAuditKey: string | undefined;
+export function useAuditKey(key: string | undefined): void {
+  if (key !== undefined) processAuditKey = key;
+}
+
+export async function appendAudit(tx: Tx, c: AuditContent, last?: { hash: string | null }, key: string | undefined = processAuditKey): Promise<void> {
   const head = last ?? (await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1))[0];
   const prevHash = head?.hash ?? GENESIS_HASH;
   await tx.insert(auditEvents).values({ ...c, payload: c.payload ?? {}, prevHash, hash: auditHash(prevHash, c, key), scheme: key === undefined ? 1 : 2 });

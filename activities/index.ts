@@ -8,6 +8,9 @@ import type { ActionEvent, NotificationRequest, RecommendationCompletion } from 
 import { projectActionEvent } from './projection';
 import { completeRecommendation } from './recommendation';
 import { sendNotification, type OutboxConfig } from './outbox';
+import { sendSignInMail, type SignInMailResult } from './sign-in-mail';
+
+import { useAuditKey } from './audit';
 
 export { verifyAuditChain } from './audit';
 
@@ -26,6 +29,7 @@ export interface ActivityDeps {
 }
 
 export function createActivities({ db, mailer, config, log, auditKey }: ActivityDeps) {
+  useAuditKey(auditKey);
   return {
     async projectActionEvent(event: ActionEvent): Promise<{ applied: boolean }> {
       return projectActionEvent(db, event, auditKey);
@@ -35,6 +39,14 @@ export function createActivities({ db, mailer, config, log, auditKey }: Activity
         return await sendNotification({ db, mailer, config }, req);
       } catch (err) {
         log?.warn('notification not sent yet', { kind: req.kind, occasion: req.occasion, error: String(err) });
+        throw err;
+      }
+    },
+    async sendSignInMail(input: { notificationId: string; browserNonceHash?: string | null }): Promise<SignInMailResult> {
+      try {
+        return await sendSignInMail({ db, mailer, config }, input);
+      } catch (err) {
+        log?.warn('sign-in mail not sent yet', { error: String(err) });
         throw err;
       }
     },

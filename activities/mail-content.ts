@@ -2,6 +2,9 @@
  * Words and recipients of each notification kind (DESIGN.md "Notifications"). Pure: the outbox
  * activity looks the facts up and hands them here.
  */
+import { dueOn, formatDay } from '../lib/board-time';
+import { addDays } from '../workflows/calendar';
+import { escapeHtml } from '../domain/text';
 import type { NotificationRequest } from '../workflows/types';
 
 export interface MailFacts {
@@ -30,8 +33,8 @@ export interface ComposedMail {
 }
 
 const uniq = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x).map((x) => x.toLowerCase()))];
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const day = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'not set');
+/** A due date as people write it, on its day in the board's zone: "31 January 2027". */
+const day = (d: Date | null) => (d ? formatDay(d) : 'not set');
 
 export function recipients(req: NotificationRequest, f: MailFacts): { to: string[]; cc: string[] } {
   const agencyAll = f.agency ? uniq([f.agency.leadEmail, ...f.agency.userEmails]) : [];
@@ -73,8 +76,9 @@ const SUBJECTS: Record<NotificationRequest['kind'], (f: MailFacts, req: Notifica
 
 export function icsFor(f: MailFacts, link: string, stamp: Date): string {
   const d = f.dueDate!;
-  const ymd = (x: Date) => x.toISOString().slice(0, 10).replace(/-/g, '');
-  const next = new Date(d.getTime() + 86_400_000);
+  // An all-day event on the due date's local day: calendars show it on that day in any zone.
+  const on = dueOn(d);
+  const ymd = (date: string) => date.replace(/-/g, '');
   // RFC 5545 3.3.11: backslash, semicolon and comma escaped; every line break (CRLF, CR or LF) is "\n".
   const esc = (s: string) => s.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '\\n');
   return [
@@ -85,8 +89,8 @@ export function icsFor(f: MailFacts, link: string, stamp: Date): string {
     'BEGIN:VEVENT',
     `UID:action-${f.actionId}@actionplan`,
     `DTSTAMP:${stamp.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}`,
-    `DTSTART;VALUE=DATE:${ymd(d)}`,
-    `DTEND;VALUE=DATE:${ymd(next)}`,
+    `DTSTART;VALUE=DATE:${ymd(on)}`,
+    `DTEND;VALUE=DATE:${ymd(addDays(on, 1))}`,
     `SUMMARY:${esc(`Due: ${f.reviewReference} ${f.reference} ${f.title}`)}`,
     `DESCRIPTION:${esc(`Action ${f.reviewReference} ${f.reference} is due ${day(d)}. ${link}`)}`,
     `URL:${link}`,
@@ -132,7 +136,7 @@ export function compose(req: NotificationRequest, f: MailFacts, now: Date): Comp
     req.escalation ? `Escalation: level ${req.escalation.level}, reason ${req.escalation.reason}` : null,
     ...Object.entries(req.detail ?? {})
       .filter(([, v]) => v)
-      .map(([k, v]) => `${k[0].toUpperCase()}${k.slice(1)}: ${v}`),
+      .map(([k, v]) => (k === 'newDueDate' ? `New due date: ${formatDay(v)}` : `${k[0].toUpperCase()}${k.slice(1)}: ${v}`)),
   ].filter((l): l is string => l !== null);
   const text = `${lines.join('\n')}\n\nOpen it: ${link}\n`;
   const html =

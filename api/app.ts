@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
+import { useAuditKey } from '../activities/audit';
 import type { Db } from '../db/client';
 import { isLoopbackHost, type Config } from '../lib/config';
 import { redactUrl, type Logger } from '../lib/logger';
@@ -16,6 +17,7 @@ import { securityHeaders } from './http/security-headers';
 import { ROUTES } from './routes';
 import { assetsRouter } from './web/assets';
 import { mailInboxRouter } from './web/mail-inbox';
+import { setBoardTimeZone } from '../lib/board-time';
 import { webRouter } from './web/router';
 
 export interface AppDeps {
@@ -36,6 +38,9 @@ export interface AppDeps {
 
 /** Built apart from `listen` so tests drive it directly (STYLE.md 16). */
 export function createApp(deps: AppDeps): express.Express {
+  // Token and calendar administration append audit events here too: signed like the worker's.
+  useAuditKey(deps.config.auditKey);
+  setBoardTimeZone(deps.config.boardTimeZone);
   const app = express();
   app.disable('x-powered-by');
   // Which proxies' X-Forwarded-For is believed decides the address every limit counts by (TRUST_PROXY).

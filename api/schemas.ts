@@ -1,5 +1,6 @@
-import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, ROLES } from '../db/schema';
-import { isDuration } from '../workflows/duration';
+import { isHhMm, isIsoDate } from '../workflows/calendar';
+import { normaliseDuration } from '../workflows/duration';
+import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCOMES, OUTCOMES, RAGS, ROLES } from '../domain/vocabulary';
 import { z } from './http/zod';
 
 /**
@@ -16,10 +17,17 @@ export const DateOrInstant = z
   .openapi({ description: 'YYYY-MM-DD or an ISO-8601 instant with offset', example: '2026-09-30' });
 
 export const Duration = z
-  .string()
-  .max(40)
-  .refine(isDuration, 'expected an ISO-8601 duration in weeks, days, hours, minutes or seconds (P7D, PT2S)')
-  .openapi({ example: 'P7D' });
+  .union([
+    z
+      .string()
+      .max(40)
+      .refine((v) => normaliseDuration(v) !== null, 'expected an ISO-8601 duration in weeks, days, hours, minutes or seconds (P7D, PT2S), or "n working days"'),
+    z.strictObject({ workingDays: z.number().int('workingDays must be a whole number').positive('workingDays must be at least 1').max(999) }),
+  ])
+  .openapi({
+    description: 'Calendar time as ISO 8601 (`P7D`, `PT2S`), or working days of the board calendar: `{ "workingDays": 5 }` or `"5 working days"` (weekends and England and Wales bank holidays skipped)',
+    example: 'P7D',
+  });
 
 export const PolicyInput = z
   .strictObject({
@@ -29,8 +37,18 @@ export const PolicyInput = z
     escalateAfterOverdue: z.array(Duration).min(1).max(3).optional(),
     stallAfter: Duration.optional(),
     boardDecisionWithin: Duration.optional(),
+    deliverAt: z
+      .string()
+      .refine(isHhMm, 'expected a time of day as HH:MM (24-hour), for example 09:00')
+      .nullable()
+      .optional()
+      .openapi({ description: 'Reminders, overdue notices and escalations go at this time (board time zone) on the next working day; null sends them at the computed instant', example: '09:00' }),
   })
-  .openapi('PolicyInput');
+  .openapi('PolicyInput', {
+    description:
+      'Omitted entirely: acknowledge within 5 working days, board decision within 10 working days, mail at 09:00 on working days. ' +
+      'Given but naming neither working days nor deliverAt: the missing fields take the calendar-day defaults (P5D, P14D, no window).',
+  });
 
 export const IdParams = z.strictObject({ id: z.guid() });
 export const ExtensionParams = z.strictObject({ id: z.guid(), rid: z.guid() });
@@ -79,7 +97,24 @@ export const User = z
   })
   .openapi('User');
 
-export const CreatedUser = z.object({ user: User, token: z.string().openapi({ description: 'Shown once; only its hash is stored' }) }).openapi('CreatedUser');
+export const CreatedUser = z
+  .object({
+    user: User,
+    token: z.string().openapi({ description: 'Shown once; only its hash is stored' }),
+    tokenId: z.string().optional().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
+    tokenExpiresAt: z.string().optional().openapi({ description: 'When the token stops working (API_TOKEN_TTL_DAYS after issue)' }),
+  })
+  .openapi('CreatedUser');
+
+export const IssuedToken = z
+  .object({
+    token: z.string().openapi({ description: 'The new bearer token, shown once; the one the request carried no longer works' }),
+    id: z.string().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
+    expiresAt: z.string().openapi({ description: 'When the new token stops working' }),
+  })
+  .openapi('IssuedToken');
+
+export const DeactivatedUser = z.object({ id: z.string(), email: z.string(), deactivatedAt: z.string() }).openapi('DeactivatedUser');
 
 export const ActionInput = z
   .strictObject({
@@ -169,7 +204,7 @@ export const ActionListQuery = z
   })
   .openapi('ActionListQuery');
 
-export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json']).default('json') });
+export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json', 'docx', 'pdf', 'xlsx']).default('json') });
 
 export const Action = z
   .object({
@@ -187,7 +222,8 @@ export const Action = z
     status: z.enum(ACTION_STATUSES),
     outcome: z.enum(OUTCOMES).nullable(),
     rag: z.enum(RAGS),
-    dueDate: z.string(),
+    dueDate: z.string().openapi({ description: 'ISO instant; a due date given as a date is the last moment of that day in the board time zone' }),
+    dueOn: z.string().openapi({ description: 'The due date as a local day in BOARD_TIME_ZONE', example: '2027-01-31' }),
     escalationLevel: z.number().int().min(0).max(3),
     changesRequested: z.boolean(),
     acknowledgedAt: z.string().nullable(),
@@ -283,7 +319,7 @@ export const ExtensionBody = z
   .openapi('ExtensionRequestBody');
 
 export const ExtensionDecisionBody = z
-  .strictObject({ outcome: z.enum(['approve', 'reject']), comment: optionalText(10000) })
+  .strictObject({ outcome: z.enum(EXTENSION_OUTCOMES), comment: optionalText(10000) })
   .openapi('ExtensionDecisionBody');
 
 export const CancelBody = z.strictObject({ reason: text(10000) }).openapi('CancelBody');
@@ -318,3 +354,35 @@ export const Problem = z
     errors: z.array(z.object({ path: z.string(), message: z.string(), row: z.number().optional(), column: z.string().optional() })).optional(),
   })
   .openapi('Problem');
+
+export const CalendarDayBody = z
+  .strictObject({
+    date: z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').openapi({ example: '2023-05-08' }),
+    title: text(200).openapi({ example: 'Bank holiday for the coronation of King Charles III' }),
+    replaces: z
+      .string()
+      .refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD')
+      .optional()
+      .openapi({ description: 'A shipped bank holiday this day replaces (it becomes a working day again), as when VE day moved the early May holiday in 2020', example: '2020-05-04' }),
+  })
+  .openapi('CalendarDayBody');
+
+export const BankHoliday = z
+  .object({
+    date: z.string(),
+    title: z.string(),
+    origin: z.enum(['shipped', 'added']),
+    replaces: z.string().nullable(),
+    replacedBy: z.string().nullable().openapi({ description: 'Set on a shipped day an added substitute replaced: no longer a holiday' }),
+  })
+  .openapi('BankHoliday');
+
+export const BoardCalendarOut = z
+  .object({
+    timeZone: z.string().openapi({ example: 'Europe/London' }),
+    division: z.string(),
+    source: z.string(),
+    compiledOn: z.string(),
+    days: z.array(BankHoliday),
+  })
+  .openapi('BoardCalendar');

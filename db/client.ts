@@ -27,6 +27,11 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
+  /**
+   * Runs `fn` while holding a session-level advisory lock on a connection of its own, so another
+   * process asking for the same key waits until `fn` is done (PGlite has one process: runs it).
+   */
+  exclusively<T>(key: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -87,6 +92,21 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       ping: async () => {
         await pool.query('select 1');
       },
+      exclusively: async (key, fn) => {
+        // Not from the pool: fn may need every pooled connection while this one waits on the lock.
+        const { Client } = await import('pg');
+        const holder = new Client({ ...pgSslOptions(opts.databaseUrl!, opts.caPath), connectionTimeoutMillis: 5000 });
+        holder.on('error', () => undefined);
+        await holder.connect();
+        try {
+          await holder.query('select pg_advisory_lock($1)', [key]);
+          return await fn();
+        } finally {
+          // Closing the session releases the lock even if the unlock itself fails.
+          await holder.query('select pg_advisory_unlock($1)', [key]).catch(() => undefined);
+          await holder.end().catch(() => undefined);
+        }
+      },
       close: () => pool.end(),
     };
   }
@@ -102,6 +122,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     ping: async () => {
       await client.query('select 1');
     },
+    exclusively: (_key, fn) => fn(),
     close: () => client.close(),
   };
 }

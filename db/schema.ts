@@ -32,12 +32,24 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => ts('created_at').notNull().defaultNow();
 
-export const ROLES = ['admin', 'board', 'agency'] as const;
-export const ACTION_STATUSES = ['assigned', 'in_progress', 'under_review', 'closed', 'cancelled'] as const;
-export const OUTCOMES = ['implemented', 'not_implemented'] as const;
-export const RAGS = ['green', 'amber', 'red', 'complete'] as const;
-export const DECISION_OUTCOMES = ['approve', 'request_changes', 'close_not_implemented'] as const;
-export const ESCALATION_REASONS = ['not_acknowledged', 'overdue', 'stalled', 'awaiting_board'] as const;
+import {
+  ACTION_STATUSES,
+  DECISION_OUTCOMES,
+  ESCALATION_REASONS,
+  EVIDENCE_STATUSES,
+  OUTCOMES,
+  RAGS,
+  ROLES,
+  type ActionStatus,
+  type Outcome,
+  type Rag,
+  type Role,
+} from '../domain/vocabulary';
+
+// The vocabulary lives in domain/vocabulary.ts; re-exported for the many modules that read it with the tables.
+export { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, ROLES };
+export type { ActionStatus, Outcome, Rag, Role };
+
 export const NOTIFICATION_KINDS = [
   'assignment',
   'reminder',
@@ -49,10 +61,6 @@ export const NOTIFICATION_KINDS = [
   'sign_in',
 ] as const;
 
-export type Role = (typeof ROLES)[number];
-export type ActionStatus = (typeof ACTION_STATUSES)[number];
-export type Outcome = (typeof OUTCOMES)[number];
-export type Rag = (typeof RAGS)[number];
 
 const inList = (column: string, values: readonly string[]) =>
   sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
@@ -76,6 +84,12 @@ export const users = pgTable(
     agencyId: uuid('agency_id').references(() => agencies.id),
     /** sha256 of the bearer token; the token itself is shown once and never stored. */
     tokenHash: text('token_hash').unique(),
+    /** Names the current token (revocation by id never needs the token itself). */
+    tokenId: uuid('token_id').unique().defaultRandom(),
+    /** The token stops working at this instant (API_TOKEN_TTL_DAYS after it was issued). */
+    tokenExpiresAt: ts('token_expires_at').notNull().default(sql`now() + interval '90 days'`),
+    /** Set when an administrator deactivates the user: no token, no session, no sign-in. */
+    deactivatedAt: ts('deactivated_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -185,7 +199,7 @@ export const evidence = pgTable(
       .references(() => actions.id),
     statement: text('statement').notNull(),
     links: jsonb('links').$type<string[]>().notNull().default([]),
-    status: text('status', { enum: ['submitted', 'accepted', 'changes_requested', 'not_accepted'] })
+    status: text('status', { enum: EVIDENCE_STATUSES })
       .notNull()
       .default('submitted'),
     submittedBy: uuid('submitted_by').references(() => users.id),
@@ -323,6 +337,15 @@ export const auditEvents = pgTable(
   (t) => [index('audit_events_action_idx').on(t.actionId, t.id)],
 );
 
+/** Days off an admin added to the shipped bank holidays (a one-off, or a substitute for a shipped day). */
+export const calendarDays = pgTable('calendar_days', {
+  date: date('date', { mode: 'string' }).primaryKey(),
+  title: text('title').notNull(),
+  replaces: date('replaces', { mode: 'string' }),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+});
+
 /** API `Idempotency-Key` replay store, per caller. */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -385,4 +408,16 @@ export const readModelVersion = pgTable(
     version: bigint('version', { mode: 'number' }).notNull().default(0),
   },
   () => [check('read_model_version_single_row', sql`id = 1`)],
+);
+
+/** A running worker's heartbeat (migration 0004): what /readyz reads to know a worker is there. */
+export const workerHeartbeats = pgTable(
+  'worker_heartbeats',
+  {
+    id: text('id').primaryKey(),
+    taskQueue: text('task_queue').notNull(),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    seenAt: ts('seen_at').notNull().defaultNow(),
+  },
+  (t) => [index('worker_heartbeats_queue_seen_idx').on(t.taskQueue, t.seenAt)],
 );

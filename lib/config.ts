@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { showableValue } from './secrets';
+import { smtpUrlProblems } from './smtp-options';
+import { isTimeZone } from './board-time';
+import { unstorableReason } from '../workflows/storable-text';
 
 /**
  * The one place that reads process.env (STYLE.md 11). Everything else receives a Config.
@@ -67,9 +71,19 @@ export const envSchema = z.object({
   /** TLS server name to verify when it differs from the host in TEMPORAL_ADDRESS (implies TLS). */
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_CLI_PATH: optionalPath,
+  /** A pre-built workflow bundle for the worker (npm run build:workflows <file>); every worker of a deployment runs the same one. */
+  WORKFLOW_BUNDLE_PATH: optionalPath,
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp:// or smtps://'),
+  /** CA certificate (PEM) the relay's certificate is checked against, for a private CA. */
+  SMTP_CA_PATH: optionalPath,
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Safeguarding Board <actions@safeguarding-board.local>')),
+  /** The board's name as printed at the top of every page of a Word or PDF pack. */
+  BOARD_NAME: z.preprocess(emptyToUndefined, z.string().min(1).max(200).optional()),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000)),
+  /** When set, the API serves /metrics on this port without a token (and on PORT only to an admin). */
+  METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional()),
+  /** When set, the worker serves the Temporal SDK's Prometheus metrics on this port. */
+  WORKER_METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional()),
   PUBLIC_URL: optionalUrl(['http:', 'https:'], 'http:// or https://'),
   /** Interface to listen on: embedded mode defaults to loopback only (its mail inbox holds sign-in links). */
   HOST: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9.:-]{1,255}$/, 'expected an address such as 127.0.0.1 or 0.0.0.0').optional()),
@@ -94,8 +108,18 @@ export const envSchema = z.object({
   /** Accept policy durations below PT1M (tests and demonstrations run the lifecycle in seconds). */
   ALLOW_SHORT_POLICIES: bool,
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'expected at least 16 characters').optional()),
+  /** Lifetime of an API token from when it is issued or rotated. */
+  API_TOKEN_TTL_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number of days' }).int().min(1).max(3650).default(90)),
   BOARD_CHAIR_EMAIL: optionalEmail,
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('.data')),
+  /** The board's IANA time zone: due dates, working days, the delivery window and every date shown. */
+  BOARD_TIME_ZONE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(isTimeZone, 'expected an IANA time zone name Node knows, for example Europe/London')
+      .default('Europe/London'),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -115,6 +139,7 @@ export interface Config {
   databaseCaPath?: string;
   databasePoolSize: number;
   workerMaxCachedWorkflows?: number;
+  workflowBundlePath?: string;
   temporal: {
     address?: string;
     namespace: string;
@@ -126,9 +151,13 @@ export interface Config {
     uiPort: number;
   };
   smtpUrl?: string;
+  smtpCaPath?: string;
   smtpCatcherPort: number;
   mailFrom: string;
+  boardName: string;
   port: number;
+  metricsPort?: number;
+  workerMetricsPort?: number;
   /** Undefined: every interface (a service behind its own network rules). */
   host?: string;
   /** Express's `trust proxy` setting: hop count, false, or a list of addresses. */
@@ -138,8 +167,10 @@ export interface Config {
   allowShortPolicies: boolean;
   publicUrl: string;
   adminToken?: string;
+  apiTokenTtlDays: number;
   boardChairEmail: string;
   dataDir: string;
+  boardTimeZone: string;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -163,13 +194,20 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(mode: Mode, source: Record<string, string | undefined> = process.env): Config {
+  // The same rule for text as every other edge (workflows/storable-text.ts); the value is not echoed.
+  const unstorable = Object.keys(envSchema.shape).flatMap((name) => {
+    const reason = typeof source[name] === 'string' ? unstorableReason(source[name]) : null;
+    return reason ? [`${name}: the value ${reason}`] : [];
+  });
+  if (unstorable.length) throw new ConfigError(unstorable);
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const name = String(i.path[0] ?? '(environment)');
-        const value = source[name];
-        return `${name}: ${i.message}${value !== undefined ? ` (got "${value}")` : ''}`;
+        const raw = source[name];
+        const shown = raw === undefined ? undefined : showableValue(name, raw);
+        return `${name}: ${i.message}${shown !== undefined ? ` (got "${shown}")` : ''}`;
       }),
     );
   }
@@ -178,7 +216,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
   }
-  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH'] as const) {
+  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'SMTP_CA_PATH', 'WORKFLOW_BUNDLE_PATH'] as const) {
     const file = e[name];
     if (file !== undefined && !isReadableFile(file)) problems.push(`${name}: no readable file at "${file}"`);
   }
@@ -186,6 +224,8 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
     problems.push(`DATABASE_URL: sslmode must be one of ${SSL_MODES.join(', ')} (got "${sslmode}")`);
   }
+  if (e.SMTP_URL) for (const p of smtpUrlProblems(e.SMTP_URL)) problems.push(`SMTP_URL: ${p}`);
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) problems.push('METRICS_PORT: must differ from PORT');
   if (e.DATABASE_CA_PATH && sslmode === 'disable') problems.push('DATABASE_CA_PATH: set, but DATABASE_URL has sslmode=disable');
   if (mode === 'service') {
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: required for a separate API or worker process (the embedded PGlite cannot be shared between processes)');
@@ -211,6 +251,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     databaseCaPath: e.DATABASE_CA_PATH,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
@@ -229,17 +270,24 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
       uiPort: e.TEMPORAL_UI_PORT,
     },
     smtpUrl: e.SMTP_URL,
+    smtpCaPath: e.SMTP_CA_PATH,
     smtpCatcherPort: e.SMTP_CATCHER_PORT,
     mailFrom: e.MAIL_FROM,
+    // Unset: the display name of MAIL_FROM, which is how the board already signs its mail.
+    boardName: e.BOARD_NAME ?? (/^\s*"?([^"<]+?)"?\s*</.exec(e.MAIL_FROM)?.[1] ?? 'Safeguarding Board'),
     port,
+    metricsPort: e.METRICS_PORT,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     host: e.HOST ?? (mode === 'embedded' ? '127.0.0.1' : undefined),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     auditKey: e.AUDIT_KEY,
     allowShortPolicies: e.ALLOW_SHORT_POLICIES,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     adminToken: e.ADMIN_TOKEN,
+    apiTokenTtlDays: e.API_TOKEN_TTL_DAYS,
     boardChairEmail: e.BOARD_CHAIR_EMAIL ?? 'chair@safeguarding-board.local',
     dataDir: path.resolve(e.DATA_DIR),
+    boardTimeZone: e.BOARD_TIME_ZONE,
     logLevel: e.LOG_LEVEL,
   };
 }

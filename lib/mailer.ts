@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { parseSmtpUrl } from './smtp-options';
 
 /** What the notification activity needs from a mail transport (a nodemailer Transporter fits). */
 export interface Mailer {
@@ -7,20 +9,29 @@ export interface Mailer {
   close(): void;
 }
 
+export interface MailerOptions {
+  /** PEM file of the CA that signed the relay's certificate (a private CA); else the system CAs. */
+  caPath?: string;
+}
+
 /**
- * An SMTP transport from a URL (smtp:// or smtps://). Short timeouts: an unreachable server must
- * fail the activity quickly so Temporal's retry with backoff takes over, not hang it.
+ * An SMTP transport from a URL (smtp:// or smtps://, options in its query string: see
+ * lib/smtp-options.ts). Short timeouts: an unreachable server must fail the activity quickly so
+ * Temporal's retry with backoff takes over, not hang it.
  */
-export function createMailer(smtpUrl: string, from: string): Mailer {
-  const url = new URL(smtpUrl);
+export function createMailer(smtpUrl: string, from: string, opts: MailerOptions = {}): Mailer {
+  const s = parseSmtpUrl(smtpUrl);
   const options: SMTPTransport.Options = {
-    host: url.hostname,
-    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
-    secure: url.protocol === 'smtps:',
-    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    requireTLS: s.requireTLS,
+    auth: s.auth,
+    tls: opts.caPath ? { ca: fs.readFileSync(opts.caPath) } : undefined,
     connectionTimeout: 5000,
     greetingTimeout: 5000,
     socketTimeout: 15000,
   };
+  if (s.pool) return nodemailer.createTransport({ ...options, pool: true, maxConnections: s.maxConnections ?? 5 }, { from });
   return nodemailer.createTransport(options, { from });
 }

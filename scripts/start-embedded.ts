@@ -6,9 +6,11 @@ import { issueSignInLink } from '../api/web/sign-in';
 import { databaseOptions, openDatabase, type DatabaseHandle } from '../db/client';
 import { migrate } from '../db/migrate';
 import { users } from '../db/schema';
+import { useAuditKey } from '../activities/audit';
 import { embeddedAuditKey } from '../lib/audit-key';
 import { isLoopbackHost, loadConfigOrExit, type Config } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { redactUrl } from '../lib/secrets';
 import { MailCatcher } from '../lib/mail-catcher';
 import { provisionTemporalCli, startDevServer, type DevServer } from '../lib/temporal-cli';
 import { connectClient } from '../lib/temporal-connection';
@@ -76,6 +78,7 @@ async function main() {
 
     // The audit chain is signed here too: with AUDIT_KEY, or a key made once under DATA_DIR.
     const auditKey = base.auditKey ?? embeddedAuditKey(base.dataDir);
+    useAuditKey(auditKey);
     const config: Config = { ...base, temporal: { ...base.temporal, address: temporalAddress }, smtpUrl, auditKey };
     const database: DatabaseHandle = await openDatabase(databaseOptions(config));
     stops.push(() => database.close());
@@ -108,7 +111,7 @@ async function main() {
       'Action-plan engine is running (embedded mode).',
       `  Web and API:   ${config.publicUrl}   (API under ${config.publicUrl}/api/v1, docs at ${config.publicUrl}/docs)`,
       devServer?.uiUrl ? `  Temporal UI:   ${devServer.uiUrl}` : `  Temporal:      ${temporalAddress}`,
-      mailCatcher ? `  Mail inbox:    ${config.publicUrl}/mail   (SMTP catcher on ${mailCatcher.url})` : `  Mail:          ${smtpUrl}`,
+      mailCatcher ? `  Mail inbox:    ${config.publicUrl}/mail   (SMTP catcher on ${mailCatcher.url})` : `  Mail:          ${redactUrl(smtpUrl)}`,
       `  Listening on:  ${config.host}:${config.port}${isLoopbackHost(config.host) ? '   (this machine only; set HOST to open it to the network)' : ''}`,
       ...(adminLink ? [`  Admin sign-in: ${adminLink}   (once, within 12 hours; the mail inbox needs it)`] : []),
       `  Database:      ${database.kind === 'pglite' ? `PGlite under ${path.join(config.dataDir, 'pglite')}` : 'Postgres (DATABASE_URL)'}`,

@@ -12,6 +12,9 @@ export interface CreateWorkerOptions {
   maxCachedWorkflows?: number;
 }
 
+export const SHUTDOWN_GRACE = '20s';
+export const SHUTDOWN_FORCE = '25s';
+
 /** Default workflows module: the compiled or ts-node path next to this file. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -23,7 +26,10 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     activities: opts.activities,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: opts.workflowsPath ?? WORKFLOWS_PATH }),
     maxCachedWorkflows: opts.maxCachedWorkflows,
-    // Let in-flight activities (a projection, an SMTP send) finish on a graceful stop.
-    shutdownGraceTime: '10s',
+    // On SIGTERM, activities in flight (a projection, an SMTP send) get 20 s to finish; then they
+    // are cancelled, and at 25 s the worker gives up on them, inside compose's 30 s
+    // stop_grace_period. A cut-off attempt is retried by Temporal on another worker.
+    shutdownGraceTime: SHUTDOWN_GRACE,
+    shutdownForceTime: SHUTDOWN_FORCE,
   });
 }

@@ -113,6 +113,8 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   let projecting: Promise<unknown> = Promise.resolve();
   // Decided once per run: a workflow that started on the old code keeps its activity projections to the end.
   const projectActionEvent = patched('projection-local-activity') ? projectLocally : projectAsActivity;
+  // Working days and the delivery window need the board's calendar; a run that began without it keeps planning without it.
+  const calendar = input.calendar && patched('board-calendar') ? input.calendar : undefined;
 
   const terminal = () => m.stage === 'closed' || m.stage === 'cancelled';
   const facts = (): PlanFacts => ({
@@ -125,7 +127,7 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     evidenceSubmittedAt: m.evidenceSubmittedAt,
     done: m.done,
   });
-  const next = (): PlannedInstant | undefined => plan(facts(), policy, Date.now())[0];
+  const next = (): PlannedInstant | undefined => plan(facts(), policy, Date.now(), calendar)[0];
   const escalationLevel = () => m.openEscalations.reduce((max, e) => Math.max(max, e.level), 0);
 
   const view = (): ActionState => {
@@ -181,7 +183,7 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         outcome: m.outcome,
         agencyId: m.agencyId,
         dueDate: new Date(m.dueDate).toISOString(),
-        rag: deriveRag({ stage: m.stage, dueDate: m.dueDate, escalationLevel: escalationLevel(), changesRequested: m.changesRequested }, policy, now),
+        rag: deriveRag({ stage: m.stage, dueDate: m.dueDate, escalationLevel: escalationLevel(), changesRequested: m.changesRequested }, policy, now, calendar),
         escalationLevel: escalationLevel(),
         changesRequested: m.changesRequested,
         acknowledgedAt: iso(m.acknowledgedAt),

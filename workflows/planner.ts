@@ -14,8 +14,23 @@
  * Missed instants (a worker down for a while) are not lost: an instant in the past is returned
  * at `now`. When a later instant of the same series is also already due, the earlier one is
  * skipped: a stale "7 days left" reminder after the "1 day left" one helps nobody.
+ *
+ * Working days and the delivery window (policy `deliverAt`) are counted in the board's calendar.
+ * With a window, every reminder, overdue notice and escalation moves to `deliverAt` on the first
+ * working day at or after its instant (a reminder that would then land after the due date moves
+ * back to the last window before its instant instead); a missed one goes at once if it is still
+ * working hours, else at the next window. Without a window the instants are exactly as before.
  */
-import { parseDuration } from './duration';
+import {
+  calendarDate,
+  FALLBACK_CALENDAR,
+  inWorkingHours,
+  lastDeliveryAtOrBefore,
+  nextDeliveryAt,
+  workingDaysBetween,
+  type BoardCalendar,
+} from './calendar';
+import { durationLabel, parseDuration, shiftBy } from './duration';
 import type { ActionStage, EscalationReason, Policy } from './types';
 
 export interface PlanFacts {
@@ -61,53 +76,90 @@ function latestDueOnly(series: Candidate[], now: number): Candidate[] {
   return series.filter((c) => c.due > now || c.due === latest);
 }
 
-export function plan(facts: PlanFacts, policy: Policy, now: number): PlannedInstant[] {
+/** The n-th overdue instant, and the latest n whose instant is not after `now`. */
+function overdueSeries(due: number, policy: Policy, cal: BoardCalendar | undefined) {
+  const every = policy.overdueReminderEvery;
+  if (typeof every === 'string') {
+    const ms = Math.max(parseDuration(every), 1000);
+    return { at: (n: number) => due + n * ms, latest: (now: number) => (now >= due ? Math.floor((now - due) / ms) : 0) };
+  }
+  const c = cal ?? FALLBACK_CALENDAR;
+  const at = (n: number) => shiftBy(due, { workingDays: n * every.workingDays }, 1, c);
+  return {
+    at: (n: number) => (n === 0 ? due : at(n)),
+    latest: (now: number) => {
+      if (now < due) return 0;
+      let n = Math.floor(workingDaysBetween(calendarDate(c, due), calendarDate(c, now), c) / every.workingDays);
+      while (n > 0 && at(n) > now) n--;
+      while (at(n + 1) <= now) n++;
+      return n;
+    },
+  };
+}
+
+export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: BoardCalendar): PlannedInstant[] {
   const { stage } = facts;
   if (stage === 'closed' || stage === 'cancelled') return [];
   const done = new Set(facts.done);
   const out: Candidate[] = [];
   const due = facts.dueDate;
   const agencyOwesWork = stage === 'assigned' || stage === 'in_progress';
+  const cal = calendar ?? FALLBACK_CALENDAR;
+  const deliverAt = policy.deliverAt ?? null;
+  const windowed = (at: number) => (deliverAt ? nextDeliveryAt(at, deliverAt, cal) : at);
+  const after = (t: number, d: Policy['acknowledgeWithin']) => windowed(shiftBy(t, d, 1, calendar));
 
   if (agencyOwesWork) {
     const reminders: Candidate[] = [];
-    for (const d of new Set(policy.remindBefore)) {
-      const at = due - parseDuration(d);
+    const seen = new Set<string>();
+    for (const d of policy.remindBefore) {
+      const label = durationLabel(d);
+      if (seen.has(label)) continue;
+      seen.add(label);
+      const raw = shiftBy(due, d, -1, calendar);
       // A reminder that was already in the past when the date was set was never "upcoming".
-      if (at < facts.dueDateSetAt || at >= due) continue;
-      reminders.push({ at, due: at, kind: 'reminder', occasion: `reminder:${due}:${d}` });
+      if (raw < facts.dueDateSetAt || raw >= due) continue;
+      let at = windowed(raw);
+      if (deliverAt && at >= due) {
+        at = lastDeliveryAtOrBefore(raw, deliverAt, cal);
+        if (at < facts.dueDateSetAt) continue;
+      }
+      reminders.push({ at, due: at, kind: 'reminder', occasion: `reminder:${due}:${label}` });
     }
     out.push(...latestDueOnly(reminders, now));
 
-    const every = Math.max(parseDuration(policy.overdueReminderEvery), 1000);
-    const latestN = now >= due ? Math.floor((now - due) / every) : 0;
+    const series = overdueSeries(due, policy, calendar);
+    const latestN = series.latest(now);
     const occasionN = (n: number) => `overdue:${due}:${n}`;
     const n = done.has(occasionN(latestN)) ? latestN + 1 : latestN;
-    out.push({ at: due + n * every, due: due + n * every, kind: 'overdue', occasion: occasionN(n) });
+    const overdueAt = windowed(series.at(n));
+    out.push({ at: overdueAt, due: overdueAt, kind: 'overdue', occasion: occasionN(n) });
 
     const ladder: Candidate[] = policy.escalateAfterOverdue.slice(0, 3).map((d, i) => {
-      const at = due + parseDuration(d);
+      const at = after(due, d);
       return { at, due: at, kind: 'escalation', reason: 'overdue', level: i + 1, occasion: `escalation:overdue:${due}:${i + 1}` };
     });
     out.push(...latestDueOnly(ladder, now));
   }
 
   if (stage === 'assigned') {
-    const at = facts.assignedAt + parseDuration(policy.acknowledgeWithin);
+    const at = after(facts.assignedAt, policy.acknowledgeWithin);
     out.push({ at, due: at, kind: 'escalation', reason: 'not_acknowledged', level: 1, occasion: `escalation:not_acknowledged:${facts.assignedAt}` });
   }
   if (stage === 'in_progress') {
-    const at = facts.lastActivityAt + parseDuration(policy.stallAfter);
+    const at = after(facts.lastActivityAt, policy.stallAfter);
     out.push({ at, due: at, kind: 'escalation', reason: 'stalled', level: 1, occasion: `escalation:stalled:${facts.lastActivityAt}` });
   }
   if (stage === 'under_review' && facts.evidenceSubmittedAt !== null) {
-    const at = facts.evidenceSubmittedAt + parseDuration(policy.boardDecisionWithin);
+    const at = after(facts.evidenceSubmittedAt, policy.boardDecisionWithin);
     out.push({ at, due: at, kind: 'escalation', reason: 'awaiting_board', level: 3, occasion: `escalation:awaiting_board:${facts.evidenceSubmittedAt}` });
   }
 
+  // A missed instant goes now; with a window, only while it is working hours, else at the next window.
+  const missedAt = deliverAt && !inWorkingHours(now, deliverAt, cal) ? nextDeliveryAt(now, deliverAt, cal) : now;
   return out
     .filter((c) => !done.has(c.occasion))
-    .map(({ due: _due, ...c }) => ({ ...c, at: Math.max(c.at, now) }))
+    .map(({ due: _due, ...c }) => ({ ...c, at: c.at >= now ? c.at : missedAt }))
     .sort((a, b) => a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.level ?? 0) - (b.level ?? 0) || a.occasion.localeCompare(b.occasion));
 }
 

@@ -2,27 +2,51 @@
  * Payload types shared by the workflows, the activities and the API (STYLE.md 1, 4).
  * Plain data only: this module is imported by workflow code, so no I/O and no Node modules.
  */
+import type { BoardCalendar, PolicyDuration } from './calendar';
+
+import type { ActionStatus, DecisionOutcome, EscalationReason, ExtensionOutcome, Outcome, Role } from '../domain/vocabulary';
+
+export type { DecisionOutcome, EscalationReason, ExtensionOutcome, Role };
+export type ActionStage = ActionStatus;
+export type ActionOutcome = Outcome;
 
 export const TASK_QUEUE_DEFAULT = 'action-plan';
 
-export type Role = 'admin' | 'board' | 'agency';
-export type ActionStage = 'assigned' | 'in_progress' | 'under_review' | 'closed' | 'cancelled';
-export type ActionOutcome = 'implemented' | 'not_implemented';
-export type DecisionOutcome = 'approve' | 'request_changes' | 'close_not_implemented';
-export type ExtensionOutcome = 'approve' | 'reject';
-export type EscalationReason = 'not_acknowledged' | 'overdue' | 'stalled' | 'awaiting_board';
-
-/** ISO-8601 durations (DESIGN.md section 3); seconds allowed so tests run the lifecycle in seconds. */
+/**
+ * The review's timers (DESIGN.md section 3). Each duration is ISO 8601 (`P5D`; seconds allowed so
+ * tests run the lifecycle in seconds) or `{ workingDays: n }` counted in the board's calendar.
+ * `deliverAt` (`HH:MM`, board time) moves reminders, overdue notices and escalations to that time
+ * on the next working day; absent or null, they go at the computed instant (the first contract).
+ */
 export interface Policy {
-  acknowledgeWithin: string;
-  remindBefore: string[];
-  overdueReminderEvery: string;
-  escalateAfterOverdue: string[];
-  stallAfter: string;
-  boardDecisionWithin: string;
+  acknowledgeWithin: PolicyDuration;
+  remindBefore: PolicyDuration[];
+  overdueReminderEvery: PolicyDuration;
+  escalateAfterOverdue: PolicyDuration[];
+  stallAfter: PolicyDuration;
+  boardDecisionWithin: PolicyDuration;
+  deliverAt?: string | null;
 }
 
+/**
+ * What a review gets when it names no policy (and the import and the demo): statutory-style
+ * working-day clocks and mail in working hours. Reminders stay calendar days before the due date.
+ */
 export const DEFAULT_POLICY: Policy = {
+  acknowledgeWithin: { workingDays: 5 },
+  remindBefore: ['P28D', 'P7D', 'P1D'],
+  overdueReminderEvery: 'P7D',
+  escalateAfterOverdue: ['P7D', 'P21D', 'P42D'],
+  stallAfter: 'P30D',
+  boardDecisionWithin: { workingDays: 10 },
+  deliverAt: '09:00',
+};
+
+/**
+ * The first contract's defaults: a client that sends an explicit policy naming neither working
+ * days nor `deliverAt` gets exactly these for the fields it leaves out, as before.
+ */
+export const CALENDAR_DAY_POLICY: Policy = {
   acknowledgeWithin: 'P5D',
   remindBefore: ['P28D', 'P7D', 'P1D'],
   overdueReminderEvery: 'P7D',
@@ -52,6 +76,8 @@ export interface ActionWorkflowInput {
   /** ISO instant. */
   dueDate: string;
   policy: Policy;
+  /** The board's zone and bank holidays, as data so the planner stays deterministic; absent on workflows started before it existed. */
+  calendar?: BoardCalendar;
   /** Set only by continue-as-new: the previous run's memory. */
   resume?: ActionWorkflowResume;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { perDatabase, type DbOrTx } from '../../db/client';
 import { agencies, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
@@ -13,6 +13,8 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 export interface AuthenticatedActor extends Actor {
   email: string;
   agencyCode: string | null;
+  /** The token this request was made with (POST /api/v1/tokens replaces exactly that one). */
+  tokenId?: string | null;
 }
 
 /**
@@ -44,10 +46,19 @@ const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i;
  */
 const tokenLookup = perDatabase((db) =>
   db
-    .select({ id: users.id, name: users.name, email: users.email, role: users.role, agencyId: users.agencyId, agencyCode: agencies.code })
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      agencyId: users.agencyId,
+      agencyCode: agencies.code,
+      tokenId: users.tokenId,
+    })
     .from(users)
     .leftJoin(agencies, eq(agencies.id, users.agencyId))
-    .where(eq(users.tokenHash, sql.placeholder('tokenHash')))
+    // Expiry and deactivation are read with the token, on every request: either ends access at once.
+    .where(and(eq(users.tokenHash, sql.placeholder('tokenHash')), gt(users.tokenExpiresAt, sql`now()`), isNull(users.deactivatedAt)))
     .limit(1)
     .prepare('actor_for_token'),
 );
@@ -55,7 +66,7 @@ const tokenLookup = perDatabase((db) =>
 export async function actorForToken(db: DbOrTx, token: string): Promise<AuthenticatedActor | null> {
   const [row] = await tokenLookup(db).execute({ tokenHash: hashToken(token) });
   if (!row) return null;
-  return { userId: row.id, name: row.name, email: row.email, role: row.role, agencyId: row.agencyId, agencyCode: row.agencyCode };
+  return { userId: row.id, name: row.name, email: row.email, role: row.role, agencyId: row.agencyId, agencyCode: row.agencyCode, tokenId: row.tokenId };
 }
 
 /** 401 for a missing or unknown token; 429 instead once an address has sent too many bad ones. */

@@ -5,7 +5,7 @@
  */
 type Json = Record<string, unknown>;
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeHtml as esc } from '../../domain/text';
 
 function schemaHtml(schema: unknown): string {
   if (!schema || typeof schema !== 'object') return '';

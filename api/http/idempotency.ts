@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { idempotencyKeys } from '../../db/schema';
+import { canonicalJson } from '../../domain/text';
 import { AppError } from '../../lib/errors';
 
 export interface StoredResponse {
@@ -19,22 +20,16 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
  */
 export const ABANDONED_CLAIM_MS = 30_000;
 
+/** Files are fingerprinted by their digest, the rest as canonical JSON. */
 export function requestFingerprint(parts: unknown): string {
-  return createHash('sha256').update(stableJson(parts)).digest('hex');
+  return createHash('sha256').update(canonicalJson(digestBuffers(parts))).digest('hex');
 }
 
-function stableJson(v: unknown): string {
-  if (Buffer.isBuffer(v)) return JSON.stringify(createHash('sha256').update(v).digest('hex'));
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .filter((k) => o[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
+function digestBuffers(v: unknown): unknown {
+  if (Buffer.isBuffer(v)) return createHash('sha256').update(v).digest('hex');
+  if (Array.isArray(v)) return v.map(digestBuffers);
+  if (v && typeof v === 'object' && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, digestBuffers(x)]));
+  return v;
 }
 
 /**

@@ -26,8 +26,8 @@ export function createMetrics(db: Db): ApiMetrics {
   });
   const latency = new Histogram({
     name: 'http_request_duration_seconds',
-    help: 'HTTP request latency by method and route',
-    labelNames: ['method', 'route'] as const,
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
@@ -74,8 +74,9 @@ export function createMetrics(db: Db): ApiMetrics {
     res.on('finish', () => {
       // The route template, never the raw URL: ids in label values would explode the series count.
       const route = (res.locals.routePath as string | undefined) ?? 'unmatched';
-      requests.inc({ method: req.method, route, status: String(res.statusCode) });
-      end({ method: req.method, route });
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      requests.inc(labels);
+      end(labels);
     });
     next();
   };

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import type { ZodType } from 'zod';
+import type { ZodError, ZodType } from 'zod';
 import type { Db } from '../../db/client';
 import type { Role } from '../../db/schema';
 import type { Config } from '../../lib/config';
@@ -11,6 +11,7 @@ import { authenticate, type AuthenticatedActor, type BadTokenLimiter } from './a
 import { requestFingerprint, withIdempotency } from './idempotency';
 import type { ApiMetrics } from './metrics';
 import { parseMultipart, type MultipartLimits, type UploadedFile } from './uploads';
+import { findUnstorable } from '../../workflows/storable-text';
 import { z } from './zod';
 
 /** What route handlers and use-cases are given (built once per app). */
@@ -59,7 +60,7 @@ export interface HandlerInput<P, Q, B> {
 export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | { sent: true };
 
 export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Express path, for example /api/v1/actions/:id. */
   path: string;
   operationId: string;
@@ -82,14 +83,25 @@ export function defineRoute<P = Record<string, never>, Q = Record<string, never>
 export const EmptyQuery = z.strictObject({});
 export const JSON_LIMIT = '256kb';
 
-export function zodIssues(error: z.ZodError, location: string): FieldIssue[] {
+export function zodIssues(error: ZodError, location: string): FieldIssue[] {
   return error.issues.map((i) => ({ path: [location, ...i.path.map(String)].join('.'), message: i.message }));
 }
 
+/**
+ * Validates with the route's schema, then walks what it let through for text that cannot be
+ * stored: every schema's strings carry the check already (./zod.ts), this catches what a schema
+ * does not type as a string (a key, an `any`), so a handler never receives such text.
+ */
 export function parseOrThrow<T>(schema: ZodType<T>, value: unknown, location: string): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new AppError('validation', `The request ${location} is not valid`, zodIssues(r.error, location));
+  refuseUnstorable(r.data, location);
   return r.data;
+}
+
+export function refuseUnstorable(value: unknown, location: string): void {
+  const bad = findUnstorable(value);
+  if (bad) throw new AppError('validation', `The request ${location} is not valid`, [{ path: [location, ...bad.path.map(String)].join('.'), message: bad.reason }]);
 }
 
 const jsonParser = express.json({ limit: JSON_LIMIT, strict: true });
@@ -114,6 +126,7 @@ async function readBody<B>(req: Request, res: Response, spec: BodySpec<B> | unde
   }
   if (spec?.multipart && req.is('multipart/form-data')) {
     const { fields, files } = await parseMultipart(req, res, spec.multipart.limits);
+    refuseUnstorable({ files: files.map((f) => ({ filename: f.filename, mediaType: f.mediaType })) }, 'body');
     const normalized = spec.multipart.normalize ? spec.multipart.normalize(fields) : fields;
     return { body: parseOrThrow(spec.multipart.fields, normalized, 'body'), files };
   }

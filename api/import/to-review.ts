@@ -1,4 +1,5 @@
 import type { FieldIssue } from '../../lib/errors';
+import { unstorableReason } from '../../workflows/storable-text';
 import { ActionInput, RecommendationInput } from '../schemas';
 import { COLUMNS, mapHeaders, type Cell, type ColumnKey, type Sheet } from './template';
 
@@ -43,6 +44,13 @@ export function sheetToRecommendations(sheet: Sheet, knownAgencyCodes: Set<strin
     const get = (key: ColumnKey) => (index[key] === undefined ? null : (cells[index[key]!] ?? null));
     const fail = (key: ColumnKey, message: string) => errors.push({ path: `rows.${row}.${key}`, row, column: headerOf(key), message });
     const before = errors.length;
+    // A cell that cannot be stored is named by row and column like any other bad cell; the row goes no further.
+    for (const { key } of COLUMNS) {
+      const cell = get(key);
+      const reason = typeof cell === 'string' ? unstorableReason(cell) : null;
+      if (reason) fail(key, `the cell ${reason}`);
+    }
+    if (errors.length > before) continue;
 
     const number = cellText(get('number'));
     if (!number) fail('number', 'the recommendation number is missing');

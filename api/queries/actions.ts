@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lt, not, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import {
   actions,
@@ -15,11 +15,12 @@ import {
   type ActionStatus,
   type Rag,
 } from '../../db/schema';
+import { dueOn } from '../../lib/board-time';
+import { OVERDUE_STATUSES } from '../../domain/vocabulary';
 import { iso, type Scope } from './scope';
 
-export const OPEN_STATUSES: ActionStatus[] = ['assigned', 'in_progress', 'under_review'];
-/** Overdue means the agency still owes the work; once evidence is with the board it is awaiting sign-off instead. */
-export const OVERDUE_STATUSES: ActionStatus[] = ['assigned', 'in_progress'];
+/** The SQL form of domain/vocabulary's isOverdue: past due while the agency still owes the work. */
+export const overdueCondition = (now: Date): SQL => and(inArray(actions.status, [...OVERDUE_STATUSES]), lt(actions.dueDate, now))!;
 
 export const actionColumns = {
   id: actions.id,
@@ -70,6 +71,7 @@ export function toAction(r: ActionRow) {
     outcome: r.outcome,
     rag: r.rag,
     dueDate: r.dueDate.toISOString(),
+    dueOn: dueOn(r.dueDate),
     escalationLevel: r.escalationLevel,
     changesRequested: r.changesRequested,
     acknowledgedAt: iso(r.acknowledgedAt),
@@ -106,8 +108,8 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
   if (f.agency) c.push(inArray(actions.agencyId, db.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, f.agency))));
   if (f.review) c.push(eq(actions.reviewId, f.review));
   if (f.rag) c.push(eq(actions.rag, f.rag));
-  if (f.overdue === true) c.push(and(inArray(actions.status, OVERDUE_STATUSES), lt(actions.dueDate, now)));
-  if (f.overdue === false) c.push(sql`not (${actions.status} in ('assigned', 'in_progress') and ${actions.dueDate} < ${now})`);
+  if (f.overdue === true) c.push(overdueCondition(now));
+  if (f.overdue === false) c.push(not(overdueCondition(now)));
   return c.filter((x): x is SQL => x !== undefined);
 }
 

@@ -1,14 +1,15 @@
-import { and, asc, count, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { ACTION_STATUSES, RAGS, actions, agencies, escalations, reviews } from '../../db/schema';
-import { OVERDUE_STATUSES, listActions, scopeCondition } from './actions';
+import { isFinished } from '../../domain/vocabulary';
+import { listActions, overdueCondition, scopeCondition } from './actions';
 import type { Scope } from './scope';
 
 const LIST_LIMIT = 50;
 
 export async function dashboard(db: DbOrTx, scope: Scope, now = new Date()) {
   const inScope = scopeCondition(scope);
-  const isOverdue = and(inArray(actions.status, OVERDUE_STATUSES), lt(actions.dueDate, now));
+  const isOverdue = overdueCondition(now);
   const grouped = await db
     .select({
       agencyCode: agencies.code,
@@ -34,7 +35,7 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date()) {
     byRag[g.rag] += g.n;
     const a = agencyMap.get(g.agencyCode) ?? { agencyCode: g.agencyCode, agencyName: g.agencyName, total: 0, open: 0, overdue: 0, byRag: Object.fromEntries(RAGS.map((r) => [r, 0])) };
     a.total += g.n;
-    if (g.status !== 'closed' && g.status !== 'cancelled') a.open += g.n;
+    if (!isFinished(g.status)) a.open += g.n;
     a.overdue += g.overdue;
     a.byRag[g.rag] += g.n;
     agencyMap.set(g.agencyCode, a);

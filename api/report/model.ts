@@ -15,6 +15,8 @@ export interface ReportAction {
   outcome: string | null;
   rag: string;
   dueDate: string;
+  /** The due date as a local day in the board's zone. */
+  dueOn: string;
   acknowledgedAt: string | null;
   closedAt: string | null;
   progressStatement: string | null;
@@ -107,6 +109,7 @@ export async function buildReport(db: DbOrTx, scope: Scope, reviewId: string, no
       outcome: a.outcome,
       rag: a.rag,
       dueDate: a.dueDate,
+      dueOn: a.dueOn,
       acknowledgedAt: a.acknowledgedAt,
       closedAt: a.closedAt,
       progressStatement: ev?.statement ?? null,

@@ -1,8 +1,11 @@
+import { formatDateTime, formatDay, formatMonth } from '../../lib/board-time';
+import { escapeHtml as esc } from '../../domain/text';
 import { STATUS_LABEL, type ProgressReport, type ReportAction } from './model';
 
-const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
+/** Every date a reader sees is a day in the board's zone, written the UK way ("31 January 2027"). */
+const day = (iso: string | null) => (iso ? formatDay(iso) : '');
 const outcomeLabel = (a: ReportAction) => (a.outcome === 'implemented' ? 'Implemented' : a.outcome === 'not_implemented' ? 'Not implemented' : a.status === 'cancelled' ? 'Cancelled' : 'Open');
-const monthYear = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const monthYear = (iso: string) => formatMonth(iso);
 
 export function reportTitle(r: ProgressReport): string {
   return `${r.review.title}: agency progress against action plan recommendations, ${monthYear(r.generatedAt)}`;
@@ -30,7 +33,7 @@ export function renderMarkdown(r: ProgressReport): string {
       lines.push('');
     }
   }
-  lines.push(`_Generated ${r.generatedAt} from the action-plan system._`, '');
+  lines.push(`_Generated ${formatDateTime(r.generatedAt)} from the action-plan system._`, '');
   return lines.join('\n');
 }
 
@@ -65,7 +68,6 @@ export function renderCsv(r: ProgressReport): string {
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const CSS = `
 body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
@@ -111,6 +113,6 @@ export function renderHtml(r: ProgressReport): string {
 <title>${esc(reportTitle(r))}</title><style>${CSS}</style></head>
 <body><header><h1>${esc(reportTitle(r))}</h1><p>${esc(intro(r))}</p></header>
 ${sections}
-<footer class="meta"><p>Generated ${esc(r.generatedAt)} from the action-plan system.</p></footer>
+<footer class="meta"><p>Generated <time datetime="${esc(r.generatedAt)}">${esc(formatDateTime(r.generatedAt))}</time> from the action-plan system.</p></footer>
 </body></html>`;
 }

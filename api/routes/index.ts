@@ -1,9 +1,12 @@
 import type { RouteDef } from '../http/route';
 import { actionRoutes } from './actions';
+import { calendarRoutes } from './calendar';
 import { dashboardRoutes } from './dashboard';
 import { peopleRoutes } from './people';
+import { reportRoutes } from './reports';
 import { reviewRoutes } from './reviews';
 import { systemRoutes } from './system';
+import { tokenRoutes } from './tokens';
 
 /** The one table of routes: Express, the OpenAPI document and the authorization tests all read it. */
-export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes];
+export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...tokenRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes, ...reportRoutes, ...calendarRoutes];

@@ -37,7 +37,7 @@ export const peopleRoutes: RouteDef[] = [
     access: ['admin'],
     body: { json: CreateUserBody },
     responses: { 201: { description: 'The user and their bearer token', schema: CreatedUser }, 409: { description: 'The e-mail is taken' } },
-    handler: async ({ ctx, body }) => ({ status: 201, body: await createUser(ctx.db, body) }),
+    handler: async ({ ctx, actor, body }) => ({ status: 201, body: await createUser(ctx.db, body, { actor: actor.userId, tokenTtlDays: ctx.config.apiTokenTtlDays }) }),
   }),
   defineRoute({
     method: 'get',

@@ -7,6 +7,9 @@ import { findReview, listReviews } from '../queries/reviews';
 import { scopeOf } from '../queries/scope';
 import { buildReport } from '../report/model';
 import { renderCsv, renderHtml, renderMarkdown } from '../report/render';
+import { MEDIA_TYPE, sendPaper } from '../report/send-paper';
+import { inSnapshot, readStamp } from '../report/stamp';
+import { statementPaper } from '../report/statement-paper';
 import { CreateReviewBody, IdParams, ImportFields, ImportForm, Problem, ReportQuery, Review, ReviewSummary } from '../schemas';
 import { createReviewFor, importReview } from '../use-cases/review-commands';
 
@@ -81,8 +84,23 @@ export const reviewRoutes: RouteDef[] = [
     access: 'any',
     params: IdParams,
     query: ReportQuery,
-    responses: { 200: { description: 'The statement as json, html (prints well), md or csv', contentTypes: ['application/json', 'text/html', 'text/markdown', 'text/csv'] } },
+    description:
+      'docx and pdf are the board-paper packs (a table per agency, the board\'s name in the page header, page numbers); xlsx has a sheet per agency. ' +
+      'Each of the three ends with the publication record: when it was generated, the instant its data was read at, and the audit chain head (`npm run audit:verify -- --head <hash>`).',
+    responses: {
+      200: {
+        description: 'The statement as json, html (prints well), md, csv, docx, pdf or xlsx',
+        contentTypes: ['application/json', 'text/html', 'text/markdown', 'text/csv', MEDIA_TYPE.docx, MEDIA_TYPE.pdf, MEDIA_TYPE.xlsx],
+      },
+    },
     handler: async ({ ctx, actor, params, query, res }) => {
+      if (query.format === 'docx' || query.format === 'pdf' || query.format === 'xlsx') {
+        const now = new Date();
+        const read = await inSnapshot(ctx.db, async (tx) => ({ report: await buildReport(tx, scopeOf(actor), params.id, now), stamp: await readStamp(tx, ctx.config.boardName, now) }));
+        if (!read.report) throw new AppError('not_found', 'No such review');
+        await sendPaper(res, query.format, statementPaper(read.report), read.stamp);
+        return { sent: true };
+      }
       const report = await buildReport(ctx.db, scopeOf(actor), params.id);
       if (!report) throw new AppError('not_found', 'No such review');
       if (query.format === 'json') return { status: 200, body: report };

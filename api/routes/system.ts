@@ -3,6 +3,7 @@ import { defineRoute, type RouteDef } from '../http/route';
 import { renderDocsPage } from '../http/docs-page';
 import { z } from '../http/zod';
 
+/** `detail` is a fixed phrase naming what is down, never an error's text: the endpoint is public. */
 const ReadinessReport = z
   .object({ ready: z.boolean(), checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })) })
   .openapi('ReadinessReport');
@@ -36,8 +37,9 @@ export const systemRoutes: RouteDef[] = [
     path: '/metrics',
     operationId: 'metrics',
     summary: 'Prometheus metrics: requests, latencies, workflow starts, mails sent and failed',
+    description: 'Admin token only. A scraper without one uses METRICS_PORT, a port of its own that is not published.',
     tag: 'System',
-    access: 'public',
+    access: ['admin'],
     responses: { 200: { description: 'Prometheus text format', contentTypes: ['text/plain'] } },
     handler: async ({ ctx, res }) => {
       res.setHeader('Content-Type', ctx.metrics.registry.contentType);

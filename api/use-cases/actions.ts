@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { actions, agencies, blobs, evidence, recommendations, reviews } from '../../db/schema';
+import { isUuid } from '../../domain/text';
 import { AppError } from '../../lib/errors';
 import {
   acknowledgeUpdate,
@@ -21,7 +22,7 @@ import {
 } from '../../workflows/messages';
 import {
   actionWorkflowId,
-  DEFAULT_POLICY,
+  CALENDAR_DAY_POLICY,
   type ActionState,
   type ActionWorkflowInput,
   type Actor,
@@ -30,7 +31,10 @@ import {
   type ExtensionOutcome,
   type Policy,
 } from '../../workflows/types';
-import { runUpdate, UUID_RE, type LifecycleDeps } from './lifecycle-deps';
+import { boardTimeZone, dueInstant } from '../../lib/board-time';
+import type { BoardCalendar } from '../../workflows/calendar';
+import { loadBoardCalendar } from './board-calendar';
+import { runUpdate, type LifecycleDeps } from './lifecycle-deps';
 
 export type { LifecycleDeps } from './lifecycle-deps';
 
@@ -44,7 +48,7 @@ export interface NewActionInput {
 }
 
 async function loadAction(db: Db, actionId: string) {
-  if (!UUID_RE.test(actionId)) throw new AppError('not_found', 'no such action');
+  if (!isUuid(actionId)) throw new AppError('not_found', 'no such action');
   const [row] = await db.select().from(actions).where(eq(actions.id, actionId));
   if (!row) throw new AppError('not_found', 'no such action');
   return row;
@@ -62,9 +66,9 @@ async function update<T>(deps: LifecycleDeps, actionId: string, send: (h: Return
   );
 }
 
-/** ISO date or instant -> ISO instant (a bare date means the start of that day, UTC). */
+/** ISO date or instant -> ISO instant (a bare date means the end of that day in the board's zone). */
 export function parseDueDate(value: string, field = 'dueDate'): string {
-  const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  const at = typeof value === 'string' ? dueInstant(value) : Number.NaN;
   if (typeof value !== 'string' || Number.isNaN(at)) throw new AppError('validation', `${field} is not a date`, [{ path: field, message: 'expected an ISO date or date-time' }]);
   return new Date(at).toISOString();
 }
@@ -158,7 +162,7 @@ export async function reassignAction(deps: LifecycleDeps, actor: Actor, actionId
 
 export function actionInput(
   a: { id: string; reviewId: string; recommendationId: string; reference: string; title: string; agencyId: string; dueDate: Date },
-  ctx: { reviewReference: string; recommendationWorkflowId: string; agencyCode: string; policy: Policy },
+  ctx: { reviewReference: string; recommendationWorkflowId: string; agencyCode: string; policy: Policy; calendar: BoardCalendar },
 ): ActionWorkflowInput {
   return {
     actionId: a.id,
@@ -172,13 +176,14 @@ export function actionInput(
     agencyCode: ctx.agencyCode,
     dueDate: a.dueDate.toISOString(),
     policy: ctx.policy,
+    calendar: ctx.calendar,
   };
 }
 
 /** Adds an action to a running recommendation: the row first, then the Update; a refusal removes the row again. */
 export async function addAction(deps: LifecycleDeps, actor: Actor, recommendationId: string, input: NewActionInput): Promise<ActionState> {
   if (actor.role !== 'admin' && actor.role !== 'board') throw new AppError('forbidden', 'only the board may add actions');
-  if (!UUID_RE.test(recommendationId)) throw new AppError('not_found', 'no such recommendation');
+  if (!isUuid(recommendationId)) throw new AppError('not_found', 'no such recommendation');
   const [found] = await deps.db
     .select({ rec: recommendations, review: reviews })
     .from(recommendations)
@@ -209,8 +214,10 @@ export async function addAction(deps: LifecycleDeps, actor: Actor, recommendatio
       .returning();
     return inserted;
   });
-  const policy = { ...DEFAULT_POLICY, ...(found.review.policy as Partial<Policy>) };
-  const workflowInput = actionInput(row, { reviewReference: found.review.reference, recommendationWorkflowId: found.rec.workflowId, agencyCode: agency.code, policy });
+  // The stored policy is complete; the first contract's defaults only fill a field a very old row might lack.
+  const policy = { ...CALENDAR_DAY_POLICY, ...(found.review.policy as Partial<Policy>) };
+  const calendar = await loadBoardCalendar(deps.db, boardTimeZone(), new Date(), deps.calendarClock);
+  const workflowInput = actionInput(row, { reviewReference: found.review.reference, recommendationWorkflowId: found.rec.workflowId, agencyCode: agency.code, policy, calendar });
   try {
     await runUpdate(
       () => deps.client.workflow.getHandle(found.rec.workflowId).executeUpdate(addActionUpdate, { args: [{ actor, action: workflowInput }] }),

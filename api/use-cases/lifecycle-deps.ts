@@ -6,6 +6,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/client';
 import { AppError, type AppErrorKind } from '../../lib/errors';
+import type { CompressedClock } from '../../workflows/calendar';
 import { REFUSAL } from '../../workflows/types';
 
 export interface LifecycleDeps {
@@ -19,6 +20,8 @@ export interface LifecycleDeps {
    * every lead officer's inbox receive an overdue mail each second.
    */
   limits?: { allowShortPolicies: boolean };
+  /** Tests only: counts working days and the delivery window on a compressed clock (workflows/calendar.ts). */
+  calendarClock?: CompressedClock;
 }
 
 const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {
@@ -26,8 +29,6 @@ const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {
   [REFUSAL.forbidden]: 'forbidden',
   [REFUSAL.invalidArgument]: 'validation',
 };
-
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isNotFound = (err: unknown) => err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5;
 

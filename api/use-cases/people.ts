@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
 import { AppError } from '../../lib/errors';
 import { hashToken, newToken, type AuthenticatedActor } from '../http/auth';
 import { findAgencyByCode, insertAgency } from '../queries/agencies';
 import { insertUser } from '../queries/users';
+import { recordPeopleEvent, type PeopleActor } from './people-audit';
+import { DAY_MS } from './tokens';
 
 export async function createAgency(db: Db, input: { code: string; name: string; leadEmail: string; seniorEmail?: string }) {
   const agency = await insertAgency(db, input);
@@ -11,7 +14,11 @@ export async function createAgency(db: Db, input: { code: string; name: string; 
 }
 
 /** The token is returned here once and never again: only its hash is kept. */
-export async function createUser(db: Db, input: { name: string; email: string; role: 'admin' | 'board' | 'agency'; agencyCode?: string }) {
+export async function createUser(
+  db: Db,
+  input: { name: string; email: string; role: 'admin' | 'board' | 'agency'; agencyCode?: string },
+  opts: { actor: PeopleActor; tokenTtlDays: number; now?: Date },
+) {
   let agencyId: string | null = null;
   let agencyCode: string | null = null;
   if (input.agencyCode) {
@@ -20,11 +27,19 @@ export async function createUser(db: Db, input: { name: string; email: string; r
     agencyId = agency.id;
     agencyCode = agency.code;
   }
+  const now = opts.now ?? new Date();
   const token = newToken();
+  const tokenId = randomUUID();
+  const tokenExpiresAt = new Date(now.getTime() + opts.tokenTtlDays * DAY_MS);
   const email = input.email.toLowerCase();
-  const row = await insertUser(db, { name: input.name, email, role: input.role, agencyId, tokenHash: hashToken(token) });
-  if (!row) throw new AppError('conflict', `A user with e-mail ${email} already exists`);
-  return { user: { id: row.id, name: input.name, email, role: input.role, agencyCode }, token };
+  const id = await db.transaction(async (tx) => {
+    const row = await insertUser(tx, { name: input.name, email, role: input.role, agencyId, tokenHash: hashToken(token), tokenId, tokenExpiresAt });
+    if (!row) return null;
+    await recordPeopleEvent(tx, 'user_created', opts.actor, { userId: row.id, email, role: input.role, agencyCode, tokenId }, now);
+    return row.id;
+  });
+  if (!id) throw new AppError('conflict', `A user with e-mail ${email} already exists`);
+  return { user: { id, name: input.name, email, role: input.role, agencyCode }, token, tokenId, tokenExpiresAt: tokenExpiresAt.toISOString() };
 }
 
 export const me = (actor: AuthenticatedActor) => ({ id: actor.userId, name: actor.name ?? '', email: actor.email, role: actor.role, agencyCode: actor.agencyCode });

@@ -10,18 +10,21 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { actions, agencies, recommendations, reviews, users } from '../../db/schema';
 import { AppError, type FieldIssue } from '../../lib/errors';
-import { canonicalJson } from '../../activities/audit';
-import { isDuration, parseDuration } from '../../workflows/duration';
+import { isHhMm, type PolicyDuration } from '../../workflows/calendar';
+import { isDuration, normaliseDuration, parseDuration } from '../../workflows/duration';
+import { canonicalJson, isUuid } from '../../domain/text';
 import type { recommendationWorkflow } from '../../workflows/recommendation-workflow';
-import { actionWorkflowId, DEFAULT_POLICY, recommendationWorkflowId, type Actor, type Policy } from '../../workflows/types';
+import { actionWorkflowId, CALENDAR_DAY_POLICY, DEFAULT_POLICY, recommendationWorkflowId, type Actor, type Policy } from '../../workflows/types';
+import { boardTimeZone } from '../../lib/board-time';
+import { loadBoardCalendar } from './board-calendar';
 import { actionInput, isPast, parseDueDate, type NewActionInput } from './actions';
-import { UUID_RE, type LifecycleDeps } from './lifecycle-deps';
+import type { LifecycleDeps } from './lifecycle-deps';
 
 export interface CreateReviewInput {
   reference: string;
   title: string;
   publishedOn?: string | null;
-  policy?: Partial<Policy>;
+  policy?: Partial<Record<keyof Policy, unknown>>;
   recommendations: { number: string; text: string; actions: NewActionInput[] }[];
 }
 
@@ -42,17 +45,36 @@ export interface ReviewView {
   }[];
 }
 
-export function mergePolicy(partial: Partial<Policy> | undefined): Policy {
-  const policy: Policy = { ...DEFAULT_POLICY, ...(partial ?? {}) };
+/** Whether a client's policy asks for the board calendar (working days or a delivery window). */
+function mentionsCalendar(partial: Record<string, unknown>): boolean {
+  const wd = (v: unknown) => typeof v === 'object' || (typeof v === 'string' && !isDuration(v));
+  return partial.deliverAt !== undefined || Object.values(partial).some((v) => (Array.isArray(v) ? v.some(wd) : wd(v)));
+}
+
+/**
+ * The policy a review runs under. No policy: the board-calendar defaults (working days, mail in
+ * working hours). An explicit policy naming neither working days nor `deliverAt` is completed
+ * with the first contract's calendar-day defaults, so such a client sees exactly what it always
+ * did; one that names either is completed with the board-calendar defaults.
+ */
+export function mergePolicy(partial: Partial<Record<keyof Policy, unknown>> | undefined): Policy {
+  const base = partial === undefined || mentionsCalendar(partial) ? DEFAULT_POLICY : CALENDAR_DAY_POLICY;
+  const merged = { ...base, ...(partial ?? {}) } as Record<keyof Policy, unknown>;
   const issues: FieldIssue[] = [];
-  const check = (path: string, v: unknown) => {
-    if (typeof v !== 'string' || !isDuration(v)) issues.push({ path, message: 'expected an ISO-8601 duration such as P7D or PT2S' });
+  const check = (path: string, v: unknown): PolicyDuration => {
+    const d = normaliseDuration(v);
+    if (d === null) issues.push({ path, message: 'expected an ISO-8601 duration such as P7D or PT2S, { "workingDays": n } or "n working days" (n a positive whole number)' });
+    return d ?? 'PT0S';
   };
-  for (const k of ['acknowledgeWithin', 'overdueReminderEvery', 'stallAfter', 'boardDecisionWithin'] as const) check(`policy.${k}`, policy[k]);
+  const policy = { ...merged } as Policy;
+  for (const k of ['acknowledgeWithin', 'overdueReminderEvery', 'stallAfter', 'boardDecisionWithin'] as const) policy[k] = check(`policy.${k}`, merged[k]);
   for (const k of ['remindBefore', 'escalateAfterOverdue'] as const) {
-    if (!Array.isArray(policy[k])) issues.push({ path: `policy.${k}`, message: 'expected a list of durations' });
-    else policy[k].forEach((v, i) => check(`policy.${k}.${i}`, v));
+    const list = merged[k];
+    if (!Array.isArray(list)) issues.push({ path: `policy.${k}`, message: 'expected a list of durations' });
+    else policy[k] = list.map((v, i) => check(`policy.${k}.${i}`, v));
   }
+  if (merged.deliverAt === undefined || merged.deliverAt === null) delete policy.deliverAt;
+  else if (!isHhMm(merged.deliverAt)) issues.push({ path: 'policy.deliverAt', message: 'expected a time of day as HH:MM (24-hour), for example 09:00' });
   if (Array.isArray(policy.escalateAfterOverdue) && policy.escalateAfterOverdue.length > 3) {
     issues.push({ path: 'policy.escalateAfterOverdue', message: 'at most three levels' });
   }
@@ -124,6 +146,7 @@ async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<vo
     .select({ id: actions.id, agencyId: actions.agencyId, recommendationId: actions.recommendationId })
     .from(actions)
     .where(eq(actions.reviewId, view.id));
+  const calendar = await loadBoardCalendar(deps.db, boardTimeZone(), new Date(), deps.calendarClock);
   for (const rec of view.recommendations) {
     if (rec.status !== 'open') continue;
     const input = {
@@ -134,7 +157,7 @@ async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<vo
       actions: rec.actions.map((a) =>
         actionInput(
           { id: a.id, reviewId: view.id, recommendationId: rec.id, reference: a.reference, title: a.title, agencyId: agencyIds.find((x) => x.id === a.id)!.agencyId, dueDate: new Date(a.dueDate) },
-          { reviewReference: view.reference, recommendationWorkflowId: rec.workflowId, agencyCode: a.agencyCode, policy: view.policy },
+          { reviewReference: view.reference, recommendationWorkflowId: rec.workflowId, agencyCode: a.agencyCode, policy: view.policy, calendar },
         ),
       ),
     };
@@ -155,7 +178,7 @@ async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<vo
 /** The shortest duration a policy may name unless ALLOW_SHORT_POLICIES is set. */
 export const MIN_POLICY_DURATION_MS = 60_000;
 
-function policyTooShort(policy: Partial<Policy> | undefined, allowed: boolean): FieldIssue[] {
+function policyTooShort(policy: Partial<Record<keyof Policy, unknown>> | undefined, allowed: boolean): FieldIssue[] {
   if (allowed || !policy) return [];
   const issues: FieldIssue[] = [];
   for (const [field, value] of Object.entries(policy)) {
@@ -227,7 +250,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
   const existing = await loadReview(deps.db, input.reference);
   if (existing) return { review: await resume(deps, existing, wanted), created: false };
 
-  const createdBy = UUID_RE.test(actor.userId)
+  const createdBy = isUuid(actor.userId)
     ? ((await deps.db.select({ id: users.id }).from(users).where(eq(users.id, actor.userId)))[0]?.id ?? null)
     : null;
   try {

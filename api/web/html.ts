@@ -2,6 +2,9 @@
  * A tiny HTML builder: every interpolated value is escaped unless it is already `Html` (built by
  * this tag), so user content can never inject markup. No template engine, no build step.
  */
+import { dueOn, formatDateTime, formatDay } from '../../lib/board-time';
+import { escapeHtml as esc } from '../../domain/text';
+
 export class Html {
   constructor(readonly value: string) {}
   toString(): string {
@@ -10,9 +13,6 @@ export class Html {
 }
 
 export type Part = Html | string | number | boolean | null | undefined | Part[];
-
-export const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 function render(p: Part): string {
   if (p === null || p === undefined || p === false || p === true) return '';
@@ -30,24 +30,11 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
 /** For markup built here from trusted constants only (SVG paths, CSS). */
 export const raw = (s: string): Html => new Html(s);
 
-export const fmtDate = (d: Date | string | null | undefined): string => {
-  if (!d) return '';
-  const date = typeof d === 'string' ? new Date(d) : d;
-  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
-};
+/** "31 January 2027": the local day in the board's zone (lib/board-time.ts). */
+export const fmtDate = (d: Date | string | null | undefined): string => formatDay(d);
 
-export const fmtDateTime = (d: Date | string | null | undefined): string => {
-  if (!d) return '';
-  const date = typeof d === 'string' ? new Date(d) : d;
-  return date.toLocaleString('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/London',
-  });
-};
+/** "Tuesday 3 March 2026 at 9:00am" in the board's zone. */
+export const fmtDateTime = (d: Date | string | null | undefined): string => formatDateTime(d);
 
-/** yyyy-mm-dd for <input type="date">. */
-export const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
+/** yyyy-mm-dd of the board's local day, for <input type="date">. */
+export const isoDay = (d: Date): string => dueOn(d);

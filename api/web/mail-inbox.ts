@@ -1,9 +1,10 @@
 import { Router } from 'express';
+import { escapeHtml as esc } from '../../domain/text';
 import type { Db } from '../../db/client';
 import type { MailCatcher } from '../../lib/mail-catcher';
 import { loadSession } from './session';
+import { formatDateTime } from '../../lib/board-time';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Embedded mode only: the SMTP catcher's inbox, so someone trying the product can read the
@@ -63,7 +64,7 @@ export function mailInboxRouter(catcher: MailCatcher, adminOnlyDb: Db | null = n
       .reverse()
       .map(
         (m) =>
-          `<tr><td>${esc(new Date(m.receivedAt).toLocaleString('en-GB'))}</td><td>${esc(m.to.join(', '))}</td>` +
+          `<tr><td>${esc(formatDateTime(m.receivedAt))}</td><td>${esc(m.to.join(', '))}</td>` +
           `<td>${esc(m.headers['x-notification-kind'] ?? '')}</td><td><a href="/mail/${m.id}">${esc(m.subject)}</a></td></tr>`,
       )
       .join('');

@@ -201,7 +201,7 @@ ${items.length
   ? html`<p>${items.length} action${items.length === 1 ? '' : 's'} with evidence waiting for the board, longest waiting first.</p>
 ${items.map(
   (a) => html`<section class="evidence" aria-labelledby="so-${a.id}"><h2 id="so-${a.id}" style="margin-top:0;font-size:1.15rem"><a href="/actions/${a.id}">${a.reviewReference} ${a.reference}: ${a.title}</a></h2>
-<p>${a.agencyName} (${a.agencyCode}) · ${ragBadge(a.rag)} · due ${fmtDate(a.dueDate)}</p>
+<p>${a.agencyName} (${a.agencyCode}) · ${ragBadge(a.rag)} · Due ${fmtDate(a.dueDate)}</p>
 ${a.latest ? evidenceBlock(a.latest, a.id) : ''}
 <p><a href="/actions/${a.id}#decide-h">Decide on ${a.reviewReference} ${a.reference}</a></p></section>`,
 )}`

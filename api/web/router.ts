@@ -15,10 +15,10 @@ import { ACTION_STATUSES, actions, decisions, evidence, RAGS } from '../../db/sc
 import type { Config } from '../../lib/config';
 import { AppError, type FieldIssue } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { createMailer, type Mailer } from '../../lib/mailer';
 import type { Actor } from '../../workflows/types';
 import { checkEvidenceFile, EVIDENCE_UPLOAD_LIMITS, IMPORT_UPLOAD_LIMITS, parseMultipart } from '../http/uploads';
 import { z } from '../http/zod';
+import { findUnstorable, isStorable } from '../../workflows/storable-text';
 import { readSheet } from '../import/read';
 import { sheetToRecommendations } from '../import/to-review';
 import { listActions as listActionsPaged } from '../queries/actions';
@@ -45,9 +45,10 @@ import {
   pendingExtensions,
   type EvidenceView,
 } from './queries';
+import { mountPaperPages } from './papers-pages';
 import { dashboardPage, reviewsPage, statementPage } from './reports';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './rate-limit';
-import { consumeSignInToken, requestSignIn, signInTokenState, SIGN_IN_TTL_MS } from './sign-in';
+import { consumeSignInToken, queueSignIn, signInTokenState, SIGN_IN_TTL_MS } from './sign-in';
 import { hashToken } from '../http/auth';
 import { createSession, csrfMatches, destroySession, loadSession, readCookie, type WebSession } from './session';
 
@@ -58,8 +59,8 @@ export interface WebDeps {
   logger: Logger;
   /** Present in embedded mode: the header links to its inbox. */
   mailCatcher?: unknown;
-  /** For tests; defaults to an SMTP transport on config.smtpUrl. */
-  mailer?: Mailer;
+  /** Task queue workflows are started on (defaults to config.temporal.taskQueue; tests use their own). */
+  taskQueue?: string;
   /** Sign-in link requests allowed per e-mail and per client address (defaults: 5 and 30 per 15 minutes). */
   signInLimits?: SignInLimits;
 }
@@ -126,14 +127,11 @@ export function webRouter(deps: WebDeps): Router {
   const router = Router();
   const { db, config, logger } = deps;
   const secure = config.publicUrl.startsWith('https:');
-  const lifecycle: LifecycleDeps = { db, client: deps.client, taskQueue: config.temporal.taskQueue, limits: { allowShortPolicies: config.allowShortPolicies } };
-  let mailer = deps.mailer;
-  const getMailer = (): Mailer => {
-    if (!mailer) {
-      if (!config.smtpUrl) throw new Error('no SMTP_URL configured: sign-in links cannot be sent');
-      mailer = createMailer(config.smtpUrl, config.mailFrom);
-    }
-    return mailer;
+  const lifecycle: LifecycleDeps = {
+    db,
+    client: deps.client,
+    taskQueue: deps.taskQueue ?? config.temporal.taskQueue,
+    limits: { allowShortPolicies: config.allowShortPolicies },
   };
   const embedded = {
     mail: deps.mailCatcher !== undefined,
@@ -226,7 +224,7 @@ export function webRouter(deps: WebDeps): Router {
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (!csrfOk(req, res, body)) return csrfRefused(res);
       const email = typeof body.email === 'string' ? body.email.trim() : '';
-      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) {
+      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320 || !isStorable(email)) {
         return send(res, 400, 'Sign in', signInPage(locals(res).ctx, email), { error: 'Enter an e-mail address, like name@agency.example' });
       }
       // Over the limit: the same answer as always (no mail), so the limit reveals nothing either.
@@ -238,12 +236,9 @@ export function webRouter(deps: WebDeps): Router {
       // Given whether or not the address is known, so the cookie tells nothing either.
       const nonce = readCookie(req, SIGN_IN_NONCE_COOKIE) ?? randomBytes(24).toString('base64url');
       res.append('Set-Cookie', `${SIGN_IN_NONCE_COOKIE}=${nonce}; Path=/signin; HttpOnly; SameSite=Lax; Max-Age=${SIGN_IN_TTL_MS / 1000}${secure ? '; Secure' : ''}`);
-      try {
-        await requestSignIn(db, getMailer(), { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, email, new Date(), hashToken(nonce));
-      } catch (err) {
-        // Same page as for an unknown address: a mail failure must not reveal that the account exists.
-        logger.error({ err }, 'sign-in mail not sent');
-      }
+      // Not awaited: the answer must not wait on the database or Temporal for a known address and
+      // skip them for an unknown one. The worker sends the mail, with retries, like any other.
+      queueSignIn(lifecycle, email, hashToken(nonce)).catch((err: unknown) => logger.error({ err }, 'sign-in mail not queued'));
       send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
     }),
   );
@@ -552,6 +547,9 @@ export function webRouter(deps: WebDeps): Router {
         const s = signedIn(req, res);
         if (!s) return;
         if (!(await getActionDetail(db, s.user, id))) return notFound(res);
+        // The API's rule for text (workflows/storable-text.ts), said beside the form like any other refusal.
+        const unstorable = findUnstorable({ ...body, files: files.map((f) => f.filename) });
+        if (unstorable) return showAction(res, s, id, 400, { error: `${unstorable.path.join(' ')}: ${unstorable.reason}` });
         (req as Request & { uploaded?: typeof files }).uploaded = files;
         try {
           const done = await run(s, id, body, req);
@@ -612,6 +610,8 @@ export function webRouter(deps: WebDeps): Router {
     await cancelAction(lifecycle, actorOf(s), id, { reason });
     return 'cancelled';
   });
+
+  mountPaperPages(router, { db, config, send, signedIn, notFound });
 
   return router;
 }

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import type { Db } from '../../db/client';
 import { agencies, sessions, users } from '../../db/schema';
@@ -82,7 +82,7 @@ export async function loadSession(db: Db, req: Request): Promise<WebSession | nu
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(agencies, eq(agencies.id, users.agencyId))
-    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, new Date())))
+    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, new Date()), isNull(users.deactivatedAt)))
     .limit(1);
   if (!row) return null;
   const { csrf, ...user } = row;

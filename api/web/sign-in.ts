@@ -1,81 +1,59 @@
 /**
  * Sign-in by e-mailed link. The link carries a random one-time token; only its hash is stored
- * (login_tokens), it expires after 15 minutes, and consuming it is a single conditional UPDATE,
- * so two clicks racing cannot both sign in.
+ * (login_tokens), it expires 15 minutes after the mail goes, and consuming it is a single
+ * conditional UPDATE, so two clicks racing cannot both sign in. The mail goes through the outbox:
+ * this side queues it, a worker mints the token and sends it (activities/sign-in-mail.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { LINK_NOT_STORED, SIGN_IN_TTL_MS, signInMail } from '../../activities/sign-in-mail';
 import type { Db } from '../../db/client';
 import { loginTokens, notifications, users } from '../../db/schema';
-import type { Mailer } from '../../lib/mailer';
 import { hashToken } from '../http/auth';
-import { esc } from './html';
 
-export const SIGN_IN_TTL_MS = 15 * 60 * 1000;
-
-export interface SignInMailConfig {
-  publicUrl: string;
-  mailFrom: string;
-}
+export { SIGN_IN_TTL_MS };
 
 /**
- * Sends a link when the address belongs to a user, and does nothing otherwise: the caller shows
- * the same page either way, so the form cannot be used to learn who has an account.
+ * Queues a link when the address belongs to a user, and does nothing otherwise. Callers do not
+ * wait for it: the page answers the same, and as fast, whether or not the address has an account.
  */
-export async function requestSignIn(
-  db: Db,
-  mailer: Mailer,
-  config: SignInMailConfig,
-  rawEmail: string,
-  now = new Date(),
-  browserNonceHash: string | null = null,
-): Promise<void> {
+export async function queueSignIn(deps: { db: Db; client: Client; taskQueue: string }, rawEmail: string, browserNonceHash: string | null = null): Promise<void> {
+  const { db } = deps;
   const email = rawEmail.trim().toLowerCase();
   // No mailbox behind it (the bootstrap administrator): that account signs in by the link printed at start.
   if (email.endsWith('@localhost')) return;
   const [user] = await db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)
-    .where(eq(sql`lower(${users.email})`, email))
+    .where(and(eq(sql`lower(${users.email})`, email), isNull(users.deactivatedAt)))
     .limit(1);
   if (!user) return;
-  const token = randomBytes(32).toString('base64url');
-  const tokenHash = hashToken(token);
-  const expiresAt = new Date(now.getTime() + SIGN_IN_TTL_MS);
-  await db.insert(loginTokens).values({ tokenHash, userId: user.id, expiresAt, browserNonceHash });
-  await db.delete(loginTokens).where(lt(loginTokens.expiresAt, new Date(now.getTime() - 24 * 3600 * 1000)));
-
-  const link = `${config.publicUrl}/signin/${token}`;
-  const subject = 'Your sign-in link: safeguarding action plans';
-  const text = (l: string) =>
-    `Hello ${user.name},\n\nSign in to the safeguarding action plans with this link (it works once, for 15 minutes):\n\n${l}\n\nIf you did not ask to sign in, ignore this message.\n`;
-  const htmlBody = (l: string) =>
-    `<p>Hello ${esc(user.name)},</p><p><a href="${esc(l)}">Sign in to the safeguarding action plans</a></p><p>The link works once, for 15 minutes.</p><p>If you did not ask to sign in, ignore this message.</p>`;
-  const headers = { 'X-Notification-Kind': 'sign_in' };
-  // The outbox keeps a copy without the link: a usable sign-in link must not sit in the database.
-  const redacted = '[sign-in link not stored]';
+  await db.delete(loginTokens).where(sql`${loginTokens.expiresAt} < now() - interval '1 day'`);
+  const mail = signInMail(user.name, LINK_NOT_STORED);
   const [row] = await db
     .insert(notifications)
     .values({
-      idempotencyKey: `sign_in:${tokenHash}`,
+      idempotencyKey: `sign_in:${randomUUID()}`,
       kind: 'sign_in',
       recipient: user.email,
-      subject,
-      body: text(redacted),
-      htmlBody: htmlBody(redacted),
-      headers,
+      subject: mail.subject,
+      body: mail.text,
+      htmlBody: mail.html,
+      headers: mail.headers,
     })
     .returning({ id: notifications.id });
   try {
-    const info = await mailer.sendMail({ to: user.email, from: config.mailFrom, subject, text: text(link), html: htmlBody(link), headers });
-    await db
-      .update(notifications)
-      .set({ status: 'sent', attempts: 1, messageId: info.messageId, sentAt: new Date() })
-      .where(eq(notifications.id, row.id));
+    await deps.client.workflow.start('signInMailWorkflow', {
+      taskQueue: deps.taskQueue,
+      workflowId: `sign-in-mail-${row.id}`,
+      // The hash of the asking browser's nonce cookie: the minted link works only there.
+      args: [{ notificationId: row.id, browserNonceHash }],
+    });
   } catch (err) {
     await db
       .update(notifications)
-      .set({ status: 'failed', attempts: 1, lastError: String(err) })
+      .set({ status: 'failed', lastError: `not queued: ${String((err as Error).message ?? err).slice(0, 900)}` })
       .where(eq(notifications.id, row.id));
     throw err;
   }

@@ -26,8 +26,10 @@ describe('authorization matrix', () => {
   const cases = ROUTE_CASES.flatMap((c) => CALLERS.map((caller) => [`${c.method.toUpperCase()} ${c.path}`, caller, c.expect[caller], c] as const));
   it.each(cases)('%s as %s → %i', async (_name, caller, expected, c) => {
     const f = await target(c.stage, expected < 300);
-    const url = c.url ? c.url(f) : c.path;
-    let req = c.method === 'get' ? stack.get(url, caller) : stack.post(url, caller);
+    const prepared = c.setup ? await c.setup(stack, caller) : {};
+    const url = prepared.url ?? (c.url ? c.url(f) : c.path);
+    let req = c.method === 'get' ? stack.get(url, caller) : c.method === 'delete' ? stack.delete(url, caller) : stack.post(url, caller);
+    if (prepared.token) req = req.set('Authorization', `Bearer ${prepared.token}`);
     if (c.send) req = c.send(req, f);
     const res = await req;
     expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });

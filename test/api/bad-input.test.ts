@@ -69,6 +69,37 @@ describe('bad input is a 4xx problem and writes nothing', () => {
     await refusedWithoutWrites(() => stack.post(`/api/v1/actions/${f.actionId}/extension-requests`, 'owner').send({ newDueDate: 'next week', reason: 'r', interimMeasures: 'm' }), 400);
     await refusedWithoutWrites(() => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), policy: { stallAfter: 'P1M' } }), 400);
   });
+  it('bad calendar input → 400 naming the field: working days, deliverAt, a bank holiday', async () => {
+    const named = async (policy: Record<string, unknown>, path: RegExp) => {
+      const res = await refusedWithoutWrites(() => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), policy }), 400);
+      expect(res.body.errors.map((e: { path: string }) => e.path).join(' ')).toMatch(path);
+    };
+    await named({ acknowledgeWithin: { workingDays: 0 } }, /body\.policy\.acknowledgeWithin/);
+    await named({ acknowledgeWithin: { workingDays: 2.5 } }, /body\.policy\.acknowledgeWithin/);
+    await named({ boardDecisionWithin: '-3 working days' }, /body\.policy\.boardDecisionWithin/);
+    await named({ escalateAfterOverdue: [{ workingDays: 'five' }] }, /body\.policy\.escalateAfterOverdue/);
+    await named({ deliverAt: '9am' }, /body\.policy\.deliverAt/);
+    await named({ deliverAt: '24:00' }, /body\.policy\.deliverAt/);
+    const imported = await refusedWithoutWrites(
+      () =>
+        stack
+          .post('/api/v1/reviews/import', 'board')
+          .field('reference', 'BAD-IMPORT-CAL')
+          .field('title', 'Imported')
+          .field('policy', '{"deliverAt":"25:61"}')
+          .attach('file', Buffer.from(`Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,${inDays(60)}\n`), { filename: 'plan.csv', contentType: 'text/csv' }),
+      400,
+    );
+    expect(JSON.stringify(imported.body.errors)).toMatch(/deliverAt/);
+    for (const date of ['2027-02-30', 'next Monday', '2027-5-1']) {
+      const res = await refusedWithoutWrites(() => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date, title: 'A day off' }), 400);
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.date']);
+    }
+    const replaces = await refusedWithoutWrites(() => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2031-06-10', title: 'x', replaces: '2031-06-11' }), 400);
+    expect(replaces.body.errors.map((e: { path: string }) => e.path)).toEqual(['replaces']);
+    await refusedWithoutWrites(() => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2026-12-25', title: 'Christmas again' }), 409);
+    await refusedWithoutWrites(() => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2031-06-14', title: 'A Saturday' }), 400);
+  });
   it('an unknown agency code → 400 naming the action', async () => {
     const body = validReview();
     body.recommendations[0].actions[0].agencyCode = 'NOPE';
@@ -164,7 +195,7 @@ describe('fast-check: generated bodies at every write route never produce a 5xx'
         reference: fc.string({ maxLength: 70 }),
         title: fc.string(),
         publishedOn: fc.oneof(fc.string(), fc.constant('2017-03-01')),
-        policy: fc.oneof(fc.constant(undefined), fc.dictionary(fc.constantFrom('stallAfter', 'remindBefore', 'x'), fc.oneof(fc.string(), fc.array(fc.string())))),
+        policy: fc.oneof(fc.constant(undefined), fc.dictionary(fc.constantFrom('stallAfter', 'remindBefore', 'deliverAt', 'x'), fc.oneof(fc.string(), fc.array(fc.string()), fc.record({ workingDays: fc.oneof(fc.integer(), fc.double(), fc.string()) })))),
         recommendations: fc.array(
           fc.record(
             { number: fc.oneof(fc.string(), fc.constantFrom('1', '2.1')), text: fc.string(), actions: fc.array(fc.record({ agencyCode: fc.constantFrom('BHT', 'X'), title: fc.string(), dueDate: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())) }, { requiredKeys: [] }), { maxLength: 2 }) },
@@ -179,6 +210,8 @@ describe('fast-check: generated bodies at every write route never produce a 5xx'
         reason: fc.string(),
         newDueDate: fc.oneof(fc.string(), fc.constant(inDays(90))),
         interimMeasures: fc.string(),
+        date: fc.oneof(fc.string(), fc.date({ min: new Date('2040-01-01'), max: new Date('2090-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
+        replaces: fc.oneof(fc.string(), fc.constantFrom('2026-12-25', '2027-05-03')),
       },
       { requiredKeys: [] },
     ),
@@ -196,10 +229,11 @@ describe('fast-check: generated bodies at every write route never produce a 5xx'
       [`/api/v1/actions/${fx.actionId}/extension-requests`, 'other'],
       [`/api/v1/actions/${fx.actionId}/extension-requests/00000000-0000-4000-8000-000000000000/decision`, 'board'],
       [`/api/v1/actions/${review.actionId}/cancel`, 'owner'],
+      ['/api/v1/calendar/bank-holidays', 'admin'],
     ] as const;
     let runs = 0;
     await fc.assert(
-      fc.asyncProperty(fc.nat(9), anyJson, fc.boolean(), async (i, body, asText) => {
+      fc.asyncProperty(fc.nat(10), anyJson, fc.boolean(), async (i, body, asText) => {
         runs++;
         const [url, caller] = routes(f)[i];
         const req = stack.post(url, caller);

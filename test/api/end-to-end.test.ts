@@ -82,8 +82,10 @@ it('the Baby M review from creation to the published statement', async () => {
   expect(dash.body.byRag.complete).toBe(2);
   const ownDash = await stack.get('/api/v1/dashboard', 'owner');
   expect(ownDash.body.byAgency.map((a: { agencyCode: string }) => a.agencyCode)).toEqual(['BHT']);
-  const metrics = (await stack.get('/metrics', 'none')).text;
+  expect((await stack.get('/metrics', 'none')).status).toBe(401);
+  const metrics = (await stack.get('/metrics', 'admin')).text;
   expect(metrics).toMatch(/actionplan_workflow_starts_total\{kind="action"\} 22/);
   expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/api\/v1\/actions\/:id\/decision",status="200"\} 3/);
+  expect(metrics).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/actions\/:id\/decision",status="200"\} 3/);
   expect(metrics).toMatch(/actionplan_mails\{status="sent"\} [1-9]/);
 }, 120_000);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { sql } from 'drizzle-orm';
 import { csvToXlsx } from '../../examples/make-xlsx';
 import { ApiStack, EXAMPLES, QUIET_POLICY } from './stack';
 
@@ -25,7 +26,7 @@ describe('import', () => {
     expect(res.body.recommendations).toHaveLength(8);
     expect(actions).toHaveLength(22);
     expect(new Set(actions.map((a: { agencyCode: string }) => a.agencyCode))).toEqual(new Set(['BSCB', 'BHT', 'BCC', 'TVP', 'CCG']));
-    expect(actions[1]).toMatchObject({ reference: '1.2', agencyCode: 'BSCB', dueDate: '2027-06-30T00:00:00.000Z' });
+    expect(actions[1]).toMatchObject({ reference: '1.2', agencyCode: 'BSCB', dueDate: '2027-06-30T22:59:59.999Z', dueOn: '2027-06-30' });
   });
 
   it('the example XLSX (date cells) gives the same plan', async () => {
@@ -105,7 +106,7 @@ describe('the progress statement of the example review', () => {
     expect(res.body.sections.map((s: { agencyCode: string }) => s.agencyCode)).toEqual(['BSCB', 'BCC', 'CCG', 'BHT', 'TVP']);
     expect(res.body.sections[0]).toMatchObject({ number: 1, agencyName: 'Buckinghamshire Safeguarding Children Board' });
     expect(res.body.totals).toMatchObject({ actions: 22, open: 22, implemented: 0 });
-    expect(res.body.sections[0].actions[0]).toMatchObject({ reference: '1.1', status: 'assigned', outcome: null, dueDate: '2027-03-31T00:00:00.000Z' });
+    expect(res.body.sections[0].actions[0]).toMatchObject({ reference: '1.1', status: 'assigned', outcome: null, dueDate: '2027-03-31T22:59:59.999Z', dueOn: '2027-03-31' });
   });
   it('html: printable, escaped, every agency a section', async () => {
     const res = await stack.get(`/api/v1/reviews/${id}/report?format=html`, 'board');
@@ -121,14 +122,60 @@ describe('the progress statement of the example review', () => {
     expect(md.headers['content-type']).toMatch(/text\/markdown/);
     expect(md.text).toMatch(/^# Serious Case Review: Baby M/);
     expect(md.text).toContain('## 5 Thames Valley Police');
+    // Dates as the board writes them, on their day in the board's zone.
+    expect(md.text).toContain('- Target date: 31 March 2027');
+    expect(md.text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
     const csv = await stack.get(`/api/v1/reviews/${id}/report?format=csv`, 'board');
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toMatch(/^Agency code,Agency,Reference/);
     expect(lines).toHaveLength(23);
+    expect(lines.some((l) => l.includes(',31 January 2027,'))).toBe(true);
   });
   it('an agency user sees only its own section', async () => {
     const res = await stack.get(`/api/v1/reviews/${id}/report?format=json`, 'other');
     expect(res.body.sections.map((s: { agencyCode: string }) => s.agencyCode)).toEqual(['TVP']);
+  });
+});
+
+describe('the board calendar', () => {
+  it('an admin adds a substitute bank holiday: listed, audited, and in the calendar of reviews created afterwards', async () => {
+    const before = (await stack.get('/api/v1/calendar/bank-holidays', 'board')).body;
+    expect(before).toMatchObject({ timeZone: 'Europe/London', division: 'england-and-wales', source: expect.stringMatching(/gov\.uk\/bank-holidays/) });
+    expect(before.days).toEqual(expect.arrayContaining([{ date: '2023-05-08', title: expect.stringMatching(/coronation/i), origin: 'shipped', replaces: null, replacedBy: null }]));
+
+    const added = await stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2030-05-10', title: 'Early May bank holiday (moved)', replaces: '2030-05-06' });
+    expect(added.status).toBe(201);
+    expect(added.body).toEqual({ date: '2030-05-10', title: 'Early May bank holiday (moved)', origin: 'added', replaces: '2030-05-06', replacedBy: null });
+    const days = (await stack.get('/api/v1/calendar/bank-holidays', 'other')).body.days as { date: string; replacedBy: string | null }[];
+    expect(days.find((d) => d.date === '2030-05-06')?.replacedBy).toBe('2030-05-10');
+    expect((await stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2030-05-10', title: 'again' })).status).toBe(409);
+
+    const audit = (await stack.db.db.execute(sql`select type, actor, payload from audit_events where type = 'calendar_day_added'`)) as unknown as { rows: { type: string; payload: unknown }[] };
+    expect(audit.rows).toEqual([expect.objectContaining({ payload: { date: '2030-05-10', title: 'Early May bank holiday (moved)', replaces: '2030-05-06' } })]);
+
+    const res = await stack.post('/api/v1/reviews', 'board').send({
+      reference: 'CAL-1',
+      title: 'Calendar review',
+      recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Do it', dueDate: '2030-06-28' }] }],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.policy).toMatchObject({ acknowledgeWithin: { workingDays: 5 }, boardDecisionWithin: { workingDays: 10 }, deliverAt: '09:00', stallAfter: 'P30D' });
+    // The import without a policy field gets the same defaults.
+    const imported = await stack
+      .post('/api/v1/reviews/import', 'board')
+      .field('reference', 'CAL-IMPORT')
+      .field('title', 'Imported without a policy')
+      .attach('file', Buffer.from('Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,2030-06-28\n'), { filename: 'plan.csv', contentType: 'text/csv' });
+    expect(imported.status).toBe(201);
+    expect(imported.body.policy).toEqual(res.body.policy);
+    const history = await stack.client.workflow.getHandle(res.body.recommendations[0].workflowId ?? `recommendation-${res.body.recommendations[0].id}`).fetchHistory();
+    const payload = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0].data!;
+    const input = JSON.parse(Buffer.from(payload).toString('utf8'));
+    const calendar = input.actions[0].calendar;
+    expect(calendar.timeZone).toBe('Europe/London');
+    expect(calendar.holidays).toContain('2030-05-10');
+    expect(calendar.holidays).not.toContain('2030-05-06');
+    expect(calendar.holidays).toContain('2030-12-25');
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Test } from 'supertest';
-import type { Caller } from './stack';
+import type { ApiStack, Caller } from './stack';
 import type { Fixture, Stage } from './fixtures';
 import { inDays } from './stack';
 
@@ -10,10 +10,15 @@ import { inDays } from './stack';
  * document name exactly the same operations, so a new route cannot be left out.
  */
 export interface RouteCase {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   path: string;
   stage?: Stage;
   url?: (f: Fixture) => string;
+  /**
+   * For calls that end a token or a user: made before the call, with the stack and the caller.
+   * `url` replaces the case's, `token` the caller's (a fresh user of the same role and agency).
+   */
+  setup?: (stack: ApiStack, caller: Caller) => Promise<{ url?: string; token?: string }>;
   send?: (req: Test, f: Fixture) => Test;
   expect: Record<Caller, number>;
 }
@@ -32,10 +37,19 @@ const DECIDER = { none: 401, bad: 401, admin: 403, board: 200, boardOwner: 403, 
 const csv = () =>
   Buffer.from(`Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share information,Update the policy,BHT,Policy published,${inDays(60)}\n`);
 
+/** A weekday far enough ahead to be no bank holiday and not taken by an earlier run. */
+function aFarWeekday(): string {
+  for (;;) {
+    const t = Date.UTC(2040 + Math.floor(Math.random() * 50), 0, 1) + Math.floor(Math.random() * 365) * 86_400_000;
+    const d = new Date(t);
+    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) return d.toISOString().slice(0, 10);
+  }
+}
+
 export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/healthz', expect: PUBLIC },
   { method: 'get', path: '/readyz', expect: PUBLIC },
-  { method: 'get', path: '/metrics', expect: PUBLIC },
+  { method: 'get', path: '/metrics', expect: ADMIN_ONLY(200) },
   { method: 'get', path: '/openapi.json', expect: PUBLIC },
   { method: 'get', path: '/docs', expect: PUBLIC },
   {
@@ -52,6 +66,25 @@ export const ROUTE_CASES: RouteCase[] = [
     expect: ADMIN_ONLY(201),
   },
   { method: 'get', path: '/api/v1/me', expect: ANY },
+  {
+    method: 'post',
+    path: '/api/v1/tokens',
+    setup: async (stack, caller) => (caller === 'none' || caller === 'bad' ? {} : { token: (await stack.freshLike(caller)).token }),
+    expect: { none: 401, bad: 401, admin: 201, board: 201, boardOwner: 201, owner: 201, other: 201 },
+  },
+  {
+    // Someone else's token: only an admin may revoke it; anyone else learns nothing (404).
+    method: 'delete',
+    path: '/api/v1/tokens/:id',
+    setup: async (stack) => ({ url: `/api/v1/tokens/${(await stack.newUser('agency', 'BHT')).tokenId}` }),
+    expect: { none: 401, bad: 401, admin: 204, board: 404, boardOwner: 404, owner: 404, other: 404 },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/users/:id/deactivate',
+    setup: async (stack) => ({ url: `/api/v1/users/${(await stack.newUser('agency', 'BHT')).id}/deactivate` }),
+    expect: ADMIN_ONLY(200),
+  },
   {
     method: 'post',
     path: '/api/v1/reviews',
@@ -129,4 +162,13 @@ export const ROUTE_CASES: RouteCase[] = [
     expect: SCOPED,
   },
   { method: 'get', path: '/api/v1/dashboard', expect: ANY },
+  { method: 'get', path: '/api/v1/reports/yearly', url: () => `/api/v1/reports/yearly?from=${inDays(-365)}&to=${inDays(1)}`, expect: ANY },
+  { method: 'get', path: '/api/v1/reports/period', url: () => `/api/v1/reports/period?from=${inDays(-90)}&to=${inDays(1)}`, expect: ANY },
+  { method: 'get', path: '/api/v1/calendar/bank-holidays', expect: ANY },
+  {
+    method: 'post',
+    path: '/api/v1/calendar/bank-holidays',
+    send: (r) => r.send({ date: aFarWeekday(), title: 'Extra day for the matrix' }),
+    expect: ADMIN_ONLY(201),
+  },
 ];

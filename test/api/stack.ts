@@ -2,6 +2,7 @@
  * The API on the real stack: a fresh Postgres database, the shared Temporal dev server with a
  * worker on a task queue of its own, a real SMTP server, and the Express app from createApp.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -121,6 +122,23 @@ export class ApiStack {
     await mk('other', 'agency', 'TVP');
   }
 
+  /** A user of its own (for calls that change or end a token: the shared callers keep theirs). */
+  async newUser(role: 'admin' | 'board' | 'agency', agencyCode: string | null = null): Promise<{ id: string; token: string; tokenId: string }> {
+    const token = `test-fresh-${randomUUID()}`;
+    const [u] = await this.db.db
+      .insert(users)
+      .values({ name: `Fresh ${role}`, email: `fresh-${randomUUID().slice(0, 8)}@api.test`, role, agencyId: agencyCode ? this.agencyIds[agencyCode] : null, tokenHash: hashToken(token) })
+      .returning({ id: users.id, tokenId: users.tokenId });
+    return { id: u.id, token, tokenId: u.tokenId! };
+  }
+
+  /** The same role and agency as a matrix caller, but a user (and token) of its own. */
+  async freshLike(caller: Exclude<Caller, 'none' | 'bad'>) {
+    const shape = { admin: ['admin', null], board: ['board', null], boardOwner: ['board', 'BHT'], owner: ['agency', 'BHT'], other: ['agency', 'TVP'] } as const;
+    const [role, agency] = shape[caller];
+    return this.newUser(role, agency);
+  }
+
   auth(caller: Caller): Record<string, string> {
     if (caller === 'none') return {};
     if (caller === 'bad') return { Authorization: 'Bearer not-a-real-token' };
@@ -133,6 +151,10 @@ export class ApiStack {
 
   post(url: string, caller: Caller = 'admin') {
     return request(this.app).post(url).set(this.auth(caller));
+  }
+
+  delete(url: string, caller: Caller = 'admin') {
+    return request(this.app).delete(url).set(this.auth(caller));
   }
 
   /**

@@ -151,7 +151,7 @@ function listBehaviour(open: () => Promise<DatabaseHandle & { drop?: () => Promi
     expect(Object.keys(p.items[0]).sort()).toEqual(
       [
         'id', 'reference', 'title', 'description', 'successMeasure', 'agencyCode', 'agencyName', 'reviewId', 'reviewReference', 'recommendationId',
-        'recommendationNumber', 'status', 'outcome', 'rag', 'dueDate', 'escalationLevel', 'changesRequested', 'acknowledgedAt', 'lastActivityAt',
+        'recommendationNumber', 'status', 'outcome', 'rag', 'dueDate', 'dueOn', 'escalationLevel', 'changesRequested', 'acknowledgedAt', 'lastActivityAt',
         'closedAt', 'nextTimerAt',
       ].sort(),
     );

@@ -77,6 +77,8 @@ const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
   ['worker cache size not a whole number', { WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS', /./],
   ['negative worker cache size', { WORKER_MAX_CACHED_WORKFLOWS: '-5' }, 'WORKER_MAX_CACHED_WORKFLOWS', /./],
   ['unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV', /./],
+  ['unknown board time zone', { BOARD_TIME_ZONE: 'Europe/Londres' }, 'BOARD_TIME_ZONE', /IANA time zone/],
+  ['board time zone as an abbreviation', { BOARD_TIME_ZONE: 'BST' }, 'BOARD_TIME_ZONE', /IANA time zone/],
   ['service mode without DATABASE_URL', { DATABASE_URL: undefined }, 'DATABASE_URL', /required/],
   ['service mode without TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: undefined }, 'TEMPORAL_ADDRESS', /required/],
   ['service mode without SMTP_URL', { SMTP_URL: undefined }, 'SMTP_URL', /required/],
@@ -129,6 +131,32 @@ describe('configuration errors stop the process, naming the variable', () => {
     const r = await run([tsx, entry], withChanges({ TEMPORAL_ADDRESS: 'temporal' }));
     expect({ code: r.code, out: r.out }).toEqual({ code: 78, out: expect.stringContaining('  - TEMPORAL_ADDRESS: expected host:port') });
   });
+});
+
+describe('configuration errors never echo a secret', () => {
+  it.each([
+    ['a database URL with a password', { DATABASE_URL: 'mysql://u:secretpw@h/db' }, 'DATABASE_URL', 'secretpw'],
+    ['an SMTP URL with a password', { SMTP_URL: 'http://mailer:secretpw@smtp.example.org' }, 'SMTP_URL', 'secretpw'],
+    ['an SMTP URL option, with credentials in the URL', { SMTP_URL: 'smtp://mailer:secretpw@smtp.example.org?requireTls=1' }, 'SMTP_URL', 'secretpw'],
+    ['an admin token', { ADMIN_TOKEN: 'shortsecret' }, 'ADMIN_TOKEN', 'shortsecret'],
+  ])('%s: the variable is named, the secret is not shown', async (_what, changes, variable, secret) => {
+    const r = await loadIn('service', withChanges(changes));
+    expect(r.code).toBe(78);
+    expect(r.out).toContain(`  - ${variable}: `);
+    expect(r.out).not.toContain(secret);
+  });
+
+  it('a URL without credentials is still shown, to help find the mistake', () => {
+    expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://db/app' }))).toThrow('(got "mysql://db/app")');
+    expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://u:pw@db/app' }))).toThrow('(got "mysql://***@db/app")');
+  });
+});
+
+it("the board's time zone: Europe/London unless set, any IANA zone Node knows", () => {
+  expect(loadConfig('service', good).boardTimeZone).toBe('Europe/London');
+  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: '' }).boardTimeZone).toBe('Europe/London');
+  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: 'Europe/Dublin' }).boardTimeZone).toBe('Europe/Dublin');
+  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: 'UTC' }).boardTimeZone).toBe('UTC');
 });
 
 it('the worker cache size: the SDK default when unset or empty, else the number given', () => {

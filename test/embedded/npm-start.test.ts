@@ -108,6 +108,17 @@ describe('npm start (embedded stack)', () => {
     const log = first.output();
     expect(log).toContain('"url":"/signin/[redacted]"'); // the requests were logged, with the token cut out
     expect(secrets.filter((s) => log.includes(s))).toEqual([]);
+    // The Baby M demo: action 2.1 is due 31 January 2027, the end of that day in London, wherever it is shown.
+    const page = (await (await fetch(`${api}/api/v1/actions?pageSize=200`, { headers: auth })).json()) as { items: { id: string; reviewId: string; reviewReference: string; reference: string; dueDate: string; dueOn: string; rag: string }[] };
+    const a21 = page.items.find((a) => a.reviewReference === 'SCR-BABY-M' && a.reference === '2.1')!;
+    expect(a21).toMatchObject({ dueOn: '2027-01-31', dueDate: '2027-01-31T23:59:59.999Z' });
+    const demoMail = (mails as unknown as { headers: Record<string, string>; text: string; attachments: { content: string }[] }[]).find(
+      (m) => m.headers['x-action-ref'] === 'SCR-BABY-M 2.1',
+    );
+    expect(demoMail?.text).toContain('Due: 31 January 2027');
+    expect(demoMail?.attachments[0]?.content).toContain('DTSTART;VALUE=DATE:20270131');
+    const statement = await (await fetch(`${api}/api/v1/reviews/${a21.reviewId}/report?format=md`, { headers: auth })).text();
+    expect(statement).toMatch(/### 2\.1 [^\n]*\n\n(- [^\n]*\n)*- Target date: 31 January 2027/);
 
     const firstStop = await stop(first);
     expect(firstStop).toEqual({ code: 0, left: [] });

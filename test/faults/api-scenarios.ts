@@ -113,6 +113,14 @@ const BODIES: Record<string, fc.Arbitrary<unknown>> = {
   '/api/v1/actions/:id/extension-requests': fc.record({ newDueDate: date, reason: field(fc.string()), interimMeasures: field(fc.string()) }, { requiredKeys: [] }),
   '/api/v1/actions/:id/extension-requests/:rid/decision': fc.record({ outcome: field(fc.constantFrom('approve', 'reject')), comment: field(fc.string()) }, { requiredKeys: [] }),
   '/api/v1/actions/:id/cancel': fc.record({ reason: field(fc.string()) }, { requiredKeys: [] }),
+  '/api/v1/calendar/bank-holidays': fc.record(
+    {
+      date: field(fc.date({ min: new Date('2040-01-01'), max: new Date('2090-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
+      title: field(fc.string()),
+      replaces: field(fc.constantFrom('2027-05-03', '2027-05-04', '2026-12-25')),
+    },
+    { requiredKeys: [] },
+  ),
 };
 
 interface FuzzRequest {

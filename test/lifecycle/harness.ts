@@ -15,6 +15,7 @@ import { actions, agencies, users } from '../../db/schema';
 import { MailCatcher, type CaughtMail } from '../../lib/mail-catcher';
 import { createMailer } from '../../lib/mailer';
 import { createWorker } from '../../worker/create-worker';
+import type { CompressedClock } from '../../workflows/calendar';
 import type { Actor, Policy } from '../../workflows/types';
 import { createTestDatabase, testTemporalAddress, uniqueTaskQueue, type TestDatabase } from '../support/db';
 import { QUIET_POLICY } from '../support/quiet-policy';
@@ -118,9 +119,13 @@ export class Harness {
   }
 
   /** A review with one recommendation and the given actions (CSC unless said), returning the action ids. */
-  async review(policy: Partial<Policy>, actionsSpec: { agencyCode?: string; dueInMs: number }[] = [{ dueInMs: 30 * 86_400_000 }]) {
+  async review(
+    policy: Partial<Policy>,
+    actionsSpec: { agencyCode?: string; dueInMs?: number; dueDate?: string }[] = [{ dueInMs: 30 * 86_400_000 }],
+    opts: { calendarClock?: CompressedClock } = {},
+  ) {
     const reference = `${this.name.toUpperCase()}-${++this.seq}`;
-    const { review } = await createReview(this.deps, this.people.admin, {
+    const { review } = await createReview({ ...this.deps, calendarClock: opts.calendarClock }, this.people.admin, {
       reference,
       title: `Review ${reference}`,
       policy: { ...SLOW, ...policy },
@@ -131,7 +136,7 @@ export class Harness {
           actions: actionsSpec.map((a, i) => ({
             agencyCode: a.agencyCode ?? 'CSC',
             title: `Action ${i + 1}`,
-            dueDate: new Date(Date.now() + a.dueInMs).toISOString(),
+            dueDate: a.dueDate ?? new Date(Date.now() + (a.dueInMs ?? 30 * 86_400_000)).toISOString(),
           })),
         },
       ],

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DurationError, parseDuration } from '../../workflows/duration';
 import { plan, type PlanFacts } from '../../workflows/planner';
-import { DEFAULT_POLICY, type Policy } from '../../workflows/types';
+import { CALENDAR_DAY_POLICY, type Policy } from '../../workflows/types';
 
 const S = 1000;
 const DAY = 86_400_000;
@@ -34,7 +34,7 @@ describe('parseDuration', () => {
 
 describe('plan (examples)', () => {
   it('schedules reminders, overdue, ladder and the acknowledgement escalation for a new action', () => {
-    const p = plan(facts(), DEFAULT_POLICY, T0);
+    const p = plan(facts(), CALENDAR_DAY_POLICY, T0);
     const byOccasion = Object.fromEntries(p.map((x) => [x.occasion, x.at]));
     const due = T0 + 60 * DAY;
     expect(byOccasion[`escalation:not_acknowledged:${T0}`]).toBe(T0 + 5 * DAY);
@@ -48,7 +48,7 @@ describe('plan (examples)', () => {
   });
 
   it('skips reminders that were already past when the due date was set', () => {
-    const p = plan(facts({ dueDate: T0 + 10 * DAY }), DEFAULT_POLICY, T0);
+    const p = plan(facts({ dueDate: T0 + 10 * DAY }), CALENDAR_DAY_POLICY, T0);
     expect(p.filter((x) => x.kind === 'reminder').map((x) => x.occasion)).toEqual([
       `reminder:${T0 + 10 * DAY}:P7D`,
       `reminder:${T0 + 10 * DAY}:P1D`,
@@ -58,7 +58,7 @@ describe('plan (examples)', () => {
   it('fires a missed instant now, and only the latest one of a series', () => {
     const due = T0 + 60 * DAY;
     const now = due - 12 * 3_600_000; // past the P28D, P7D and P1D reminders
-    const p = plan(facts({ stage: 'in_progress', acknowledgedAt: T0, lastActivityAt: now }), DEFAULT_POLICY, now);
+    const p = plan(facts({ stage: 'in_progress', acknowledgedAt: T0, lastActivityAt: now }), CALENDAR_DAY_POLICY, now);
     const reminders = p.filter((x) => x.kind === 'reminder');
     expect(reminders).toEqual([{ at: now, kind: 'reminder', occasion: `reminder:${due}:P1D` }]);
   });
@@ -66,25 +66,25 @@ describe('plan (examples)', () => {
   it('repeats the overdue reminder every overdueReminderEvery', () => {
     const due = T0 + 60 * DAY;
     const f = facts({ stage: 'in_progress', done: [`overdue:${due}:0`] });
-    const next = plan(f, DEFAULT_POLICY, due + DAY).find((x) => x.kind === 'overdue');
+    const next = plan(f, CALENDAR_DAY_POLICY, due + DAY).find((x) => x.kind === 'overdue');
     expect(next).toEqual({ at: due + 7 * DAY, kind: 'overdue', occasion: `overdue:${due}:1` });
   });
 
   it('plans by stage: stall while in progress, board delay while under review, nothing when closed', () => {
-    const inProgress = plan(facts({ stage: 'in_progress', lastActivityAt: T0 + DAY }), DEFAULT_POLICY, T0 + DAY);
+    const inProgress = plan(facts({ stage: 'in_progress', lastActivityAt: T0 + DAY }), CALENDAR_DAY_POLICY, T0 + DAY);
     expect(inProgress.find((x) => x.reason === 'stalled')?.at).toBe(T0 + 31 * DAY);
     expect(inProgress.some((x) => x.reason === 'not_acknowledged')).toBe(false);
-    const review = plan(facts({ stage: 'under_review', evidenceSubmittedAt: T0 + 2 * DAY }), DEFAULT_POLICY, T0 + 2 * DAY);
+    const review = plan(facts({ stage: 'under_review', evidenceSubmittedAt: T0 + 2 * DAY }), CALENDAR_DAY_POLICY, T0 + 2 * DAY);
     expect(review).toEqual([
       { at: T0 + 16 * DAY, kind: 'escalation', reason: 'awaiting_board', level: 3, occasion: `escalation:awaiting_board:${T0 + 2 * DAY}` },
     ]);
-    expect(plan(facts({ stage: 'closed' }), DEFAULT_POLICY, T0)).toEqual([]);
-    expect(plan(facts({ stage: 'cancelled' }), DEFAULT_POLICY, T0)).toEqual([]);
+    expect(plan(facts({ stage: 'closed' }), CALENDAR_DAY_POLICY, T0)).toEqual([]);
+    expect(plan(facts({ stage: 'cancelled' }), CALENDAR_DAY_POLICY, T0)).toEqual([]);
   });
 
   it('an extension moves every due-date timer', () => {
-    const before = plan(facts({ stage: 'in_progress' }), DEFAULT_POLICY, T0 + DAY);
-    const after = plan(facts({ stage: 'in_progress', dueDate: T0 + 90 * DAY, dueDateSetAt: T0 + DAY }), DEFAULT_POLICY, T0 + DAY);
+    const before = plan(facts({ stage: 'in_progress' }), CALENDAR_DAY_POLICY, T0 + DAY);
+    const after = plan(facts({ stage: 'in_progress', dueDate: T0 + 90 * DAY, dueDateSetAt: T0 + DAY }), CALENDAR_DAY_POLICY, T0 + DAY);
     const dueTimers = (p: typeof before) => p.filter((x) => x.reason !== 'stalled').map((x) => x.at);
     expect(dueTimers(after)).toEqual(dueTimers(before).map((at) => at + 30 * DAY));
   });

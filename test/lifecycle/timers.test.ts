@@ -5,6 +5,22 @@
 import { and, eq } from 'drizzle-orm';
 import { acknowledgeAction, decideAction, submitEvidence } from '../../api/use-cases/actions';
 import { escalations, notifications } from '../../db/schema';
+import { dueOn, formatDateTime } from '../../lib/board-time';
+import { holidayDates } from '../../api/use-cases/board-calendar';
+import { actions as actionsTable, auditEvents } from '../../db/schema';
+import {
+  addWorkingDays,
+  calendarDate,
+  endOfLocalDay,
+  inWorkingHours,
+  isDeliveryInstant,
+  localTime,
+  localToInstant,
+  nextDeliveryAt,
+  toReal,
+  toVirtual,
+  type BoardCalendar,
+} from '../../workflows/calendar';
 import { bundle, CHAIR, Harness, sleep, until } from './harness';
 
 let h: Harness;
@@ -25,7 +41,7 @@ it.concurrent('mails the assignment with an ICS entry for the due date to the le
   const row = await h.action(actionIds[0]);
   const ics = mail.attachments.find((a) => a.filename.endsWith('.ics'));
   expect(ics?.contentType).toContain('text/calendar');
-  expect(ics?.content).toContain(`DTSTART;VALUE=DATE:${row.dueDate.toISOString().slice(0, 10).replace(/-/g, '')}`);
+  expect(ics?.content).toContain(`DTSTART;VALUE=DATE:${dueOn(row.dueDate).replace(/-/g, '')}`);
   expect(ics?.content).toContain(`UID:action-${actionIds[0]}@actionplan`);
   // The SMTP server accepts the message a moment before the activity marks the outbox row sent.
   const outbox = await until(async () => {
@@ -126,3 +142,68 @@ it.concurrent('escalates evidence that waits too long for the board to the chair
   expect(esc.resolvedAt).not.toBeNull();
   await sleep(0);
 });
+
+/**
+ * The board calendar on a compressed clock: one virtual day lasts six real seconds (see
+ * CompressedClock in workflows/calendar.ts), starting just after midnight on Good Friday 2027
+ * (26 March, a bank holiday; Easter Monday 29 March is one too). Policies mix real seconds and
+ * working days; every reminder, overdue notice and escalation must go at 09:00 virtual time on a
+ * working day.
+ */
+it.concurrent('on a compressed calendar: reminders in the window, an acknowledgement escalation skipping a weekend and a bank holiday', async () => {
+  const dayMs = 6000;
+  const clock = { realOrigin: Date.now(), virtualOrigin: localToInstant('2027-03-26', 30 * 60_000, 'Europe/London'), dayMs };
+  const cal: BoardCalendar = { timeZone: 'Europe/London', holidays: await holidayDates(h.db.db), clock };
+  const virtual = (t: number) => `${formatDateTime(toVirtual(cal, t))}`;
+  const dueB = toReal(cal, endOfLocalDay('2027-03-30', 'Europe/London')); // Tuesday 30 March, end of the day
+  const { refs, actionIds } = await h.review(
+    { acknowledgeWithin: { workingDays: 1 }, remindBefore: ['PT10S'], deliverAt: '09:00' },
+    [{ dueInMs: 400_000 }, { dueDate: new Date(dueB).toISOString() }],
+    { calendarClock: clock },
+  );
+  const [a, b] = actionIds;
+  await acknowledgeAction(h.deps, h.people.csc, b);
+
+  // A: not acknowledged. One working day after assignment skips Saturday, Sunday and Easter Monday.
+  const [assigned] = await until(async () => {
+    const rows = await h.db.db.select().from(auditEvents).where(and(eq(auditEvents.actionId, a), eq(auditEvents.type, 'assigned')));
+    return rows.length ? rows : null;
+  });
+  const assignedAt = assigned.occurredAt.getTime();
+  expect(calendarDate(cal, assignedAt)).toBe('2027-03-26');
+  const expected = nextDeliveryAt(addWorkingDays(assignedAt, 1, cal), '09:00', cal);
+  expect(['2027-03-30', '2027-03-31']).toContain(calendarDate(cal, expected));
+  const [rowA] = await h.db.db.select().from(actionsTable).where(eq(actionsTable.id, a));
+  // The timer itself is set for the delivery instant (what the Temporal UI shows).
+  expect({ planned: virtual(rowA.nextTimerAt!.getTime()) }).toEqual({ planned: virtual(expected) });
+  expect(isDeliveryInstant(rowA.nextTimerAt!.getTime(), '09:00', cal)).toBe(true);
+
+  // B: the reminder 10 s (40 virtual hours) before the due date would fall on Easter Monday: it goes Tuesday 09:00.
+  const reminder = await h.waitMail(refs[1], 'reminder', () => true, 60_000);
+  const escalation = await h.waitMail(refs[0], 'escalation', () => true, 60_000);
+  const overdue = await h.waitMail(refs[1], 'overdue', () => true, 60_000);
+  expect(escalation.text).toContain('not_acknowledged');
+
+  const events = await h.db.db.select().from(auditEvents).where(eq(auditEvents.type, 'escalation_raised'));
+  const raised = events.find((e) => e.actionId === a)!.occurredAt.getTime();
+  expect(raised).toBeGreaterThanOrEqual(expected);
+  expect({ raised: virtual(raised), inHours: inWorkingHours(raised, '09:00', cal) }).toEqual({ raised: virtual(raised), inHours: true });
+
+  const sentB = await h.db.db.select().from(auditEvents).where(eq(auditEvents.actionId, b));
+  const reminderAt = sentB.find((e) => e.type === 'reminder_sent')!.occurredAt.getTime();
+  const overdueAt = sentB.find((e) => e.type === 'overdue_reminder_sent')!.occurredAt.getTime();
+  expect({ reminder: calendarDate(cal, reminderAt), overdue: calendarDate(cal, overdueAt) }).toEqual({ reminder: '2027-03-30', overdue: '2027-03-31' });
+  for (const t of [reminderAt, overdueAt]) {
+    expect({ at: virtual(t), inHours: inWorkingHours(t, '09:00', cal) }).toEqual({ at: virtual(t), inHours: true });
+    // Fired at the window's opening (virtual 09:00), give or take the timer's latency, never before it.
+    expect(localTime(Math.floor(toVirtual(cal, t)), 'Europe/London').msOfDay).toBeGreaterThanOrEqual(9 * 3_600_000);
+  }
+  for (const m of [reminder, escalation, overdue]) expect(Date.parse(m.receivedAt)).toBeGreaterThanOrEqual(Math.min(reminderAt, raised));
+  // Nothing went in the night, at the weekend or on the bank holidays.
+  const allB = h.mailsFor(refs[1]).concat(h.mailsFor(refs[0])).filter((m) => kindOf(m) !== 'assignment');
+  for (const m of allB) expect(['2027-03-30', '2027-03-31']).toContain(calendarDate(cal, Date.parse(m.receivedAt)));
+  if (process.env.RECORD_FIXTURES === '1') {
+    await h.settled(b);
+    await h.saveHistory(`action-${b}`, 'action-board-calendar.history.json');
+  }
+}, 120_000);

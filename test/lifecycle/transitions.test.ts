@@ -179,7 +179,7 @@ it.concurrent('reassigns an action to another agency, who is told and must ackno
 it.concurrent('adds an action to a running recommendation', async () => {
   const { rec, reference } = await h.review({});
   const s = await addAction(h.deps, h.people.board, rec.id, { agencyCode: 'POL', title: 'Police audit', dueDate: '2031-01-31' });
-  expect(s).toMatchObject({ stage: 'assigned', agencyId: h.people.agencyIds.POL, dueDate: '2031-01-31T00:00:00.000Z' });
+  expect(s).toMatchObject({ stage: 'assigned', agencyId: h.people.agencyIds.POL, dueDate: '2031-01-31T23:59:59.999Z' });
   await h.waitMail(`${reference} 1.2`, 'assignment');
   expect((await refusal(addAction(h.deps, h.people.csc, rec.id, { agencyCode: 'POL', title: 'x', dueDate: '2031-01-31' }))).kind).toBe('forbidden');
 });
@@ -196,7 +196,7 @@ it('creates a review once per reference and refuses different content or unknown
   expect(first.created).toBe(true);
   expect(again.created).toBe(false);
   expect(again.review.recommendations[0].actions[0].id).toBe(first.review.recommendations[0].actions[0].id);
-  expect(first.review.recommendations[0].actions[0]).toMatchObject({ reference: '2.1', agencyCode: 'CSC', dueDate: '2030-06-30T00:00:00.000Z' });
+  expect(first.review.recommendations[0].actions[0]).toMatchObject({ reference: '2.1', agencyCode: 'CSC', dueDate: '2030-06-30T22:59:59.999Z' });
   expect((await refusal(createReview(h.deps, h.people.admin, { ...input, title: 'Other' }))).kind).toBe('conflict');
   const unknown = await refusal(createReview(h.deps, h.people.admin, { ...input, reference: 'SCR-UNK', recommendations: [{ ...input.recommendations[0], actions: [{ agencyCode: 'NOPE', title: 't', dueDate: '2030-01-01' }] }] }));
   expect(unknown.kind).toBe('validation');

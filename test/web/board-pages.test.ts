@@ -94,6 +94,8 @@ test('a sign-in link is used only by its confirm button, and link requests are r
   const token = await signInFormToken(page);
   const sent = await page.request.post(`${baseUrl}/signin`, { form: { _csrf: token, email: TVP } });
   expect(await sent.text()).toContain('Check your e-mail');
+  // The page does not wait for the mail: a worker sends it from the outbox.
+  await stack.catcher.waitFor((m) => m.to.includes(TVP) && m.headers['x-notification-kind'] === 'sign_in', 15_000);
   const link = lastSignInLink(stack, TVP);
   // The link is bound to the browser that asked: elsewhere it says so, and cannot be used.
   const prefetch = await scanner.request.get(link);

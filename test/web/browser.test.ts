@@ -168,7 +168,7 @@ test('agency and board run an action from assignment to implemented in the brows
   await board.getByLabel('Approve the new date').check();
   await board.getByRole('button', { name: 'Record extension decision' }).click();
   await board.getByText('Extension decision recorded.').waitFor();
-  expect(await board.locator('dl.facts').innerText()).toContain('31 Jan 2031');
+  expect(await board.locator('dl.facts').innerText()).toContain('31 January 2031');
 
   // Narrow screens.
   await agency.setViewportSize({ width: 375, height: 800 });

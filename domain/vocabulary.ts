@@ -1,0 +1,49 @@
+/**
+ * The words of the action-plan lifecycle, defined once: the database's check constraints, the
+ * API's schemas, the queries, the report, the pages and the workflows all take them from here.
+ * Pure data and pure functions only, so workflow code may import this module (it is replayed).
+ */
+
+export const ROLES = ['admin', 'board', 'agency'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ACTION_STATUSES = ['assigned', 'in_progress', 'under_review', 'closed', 'cancelled'] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+/** Still owed by someone: the agency (assigned, in progress) or the board (under review). */
+export const OPEN_STATUSES = ['assigned', 'in_progress', 'under_review'] as const satisfies readonly ActionStatus[];
+/** Nothing more will happen. */
+export const FINISHED_STATUSES = ['closed', 'cancelled'] as const satisfies readonly ActionStatus[];
+/** Overdue means the agency still owes the work; once evidence is with the board it is awaiting sign-off instead. */
+export const OVERDUE_STATUSES = ['assigned', 'in_progress'] as const satisfies readonly ActionStatus[];
+
+export const OUTCOMES = ['implemented', 'not_implemented'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const RAGS = ['green', 'amber', 'red', 'complete'] as const;
+export type Rag = (typeof RAGS)[number];
+
+export const DECISION_OUTCOMES = ['approve', 'request_changes', 'close_not_implemented'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+export const EXTENSION_OUTCOMES = ['approve', 'reject'] as const;
+export type ExtensionOutcome = (typeof EXTENSION_OUTCOMES)[number];
+
+export const ESCALATION_REASONS = ['not_acknowledged', 'overdue', 'stalled', 'awaiting_board'] as const;
+export type EscalationReason = (typeof ESCALATION_REASONS)[number];
+
+export const EVIDENCE_STATUSES = ['submitted', 'accepted', 'changes_requested', 'not_accepted'] as const;
+export type EvidenceStatus = (typeof EVIDENCE_STATUSES)[number];
+
+export const isOpen = (status: string): boolean => (OPEN_STATUSES as readonly string[]).includes(status);
+export const isFinished = (status: string): boolean => (FINISHED_STATUSES as readonly string[]).includes(status);
+export const isBoardRole = (role: string): boolean => role === 'board' || role === 'admin';
+
+/**
+ * The one "overdue" predicate: past its due date while the agency still owes the work. The SQL
+ * form of the same rule is `overdueCondition` in api/queries/actions.ts (built from OVERDUE_STATUSES).
+ */
+export function isOverdue(a: { status: string; dueDate: Date | string | number }, now: Date | number): boolean {
+  if (!(OVERDUE_STATUSES as readonly string[]).includes(a.status)) return false;
+  return new Date(a.dueDate).getTime() < new Date(now).getTime();
+}
