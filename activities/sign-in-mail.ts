@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { hashToken } from '../api/http/auth';
 import type { Db } from '../db/client';
 import { escapeHtml } from '../domain/text';
@@ -19,7 +19,6 @@ export const SIGN_IN_TTL_MS = 15 * 60 * 1000;
 
 /** What the stored copy carries where the mail has the link. */
 export const LINK_NOT_STORED = '[sign-in link not stored]';
-
 
 export function signInMail(name: string, link: string) {
   return {
@@ -45,13 +44,13 @@ export async function sendSignInMail(
   const [user] = await db
     .select({ id: users.id, name: users.name })
     .from(users)
-    .where(eq(sql`lower(${users.email})`, row.recipient.toLowerCase()))
+    .where(and(eq(sql`lower(${users.email})`, row.recipient.toLowerCase()), isNull(users.deactivatedAt)))
     .limit(1);
   const giveUp = async (reason: string) => {
     await db.update(notifications).set({ status: 'failed', lastError: reason }).where(eq(notifications.id, row.id));
     return { status: 'given_up' as const };
   };
-  if (!user) return giveUp('the person no longer exists');
+  if (!user) return giveUp('the person no longer exists or was deactivated');
   if (now().getTime() - row.createdAt.getTime() > SIGN_IN_TTL_MS) return giveUp('not sent within the 15 minutes a sign-in link is worth waiting for');
 
   await db.update(notifications).set({ attempts: sql`${notifications.attempts} + 1` }).where(eq(notifications.id, row.id));

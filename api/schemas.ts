@@ -1,6 +1,6 @@
 import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
-import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCOMES, OUTCOMES, RAGS, ROLES } from '../domain/vocabulary';
+import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCOMES, OUTCOMES, RAGS, REVIEW_TYPES, ROLES } from '../domain/vocabulary';
 import { z } from './http/zod';
 
 /**
@@ -116,9 +116,19 @@ export const IssuedToken = z
 
 export const DeactivatedUser = z.object({ id: z.string(), email: z.string(), deactivatedAt: z.string() }).openapi('DeactivatedUser');
 
+export const ThemeCode = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a theme code: lower-case letters, digits and -, at most 40')
+  .openapi({ example: 'thresholds' });
+const ThemeList = z.array(ThemeCode).max(20).optional();
+export const ReviewTypeName = z.enum(REVIEW_TYPES).openapi({ description: 'cspr, lcspr, scr, sar, dhr, audit or other' });
+
 export const ActionInput = z
   .strictObject({
     agencyCode: AgencyCode,
+    themes: ThemeList.describe('theme codes from GET /themes, added to the recommendation\'s'),
     title: text(2000),
     description: optionalText(10000),
     successMeasure: optionalText(4000),
@@ -130,6 +140,7 @@ export const RecommendationInput = z
   .strictObject({
     number: z.string().trim().regex(/^\d{1,3}(\.\d{1,3})?$/, 'expected a number such as 3 or 3.1'),
     text: text(10000),
+    themes: ThemeList.describe('theme codes from GET /themes; every action of the recommendation carries them'),
     actions: z.array(ActionInput).min(1).max(100),
   })
   .openapi('RecommendationInput');
@@ -144,6 +155,7 @@ export const CreateReviewBody = z
   .strictObject({
     reference: ReviewReference,
     title: text(500),
+    type: ReviewTypeName.optional().describe('the kind of review (default other); without a policy, the review gets its type\'s default policy'),
     publishedOn: z.iso.date().optional(),
     policy: PolicyInput.optional(),
     recommendations: z.array(RecommendationInput).min(1).max(200),
@@ -162,6 +174,7 @@ export const ImportFields = z
   .strictObject({
     reference: ReviewReference,
     title: text(500),
+    type: ReviewTypeName.optional(),
     publishedOn: z.iso.date().optional(),
     policy: z
       .string()
@@ -185,6 +198,7 @@ export const ImportForm = z
     file: z.any().openapi({ type: 'string', format: 'binary', description: '.csv or .xlsx, one row per action' }),
     reference: z.string(),
     title: z.string(),
+    type: z.string().optional().openapi({ description: 'cspr, lcspr, scr, sar, dhr, audit or other (or a Review type column in the file)' }),
     publishedOn: z.string().optional(),
     policy: z.string().optional().openapi({ description: 'JSON object, as PolicyInput' }),
   })
@@ -197,6 +211,8 @@ export const ActionListQuery = z
     status: z.enum(ACTION_STATUSES).optional(),
     agency: AgencyCode.optional(),
     review: z.guid().optional(),
+    type: ReviewTypeName.optional(),
+    theme: ThemeCode.optional(),
     rag: z.enum(RAGS).optional(),
     overdue: boolQuery.optional(),
     page: z.coerce.number().int().min(1).max(100000).default(1),
@@ -230,6 +246,7 @@ export const Action = z
     lastActivityAt: z.string().nullable(),
     closedAt: z.string().nullable(),
     nextTimerAt: z.string().nullable(),
+    themes: z.array(z.string()).openapi({ description: "theme codes (GET /themes): the recommendation's and the action's own" }),
   })
   .openapi('Action');
 
@@ -277,18 +294,19 @@ export const Review = z
     id: z.string(),
     reference: z.string(),
     title: z.string(),
+    type: z.enum(REVIEW_TYPES),
     publishedOn: z.string().nullable(),
     status: z.string(),
     policy: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
     recommendations: z.array(
-      z.object({ id: z.string(), number: z.string(), text: z.string(), status: z.string(), actions: z.array(Action) }),
+      z.object({ id: z.string(), number: z.string(), text: z.string(), status: z.string(), themes: z.array(z.string()), actions: z.array(Action) }),
     ),
   })
   .openapi('Review');
 
 export const ReviewSummary = z
-  .object({ id: z.string(), reference: z.string(), title: z.string(), publishedOn: z.string().nullable(), status: z.string(), actionCount: z.number() })
+  .object({ id: z.string(), reference: z.string(), title: z.string(), type: z.enum(REVIEW_TYPES), publishedOn: z.string().nullable(), status: z.string(), actionCount: z.number() })
   .openapi('ReviewSummary');
 
 export const EvidenceBody = z

@@ -39,16 +39,18 @@ import {
   EVIDENCE_STATUSES,
   OUTCOMES,
   RAGS,
+  REVIEW_TYPES,
   ROLES,
   type ActionStatus,
   type Outcome,
   type Rag,
+  type ReviewType,
   type Role,
 } from '../domain/vocabulary';
 
 // The vocabulary lives in domain/vocabulary.ts; re-exported for the many modules that read it with the tables.
-export { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, ROLES };
-export type { ActionStatus, Outcome, Rag, Role };
+export { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, OUTCOMES, RAGS, REVIEW_TYPES, ROLES };
+export type { ActionStatus, Outcome, Rag, ReviewType, Role };
 
 export const NOTIFICATION_KINDS = [
   'assignment',
@@ -99,18 +101,47 @@ export const users = pgTable(
   ],
 );
 
-export const reviews = pgTable('reviews', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  reference: text('reference').notNull().unique(),
-  title: text('title').notNull(),
-  publishedOn: date('published_on', { mode: 'string' }),
-  /** The timers policy with every default filled in (DESIGN.md section 3). */
-  policy: jsonb('policy').notNull(),
-  status: text('status', { enum: ['active', 'completed'] }).notNull().default('active'),
-  createdBy: uuid('created_by').references(() => users.id),
-  createdAt: createdAt(),
-  completedAt: ts('completed_at'),
-});
+export const reviews = pgTable(
+  'reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    reference: text('reference').notNull().unique(),
+    title: text('title').notNull(),
+    type: text('type', { enum: REVIEW_TYPES }).notNull().default('other'),
+    publishedOn: date('published_on', { mode: 'string' }),
+    /** The timers policy with every default filled in (DESIGN.md section 3). */
+    policy: jsonb('policy').notNull(),
+    status: text('status', { enum: ['active', 'completed'] }).notNull().default('active'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    completedAt: ts('completed_at'),
+  },
+  (t) => [check('reviews_type_check', inList('type', REVIEW_TYPES)), index('reviews_type_idx').on(t.type)],
+);
+
+/** The timers policy a new review of each type gets when its request names none (admin-changeable). */
+export const reviewTypePolicies = pgTable(
+  'review_type_policies',
+  {
+    type: text('type', { enum: REVIEW_TYPES }).primaryKey(),
+    policy: jsonb('policy').notNull(),
+    updatedBy: uuid('updated_by').references(() => users.id),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  () => [check('review_type_policies_type_check', inList('type', REVIEW_TYPES))],
+);
+
+/** The controlled list of themes the admin maintains; recommendations and actions carry their codes. */
+export const themes = pgTable(
+  'themes',
+  {
+    code: text('code').primaryKey(),
+    label: text('label').notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  () => [check('themes_code_check', sql`code ~ '^[a-z0-9][a-z0-9-]{0,39}$'`)],
+);
 
 export const recommendations = pgTable(
   'recommendations',
@@ -123,6 +154,7 @@ export const recommendations = pgTable(
     text: text('text').notNull(),
     position: integer('position').notNull().default(0),
     workflowId: text('workflow_id').notNull().unique(),
+    themes: text('themes').array().notNull().default(sql`'{}'`),
     status: text('status', { enum: ['open', 'implemented', 'partly_implemented', 'not_implemented', 'cancelled'] })
       .notNull()
       .default('open'),
@@ -169,6 +201,8 @@ export const actions = pgTable(
     /** Next reminder/escalation instant the workflow planned (for display; Temporal owns it). */
     nextTimerAt: ts('next_timer_at'),
     workflowId: text('workflow_id').notNull().unique(),
+    /** Theme codes (the recommendation's and the action's own), for cuts across reviews. */
+    themes: text('themes').array().notNull().default(sql`'{}'`),
     /** Highest workflow event sequence projected; a stale retry never overwrites a newer state. */
     projectedSeq: integer('projected_seq').notNull().default(0),
     createdAt: createdAt(),
@@ -185,6 +219,7 @@ export const actions = pgTable(
     index('actions_list_order_idx').on(t.dueDate, t.reviewReference, t.reference, t.id),
     index('actions_review_idx').on(t.reviewId),
     index('actions_recommendation_idx').on(t.recommendationId),
+    index('actions_themes_idx').using('gin', t.themes),
     check('actions_status_check', inList('status', ACTION_STATUSES)),
     check('actions_escalation_level_check', sql`escalation_level between 0 and 3`),
   ],
@@ -410,7 +445,7 @@ export const readModelVersion = pgTable(
   () => [check('read_model_version_single_row', sql`id = 1`)],
 );
 
-/** A running worker's heartbeat (migration 0004): what /readyz reads to know a worker is there. */
+/** A running worker's heartbeat (migration 0007): what /readyz reads to know a worker is there. */
 export const workerHeartbeats = pgTable(
   'worker_heartbeats',
   {

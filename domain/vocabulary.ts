@@ -17,6 +17,10 @@ export const FINISHED_STATUSES = ['closed', 'cancelled'] as const satisfies read
 /** Overdue means the agency still owes the work; once evidence is with the board it is awaiting sign-off instead. */
 export const OVERDUE_STATUSES = ['assigned', 'in_progress'] as const satisfies readonly ActionStatus[];
 
+/** Kinds of review a partnership carries: practice reviews (national and local), the older SCRs, adult and domestic homicide reviews, audits. */
+export const REVIEW_TYPES = ['cspr', 'lcspr', 'scr', 'sar', 'dhr', 'audit', 'other'] as const;
+export type ReviewType = (typeof REVIEW_TYPES)[number];
+
 export const OUTCOMES = ['implemented', 'not_implemented'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { waitForPort } from './temporal-cli';
 
 /**
  * The Temporal server itself (not the dev server) and its SQL tool, as docker-compose.yml runs
@@ -112,8 +111,9 @@ function runTool(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<
 
 /**
  * What compose's temporal-schema one-shot does, with the same tool: create both databases (an
- * existing one is fine), set up the schema from version 0.0 and bring it to this server's
- * version with the tool's embedded schema files. Safe to run on every start.
+ * existing one is fine), bring an existing schema up to this server's version, or set one up
+ * from version 0.0 where there is none, with the tool's embedded schema files. Safe to run on
+ * every start, and on restored databases.
  */
 export async function ensureTemporalSchema(sqlTool: string, db: TemporalDatabaseSettings): Promise<void> {
   const env = { ...process.env, SQL_PASSWORD: db.password ?? '' };
@@ -127,8 +127,12 @@ export async function ensureTemporalSchema(sqlTool: string, db: TemporalDatabase
     [db.visibilityDatabase, 'visibility'],
   ] as const) {
     await step(`create database ${name}`, ['--db', name, 'create'], /already exists/);
+    // setup-schema on a database that has a schema resets its version to 0.0, and the update
+    // then fails re-running old steps: set up only where there is no schema to update yet.
+    const update = ['--db', name, 'update-schema', '--schema-name', `postgresql/v12/${schema}`];
+    if ((await runTool(sqlTool, [...base, ...update], env)).code === 0) continue;
     await step(`set up ${name}`, ['--db', name, 'setup-schema', '-v', '0.0']);
-    await step(`update ${name}`, ['--db', name, 'update-schema', '--schema-name', `postgresql/v12/${schema}`]);
+    await step(`update ${name}`, update);
   }
 }
 
@@ -205,9 +209,14 @@ export async function startTemporalServer(serverBin: string, db: TemporalDatabas
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = `127.0.0.1:${ports.frontend}`;
-  const ready = waitForPort('127.0.0.1', ports.frontend, 120_000).then(() => waitForFrontend(address, 120_000));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const ready = waitForFrontend(address, 180_000, () => gone);
   const outcome = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const)]);
-  if (outcome === 'exited') throw new Error(`the Temporal server exited before it was ready:\n${output.slice(-3000)}`);
+  if (outcome === 'exited') {
+    const fatal = output.split('\n').find((l) => l.includes('"level":"fatal"'));
+    throw new Error(`the Temporal server exited before it was ready: ${fatal ?? output.slice(-3000)}`);
+  }
   return {
     address,
     pid: child.pid ?? -1,
@@ -222,10 +231,10 @@ export async function startTemporalServer(serverBin: string, db: TemporalDatabas
   };
 }
 
-async function waitForFrontend(address: string, timeoutMs: number): Promise<void> {
+async function waitForFrontend(address: string, timeoutMs: number, gone: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gone()) {
     try {
       const connection = await Connection.connect({ address, connectTimeout: '5s' });
       try {

@@ -32,20 +32,25 @@ export async function startHeartbeat(opts: { db: Db; taskQueue: string; polling:
       .insert(workerHeartbeats)
       .values({ id, taskQueue })
       .onConflictDoUpdate({ target: workerHeartbeats.id, set: { seenAt: sql`now()` } });
-  await beat();
-  // Rows of workers that died unannounced long ago are of no use to anyone.
-  await db.delete(workerHeartbeats).where(lt(workerHeartbeats.seenAt, sql`now() - interval '1 day'`));
   let failing = false;
-  const timer = setInterval(() => {
-    if (!opts.polling()) return;
+  // A database that is away does not stop the worker (its activities retry until it is back);
+  // the heartbeat just resumes then. Logged once per outage: /readyz reports the database itself.
+  const tryBeat = () =>
     beat().then(
       () => (failing = false),
       (err: unknown) => {
-        // Logged once per outage: the database being away is reported by /readyz itself.
         if (!failing) opts.logger.warn({ err }, 'worker heartbeat not written');
         failing = true;
       },
     );
+  await tryBeat();
+  // Rows of workers that died unannounced long ago are of no use to anyone.
+  await db
+    .delete(workerHeartbeats)
+    .where(lt(workerHeartbeats.seenAt, sql`now() - interval '1 day'`))
+    .catch(() => undefined);
+  const timer = setInterval(() => {
+    if (opts.polling()) void tryBeat();
   }, HEARTBEAT_INTERVAL_MS);
   timer.unref();
   return {

@@ -22,13 +22,6 @@ import { readAuditKeyFile } from '../lib/audit-key';
 import { loadConfigOrExit, type Config } from '../lib/config';
 import { redactUrl } from '../lib/secrets';
 
-function headArgument(argv: string[]): string | null | 'bad' {
-  const i = argv.indexOf('--head');
-  if (i === -1) return null;
-  const v = argv[i + 1] ?? '';
-  return /^[0-9a-f]{64}$/i.test(v) ? v.toLowerCase() : 'bad';
-}
-
 class CannotCheck extends Error {}
 
 /** Turns the errors of opening and reading the database into what an operator can act on. */
@@ -41,6 +34,13 @@ function explain(err: unknown, config: Config): string {
   if (/relation "audit_events" does not exist/.test(message)) return `${where} has no audit trail: it was never migrated (npm run migrate), or DATABASE_URL names the wrong database`;
   if (/database ".*" does not exist/.test(message)) return `${where} does not exist: check the database name in DATABASE_URL`;
   return `could not read ${where}: ${message}`;
+}
+
+function headArgument(argv: string[]): string | null | 'bad' {
+  const i = argv.indexOf('--head');
+  if (i === -1) return null;
+  const v = argv[i + 1] ?? '';
+  return /^[0-9a-f]{64}$/i.test(v) ? v.toLowerCase() : 'bad';
 }
 
 async function main(config: Config): Promise<number> {

@@ -57,6 +57,7 @@ export async function seedDemoReview(deps: LifecycleDeps): Promise<void> {
   if (errors.length) throw new Error(`the demo action plan does not import: ${JSON.stringify(errors)}`);
   await createReview(deps, { userId: admin.id, role: 'admin', agencyId: null, name: admin.name }, {
     reference: 'SCR-BABY-M',
+    type: 'scr',
     title: 'Serious Case Review – Baby M',
     publishedOn: '2017-03-01',
     recommendations,

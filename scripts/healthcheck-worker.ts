@@ -1,5 +1,7 @@
 import os from 'node:os';
+import { databaseOptions, openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
+import { describeStartupError } from '../lib/startup-errors';
 import { connectClient } from '../lib/temporal-connection';
 
 /**
@@ -7,10 +9,20 @@ import { connectClient } from '../lib/temporal-connection';
  * poller on our task queue from THIS host. The SDK's default worker identity is
  * `<pid>@<hostname>`, and a container's hostname is its own, so a replica that has lost its
  * connection or stopped polling turns unhealthy even while other replicas keep the queue served.
- * Exit 0 healthy, 1 not.
+ * The database must answer too. Exit 0 healthy, 1 not.
  */
 async function main(): Promise<number> {
   const config = loadConfig('service');
+  // A worker whose database is gone cannot project or send mail: not healthy, whatever Temporal says.
+  const database = await openDatabase(databaseOptions(config, { poolSize: 1 }));
+  try {
+    await database.ping();
+  } catch (err) {
+    process.stderr.write(`${describeStartupError(err, config.databaseUrl)}\n`);
+    return 1;
+  } finally {
+    await database.close();
+  }
   const client = await connectClient(config);
   try {
     const host = os.hostname();

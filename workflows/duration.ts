@@ -4,6 +4,7 @@
  * calendar, and a deadline that silently shifts by a day is worse than a clear error.
  */
 import { addWorkingDays, FALLBACK_CALENDAR, isWorkingDays, type BoardCalendar, type PolicyDuration } from './calendar';
+import type { Policy } from './types';
 
 const PATTERN = /^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
@@ -58,4 +59,10 @@ export function normaliseDuration(v: unknown): PolicyDuration | null {
   }
   if (isWorkingDays(v) && Object.keys(v).length === 1 && v.workingDays <= 999) return { workingDays: v.workingDays };
   return null;
+}
+
+/** Whether a policy counts working days or has a delivery window, and so needs the board's calendar. */
+export function usesBoardCalendar(policy: Policy): boolean {
+  if (policy.deliverAt) return true;
+  return Object.values(policy as unknown as Record<string, unknown>).some((v) => (Array.isArray(v) ? v.some(isWorkingDays) : isWorkingDays(v)));
 }

@@ -11,6 +11,8 @@ export const COLUMNS = [
   { key: 'successMeasure', header: 'Success measure', aliases: ['success measure', 'success measures', 'measure of success', 'evidence of success'], required: false },
   { key: 'dueDate', header: 'Target date', aliases: ['target date', 'due date', 'deadline', 'target completion date'], required: true },
   { key: 'description', header: 'Action detail', aliases: ['action detail', 'action details', 'description'], required: false },
+  { key: 'reviewType', header: 'Review type', aliases: ['review type', 'type of review'], required: false },
+  { key: 'themes', header: 'Themes', aliases: ['themes', 'theme'], required: false },
 ] as const;
 
 export type ColumnKey = (typeof COLUMNS)[number]['key'];

@@ -1,12 +1,13 @@
 import type { FieldIssue } from '../../lib/errors';
+import { REVIEW_TYPES, type ReviewType } from '../../db/schema';
 import { unstorableReason } from '../../workflows/storable-text';
-import { ActionInput, RecommendationInput } from '../schemas';
+import { ActionInput, RecommendationInput, ThemeCode } from '../schemas';
 import { COLUMNS, mapHeaders, type Cell, type ColumnKey, type Sheet } from './template';
 
 export interface ImportedRecommendation {
   number: string;
   text: string;
-  actions: { agencyCode: string; title: string; description?: string; successMeasure?: string; dueDate: string }[];
+  actions: { agencyCode: string; title: string; description?: string; successMeasure?: string; dueDate: string; themes?: string[] }[];
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -31,7 +32,12 @@ const cellText = (cell: Cell): string | null => (cell instanceof Date ? toIsoDat
  * Every row checked, every problem reported with its spreadsheet row and column: a board fixing
  * a sheet should see all of its mistakes at once, not one per upload.
  */
-export function sheetToRecommendations(sheet: Sheet, knownAgencyCodes: Set<string>): { recommendations: ImportedRecommendation[]; errors: FieldIssue[] } {
+export function sheetToRecommendations(
+  sheet: Sheet,
+  knownAgencyCodes: Set<string>,
+  knownThemes?: Set<string>,
+): { recommendations: ImportedRecommendation[]; errors: FieldIssue[]; type?: ReviewType } {
+  let type: { value: ReviewType; row: number } | undefined;
   const errors: FieldIssue[] = [];
   const { index, missing } = mapHeaders(sheet.headers);
   for (const header of missing) errors.push({ path: 'file', row: 1, column: header, message: `the column "${header}" is missing` });
@@ -78,6 +84,21 @@ export function sheetToRecommendations(sheet: Sheet, knownAgencyCodes: Set<strin
     if (rawDate === null) fail('dueDate', 'the target date is missing');
     else if (!dueDate) fail('dueDate', `"${String(rawDate)}" is not a date (use YYYY-MM-DD or DD/MM/YYYY)`);
 
+    const rawType = cellText(get('reviewType'))?.toLowerCase();
+    if (rawType) {
+      if (!(REVIEW_TYPES as readonly string[]).includes(rawType)) fail('reviewType', `"${rawType}" is not a review type (${REVIEW_TYPES.join(', ')})`);
+      else if (type && type.value !== rawType) fail('reviewType', `differs from the review type ${type.value} on row ${type.row}`);
+      else type ??= { value: rawType as ReviewType, row };
+    }
+    // Themes as codes separated by ; or , (a blank cell means none).
+    const themes: string[] = [];
+    for (const raw of (cellText(get('themes')) ?? '').split(/[;,]/).map((t) => t.trim()).filter(Boolean)) {
+      const parsed = ThemeCode.safeParse(raw);
+      if (!parsed.success) fail('themes', `"${raw}" is not a theme code`);
+      else if (knownThemes && !knownThemes.has(parsed.data)) fail('themes', `no theme has the code ${parsed.data}`);
+      else themes.push(parsed.data);
+    }
+
     if (!number || errors.length > before && !RecommendationInput.shape.number.safeParse(number).success) continue;
     let rec = byNumber.get(number);
     if (!rec) {
@@ -88,8 +109,8 @@ export function sheetToRecommendations(sheet: Sheet, knownAgencyCodes: Set<strin
     } else if (text && text !== rec.text) {
       fail('recommendation', `differs from the text of recommendation ${number} on row ${rec.row}`);
     }
-    if (errors.length === before) rec.actions.push({ agencyCode: code!, title: title!, description, successMeasure, dueDate: dueDate! });
+    if (errors.length === before) rec.actions.push({ agencyCode: code!, title: title!, description, successMeasure, dueDate: dueDate!, ...(themes.length ? { themes } : {}) });
   }
   const recommendations = [...byNumber.values()].map(({ row: _row, ...r }) => r);
-  return { recommendations, errors };
+  return { recommendations, errors, type: type?.value };
 }

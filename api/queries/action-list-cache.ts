@@ -41,7 +41,7 @@ export class ActionListCache {
     const read = () => listActions(db, scope, f, page).then((p) => ({ page: p, json: JSON.stringify(p) }));
     if (f.overdue !== undefined) return read();
     const version = await readModelVersionOf(db);
-    const key = JSON.stringify([scope.agencyId, f.status ?? null, f.agency ?? null, f.review ?? null, f.rag ?? null, page.page, page.pageSize]);
+    const key = JSON.stringify([scope.agencyId, f.status ?? null, f.agency ?? null, f.review ?? null, f.type ?? null, f.theme ?? null, f.rag ?? null, page.page, page.pageSize]);
     const hit = this.entries.get(key);
     if (hit && hit.version === version) {
       // Most recently used last, so the oldest entry is the first to go.

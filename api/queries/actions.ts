@@ -12,7 +12,9 @@ import {
   extensionRequests,
   notifications,
   recommendations,
+  reviews,
   type ActionStatus,
+  type ReviewType,
   type Rag,
 } from '../../db/schema';
 import { dueOn } from '../../lib/board-time';
@@ -46,6 +48,7 @@ export const actionColumns = {
   nextTimerAt: actions.nextTimerAt,
   workflowId: actions.workflowId,
   agencyId: actions.agencyId,
+  themes: actions.themes,
 };
 
 type ActionRow = {
@@ -78,6 +81,7 @@ export function toAction(r: ActionRow) {
     lastActivityAt: iso(r.lastActivityAt),
     closedAt: iso(r.closedAt),
     nextTimerAt: iso(r.nextTimerAt),
+    themes: r.themes,
   };
 }
 export type ActionView = ReturnType<typeof toAction>;
@@ -97,6 +101,10 @@ export interface ActionFilters {
   status?: ActionStatus;
   agency?: string;
   review?: string;
+  /** Review type (cspr, scr, ...). */
+  type?: string;
+  /** Theme code: the action's own or its recommendation's. */
+  theme?: string;
   rag?: Rag;
   overdue?: boolean;
 }
@@ -107,6 +115,8 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
   if (f.status) c.push(eq(actions.status, f.status));
   if (f.agency) c.push(inArray(actions.agencyId, db.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, f.agency))));
   if (f.review) c.push(eq(actions.reviewId, f.review));
+  if (f.type) c.push(inArray(actions.reviewId, db.select({ id: reviews.id }).from(reviews).where(eq(reviews.type, f.type as ReviewType))));
+  if (f.theme) c.push(sql`${actions.themes} @> array[${f.theme}]::text[]`);
   if (f.rag) c.push(eq(actions.rag, f.rag));
   if (f.overdue === true) c.push(overdueCondition(now));
   if (f.overdue === false) c.push(not(overdueCondition(now)));

@@ -1,14 +1,19 @@
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { ACTION_STATUSES, RAGS, actions, agencies, escalations, reviews } from '../../db/schema';
+import { ACTION_STATUSES, RAGS, actions, agencies, escalations, reviews, type ReviewType } from '../../db/schema';
 import { isFinished } from '../../domain/vocabulary';
 import { listActions, overdueCondition, scopeCondition } from './actions';
 import type { Scope } from './scope';
 
 const LIST_LIMIT = 50;
 
-export async function dashboard(db: DbOrTx, scope: Scope, now = new Date()) {
-  const inScope = scopeCondition(scope);
+export async function dashboard(db: DbOrTx, scope: Scope, now = new Date(), filter: { type?: ReviewType; theme?: string } = {}) {
+  const cut = [
+    scopeCondition(scope),
+    filter.type ? sql`${actions.reviewId} in (select ${reviews.id} from ${reviews} where ${reviews.type} = ${filter.type})` : undefined,
+    filter.theme ? sql`${actions.themes} @> array[${filter.theme}]::text[]` : undefined,
+  ];
+  const inScope = and(...cut);
   const isOverdue = overdueCondition(now);
   const grouped = await db
     .select({
@@ -41,8 +46,8 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date()) {
     agencyMap.set(g.agencyCode, a);
   }
 
-  const overdue = await listActions(db, scope, { overdue: true }, { page: 1, pageSize: LIST_LIMIT }, now);
-  const awaiting = await listActions(db, scope, { status: 'under_review' }, { page: 1, pageSize: LIST_LIMIT }, now);
+  const overdue = await listActions(db, scope, { overdue: true, ...filter }, { page: 1, pageSize: LIST_LIMIT }, now);
+  const awaiting = await listActions(db, scope, { status: 'under_review', ...filter }, { page: 1, pageSize: LIST_LIMIT }, now);
   const open = await db
     .select({
       id: escalations.id,

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, exists, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { actions, recommendations, reviews } from '../../db/schema';
+import { actions, recommendations, reviews, type ReviewType } from '../../db/schema';
 import { actionsOfReview } from './actions';
 import type { Scope } from './scope';
 
@@ -15,11 +15,11 @@ function reviewScope(db: DbOrTx, scope: Scope): SQL | undefined {
   );
 }
 
-export async function listReviews(db: DbOrTx, scope: Scope) {
+export async function listReviews(db: DbOrTx, scope: Scope, filter: { type?: ReviewType } = {}) {
   const rows = await db
-    .select({ id: reviews.id, reference: reviews.reference, title: reviews.title, publishedOn: reviews.publishedOn, status: reviews.status, createdAt: reviews.createdAt })
+    .select({ id: reviews.id, reference: reviews.reference, title: reviews.title, type: reviews.type, publishedOn: reviews.publishedOn, status: reviews.status, createdAt: reviews.createdAt })
     .from(reviews)
-    .where(reviewScope(db, scope))
+    .where(and(reviewScope(db, scope), filter.type ? eq(reviews.type, filter.type) : undefined))
     .orderBy(desc(reviews.createdAt), asc(reviews.reference));
   const counts = await db
     .select({ reviewId: actions.reviewId, n: count() })
@@ -27,7 +27,7 @@ export async function listReviews(db: DbOrTx, scope: Scope) {
     .where(scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined)
     .groupBy(actions.reviewId);
   const byReview = new Map(counts.map((c) => [c.reviewId, c.n]));
-  return rows.map((r) => ({ id: r.id, reference: r.reference, title: r.title, publishedOn: r.publishedOn, status: r.status, actionCount: byReview.get(r.id) ?? 0 }));
+  return rows.map((r) => ({ id: r.id, reference: r.reference, title: r.title, type: r.type, publishedOn: r.publishedOn, status: r.status, actionCount: byReview.get(r.id) ?? 0 }));
 }
 
 export async function findReviewRow(db: DbOrTx, scope: Scope, id: string) {
@@ -44,7 +44,7 @@ export async function findReview(db: DbOrTx, scope: Scope, id: string) {
   const review = await findReviewRow(db, scope, id);
   if (!review) return null;
   const recs = await db
-    .select({ id: recommendations.id, number: recommendations.number, text: recommendations.text, status: recommendations.status })
+    .select({ id: recommendations.id, number: recommendations.number, text: recommendations.text, status: recommendations.status, themes: recommendations.themes })
     .from(recommendations)
     .where(eq(recommendations.reviewId, id))
     .orderBy(asc(recommendations.position), asc(recommendations.number));
@@ -53,6 +53,7 @@ export async function findReview(db: DbOrTx, scope: Scope, id: string) {
     id: review.id,
     reference: review.reference,
     title: review.title,
+    type: review.type,
     publishedOn: review.publishedOn,
     status: review.status,
     policy: review.policy as Record<string, unknown>,

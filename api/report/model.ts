@@ -92,6 +92,25 @@ export async function buildReport(db: DbOrTx, scope: Scope, reviewId: string, no
         .orderBy(desc(auditEvents.id))
     : [];
   const agencyRows = await db.select({ code: agencies.code, name: agencies.name }).from(agencies);
+  return assembleReport({ review, acts, accepted, notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows }, now);
+}
+
+/** What buildReport read, as the report assembles it. */
+export interface ReportRows {
+  review: { id: string; reference: string; title: string; publishedOn: string | null; status: string; recommendations: { id: string; text: string }[] };
+  acts: Awaited<ReturnType<typeof actionsOfReview>>;
+  /** Accepted evidence, newest first. */
+  accepted: { actionId: string; statement: string; submittedAt: Date }[];
+  /** Decisions to close as not implemented, newest first. */
+  notImplemented: { actionId: string; comment: string }[];
+  /** The actions' audit events, newest first. */
+  auditEvents: { actionId: string | null; payload: unknown; type: string }[];
+  agencies: { code: string; name: string }[];
+}
+
+/** The report from the rows buildReport read: pure, so its wording and arithmetic are tested without a database. */
+export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
+  const { review, acts, accepted, notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows } = rows;
   const recText = new Map(review.recommendations.map((r) => [r.id, r.text]));
 
   const sections = new Map<string, ReportSection>();

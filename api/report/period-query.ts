@@ -1,4 +1,5 @@
 import { z } from '../http/zod';
+import { ReviewTypeName, ThemeCode } from '../schemas';
 
 /** A day (midnight UTC) or a full instant with its offset. */
 const Instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
@@ -10,6 +11,8 @@ export const PeriodReportQuery = z
     to: Instant.describe('end of the period, exclusive (the next quarter starts here)'),
     format: z.enum(['json', 'html', 'csv', 'xlsx', 'docx', 'pdf']).default('json'),
     review: z.guid().optional().describe('only this review'),
+    type: ReviewTypeName.optional().describe('only reviews of this type'),
+    theme: ThemeCode.optional().describe('only actions with this theme'),
   })
   .superRefine((q, ctx) => {
     if (q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from (the period is from inclusive, to exclusive)' });
@@ -22,6 +25,8 @@ export const YearlyExtractQuery = z
     to: Instant.describe('end of the year, exclusive'),
     format: z.enum(['json', 'html', 'xlsx', 'docx', 'pdf']).default('json'),
     review: z.guid().optional().describe('only this review'),
+    type: ReviewTypeName.optional().describe('only reviews of this type'),
+    theme: ThemeCode.optional().describe('only actions with this theme'),
   })
   .superRefine((q, ctx) => {
     if (q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from (the year is from inclusive, to exclusive)' });

@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { actions, agencies, auditEvents, decisions, escalations, extensionRequests, reviews } from '../../db/schema';
+import { actions, agencies, auditEvents, decisions, escalations, extensionRequests, reviews, type ReviewType } from '../../db/schema';
 import { OPEN_STATUSES, OVERDUE_STATUSES } from '../../domain/vocabulary';
 import type { Scope } from '../queries/scope';
 
@@ -15,6 +15,8 @@ export interface PeriodFilter {
   from: Date;
   to: Date;
   review?: string;
+  type?: ReviewType;
+  theme?: string;
 }
 
 /** Events an agency makes on its own action: any of these in the period counts as an update. */
@@ -30,7 +32,7 @@ export interface PeriodActionRef {
 export interface PeriodReport {
   period: { from: string; to: string; boundaries: string };
   generatedAt: string;
-  filter: { review: string | null };
+  filter: { review: string | null; type: string | null; theme: string | null };
   totals: {
     decisions: number;
     approved: number;
@@ -67,6 +69,8 @@ function scopeFilter(scope: Scope, f: PeriodFilter): SQL[] {
   const w: SQL[] = [];
   if (scope.agencyId) w.push(eq(actions.agencyId, scope.agencyId));
   if (f.review) w.push(eq(actions.reviewId, f.review));
+  if (f.type) w.push(sql`${actions.reviewId} in (select ${reviews.id} from ${reviews} where ${reviews.type} = ${f.type})`);
+  if (f.theme) w.push(sql`${actions.themes} @> array[${f.theme}]::text[]`);
   return w;
 }
 
@@ -131,6 +135,8 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
 
   const reviewWhere: SQL[] = [...inPeriod(reviews.createdAt)];
   if (f.review) reviewWhere.push(eq(reviews.id, f.review));
+  if (f.type) reviewWhere.push(eq(reviews.type, f.type));
+  if (f.theme) reviewWhere.push(sql`exists (select 1 from ${actions} where ${actions.reviewId} = ${reviews.id} and ${actions.themes} @> array[${f.theme}]::text[])`);
   if (scope.agencyId) reviewWhere.push(sql`exists (select 1 from ${actions} where ${actions.reviewId} = ${reviews.id} and ${actions.agencyId} = ${scope.agencyId})`);
   const reviewRows = await db.select({ createdAt: reviews.createdAt, reference: reviews.reference, title: reviews.title }).from(reviews).where(and(...reviewWhere)).orderBy(asc(reviews.createdAt), asc(reviews.reference));
 
@@ -226,7 +232,7 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
   return {
     period: { from: f.from.toISOString(), to: f.to.toISOString(), boundaries: 'from inclusive, to exclusive' },
     generatedAt: now.toISOString(),
-    filter: { review: f.review ?? null },
+    filter: { review: f.review ?? null, type: f.type ?? null, theme: f.theme ?? null },
     totals: {
       decisions: decisionsOut.length,
       approved: decisionsOut.filter((d) => d.outcome === 'approve').length,

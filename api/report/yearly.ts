@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lt, or, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, or, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { ACTION_STATUSES, actions, agencies, decisions, escalations, extensionRequests, reviews } from '../../db/schema';
 import type { Scope } from '../queries/scope';
@@ -28,6 +28,8 @@ export async function buildYearlyExtract(db: DbOrTx, scope: Scope, f: PeriodFilt
   const own: SQL[] = [];
   if (scope.agencyId) own.push(eq(actions.agencyId, scope.agencyId));
   if (f.review) own.push(eq(actions.reviewId, f.review));
+  if (f.type) own.push(sql`${actions.reviewId} in (select ${reviews.id} from ${reviews} where ${reviews.type} = ${f.type})`);
+  if (f.theme) own.push(sql`${actions.themes} @> array[${f.theme}]::text[]`);
   const inYear = (c: Parameters<typeof gte>[0]) => [gte(c, f.from), lt(c, f.to)];
 
   // Every action that existed during the year and was not finished before it began.

@@ -1,7 +1,8 @@
 import { defineRoute, type RouteDef } from '../http/route';
 import { dashboard } from '../queries/dashboard';
 import { scopeOf } from '../queries/scope';
-import { Dashboard } from '../schemas';
+import { z } from '../http/zod';
+import { Dashboard, ReviewTypeName, ThemeCode } from '../schemas';
 
 export const dashboardRoutes: RouteDef[] = [
   defineRoute({
@@ -11,7 +12,8 @@ export const dashboardRoutes: RouteDef[] = [
     summary: 'Counts by status, RAG and agency; overdue; awaiting sign-off; open escalations (agency users: their own)',
     tag: 'Dashboard',
     access: 'any',
-    responses: { 200: { description: 'The dashboard', schema: Dashboard } },
-    handler: async ({ ctx, actor }) => ({ status: 200, body: await dashboard(ctx.db, scopeOf(actor)) }),
+    query: z.strictObject({ type: ReviewTypeName.optional(), theme: ThemeCode.optional() }),
+    responses: { 200: { description: 'The dashboard (type=, theme= narrow it to reviews of a type or actions with a theme)', schema: Dashboard } },
+    handler: async ({ ctx, actor, query }) => ({ status: 200, body: await dashboard(ctx.db, scopeOf(actor), new Date(), query) }),
   }),
 ];

@@ -6,7 +6,8 @@ import { peopleRoutes } from './people';
 import { reportRoutes } from './reports';
 import { reviewRoutes } from './reviews';
 import { systemRoutes } from './system';
+import { themeRoutes } from './themes';
 import { tokenRoutes } from './tokens';
 
 /** The one table of routes: Express, the OpenAPI document and the authorization tests all read it. */
-export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...tokenRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes, ...reportRoutes, ...calendarRoutes];
+export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...tokenRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes, ...reportRoutes, ...calendarRoutes, ...themeRoutes];

@@ -26,7 +26,7 @@ export const reportRoutes: RouteDef[] = [
     },
     handler: async ({ ctx, actor, query, res }) => {
       const now = new Date();
-      const filter = { from: query.from, to: query.to, review: query.review };
+      const filter = { from: query.from, to: query.to, review: query.review, type: query.type, theme: query.theme };
       const { report, stamp } = await inSnapshot(ctx.db, async (tx) => ({
         report: await buildPeriodReport(tx, scopeOf(actor), filter, now),
         stamp: await readStamp(tx, ctx.config.boardName, now),
@@ -57,7 +57,7 @@ export const reportRoutes: RouteDef[] = [
     handler: async ({ ctx, actor, query, res }) => {
       const now = new Date();
       const { extract, stamp } = await inSnapshot(ctx.db, async (tx) => ({
-        extract: await buildYearlyExtract(tx, scopeOf(actor), { from: query.from, to: query.to, review: query.review }, now),
+        extract: await buildYearlyExtract(tx, scopeOf(actor), { from: query.from, to: query.to, review: query.review, type: query.type, theme: query.theme }, now),
         stamp: await readStamp(tx, ctx.config.boardName, now),
       }));
       if (query.format === 'json') return { status: 200, body: { ...extract, asOf: stamp.asOf, auditHead: stamp.auditHead } };

@@ -10,7 +10,7 @@ import { renderCsv, renderHtml, renderMarkdown } from '../report/render';
 import { MEDIA_TYPE, sendPaper } from '../report/send-paper';
 import { inSnapshot, readStamp } from '../report/stamp';
 import { statementPaper } from '../report/statement-paper';
-import { CreateReviewBody, IdParams, ImportFields, ImportForm, Problem, ReportQuery, Review, ReviewSummary } from '../schemas';
+import { CreateReviewBody, IdParams, ImportFields, ImportForm, Problem, ReportQuery, Review, ReviewSummary, ReviewTypeName } from '../schemas';
 import { createReviewFor, importReview } from '../use-cases/review-commands';
 
 const CREATORS = ['admin', 'board'] as const;
@@ -57,8 +57,9 @@ export const reviewRoutes: RouteDef[] = [
     summary: 'Reviews (agency users: those with actions of theirs)',
     tag: 'Reviews',
     access: 'any',
+    query: z.strictObject({ type: ReviewTypeName.optional() }),
     responses: { 200: { description: 'Reviews, newest first', schema: z.array(ReviewSummary) } },
-    handler: async ({ ctx, actor }) => ({ status: 200, body: await listReviews(ctx.db, scopeOf(actor)) }),
+    handler: async ({ ctx, actor, query }) => ({ status: 200, body: await listReviews(ctx.db, scopeOf(actor), query) }),
   }),
   defineRoute({
     method: 'get',

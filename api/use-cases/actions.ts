@@ -33,6 +33,7 @@ import {
 } from '../../workflows/types';
 import { boardTimeZone, dueInstant } from '../../lib/board-time';
 import type { BoardCalendar } from '../../workflows/calendar';
+import { usesBoardCalendar } from '../../workflows/duration';
 import { loadBoardCalendar } from './board-calendar';
 import { runUpdate, type LifecycleDeps } from './lifecycle-deps';
 
@@ -176,7 +177,8 @@ export function actionInput(
     agencyCode: ctx.agencyCode,
     dueDate: a.dueDate.toISOString(),
     policy: ctx.policy,
-    calendar: ctx.calendar,
+    // Only a policy that counts working days or has a window needs it; any other runs exactly as before the calendar existed.
+    ...(usesBoardCalendar(ctx.policy) ? { calendar: ctx.calendar } : {}),
   };
 }
 

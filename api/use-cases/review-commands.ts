@@ -1,3 +1,5 @@
+import { eq } from 'drizzle-orm';
+import { themes } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../../workflows/types';
 import type { ApiContext } from '../http/route';
@@ -32,7 +34,9 @@ export async function importReview(
   if (files.length !== 1) throw new AppError('validation', 'Attach exactly one .csv or .xlsx file in the field "file"', [{ path: 'body.file', message: 'required' }]);
   const sheet = await readSheet(files[0]);
   const codes = new Set((await listAgencies(ctx.db)).map((a) => a.code));
-  const { recommendations, errors } = sheetToRecommendations(sheet, codes);
+  const knownThemes = new Set((await ctx.db.select({ code: themes.code }).from(themes).where(eq(themes.active, true))).map((t) => t.code));
+  const { recommendations, errors, type } = sheetToRecommendations(sheet, codes, knownThemes);
   if (errors.length) throw new AppError('validation', `The action plan has ${errors.length} problem(s); nothing was imported`, errors);
-  return createReviewFor(ctx, actor, { ...fields, recommendations });
+  // The form's type wins over the sheet's column.
+  return createReviewFor(ctx, actor, { ...fields, type: fields.type ?? type, recommendations });
 }

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { actions, agencies, recommendations, reviews, users } from '../../db/schema';
+import { actions, agencies, recommendations, reviews, reviewTypePolicies, themes, users, type ReviewType } from '../../db/schema';
 import { AppError, type FieldIssue } from '../../lib/errors';
 import { isHhMm, type PolicyDuration } from '../../workflows/calendar';
 import { isDuration, normaliseDuration, parseDuration } from '../../workflows/duration';
@@ -23,15 +23,17 @@ import type { LifecycleDeps } from './lifecycle-deps';
 export interface CreateReviewInput {
   reference: string;
   title: string;
+  type?: ReviewType;
   publishedOn?: string | null;
   policy?: Partial<Record<keyof Policy, unknown>>;
-  recommendations: { number: string; text: string; actions: NewActionInput[] }[];
+  recommendations: { number: string; text: string; themes?: string[]; actions: (NewActionInput & { themes?: string[] })[] }[];
 }
 
 export interface ReviewView {
   id: string;
   reference: string;
   title: string;
+  type: ReviewType;
   publishedOn: string | null;
   policy: Policy;
   status: string;
@@ -41,7 +43,8 @@ export interface ReviewView {
     text: string;
     workflowId: string;
     status: string;
-    actions: { id: string; reference: string; title: string; agencyCode: string; dueDate: string; status: string; workflowId: string }[];
+    themes: string[];
+    actions: { id: string; reference: string; title: string; agencyCode: string; dueDate: string; status: string; workflowId: string; themes: string[] }[];
   }[];
 }
 
@@ -82,6 +85,22 @@ export function mergePolicy(partial: Partial<Record<keyof Policy, unknown>> | un
   return policy;
 }
 
+export async function typePolicy(db: Db, type: ReviewType): Promise<Partial<Policy> | undefined> {
+  const [row] = await db.select({ policy: reviewTypePolicies.policy }).from(reviewTypePolicies).where(eq(reviewTypePolicies.type, type));
+  return (row?.policy as Partial<Policy> | undefined) ?? undefined;
+}
+
+/** Themes must come from the admin's list (and be in use), so a typo cannot start a theme of its own. */
+async function unknownThemes(db: Db, recs: CreateReviewInput['recommendations']): Promise<FieldIssue[]> {
+  const named = recs.flatMap((r, i) => [
+    ...(r.themes ?? []).map((code, k) => ({ code, path: `recommendations.${i}.themes.${k}` })),
+    ...(r.actions ?? []).flatMap((a, j) => (a.themes ?? []).map((code, k) => ({ code, path: `recommendations.${i}.actions.${j}.themes.${k}` }))),
+  ]);
+  if (!named.length) return [];
+  const known = new Set((await db.select({ code: themes.code }).from(themes).where(and(inArray(themes.code, [...new Set(named.map((n) => n.code))]), eq(themes.active, true)))).map((t) => t.code));
+  return named.filter((n) => !known.has(n.code)).map((n) => ({ path: n.path, message: `unknown theme ${n.code} (see GET /api/v1/themes)` }));
+}
+
 interface Fingerprinted {
   title: string;
   publishedOn: string | null;
@@ -112,6 +131,7 @@ async function loadReview(db: Db, reference: string): Promise<ReviewView | null>
     id: review.id,
     reference: review.reference,
     title: review.title,
+    type: review.type,
     publishedOn: review.publishedOn,
     policy: review.policy as Policy,
     status: review.status,
@@ -121,6 +141,7 @@ async function loadReview(db: Db, reference: string): Promise<ReviewView | null>
       text: r.text,
       workflowId: r.workflowId,
       status: r.status,
+      themes: r.themes,
       actions: acts
         .filter((a) => a.action.recommendationId === r.id)
         .sort((a, b) => Number(a.action.reference.split('.').pop()) - Number(b.action.reference.split('.').pop()))
@@ -132,6 +153,7 @@ async function loadReview(db: Db, reference: string): Promise<ReviewView | null>
           dueDate: a.dueDate.toISOString(),
           status: a.status,
           workflowId: a.workflowId,
+          themes: a.themes,
         })),
     })),
   };
@@ -203,8 +225,11 @@ function dueDatesPast(recs: { actions: { dueDate: string }[] }[], now = Date.now
 
 export async function createReview(deps: LifecycleDeps, actor: Actor, input: CreateReviewInput): Promise<{ review: ReviewView; created: boolean }> {
   if (actor.role !== 'admin' && actor.role !== 'board') throw new AppError('forbidden', 'only the board or an admin may create reviews');
-  const policy = mergePolicy(input.policy);
+  // No policy named: the review type's default, as the admin last set it (else the built-in one).
+  const policy = mergePolicy(input.policy ?? (await typePolicy(deps.db, input.type ?? 'other')));
   const issues: FieldIssue[] = [];
+  const themeIssues = await unknownThemes(deps.db, input.recommendations ?? []);
+  issues.push(...themeIssues);
   if (!input.recommendations?.length) issues.push({ path: 'recommendations', message: 'at least one recommendation is required' });
   const numbers = new Set<string>();
   const normalised = (input.recommendations ?? []).map((r, i) => {
@@ -214,6 +239,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
     return {
       number: r.number,
       text: r.text,
+      themes: [...new Set(r.themes ?? [])],
       actions: (r.actions ?? []).map((a, j) => {
         let dueDate = '';
         try {
@@ -221,7 +247,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
         } catch (err) {
           issues.push(...((err as AppError).errors ?? []));
         }
-        return { agencyCode: a.agencyCode, title: a.title, description: a.description ?? null, successMeasure: a.successMeasure ?? null, dueDate };
+        return { agencyCode: a.agencyCode, title: a.title, description: a.description ?? null, successMeasure: a.successMeasure ?? null, dueDate, themes: [...new Set([...(r.themes ?? []), ...(a.themes ?? [])])] };
       }),
     };
   });
@@ -257,11 +283,11 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
     await deps.db.transaction(async (tx) => {
       const [review] = await tx
         .insert(reviews)
-        .values({ reference: input.reference, title: input.title, publishedOn: input.publishedOn ?? null, policy, createdBy })
+        .values({ reference: input.reference, title: input.title, type: input.type ?? 'other', publishedOn: input.publishedOn ?? null, policy, createdBy })
         .returning();
       for (const [position, r] of normalised.entries()) {
         const recId = randomUUID();
-        await tx.insert(recommendations).values({ id: recId, reviewId: review.id, number: r.number, text: r.text, position, workflowId: recommendationWorkflowId(recId) });
+        await tx.insert(recommendations).values({ id: recId, reviewId: review.id, number: r.number, text: r.text, themes: r.themes, position, workflowId: recommendationWorkflowId(recId) });
         await tx.insert(actions).values(
           r.actions.map((a, j) => {
             const id = randomUUID();
@@ -275,6 +301,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
               title: a.title,
               description: a.description,
               successMeasure: a.successMeasure,
+              themes: a.themes,
               dueDate: new Date(a.dueDate),
               workflowId: actionWorkflowId(id),
             };

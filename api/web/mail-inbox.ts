@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { escapeHtml as esc } from '../../domain/text';
 import type { Db } from '../../db/client';
 import type { MailCatcher } from '../../lib/mail-catcher';
-import { loadSession } from './session';
 import { formatDateTime } from '../../lib/board-time';
+import { loadSession } from './session';
 
 
 /**

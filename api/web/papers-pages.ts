@@ -6,6 +6,10 @@
 import type { Request, Response, Router } from 'express';
 import type { Db } from '../../db/client';
 import type { Config } from '../../lib/config';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { actions, agencies, reviews, themes } from '../../db/schema';
+import { OPEN_STATUSES } from '../../domain/vocabulary';
+import { scopeCondition } from '../queries/actions';
 import { listReviews } from '../queries/reviews';
 import { scopeOf } from '../queries/scope';
 import { buildReport } from '../report/model';
@@ -57,7 +61,7 @@ const FORMAT_WORDS: [string, string][] = [
 
 const q = (p: Record<string, string>) => new URLSearchParams(p).toString();
 
-function papersPage(now: Date, reviews: { id: string; reference: string; title: string }[], role: string): Part {
+function papersPage(now: Date, reviews: { id: string; reference: string; title: string }[], role: string, themeList: { code: string; label: string; open: number }[] = []): Part {
   const quarters = recentQuarters(now);
   const years = financialYears(now);
   const last = (d: Date) => longDay(new Date(d.getTime() - 1));
@@ -86,6 +90,11 @@ ${reviews.length ? html`<div><label for="p-review">Review</label><select id="p-r
   const base = { from: isoDay(y.from), to: isoDay(y.to) };
   return html`<li>${y.label}: <a href="/papers/yearly?${q({ ...base, format: 'xlsx' })}" download>Spreadsheet (xlsx)</a> · <a href="/papers/yearly?${q({ ...base, format: 'html' })}">View</a> · <a href="/papers/yearly?${q({ ...base, format: 'docx' })}" download>Word</a> · <a href="/papers/yearly?${q({ ...base, format: 'pdf' })}" download>PDF</a></li>`;
 })}</ul></section>
+${themeList.length
+  ? html`<section aria-labelledby="t-h"><h2 id="t-h">Themes across reviews</h2><p>Every open action about a theme, in every review.</p><ul>${themeList.map(
+      (t) => html`<li><a href="/papers/theme/${t.code}">${t.label}</a> (${t.open} open)</li>`,
+    )}</ul></section>`
+  : ''}
 ${reviews.length
   ? html`<section aria-labelledby="s-h"><h2 id="s-h">Progress statements</h2><ul>${reviews.map(
       (r) => html`<li>${r.reference} ${r.title}: <a href="/papers/statement/${r.id}?format=docx" download>Word</a> · <a href="/papers/statement/${r.id}?format=pdf" download>PDF</a> · <a href="/reviews/${r.id}/statement">On screen</a></li>`,
@@ -113,7 +122,15 @@ export function mountPaperPages(router: Router, h: PaperPageHelpers): void {
     wrap(async (req, res) => {
       const s = h.signedIn(req, res);
       if (!s) return;
-      h.send(res, 200, 'Board papers', papersPage(new Date(), await listReviews(db, scopeOf(s.user)), s.user.role));
+      const scope = scopeOf(s.user);
+      const counts = await db
+        .select({ code: themes.code, label: themes.label, open: sql<number>`count(${actions.id})::int` })
+        .from(themes)
+        .leftJoin(actions, and(sql`${actions.themes} @> array[${themes.code}]::text[]`, inArray(actions.status, OPEN_STATUSES), scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined))
+        .where(eq(themes.active, true))
+        .groupBy(themes.code, themes.label)
+        .orderBy(asc(themes.label));
+      h.send(res, 200, 'Board papers', papersPage(new Date(), await listReviews(db, scope), s.user.role, counts));
     }),
   );
 
@@ -124,9 +141,9 @@ export function mountPaperPages(router: Router, h: PaperPageHelpers): void {
       if (!s) return;
       const parsed = PeriodReportQuery.safeParse(blankToUndefined(req.query as Record<string, unknown>));
       if (!parsed.success) return bad(res, parsed.error.issues);
-      const { from, to, review, format } = parsed.data;
+      const { from, to, review, type, theme, format } = parsed.data;
       const now = new Date();
-      const { report, stamp } = await inSnapshot(db, async (tx) => ({ report: await buildPeriodReport(tx, scopeOf(s.user), { from, to, review }, now), stamp: await readStamp(tx, config.boardName, now) }));
+      const { report, stamp } = await inSnapshot(db, async (tx) => ({ report: await buildPeriodReport(tx, scopeOf(s.user), { from, to, review, type, theme }, now), stamp: await readStamp(tx, config.boardName, now) }));
       const paper = periodPaper(report);
       if (format === 'json' || format === 'csv') {
         res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json');
@@ -145,14 +162,43 @@ export function mountPaperPages(router: Router, h: PaperPageHelpers): void {
       if (!s) return;
       const parsed = YearlyExtractQuery.safeParse(blankToUndefined(req.query as Record<string, unknown>));
       if (!parsed.success) return bad(res, parsed.error.issues);
-      const { from, to, review, format } = parsed.data;
+      const { from, to, review, type, theme, format } = parsed.data;
       const now = new Date();
-      const { extract, stamp } = await inSnapshot(db, async (tx) => ({ extract: await buildYearlyExtract(tx, scopeOf(s.user), { from, to, review }, now), stamp: await readStamp(tx, config.boardName, now) }));
+      const { extract, stamp } = await inSnapshot(db, async (tx) => ({ extract: await buildYearlyExtract(tx, scopeOf(s.user), { from, to, review, type, theme }, now), stamp: await readStamp(tx, config.boardName, now) }));
       if (format === 'json') {
         res.json({ ...extract, asOf: stamp.asOf, auditHead: stamp.auditHead });
         return;
       }
       await sendPaper(res, format, yearlyPaper(extract), stamp);
+    }),
+  );
+
+  router.get(
+    '/papers/theme/:code',
+    wrap(async (req, res) => {
+      const s = h.signedIn(req, res);
+      if (!s) return;
+      const code = String(req.params.code);
+      const [theme] = /^[a-z0-9][a-z0-9-]{0,39}$/.test(code) ? await db.select().from(themes).where(eq(themes.code, code)) : [];
+      if (!theme) return h.notFound(res);
+      const rows = await db
+        .select({ id: actions.id, reviewReference: actions.reviewReference, reviewTitle: reviews.title, reference: actions.reference, title: actions.title, agencyCode: agencies.code, status: actions.status, dueDate: actions.dueDate })
+        .from(actions)
+        .innerJoin(reviews, eq(reviews.id, actions.reviewId))
+        .innerJoin(agencies, eq(agencies.id, actions.agencyId))
+        .where(and(sql`${actions.themes} @> array[${code}]::text[]`, inArray(actions.status, OPEN_STATUSES), scopeCondition(scopeOf(s.user))))
+        .orderBy(asc(actions.reviewReference), asc(actions.dueDate), asc(actions.reference));
+      h.send(
+        res,
+        200,
+        theme.label,
+        html`<p><a href="/papers">&larr; Board papers</a></p><h1>${theme.label}: open actions in every review</h1>
+${rows.length
+  ? html`<div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">Review</th><th scope="col">Action</th><th scope="col">Agency</th><th scope="col">Stage</th><th scope="col">Due</th></tr></thead><tbody>
+${rows.map((r) => html`<tr><td data-label="Review">${r.reviewReference}<br><span class="muted">${r.reviewTitle}</span></td><td data-label="Action"><a href="/actions/${r.id}">${r.reference}</a> ${r.title}</td><td data-label="Agency">${r.agencyCode}</td><td data-label="Stage">${r.status.replace('_', ' ')}</td><td data-label="Due">${isoDay(r.dueDate)}</td></tr>`)}
+</tbody></table></div>`
+  : html`<p>No open action has this theme.</p>`}`,
+      );
     }),
   );
 

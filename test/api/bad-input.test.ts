@@ -60,7 +60,7 @@ describe('bad input is a 4xx problem and writes nothing', () => {
     await expectProblem(await stack.get('/api/v1/actions?colour=red'), 400);
     await expectProblem(await stack.get('/api/v1/actions?status=done'), 400);
     await expectProblem(await stack.get('/api/v1/actions?pageSize=100000'), 400);
-    await expectProblem(await stack.get(`/api/v1/reviews/${f.reviewId}/report?format=pdf`), 400);
+    await expectProblem(await stack.get(`/api/v1/reviews/${f.reviewId}/report?format=odt`), 400);
   });
   it('bad dates → 400', async () => {
     const body = validReview();

@@ -21,11 +21,11 @@ export interface PapersFixture {
 export async function seedBoardPapers(db: Db, agencyIds: Record<string, string>): Promise<PapersFixture> {
   const [ra] = await db
     .insert(reviews)
-    .values({ reference: 'SCR-FIX-A', title: 'Serious Case Review: Child A', policy: DEFAULT_POLICY, createdAt: t('2026-01-05T10:00:00Z') })
+    .values({ reference: 'SCR-FIX-A', title: 'Serious Case Review: Child A', type: 'scr', policy: DEFAULT_POLICY, createdAt: t('2026-01-05T10:00:00Z') })
     .returning();
   const [rb] = await db
     .insert(reviews)
-    .values({ reference: 'CSPR-FIX-B', title: 'Practice Review: Child B', policy: DEFAULT_POLICY, createdAt: t('2026-05-10T09:00:00Z') })
+    .values({ reference: 'CSPR-FIX-B', title: 'Practice Review: Child B', type: 'cspr', policy: DEFAULT_POLICY, createdAt: t('2026-05-10T09:00:00Z') })
     .returning();
   const rec = async (reviewId: string, number: string, text: string) =>
     (await db.insert(recommendations).values({ reviewId, number, text, workflowId: `fixture-rec-${reviewId}-${number}`, position: Number(number) }).returning())[0].id;
@@ -36,7 +36,7 @@ export async function seedBoardPapers(db: Db, agencyIds: Record<string, string>)
   const ids: Record<string, string> = {};
   const act = async (
     key: string,
-    v: { rec: string; reviewId: string; reviewReference: string; reference: string; agency: string; title: string; status: (typeof actions.$inferInsert)['status']; outcome?: 'implemented' | 'not_implemented'; rag: (typeof actions.$inferInsert)['rag']; due: Date; created: Date; closedAt?: Date; lastActivityAt?: Date },
+    v: { rec: string; reviewId: string; reviewReference: string; reference: string; agency: string; title: string; status: (typeof actions.$inferInsert)['status']; themes?: string[]; outcome?: 'implemented' | 'not_implemented'; rag: (typeof actions.$inferInsert)['rag']; due: Date; created: Date; closedAt?: Date; lastActivityAt?: Date },
   ) => {
     const [row] = await db
       .insert(actions)
@@ -47,6 +47,7 @@ export async function seedBoardPapers(db: Db, agencyIds: Record<string, string>)
         agencyId: agencyIds[v.agency],
         reference: v.reference,
         title: v.title,
+        themes: v.themes ?? [],
         successMeasure: 'Audit shows the change in practice',
         dueDate: v.due,
         status: v.status,
@@ -68,11 +69,11 @@ export async function seedBoardPapers(db: Db, agencyIds: Record<string, string>)
   // A2: closed as not implemented one second before the period ends.
   await act('A2', { ...A, rec: a1, reference: '1.2', agency: 'TVP', title: 'Police attend discharge meetings', status: 'closed', outcome: 'not_implemented', rag: 'complete', due: t('2026-06-30T00:00:00Z'), closedAt: t('2026-06-30T23:59:59Z') });
   // A3: overdue and stalled; changes requested exactly at the end of the period (so outside it).
-  await act('A3', { ...A, rec: a2, reference: '2.1', agency: 'BCC', title: 'Threshold training for all social workers', status: 'in_progress', rag: 'red', due: t('2026-05-01T00:00:00Z'), lastActivityAt: t('2026-07-01T00:00:00Z') });
+  await act('A3', { ...A, rec: a2, reference: '2.1', agency: 'BCC', title: 'Threshold training for all social workers', themes: ['thresholds'], status: 'in_progress', rag: 'red', due: t('2026-05-01T00:00:00Z'), lastActivityAt: t('2026-07-01T00:00:00Z') });
   // A4: approved one second before the period starts.
   await act('A4', { ...A, rec: a2, reference: '2.2', agency: 'CCG', title: 'GP thresholds guidance', status: 'closed', outcome: 'implemented', rag: 'complete', due: t('2026-03-31T00:00:00Z'), closedAt: t('2026-03-31T23:59:59Z') });
   // B1, B2: new in the period.
-  await act('B1', { ...B, rec: b1, reference: '1.1', agency: 'BHT', title: 'Named nurse shares records with police', status: 'in_progress', rag: 'green', due: FAR, lastActivityAt: t('2026-05-20T10:00:00Z') });
+  await act('B1', { ...B, rec: b1, reference: '1.1', agency: 'BHT', title: 'Named nurse shares records with police', themes: ['information-sharing', 'domestic-abuse'], status: 'in_progress', rag: 'green', due: FAR, lastActivityAt: t('2026-05-20T10:00:00Z') });
   await act('B2', { ...B, rec: b1, reference: '1.2', agency: 'TVP', title: 'Police notify health of domestic abuse call-outs', status: 'assigned', rag: 'green', due: FAR });
 
   const [evA1, evA3] = await db

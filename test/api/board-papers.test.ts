@@ -259,3 +259,74 @@ describe('the yearly extract', () => {
     expect(rows).toMatchObject({ 'Reviews carried': '2', 'Actions closed in the year': '3', 'Share closed on time': '67%', 'Escalations to the chair': '1' });
   });
 });
+
+describe('review types and themes', () => {
+  const refs = (rows: { reviewReference: string; reference: string }[]) => rows.map((r) => `${r.reviewReference} ${r.reference}`);
+
+  it('lists, filters and reports cut by type and by theme', async () => {
+    expect((await stack.get('/api/v1/themes')).body).toEqual(expect.arrayContaining([{ code: 'thresholds', label: 'Thresholds and escalation', active: true }]));
+    expect((await stack.get('/api/v1/reviews?type=scr', 'board')).body.map((r: { reference: string; type: string }) => [r.reference, r.type])).toEqual([['SCR-FIX-A', 'scr']]);
+    expect((await stack.get('/api/v1/reviews?type=nope', 'board')).status).toBe(400);
+    const byTheme = (await stack.get('/api/v1/actions?theme=thresholds', 'board')).body.items;
+    expect(byTheme.map((a: { reference: string; themes: string[] }) => [a.reference, a.themes])).toEqual([['2.1', ['thresholds']]]);
+    expect(refs((await stack.get('/api/v1/actions?type=cspr', 'board')).body.items)).toEqual(['CSPR-FIX-B 1.1', 'CSPR-FIX-B 1.2']);
+    const cspr = (await stack.get(`/api/v1/reports/period?from=${QUARTER.from}&to=${QUARTER.to}&type=cspr`, 'board')).body;
+    expect(cspr.decisions).toEqual([]);
+    expect(cspr.newReviews.map((r: { reference: string }) => r.reference)).toEqual(['CSPR-FIX-B']);
+    const thresholds = (await stack.get(`/api/v1/reports/period?from=${QUARTER.from}&to=${QUARTER.to}&theme=thresholds`, 'board')).body;
+    expect(refs(thresholds.exceptions.overdue)).toEqual(['SCR-FIX-A 2.1']);
+    expect(thresholds.extensions).toEqual([]);
+    const dash = (await stack.get('/api/v1/dashboard?theme=thresholds', 'board')).body;
+    expect(dash).toMatchObject({ total: 1, byStatus: { in_progress: 1 } });
+    expect(dash.overdue.map((a: { reference: string }) => a.reference)).toEqual(['2.1']);
+    expect((await stack.get('/api/v1/dashboard?type=cspr', 'board')).body.total).toBe(2);
+  });
+
+  it('the cross-review view: every open action about a theme, in every review', async () => {
+    const res = await stack.get('/api/v1/themes/domestic-abuse/actions', 'board');
+    expect(res.body).toMatchObject({ theme: { code: 'domestic-abuse' }, openActions: 1, reviews: [{ reference: 'CSPR-FIX-B', type: 'cspr', actions: [{ reference: '1.1', agencyCode: 'BHT' }] }] });
+    expect((await stack.get('/api/v1/themes/domestic-abuse/actions', 'other')).body.openActions).toBe(0);
+    expect((await stack.get('/api/v1/themes/no-such-theme/actions', 'board')).status).toBe(404);
+  });
+
+  it("a new review takes its type's policy (admin-changeable) and carries its themes; an unknown theme is refused", async () => {
+    const retired = await stack.post('/api/v1/themes', 'admin').send({ code: 'old-theme', label: 'Retired', active: false });
+    expect(retired.status).toBe(201);
+    expect((await stack.post('/api/v1/themes', 'board').send({ code: 'x', label: 'X' })).status).toBe(403);
+    const set = await stack.post('/api/v1/review-types/dhr/policy', 'admin').send({ stallAfter: 'P60D' });
+    expect(set.body).toMatchObject({ type: 'dhr', changed: true, policy: { stallAfter: 'P60D', acknowledgeWithin: 'P5D' } });
+    const types = (await stack.get('/api/v1/review-types', 'board')).body;
+    expect(types.map((t: { type: string }) => t.type)).toEqual(['cspr', 'lcspr', 'scr', 'sar', 'dhr', 'audit', 'other']);
+    const due = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+    const body = (themes: string[]) => ({
+      reference: `DHR-${themes.length}`,
+      title: 'Domestic Homicide Review: Adult C',
+      type: 'dhr',
+      recommendations: [{ number: '1', text: 'Share risk information', themes: ['information-sharing'], actions: [{ agencyCode: 'TVP', title: 'MARAC referral audit', dueDate: due, themes }] }],
+    });
+    const bad = await stack.post('/api/v1/reviews', 'board').send(body(['domestic-abuse', 'old-theme']));
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'recommendations.0.actions.0.themes.1' })]);
+    const res = await stack.post('/api/v1/reviews', 'board').send(body(['domestic-abuse']));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ type: 'dhr', policy: { stallAfter: 'P60D' } });
+    expect(res.body.recommendations[0].themes).toEqual(['information-sharing']);
+    expect(res.body.recommendations[0].actions[0].themes).toEqual(['information-sharing', 'domestic-abuse']);
+  });
+
+  it('import takes optional Review type and Themes columns, checked by row and column', async () => {
+    const due = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+    const head = 'Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date,Review type,Themes\n';
+    const send = (csv: string, reference: string) => stack.post('/api/v1/reviews/import', 'board').field('reference', reference).field('title', 'Audit of neglect').attach('file', Buffer.from(csv), { filename: 'plan.csv', contentType: 'text/csv' });
+    const bad = await send(head + `1,Neglect,Audit cases,BCC,Done,${due},audit,neglect;nonsense\n1,,Train staff,BHT,Done,${due},sar,\n`, 'AUDIT-BAD');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { row: number; column: string }) => [e.row, e.column])).toEqual([
+      [2, 'Themes'],
+      [3, 'Review type'],
+    ]);
+    const good = await send(head + `1,Neglect,Audit cases,BCC,Done,${due},audit,neglect; supervision\n1,,Train staff,BHT,Done,${due},,\n`, 'AUDIT-GOOD');
+    expect(good.status).toBe(201);
+    expect(good.body.type).toBe('audit');
+    expect(good.body.recommendations[0].actions.map((a: { themes: string[] }) => a.themes)).toEqual([['neglect', 'supervision'], []]);
+  });
+});

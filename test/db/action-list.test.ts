@@ -152,7 +152,7 @@ function listBehaviour(open: () => Promise<DatabaseHandle & { drop?: () => Promi
       [
         'id', 'reference', 'title', 'description', 'successMeasure', 'agencyCode', 'agencyName', 'reviewId', 'reviewReference', 'recommendationId',
         'recommendationNumber', 'status', 'outcome', 'rag', 'dueDate', 'dueOn', 'escalationLevel', 'changesRequested', 'acknowledgedAt', 'lastActivityAt',
-        'closedAt', 'nextTimerAt',
+        'closedAt', 'nextTimerAt', 'themes',
       ].sort(),
     );
   });

@@ -2,13 +2,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../lib/config';
-import { pgSslOptions } from '../../db/client';
 
 /**
  * Production configuration: every kind of bad variable stops the process before it does
  * anything, with a message naming the variable, and a non-zero exit (78, EX_CONFIG). Run as
- * real child processes with a clean environment, the way the containers start.
+ * real child processes with a clean environment, the way the containers start. What the parsed
+ * settings mean is tested in process by test/unit/config.test.ts.
  */
 const root = path.join(__dirname, '..', '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -146,52 +145,4 @@ describe('configuration errors never echo a secret', () => {
     expect(r.out).not.toContain(secret);
   });
 
-  it('a URL without credentials is still shown, to help find the mistake', () => {
-    expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://db/app' }))).toThrow('(got "mysql://db/app")');
-    expect(() => loadConfig('service', withChanges({ DATABASE_URL: 'mysql://u:pw@db/app' }))).toThrow('(got "mysql://***@db/app")');
-  });
-});
-
-it("the board's time zone: Europe/London unless set, any IANA zone Node knows", () => {
-  expect(loadConfig('service', good).boardTimeZone).toBe('Europe/London');
-  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: '' }).boardTimeZone).toBe('Europe/London');
-  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: 'Europe/Dublin' }).boardTimeZone).toBe('Europe/Dublin');
-  expect(loadConfig('service', { ...good, BOARD_TIME_ZONE: 'UTC' }).boardTimeZone).toBe('UTC');
-});
-
-it('the worker cache size: the SDK default when unset or empty, else the number given', () => {
-  expect(loadConfig('service', good).workerMaxCachedWorkflows).toBeUndefined();
-  expect(loadConfig('service', { ...good, WORKER_MAX_CACHED_WORKFLOWS: '' }).workerMaxCachedWorkflows).toBeUndefined();
-  expect(loadConfig('service', { ...good, WORKER_MAX_CACHED_WORKFLOWS: '1000' }).workerMaxCachedWorkflows).toBe(1000);
-});
-
-describe('production TLS settings', () => {
-  it('Temporal Cloud with mTLS: certificate pair, TLS on', () => {
-    const c = loadConfig('service', { ...good, TEMPORAL_TLS_CERT_PATH: pem, TEMPORAL_TLS_KEY_PATH: pem });
-    expect(c.temporal.tls).toEqual({ certPath: pem, keyPath: pem, caPath: undefined, serverName: undefined });
-  });
-
-  it('Temporal Cloud with an API key: TLS on without a client certificate', () => {
-    const c = loadConfig('service', { ...good, TEMPORAL_ADDRESS: 'us-east-1.aws.api.temporal.io:7233', TEMPORAL_API_KEY: 'key' });
-    expect(c.temporal.apiKey).toBe('key');
-    expect(c.temporal.tls).toEqual({ certPath: undefined, keyPath: undefined, caPath: undefined, serverName: undefined });
-  });
-
-  it('a self-managed TLS cluster: CA and server name', () => {
-    const c = loadConfig('service', { ...good, TEMPORAL_ADDRESS: '10.0.0.5:7233', TEMPORAL_TLS_CA_PATH: pem, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' });
-    expect(c.temporal.tls).toMatchObject({ caPath: pem, serverName: 'temporal.internal' });
-  });
-
-  it('plain TEMPORAL_TLS=true turns TLS on; unset leaves it off', () => {
-    expect(loadConfig('service', { ...good, TEMPORAL_TLS: 'true' }).temporal.tls).toBeDefined();
-    expect(loadConfig('service', good).temporal.tls).toBeUndefined();
-  });
-
-  it('keeps the database CA even when the URL carries sslmode (node-postgres would drop it)', () => {
-    const o = pgSslOptions('postgres://app:secret@db.example.org:5432/actionplan?sslmode=verify-full&application_name=api', pem);
-    expect(o.ssl).toEqual({ ca: fs.readFileSync(pem, 'utf8'), rejectUnauthorized: true });
-    expect(o.connectionString).toBe('postgres://app:secret@db.example.org:5432/actionplan?application_name=api');
-    expect(pgSslOptions('postgres://db/app?sslmode=no-verify', pem).ssl?.rejectUnauthorized).toBe(false);
-    expect(pgSslOptions('postgres://db/app?sslmode=require')).toEqual({ connectionString: 'postgres://db/app?sslmode=require' });
-  });
 });

@@ -56,8 +56,9 @@ describe('stack:prod against docker-compose.yml', () => {
     expect(command).toMatch(/setup-schema -v 0\.0/);
     // Compose's tool reads the schema files from the image; ours has the same files embedded.
     expect(command).toContain('schema=/etc/temporal/schema/postgresql/v12');
-    expect(command).toContain('$$schema/temporal/versioned');
-    expect(command).toContain('$$schema/visibility/versioned');
+    expect(command).toContain('temporal:temporal temporal_visibility:visibility');
+    expect(command).toContain('dir=$$schema/$${pair##*:}/versioned');
+    expect(command).toMatch(/update-schema -d \$\$dir \\\n\s+\|\| \{ \$\$tool --db \$\$db setup-schema -v 0\.0 && \$\$tool --db \$\$db update-schema -d \$\$dir; \}/);
     expect(composeText).toContain(`APP_DB_NAME:-${COMPOSE_DATABASES.app}`);
     expect((compose.services['temporal-namespace'].command ?? []).join('\n')).toContain(`TEMPORAL_NAMESPACE_RETENTION:-${NAMESPACE_RETENTION_DAYS}d`);
   });

@@ -101,13 +101,6 @@ describe('npm start (embedded stack)', () => {
     expect(assignment?.to).toContain('lead@smoke.example');
     expect(assignment?.headers['x-action-ref']).toBe('SCR-EMBEDDED 1.1');
 
-    // A session's credentials (bearer tokens, a sign-in link, session and CSRF cookies) must
-    // not appear anywhere in the process's log, which logs every request at info.
-    const secrets = await useCredentials(api, auth, (await review.json()) as ReviewBody);
-    expect(secrets.length).toBeGreaterThanOrEqual(7);
-    const log = first.output();
-    expect(log).toContain('"url":"/signin/[redacted]"'); // the requests were logged, with the token cut out
-    expect(secrets.filter((s) => log.includes(s))).toEqual([]);
     // The Baby M demo: action 2.1 is due 31 January 2027, the end of that day in London, wherever it is shown.
     const page = (await (await fetch(`${api}/api/v1/actions?pageSize=200`, { headers: auth })).json()) as { items: { id: string; reviewId: string; reviewReference: string; reference: string; dueDate: string; dueOn: string; rag: string }[] };
     const a21 = page.items.find((a) => a.reviewReference === 'SCR-BABY-M' && a.reference === '2.1')!;
@@ -119,6 +112,13 @@ describe('npm start (embedded stack)', () => {
     expect(demoMail?.attachments[0]?.content).toContain('DTSTART;VALUE=DATE:20270131');
     const statement = await (await fetch(`${api}/api/v1/reviews/${a21.reviewId}/report?format=md`, { headers: auth })).text();
     expect(statement).toMatch(/### 2\.1 [^\n]*\n\n(- [^\n]*\n)*- Target date: 31 January 2027/);
+    // A session's credentials (bearer tokens, a sign-in link, session and CSRF cookies) must
+    // not appear anywhere in the process's log, which logs every request at info.
+    const secrets = await useCredentials(api, auth, (await review.json()) as ReviewBody);
+    expect(secrets.length).toBeGreaterThanOrEqual(7);
+    const log = first.output();
+    expect(log).toContain('"url":"/signin/[redacted]"'); // the requests were logged, with the token cut out
+    expect(secrets.filter((s) => log.includes(s))).toEqual([]);
 
     const firstStop = await stop(first);
     expect(firstStop).toEqual({ code: 0, left: [] });

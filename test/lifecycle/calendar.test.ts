@@ -23,6 +23,7 @@ import {
   workingDaysBetween,
   type BoardCalendar,
 } from '../../workflows/calendar';
+import { usesBoardCalendar } from '../../workflows/duration';
 import { plan, type PlanFacts } from '../../workflows/planner';
 import { deriveRag, isPastDue } from '../../workflows/rag';
 import { CALENDAR_DAY_POLICY, DEFAULT_POLICY, type Policy } from '../../workflows/types';
@@ -311,5 +312,15 @@ describe('the delivery window', () => {
     expect(mergePolicy({ acknowledgeWithin: '3 working days' })).toMatchObject({ acknowledgeWithin: { workingDays: 3 }, boardDecisionWithin: { workingDays: 10 }, deliverAt: '09:00' });
     expect(mergePolicy({ deliverAt: null })).toMatchObject({ acknowledgeWithin: { workingDays: 5 } });
     expect(mergePolicy({ deliverAt: null }).deliverAt).toBeUndefined();
+  });
+});
+
+describe('which workflows get the calendar', () => {
+  it('only policies that count working days or have a window need it', () => {
+    expect(usesBoardCalendar(CALENDAR_DAY_POLICY)).toBe(false);
+    expect(usesBoardCalendar(mergePolicy({ acknowledgeWithin: 'PT2S', remindBefore: [] }))).toBe(false);
+    expect(usesBoardCalendar(DEFAULT_POLICY)).toBe(true);
+    expect(usesBoardCalendar({ ...CALENDAR_DAY_POLICY, remindBefore: ['P7D', { workingDays: 2 }] })).toBe(true);
+    expect(usesBoardCalendar({ ...CALENDAR_DAY_POLICY, deliverAt: '09:00' })).toBe(true);
   });
 });

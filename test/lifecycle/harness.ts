@@ -51,6 +51,8 @@ export class Harness {
   constructor(
     private readonly name: string,
     private readonly workflowBundle: WorkflowBundleWithSourceMap,
+    /** The run's shared dev server unless a test brings a server of its own. */
+    private readonly temporalAddress = testTemporalAddress(),
   ) {
     this.taskQueue = uniqueTaskQueue(name);
   }
@@ -62,8 +64,8 @@ export class Harness {
   async start(): Promise<this> {
     this.db = await createTestDatabase('lc');
     await this.catcher.start();
-    this.nativeConnection = await NativeConnection.connect({ address: testTemporalAddress() });
-    this.client = new Client({ connection: await Connection.connect({ address: testTemporalAddress() }) });
+    this.nativeConnection = await NativeConnection.connect({ address: this.temporalAddress });
+    this.client = new Client({ connection: await Connection.connect({ address: this.temporalAddress }) });
     await this.seed();
     await this.startWorker();
     return this;
@@ -185,11 +187,12 @@ export class Harness {
   }
 
   /** Writes a workflow's history as JSON for the replay test (see test/fixtures/README.md). */
-  async saveHistory(workflowId: string, file: string): Promise<void> {
+  async saveHistory(workflowId: string, file: string, runId?: string): Promise<void> {
     // The Temporal CLI writes the same JSON as the Web UI's download, which historyFromJSON reads.
     const cli = process.env.TEMPORAL_CLI_PATH;
     if (!cli) throw new Error('TEMPORAL_CLI_PATH is not set (the jest global setup sets it)');
-    const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--output', 'json'], { encoding: 'utf8' });
+    const run = runId ? ['--run-id', runId] : [];
+    const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, ...run, '--address', this.temporalAddress, '--output', 'json'], { encoding: 'utf8' });
     fs.writeFileSync(path.join(__dirname, '..', 'fixtures', file), json);
   }
 }

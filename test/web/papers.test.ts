@@ -50,6 +50,10 @@ it('the board papers page offers the quarter packs, the yearly extract and each 
   expect(await page.getByRole('link', { name: /^Word: / }).count()).toBe(4);
   expect(await page.getByRole('link', { name: 'Spreadsheet (xlsx)' }).count()).toBe(2);
   await shot(page, 'papers-page');
+  await page.getByRole('link', { name: 'Thresholds and escalation' }).click();
+  await page.getByRole('heading', { name: 'Thresholds and escalation: open actions in every review' }).waitFor();
+  expect(await page.getByRole('row').count()).toBe(2);
+  await page.getByRole('cell', { name: /Threshold training for all social workers/ }).waitFor();
 });
 
 it("downloads the quarter's pack as Word: the sections and rows of the period", async () => {
