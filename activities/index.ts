@@ -10,6 +10,8 @@ import { completeRecommendation } from './recommendation';
 import { sendNotification, type OutboxConfig } from './outbox';
 import { sendSignInMail, type SignInMailResult } from './sign-in-mail';
 
+import { useAuditKey } from './audit';
+
 export { verifyAuditChain } from './audit';
 
 export interface ActivityLog {
@@ -22,12 +24,15 @@ export interface ActivityDeps {
   mailer: Mailer;
   config: OutboxConfig;
   log?: ActivityLog;
+  /** Signs the audit chain (AUDIT_KEY); without it events are chained by plain sha256. */
+  auditKey?: string;
 }
 
-export function createActivities({ db, mailer, config, log }: ActivityDeps) {
+export function createActivities({ db, mailer, config, log, auditKey }: ActivityDeps) {
+  useAuditKey(auditKey);
   return {
     async projectActionEvent(event: ActionEvent): Promise<{ applied: boolean }> {
-      return projectActionEvent(db, event);
+      return projectActionEvent(db, event, auditKey);
     },
     async sendNotification(req: NotificationRequest): Promise<{ status: 'sent' | 'already_sent'; to: string[]; cc: string[] }> {
       try {
@@ -37,7 +42,7 @@ export function createActivities({ db, mailer, config, log }: ActivityDeps) {
         throw err;
       }
     },
-    async sendSignInMail(input: { notificationId: string }): Promise<SignInMailResult> {
+    async sendSignInMail(input: { notificationId: string; browserNonceHash?: string | null }): Promise<SignInMailResult> {
       try {
         return await sendSignInMail({ db, mailer, config }, input);
       } catch (err) {
@@ -46,7 +51,7 @@ export function createActivities({ db, mailer, config, log }: ActivityDeps) {
       }
     },
     async completeRecommendation(c: RecommendationCompletion): Promise<void> {
-      await completeRecommendation(db, c);
+      await completeRecommendation(db, c, auditKey);
       log?.info('recommendation complete', { recommendationId: c.recommendationId, status: c.status });
     },
   };

@@ -79,7 +79,8 @@ export function icsFor(f: MailFacts, link: string, stamp: Date): string {
   // An all-day event on the due date's local day: calendars show it on that day in any zone.
   const on = dueOn(d);
   const ymd = (date: string) => date.replace(/-/g, '');
-  const esc = (s: string) => s.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+  // RFC 5545 3.3.11: backslash, semicolon and comma escaped; every line break (CRLF, CR or LF) is "\n".
+  const esc = (s: string) => s.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '\\n');
   return [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
@@ -95,8 +96,30 @@ export function icsFor(f: MailFacts, link: string, stamp: Date): string {
     `URL:${link}`,
     'END:VEVENT',
     'END:VCALENDAR',
-    '',
-  ].join('\r\n');
+  ]
+    .map(foldIcsLine)
+    .join('\r\n')
+    .concat('\r\n');
+}
+
+/** RFC 5545 3.1: lines longer than 75 octets are folded (CRLF and a space), never inside a UTF-8 character. */
+export function foldIcsLine(line: string): string {
+  const out: string[] = [];
+  let current = '';
+  let octets = 0;
+  for (const ch of line) {
+    const size = Buffer.byteLength(ch);
+    // A continuation line's leading space counts towards its 75 octets.
+    if (octets + size > (out.length === 0 ? 75 : 74)) {
+      out.push(current);
+      current = '';
+      octets = 0;
+    }
+    current += ch;
+    octets += size;
+  }
+  out.push(current);
+  return out.join('\r\n ');
 }
 
 export function compose(req: NotificationRequest, f: MailFacts, now: Date): ComposedMail {

@@ -23,10 +23,10 @@ const date = (s: string | null) => (s === null ? null : new Date(s));
  * `storableText` come from histories recorded before the edge refused text that cannot be
  * stored: their NUL and lone surrogates are written as U+FFFD, so a wedged action recovers.
  */
-export async function projectActionEvent(db: Db, event: ActionEvent): Promise<{ applied: boolean }> {
+export async function projectActionEvent(db: Db, event: ActionEvent, auditKey?: string): Promise<{ applied: boolean }> {
   const e = event.storableText ? event : toStorableDeep(event);
   try {
-    return await project(db, e);
+    return await project(db, e, auditKey);
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
     const c = classifyDbError(err);
@@ -39,7 +39,26 @@ export async function projectActionEvent(db: Db, event: ActionEvent): Promise<{ 
   }
 }
 
-async function project(db: Db, e: ActionEvent): Promise<{ applied: boolean }> {
+/**
+ * What the event attests, in full: the words and files the rows below hold, so an edit of a
+ * statement, a comment or a file's hash in the database no longer matches its signed event.
+ */
+export function attestedContent(e: ActionEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = { dueDate: e.row.dueDate, outcome: e.row.outcome, agencyId: e.row.agencyId };
+  if (e.evidence) {
+    const v = e.evidence;
+    out.evidence = { id: v.id, statement: v.statement, links: v.links, attachments: v.attachments.map((a) => ({ filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256 })) };
+  }
+  if (e.decision) out.decision = { id: e.decision.id, evidenceId: e.decision.evidenceId, outcome: e.decision.outcome, comment: e.decision.comment };
+  if (e.extension) {
+    const x = e.extension;
+    out.extension = { id: x.id, previousDueDate: x.previousDueDate, newDueDate: x.newDueDate, reason: x.reason, interimMeasures: x.interimMeasures };
+  }
+  if (e.extensionDecision) out.extensionDecision = { id: e.extensionDecision.id, status: e.extensionDecision.status, comment: e.extensionDecision.comment };
+  return out;
+}
+
+async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ applied: boolean }> {
   const eventKey = `${e.workflowId}:${e.seq}`;
   const at = new Date(e.occurredAt);
   // Foreign keys to users only for real users (a system actor or a deleted user leaves it null).
@@ -143,9 +162,9 @@ async function project(db: Db, e: ActionEvent): Promise<{ applied: boolean }> {
       reviewId: e.reviewId,
       type: e.type,
       actor: e.actor ? e.actor.userId : null,
-      payload: { ...e.payload, ...(e.actor ? { actorRole: e.actor.role } : {}), status: r.status },
+      payload: { ...e.payload, ...(e.actor ? { actorRole: e.actor.role } : {}), status: r.status, seq: e.seq, attests: attestedContent(e) },
       occurredAt: at,
-    }, { hash: pre.lastHash });
+    }, { hash: pre.lastHash }, auditKey);
     return { applied: true };
   });
 }

@@ -5,7 +5,7 @@ import type { RecommendationCompletion } from '../workflows/types';
 import { appendAudit, lockAuditChain } from './audit';
 
 /** Records a finished recommendation, and the review as completed once none is left open. Idempotent. */
-export async function completeRecommendation(db: Db, c: RecommendationCompletion): Promise<void> {
+export async function completeRecommendation(db: Db, c: RecommendationCompletion, auditKey?: string): Promise<void> {
   const eventKey = `${c.workflowId}:complete`;
   const at = new Date(c.completedAt);
   await db.transaction(async (tx) => {
@@ -26,6 +26,6 @@ export async function completeRecommendation(db: Db, c: RecommendationCompletion
       actor: null,
       payload: { recommendationId: c.recommendationId, status: c.status },
       occurredAt: at,
-    });
+    }, undefined, auditKey);
   });
 }

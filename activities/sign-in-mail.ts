@@ -33,7 +33,7 @@ export type SignInMailResult = { status: 'sent' | 'already_sent' | 'given_up' };
 
 export async function sendSignInMail(
   deps: { db: Db; mailer: Mailer; config: OutboxConfig },
-  input: { notificationId: string },
+  input: { notificationId: string; browserNonceHash?: string | null },
   now = () => new Date(),
 ): Promise<SignInMailResult> {
   const { db, mailer, config } = deps;
@@ -57,7 +57,7 @@ export async function sendSignInMail(
   const token = randomBytes(32).toString('base64url');
   const tokenHash = hashToken(token);
   const sentAt = now();
-  await db.insert(loginTokens).values({ tokenHash, userId: user.id, expiresAt: new Date(sentAt.getTime() + SIGN_IN_TTL_MS) });
+  await db.insert(loginTokens).values({ tokenHash, userId: user.id, expiresAt: new Date(sentAt.getTime() + SIGN_IN_TTL_MS), browserNonceHash: input.browserNonceHash ?? null });
   const mail = signInMail(user.name, `${config.publicUrl}/signin/${token}`);
   try {
     const info = await mailer.sendMail({ from: config.mailFrom, to: row.recipient, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
+import { useAuditKey } from '../activities/audit';
 import type { Db } from '../db/client';
 import { isLoopbackHost, type Config } from '../lib/config';
 import { redactUrl, type Logger } from '../lib/logger';
@@ -12,7 +13,9 @@ import { createMetrics, type ApiMetrics } from './http/metrics';
 import { buildOpenApiDocument } from './http/openapi';
 import { errorHandler, notFoundHandler } from './http/problem';
 import { mountRoutes, type ApiContext } from './http/route';
+import { securityHeaders } from './http/security-headers';
 import { ROUTES } from './routes';
+import { assetsRouter } from './web/assets';
 import { mailInboxRouter } from './web/mail-inbox';
 import { setBoardTimeZone } from '../lib/board-time';
 import { webRouter } from './web/router';
@@ -35,6 +38,8 @@ export interface AppDeps {
 
 /** Built apart from `listen` so tests drive it directly (docs/ARCHITECTURE.md, House rules). */
 export function createApp(deps: AppDeps): express.Express {
+  // Token and calendar administration append audit events here too: signed like the worker's.
+  useAuditKey(deps.config.auditKey);
   setBoardTimeZone(deps.config.boardTimeZone);
   const app = express();
   app.disable('x-powered-by');
@@ -44,6 +49,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
   const metrics = deps.metrics ?? createMetrics(deps.db);
   app.use(metrics.middleware);
+  app.use(securityHeaders({ publicUrl: deps.config.publicUrl }));
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -81,6 +87,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   // The inbox holds every sign-in link: beyond loopback only an administrator's session opens it.
   if (deps.mailCatcher) app.use(mailInboxRouter(deps.mailCatcher, isLoopbackHost(deps.config.host) ? null : deps.db));
+  app.use(assetsRouter());
   // Browser pages (session cookie + CSRF); after the API so /api/v1 keeps its bearer tokens.
   app.use(webRouter(ctx, { mailCatcher: deps.mailCatcher }));
 

@@ -107,7 +107,7 @@ export class BenchStack {
     await this.seed();
 
     const config = {
-      ...loadConfig('embedded', { LOG_LEVEL: 'silent', NODE_ENV: 'production' }),
+      ...loadConfig('embedded', { LOG_LEVEL: 'silent', NODE_ENV: 'production', ALLOW_SHORT_POLICIES: '1' }),
       publicUrl: 'http://bench.local',
     };
     const address = this.devServer.address;

@@ -1,4 +1,6 @@
 import { ensureAdmin, hasActiveAdmin } from '../api/bootstrap';
+import { useAuditKey } from '../activities/audit';
+import { readAuditKeyFile } from '../lib/audit-key';
 import { loadConfig, type Config } from '../lib/config';
 import { describeStartupError, isConfigError } from '../lib/startup-errors';
 import { databaseOptions, openDatabase } from './client';
@@ -18,6 +20,8 @@ async function main(args: string[]): Promise<void> {
     throw new UsageError('DATABASE_URL is not set: set it to the Postgres to migrate, or pass --embedded to migrate the local PGlite under DATA_DIR');
   }
   const handle = await openDatabase(databaseOptions(config, embedded ? { databaseUrl: undefined } : {}));
+  // The bootstrap admin's token is an audited event: signed like every other.
+  useAuditKey(config.auditKey ?? readAuditKeyFile(config.dataDir));
   try {
     const adminToken = config.adminToken;
     await migrate(handle, adminToken ? () => ensureAdmin(handle.db, adminToken, { tokenTtlDays: config.apiTokenTtlDays, actor: 'migrate' }).then(() => undefined) : undefined);

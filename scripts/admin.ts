@@ -19,6 +19,8 @@ import { createUser } from '../api/use-cases/people';
 import { deactivateUser, issueToken } from '../api/use-cases/tokens';
 import { databaseOptions, openDatabase, type Db } from '../db/client';
 import { agencies, users } from '../db/schema';
+import { useAuditKey } from '../activities/audit';
+import { readAuditKeyFile } from '../lib/audit-key';
 import { loadConfig, type Config } from '../lib/config';
 import { AppError } from '../lib/errors';
 import { describeStartupError, isConfigError } from '../lib/startup-errors';
@@ -105,6 +107,8 @@ async function main(): Promise<void> {
   const config = loadConfig('embedded');
   if (!config.databaseUrl) throw new UsageError('DATABASE_URL is not set: the admin commands work on the deployment’s Postgres');
   databaseUrl = config.databaseUrl;
+  // What the commands do is audited: signed like every other event.
+  useAuditKey(config.auditKey ?? readAuditKeyFile(config.dataDir));
   const handle = await openDatabase(databaseOptions(config, { poolSize: 2 }));
   try {
     process.stdout.write(`${await run(handle.db, config, command, input, `admin-cli:${os.userInfo().username}`)}\n`);

@@ -1,18 +1,24 @@
 /**
- * `npm run audit:verify`: walks the whole audit hash chain (DATABASE_URL, or the embedded
- * PGlite under DATA_DIR) and exits non-zero naming the first row whose link or hash is wrong.
+ * `npm run audit:verify`: walks the whole audit chain (DATABASE_URL, or the embedded PGlite under
+ * DATA_DIR) checking each row's link and hash (its HMAC with AUDIT_KEY, or the key embedded mode
+ * keeps under DATA_DIR), then checks the rows people read against the events: each action's
+ * newest event is the one its row was projected from, and evidence, decision and extension rows
+ * say what their events say. Exits non-zero naming the first broken row or each mismatch.
  * `npm run audit:verify -- --head <hash>` also says whether a published paper's audit chain head
  * (printed on its last page) is a row of this intact chain, so the paper was made from this record.
- * Exit codes: 0 intact (and the head found), 1 broken or head not in the chain, 78 bad configuration
- * or arguments, 2 could not check (no database there, unreachable, or never migrated), each with a
+ * Exit codes: 0 intact (and the head found), 1 broken, rows not matching or head not in the chain,
+ * 78 bad configuration or arguments, 2 could not check (signed events but no key to check them
+ * with, no database there, unreachable, or never migrated), each with a
  * line that says which and what to do.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq, gt, sql } from 'drizzle-orm';
 import { verifyAuditChain } from '../activities/audit';
+import { checkRowsAgainstAudit } from '../activities/audit-consistency';
 import { databaseOptions, openDatabase } from '../db/client';
 import { auditEvents } from '../db/schema';
+import { readAuditKeyFile } from '../lib/audit-key';
 import { loadConfigOrExit, type Config } from '../lib/config';
 import { redactUrl } from '../lib/secrets';
 
@@ -52,17 +58,29 @@ async function main(config: Config): Promise<number> {
   }
   const database = await openDatabase(databaseOptions(config, { poolSize: 2 }));
   try {
-    const result = await verifyAuditChain(database.db);
+    const key = config.auditKey ?? readAuditKeyFile(config.dataDir);
+    const result = await verifyAuditChain(database.db, { key });
     if (!result.ok) {
       const [row] = await database.db.select().from(auditEvents).where(eq(auditEvents.id, result.firstBadId));
       process.stderr.write(
         `audit chain BROKEN at row id ${result.firstBadId}` +
           (row ? ` (event ${row.eventKey}, type ${row.type}, action ${row.actionId ?? '-'}, at ${row.occurredAt.toISOString()})` : '') +
-          `: its hash or its link to the previous row does not match; ${result.count - 1} row(s) before it verified\n`,
+          `: ${result.reason}; ${result.count - 1} row(s) before it verified\n`,
       );
       return 1;
     }
-    process.stdout.write(`audit chain intact: ${result.count} event(s) verified\n`);
+    const signed = key === undefined ? `${result.keyed} signed event(s) NOT checked (no AUDIT_KEY)` : `${result.keyed} signed with the audit key`;
+    process.stdout.write(`audit chain intact: ${result.count} event(s) verified (${signed})\n`);
+    const rows = await checkRowsAgainstAudit(database.db);
+    if (rows.problems.length) {
+      process.stderr.write(`rows DO NOT MATCH the audit trail (${rows.problems.length} problem(s)):\n${rows.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      return 1;
+    }
+    process.stdout.write(`rows match the audit trail: ${rows.checked} row(s) checked, ${rows.unattested} recorded before events carried their content\n`);
+    if (key === undefined && result.keyed > 0) {
+      process.stderr.write('audit chain signatures NOT CHECKED: set AUDIT_KEY (or DATA_DIR to where npm start keeps audit.key)\n');
+      return 2;
+    }
     if (head === null) return 0;
     const [row] = await database.db.select().from(auditEvents).where(eq(auditEvents.hash, head));
     if (!row) {

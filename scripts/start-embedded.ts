@@ -6,6 +6,8 @@ import { issueSignInLink } from '../api/web/sign-in';
 import { databaseOptions, openDatabase, type DatabaseHandle } from '../db/client';
 import { migrate } from '../db/migrate';
 import { users } from '../db/schema';
+import { useAuditKey } from '../activities/audit';
+import { embeddedAuditKey } from '../lib/audit-key';
 import { isLoopbackHost, loadConfigOrExit, type Config } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { redactUrl } from '../lib/secrets';
@@ -74,7 +76,10 @@ async function main() {
       smtpUrl = mailCatcher.url;
     }
 
-    const config: Config = { ...base, temporal: { ...base.temporal, address: temporalAddress }, smtpUrl };
+    // The audit chain is signed here too: with AUDIT_KEY, or a key made once under DATA_DIR.
+    const auditKey = base.auditKey ?? embeddedAuditKey(base.dataDir);
+    useAuditKey(auditKey);
+    const config: Config = { ...base, temporal: { ...base.temporal, address: temporalAddress }, smtpUrl, auditKey };
     const database: DatabaseHandle = await openDatabase(databaseOptions(config));
     stops.push(() => database.close());
     await migrate(database);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { sealAuditChain } from '../activities/audit';
 import { setBoardTimeZone } from '../lib/board-time';
 import type { Db } from '../db/client';
 import type { Config } from '../lib/config';
@@ -56,7 +57,9 @@ export async function startWorker(opts: { config: Config; db: Db; logger: Logger
     mailer,
     config: { publicUrl: config.publicUrl, boardChairEmail: config.boardChairEmail, mailFrom: config.mailFrom },
     log: logger,
+    auditKey: config.auditKey,
   });
+  if (config.auditKey && (await sealAuditChain(opts.db, config.auditKey))) logger.info('audit chain sealed with the audit key');
   // Only production images use the pre-built bundle: in a working tree a leftover bundle would
   // silently run old workflow code, so elsewhere a fresh one is built at every start.
   // WORKFLOW_BUNDLE_PATH names one explicitly (a rolling upgrade starts new workers on a new one).

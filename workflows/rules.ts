@@ -44,15 +44,23 @@ function requireActor(actor: Actor | undefined): Actor {
   return actor;
 }
 
+/** Only the owning agency's own people act for it: an administrator administers, and does not. */
 function requireOwner(m: ActionMemory, actor: Actor | undefined): void {
   const a = requireActor(actor);
-  if (a.role === 'admin') return;
   if (a.role !== 'agency' || a.agencyId !== m.agencyId) forbidden('only the owning agency may do this');
 }
 
-function requireBoard(m: ActionMemory, actor: Actor | undefined, conflictOfInterest: boolean): void {
+/**
+ * Board business. `adminMay`: administration (cancelling a duplicate, moving an action to the
+ * right agency) is also the administrator's; a decision on an action never is. A board member
+ * from the owning agency may not act on its action where `conflictOfInterest` says so.
+ */
+function requireBoard(m: ActionMemory, actor: Actor | undefined, conflictOfInterest: boolean, adminMay = false): void {
   const a = requireActor(actor);
-  if (a.role === 'admin') return;
+  if (a.role === 'admin') {
+    if (!adminMay) forbidden('an administrator may not decide on an action: decisions are the board\'s');
+    return;
+  }
   if (a.role !== 'board') forbidden('only the board may do this');
   if (conflictOfInterest && a.agencyId !== null && a.agencyId === m.agencyId) {
     forbidden('a board member from the owning agency may not decide on its action (conflict of interest)');
@@ -111,14 +119,15 @@ export function checkDecideExtension(m: ActionMemory, a: DecideExtensionArgs): v
 
 export function checkCancel(m: ActionMemory, a: CancelArgs): void {
   requireStorable(a);
-  requireBoard(m, a?.actor, false);
+  // Cancelling an agency's overdue action also ends its escalations: not for its own board member.
+  requireBoard(m, a?.actor, true, true);
   requireStage(m, ['assigned', 'in_progress', 'under_review'], 'cancel');
   if (blank(a.reason)) invalid('a reason for the cancellation is required');
 }
 
 export function checkReassign(m: ActionMemory, a: ReassignArgs): void {
   requireStorable(a);
-  requireBoard(m, a?.actor, false);
+  requireBoard(m, a?.actor, false, true);
   requireStage(m, ['assigned', 'in_progress'], 'reassign');
   if (blank(a.agencyId)) invalid('agencyId is required');
   if (a.agencyId === m.agencyId) invalid('the action already belongs to that agency');

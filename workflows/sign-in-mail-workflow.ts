@@ -10,6 +10,6 @@ const { sendSignInMail } = proxyActivities<Activities>({
 });
 
 /** One queued sign-in mail (an outbox row the API wrote), sent by a worker with retries. */
-export async function signInMailWorkflow(input: { notificationId: string }): Promise<string> {
+export async function signInMailWorkflow(input: { notificationId: string; browserNonceHash?: string | null }): Promise<string> {
   return (await sendSignInMail(input)).status;
 }

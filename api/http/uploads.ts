@@ -139,6 +139,9 @@ export function checkEvidenceFile(file: UploadedFile, index: number): void {
   if (!extensions.some((e) => lower.endsWith(e))) throw new AppError('unsupported_media_type', `${where}: the name should end in ${extensions.join(' or ')} for ${file.mediaType}`);
   if (file.size === 0) throw new AppError('validation', `${where}: the file is empty`);
   if (!contentMatches(file.mediaType, file.buffer)) throw new AppError('unsupported_media_type', `${where}: the content is not ${file.mediaType}`);
-  // eslint-disable-next-line no-control-regex -- control characters in a file name are exactly what is refused
-  if (file.filename.length > 255 || /[\u0000-\u001f/\\]/.test(file.filename)) throw new AppError('validation', `${where}: the file name is not acceptable`);
+  // Control and format characters (bidi overrides such as U+202E turn "invoice\u202Efdp.doc" into
+  // "invoicecod.pdf" on screen), line separators and path separators: a name must show what it is.
+  if (file.filename.length > 255 || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}/\\]/u.test(file.filename)) {
+    throw new AppError('validation', `${where}: the file name has control, format or path characters; rename the file`);
+  }
 }

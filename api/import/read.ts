@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { AppError } from '../../lib/errors';
 import type { UploadedFile } from '../http/uploads';
 import type { Cell, Sheet } from './template';
+import { checkWorkbookSize } from './zip-limits';
 
 export const MAX_IMPORT_ROWS = 2000;
 
@@ -56,6 +57,7 @@ function cellValue(v: ExcelJS.CellValue): Cell {
 }
 
 export async function readXlsx(buffer: Buffer): Promise<Sheet> {
+  checkWorkbookSize(buffer);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(buffer as unknown as ArrayBuffer);

@@ -6,6 +6,14 @@ const columns = { id: agencies.id, code: agencies.code, name: agencies.name, lea
 
 export const listAgencies = (db: DbOrTx) => db.select(columns).from(agencies).orderBy(asc(agencies.code));
 
+/**
+ * The agencies a caller may see with their contact addresses: an agency user sees its own
+ * agency only (other agencies' officers' addresses are not theirs to collect); the board and
+ * the administrator see every agency.
+ */
+export const listAgenciesFor = (db: DbOrTx, scope: { agencyId: string | null }) =>
+  scope.agencyId === null ? listAgencies(db) : db.select(columns).from(agencies).where(eq(agencies.id, scope.agencyId)).orderBy(asc(agencies.code));
+
 export async function findAgencyByCode(db: DbOrTx, code: string) {
   const [row] = await db.select(columns).from(agencies).where(eq(agencies.code, code)).limit(1);
   return row ?? null;

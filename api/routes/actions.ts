@@ -26,7 +26,11 @@ import {
 import { acknowledgeAction, cancelAction, decideAction, decideExtension, requestExtension } from '../use-cases/actions';
 import { actOnAction, actionDetail, requireVisibleAction, submitEvidenceWithFiles } from '../use-cases/action-commands';
 
-export const OWNER = ['agency', 'admin'] as const;
+/** The owning agency's people only: an administrator does not act for an agency. */
+export const OWNER = ['agency'] as const;
+/** Decisions are the board's alone. */
+export const DECIDERS = ['board'] as const;
+/** Cancelling is board business and administration. */
 export const BOARD = ['board', 'admin'] as const;
 const refused = { 409: { description: 'Refused by the workflow: not allowed in the current stage' } };
 
@@ -115,7 +119,7 @@ export const actionRoutes: RouteDef[] = [
     summary: 'The board decides on the evidence (approve, request_changes, close_not_implemented)',
     description: 'A board member from the owning agency is refused (conflict of interest, 403).',
     tag: 'Actions',
-    access: BOARD,
+    access: DECIDERS,
     params: IdParams,
     body: { json: DecisionBody },
     responses: { 200: { description: 'The action', schema: Action }, ...refused },
@@ -145,7 +149,7 @@ export const actionRoutes: RouteDef[] = [
     operationId: 'decideExtension',
     summary: 'The board approves or rejects an extension request',
     tag: 'Actions',
-    access: BOARD,
+    access: DECIDERS,
     params: ExtensionParams,
     body: { json: ExtensionDecisionBody },
     responses: { 200: { description: 'The action', schema: Action }, ...refused },

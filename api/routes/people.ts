@@ -1,5 +1,6 @@
 import { defineRoute, type RouteDef } from '../http/route';
-import { listAgencies } from '../queries/agencies';
+import { listAgenciesFor } from '../queries/agencies';
+import { scopeOf } from '../queries/scope';
 import { Agency, CreateAgencyBody, CreateUserBody, CreatedUser, User } from '../schemas';
 import { createAgency, createUser, me } from '../use-cases/people';
 import { z } from '../http/zod';
@@ -20,11 +21,11 @@ export const peopleRoutes: RouteDef[] = [
     method: 'get',
     path: '/api/v1/agencies',
     operationId: 'listAgencies',
-    summary: 'The partner agencies',
+    summary: 'The partner agencies (an agency user: its own agency only)',
     tag: 'People',
     access: 'any',
     responses: { 200: { description: 'Agencies by code', schema: z.array(Agency) } },
-    handler: async ({ ctx }) => ({ status: 200, body: await listAgencies(ctx.db) }),
+    handler: async ({ ctx, actor }) => ({ status: 200, body: await listAgenciesFor(ctx.db, scopeOf(actor)) }),
   }),
   defineRoute({
     method: 'post',

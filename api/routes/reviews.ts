@@ -1,4 +1,5 @@
 import { AppError } from '../../lib/errors';
+import { DOCUMENT_CSP } from '../http/security-headers';
 import { defineRoute, type RouteDef } from '../http/route';
 import { IMPORT_UPLOAD_LIMITS } from '../http/uploads';
 import { z } from '../http/zod';
@@ -113,7 +114,7 @@ export const reviewRoutes: RouteDef[] = [
             : ['text/csv; charset=utf-8', renderCsv(report), 'csv'];
       res.setHeader('Content-Type', type);
       if (query.format !== 'html') res.setHeader('Content-Disposition', `attachment; filename="${name}.${ext}"`);
-      else res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      else res.setHeader('Content-Security-Policy', DOCUMENT_CSP);
       res.status(200).send(text);
       return { sent: true };
     },

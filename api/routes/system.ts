@@ -1,3 +1,4 @@
+import { DOCUMENT_CSP } from '../http/security-headers';
 import { defineRoute, type RouteDef } from '../http/route';
 import { renderDocsPage } from '../http/docs-page';
 import { z } from '../http/zod';
@@ -65,7 +66,7 @@ export const systemRoutes: RouteDef[] = [
     access: 'public',
     responses: { 200: { description: 'HTML', contentTypes: ['text/html'] } },
     handler: async ({ ctx, res }) => {
-      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      res.setHeader('Content-Security-Policy', DOCUMENT_CSP);
       res.type('html').status(200).send(renderDocsPage(ctx.openApi() as Record<string, unknown>));
       return { sent: true };
     },

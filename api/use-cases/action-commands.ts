@@ -13,6 +13,7 @@ export const lifecycleDeps = (ctx: ApiContext): LifecycleDeps => ({
   taskQueue: ctx.taskQueue,
   updateId: ctx.updateId,
   updateTimeoutMs: ctx.config.updateTimeoutMs,
+  limits: { allowShortPolicies: ctx.config.allowShortPolicies },
 });
 
 /** 404 unless the caller may see the action: another agency's action must look exactly like an unknown one. */

@@ -4,9 +4,9 @@
  * returns, so the caller may read the row at once. A refused Update writes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { count, eq, inArray } from 'drizzle-orm';
+import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { actions, agencies, blobs, recommendations, reviews } from '../../db/schema';
+import { actions, agencies, blobs, evidence, recommendations, reviews } from '../../db/schema';
 import { isUuid } from '../../domain/text';
 import { AppError } from '../../lib/errors';
 import {
@@ -118,6 +118,13 @@ export function parseDueDate(value: string, field = 'dueDate'): string {
   return new Date(at).toISOString();
 }
 
+/** Past: a bare date (midnight UTC) before today, or an instant before now. */
+export function isPast(iso: string, now = Date.now()): boolean {
+  const at = Date.parse(iso);
+  const day = 86_400_000;
+  return at % day === 0 ? at < Math.floor(now / day) * day : at < now;
+}
+
 export async function resolveAgency(db: Db, code: string, path = 'agencyCode') {
   const [agency] = await db.select().from(agencies).where(eq(agencies.code, code));
   if (!agency) throw new AppError('validation', `unknown agency code ${code}`, [{ path, message: `unknown agency code ${code}` }]);
@@ -146,12 +153,20 @@ export async function submitEvidence(
   return update(deps, actionId, (h, o) => h.executeUpdate(submitEvidenceUpdate, { ...o, args: [args] }));
 }
 
-export function decideAction(
+export async function decideAction(
   deps: LifecycleDeps,
   actor: Actor,
   actionId: string,
   input: { outcome: DecisionOutcome; comment?: string },
 ): Promise<ActionState> {
+  // Whoever submitted the evidence may never sign it off, whatever role they hold now.
+  const [pending] = await deps.db
+    .select({ submittedBy: evidence.submittedBy })
+    .from(evidence)
+    .where(and(eq(evidence.actionId, actionId), eq(evidence.status, 'submitted')))
+    .orderBy(desc(evidence.submittedAt))
+    .limit(1);
+  if (pending?.submittedBy && pending.submittedBy === actor.userId) throw new AppError('forbidden', 'The person who submitted this evidence may not decide on it');
   return update(deps, actionId, (h, o) => h.executeUpdate(decideUpdate, { ...o, args: [{ actor, outcome: input.outcome, comment: input.comment ?? '' }] }));
 }
 
@@ -162,7 +177,11 @@ export async function requestExtension(
   input: { newDueDate: string; reason: string; interimMeasures: string },
 ): Promise<{ requestId: string; state: ActionState }> {
   const requestId = randomUUID();
-  const args = { actor, requestId, newDueDate: parseDueDate(input.newDueDate, 'newDueDate'), reason: input.reason, interimMeasures: input.interimMeasures };
+  const newDueDate = parseDueDate(input.newDueDate, 'newDueDate');
+  if (deps.limits && isPast(newDueDate)) {
+    throw new AppError('validation', `newDueDate ${input.newDueDate} is in the past`, [{ path: 'newDueDate', message: 'the new due date is in the past' }]);
+  }
+  const args = { actor, requestId, newDueDate, reason: input.reason, interimMeasures: input.interimMeasures };
   const state = await update(deps, actionId, (h, o) => h.executeUpdate(requestExtensionUpdate, { ...o, args: [args] }));
   return { requestId, state };
 }

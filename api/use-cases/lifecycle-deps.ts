@@ -17,6 +17,13 @@ export interface LifecycleDeps {
   updateId?: string;
   /** How long to wait for an Update before answering 503 (UPDATE_TIMEOUT_SECONDS); unset = no bound. */
   updateTimeoutMs?: number;
+  /**
+   * What people may ask for through the API and the pages (absent for the lifecycle's own
+   * callers, which run whole lifecycles in seconds): no due date already past, and no policy
+   * duration below a minute unless ALLOW_SHORT_POLICIES says so, so one board user cannot make
+   * every lead officer's inbox receive an overdue mail each second.
+   */
+  limits?: { allowShortPolicies: boolean };
   /** Tests only: counts working days and the delivery window on a compressed clock (workflows/calendar.ts). */
   calendarClock?: CompressedClock;
 }

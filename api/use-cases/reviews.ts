@@ -11,13 +11,13 @@ import type { Db } from '../../db/client';
 import { actions, agencies, recommendations, reviews, reviewTypePolicies, themes, users, type ReviewType } from '../../db/schema';
 import { AppError, type FieldIssue } from '../../lib/errors';
 import { isHhMm, type PolicyDuration } from '../../workflows/calendar';
-import { isDuration, normaliseDuration } from '../../workflows/duration';
+import { isDuration, normaliseDuration, parseDuration } from '../../workflows/duration';
 import { canonicalJson, isUuid } from '../../domain/text';
 import type { recommendationWorkflow } from '../../workflows/recommendation-workflow';
 import { actionWorkflowId, CALENDAR_DAY_POLICY, DEFAULT_POLICY, recommendationWorkflowId, type Actor, type Policy } from '../../workflows/types';
 import { boardTimeZone } from '../../lib/board-time';
 import { loadBoardCalendar } from './board-calendar';
-import { actionInput, parseDueDate, type NewActionInput } from './actions';
+import { actionInput, isPast, parseDueDate, type NewActionInput } from './actions';
 import type { LifecycleDeps } from './lifecycle-deps';
 
 export interface CreateReviewInput {
@@ -197,6 +197,32 @@ async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<vo
   }
 }
 
+/** The shortest duration a policy may name unless ALLOW_SHORT_POLICIES is set. */
+export const MIN_POLICY_DURATION_MS = 60_000;
+
+function policyTooShort(policy: Partial<Record<keyof Policy, unknown>> | undefined, allowed: boolean): FieldIssue[] {
+  if (allowed || !policy) return [];
+  const issues: FieldIssue[] = [];
+  for (const [field, value] of Object.entries(policy)) {
+    const list = Array.isArray(value) ? value.map((v, i) => [`policy.${field}.${i}`, v] as const) : [[`policy.${field}`, value] as const];
+    for (const [path, v] of list) {
+      if (typeof v !== 'string' || !isDuration(v)) continue;
+      if (parseDuration(v) < MIN_POLICY_DURATION_MS) issues.push({ path, message: `${path} is ${v}: policy durations are at least PT1M` });
+    }
+  }
+  return issues;
+}
+
+/** A due date already past would be overdue (and escalating) the moment it is set. */
+function dueDatesPast(recs: { actions: { dueDate: string }[] }[], now = Date.now()): FieldIssue[] {
+  return recs.flatMap((r, i) =>
+    r.actions.flatMap((a, j) => {
+      const path = `recommendations.${i}.actions.${j}.dueDate`;
+      return a.dueDate && isPast(a.dueDate, now) ? [{ path, message: `${path} ${a.dueDate.slice(0, 10)} is in the past` }] : [];
+    }),
+  );
+}
+
 export async function createReview(deps: LifecycleDeps, actor: Actor, input: CreateReviewInput): Promise<{ review: ReviewView; created: boolean }> {
   if (actor.role !== 'admin' && actor.role !== 'board') throw new AppError('forbidden', 'only the board or an admin may create reviews');
   // No policy named: the review type's default, as the admin last set it (else the built-in one).
@@ -225,6 +251,7 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
       }),
     };
   });
+  if (deps.limits) issues.push(...policyTooShort(input.policy, deps.limits.allowShortPolicies), ...dueDatesPast(normalised));
   const codes = [...new Set(normalised.flatMap((r) => r.actions.map((a) => a.agencyCode)))];
   const known = codes.length ? await deps.db.select().from(agencies).where(inArray(agencies.code, codes)) : [];
   normalised.forEach((r, i) =>

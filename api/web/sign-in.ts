@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { LINK_NOT_STORED, SIGN_IN_TTL_MS, signInMail } from '../../activities/sign-in-mail';
 import type { Db } from '../../db/client';
 import { loginTokens, notifications, users } from '../../db/schema';
@@ -18,9 +18,11 @@ export { SIGN_IN_TTL_MS };
  * Queues a link when the address belongs to a user, and does nothing otherwise. Callers do not
  * wait for it: the page answers the same, and as fast, whether or not the address has an account.
  */
-export async function queueSignIn(deps: { db: Db; client: Client; taskQueue: string }, rawEmail: string): Promise<void> {
+export async function queueSignIn(deps: { db: Db; client: Client; taskQueue: string }, rawEmail: string, browserNonceHash: string | null = null): Promise<void> {
   const { db } = deps;
   const email = rawEmail.trim().toLowerCase();
+  // No mailbox behind it (the bootstrap administrator): that account signs in by the link printed at start.
+  if (email.endsWith('@localhost')) return;
   const [user] = await db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)
@@ -45,7 +47,8 @@ export async function queueSignIn(deps: { db: Db; client: Client; taskQueue: str
     await deps.client.workflow.start('signInMailWorkflow', {
       taskQueue: deps.taskQueue,
       workflowId: `sign-in-mail-${row.id}`,
-      args: [{ notificationId: row.id }],
+      // The hash of the asking browser's nonce cookie: the minted link works only there.
+      args: [{ notificationId: row.id, browserNonceHash }],
     });
   } catch (err) {
     await db
@@ -56,13 +59,23 @@ export async function queueSignIn(deps: { db: Db; client: Client; taskQueue: str
   }
 }
 
-/** The user id the token signs in, once; null when unknown, used or expired. */
-export async function consumeSignInToken(db: Db, token: string, now = new Date()): Promise<string | null> {
+/**
+ * The user id the token signs in, once; null when unknown, used, expired, or asked for by
+ * another browser (`browserNonceHash`: the hash of this browser's nonce cookie).
+ */
+export async function consumeSignInToken(db: Db, token: string, browserNonceHash: string | null, now = new Date()): Promise<string | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const [row] = await db
     .update(loginTokens)
     .set({ usedAt: now })
-    .where(and(eq(loginTokens.tokenHash, hashToken(token)), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
+    .where(
+      and(
+        eq(loginTokens.tokenHash, hashToken(token)),
+        isNull(loginTokens.usedAt),
+        gt(loginTokens.expiresAt, now),
+        or(isNull(loginTokens.browserNonceHash), eq(loginTokens.browserNonceHash, browserNonceHash ?? '')),
+      ),
+    )
     .returning({ userId: loginTokens.userId });
   return row?.userId ?? null;
 }
@@ -70,15 +83,17 @@ export async function consumeSignInToken(db: Db, token: string, now = new Date()
 /**
  * Whether the token could sign in now, without using it: the GET of a link only shows a confirm
  * button, so a mail scanner that fetches every link in a message does not burn the sign-in.
+ * `other_browser`: valid, but asked for in a browser that is not this one.
  */
-export async function signInTokenUsable(db: Db, token: string, now = new Date()): Promise<boolean> {
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return false;
+export async function signInTokenState(db: Db, token: string, browserNonceHash: string | null, now = new Date()): Promise<'usable' | 'other_browser' | 'invalid'> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return 'invalid';
   const [row] = await db
-    .select({ userId: loginTokens.userId })
+    .select({ nonce: loginTokens.browserNonceHash })
     .from(loginTokens)
     .where(and(eq(loginTokens.tokenHash, hashToken(token)), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
     .limit(1);
-  return !!row;
+  if (!row) return 'invalid';
+  return row.nonce === null || row.nonce === browserNonceHash ? 'usable' : 'other_browser';
 }
 
 /**

@@ -1,5 +1,7 @@
+import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { ROUTES } from '../../api/routes';
+import { users } from '../../db/schema';
 import { fixture, type Fixture, type Stage } from './fixtures';
 import { ROUTE_CASES } from './route-table';
 import { ApiStack, CALLERS } from './stack';
@@ -73,5 +75,36 @@ describe('bad tokens', () => {
     } finally {
       await limited.stop();
     }
+  });
+});
+
+describe('separation of duties', () => {
+  it('the administrator may not act for an agency or decide, so cannot approve work alone', async () => {
+    const f = await fixture(stack, 'in_progress');
+    const ack = await fixture(stack, 'assigned');
+    expect((await stack.post(`/api/v1/actions/${ack.actionId}/acknowledge`, 'admin')).status).toBe(403);
+    expect((await stack.post(`/api/v1/actions/${f.actionId}/evidence`, 'admin').send({ statement: 'Done, trust me' })).status).toBe(403);
+    expect((await stack.post(`/api/v1/actions/${f.actionId}/evidence`, 'owner').send({ statement: 'Policy updated' })).status).toBe(200);
+    const approve = await stack.post(`/api/v1/actions/${f.actionId}/decision`, 'admin').send({ outcome: 'approve', comment: 'Fine' });
+    expect(approve.status).toBe(403);
+    expect((await stack.get(`/api/v1/actions/${f.actionId}`, 'board')).body.status).toBe('under_review');
+  });
+
+  it('whoever submitted the evidence may not decide on it, even after becoming a board member', async () => {
+    const made = await stack.post('/api/v1/users', 'admin').send({ name: 'Changing Roles', email: `roles-${Date.now()}@api.test`, role: 'agency', agencyCode: 'BHT' });
+    expect(made.status).toBe(201);
+    const as = (r: import('supertest').Test) => r.set({ Authorization: `Bearer ${made.body.token}` });
+    const f = await fixture(stack, 'in_progress');
+    expect((await as(request(stack.app).post(`/api/v1/actions/${f.actionId}/evidence`)).send({ statement: 'Policy updated' })).status).toBe(200);
+    await stack.db.db.update(users).set({ role: 'board', agencyId: null }).where(eq(users.id, made.body.user.id));
+    const res = await as(request(stack.app).post(`/api/v1/actions/${f.actionId}/decision`)).send({ outcome: 'approve', comment: 'Looks good to me' });
+    expect({ status: res.status, detail: res.body.detail }).toEqual({ status: 403, detail: expect.stringMatching(/submitted this evidence/) });
+  });
+
+  it("a board member from the owning agency may not cancel its action nor decide its extension (conflict of interest)", async () => {
+    const f = await fixture(stack, 'extension_pending');
+    expect((await stack.post(`/api/v1/actions/${f.actionId}/cancel`, 'boardOwner').send({ reason: 'Overdue, closing it' })).status).toBe(403);
+    expect((await stack.post(`/api/v1/actions/${f.actionId}/extension-requests/${f.extensionId}/decision`, 'boardOwner').send({ outcome: 'approve' })).status).toBe(403);
+    expect((await stack.get(`/api/v1/actions/${f.actionId}`, 'board')).body.status).toBe('in_progress');
   });
 });

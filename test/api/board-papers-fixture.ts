@@ -76,10 +76,15 @@ export async function seedBoardPapers(db: Db, agencyIds: Record<string, string>)
   await act('B1', { ...B, rec: b1, reference: '1.1', agency: 'BHT', title: 'Named nurse shares records with police', themes: ['information-sharing', 'domestic-abuse'], status: 'in_progress', rag: 'green', due: FAR, lastActivityAt: t('2026-05-20T10:00:00Z') });
   await act('B2', { ...B, rec: b1, reference: '1.2', agency: 'TVP', title: 'Police notify health of domestic abuse call-outs', status: 'assigned', rag: 'green', due: FAR });
 
-  await db.insert(evidence).values([
-    { actionId: ids.A1, statement: 'The discharge checklist is in use on all 14 wards.', status: 'accepted', submittedAt: t('2026-04-10T09:00:00Z') },
-    { actionId: ids.A3, statement: 'Training plan drafted.', status: 'changes_requested', submittedAt: t('2026-06-20T09:00:00Z') },
-  ]);
+  const [evA1, evA3] = await db
+    .insert(evidence)
+    .values([
+      { actionId: ids.A1, statement: 'The discharge checklist is in use on all 14 wards.', status: 'accepted', submittedAt: t('2026-04-10T09:00:00Z') },
+      { actionId: ids.A3, statement: 'Training plan drafted.', status: 'changes_requested', submittedAt: t('2026-06-20T09:00:00Z') },
+    ])
+    .returning({ id: evidence.id });
+  // Each evidence row is named by its event, as the projection's are (audit:verify looks for it).
+  const evidenceOf: Record<string, string> = { A1: evA1.id, A3: evA3.id };
   await db.insert(decisions).values([
     { actionId: ids.A1, outcome: 'approve', comment: 'Checklist seen in use.', decidedAt: t('2026-04-15T12:00:00Z') },
     { actionId: ids.A2, outcome: 'close_not_implemented', comment: 'Police no longer attend health meetings; replaced by a written report.', decidedAt: t('2026-06-30T23:59:59Z') },
@@ -108,7 +113,8 @@ export async function seedBoardPapers(db: Db, agencyIds: Record<string, string>)
   for (const [key, type, at] of events) {
     await db.transaction(async (tx) => {
       await lockAuditChain(tx);
-      await appendAudit(tx, { eventKey: `fixture:${key}:${type}:${at}`, actionId: ids[key], reviewId: null, type, actor: 'fixture', payload: {}, occurredAt: t(at) });
+      const payload = type === 'evidence_submitted' ? { evidenceId: evidenceOf[key] } : {};
+      await appendAudit(tx, { eventKey: `fixture:${key}:${type}:${at}`, actionId: ids[key], reviewId: null, type, actor: 'fixture', payload, occurredAt: t(at) });
     });
   }
   return { reviewA: ra.id, reviewB: rb.id, actionIds: ids };

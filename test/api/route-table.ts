@@ -29,9 +29,10 @@ const ANY = { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 200, owne
 const SCOPED = { ...ANY, other: 404 };
 const ADMIN_ONLY = (ok: number) => ({ none: 401, bad: 401, admin: ok, board: 403, boardOwner: 403, owner: 403, other: 403 });
 const CREATORS = (ok: number) => ({ none: 401, bad: 401, admin: ok, board: ok, boardOwner: ok, owner: 403, other: 403 });
-const OWNER = (ok: number) => ({ none: 401, bad: 401, admin: ok, board: 403, boardOwner: 403, owner: ok, other: 404 });
-/** The board decides, except a member from the owning agency (conflict of interest). */
-const DECIDER = { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 403, owner: 403, other: 403 };
+/** The owning agency's people: an administrator does not act for an agency. */
+const OWNER = (ok: number) => ({ none: 401, bad: 401, admin: 403, board: 403, boardOwner: 403, owner: ok, other: 404 });
+/** The board decides, except a member from the owning agency (conflict of interest); never the administrator. */
+const DECIDER = { none: 401, bad: 401, admin: 403, board: 200, boardOwner: 403, owner: 403, other: 403 };
 
 const csv = () =>
   Buffer.from(`Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share information,Update the policy,BHT,Policy published,${inDays(60)}\n`);
@@ -149,7 +150,8 @@ export const ROUTE_CASES: RouteCase[] = [
     stage: 'assigned',
     url: (f) => `/api/v1/actions/${f.actionId}/cancel`,
     send: (r) => r.send({ reason: 'Superseded by a later review' }),
-    expect: { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 200, owner: 403, other: 403 },
+    // The owning agency's own board member may not cancel its action (conflict of interest).
+    expect: { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 403, owner: 403, other: 403 },
   },
   { method: 'get', path: '/api/v1/actions/:id/history', url: (f) => `/api/v1/actions/${f.actionId}/history`, expect: SCOPED },
   {

@@ -31,6 +31,9 @@ export const EXAMPLE_AGENCIES = JSON.parse(fs.readFileSync(path.join(EXAMPLES, '
 export const CALLERS = ['none', 'bad', 'admin', 'board', 'boardOwner', 'owner', 'other'] as const;
 export type Caller = (typeof CALLERS)[number];
 
+/** The stack's worker signs the audit chain with this (as AUDIT_KEY would in production). */
+export const TEST_AUDIT_KEY = 'api-stack-audit-key-0123456789abcdef';
+
 export interface StackOptions {
   worker?: boolean;
   authRateLimit?: { max: number; windowMs: number };
@@ -91,6 +94,7 @@ export class ApiStack {
       db: this.db.db,
       mailer: createMailer(this.catcher.url, config.mailFrom),
       config: { publicUrl: config.publicUrl, boardChairEmail: 'chair@board.test', mailFrom: config.mailFrom },
+      auditKey: TEST_AUDIT_KEY,
     });
     this.worker = await createWorker({ connection: this.native, namespace: 'default', taskQueue: this.taskQueue, activities, workflowBundle: await bundle() });
     this.running = this.worker.run();

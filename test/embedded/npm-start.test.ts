@@ -115,7 +115,7 @@ describe('npm start (embedded stack)', () => {
     // A session's credentials (bearer tokens, a sign-in link, session and CSRF cookies) must
     // not appear anywhere in the process's log, which logs every request at info.
     const secrets = await useCredentials(api, auth, (await review.json()) as ReviewBody);
-    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    expect(secrets.length).toBeGreaterThanOrEqual(7);
     const log = first.output();
     expect(log).toContain('"url":"/signin/[redacted]"'); // the requests were logged, with the token cut out
     expect(secrets.filter((s) => log.includes(s))).toEqual([]);
@@ -167,6 +167,8 @@ async function useCredentials(api: string, auth: Record<string, string>, review:
   const preCsrf = CookieBrowser.csrfOf(signInPage);
   secrets.push(preCsrf);
   expect((await browser.request('/signin', { form: { _csrf: preCsrf, email } })).status).toBe(200);
+  // The cookie that binds the link to this browser.
+  secrets.push(browser.cookies.get('ap_signin')!);
   let link: string | undefined;
   for (let i = 0; i < 60 && !link; i++) {
     const mails = (await (await fetch(`${api}/mail/messages.json`)).json()) as { to: string[]; text: string; headers: Record<string, string> }[];

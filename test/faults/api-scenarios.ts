@@ -38,7 +38,7 @@ export async function concurrentDuplicates(stack: ApiStack, opts: { rounds: numb
     const b = await fixture(stack, 'under_review');
     const [d1, d2] = await Promise.all([
       stack.post(`/api/v1/actions/${b.actionId}/decision`, 'board').send({ outcome: 'approve', comment: 'Good' }),
-      stack.post(`/api/v1/actions/${b.actionId}/decision`, 'admin').send({ outcome: 'request_changes', comment: 'Add the audit' }),
+      stack.post(`/api/v1/actions/${b.actionId}/decision`, 'board').send({ outcome: 'request_changes', comment: 'Add the audit' }),
     ]);
     const ds = [d1.status, d2.status].sort();
     seen(`decision ${ds.join('+')}`);
@@ -192,7 +192,7 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
   const server = http.createServer(stack.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const tables = ((await stack.db.db.execute(sql`select relname as t from pg_stat_user_tables where schemaname = 'public' and relname not in ('__drizzle_migrations', 'notifications') order by relname`)) as unknown as { rows: { t: string }[] }).rows.map((r) => r.t);
+  const tables = ((await stack.db.db.execute(sql`select relname as t from pg_stat_user_tables where schemaname = 'public' and relname not in ('__drizzle_migrations', 'notifications', 'rate_limits') order by relname`)) as unknown as { rows: { t: string }[] }).rows.map((r) => r.t);
   const fingerprintSql = sql.raw(tables.map((t) => `select '${t}' as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${t}" x`).join(' union all '));
   const fingerprint = async () => JSON.stringify(((await stack.db.db.execute(fingerprintSql)) as unknown as { rows: unknown[] }).rows);
   const withOutbox = async () => `${await fingerprint()}${await count(stack, 'select count(*)::int as n from notifications')}:${await count(stack, `select count(*)::int as n from notifications where status = 'sent'`)}`;

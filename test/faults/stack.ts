@@ -162,6 +162,8 @@ export class FaultStack {
       BOARD_CHAIR_EMAIL: CHAIR,
       PUBLIC_URL: 'http://faults.test',
       LOG_LEVEL: 'info',
+      // The scenarios run lifecycles on second-scale policies.
+      ALLOW_SHORT_POLICIES: '1',
     };
   }
 

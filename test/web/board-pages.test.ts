@@ -105,11 +105,17 @@ test('a sign-in link is used only by its confirm button, and link requests are r
   // The page does not wait for the mail: a worker sends it from the outbox.
   await stack.catcher.waitFor((m) => m.to.includes(TVP) && m.headers['x-notification-kind'] === 'sign_in', 15_000);
   const link = lastSignInLink(stack, TVP);
+  // The link is bound to the browser that asked: elsewhere it says so, and cannot be used.
   const prefetch = await scanner.request.get(link);
-  expect(prefetch.status()).toBe(200);
-  expect(await prefetch.text()).toContain('>Sign in</button>');
+  expect(prefetch.status()).toBe(400);
+  expect(await prefetch.text()).toContain('Open the link in the browser where you asked for it');
+  expect((await scanner.request.post(link, { form: { _csrf: 'x' }, maxRedirects: 0 })).status()).toBe(403);
   expect((await scanner.request.get(`${baseUrl}/`, { maxRedirects: 0 })).status()).toBe(303);
   await scanner.close();
+  // In the browser that asked, a GET (as a scanner there would make) shows only the confirm button.
+  const confirmOnly = await page.request.get(link);
+  expect(confirmOnly.status()).toBe(200);
+  expect(await confirmOnly.text()).toContain('>Sign in</button>');
 
   await page.goto(link);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -137,6 +143,16 @@ test('a sign-in link is used only by its confirm button, and link requests are r
   await stack.catcher.waitFor(() => mailsTo(email) - before >= 5, 15_000);
   await new Promise((r) => setTimeout(r, 500));
   expect(mailsTo(email) - before).toBe(5);
+  // A stranger can exhaust the per-e-mail limit, but not for a browser holding that person's session.
+  await lp.goto(lastSignInLink(stack, email));
+  await lp.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await lp.getByRole('heading', { name: 'My actions' }).waitFor();
+  await lp.goto(`${baseUrl}/signout`);
+  const sessionCsrf = (await lp.locator('input[name=_csrf]').first().getAttribute('value'))!;
+  const again = await lp.request.post(`${baseUrl}/signin`, { form: { _csrf: sessionCsrf, email } });
+  expect(await again.text()).toContain('Check your e-mail');
+  await stack.catcher.waitFor(() => mailsTo(email) - before >= 6, 15_000);
+  await lp.request.post(`${baseUrl}/signout`, { form: { _csrf: sessionCsrf }, maxRedirects: 0 });
 
   // Per client address: 30 requests (any addresses), then nothing more is sent from it.
   const from = { 'X-Forwarded-For': '203.0.113.7' };

@@ -54,6 +54,7 @@ export async function startWebStack(name: string): Promise<WebStack> {
     TEMPORAL_ADDRESS: testTemporalAddress(),
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: process.env.WEB_TEST_LOG_LEVEL ?? 'silent',
+    ALLOW_SHORT_POLICIES: '1',
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'web-test-')),
   });
 

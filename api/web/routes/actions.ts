@@ -12,7 +12,7 @@ import { actionPageView, evidenceOf, findActionRow, findAttachment, pendingExten
 import { listAgencies } from '../../queries/agencies';
 import { listReviews } from '../../queries/reviews';
 import { scopeOf } from '../../queries/scope';
-import { BOARD, OWNER } from '../../routes/actions';
+import { BOARD, DECIDERS, OWNER } from '../../routes/actions';
 import { AgencyCode, CancelBody, DecisionBody, EvidenceBody, ExtensionBody, ExtensionDecisionBody } from '../../schemas';
 import { acknowledgeAction, cancelAction, decideAction, decideExtension, requestExtension } from '../../use-cases/actions';
 import { actOnAction, submitEvidenceWithFiles } from '../../use-cases/action-commands';
@@ -232,7 +232,7 @@ export function actionRouter(kit: WebKit): Router {
 
   actionPost('/actions/:id/decision', {
     form: 'decision',
-    access: BOARD,
+    access: DECIDERS,
     notice: 'decided',
     fieldIds: () => ({ outcome: 'outcome-approve' }),
     run: (s, id, fields) => {
@@ -243,7 +243,7 @@ export function actionRouter(kit: WebKit): Router {
 
   actionPost('/actions/:id/extensions/:requestId/decision', {
     form: 'extension-decision',
-    access: BOARD,
+    access: DECIDERS,
     notice: 'extension_decided',
     fieldIds: (req) => ({ outcome: `ext-approve-${String(req.params.requestId)}`, comment: `ext-comment-${String(req.params.requestId)}` }),
     run: (s, id, fields, _files, req) => {
