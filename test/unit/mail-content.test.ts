@@ -236,7 +236,9 @@ describe('icsFor', () => {
       'DTSTART;VALUE=DATE:20270131',
       'DTEND;VALUE=DATE:20270201',
       'SUMMARY:Due: SCR-P 2.1 Audit\\; report\\, and\\\\or brief\\nstaff',
-      'DESCRIPTION:Action SCR-P 2.1 is due 31 January 2027. https://actions.board.test/actions/a-1',
+      // Folded at 75 octets (RFC 5545 3.1): the continuation line starts with a space.
+      'DESCRIPTION:Action SCR-P 2.1 is due 31 January 2027. https://actions.board.',
+      ' test/actions/a-1',
       'URL:https://actions.board.test/actions/a-1',
       'END:VEVENT',
       'END:VCALENDAR',

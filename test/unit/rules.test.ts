@@ -56,6 +56,7 @@ const invalid = (message: string) => ({ type: REFUSAL.invalidArgument, message, 
 
 const OWNER_ONLY = 'only the owning agency may do this';
 const BOARD_ONLY = 'only the board may do this';
+const ADMIN_DECIDES = "an administrator may not decide on an action: decisions are the board's";
 const CONFLICT = 'a board member from the owning agency may not decide on its action (conflict of interest)';
 const NO_ACTOR = 'an actor with a role is required';
 
@@ -94,9 +95,9 @@ describe('the actor', () => {
 });
 
 describe('acknowledge', () => {
-  it('the owning agency or an admin acknowledges an assigned action', () => {
+  it('the owning agency acknowledges an assigned action; an administrator does not act for it', () => {
     expect(refusal(() => rules.checkAcknowledge(memory(), { actor: csc }))).toBeNull();
-    expect(refusal(() => rules.checkAcknowledge(memory(), { actor: admin }))).toBeNull();
+    expect(refusal(() => rules.checkAcknowledge(memory(), { actor: admin }))).toEqual(forbidden(OWNER_ONLY));
   });
   it('another agency, or the board, may not', () => {
     expect(refusal(() => rules.checkAcknowledge(memory(), { actor: pol }))).toEqual(forbidden(OWNER_ONLY));
@@ -113,9 +114,9 @@ describe('acknowledge', () => {
 
 describe('submit evidence', () => {
   const m = memory({ stage: 'in_progress' });
-  it('the owning agency or an admin submits while in progress', () => {
+  it('the owning agency submits while in progress; an administrator does not', () => {
     expect(refusal(() => rules.checkSubmitEvidence(m, evidence()))).toBeNull();
-    expect(refusal(() => rules.checkSubmitEvidence(m, evidence(admin)))).toBeNull();
+    expect(refusal(() => rules.checkSubmitEvidence(m, evidence(admin)))).toEqual(forbidden(OWNER_ONLY));
     expect(refusal(() => rules.checkSubmitEvidence(m, evidence(csc, { links: ['https://x.test'], attachments: [{ filename: 'a.pdf' }] })))).toBeNull();
   });
   it('nobody else', () => {
@@ -143,9 +144,9 @@ describe('submit evidence', () => {
 
 describe('decide on evidence', () => {
   const m = memory({ stage: 'under_review', currentEvidenceId: 'ev-1' });
-  it.each(['approve', 'request_changes'] as const)('the board or an admin may %s without a comment', (outcome) => {
+  it.each(['approve', 'request_changes'] as const)('the board may %s without a comment; an administrator may not decide', (outcome) => {
     expect(refusal(() => rules.checkDecide(m, { actor: board, outcome, comment: '' }))).toBeNull();
-    expect(refusal(() => rules.checkDecide(m, { actor: admin, outcome, comment: '' }))).toBeNull();
+    expect(refusal(() => rules.checkDecide(m, { actor: admin, outcome, comment: '' }))).toEqual(forbidden(ADMIN_DECIDES));
     expect(refusal(() => rules.checkDecide(m, { actor: boardFromPol, outcome, comment: '' }))).toBeNull();
   });
   it('closing as not implemented needs the reason', () => {
@@ -171,7 +172,7 @@ describe('decide on evidence', () => {
 describe('request an extension', () => {
   it.each(['assigned', 'in_progress'] as const)('the owning agency may ask while %s', (stage) => {
     expect(refusal(() => rules.checkRequestExtension(memory({ stage }), extension()))).toBeNull();
-    expect(refusal(() => rules.checkRequestExtension(memory({ stage }), extension(admin)))).toBeNull();
+    expect(refusal(() => rules.checkRequestExtension(memory({ stage }), extension(admin)))).toEqual(forbidden(OWNER_ONLY));
   });
   it.each(['under_review', 'closed', 'cancelled'] as const)('not while %s', (stage) => {
     expect(refusal(() => rules.checkRequestExtension(memory({ stage }), extension()))).toEqual(illegal(`cannot request an extension for an action that is ${stage}`));
@@ -205,7 +206,7 @@ describe('decide an extension', () => {
     for (const outcome of ['approve', 'reject'] as const) {
       expect(refusal(() => rules.checkDecideExtension(memory({ stage, pendingExtension: pending }), { actor: board, requestId: 'x-1', outcome }))).toBeNull();
     }
-    expect(refusal(() => rules.checkDecideExtension(memory({ stage, pendingExtension: pending }), { actor: admin, requestId: 'x-1', outcome: 'approve' }))).toBeNull();
+    expect(refusal(() => rules.checkDecideExtension(memory({ stage, pendingExtension: pending }), { actor: admin, requestId: 'x-1', outcome: 'approve' }))).toEqual(forbidden(ADMIN_DECIDES));
   });
   it.each(['closed', 'cancelled'] as const)('not once %s', (stage) => {
     expect(refusal(() => rules.checkDecideExtension(memory({ stage, pendingExtension: pending }), { actor: board, requestId: 'x-1', outcome: 'approve' }))).toEqual(
@@ -233,8 +234,8 @@ describe('cancel', () => {
     expect(refusal(() => rules.checkCancel(memory({ stage }), { actor: board, reason: 'Superseded' }))).toBeNull();
     expect(refusal(() => rules.checkCancel(memory({ stage }), { actor: admin, reason: 'Superseded' }))).toBeNull();
   });
-  it('a board member from the owning agency may cancel (no decision on evidence is involved)', () => {
-    expect(refusal(() => rules.checkCancel(memory(), { actor: boardFromCsc, reason: 'Superseded' }))).toBeNull();
+  it('a board member from the owning agency may not cancel its action (it would end its escalations)', () => {
+    expect(refusal(() => rules.checkCancel(memory(), { actor: boardFromCsc, reason: 'Superseded' }))).toEqual(forbidden(CONFLICT));
   });
   it.each(['closed', 'cancelled'] as const)('not once %s', (stage) => {
     expect(refusal(() => rules.checkCancel(memory({ stage }), { actor: board, reason: 'Superseded' }))).toEqual(illegal(`cannot cancel an action that is ${stage}`));
