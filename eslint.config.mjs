@@ -4,7 +4,18 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', 'test-artifacts/**', '.stryker-tmp/**', 'bench/results/**', 'db/migrations/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.data/**',
+      'coverage/**',
+      'test-artifacts/**',
+      '.stryker-tmp/**',
+      'bench/results/**',
+      'db/migrations/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,7 +41,15 @@ export default tseslint.config(
   {
     // Places that legitimately touch the process environment: the config parser, the CLI
     // provisioning (PATH, cache dir, child env), scripts and tests that set up child processes.
-    files: ['lib/config.ts', 'lib/temporal-cli.ts', 'lib/temporal-server.ts', 'lib/prod-stack.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: [
+      'lib/config.ts',
+      'lib/temporal-cli.ts',
+      'lib/temporal-server.ts',
+      'lib/prod-stack.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
@@ -42,8 +61,15 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'Workflow code must not use Node built-ins.' },
-            { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'Import activities as types only.' },
-            { group: ['../db/*', '../lib/*', '../api/*', 'pg', 'nodemailer', 'drizzle-orm', 'drizzle-orm/*'], message: 'No I/O in workflow code.' },
+            {
+              group: ['../activities', '../activities/*'],
+              allowTypeImports: true,
+              message: 'Import activities as types only.',
+            },
+            {
+              group: ['../db/*', '../lib/*', '../api/*', 'pg', 'nodemailer', 'drizzle-orm', 'drizzle-orm/*'],
+              message: 'No I/O in workflow code.',
+            },
           ],
           paths: ['fs', 'path', 'crypto', 'http', 'https', 'net', 'os', 'child_process', 'timers'].map((name) => ({
             name,
@@ -66,7 +92,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [{ name: 'zod', message: "Build schemas with { z } from 'api/http/zod' (its strings refuse text that cannot be stored).", allowTypeImports: true }] },
+        {
+          paths: [
+            {
+              name: 'zod',
+              message: "Build schemas with { z } from 'api/http/zod' (its strings refuse text that cannot be stored).",
+              allowTypeImports: true,
+            },
+          ],
+        },
       ],
     },
   },

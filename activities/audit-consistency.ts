@@ -16,18 +16,26 @@ export interface ConsistencyReport {
   unattested: number;
 }
 
-const rowsOf = <T>(r: unknown): T[] => ((r as { rows?: T[] }).rows ?? (r as T[]));
+const rowsOf = <T>(r: unknown): T[] => (r as { rows?: T[] }).rows ?? (r as T[]);
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(String(v)).toISOString());
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 const sortedFiles = (files: { filename: string; sha256: string }[]) =>
-  files.map((f) => ({ filename: f.filename, sha256: f.sha256 })).sort((x, y) => (x.sha256 + x.filename < y.sha256 + y.filename ? -1 : 1));
+  files
+    .map((f) => ({ filename: f.filename, sha256: f.sha256 }))
+    .sort((x, y) => (x.sha256 + x.filename < y.sha256 + y.filename ? -1 : 1));
 
 export async function checkRowsAgainstAudit(db: DbOrTx): Promise<ConsistencyReport> {
   const problems: string[] = [];
   let checked = 0;
   let unattested = 0;
 
-  const actionRows = rowsOf<{ id: string; status: string; projected_seq: number; last_seq: number | null; last_status: string | null }>(
+  const actionRows = rowsOf<{
+    id: string;
+    status: string;
+    projected_seq: number;
+    last_seq: number | null;
+    last_status: string | null;
+  }>(
     await db.execute(sql`
       select a.id, a.status, a.projected_seq, last.seq as last_seq, last.status as last_status
       from actions a
@@ -42,12 +50,24 @@ export async function checkRowsAgainstAudit(db: DbOrTx): Promise<ConsistencyRepo
   );
   for (const a of actionRows) {
     checked += 1;
-    if (a.last_seq === null) problems.push(`action ${a.id}: projected from event ${a.projected_seq}, but it has no audit events`);
-    else if (Number(a.last_seq) !== Number(a.projected_seq)) problems.push(`action ${a.id}: projected from event ${a.projected_seq}, but its newest audit event is ${a.last_seq} (events deleted?)`);
-    else if (a.last_status !== a.status) problems.push(`action ${a.id}: status ${a.status}, but its newest audit event says ${a.last_status}`);
+    if (a.last_seq === null)
+      problems.push(`action ${a.id}: projected from event ${a.projected_seq}, but it has no audit events`);
+    else if (Number(a.last_seq) !== Number(a.projected_seq))
+      problems.push(
+        `action ${a.id}: projected from event ${a.projected_seq}, but its newest audit event is ${a.last_seq} (events deleted?)`,
+      );
+    else if (a.last_status !== a.status)
+      problems.push(`action ${a.id}: status ${a.status}, but its newest audit event says ${a.last_status}`);
   }
 
-  const evidenceRows = rowsOf<{ id: string; statement: string; links: unknown; files: { filename: string; sha256: string }[]; attested: Record<string, unknown> | null; legacy: boolean }>(
+  const evidenceRows = rowsOf<{
+    id: string;
+    statement: string;
+    links: unknown;
+    files: { filename: string; sha256: string }[];
+    attested: Record<string, unknown> | null;
+    legacy: boolean;
+  }>(
     await db.execute(sql`
       with attested as (
         select payload->'attests'->'evidence' as a from audit_events where type = 'evidence_submitted' and payload->'attests' ? 'evidence'
@@ -66,12 +86,21 @@ export async function checkRowsAgainstAudit(db: DbOrTx): Promise<ConsistencyRepo
     }
     checked += 1;
     const files = (r.attested.attachments ?? []) as { filename: string; sha256: string }[];
-    if (r.statement !== r.attested.statement) problems.push(`evidence ${r.id}: the statement differs from the one its audit event records`);
-    if (!same(r.links, r.attested.links)) problems.push(`evidence ${r.id}: the links differ from those its audit event records`);
-    if (!same(sortedFiles(r.files), sortedFiles(files))) problems.push(`evidence ${r.id}: the attachments (names or sha256) differ from those its audit event records`);
+    if (r.statement !== r.attested.statement)
+      problems.push(`evidence ${r.id}: the statement differs from the one its audit event records`);
+    if (!same(r.links, r.attested.links))
+      problems.push(`evidence ${r.id}: the links differ from those its audit event records`);
+    if (!same(sortedFiles(r.files), sortedFiles(files)))
+      problems.push(`evidence ${r.id}: the attachments (names or sha256) differ from those its audit event records`);
   }
 
-  const decisionRows = rowsOf<{ id: string; outcome: string; comment: string; evidence_id: string | null; attested: Record<string, unknown> | null }>(
+  const decisionRows = rowsOf<{
+    id: string;
+    outcome: string;
+    comment: string;
+    evidence_id: string | null;
+    attested: Record<string, unknown> | null;
+  }>(
     await db.execute(sql`
       with attested as (select payload->'attests'->'decision' as a from audit_events where type = 'decided' and payload->'attests' ? 'decision')
       select d.id, d.outcome, d.comment, d.evidence_id, (select a from attested where a->>'id' = d.id::text limit 1) as attested
@@ -83,7 +112,11 @@ export async function checkRowsAgainstAudit(db: DbOrTx): Promise<ConsistencyRepo
       continue;
     }
     checked += 1;
-    if (d.outcome !== d.attested.outcome || d.comment !== d.attested.comment || (d.evidence_id ?? null) !== (d.attested.evidenceId ?? null)) {
+    if (
+      d.outcome !== d.attested.outcome ||
+      d.comment !== d.attested.comment ||
+      (d.evidence_id ?? null) !== (d.attested.evidenceId ?? null)
+    ) {
       problems.push(`decision ${d.id}: outcome, comment or evidence differ from what its audit event records`);
     }
   }
@@ -114,12 +147,21 @@ export async function checkRowsAgainstAudit(db: DbOrTx): Promise<ConsistencyRepo
     }
     checked += 1;
     const q = x.requested;
-    if (x.reason !== q.reason || x.interim_measures !== q.interimMeasures || iso(x.new_due_date) !== iso(q.newDueDate) || iso(x.previous_due_date) !== iso(q.previousDueDate)) {
-      problems.push(`extension request ${x.id}: reason, interim measures or dates differ from what its audit event records`);
+    if (
+      x.reason !== q.reason ||
+      x.interim_measures !== q.interimMeasures ||
+      iso(x.new_due_date) !== iso(q.newDueDate) ||
+      iso(x.previous_due_date) !== iso(q.previousDueDate)
+    ) {
+      problems.push(
+        `extension request ${x.id}: reason, interim measures or dates differ from what its audit event records`,
+      );
     }
     const decidedStatus = x.decided ? String(x.decided.status) : 'pending';
     if (x.status !== decidedStatus || (x.decided && (x.decision_comment ?? null) !== (x.decided.comment ?? null))) {
-      problems.push(`extension request ${x.id}: status ${x.status} or its comment differ from what the audit events record (${decidedStatus})`);
+      problems.push(
+        `extension request ${x.id}: status ${x.status} or its comment differ from what the audit events record (${decidedStatus})`,
+      );
     }
   }
 

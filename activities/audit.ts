@@ -54,7 +54,9 @@ export async function lockAuditChain(tx: Tx): Promise<void> {
 }
 
 /** The newest event's hash, to chain onto; read it only while holding the lock. */
-export const lastAuditHash = sql<string | null>`(select ${auditEvents.hash} from ${auditEvents} order by ${auditEvents.id} desc limit 1)`;
+export const lastAuditHash = sql<
+  string | null
+>`(select ${auditEvents.hash} from ${auditEvents} order by ${auditEvents.id} desc limit 1)`;
 
 /**
  * Appends one event; the caller holds the lock (lockAuditChain) in the same transaction.
@@ -70,10 +72,22 @@ export function useAuditKey(key: string | undefined): void {
   if (key !== undefined) processAuditKey = key;
 }
 
-export async function appendAudit(tx: Tx, c: AuditContent, last?: { hash: string | null }, key: string | undefined = processAuditKey): Promise<void> {
-  const head = last ?? (await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1))[0];
+export async function appendAudit(
+  tx: Tx,
+  c: AuditContent,
+  last?: { hash: string | null },
+  key: string | undefined = processAuditKey,
+): Promise<void> {
+  const head =
+    last ?? (await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1))[0];
   const prevHash = head?.hash ?? GENESIS_HASH;
-  await tx.insert(auditEvents).values({ ...c, payload: c.payload ?? {}, prevHash, hash: auditHash(prevHash, c, key), scheme: key === undefined ? 1 : 2 });
+  await tx.insert(auditEvents).values({
+    ...c,
+    payload: c.payload ?? {},
+    prevHash,
+    hash: auditHash(prevHash, c, key),
+    scheme: key === undefined ? 1 : 2,
+  });
 }
 
 /**
@@ -83,11 +97,23 @@ export async function appendAudit(tx: Tx, c: AuditContent, last?: { hash: string
 export async function sealAuditChain(db: Db, key: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     await lockAuditChain(tx);
-    const [head] = await tx.select({ id: auditEvents.id, hash: auditEvents.hash, scheme: auditEvents.scheme }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
+    const [head] = await tx
+      .select({ id: auditEvents.id, hash: auditEvents.hash, scheme: auditEvents.scheme })
+      .from(auditEvents)
+      .orderBy(desc(auditEvents.id))
+      .limit(1);
     if (!head || head.scheme === 2) return false;
     await appendAudit(
       tx,
-      { eventKey: `audit-keyed:${head.id}`, actionId: null, reviewId: null, type: 'audit_key_in_use', actor: null, payload: { sealsEventId: head.id }, occurredAt: new Date() },
+      {
+        eventKey: `audit-keyed:${head.id}`,
+        actionId: null,
+        reviewId: null,
+        type: 'audit_key_in_use',
+        actor: null,
+        payload: { sealsEventId: head.id },
+        occurredAt: new Date(),
+      },
       { hash: head.hash },
       key,
     );
@@ -96,14 +122,16 @@ export async function sealAuditChain(db: Db, key: string): Promise<boolean> {
 }
 
 export type AuditVerification =
-  | { ok: true; count: number; keyed: number }
-  | { ok: false; firstBadId: number; count: number; reason: string };
+  { ok: true; count: number; keyed: number } | { ok: false; firstBadId: number; count: number; reason: string };
 
 /**
  * Walks the chain oldest first; names the first row whose link or hash does not hold. Without
  * the key, keyed rows have their links checked but not their signatures (say so to the reader).
  */
-export async function verifyAuditChain(db: DbOrTx, opts: { key?: string; batchSize?: number } = {}): Promise<AuditVerification> {
+export async function verifyAuditChain(
+  db: DbOrTx,
+  opts: { key?: string; batchSize?: number } = {},
+): Promise<AuditVerification> {
   const batchSize = opts.batchSize ?? 1000;
   let prev = GENESIS_HASH;
   let lastId = 0;
@@ -119,7 +147,13 @@ export async function verifyAuditChain(db: DbOrTx, opts: { key?: string; batchSi
       .limit(batchSize);
     if (rows.length === 0) {
       if (opts.key !== undefined && lastScheme === 1) {
-        return { ok: false, firstBadId: lastId, count, reason: 'the newest event is not signed with the audit key (rewritten without it, or the worker has not sealed the chain since the key was set)' };
+        return {
+          ok: false,
+          firstBadId: lastId,
+          count,
+          reason:
+            'the newest event is not signed with the audit key (rewritten without it, or the worker has not sealed the chain since the key was set)',
+        };
       }
       return { ok: true, count, keyed };
     }
@@ -132,7 +166,8 @@ export async function verifyAuditChain(db: DbOrTx, opts: { key?: string; batchSi
         if (auditHash(prev, r) !== r.hash) return bad('its hash does not match its content');
       } else if (r.scheme === 2) {
         keyed += 1;
-        if (opts.key !== undefined && auditHash(prev, r, opts.key) !== r.hash) return bad('its signature does not match its content (or the audit key is not the one it was signed with)');
+        if (opts.key !== undefined && auditHash(prev, r, opts.key) !== r.hash)
+          return bad('its signature does not match its content (or the audit key is not the one it was signed with)');
       } else return bad(`unknown scheme ${r.scheme}`);
       lastScheme = r.scheme;
       prev = r.hash;

@@ -34,7 +34,9 @@ export function createActivities({ db, mailer, config, log, auditKey }: Activity
     async projectActionEvent(event: ActionEvent): Promise<{ applied: boolean }> {
       return projectActionEvent(db, event, auditKey);
     },
-    async sendNotification(req: NotificationRequest): Promise<{ status: 'sent' | 'already_sent'; to: string[]; cc: string[] }> {
+    async sendNotification(
+      req: NotificationRequest,
+    ): Promise<{ status: 'sent' | 'already_sent'; to: string[]; cc: string[] }> {
       try {
         return await sendNotification({ db, mailer, config }, req);
       } catch (err) {
@@ -42,7 +44,10 @@ export function createActivities({ db, mailer, config, log, auditKey }: Activity
         throw err;
       }
     },
-    async sendSignInMail(input: { notificationId: string; browserNonceHash?: string | null }): Promise<SignInMailResult> {
+    async sendSignInMail(input: {
+      notificationId: string;
+      browserNonceHash?: string | null;
+    }): Promise<SignInMailResult> {
       try {
         return await sendSignInMail({ db, mailer, config }, input);
       } catch (err) {

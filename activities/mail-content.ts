@@ -32,7 +32,9 @@ export interface ComposedMail {
   ics: string | null;
 }
 
-const uniq = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x).map((x) => x.toLowerCase()))];
+const uniq = (xs: (string | null | undefined)[]) => [
+  ...new Set(xs.filter((x): x is string => !!x).map((x) => x.toLowerCase())),
+];
 /** A due date as people write it, on its day in the board's zone: "31 January 2027". */
 const day = (d: Date | null) => (d ? formatDay(d) : 'not set');
 
@@ -55,8 +57,10 @@ export function recipients(req: NotificationRequest, f: MailFacts): { to: string
       const chair = f.boardChairEmail;
       const level = req.escalation?.level ?? 1;
       // The board's own delay is not the agency's fault: the chair is told, with the board in copy.
-      if (req.escalation?.reason === 'awaiting_board') return { to: [chair.toLowerCase()], cc: board.filter((b) => b !== chair.toLowerCase()) };
-      if (level >= 3) return { to: [chair.toLowerCase()], cc: uniq([lead, senior]).filter((c) => c !== chair.toLowerCase()) };
+      if (req.escalation?.reason === 'awaiting_board')
+        return { to: [chair.toLowerCase()], cc: board.filter((b) => b !== chair.toLowerCase()) };
+      if (level >= 3)
+        return { to: [chair.toLowerCase()], cc: uniq([lead, senior]).filter((c) => c !== chair.toLowerCase()) };
       if (level === 2) return { to: uniq([senior]), cc: uniq([lead]).filter((c) => c !== senior?.toLowerCase()) };
       return { to: uniq([lead]), cc: [] };
     }
@@ -67,10 +71,13 @@ const SUBJECTS: Record<NotificationRequest['kind'], (f: MailFacts, req: Notifica
   assignment: (f) => `New action assigned: ${f.title}`,
   reminder: (f) => `Reminder: action due ${day(f.dueDate)}`,
   overdue: () => 'Overdue: action past its due date',
-  escalation: (_f, r) => `Escalation level ${r.escalation?.level ?? 1} (${(r.escalation?.reason ?? 'overdue').replace('_', ' ')})`,
+  escalation: (_f, r) =>
+    `Escalation level ${r.escalation?.level ?? 1} (${(r.escalation?.reason ?? 'overdue').replace('_', ' ')})`,
   evidence_submitted: () => 'Evidence submitted for board review',
   decision: (_f, r) =>
-    r.detail?.extension ? `Extension request ${r.detail.extension === 'approve' ? 'approved' : 'rejected'}` : `Board decision: ${(r.detail?.outcome ?? '').replace(/_/g, ' ')}`,
+    r.detail?.extension
+      ? `Extension request ${r.detail.extension === 'approve' ? 'approved' : 'rejected'}`
+      : `Board decision: ${(r.detail?.outcome ?? '').replace(/_/g, ' ')}`,
   recommendation_complete: (_f, r) => `Recommendation complete: ${(r.detail?.status ?? '').replace(/_/g, ' ')}`,
 };
 
@@ -136,7 +143,9 @@ export function compose(req: NotificationRequest, f: MailFacts, now: Date): Comp
     req.escalation ? `Escalation: level ${req.escalation.level}, reason ${req.escalation.reason}` : null,
     ...Object.entries(req.detail ?? {})
       .filter(([, v]) => v)
-      .map(([k, v]) => (k === 'newDueDate' ? `New due date: ${formatDay(v)}` : `${k[0].toUpperCase()}${k.slice(1)}: ${v}`)),
+      .map(([k, v]) =>
+        k === 'newDueDate' ? `New due date: ${formatDay(v)}` : `${k[0].toUpperCase()}${k.slice(1)}: ${v}`,
+      ),
   ].filter((l): l is string => l !== null);
   const text = `${lines.join('\n')}\n\nOpen it: ${link}\n`;
   const html =

@@ -34,7 +34,8 @@ export const FAILED_AFTER_ATTEMPTS = 10;
 /** The outbox's permanent failure: the workflow logs it and goes on to its next mail. */
 export const MAIL_NOT_SENDABLE = 'MailNotSendable';
 
-const notSendable = (message: string) => ApplicationFailure.create({ type: MAIL_NOT_SENDABLE, message, nonRetryable: true });
+const notSendable = (message: string) =>
+  ApplicationFailure.create({ type: MAIL_NOT_SENDABLE, message, nonRetryable: true });
 
 /** An SMTP reply in the 5xx range refuses the message for good; 4xx and network errors are worth retrying. */
 const smtpPermanent = (err: unknown) => {
@@ -49,7 +50,11 @@ export const outboxKey = (r: NotificationRequest) => `${r.workflowId}:${r.kind}:
 
 async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promise<MailFacts> {
   const board = await db.select({ email: users.email }).from(users).where(eq(users.role, 'board'));
-  const base = { publicUrl: cfg.publicUrl, boardChairEmail: cfg.boardChairEmail, boardEmails: board.map((b) => b.email) };
+  const base = {
+    publicUrl: cfg.publicUrl,
+    boardChairEmail: cfg.boardChairEmail,
+    boardEmails: board.map((b) => b.email),
+  };
   if (req.actionId) {
     const [row] = await db
       .select({ action: actions, agency: agencies, review: reviews })
@@ -57,7 +62,12 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
       .innerJoin(agencies, eq(agencies.id, actions.agencyId))
       .innerJoin(reviews, eq(reviews.id, actions.reviewId))
       .where(eq(actions.id, req.actionId));
-    if (!row) throw ApplicationFailure.create({ type: 'UnknownAction', message: `no action ${req.actionId}`, nonRetryable: true });
+    if (!row)
+      throw ApplicationFailure.create({
+        type: 'UnknownAction',
+        message: `no action ${req.actionId}`,
+        nonRetryable: true,
+      });
     const agencyUsers = await db
       .select({ email: users.email })
       .from(users)
@@ -69,7 +79,13 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
       reference: row.action.reference,
       title: row.action.title,
       actionId: row.action.id,
-      agency: { code: row.agency.code, name: row.agency.name, leadEmail: row.agency.leadEmail, seniorEmail: row.agency.seniorEmail, userEmails: agencyUsers.map((u) => u.email) },
+      agency: {
+        code: row.agency.code,
+        name: row.agency.name,
+        leadEmail: row.agency.leadEmail,
+        seniorEmail: row.agency.seniorEmail,
+        userEmails: agencyUsers.map((u) => u.email),
+      },
       dueDate: row.action.dueDate,
       status: row.action.status,
     };
@@ -79,7 +95,12 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
     .from(recommendations)
     .innerJoin(reviews, eq(reviews.id, recommendations.reviewId))
     .where(eq(recommendations.id, req.recommendationId ?? ''));
-  if (!row) throw ApplicationFailure.create({ type: 'UnknownAction', message: `no recommendation ${req.recommendationId}`, nonRetryable: true });
+  if (!row)
+    throw ApplicationFailure.create({
+      type: 'UnknownAction',
+      message: `no recommendation ${req.recommendationId}`,
+      nonRetryable: true,
+    });
   return {
     ...base,
     reviewReference: row.review.reference,
@@ -102,7 +123,18 @@ async function recordUnsendable(db: Db, req: NotificationRequest, key: string, r
   try {
     await db
       .insert(notifications)
-      .values({ idempotencyKey: key, actionId: req.actionId ?? null, kind: req.kind, recipient: '', cc: [], subject: `(${req.kind} not built)`, body: '', htmlBody: '', status: 'failed', lastError })
+      .values({
+        idempotencyKey: key,
+        actionId: req.actionId ?? null,
+        kind: req.kind,
+        recipient: '',
+        cc: [],
+        subject: `(${req.kind} not built)`,
+        body: '',
+        htmlBody: '',
+        status: 'failed',
+        lastError,
+      })
       .onConflictDoNothing();
   } catch (err) {
     if (classifyDbError(err).kind !== 'permanent') throw err;
@@ -140,17 +172,23 @@ export async function sendNotification(
         .onConflictDoNothing();
     } catch (err) {
       // Composing is pure, so a throw there is permanent; a database refusal may be either.
-      const c = built ? classifyDbError(err) : { kind: 'permanent' as const, message: String((err as Error).message ?? err) };
+      const c = built
+        ? classifyDbError(err)
+        : { kind: 'permanent' as const, message: String((err as Error).message ?? err) };
       if (c.kind !== 'permanent') throw err;
       await recordUnsendable(db, req, key, `the message could not be ${built ? 'stored' : 'built'}: ${c.message}`);
     }
     [row] = await db.select().from(notifications).where(eq(notifications.idempotencyKey, key));
   }
   // A row with no recipient is the record of a message that could not be built: nothing to send.
-  if (row.status === 'failed' && row.recipient === '') throw notSendable(row.lastError ?? 'the message could not be built');
+  if (row.status === 'failed' && row.recipient === '')
+    throw notSendable(row.lastError ?? 'the message could not be built');
   const to = row.recipient.split(', ').filter(Boolean);
   if (row.status !== 'sent') {
-    await db.update(notifications).set({ attempts: sql`${notifications.attempts} + 1` }).where(eq(notifications.id, row.id));
+    await db
+      .update(notifications)
+      .set({ attempts: sql`${notifications.attempts} + 1` })
+      .where(eq(notifications.id, row.id));
     const messageId = `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@actionplan>`;
     try {
       await mailer.sendMail({
@@ -162,7 +200,15 @@ export async function sendNotification(
         html: row.htmlBody,
         headers: row.headers,
         messageId,
-        attachments: row.ics ? [{ filename: 'due-date.ics', content: row.ics, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }] : undefined,
+        attachments: row.ics
+          ? [
+              {
+                filename: 'due-date.ics',
+                content: row.ics,
+                contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+              },
+            ]
+          : undefined,
       });
     } catch (err) {
       const lastError = String((err as Error).message ?? err).slice(0, 1000);
@@ -180,7 +226,10 @@ export async function sendNotification(
     const sentAt = new Date();
     for (let attempt = 0; ; attempt++) {
       try {
-        await db.update(notifications).set({ status: 'sent', sentAt, messageId, lastError: null }).where(eq(notifications.id, row.id));
+        await db
+          .update(notifications)
+          .set({ status: 'sent', sentAt, messageId, lastError: null })
+          .where(eq(notifications.id, row.id));
         break;
       } catch (err) {
         if (Date.now() - sentAt.getTime() > MARK_SENT_PATIENCE_MS) throw err;

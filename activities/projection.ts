@@ -7,7 +7,16 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { actions, attachments, auditEvents, decisions, escalations, evidence, extensionRequests, users } from '../db/schema';
+import {
+  actions,
+  attachments,
+  auditEvents,
+  decisions,
+  escalations,
+  evidence,
+  extensionRequests,
+  users,
+} from '../db/schema';
 import { toStorableDeep } from '../workflows/storable-text';
 import { PROJECTION_REFUSED, type ActionEvent } from '../workflows/types';
 import { classifyDbError } from './db-errors';
@@ -47,14 +56,41 @@ export function attestedContent(e: ActionEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { dueDate: e.row.dueDate, outcome: e.row.outcome, agencyId: e.row.agencyId };
   if (e.evidence) {
     const v = e.evidence;
-    out.evidence = { id: v.id, statement: v.statement, links: v.links, attachments: v.attachments.map((a) => ({ filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256 })) };
+    out.evidence = {
+      id: v.id,
+      statement: v.statement,
+      links: v.links,
+      attachments: v.attachments.map((a) => ({
+        filename: a.filename,
+        mediaType: a.mediaType,
+        size: a.size,
+        sha256: a.sha256,
+      })),
+    };
   }
-  if (e.decision) out.decision = { id: e.decision.id, evidenceId: e.decision.evidenceId, outcome: e.decision.outcome, comment: e.decision.comment };
+  if (e.decision)
+    out.decision = {
+      id: e.decision.id,
+      evidenceId: e.decision.evidenceId,
+      outcome: e.decision.outcome,
+      comment: e.decision.comment,
+    };
   if (e.extension) {
     const x = e.extension;
-    out.extension = { id: x.id, previousDueDate: x.previousDueDate, newDueDate: x.newDueDate, reason: x.reason, interimMeasures: x.interimMeasures };
+    out.extension = {
+      id: x.id,
+      previousDueDate: x.previousDueDate,
+      newDueDate: x.newDueDate,
+      reason: x.reason,
+      interimMeasures: x.interimMeasures,
+    };
   }
-  if (e.extensionDecision) out.extensionDecision = { id: e.extensionDecision.id, status: e.extensionDecision.status, comment: e.extensionDecision.comment };
+  if (e.extensionDecision)
+    out.extensionDecision = {
+      id: e.extensionDecision.id,
+      status: e.extensionDecision.status,
+      comment: e.extensionDecision.comment,
+    };
   return out;
 }
 
@@ -72,24 +108,43 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
       .select({
         seen: sql<boolean>`exists (select 1 from ${auditEvents} where ${auditEvents.eventKey} = ${eventKey})`,
         actionExists: sql<boolean>`exists (select 1 from ${actions} where ${actions.id} = ${e.actionId})`,
-        actorId: actorUuid ? sql<string | null>`(select ${users.id} from ${users} where ${users.id} = ${actorUuid})` : sql<null>`null`,
+        actorId: actorUuid
+          ? sql<string | null>`(select ${users.id} from ${users} where ${users.id} = ${actorUuid})`
+          : sql<null>`null`,
         lastHash: lastAuditHash,
       })
       .from(sql`(select 1) as one`);
     if (pre.seen) return { applied: false };
     if (!pre.actionExists) {
-      throw ApplicationFailure.create({ type: 'UnknownAction', message: `action ${e.actionId} has no row`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: 'UnknownAction',
+        message: `action ${e.actionId} has no row`,
+        nonRetryable: true,
+      });
     }
     const actorId = pre.actorId;
 
     if (e.evidence) {
       await tx
         .insert(evidence)
-        .values({ id: e.evidence.id, actionId: e.actionId, statement: e.evidence.statement, links: e.evidence.links, submittedBy: actorId, submittedAt: at })
+        .values({
+          id: e.evidence.id,
+          actionId: e.actionId,
+          statement: e.evidence.statement,
+          links: e.evidence.links,
+          submittedBy: actorId,
+          submittedAt: at,
+        })
         .onConflictDoNothing();
       if (e.evidence.attachments.length) {
         await tx.insert(attachments).values(
-          e.evidence.attachments.map((a) => ({ evidenceId: e.evidence!.id, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256 })),
+          e.evidence.attachments.map((a) => ({
+            evidenceId: e.evidence!.id,
+            filename: a.filename,
+            mediaType: a.mediaType,
+            size: a.size,
+            sha256: a.sha256,
+          })),
         );
       }
     }
@@ -99,7 +154,15 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
     if (e.decision) {
       await tx
         .insert(decisions)
-        .values({ id: e.decision.id, actionId: e.actionId, evidenceId: e.decision.evidenceId, outcome: e.decision.outcome, comment: e.decision.comment, decidedBy: actorId, decidedAt: at })
+        .values({
+          id: e.decision.id,
+          actionId: e.actionId,
+          evidenceId: e.decision.evidenceId,
+          outcome: e.decision.outcome,
+          comment: e.decision.comment,
+          decidedBy: actorId,
+          decidedAt: at,
+        })
         .onConflictDoNothing();
     }
     if (e.extension) {
@@ -127,7 +190,10 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
     }
     if (e.escalationRaised) {
       const x = e.escalationRaised;
-      await tx.insert(escalations).values({ id: x.id, actionId: e.actionId, level: x.level, reason: x.reason, raisedAt: at }).onConflictDoNothing();
+      await tx
+        .insert(escalations)
+        .values({ id: x.id, actionId: e.actionId, level: x.level, reason: x.reason, raisedAt: at })
+        .onConflictDoNothing();
     }
     if (e.escalationsResolved?.length) {
       await tx
@@ -156,15 +222,26 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
       })
       .where(and(eq(actions.id, e.actionId), lt(actions.projectedSeq, e.seq)));
 
-    await appendAudit(tx, {
-      eventKey,
-      actionId: e.actionId,
-      reviewId: e.reviewId,
-      type: e.type,
-      actor: e.actor ? e.actor.userId : null,
-      payload: { ...e.payload, ...(e.actor ? { actorRole: e.actor.role } : {}), status: r.status, seq: e.seq, attests: attestedContent(e) },
-      occurredAt: at,
-    }, { hash: pre.lastHash }, auditKey);
+    await appendAudit(
+      tx,
+      {
+        eventKey,
+        actionId: e.actionId,
+        reviewId: e.reviewId,
+        type: e.type,
+        actor: e.actor ? e.actor.userId : null,
+        payload: {
+          ...e.payload,
+          ...(e.actor ? { actorRole: e.actor.role } : {}),
+          status: r.status,
+          seq: e.seq,
+          attests: attestedContent(e),
+        },
+        occurredAt: at,
+      },
+      { hash: pre.lastHash },
+      auditKey,
+    );
     return { applied: true };
   });
 }

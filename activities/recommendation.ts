@@ -12,20 +12,35 @@ export async function completeRecommendation(db: Db, c: RecommendationCompletion
     await lockAuditChain(tx);
     const [seen] = await tx.select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.eventKey, eventKey));
     if (seen) return;
-    await tx.update(recommendations).set({ status: c.status, completedAt: at }).where(eq(recommendations.id, c.recommendationId));
+    await tx
+      .update(recommendations)
+      .set({ status: c.status, completedAt: at })
+      .where(eq(recommendations.id, c.recommendationId));
     const open = await tx
       .select({ id: recommendations.id })
       .from(recommendations)
-      .where(and(eq(recommendations.reviewId, c.reviewId), eq(recommendations.status, 'open'), ne(recommendations.id, c.recommendationId)));
-    if (open.length === 0) await tx.update(reviews).set({ status: 'completed', completedAt: at }).where(eq(reviews.id, c.reviewId));
-    await appendAudit(tx, {
-      eventKey,
-      actionId: null,
-      reviewId: c.reviewId,
-      type: 'recommendation_completed',
-      actor: null,
-      payload: { recommendationId: c.recommendationId, status: c.status },
-      occurredAt: at,
-    }, undefined, auditKey);
+      .where(
+        and(
+          eq(recommendations.reviewId, c.reviewId),
+          eq(recommendations.status, 'open'),
+          ne(recommendations.id, c.recommendationId),
+        ),
+      );
+    if (open.length === 0)
+      await tx.update(reviews).set({ status: 'completed', completedAt: at }).where(eq(reviews.id, c.reviewId));
+    await appendAudit(
+      tx,
+      {
+        eventKey,
+        actionId: null,
+        reviewId: c.reviewId,
+        type: 'recommendation_completed',
+        actor: null,
+        payload: { recommendationId: c.recommendationId, status: c.status },
+        occurredAt: at,
+      },
+      undefined,
+      auditKey,
+    );
   });
 }

@@ -38,7 +38,12 @@ export async function sendSignInMail(
 ): Promise<SignInMailResult> {
   const { db, mailer, config } = deps;
   const [row] = await db.select().from(notifications).where(eq(notifications.id, input.notificationId));
-  if (!row) throw ApplicationFailure.create({ type: 'UnknownNotification', message: `no notification ${input.notificationId}`, nonRetryable: true });
+  if (!row)
+    throw ApplicationFailure.create({
+      type: 'UnknownNotification',
+      message: `no notification ${input.notificationId}`,
+      nonRetryable: true,
+    });
   if (row.status === 'sent') return { status: 'already_sent' };
   if (row.status === 'failed') return { status: 'given_up' };
   const [user] = await db
@@ -51,17 +56,36 @@ export async function sendSignInMail(
     return { status: 'given_up' as const };
   };
   if (!user) return giveUp('the person no longer exists or was deactivated');
-  if (now().getTime() - row.createdAt.getTime() > SIGN_IN_TTL_MS) return giveUp('not sent within the 15 minutes a sign-in link is worth waiting for');
+  if (now().getTime() - row.createdAt.getTime() > SIGN_IN_TTL_MS)
+    return giveUp('not sent within the 15 minutes a sign-in link is worth waiting for');
 
-  await db.update(notifications).set({ attempts: sql`${notifications.attempts} + 1` }).where(eq(notifications.id, row.id));
+  await db
+    .update(notifications)
+    .set({ attempts: sql`${notifications.attempts} + 1` })
+    .where(eq(notifications.id, row.id));
   const token = randomBytes(32).toString('base64url');
   const tokenHash = hashToken(token);
   const sentAt = now();
-  await db.insert(loginTokens).values({ tokenHash, userId: user.id, expiresAt: new Date(sentAt.getTime() + SIGN_IN_TTL_MS), browserNonceHash: input.browserNonceHash ?? null });
+  await db.insert(loginTokens).values({
+    tokenHash,
+    userId: user.id,
+    expiresAt: new Date(sentAt.getTime() + SIGN_IN_TTL_MS),
+    browserNonceHash: input.browserNonceHash ?? null,
+  });
   const mail = signInMail(user.name, `${config.publicUrl}/signin/${token}`);
   try {
-    const info = await mailer.sendMail({ from: config.mailFrom, to: row.recipient, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers });
-    await db.update(notifications).set({ status: 'sent', messageId: info.messageId, sentAt, lastError: null }).where(eq(notifications.id, row.id));
+    const info = await mailer.sendMail({
+      from: config.mailFrom,
+      to: row.recipient,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      headers: mail.headers,
+    });
+    await db
+      .update(notifications)
+      .set({ status: 'sent', messageId: info.messageId, sentAt, lastError: null })
+      .where(eq(notifications.id, row.id));
   } catch (err) {
     // The link never left: its token must not stay usable.
     await db.delete(loginTokens).where(eq(loginTokens.tokenHash, tokenHash));

@@ -19,27 +19,57 @@ export interface EnsureAdminOptions {
  * lifetime from now; otherwise, on the very first start (no admin at all), an admin is created
  * with a fresh token that the caller prints once. Returns the token only when it was generated here.
  */
-export async function ensureAdmin(db: Db, adminToken: string | undefined, opts: EnsureAdminOptions): Promise<string | undefined> {
+export async function ensureAdmin(
+  db: Db,
+  adminToken: string | undefined,
+  opts: EnsureAdminOptions,
+): Promise<string | undefined> {
   const now = opts.now ?? new Date();
   return db.transaction(async (tx) => {
     if (adminToken) {
-      const [holder] = await tx.select({ id: users.id, role: users.role }).from(users).where(eq(users.tokenHash, hashToken(adminToken)));
-      if (holder && holder.role !== 'admin') throw new Error('ADMIN_TOKEN belongs to a user who is not an admin; choose another token');
-      const [existing] = holder ? [holder] : await tx.select({ id: users.id }).from(users).where(eq(users.email, BOOTSTRAP_ADMIN_EMAIL));
+      const [holder] = await tx
+        .select({ id: users.id, role: users.role })
+        .from(users)
+        .where(eq(users.tokenHash, hashToken(adminToken)));
+      if (holder && holder.role !== 'admin')
+        throw new Error('ADMIN_TOKEN belongs to a user who is not an admin; choose another token');
+      const [existing] = holder
+        ? [holder]
+        : await tx.select({ id: users.id }).from(users).where(eq(users.email, BOOTSTRAP_ADMIN_EMAIL));
       const id =
         existing?.id ??
-        (await tx.insert(users).values({ name: 'Administrator', email: BOOTSTRAP_ADMIN_EMAIL, role: 'admin' }).returning({ id: users.id }))[0].id;
+        (
+          await tx
+            .insert(users)
+            .values({ name: 'Administrator', email: BOOTSTRAP_ADMIN_EMAIL, role: 'admin' })
+            .returning({ id: users.id })
+        )[0].id;
       // Setting ADMIN_TOKEN again is the documented way back in, so it also re-activates.
       await tx.update(users).set({ role: 'admin', deactivatedAt: null }).where(eq(users.id, id));
       const issued = await issueToken(tx, id, opts.tokenTtlDays, now, adminToken);
-      await recordPeopleEvent(tx, 'admin_bootstrapped', opts.actor, { userId: id, email: BOOTSTRAP_ADMIN_EMAIL, tokenId: issued.id, expiresAt: issued.expiresAt.toISOString() }, now);
+      await recordPeopleEvent(
+        tx,
+        'admin_bootstrapped',
+        opts.actor,
+        { userId: id, email: BOOTSTRAP_ADMIN_EMAIL, tokenId: issued.id, expiresAt: issued.expiresAt.toISOString() },
+        now,
+      );
       return undefined;
     }
     if (await hasActiveAdmin(tx)) return undefined;
     const token = newToken();
-    const [row] = await tx.insert(users).values({ name: 'Administrator', email: BOOTSTRAP_ADMIN_EMAIL, role: 'admin' }).returning({ id: users.id });
+    const [row] = await tx
+      .insert(users)
+      .values({ name: 'Administrator', email: BOOTSTRAP_ADMIN_EMAIL, role: 'admin' })
+      .returning({ id: users.id });
     const issued = await issueToken(tx, row.id, opts.tokenTtlDays, now, token);
-    await recordPeopleEvent(tx, 'admin_bootstrapped', opts.actor, { userId: row.id, email: BOOTSTRAP_ADMIN_EMAIL, tokenId: issued.id, expiresAt: issued.expiresAt.toISOString() }, now);
+    await recordPeopleEvent(
+      tx,
+      'admin_bootstrapped',
+      opts.actor,
+      { userId: row.id, email: BOOTSTRAP_ADMIN_EMAIL, tokenId: issued.id, expiresAt: issued.expiresAt.toISOString() },
+      now,
+    );
     return token;
   });
 }

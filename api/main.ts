@@ -26,7 +26,9 @@ async function main() {
   }
   const client = await connectClient(config).catch(async (err: Error) => {
     await database.close();
-    throw new StartRefused(`cannot reach Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS): ${err.message.split('\n')[0]}`);
+    throw new StartRefused(
+      `cannot reach Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS): ${err.message.split('\n')[0]}`,
+    );
   });
   const api = await startApi({ config, db: database.db, pingDatabase: database.ping, client, logger });
   logger.info({ url: api.url }, 'API listening');

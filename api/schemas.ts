@@ -1,6 +1,15 @@
 import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
-import { ACTION_STATUSES, DECISION_OUTCOMES, ESCALATION_REASONS, EXTENSION_OUTCOMES, OUTCOMES, RAGS, REVIEW_TYPES, ROLES } from '../domain/vocabulary';
+import {
+  ACTION_STATUSES,
+  DECISION_OUTCOMES,
+  ESCALATION_REASONS,
+  EXTENSION_OUTCOMES,
+  OUTCOMES,
+  RAGS,
+  REVIEW_TYPES,
+  ROLES,
+} from '../domain/vocabulary';
 import { z } from './http/zod';
 
 /**
@@ -9,7 +18,8 @@ import { z } from './http/zod';
  */
 
 /** Required text; `required` says what is missing in words a person filling a form can act on. */
-const text = (max: number, required = 'required') => z.string().trim().min(1, required).max(max, `at most ${max} characters`);
+const text = (max: number, required = 'required') =>
+  z.string().trim().min(1, required).max(max, `at most ${max} characters`);
 const optionalText = (max: number) => z.string().trim().max(max, `at most ${max} characters`).optional();
 
 /** A calendar date or an instant with an offset; a date alone means the end of that day is not assumed by the API (the lifecycle decides). */
@@ -22,11 +32,21 @@ export const Duration = z
     z
       .string()
       .max(40)
-      .refine((v) => normaliseDuration(v) !== null, 'expected an ISO-8601 duration in weeks, days, hours, minutes or seconds (P7D, PT2S), or "n working days"'),
-    z.strictObject({ workingDays: z.number().int('workingDays must be a whole number').positive('workingDays must be at least 1').max(999) }),
+      .refine(
+        (v) => normaliseDuration(v) !== null,
+        'expected an ISO-8601 duration in weeks, days, hours, minutes or seconds (P7D, PT2S), or "n working days"',
+      ),
+    z.strictObject({
+      workingDays: z
+        .number()
+        .int('workingDays must be a whole number')
+        .positive('workingDays must be at least 1')
+        .max(999),
+    }),
   ])
   .openapi({
-    description: 'Calendar time as ISO 8601 (`P7D`, `PT2S`), or working days of the board calendar: `{ "workingDays": 5 }` or `"5 working days"` (weekends and England and Wales bank holidays skipped)',
+    description:
+      'Calendar time as ISO 8601 (`P7D`, `PT2S`), or working days of the board calendar: `{ "workingDays": 5 }` or `"5 working days"` (weekends and England and Wales bank holidays skipped)',
     example: 'P7D',
   });
 
@@ -43,7 +63,11 @@ export const PolicyInput = z
       .refine(isHhMm, 'expected a time of day as HH:MM (24-hour), for example 09:00')
       .nullable()
       .optional()
-      .openapi({ description: 'Reminders, overdue notices and escalations go at this time (board time zone) on the next working day; null sends them at the computed instant', example: '09:00' }),
+      .openapi({
+        description:
+          'Reminders, overdue notices and escalations go at this time (board time zone) on the next working day; null sends them at the computed instant',
+        example: '09:00',
+      }),
   })
   .openapi('PolicyInput', {
     description:
@@ -72,7 +96,13 @@ export const CreateAgencyBody = z
   .openapi('CreateAgency');
 
 export const Agency = z
-  .object({ id: z.string(), code: z.string(), name: z.string(), leadEmail: z.string(), seniorEmail: z.string().nullable() })
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    leadEmail: z.string(),
+    seniorEmail: z.string().nullable(),
+  })
   .openapi('Agency');
 
 export const CreateUserBody = z
@@ -83,8 +113,10 @@ export const CreateUserBody = z
     agencyCode: AgencyCode.optional(),
   })
   .superRefine((v, ctx) => {
-    if (v.role === 'agency' && !v.agencyCode) ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: 'required for an agency user' });
-    if (v.role === 'admin' && v.agencyCode) ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: 'an admin belongs to no agency' });
+    if (v.role === 'agency' && !v.agencyCode)
+      ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: 'required for an agency user' });
+    if (v.role === 'admin' && v.agencyCode)
+      ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: 'an admin belongs to no agency' });
   })
   .openapi('CreateUser');
 
@@ -103,19 +135,26 @@ export const CreatedUser = z
     user: User,
     token: z.string().openapi({ description: 'Shown once; only its hash is stored' }),
     tokenId: z.string().optional().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
-    tokenExpiresAt: z.string().optional().openapi({ description: 'When the token stops working (API_TOKEN_TTL_DAYS after issue)' }),
+    tokenExpiresAt: z
+      .string()
+      .optional()
+      .openapi({ description: 'When the token stops working (API_TOKEN_TTL_DAYS after issue)' }),
   })
   .openapi('CreatedUser');
 
 export const IssuedToken = z
   .object({
-    token: z.string().openapi({ description: 'The new bearer token, shown once; the one the request carried no longer works' }),
+    token: z
+      .string()
+      .openapi({ description: 'The new bearer token, shown once; the one the request carried no longer works' }),
     id: z.string().openapi({ description: 'Names the token for DELETE /api/v1/tokens/{id}' }),
     expiresAt: z.string().openapi({ description: 'When the new token stops working' }),
   })
   .openapi('IssuedToken');
 
-export const DeactivatedUser = z.object({ id: z.string(), email: z.string(), deactivatedAt: z.string() }).openapi('DeactivatedUser');
+export const DeactivatedUser = z
+  .object({ id: z.string(), email: z.string(), deactivatedAt: z.string() })
+  .openapi('DeactivatedUser');
 
 export const ThemeCode = z
   .string()
@@ -124,12 +163,14 @@ export const ThemeCode = z
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a theme code: lower-case letters, digits and -, at most 40')
   .openapi({ example: 'thresholds' });
 const ThemeList = z.array(ThemeCode).max(20).optional();
-export const ReviewTypeName = z.enum(REVIEW_TYPES).openapi({ description: 'cspr, lcspr, scr, sar, dhr, audit or other' });
+export const ReviewTypeName = z
+  .enum(REVIEW_TYPES)
+  .openapi({ description: 'cspr, lcspr, scr, sar, dhr, audit or other' });
 
 export const ActionInput = z
   .strictObject({
     agencyCode: AgencyCode,
-    themes: ThemeList.describe('theme codes from GET /themes, added to the recommendation\'s'),
+    themes: ThemeList.describe("theme codes from GET /themes, added to the recommendation's"),
     title: text(2000),
     description: optionalText(10000),
     successMeasure: optionalText(4000),
@@ -139,7 +180,10 @@ export const ActionInput = z
 
 export const RecommendationInput = z
   .strictObject({
-    number: z.string().trim().regex(/^\d{1,3}(\.\d{1,3})?$/, 'expected a number such as 3 or 3.1'),
+    number: z
+      .string()
+      .trim()
+      .regex(/^\d{1,3}(\.\d{1,3})?$/, 'expected a number such as 3 or 3.1'),
     text: text(10000),
     themes: ThemeList.describe('theme codes from GET /themes; every action of the recommendation carries them'),
     actions: z.array(ActionInput).min(1).max(100),
@@ -156,7 +200,9 @@ export const CreateReviewBody = z
   .strictObject({
     reference: ReviewReference,
     title: text(500),
-    type: ReviewTypeName.optional().describe('the kind of review (default other); without a policy, the review gets its type\'s default policy'),
+    type: ReviewTypeName.optional().describe(
+      "the kind of review (default other); without a policy, the review gets its type's default policy",
+    ),
     publishedOn: z.iso.date().optional(),
     policy: PolicyInput.optional(),
     recommendations: z.array(RecommendationInput).min(1).max(200),
@@ -164,7 +210,12 @@ export const CreateReviewBody = z
   .superRefine((v, ctx) => {
     const seen = new Set<string>();
     v.recommendations.forEach((r, i) => {
-      if (seen.has(r.number)) ctx.addIssue({ code: 'custom', path: ['recommendations', i, 'number'], message: `recommendation ${r.number} appears twice` });
+      if (seen.has(r.number))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recommendations', i, 'number'],
+          message: `recommendation ${r.number} appears twice`,
+        });
       seen.add(r.number);
     });
   })
@@ -199,7 +250,10 @@ export const ImportForm = z
     file: z.any().openapi({ type: 'string', format: 'binary', description: '.csv or .xlsx, one row per action' }),
     reference: z.string(),
     title: z.string(),
-    type: z.string().optional().openapi({ description: 'cspr, lcspr, scr, sar, dhr, audit or other (or a Review type column in the file)' }),
+    type: z
+      .string()
+      .optional()
+      .openapi({ description: 'cspr, lcspr, scr, sar, dhr, audit or other (or a Review type column in the file)' }),
     publishedOn: z.string().optional(),
     policy: z.string().optional().openapi({ description: 'JSON object, as PolicyInput' }),
   })
@@ -221,7 +275,9 @@ export const ActionListQuery = z
   })
   .openapi('ActionListQuery');
 
-export const ReportQuery = z.strictObject({ format: z.enum(['html', 'md', 'csv', 'json', 'docx', 'pdf', 'xlsx']).default('json') });
+export const ReportQuery = z.strictObject({
+  format: z.enum(['html', 'md', 'csv', 'json', 'docx', 'pdf', 'xlsx']).default('json'),
+});
 
 export const Action = z
   .object({
@@ -239,7 +295,9 @@ export const Action = z
     status: z.enum(ACTION_STATUSES),
     outcome: z.enum(OUTCOMES).nullable(),
     rag: z.enum(RAGS),
-    dueDate: z.string().openapi({ description: 'ISO instant; a due date given as a date is the last moment of that day in the board time zone' }),
+    dueDate: z.string().openapi({
+      description: 'ISO instant; a due date given as a date is the last moment of that day in the board time zone',
+    }),
     dueOn: z.string().openapi({ description: 'The due date as a local day in BOARD_TIME_ZONE', example: '2027-01-31' }),
     escalationLevel: z.number().int().min(0).max(3),
     changesRequested: z.boolean(),
@@ -247,7 +305,9 @@ export const Action = z
     lastActivityAt: z.string().nullable(),
     closedAt: z.string().nullable(),
     nextTimerAt: z.string().nullable(),
-    themes: z.array(z.string()).openapi({ description: "theme codes (GET /themes): the recommendation's and the action's own" }),
+    themes: z
+      .array(z.string())
+      .openapi({ description: "theme codes (GET /themes): the recommendation's and the action's own" }),
   })
   .openapi('Action');
 
@@ -256,11 +316,21 @@ export const ActionPage = z
   .openapi('ActionPage');
 
 export const AttachmentOut = z
-  .object({ id: z.string(), filename: z.string(), mediaType: z.string(), size: z.number(), sha256: z.string(), url: z.string() })
+  .object({
+    id: z.string(),
+    filename: z.string(),
+    mediaType: z.string(),
+    size: z.number(),
+    sha256: z.string(),
+    url: z.string(),
+  })
   .openapi('Attachment');
 
 export const ActionDetail = Action.extend({
-  liveStage: z.string().nullable().openapi({ description: "The workflow's own view of the stage (null if it could not be asked)" }),
+  liveStage: z
+    .string()
+    .nullable()
+    .openapi({ description: "The workflow's own view of the stage (null if it could not be asked)" }),
   evidence: z.array(
     z.object({
       id: z.string(),
@@ -272,7 +342,15 @@ export const ActionDetail = Action.extend({
       attachments: z.array(AttachmentOut),
     }),
   ),
-  decisions: z.array(z.object({ id: z.string(), outcome: z.enum(DECISION_OUTCOMES), comment: z.string(), decidedAt: z.string(), decidedByName: z.string().nullable() })),
+  decisions: z.array(
+    z.object({
+      id: z.string(),
+      outcome: z.enum(DECISION_OUTCOMES),
+      comment: z.string(),
+      decidedAt: z.string(),
+      decidedByName: z.string().nullable(),
+    }),
+  ),
   extensionRequests: z.array(
     z.object({
       id: z.string(),
@@ -286,9 +364,26 @@ export const ActionDetail = Action.extend({
     }),
   ),
   escalations: z.array(
-    z.object({ id: z.string(), level: z.number(), reason: z.enum(ESCALATION_REASONS), raisedAt: z.string(), resolvedAt: z.string().nullable(), notified: z.array(z.string()) }),
+    z.object({
+      id: z.string(),
+      level: z.number(),
+      reason: z.enum(ESCALATION_REASONS),
+      raisedAt: z.string(),
+      resolvedAt: z.string().nullable(),
+      notified: z.array(z.string()),
+    }),
   ),
-  notifications: z.array(z.object({ id: z.string(), kind: z.string(), recipient: z.string(), subject: z.string(), status: z.string(), createdAt: z.string(), sentAt: z.string().nullable() })),
+  notifications: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      recipient: z.string(),
+      subject: z.string(),
+      status: z.string(),
+      createdAt: z.string(),
+      sentAt: z.string().nullable(),
+    }),
+  ),
 }).openapi('ActionDetail');
 
 export const Review = z
@@ -302,7 +397,14 @@ export const Review = z
     policy: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
     recommendations: z.array(
-      z.object({ id: z.string(), number: z.string(), text: z.string(), status: z.string(), themes: z.array(z.string()), actions: z.array(Action) }),
+      z.object({
+        id: z.string(),
+        number: z.string(),
+        text: z.string(),
+        status: z.string(),
+        themes: z.array(z.string()),
+        actions: z.array(Action),
+      }),
     ),
   })
   .openapi('Review');
@@ -323,7 +425,14 @@ export const ReviewSummary = z
 export const EvidenceBody = z
   .strictObject({
     statement: text(20000, 'Write a progress statement: it is what the board reads and what is published'),
-    links: z.array(z.url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' }).max(2000)).max(20).default([]),
+    links: z
+      .array(
+        z
+          .url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' })
+          .max(2000),
+      )
+      .max(20)
+      .default([]),
   })
   .openapi('EvidenceBody');
 
@@ -336,10 +445,17 @@ export const EvidenceForm = z
   .openapi('EvidenceForm');
 
 export const DecisionBody = z
-  .strictObject({ outcome: z.enum(DECISION_OUTCOMES, { error: 'Choose a decision' }), comment: z.string().trim().max(10000).default('') })
+  .strictObject({
+    outcome: z.enum(DECISION_OUTCOMES, { error: 'Choose a decision' }),
+    comment: z.string().trim().max(10000).default(''),
+  })
   .superRefine((v, ctx) => {
     if (v.outcome !== 'approve' && v.comment === '')
-      ctx.addIssue({ code: 'custom', path: ['comment'], message: 'a comment is required unless approving (boards must publish why)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['comment'],
+        message: 'a comment is required unless approving (boards must publish why)',
+      });
   })
   .openapi('DecisionBody');
 
@@ -352,18 +468,31 @@ export const ExtensionBody = z
   .openapi('ExtensionRequestBody');
 
 export const ExtensionDecisionBody = z
-  .strictObject({ outcome: z.enum(EXTENSION_OUTCOMES, { error: 'Choose approve or refuse' }), comment: optionalText(10000) })
+  .strictObject({
+    outcome: z.enum(EXTENSION_OUTCOMES, { error: 'Choose approve or refuse' }),
+    comment: optionalText(10000),
+  })
   .openapi('ExtensionDecisionBody');
 
-export const CancelBody = z.strictObject({ reason: text(10000, 'Give the reason for cancelling: it is kept on the action and the agency is told') }).openapi('CancelBody');
+export const CancelBody = z
+  .strictObject({
+    reason: text(10000, 'Give the reason for cancelling: it is kept on the action and the agency is told'),
+  })
+  .openapi('CancelBody');
 export const EmptyBody = z.strictObject({}).openapi('EmptyBody');
 
-export const ExtensionCreated = z
-  .object({ requestId: z.string(), action: Action })
-  .openapi('ExtensionCreated');
+export const ExtensionCreated = z.object({ requestId: z.string(), action: Action }).openapi('ExtensionCreated');
 
 export const AuditEvent = z
-  .object({ id: z.number(), type: z.string(), actor: z.string().nullable(), actorName: z.string().nullable(), payload: z.unknown(), occurredAt: z.string(), hash: z.string() })
+  .object({
+    id: z.number(),
+    type: z.string(),
+    actor: z.string().nullable(),
+    actorName: z.string().nullable(),
+    payload: z.unknown(),
+    occurredAt: z.string(),
+    hash: z.string(),
+  })
   .openapi('AuditEvent');
 
 export const Dashboard = z
@@ -371,10 +500,31 @@ export const Dashboard = z
     total: z.number(),
     byStatus: z.record(z.string(), z.number()),
     byRag: z.record(z.string(), z.number()),
-    byAgency: z.array(z.object({ agencyCode: z.string(), agencyName: z.string(), total: z.number(), open: z.number(), overdue: z.number(), escalated: z.number(), byRag: z.record(z.string(), z.number()) })),
+    byAgency: z.array(
+      z.object({
+        agencyCode: z.string(),
+        agencyName: z.string(),
+        total: z.number(),
+        open: z.number(),
+        overdue: z.number(),
+        escalated: z.number(),
+        byRag: z.record(z.string(), z.number()),
+      }),
+    ),
     overdue: z.array(Action),
     awaitingSignOff: z.array(Action),
-    openEscalations: z.array(z.object({ id: z.string(), actionId: z.string(), actionReference: z.string(), reviewReference: z.string(), agencyCode: z.string(), level: z.number(), reason: z.string(), raisedAt: z.string() })),
+    openEscalations: z.array(
+      z.object({
+        id: z.string(),
+        actionId: z.string(),
+        actionReference: z.string(),
+        reviewReference: z.string(),
+        agencyCode: z.string(),
+        level: z.number(),
+        reason: z.string(),
+        raisedAt: z.string(),
+      }),
+    ),
   })
   .openapi('Dashboard');
 
@@ -384,7 +534,11 @@ export const Problem = z
     title: z.string(),
     status: z.number(),
     detail: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string(), row: z.number().optional(), column: z.string().optional() })).optional(),
+    errors: z
+      .array(
+        z.object({ path: z.string(), message: z.string(), row: z.number().optional(), column: z.string().optional() }),
+      )
+      .optional(),
   })
   .openapi('Problem');
 
@@ -392,11 +546,11 @@ export const CalendarDayBody = z
   .strictObject({
     date: z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').openapi({ example: '2023-05-08' }),
     title: text(200).openapi({ example: 'Bank holiday for the coronation of King Charles III' }),
-    replaces: z
-      .string()
-      .refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD')
-      .optional()
-      .openapi({ description: 'A shipped bank holiday this day replaces (it becomes a working day again), as when VE day moved the early May holiday in 2020', example: '2020-05-04' }),
+    replaces: z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').optional().openapi({
+      description:
+        'A shipped bank holiday this day replaces (it becomes a working day again), as when VE day moved the early May holiday in 2020',
+      example: '2020-05-04',
+    }),
   })
   .openapi('CalendarDayBody');
 
@@ -406,7 +560,10 @@ export const BankHoliday = z
     title: z.string(),
     origin: z.enum(['shipped', 'added']),
     replaces: z.string().nullable(),
-    replacedBy: z.string().nullable().openapi({ description: 'Set on a shipped day an added substitute replaced: no longer a holiday' }),
+    replacedBy: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Set on a shipped day an added substitute replaced: no longer a holiday' }),
   })
   .openapi('BankHoliday');
 

@@ -95,7 +95,8 @@ export async function startApi(opts: {
       }),
   });
   const server = await listen(app, config.port, config.host);
-  const metricsServer = config.metricsPort !== undefined ? await listen(metricsApp(metrics), config.metricsPort, config.host) : undefined;
+  const metricsServer =
+    config.metricsPort !== undefined ? await listen(metricsApp(metrics), config.metricsPort, config.host) : undefined;
   return {
     server,
     url: `http://localhost:${portOf(server, config.port)}`,

@@ -17,7 +17,16 @@ async function main() {
     fail = reject;
   });
   const instance = autocannon(
-    { url, connections: Number(connections), duration: Number(seconds), headers: !token ? {} : token.startsWith('cookie:') ? { cookie: token.slice('cookie:'.length) } : { authorization: `Bearer ${token}` } },
+    {
+      url,
+      connections: Number(connections),
+      duration: Number(seconds),
+      headers: !token
+        ? {}
+        : token.startsWith('cookie:')
+          ? { cookie: token.slice('cookie:'.length) }
+          : { authorization: `Bearer ${token}` },
+    },
     (err, r) => (err ? fail(err) : finish(r)),
   );
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {

@@ -37,7 +37,10 @@ const tag = () => randomBytes(3).toString('hex');
 
 // ---------------------------------------------------------------- (1) throughput
 
-export async function throughput(stack: BenchStack, o: { perRound: number; rounds: number; log: (l: string) => void }): Promise<FigureResult> {
+export async function throughput(
+  stack: BenchStack,
+  o: { perRound: number; rounds: number; log: (l: string) => void },
+): Promise<FigureResult> {
   const { client, taskQueue } = stack;
   const perReview = 50;
   let noopN = 0;
@@ -49,7 +52,9 @@ export async function throughput(stack: BenchStack, o: { perRound: number; round
     // Baseline: bare no-op workflows, started 20 at a time, counted when each has run (completed).
     const t = tag();
     let t0 = Date.now();
-    const handles = await pool(range(o.perRound), 20, (i) => client.workflow.start('noopWorkflow', { taskQueue, workflowId: `noop-${t}-${i}`, args: [] }));
+    const handles = await pool(range(o.perRound), 20, (i) =>
+      client.workflow.start('noopWorkflow', { taskQueue, workflowId: `noop-${t}-${i}`, args: [] }),
+    );
     await pool(handles, 50, (h) => h.result());
     noopMs += Date.now() - t0;
     noopN += o.perRound;
@@ -57,10 +62,21 @@ export async function throughput(stack: BenchStack, o: { perRound: number; round
     // Ours: reviews of 50 actions (5 recommendations x 10) through createReview, 4 at a time,
     // counted when every action workflow has run its first task (the assignment is projected).
     t0 = Date.now();
-    const made = await pool(range(Math.ceil(o.perRound / perReview)), 4, () => makeReview(stack, { actions: perReview, prefix: 'TPUT' }));
+    const made = await pool(range(Math.ceil(o.perRound / perReview)), 4, () =>
+      makeReview(stack, { actions: perReview, prefix: 'TPUT' }),
+    );
     acceptedMs += Date.now() - t0;
     const total = made.reduce((n, m) => n + m.actions.length, 0);
-    await until(async () => (await projectedCount(stack, made.map((m) => m.id))) >= total, 600_000, 100, 'action workflows started');
+    await until(
+      async () =>
+        (await projectedCount(
+          stack,
+          made.map((m) => m.id),
+        )) >= total,
+      600_000,
+      100,
+      'action workflows started',
+    );
     actMs += Date.now() - t0;
     actN += total;
     o.log(`  round ${r + 1}: no-op ${round((o.perRound / 1) * 1, 0)} workflows, ${total} action workflows`);
@@ -86,7 +102,8 @@ export async function throughput(stack: BenchStack, o: { perRound: number; round
       noopSeconds: round(noopMs / 1000, 2),
       noopWorkflowsPerSecond: round(noopRate, 1),
       ratio: round(ratio, 3),
-      method: 'no-op: 20 starts in flight, counted at completion; ours: reviews of 50 actions, 4 createReview calls in flight, counted when every assignment is projected',
+      method:
+        'no-op: 20 starts in flight, counted at completion; ours: reviews of 50 actions, 4 createReview calls in flight, counted when every assignment is projected',
     },
   };
 }
@@ -101,14 +118,27 @@ export interface EvidenceReview {
 /** A 200-action review, all owned by BHT; the first `acknowledge` of them acknowledged (in progress). */
 export async function prepareEvidenceReview(stack: BenchStack, acknowledge: number): Promise<EvidenceReview> {
   const review = await makeReview(stack, { actions: 200, perRecommendation: 20, agencyCode: 'BHT', prefix: 'EVID' });
-  await until(async () => (await projectedCount(stack, [review.id])) >= review.actions.length, 300_000, 200, 'evidence review started');
+  await until(
+    async () => (await projectedCount(stack, [review.id])) >= review.actions.length,
+    300_000,
+    200,
+    'evidence review started',
+  );
   const ids = review.actions.map((a) => a.id);
   await pool(ids.slice(0, acknowledge), 4, (id) => acknowledgeAction(stack.deps, stack.agencyUser.actor, id));
   return { id: review.id, actionIds: ids };
 }
 
-export async function evidenceLatency(stack: BenchStack, review: EvidenceReview, o: { samples: number; warmup: number }): Promise<FigureResult> {
-  const handle = await stack.client.workflow.start('noopUpdateWorkflow', { taskQueue: stack.taskQueue, workflowId: `noop-update-${tag()}`, args: [] });
+export async function evidenceLatency(
+  stack: BenchStack,
+  review: EvidenceReview,
+  o: { samples: number; warmup: number },
+): Promise<FigureResult> {
+  const handle = await stack.client.workflow.start('noopUpdateWorkflow', {
+    taskQueue: stack.taskQueue,
+    workflowId: `noop-update-${tag()}`,
+    args: [],
+  });
   const evidence: number[] = [];
   const bare: number[] = [];
   const statuses: Record<string, number> = {};
@@ -118,7 +148,10 @@ export async function evidenceLatency(stack: BenchStack, review: EvidenceReview,
     const res = await fetch(`${stack.baseUrl}/api/v1/actions/${review.actionIds[i]}/evidence`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.agencyUser.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ statement: `Progress statement ${i}: the protocol was revised, staff trained and audited.`, links: ['https://example.org/audit'] }),
+      body: JSON.stringify({
+        statement: `Progress statement ${i}: the protocol was revised, staff trained and audited.`,
+        links: ['https://example.org/audit'],
+      }),
     });
     await res.arrayBuffer();
     const e = performance.now() - t0;
@@ -135,7 +168,9 @@ export async function evidenceLatency(stack: BenchStack, review: EvidenceReview,
   // Update (the server round trip is the same for both; this is our code, the projection included).
   const noopTasks = updateTaskMs(await handle.fetchHistory()).slice(o.warmup);
   const evidenceTasks = (
-    await pool(review.actionIds.slice(o.warmup, o.warmup + 40), 4, async (id) => updateTaskMs(await stack.client.workflow.getHandle(`action-${id}`).fetchHistory()).at(-1))
+    await pool(review.actionIds.slice(o.warmup, o.warmup + 40), 4, async (id) =>
+      updateTaskMs(await stack.client.workflow.getHandle(`action-${id}`).fetchHistory()).at(-1),
+    )
   ).filter((x): x is number => x !== undefined);
   await handle.signal(finishSignal);
   const ev = summarize(evidence);
@@ -162,7 +197,8 @@ export async function evidenceLatency(stack: BenchStack, review: EvidenceReview,
 }
 
 type History = Awaited<ReturnType<ReturnType<BenchStack['client']['workflow']['getHandle']>['fetchHistory']>>;
-const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : NaN);
+const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : NaN;
 
 /** Started-to-completed time of every workflow task whose completion accepted an Update. */
 function updateTaskMs(history: History): number[] {
@@ -171,12 +207,17 @@ function updateTaskMs(history: History): number[] {
   let started = NaN;
   events.forEach((e, i) => {
     if (e.workflowTaskStartedEventAttributes) started = eventMs(e.eventTime);
-    if (e.workflowTaskCompletedEventAttributes && events[i + 1]?.workflowExecutionUpdateAcceptedEventAttributes) out.push(eventMs(e.eventTime) - started);
+    if (e.workflowTaskCompletedEventAttributes && events[i + 1]?.workflowExecutionUpdateAcceptedEventAttributes)
+      out.push(eventMs(e.eventTime) - started);
   });
   return out;
 }
 
-export async function reportLatency(stack: BenchStack, reviewId: string, o: { samples: number; warmup: number }): Promise<FigureResult> {
+export async function reportLatency(
+  stack: BenchStack,
+  reviewId: string,
+  o: { samples: number; warmup: number },
+): Promise<FigureResult> {
   const get = async (url: string, token?: string) => {
     const t0 = performance.now();
     const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -245,9 +286,19 @@ export async function workerMemory(
     const r = await makeReview(stack, { actions: n, prefix: 'MEM' });
     made.push(r);
     created += r.actions.length;
-    if (made.length % 10 === 0) o.log(`  ${created} of ${need} more action workflows requested (${round((Date.now() - t0) / 1000, 0)} s)`);
+    if (made.length % 10 === 0)
+      o.log(`  ${created} of ${need} more action workflows requested (${round((Date.now() - t0) / 1000, 0)} s)`);
   });
-  await until(async () => (await projectedCount(stack, made.map((m) => m.id))) >= created, 1_800_000, 500, 'memory workflows started');
+  await until(
+    async () =>
+      (await projectedCount(
+        stack,
+        made.map((m) => m.id),
+      )) >= created,
+    1_800_000,
+    500,
+    'memory workflows started',
+  );
   const startedMs = Date.now() - t0;
   // Every open workflow has sent its assignment mail and now only waits on its timers.
   const assignments = () => stack.arrivals.filter((a) => a.kind === 'assignment').length;
@@ -289,12 +340,19 @@ export async function topUpRows(stack: BenchStack, rows: number): Promise<number
   const have = await actionCount(stack);
   if (have >= rows) return 0;
   const db = stack.database.db;
-  const [review] = await db.insert(reviews).values({ reference: `FILLER-${tag()}`, title: 'Filler rows for the list benchmark', policy: {} }).returning();
+  const [review] = await db
+    .insert(reviews)
+    .values({ reference: `FILLER-${tag()}`, title: 'Filler rows for the list benchmark', policy: {} })
+    .returning();
   const [rec] = await db
     .insert(recommendations)
     .values({ reviewId: review.id, number: '1', text: 'Filler', workflowId: `filler-rec-${review.id}` })
     .returning();
-  const agencyIds = sql.raw(`array[${Object.values(stack.agencyIds).map((id) => `'${id}'::uuid`).join(',')}]`);
+  const agencyIds = sql.raw(
+    `array[${Object.values(stack.agencyIds)
+      .map((id) => `'${id}'::uuid`)
+      .join(',')}]`,
+  );
   const n = rows - have;
   await db.execute(sql`insert into ${actions} (recommendation_id, review_id, agency_id, reference, title, due_date, workflow_id, status, rag)
     select ${rec.id}::uuid, ${review.id}::uuid, (${agencyIds})[1 + g % 5], '1.' || g, 'Filler action ' || g,
@@ -304,19 +362,41 @@ export async function topUpRows(stack: BenchStack, rows: number): Promise<number
   return n;
 }
 
-function cannon(url: string, connections: number, seconds: number, token?: string): Promise<{ requests: number; perSecond: number; non2xx: number; errors: number; p50: number; p95: number; p99: number }> {
+function cannon(
+  url: string,
+  connections: number,
+  seconds: number,
+  token?: string,
+): Promise<{
+  requests: number;
+  perSecond: number;
+  non2xx: number;
+  errors: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}> {
   const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [path.join(__dirname, 'cannon.ts'), url, String(connections), String(seconds), ...(token ? [token] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      tsx,
+      [path.join(__dirname, 'cannon.ts'), url, String(connections), String(seconds), ...(token ? [token] : [])],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`autocannon failed: ${err}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`autocannon failed: ${err}`)),
+    );
   });
 }
 
-export async function listActionsLoad(stack: BenchStack, o: { seconds: number; connections: number; rows: number }): Promise<FigureResult> {
+export async function listActionsLoad(
+  stack: BenchStack,
+  o: { seconds: number; connections: number; rows: number },
+): Promise<FigureResult> {
   const filler = await topUpRows(stack, o.rows);
   const total = await actionCount(stack);
   const list = `${stack.baseUrl}/api/v1/actions?page=50&pageSize=50`;
@@ -339,7 +419,16 @@ export async function listActionsLoad(stack: BenchStack, o: { seconds: number; c
       target: 'p95 <= 25 ms, >= 1500 req/s',
       pass,
     },
-    details: { actionsInTable: total, fillerRows: filler, connections: o.connections, seconds: o.seconds, list: l, healthzBefore: h1, healthzAfter: h2, writesDuringLoad },
+    details: {
+      actionsInTable: total,
+      fillerRows: filler,
+      connections: o.connections,
+      seconds: o.seconds,
+      list: l,
+      healthzBefore: h1,
+      healthzAfter: h2,
+      writesDuringLoad,
+    },
   };
 }
 
@@ -348,7 +437,16 @@ export async function listActionsLoad(stack: BenchStack, o: { seconds: number; c
 /** A browser session for a bench user, as the sign-in link would make it; returns the Cookie header value. */
 async function sessionCookie(stack: BenchStack, userId: string): Promise<string> {
   const id = randomBytes(32).toString('base64url');
-  await insertSession(stack.database.db, { idHash: hashToken(id), userId, csrfToken: randomBytes(24).toString('base64url'), expiresAt: new Date(Date.now() + 3_600_000) }, new Date());
+  await insertSession(
+    stack.database.db,
+    {
+      idHash: hashToken(id),
+      userId,
+      csrfToken: randomBytes(24).toString('base64url'),
+      expiresAt: new Date(Date.now() + 3_600_000),
+    },
+    new Date(),
+  );
   return `cookie:${SESSION_COOKIE}=${id}`;
 }
 
@@ -357,7 +455,10 @@ async function sessionCookie(stack: BenchStack, userId: string): Promise<string>
  * beside GET /healthz in the same run: the pages must cost what a bounded read costs, not grow
  * with the plan (they aggregate in the database and read one page).
  */
-export async function webPagesLoad(stack: BenchStack, o: { seconds: number; connections: number; rows: number }): Promise<FigureResult> {
+export async function webPagesLoad(
+  stack: BenchStack,
+  o: { seconds: number; connections: number; rows: number },
+): Promise<FigureResult> {
   const filler = await topUpRows(stack, o.rows);
   const total = await actionCount(stack);
   const board = await sessionCookie(stack, stack.admin.actor.userId);
@@ -381,7 +482,16 @@ export async function webPagesLoad(stack: BenchStack, o: { seconds: number; conn
       target: 'dashboard p95 <= 100 ms, My actions p95 <= 50 ms',
       pass,
     },
-    details: { actionsInTable: total, fillerRows: filler, connections: o.connections, seconds: o.seconds, dashboard: d, myActions: m, healthzBefore: h1, healthzAfter: h2 },
+    details: {
+      actionsInTable: total,
+      fillerRows: filler,
+      connections: o.connections,
+      seconds: o.seconds,
+      dashboard: d,
+      myActions: m,
+      healthzBefore: h1,
+      healthzAfter: h2,
+    },
   };
 }
 
@@ -409,11 +519,25 @@ export async function reminderLateness(
       return m;
     }),
   );
-  await until(async () => (await projectedCount(stack, made.map((m) => m.id))) >= o.count, leadMs, 200, 'reminder workflows started before the first was due');
+  await until(
+    async () =>
+      (await projectedCount(
+        stack,
+        made.map((m) => m.id),
+      )) >= o.count,
+    leadMs,
+    200,
+    'reminder workflows started before the first was due',
+  );
   o.log(`  ${o.count} reminder workflows started, ${round((first - Date.now()) / 1000, 0)} s before the first is due`);
   const reminders = () => stack.arrivals.filter((a) => a.kind === 'reminder' && planned.has(a.ref));
   const last = first + o.windowSeconds * 1000;
-  await until(async () => reminders().length >= o.count, last - Date.now() + 120_000, 500, 'every reminder accepted').catch((err: Error) => o.log(`  ${err.message}`));
+  await until(
+    async () => reminders().length >= o.count,
+    last - Date.now() + 120_000,
+    500,
+    'every reminder accepted',
+  ).catch((err: Error) => o.log(`  ${err.message}`));
   const got = reminders();
   const lateness = got.map((a) => a.at - planned.get(a.ref)!);
   const s = summarize(lateness);
@@ -427,7 +551,14 @@ export async function reminderLateness(
       target: 'p99 <= 2000 ms',
       pass: s.p99 <= 2000 && missing === 0,
     },
-    details: { reminders: o.count, windowSeconds: o.windowSeconds, received: got.length, missing, lateness: rounded(s), leadSeconds: round(leadMs / 1000, 1) },
+    details: {
+      reminders: o.count,
+      windowSeconds: o.windowSeconds,
+      received: got.length,
+      missing,
+      lateness: rounded(s),
+      leadSeconds: round(leadMs / 1000, 1),
+    },
   };
 }
 

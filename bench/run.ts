@@ -38,13 +38,17 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
-    else if (a === '--postgres') args.postgresUrl = argv[i + 1]?.startsWith('postgres') ? argv[++i] : 'postgres://postgres@127.0.0.1:5432/postgres';
+    else if (a === '--postgres')
+      args.postgresUrl = argv[i + 1]?.startsWith('postgres')
+        ? argv[++i]
+        : 'postgres://postgres@127.0.0.1:5432/postgres';
     else if (a.startsWith('--postgres=')) args.postgresUrl = a.slice('--postgres='.length);
     else if (a === '--max-cached') args.maxCached = Number(argv[++i]);
     else if (a === '--only' || a.startsWith('--only=')) {
       const list = a === '--only' ? (argv[++i] ?? '') : a.slice('--only='.length);
       const figures = list.split(',').map(Number);
-      if (!figures.length || figures.some((n) => !Number.isInteger(n) || n < 1 || n > 7)) throw new Error(`--only takes figure numbers 1-7, comma-separated (got "${list}")`);
+      if (!figures.length || figures.some((n) => !Number.isInteger(n) || n < 1 || n > 7))
+        throw new Error(`--only takes figure numbers 1-7, comma-separated (got "${list}")`);
       args.only = new Set(figures);
     } else throw new Error(`unknown option ${a} (known: --quick, --postgres[=URL], --max-cached N, --only 1,2,...)`);
   }
@@ -52,15 +56,53 @@ function parseArgs(argv: string[]): Args {
 }
 
 const SIZES = {
-  full: { tputPerRound: 1000, tputRounds: 2, evidence: 190, evidenceWarmup: 10, report: 30, reportWarmup: 5, open: 10_000, listRows: 10_000, listSeconds: 15, reminders: 1000, reminderWindow: 60 },
-  quick: { tputPerRound: 50, tputRounds: 2, evidence: 100, evidenceWarmup: 5, report: 10, reportWarmup: 2, open: 500, listRows: 10_000, listSeconds: 3, reminders: 100, reminderWindow: 10 },
+  full: {
+    tputPerRound: 1000,
+    tputRounds: 2,
+    evidence: 190,
+    evidenceWarmup: 10,
+    report: 30,
+    reportWarmup: 5,
+    open: 10_000,
+    listRows: 10_000,
+    listSeconds: 15,
+    reminders: 1000,
+    reminderWindow: 60,
+  },
+  quick: {
+    tputPerRound: 50,
+    tputRounds: 2,
+    evidence: 100,
+    evidenceWarmup: 5,
+    report: 10,
+    reportWarmup: 2,
+    open: 500,
+    listRows: 10_000,
+    listSeconds: 3,
+    reminders: 100,
+    reminderWindow: 10,
+  },
 };
 
 const load = () => os.loadavg().map((x) => round(x, 2));
 
 function table(rows: Row[]): string {
-  const head: Row = { figure: 'figure', value: 'measured', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target', pass: null };
-  const cells = (r: Row) => [r.figure, r.value, r.baseline, r.ratio, r.target, r.pass === null ? 'ok?' : r.pass ? 'met' : 'MISSED'];
+  const head: Row = {
+    figure: 'figure',
+    value: 'measured',
+    baseline: 'baseline (same run)',
+    ratio: 'ratio',
+    target: 'target',
+    pass: null,
+  };
+  const cells = (r: Row) => [
+    r.figure,
+    r.value,
+    r.baseline,
+    r.ratio,
+    r.target,
+    r.pass === null ? 'ok?' : r.pass ? 'met' : 'MISSED',
+  ];
   const all = [cells(head), ...rows.map(cells)];
   const widths = all[0].map((_, c) => Math.max(...all.map((r) => r[c].length)));
   const line = (r: string[]) => `| ${r.map((x, c) => x.padEnd(widths[c])).join(' | ')} |`;
@@ -136,8 +178,14 @@ async function main() {
     if (want(4)) {
       log(`(4) ${size.reminders} reminders due within ${size.reminderWindow} s`);
       // How far ahead to plan depends on how fast workflows start here; 5/s when no earlier figure measured it.
-      const startRate = Number(results.memory?.details.topUpPerSecond) || Number(results.throughput?.details.actionWorkflowsPerSecond) || 5;
-      show('reminders', await reminderLateness(stack, { count: size.reminders, windowSeconds: size.reminderWindow, startRate, log }));
+      const startRate =
+        Number(results.memory?.details.topUpPerSecond) ||
+        Number(results.throughput?.details.actionWorkflowsPerSecond) ||
+        5;
+      show(
+        'reminders',
+        await reminderLateness(stack, { count: size.reminders, windowSeconds: size.reminderWindow, startRate, log }),
+      );
     }
   } finally {
     meta.loadAverageAfter = load();
@@ -146,11 +194,18 @@ async function main() {
 
   const order = ['throughput', 'evidence', 'memory', 'reminders', 'list', 'report', 'web'];
   const rows = order.filter((k) => results[k]).map((k) => results[k].row);
-  const out = { meta: { ...meta, seconds: round((Date.now() - began) / 1000, 0) }, rows, details: Object.fromEntries(order.filter((k) => results[k]).map((k) => [k, results[k].details])) };
+  const out = {
+    meta: { ...meta, seconds: round((Date.now() - began) / 1000, 0) },
+    rows,
+    details: Object.fromEntries(order.filter((k) => results[k]).map((k) => [k, results[k].details])),
+  };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
-  fs.writeFileSync(path.join(dir, `${meta.mode}-${meta.startedAt.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(out, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(dir, `${meta.mode}-${meta.startedAt.replace(/[:.]/g, '-')}.json`),
+    `${JSON.stringify(out, null, 2)}\n`,
+  );
   process.stdout.write(
     `\n${meta.mode} run, ${meta.database}, ${meta.cpus} cores, load ${meta.loadAverageBefore.join(' ')} -> ${meta.loadAverageAfter.join(' ')}, ${out.meta.seconds} s\n${table(rows)}\n\nwritten bench/results/latest.json\n`,
   );

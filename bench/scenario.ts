@@ -25,10 +25,15 @@ export async function makeReview(stack: BenchStack, spec: ReviewSpec) {
   const reference = `${spec.prefix ?? 'BENCH'}-${++seq}`;
   const codes = ['BHT', 'BCC', 'TVP', 'CCG', 'BSCB'];
   const due = spec.dueDate ?? (() => new Date(Date.now() + 90 * 86_400_000));
-  const recommendations: { number: string; text: string; actions: { agencyCode: string; title: string; dueDate: string }[] }[] = [];
+  const recommendations: {
+    number: string;
+    text: string;
+    actions: { agencyCode: string; title: string; dueDate: string }[];
+  }[] = [];
   for (let i = 0; i < spec.actions; i++) {
     const r = Math.floor(i / per);
-    if (!recommendations[r]) recommendations[r] = { number: String(r + 1), text: `Recommendation ${r + 1} of ${reference}`, actions: [] };
+    if (!recommendations[r])
+      recommendations[r] = { number: String(r + 1), text: `Recommendation ${r + 1} of ${reference}`, actions: [] };
     recommendations[r].actions.push({
       agencyCode: spec.agencyCode ?? codes[i % codes.length],
       title: `Action ${i + 1}: agencies share information about the child at every handover`,
@@ -41,7 +46,9 @@ export async function makeReview(stack: BenchStack, spec: ReviewSpec) {
     policy: { ...QUIET, ...spec.policy },
     recommendations,
   });
-  const actions = review.recommendations.flatMap((rec) => rec.actions.map((a) => ({ id: a.id, ref: `${reference} ${a.reference}` })));
+  const actions = review.recommendations.flatMap((rec) =>
+    rec.actions.map((a) => ({ id: a.id, ref: `${reference} ${a.reference}` })),
+  );
   return { id: review.id, reference, actions };
 }
 

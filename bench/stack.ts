@@ -86,7 +86,11 @@ export class BenchStack {
 
     await this.catcher.start();
     this.catcher.onMail((m) => {
-      this.arrivals.push({ at: Date.now(), kind: m.headers['x-notification-kind'] ?? '', ref: m.headers['x-action-ref'] ?? '' });
+      this.arrivals.push({
+        at: Date.now(),
+        kind: m.headers['x-notification-kind'] ?? '',
+        ref: m.headers['x-action-ref'] ?? '',
+      });
       // Keep the catcher's own inbox from growing with every mail: only the arrival matters here.
       this.catcher.clear();
     });
@@ -128,7 +132,9 @@ export class BenchStack {
       workflowBundle: { codePath: bundle.codePath },
       maxCachedWorkflows: this.opts.maxCachedWorkflows,
     }).finally(bundle.remove);
-    log(`workflows bundled (apart, as in production) and worker created in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `workflows bundled (apart, as in production) and worker created in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     this.running = this.worker.run();
 
     this.client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
@@ -139,7 +145,10 @@ export class BenchStack {
       logger: createLogger({ logLevel: 'silent' }),
       taskQueue: this.taskQueue,
       authRateLimit: { max: 1_000_000, windowMs: 60_000 },
-      readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
+      readiness: async () => ({
+        ready: true,
+        checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
+      }),
     });
     this.server = await new Promise<http.Server>((resolve, reject) => {
       const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -155,7 +164,10 @@ export class BenchStack {
     const mk = async (name: string, role: 'admin' | 'board' | 'agency', agencyCode: string | null): Promise<Person> => {
       const token = `bench-${name}-${Math.random().toString(36).slice(2)}`;
       const agencyId = agencyCode ? this.agencyIds[agencyCode] : null;
-      const [u] = await db.insert(users).values({ name, email: `${name}@bench.local`, role, agencyId, tokenHash: hashToken(token) }).returning();
+      const [u] = await db
+        .insert(users)
+        .values({ name, email: `${name}@bench.local`, role, agencyId, tokenHash: hashToken(token) })
+        .returning();
       return { token, actor: { userId: u.id, role, agencyId, name } };
     };
     this.admin = await mk('admin', 'admin', null);

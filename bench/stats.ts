@@ -22,11 +22,17 @@ export function percentile(sorted: number[], p: number): number {
 export function summarize(values: number[]): Summary {
   const s = [...values].sort((a, b) => a - b);
   const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
-  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN, mean };
+  return {
+    n: s.length,
+    p50: percentile(s, 50),
+    p95: percentile(s, 95),
+    p99: percentile(s, 99),
+    max: s[s.length - 1] ?? NaN,
+    mean,
+  };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 
 /** Polls until `probe` is truthy; throws after `ms`. */
 export async function until(probe: () => Promise<boolean>, ms: number, every = 100, what = 'condition'): Promise<void> {
@@ -51,7 +57,12 @@ export function fullGc(): void {
 export const MB = 1024 * 1024;
 export function memory() {
   const m = process.memoryUsage();
-  return { rssMB: m.rss / MB, heapUsedMB: m.heapUsed / MB, externalMB: m.external / MB, arrayBuffersMB: m.arrayBuffers / MB };
+  return {
+    rssMB: m.rss / MB,
+    heapUsedMB: m.heapUsed / MB,
+    externalMB: m.external / MB,
+    arrayBuffersMB: m.arrayBuffers / MB,
+  };
 }
 
 export const round = (x: number, digits = 1) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);

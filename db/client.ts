@@ -49,12 +49,18 @@ export interface OpenDatabaseOptions {
  * path, the certificate therefore goes into the `ssl` option and the URL's own SSL parameters are
  * taken out (`no-verify` keeps its meaning; anything else verifies against the CA).
  */
-export function pgSslOptions(databaseUrl: string, caPath?: string): { connectionString: string; ssl?: { ca: string; rejectUnauthorized: boolean } } {
+export function pgSslOptions(
+  databaseUrl: string,
+  caPath?: string,
+): { connectionString: string; ssl?: { ca: string; rejectUnauthorized: boolean } } {
   if (!caPath) return { connectionString: databaseUrl };
   const url = new URL(databaseUrl);
   const mode = url.searchParams.get('sslmode');
   for (const p of ['sslmode', 'sslrootcert', 'ssl']) url.searchParams.delete(p);
-  return { connectionString: url.toString(), ssl: { ca: fs.readFileSync(caPath, 'utf8'), rejectUnauthorized: mode !== 'no-verify' } };
+  return {
+    connectionString: url.toString(),
+    ssl: { ca: fs.readFileSync(caPath, 'utf8'), rejectUnauthorized: mode !== 'no-verify' },
+  };
 }
 
 /** The database the configuration names: Postgres when DATABASE_URL is set, else PGlite under DATA_DIR. */

@@ -17,17 +17,29 @@ async function main(args: string[]): Promise<void> {
   if (unknown.length) throw new UsageError(`unknown argument ${unknown[0]} (the only option is --embedded)`);
   const config: Config = loadConfig('embedded');
   if (!config.databaseUrl && !embedded) {
-    throw new UsageError('DATABASE_URL is not set: set it to the Postgres to migrate, or pass --embedded to migrate the local PGlite under DATA_DIR');
+    throw new UsageError(
+      'DATABASE_URL is not set: set it to the Postgres to migrate, or pass --embedded to migrate the local PGlite under DATA_DIR',
+    );
   }
   const handle = await openDatabase(databaseOptions(config, embedded ? { databaseUrl: undefined } : {}));
   // The bootstrap admin's token is an audited event: signed like every other.
   useAuditKey(config.auditKey ?? readAuditKeyFile(config.dataDir));
   try {
     const adminToken = config.adminToken;
-    await migrate(handle, adminToken ? () => ensureAdmin(handle.db, adminToken, { tokenTtlDays: config.apiTokenTtlDays, actor: 'migrate' }).then(() => undefined) : undefined);
+    await migrate(
+      handle,
+      adminToken
+        ? () =>
+            ensureAdmin(handle.db, adminToken, { tokenTtlDays: config.apiTokenTtlDays, actor: 'migrate' }).then(
+              () => undefined,
+            )
+        : undefined,
+    );
     process.stdout.write(`migrations applied (${handle.kind})\n`);
     if (adminToken) {
-      process.stdout.write(`bootstrap admin admin@localhost holds ADMIN_TOKEN (valid ${config.apiTokenTtlDays} days)\n`);
+      process.stdout.write(
+        `bootstrap admin admin@localhost holds ADMIN_TOKEN (valid ${config.apiTokenTtlDays} days)\n`,
+      );
     } else if (!(await hasActiveAdmin(handle.db)) && !embedded) {
       process.stdout.write(
         'no administrator yet: set ADMIN_TOKEN (at least 16 characters) and run `npm run migrate` again, ' +
@@ -49,6 +61,8 @@ main(process.argv.slice(2)).catch((err) => {
       return undefined;
     }
   })();
-  process.stderr.write(`migrate failed: ${err instanceof UsageError ? err.message : describeStartupError(err, config?.databaseUrl)}\n`);
+  process.stderr.write(
+    `migrate failed: ${err instanceof UsageError ? err.message : describeStartupError(err, config?.databaseUrl)}\n`,
+  );
   process.exit(isConfigError(err) || err instanceof UsageError ? 78 : 1);
 });

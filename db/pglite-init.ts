@@ -13,7 +13,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runChild } from '../lib/process';
 
-const CREATE = 'const { PGlite } = await import(process.argv[1]); const db = await PGlite.create(process.argv[2]); await db.close();';
+const CREATE =
+  'const { PGlite } = await import(process.argv[1]); const db = await PGlite.create(process.argv[2]); await db.close();';
 
 export const isPgliteCluster = (dir: string) => fs.existsSync(path.join(dir, 'PG_VERSION'));
 
@@ -21,14 +22,20 @@ export async function ensurePgliteCluster(dir: string): Promise<void> {
   if (isPgliteCluster(dir)) return;
   // An empty directory left by an older start may stand where the cluster goes; anything else is not ours to replace.
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
-    throw new Error(`${dir} holds files but no database (no PG_VERSION); move them away or set DATA_DIR to another directory`);
+    throw new Error(
+      `${dir} holds files but no database (no PG_VERSION); move them away or set DATA_DIR to another directory`,
+    );
   }
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const building = `${dir}.creating-${process.pid}`;
   fs.rmSync(building, { recursive: true, force: true });
   const pglite = pathToFileURL(require.resolve('@electric-sql/pglite')).href;
   try {
-    await runChild(process.execPath, ['--input-type=module', '-e', CREATE, pglite, building], `could not create the embedded database in ${dir}`);
+    await runChild(
+      process.execPath,
+      ['--input-type=module', '-e', CREATE, pglite, building],
+      `could not create the embedded database in ${dir}`,
+    );
   } catch (err) {
     fs.rmSync(building, { recursive: true, force: true });
     throw err;

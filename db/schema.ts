@@ -63,7 +63,6 @@ export const NOTIFICATION_KINDS = [
   'sign_in',
 ] as const;
 
-
 const inList = (column: string, values: readonly string[]) =>
   sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
 
@@ -89,7 +88,9 @@ export const users = pgTable(
     /** Names the current token (revocation by id never needs the token itself). */
     tokenId: uuid('token_id').unique().defaultRandom(),
     /** The token stops working at this instant (API_TOKEN_TTL_DAYS after it was issued). */
-    tokenExpiresAt: ts('token_expires_at').notNull().default(sql`now() + interval '90 days'`),
+    tokenExpiresAt: ts('token_expires_at')
+      .notNull()
+      .default(sql`now() + interval '90 days'`),
     /** Set when an administrator deactivates the user: no token, no session, no sign-in. */
     deactivatedAt: ts('deactivated_at'),
     createdAt: createdAt(),
@@ -111,7 +112,9 @@ export const reviews = pgTable(
     publishedOn: date('published_on', { mode: 'string' }),
     /** The timers policy with every default filled in (docs/ARCHITECTURE.md, The action lifecycle). */
     policy: jsonb('policy').notNull(),
-    status: text('status', { enum: ['active', 'completed'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'completed'] })
+      .notNull()
+      .default('active'),
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: createdAt(),
     completedAt: ts('completed_at'),
@@ -154,7 +157,10 @@ export const recommendations = pgTable(
     text: text('text').notNull(),
     position: integer('position').notNull().default(0),
     workflowId: text('workflow_id').notNull().unique(),
-    themes: text('themes').array().notNull().default(sql`'{}'`),
+    themes: text('themes')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     status: text('status', { enum: ['open', 'implemented', 'partly_implemented', 'not_implemented', 'cancelled'] })
       .notNull()
       .default('open'),
@@ -202,7 +208,10 @@ export const actions = pgTable(
     nextTimerAt: ts('next_timer_at'),
     workflowId: text('workflow_id').notNull().unique(),
     /** Theme codes (the recommendation's and the action's own), for cuts across reviews. */
-    themes: text('themes').array().notNull().default(sql`'{}'`),
+    themes: text('themes')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     /** Highest workflow event sequence projected; a stale retry never overwrites a newer state. */
     projectedSeq: integer('projected_seq').notNull().default(0),
     createdAt: createdAt(),
@@ -234,9 +243,7 @@ export const evidence = pgTable(
       .references(() => actions.id),
     statement: text('statement').notNull(),
     links: jsonb('links').$type<string[]>().notNull().default([]),
-    status: text('status', { enum: EVIDENCE_STATUSES })
-      .notNull()
-      .default('submitted'),
+    status: text('status', { enum: EVIDENCE_STATUSES }).notNull().default('submitted'),
     submittedBy: uuid('submitted_by').references(() => users.id),
     submittedAt: ts('submitted_at').notNull().defaultNow(),
   },
@@ -295,7 +302,9 @@ export const extensionRequests = pgTable(
     newDueDate: ts('new_due_date').notNull(),
     reason: text('reason').notNull(),
     interimMeasures: text('interim_measures').notNull(),
-    status: text('status', { enum: ['pending', 'approved', 'rejected'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'approved', 'rejected'] })
+      .notNull()
+      .default('pending'),
     requestedBy: uuid('requested_by').references(() => users.id),
     requestedAt: ts('requested_at').notNull().defaultNow(),
     decidedBy: uuid('decided_by').references(() => users.id),
@@ -337,7 +346,9 @@ export const notifications = pgTable(
     htmlBody: text('html_body').notNull(),
     headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
     ics: text('ics'),
-    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     messageId: text('message_id'),

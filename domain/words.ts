@@ -12,7 +12,12 @@ export const STATUS_LABEL: Record<string, string> = {
   cancelled: 'Cancelled',
 } satisfies Record<ActionStatus, string>;
 
-export const RAG_LABEL: Record<string, string> = { red: 'Red', amber: 'Amber', green: 'Green', complete: 'Complete' } satisfies Record<Rag, string>;
+export const RAG_LABEL: Record<string, string> = {
+  red: 'Red',
+  amber: 'Amber',
+  green: 'Green',
+  complete: 'Complete',
+} satisfies Record<Rag, string>;
 
 export const OUTCOME_LABEL: Record<string, string> = { implemented: 'Implemented', not_implemented: 'Not implemented' };
 

@@ -14,7 +14,8 @@ export async function csvToXlsx(csv: string): Promise<Buffer> {
   const ws = wb.addWorksheet('Action plan');
   ws.addRow(header).font = { bold: true };
   const dateCol = header.findIndex((h) => /target date/i.test(h));
-  for (const r of rows) ws.addRow(r.map((v, i) => (i === dateCol && /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : v)));
+  for (const r of rows)
+    ws.addRow(r.map((v, i) => (i === dateCol && /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : v)));
   ws.getColumn(dateCol + 1).numFmt = 'dd/mm/yyyy';
   ws.columns.forEach((c, i) => (c.width = [14, 50, 60, 16, 40, 14][i] ?? 20));
   return Buffer.from(await wb.xlsx.writeBuffer());

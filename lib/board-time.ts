@@ -38,7 +38,20 @@ const toMs = (x: When): number => (x instanceof Date ? x.getTime() : typeof x ==
 /** The local day (`2027-01-31`) of an instant in the board's zone: the API's `dueOn`. */
 export const dueOn = (x: When): string => (typeof x === 'string' && DAY_ONLY.test(x) ? x : localDate(toMs(x), zone));
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 function dayParts(date: string) {

@@ -76,17 +76,35 @@ export const envSchema = z.object({
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp:// or smtps://'),
   /** CA certificate (PEM) the relay's certificate is checked against, for a private CA. */
   SMTP_CA_PATH: optionalPath,
-  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Safeguarding Board <actions@safeguarding-board.local>')),
+  MAIL_FROM: z.preprocess(
+    emptyToUndefined,
+    z.string().min(3).default('Safeguarding Board <actions@safeguarding-board.local>'),
+  ),
   /** The board's name as printed at the top of every page of a Word or PDF pack. */
   BOARD_NAME: z.preprocess(emptyToUndefined, z.string().min(1).max(200).optional()),
-  PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000)),
+  PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000),
+  ),
   /** When set, the API serves /metrics on this port without a token (and on PORT only to an admin). */
-  METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional()),
+  METRICS_PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional(),
+  ),
   /** When set, the worker serves the Temporal SDK's Prometheus metrics on this port. */
-  WORKER_METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional()),
+  WORKER_METRICS_PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional(),
+  ),
   PUBLIC_URL: optionalUrl(['http:', 'https:'], 'http:// or https://'),
   /** Interface to listen on: embedded mode defaults to loopback only (its mail inbox holds sign-in links). */
-  HOST: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9.:-]{1,255}$/, 'expected an address such as 127.0.0.1 or 0.0.0.0').optional()),
+  HOST: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.:-]{1,255}$/, 'expected an address such as 127.0.0.1 or 0.0.0.0')
+      .optional(),
+  ),
   /** Which proxies' X-Forwarded-For to believe: a hop count, or addresses/CIDRs/loopback,uniquelocal. */
   TRUST_PROXY: z.preprocess(
     emptyToUndefined,
@@ -97,7 +115,10 @@ export const envSchema = z.object({
           /^(\d{1,2}|false)$/.test(v) ||
           v.split(',').every((p) => {
             const [ip, bits, ...rest] = p.trim().split('/');
-            return ['loopback', 'linklocal', 'uniquelocal'].includes(ip) || (net.isIP(ip) !== 0 && rest.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)));
+            return (
+              ['loopback', 'linklocal', 'uniquelocal'].includes(ip) ||
+              (net.isIP(ip) !== 0 && rest.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)))
+            );
           }),
         'expected a hop count (1), false, or addresses, CIDRs, loopback, linklocal or uniquelocal separated by commas',
       )
@@ -109,7 +130,10 @@ export const envSchema = z.object({
   ALLOW_SHORT_POLICIES: bool,
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'expected at least 16 characters').optional()),
   /** Lifetime of an API token from when it is issued or rotated. */
-  API_TOKEN_TTL_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number of days' }).int().min(1).max(3650).default(90)),
+  API_TOKEN_TTL_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'expected a number of days' }).int().min(1).max(3650).default(90),
+  ),
   BOARD_CHAIR_EMAIL: optionalEmail,
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('.data')),
   /** The board's IANA time zone: due dates, working days, the delivery window and every date shown. */
@@ -129,7 +153,10 @@ export const envSchema = z.object({
   TEMPORAL_UI_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(8233)),
   SMTP_CATCHER_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(2525)),
   /** How long a request waits for a workflow Update before answering 503 (the change goes on; retry with the same Idempotency-Key). */
-  UPDATE_TIMEOUT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number of seconds' }).min(1).max(300).default(20)),
+  UPDATE_TIMEOUT_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'expected a number of seconds' }).min(1).max(300).default(20),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -220,7 +247,14 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
   }
-  for (const name of ['DATABASE_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'SMTP_CA_PATH', 'WORKFLOW_BUNDLE_PATH'] as const) {
+  for (const name of [
+    'DATABASE_CA_PATH',
+    'TEMPORAL_TLS_CERT_PATH',
+    'TEMPORAL_TLS_KEY_PATH',
+    'TEMPORAL_TLS_CA_PATH',
+    'SMTP_CA_PATH',
+    'WORKFLOW_BUNDLE_PATH',
+  ] as const) {
     const file = e[name];
     if (file !== undefined && !isReadableFile(file)) problems.push(`${name}: no readable file at "${file}"`);
   }
@@ -229,25 +263,45 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     problems.push(`DATABASE_URL: sslmode must be one of ${SSL_MODES.join(', ')} (got "${sslmode}")`);
   }
   if (e.SMTP_URL) for (const p of smtpUrlProblems(e.SMTP_URL)) problems.push(`SMTP_URL: ${p}`);
-  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) problems.push('METRICS_PORT: must differ from PORT');
-  if (e.DATABASE_CA_PATH && sslmode === 'disable') problems.push('DATABASE_CA_PATH: set, but DATABASE_URL has sslmode=disable');
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT)
+    problems.push('METRICS_PORT: must differ from PORT');
+  if (e.DATABASE_CA_PATH && sslmode === 'disable')
+    problems.push('DATABASE_CA_PATH: set, but DATABASE_URL has sslmode=disable');
   if (mode === 'service') {
-    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required for a separate API or worker process (the embedded PGlite cannot be shared between processes)');
-    if (!e.TEMPORAL_ADDRESS) problems.push('TEMPORAL_ADDRESS: required for a separate API or worker process (host:port of the Temporal frontend)');
-    if (!e.SMTP_URL) problems.push('SMTP_URL: required for a separate API or worker process (smtp://user:pass@host:port)');
-    if (!e.BOARD_CHAIR_EMAIL) problems.push("BOARD_CHAIR_EMAIL: required when not embedded (escalation level 3 goes to the board's independent chair)");
+    if (!e.DATABASE_URL)
+      problems.push(
+        'DATABASE_URL: required for a separate API or worker process (the embedded PGlite cannot be shared between processes)',
+      );
+    if (!e.TEMPORAL_ADDRESS)
+      problems.push(
+        'TEMPORAL_ADDRESS: required for a separate API or worker process (host:port of the Temporal frontend)',
+      );
+    if (!e.SMTP_URL)
+      problems.push('SMTP_URL: required for a separate API or worker process (smtp://user:pass@host:port)');
+    if (!e.BOARD_CHAIR_EMAIL)
+      problems.push(
+        "BOARD_CHAIR_EMAIL: required when not embedded (escalation level 3 goes to the board's independent chair)",
+      );
     if (!e.AUDIT_KEY && e.NODE_ENV === 'production') {
-      problems.push('AUDIT_KEY: required in production (at least 32 random characters; it signs the audit chain, keep it out of the database)');
+      problems.push(
+        'AUDIT_KEY: required in production (at least 32 random characters; it signs the audit chain, keep it out of the database)',
+      );
     }
     if (!e.PUBLIC_URL && e.NODE_ENV === 'production') {
-      problems.push('PUBLIC_URL: required in production (the links in every e-mail point there, for example https://actions.example.org)');
+      problems.push(
+        'PUBLIC_URL: required in production (the links in every e-mail point there, for example https://actions.example.org)',
+      );
     }
   }
   if (problems.length) throw new ConfigError(problems);
 
   const port = e.PORT;
   const tlsWanted =
-    e.TEMPORAL_TLS || e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_SERVER_NAME;
+    e.TEMPORAL_TLS ||
+    e.TEMPORAL_TLS_CERT_PATH ||
+    e.TEMPORAL_TLS_CA_PATH ||
+    e.TEMPORAL_API_KEY ||
+    e.TEMPORAL_TLS_SERVER_NAME;
   return {
     mode,
     env: e.NODE_ENV,
@@ -278,7 +332,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     smtpCatcherPort: e.SMTP_CATCHER_PORT,
     mailFrom: e.MAIL_FROM,
     // Unset: the display name of MAIL_FROM, which is how the board already signs its mail.
-    boardName: e.BOARD_NAME ?? (/^\s*"?([^"<]+?)"?\s*</.exec(e.MAIL_FROM)?.[1] ?? 'Safeguarding Board'),
+    boardName: e.BOARD_NAME ?? /^\s*"?([^"<]+?)"?\s*</.exec(e.MAIL_FROM)?.[1] ?? 'Safeguarding Board',
     port,
     metricsPort: e.METRICS_PORT,
     workerMetricsPort: e.WORKER_METRICS_PORT,

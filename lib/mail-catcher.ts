@@ -72,7 +72,10 @@ export class MailCatcher {
       onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((parsed) => {
-            this.record(parsed, session.envelope.rcptTo.map((r) => r.address));
+            this.record(
+              parsed,
+              session.envelope.rcptTo.map((r) => r.address),
+            );
             callback();
           })
           .catch((err: Error) => callback(err));
@@ -139,7 +142,9 @@ export class MailCatcher {
     const addresses = (v: unknown): string[] => {
       if (!v) return [];
       const list = Array.isArray(v) ? v : [v];
-      return list.flatMap((a: { value?: { address?: string }[] }) => (a.value ?? []).map((x) => x.address ?? '')).filter(Boolean);
+      return list
+        .flatMap((a: { value?: { address?: string }[] }) => (a.value ?? []).map((x) => x.address ?? ''))
+        .filter(Boolean);
     };
     const headers: Record<string, string> = {};
     for (const [key, value] of parsed.headers) {

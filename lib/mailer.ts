@@ -32,6 +32,7 @@ export function createMailer(smtpUrl: string, from: string, opts: MailerOptions 
     greetingTimeout: 5000,
     socketTimeout: 15000,
   };
-  if (s.pool) return nodemailer.createTransport({ ...options, pool: true, maxConnections: s.maxConnections ?? 5 }, { from });
+  if (s.pool)
+    return nodemailer.createTransport({ ...options, pool: true, maxConnections: s.maxConnections ?? 5 }, { from });
   return nodemailer.createTransport(options, { from });
 }

@@ -22,7 +22,9 @@ export function stopOnSignals(logger: Logger, steps: (() => Promise<unknown>)[])
 /** Entry points: a failed start prints why and exits non-zero. */
 export function runMain(what: string, main: () => Promise<void>): void {
   main().catch((err) => {
-    process.stderr.write(`${what} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `${what} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -27,7 +27,11 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 
 /** docker-compose.yml's database names (APP_DB_NAME's default, and the temporal-schema one-shot's). */
-export const COMPOSE_DATABASES = { app: 'actionplan', temporal: 'temporal', visibility: 'temporal_visibility' } as const;
+export const COMPOSE_DATABASES = {
+  app: 'actionplan',
+  temporal: 'temporal',
+  visibility: 'temporal_visibility',
+} as const;
 
 export interface ProdStackOptions {
   /** A Postgres server and a role that may create databases (the app's and Temporal's two live there). */
@@ -60,17 +64,23 @@ export class AppProcess {
     logFile: string,
   ) {
     const log = fs.createWriteStream(logFile, { flags: 'a' });
-    this.child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), entry], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const onData = (b: Buffer) => {
       this.text = (this.text + b.toString()).slice(-200_000);
       log.write(b);
     };
     this.child.stdout!.on('data', onData);
     this.child.stderr!.on('data', onData);
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => {
-      log.end();
-      resolve(code);
-    }));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code) => {
+        log.end();
+        resolve(code);
+      }),
+    );
   }
 
   get pid(): number {
@@ -179,7 +189,9 @@ export class ProdStack {
     const step = (what: string) => this.log(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`);
     this.binaries = await provisionTemporalServer({ log: this.log });
     // webpack runs while the Temporal side comes up (both take a while on a small machine).
-    const bundled = fs.existsSync(this.bundlePath) ? Promise.resolve(this.bundlePath) : this.buildBundle(this.bundlePath);
+    const bundled = fs.existsSync(this.bundlePath)
+      ? Promise.resolve(this.bundlePath)
+      : this.buildBundle(this.bundlePath);
     bundled.catch(() => undefined);
     step('Temporal schema (sql tool)');
     await ensureTemporalSchema(this.binaries.sql, this.temporalDb);
@@ -204,7 +216,11 @@ export class ProdStack {
   }
 
   async startTemporal(): Promise<void> {
-    this.temporal = await startTemporalServer(this.binaries!.server, this.temporalDb, serverPorts(this.opts.temporalPort));
+    this.temporal = await startTemporalServer(
+      this.binaries!.server,
+      this.temporalDb,
+      serverPorts(this.opts.temporalPort),
+    );
   }
 
   /** Stops the Temporal server (SIGTERM) and starts it again on the same databases and ports. */
@@ -214,14 +230,23 @@ export class ProdStack {
   }
 
   async migrate(env: Record<string, string> = {}): Promise<string> {
-    const p = new AppProcess('migrate', 'db/migrate-cli.ts', this.appEnv({ ADMIN_TOKEN: this.opts.adminToken, ...env }), this.logFile('migrate'));
+    const p = new AppProcess(
+      'migrate',
+      'db/migrate-cli.ts',
+      this.appEnv({ ADMIN_TOKEN: this.opts.adminToken, ...env }),
+      this.logFile('migrate'),
+    );
     const code = await p.exited;
     if (code !== 0) throw new Error(`npm run migrate failed (exit ${code}): ${p.output()}`);
     return p.output();
   }
 
   async buildBundle(out: string, workflowsModule?: string): Promise<string> {
-    await runChild(TSX, [path.join(ROOT, 'scripts', 'build-workflow-bundle.ts'), out, ...(workflowsModule ? [workflowsModule] : [])], 'npm run build:workflows');
+    await runChild(
+      TSX,
+      [path.join(ROOT, 'scripts', 'build-workflow-bundle.ts'), out, ...(workflowsModule ? [workflowsModule] : [])],
+      'npm run build:workflows',
+    );
     return out;
   }
 
@@ -235,7 +260,12 @@ export class ProdStack {
   }
 
   startApi(i: number): AppProcess {
-    return new AppProcess(`api-${i + 1}`, 'api/main.ts', this.appEnv({ PORT: String(this.opts.apiPorts[i]) }), this.logFile(`api-${i + 1}`));
+    return new AppProcess(
+      `api-${i + 1}`,
+      'api/main.ts',
+      this.appEnv({ PORT: String(this.opts.apiPorts[i]) }),
+      this.logFile(`api-${i + 1}`),
+    );
   }
 
   async waitReady(i: number, timeoutMs = 240_000): Promise<void> {
@@ -265,7 +295,8 @@ export class ProdStack {
   /** For tests: drops the three databases (the stack must be stopped). */
   async dropDatabases(): Promise<void> {
     await onServer(this.opts.postgresUrl, async (c) => {
-      for (const name of Object.values(this.opts.databases)) await c.query(`drop database if exists "${name.replace(/"/g, '""')}" with (force)`);
+      for (const name of Object.values(this.opts.databases))
+        await c.query(`drop database if exists "${name.replace(/"/g, '""')}" with (force)`);
     });
   }
 }

@@ -21,7 +21,12 @@ export interface ReadinessDeps {
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms).unref(),
+    ),
+  ]);
 
 /** Database reachable, Temporal reachable, and a worker that reported in the last few seconds. */
 export async function checkReadiness(deps: ReadinessDeps): Promise<ReadinessReport> {
@@ -30,8 +35,14 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<ReadinessRepo
     return { ok: false, detail };
   };
   const [database, temporal] = await Promise.all([
-    withTimeout(deps.pingDatabase(), 3000, 'database ping').then(() => ({ ok: true }), failed('database', 'database unreachable')),
-    withTimeout(deps.pingTemporal(), 3000, 'Temporal ping').then(() => ({ ok: true }), failed('temporal', 'Temporal unreachable')),
+    withTimeout(deps.pingDatabase(), 3000, 'database ping').then(
+      () => ({ ok: true }),
+      failed('database', 'database unreachable'),
+    ),
+    withTimeout(deps.pingTemporal(), 3000, 'Temporal ping').then(
+      () => ({ ok: true }),
+      failed('temporal', 'Temporal unreachable'),
+    ),
   ]);
   let worker: ReadinessCheck = { ok: false, detail: 'not checked: database unreachable' };
   if (database.ok) {

@@ -5,7 +5,9 @@ import { z } from 'zod';
  * vocabulary. A key outside this list is refused rather than ignored: a misspelt `requireTLS`
  * silently dropped is exactly how credentials end up crossing the network in plain text.
  */
-const flag = z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).transform((v) => v === 'true' || v === '1');
+const flag = z
+  .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1');
 
 export const smtpQuerySchema = z.strictObject(
   {
@@ -18,7 +20,12 @@ export const smtpQuerySchema = z.strictObject(
     /** Connections a pooled transport keeps at most (implies pool=true). */
     maxConnections: z.coerce.number({ error: 'expected a whole number' }).int().min(1).max(50).optional(),
   },
-  { error: (i) => (i.code === 'unrecognized_keys' ? `unknown option ${i.keys.join(', ')} (known: requireTLS, secure, pool, maxConnections)` : undefined) },
+  {
+    error: (i) =>
+      i.code === 'unrecognized_keys'
+        ? `unknown option ${i.keys.join(', ')} (known: requireTLS, secure, pool, maxConnections)`
+        : undefined,
+  },
 );
 
 export type SmtpQuery = z.infer<typeof smtpQuerySchema>;
@@ -38,7 +45,8 @@ export function smtpUrlProblems(smtpUrl: string): string[] {
   const url = new URL(smtpUrl);
   const result = smtpQuerySchema.safeParse(Object.fromEntries(url.searchParams));
   if (result.success) {
-    if (url.protocol === 'smtps:' && result.data.secure === false) return ['smtps:// is implicit TLS; drop secure=false or use smtp://'];
+    if (url.protocol === 'smtps:' && result.data.secure === false)
+      return ['smtps:// is implicit TLS; drop secure=false or use smtp://'];
     return [];
   }
   return result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));

@@ -18,10 +18,15 @@ const SECRET_ECHO = /\s*\(got "[^"]*"\)/g;
  * database that is unreachable, missing or refuses the credentials, a schema never migrated.
  */
 export function describeStartupError(err: unknown, databaseUrl?: string): string {
-  if (err instanceof ConfigError) return `invalid configuration: ${err.problems.map((p) => p.replace(SECRET_ECHO, '')).join('; ')}`;
+  if (err instanceof ConfigError)
+    return `invalid configuration: ${err.problems.map((p) => p.replace(SECRET_ECHO, '')).join('; ')}`;
   // Drizzle wraps the driver's error ("Failed query: ...") and keeps it as the cause.
   const wrapped = err as { cause?: unknown };
-  const e = (wrapped?.cause && typeof wrapped.cause === 'object' ? wrapped.cause : err) as { code?: string; message?: string; errors?: { code?: string }[] };
+  const e = (wrapped?.cause && typeof wrapped.cause === 'object' ? wrapped.cause : err) as {
+    code?: string;
+    message?: string;
+    errors?: { code?: string }[];
+  };
   const code = e?.code ?? e?.errors?.[0]?.code;
   const where = whereOf(databaseUrl);
   switch (code) {
@@ -43,7 +48,8 @@ export function describeStartupError(err: unknown, databaseUrl?: string): string
       break;
   }
   const message = e?.message ?? String(err);
-  if (/timeout exceeded when trying to connect|Connection terminated/i.test(message)) return `cannot reach the database at ${where} (DATABASE_URL): ${message}`;
+  if (/timeout exceeded when trying to connect|Connection terminated/i.test(message))
+    return `cannot reach the database at ${where} (DATABASE_URL): ${message}`;
   return message.split('\n')[0];
 }
 

@@ -35,7 +35,8 @@ export class TemporalCliMissing extends Error {}
 /** TEMPORAL_CLI_PATH, then `temporal` on PATH, then the cache; undefined if none. */
 export function findTemporalCli(explicit?: string): string | undefined {
   if (explicit) {
-    if (!fs.existsSync(explicit)) throw new TemporalCliMissing(`TEMPORAL_CLI_PATH points to ${explicit}, which does not exist`);
+    if (!fs.existsSync(explicit))
+      throw new TemporalCliMissing(`TEMPORAL_CLI_PATH points to ${explicit}, which does not exist`);
     return explicit;
   }
   const found = onPath('temporal');
@@ -45,7 +46,9 @@ export function findTemporalCli(explicit?: string): string | undefined {
 }
 
 /** Finds the CLI or builds it with `go install` (several minutes the first time), streaming progress. */
-export async function provisionTemporalCli(opts: { explicit?: string; log?: (line: string) => void } = {}): Promise<string> {
+export async function provisionTemporalCli(
+  opts: { explicit?: string; log?: (line: string) => void } = {},
+): Promise<string> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const existing = findTemporalCli(opts.explicit);
   if (existing) return existing;
@@ -62,7 +65,9 @@ export async function provisionTemporalCli(opts: { explicit?: string; log?: (lin
   }
   const dir = cliCacheDir();
   fs.mkdirSync(dir, { recursive: true });
-  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first time only; this takes several minutes)...`);
+  log(
+    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first time only; this takes several minutes)...`,
+  );
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     const child = spawn(go, ['install', '-v', `${MODULE}@${TEMPORAL_CLI_VERSION}`], {
@@ -77,14 +82,19 @@ export async function provisionTemporalCli(opts: { explicit?: string; log?: (lin
       for (const line of text.split('\n')) {
         if (!line.trim()) continue;
         count += 1;
-        if (count % 50 === 0) log(`  ... ${count} packages fetched or compiled (${Math.round((Date.now() - started) / 1000)} s)`);
+        if (count % 50 === 0)
+          log(`  ... ${count} packages fetched or compiled (${Math.round((Date.now() - started) / 1000)} s)`);
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new TemporalCliMissing(`go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}):\n${tail}`)),
+      code === 0
+        ? resolve()
+        : reject(
+            new TemporalCliMissing(`go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}):\n${tail}`),
+          ),
     );
   });
   const bin = path.join(dir, 'temporal');

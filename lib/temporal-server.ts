@@ -45,7 +45,9 @@ function findGo(): string | undefined {
 }
 
 /** Finds both binaries in the cache or builds them with `go install` (many minutes the first time), with progress lines. */
-export async function provisionTemporalServer(opts: { log?: (line: string) => void } = {}): Promise<TemporalServerBinaries> {
+export async function provisionTemporalServer(
+  opts: { log?: (line: string) => void } = {},
+): Promise<TemporalServerBinaries> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const dir = serverCacheDir();
   const bins = { server: path.join(dir, 'server'), sql: path.join(dir, 'sql') };
@@ -61,13 +63,19 @@ export async function provisionTemporalServer(opts: { log?: (line: string) => vo
     );
   }
   fs.mkdirSync(dir, { recursive: true });
-  log(`Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go into ${dir} (first time only; this takes many minutes)...`);
+  log(
+    `Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go into ${dir} (first time only; this takes many minutes)...`,
+  );
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(go, ['install', '-v', `${MODULES.server}@${TEMPORAL_SERVER_VERSION}`, `${MODULES.sql}@${TEMPORAL_SERVER_VERSION}`], {
-      env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      go,
+      ['install', '-v', `${MODULES.server}@${TEMPORAL_SERVER_VERSION}`, `${MODULES.sql}@${TEMPORAL_SERVER_VERSION}`],
+      {
+        env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let count = 0;
     let tail = '';
     const onData = (chunk: Buffer) => {
@@ -76,13 +84,18 @@ export async function provisionTemporalServer(opts: { log?: (line: string) => vo
       for (const line of text.split('\n')) {
         if (!line.trim()) continue;
         count += 1;
-        if (count % 50 === 0) log(`  ... ${count} packages fetched or compiled (${Math.round((Date.now() - started) / 1000)} s)`);
+        if (count % 50 === 0)
+          log(`  ... ${count} packages fetched or compiled (${Math.round((Date.now() - started) / 1000)} s)`);
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new TemporalServerMissing(`go install of the Temporal server failed (exit ${code}):\n${tail}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new TemporalServerMissing(`go install of the Temporal server failed (exit ${code}):\n${tail}`)),
+    );
   });
   log(`Temporal server and SQL tool built in ${Math.round((Date.now() - started) / 1000)} s`);
   return bins;
@@ -98,7 +111,11 @@ export interface TemporalDatabaseSettings {
   visibilityDatabase: string;
 }
 
-function runTool(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function runTool(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -120,7 +137,10 @@ export async function ensureTemporalSchema(sqlTool: string, db: TemporalDatabase
   const base = ['--plugin', TEMPORAL_DB_PLUGIN, '--ep', db.host, '-p', String(db.port), '-u', db.user];
   const step = async (what: string, args: string[], tolerate?: RegExp) => {
     const r = await runTool(sqlTool, [...base, ...args], env);
-    if (r.code !== 0 && !(tolerate && tolerate.test(r.output))) throw new Error(`Temporal schema: ${what} failed (exit ${r.code}):\n${r.output.split('\n').slice(-6).join('\n')}`);
+    if (r.code !== 0 && !(tolerate && tolerate.test(r.output)))
+      throw new Error(
+        `Temporal schema: ${what} failed (exit ${r.code}):\n${r.output.split('\n').slice(-6).join('\n')}`,
+      );
   };
   for (const [name, schema] of [
     [db.database, 'temporal'],
@@ -198,11 +218,19 @@ export interface RunningTemporalServer {
 }
 
 /** Starts the server from the repository's config and waits until its frontend answers. */
-export async function startTemporalServer(serverBin: string, db: TemporalDatabaseSettings, ports: ServerPorts): Promise<RunningTemporalServer> {
-  const child: ChildProcess = spawn(serverBin, ['--root', SERVER_CONFIG_ROOT, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serverEnvironment(db, ports) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startTemporalServer(
+  serverBin: string,
+  db: TemporalDatabaseSettings,
+  ports: ServerPorts,
+): Promise<RunningTemporalServer> {
+  const child: ChildProcess = spawn(
+    serverBin,
+    ['--root', SERVER_CONFIG_ROOT, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'],
+    {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serverEnvironment(db, ports) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const collect = (b: Buffer) => (output = (output + b.toString()).slice(-20000));
   child.stdout!.on('data', collect);
@@ -252,7 +280,12 @@ async function waitForFrontend(address: string, timeoutMs: number, gone: () => b
 }
 
 /** What compose's temporal-namespace one-shot does: register the namespace (30 days' retention) unless it exists, then wait until it is served. */
-export async function ensureNamespace(address: string, namespace: string, retentionDays = NAMESPACE_RETENTION_DAYS, timeoutMs = 120_000): Promise<void> {
+export async function ensureNamespace(
+  address: string,
+  namespace: string,
+  retentionDays = NAMESPACE_RETENTION_DAYS,
+  timeoutMs = 120_000,
+): Promise<void> {
   const connection = await Connection.connect({ address });
   const deadline = Date.now() + timeoutMs;
   try {
@@ -264,7 +297,10 @@ export async function ensureNamespace(address: string, namespace: string, retent
         /* not there yet, or not yet in the frontend's cache */
       }
       try {
-        await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(retentionDays * 86_400_000) });
+        await connection.workflowService.registerNamespace({
+          namespace,
+          workflowExecutionRetentionPeriod: msToTs(retentionDays * 86_400_000),
+        });
       } catch (err) {
         if (!/already exists|AlreadyExists/i.test((err as Error).message) && Date.now() > deadline) throw err;
       }

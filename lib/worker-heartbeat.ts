@@ -24,7 +24,12 @@ export interface Heartbeat {
  * Writes this worker's row now and every few seconds while `polling()` says so. Times are the
  * database's own (now()), so clocks that differ between hosts do not matter.
  */
-export async function startHeartbeat(opts: { db: Db; taskQueue: string; polling: () => boolean; logger: Logger }): Promise<Heartbeat> {
+export async function startHeartbeat(opts: {
+  db: Db;
+  taskQueue: string;
+  polling: () => boolean;
+  logger: Logger;
+}): Promise<Heartbeat> {
   const { db, taskQueue } = opts;
   const id = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const beat = () =>
@@ -67,6 +72,11 @@ export async function liveWorkers(db: Db, taskQueue: string): Promise<number> {
   const rows = await db
     .select({ id: workerHeartbeats.id })
     .from(workerHeartbeats)
-    .where(and(eq(workerHeartbeats.taskQueue, taskQueue), gt(workerHeartbeats.seenAt, sql`now() - make_interval(secs => ${HEARTBEAT_FRESH_SECONDS})`)));
+    .where(
+      and(
+        eq(workerHeartbeats.taskQueue, taskQueue),
+        gt(workerHeartbeats.seenAt, sql`now() - make_interval(secs => ${HEARTBEAT_FRESH_SECONDS})`),
+      ),
+    );
   return rows.length;
 }

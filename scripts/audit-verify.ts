@@ -30,9 +30,13 @@ function explain(err: unknown, config: Config): string {
   let root: unknown = err;
   while (root instanceof Error && root.cause !== undefined) root = root.cause;
   const message = root instanceof Error ? root.message : String(root);
-  const where = config.databaseUrl ? `the database at ${redactUrl(config.databaseUrl)} (DATABASE_URL)` : `the embedded database under ${config.dataDir}`;
-  if (/relation "audit_events" does not exist/.test(message)) return `${where} has no audit trail: it was never migrated (npm run migrate), or DATABASE_URL names the wrong database`;
-  if (/database ".*" does not exist/.test(message)) return `${where} does not exist: check the database name in DATABASE_URL`;
+  const where = config.databaseUrl
+    ? `the database at ${redactUrl(config.databaseUrl)} (DATABASE_URL)`
+    : `the embedded database under ${config.dataDir}`;
+  if (/relation "audit_events" does not exist/.test(message))
+    return `${where} has no audit trail: it was never migrated (npm run migrate), or DATABASE_URL names the wrong database`;
+  if (/database ".*" does not exist/.test(message))
+    return `${where} does not exist: check the database name in DATABASE_URL`;
   return `could not read ${where}: ${message}`;
 }
 
@@ -64,31 +68,49 @@ async function main(config: Config): Promise<number> {
       const [row] = await database.db.select().from(auditEvents).where(eq(auditEvents.id, result.firstBadId));
       process.stderr.write(
         `audit chain BROKEN at row id ${result.firstBadId}` +
-          (row ? ` (event ${row.eventKey}, type ${row.type}, action ${row.actionId ?? '-'}, at ${row.occurredAt.toISOString()})` : '') +
+          (row
+            ? ` (event ${row.eventKey}, type ${row.type}, action ${row.actionId ?? '-'}, at ${row.occurredAt.toISOString()})`
+            : '') +
           `: ${result.reason}; ${result.count - 1} row(s) before it verified\n`,
       );
       return 1;
     }
-    const signed = key === undefined ? `${result.keyed} signed event(s) NOT checked (no AUDIT_KEY)` : `${result.keyed} signed with the audit key`;
+    const signed =
+      key === undefined
+        ? `${result.keyed} signed event(s) NOT checked (no AUDIT_KEY)`
+        : `${result.keyed} signed with the audit key`;
     process.stdout.write(`audit chain intact: ${result.count} event(s) verified (${signed})\n`);
     const rows = await checkRowsAgainstAudit(database.db);
     if (rows.problems.length) {
-      process.stderr.write(`rows DO NOT MATCH the audit trail (${rows.problems.length} problem(s)):\n${rows.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      process.stderr.write(
+        `rows DO NOT MATCH the audit trail (${rows.problems.length} problem(s)):\n${rows.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+      );
       return 1;
     }
-    process.stdout.write(`rows match the audit trail: ${rows.checked} row(s) checked, ${rows.unattested} recorded before events carried their content\n`);
+    process.stdout.write(
+      `rows match the audit trail: ${rows.checked} row(s) checked, ${rows.unattested} recorded before events carried their content\n`,
+    );
     if (key === undefined && result.keyed > 0) {
-      process.stderr.write('audit chain signatures NOT CHECKED: set AUDIT_KEY (or DATA_DIR to where npm start keeps audit.key)\n');
+      process.stderr.write(
+        'audit chain signatures NOT CHECKED: set AUDIT_KEY (or DATA_DIR to where npm start keeps audit.key)\n',
+      );
       return 2;
     }
     if (head === null) return 0;
     const [row] = await database.db.select().from(auditEvents).where(eq(auditEvents.hash, head));
     if (!row) {
-      process.stderr.write(`head ${head} is NOT in the audit chain: the paper was not made from this record, or its hash was mistyped\n`);
+      process.stderr.write(
+        `head ${head} is NOT in the audit chain: the paper was not made from this record, or its hash was mistyped\n`,
+      );
       return 1;
     }
-    const [after] = await database.db.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(gt(auditEvents.id, row.id));
-    process.stdout.write(`head ${head} is in the chain: event ${row.id} (${row.type}, at ${row.occurredAt.toISOString()}); ${after.n} event(s) recorded since\n`);
+    const [after] = await database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(auditEvents)
+      .where(gt(auditEvents.id, row.id));
+    process.stdout.write(
+      `head ${head} is in the chain: event ${row.id} (${row.type}, at ${row.occurredAt.toISOString()}); ${after.n} event(s) recorded since\n`,
+    );
     return 0;
   } finally {
     await database.close();
@@ -99,7 +121,9 @@ const config = loadConfigOrExit('embedded');
 main(config).then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`audit chain NOT CHECKED: ${err instanceof CannotCheck ? err.message : explain(err, config)}\n`);
+    process.stderr.write(
+      `audit chain NOT CHECKED: ${err instanceof CannotCheck ? err.message : explain(err, config)}\n`,
+    );
     process.exit(2);
   },
 );

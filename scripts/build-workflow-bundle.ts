@@ -13,7 +13,10 @@ import { bundleWorkflowCode } from '@temporalio/worker';
  */
 export const DEFAULT_WORKFLOW_BUNDLE_PATH = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
 
-export async function buildWorkflowBundle(outPath = DEFAULT_WORKFLOW_BUNDLE_PATH, workflowsPath = require.resolve('../workflows')): Promise<string> {
+export async function buildWorkflowBundle(
+  outPath = DEFAULT_WORKFLOW_BUNDLE_PATH,
+  workflowsPath = require.resolve('../workflows'),
+): Promise<string> {
   const { code } = await bundleWorkflowCode({ workflowsPath });
   fs.mkdirSync(path.dirname(outPath), { recursive: true });
   // Write then rename, so a worker starting meanwhile never reads half a bundle.
@@ -27,7 +30,9 @@ if (require.main === module) {
   const target = process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_WORKFLOW_BUNDLE_PATH;
   buildWorkflowBundle(target, process.argv[3] ? path.resolve(process.argv[3]) : undefined).then(
     (p) => {
-      process.stdout.write(`workflow bundle written to ${path.relative(process.cwd(), p) || p} (${fs.statSync(p).size} bytes)\n`);
+      process.stdout.write(
+        `workflow bundle written to ${path.relative(process.cwd(), p) || p} (${fs.statSync(p).size} bytes)\n`,
+      );
     },
     (err: unknown) => {
       process.stderr.write(`workflow bundle failed: ${err instanceof Error ? err.message : String(err)}\n`);

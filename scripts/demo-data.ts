@@ -13,11 +13,36 @@ import { agencies, users } from '../db/schema';
  * the product on `npm start` has people to sign in as. Addresses are fictional (.example).
  */
 export const DEMO_AGENCIES = [
-  { code: 'BSCB', name: 'Buckinghamshire Safeguarding Children Board', leadEmail: 'lead@bscb.example', seniorEmail: 'manager@bscb.example' },
-  { code: 'BHT', name: 'Buckinghamshire Healthcare NHS Trust', leadEmail: 'safeguarding.lead@bht.example', seniorEmail: 'chief.nurse@bht.example' },
-  { code: 'BCC', name: "Buckinghamshire County Council Children's Social Care", leadEmail: 'safeguarding.lead@bcc.example', seniorEmail: 'director@bcc.example' },
-  { code: 'TVP', name: 'Thames Valley Police', leadEmail: 'safeguarding.lead@tvp.example', seniorEmail: 'superintendent@tvp.example' },
-  { code: 'CCG', name: 'Buckinghamshire Clinical Commissioning Groups', leadEmail: 'designated.nurse@ccg.example', seniorEmail: 'quality.director@ccg.example' },
+  {
+    code: 'BSCB',
+    name: 'Buckinghamshire Safeguarding Children Board',
+    leadEmail: 'lead@bscb.example',
+    seniorEmail: 'manager@bscb.example',
+  },
+  {
+    code: 'BHT',
+    name: 'Buckinghamshire Healthcare NHS Trust',
+    leadEmail: 'safeguarding.lead@bht.example',
+    seniorEmail: 'chief.nurse@bht.example',
+  },
+  {
+    code: 'BCC',
+    name: "Buckinghamshire County Council Children's Social Care",
+    leadEmail: 'safeguarding.lead@bcc.example',
+    seniorEmail: 'director@bcc.example',
+  },
+  {
+    code: 'TVP',
+    name: 'Thames Valley Police',
+    leadEmail: 'safeguarding.lead@tvp.example',
+    seniorEmail: 'superintendent@tvp.example',
+  },
+  {
+    code: 'CCG',
+    name: 'Buckinghamshire Clinical Commissioning Groups',
+    leadEmail: 'designated.nurse@ccg.example',
+    seniorEmail: 'quality.director@ccg.example',
+  },
 ];
 
 export const DEMO_USERS: { name: string; email: string; role: 'board' | 'agency'; agencyCode?: string }[] = [
@@ -34,10 +59,18 @@ export async function seedDemoPeople(db: Db): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(agencies);
     if (n > 0) return false;
-    const inserted = await tx.insert(agencies).values(DEMO_AGENCIES).returning({ id: agencies.id, code: agencies.code });
+    const inserted = await tx
+      .insert(agencies)
+      .values(DEMO_AGENCIES)
+      .returning({ id: agencies.id, code: agencies.code });
     const idByCode = new Map(inserted.map((a) => [a.code, a.id]));
     await tx.insert(users).values(
-      DEMO_USERS.map((u) => ({ name: u.name, email: u.email, role: u.role, agencyId: u.agencyCode ? idByCode.get(u.agencyCode) : null })),
+      DEMO_USERS.map((u) => ({
+        name: u.name,
+        email: u.email,
+        role: u.role,
+        agencyId: u.agencyCode ? idByCode.get(u.agencyCode) : null,
+      })),
     );
     return true;
   });
@@ -55,11 +88,15 @@ export async function seedDemoReview(deps: LifecycleDeps): Promise<void> {
   const codes = new Set((await deps.db.select({ code: agencies.code }).from(agencies)).map((a) => a.code));
   const { recommendations, errors } = sheetToRecommendations(sheet, codes);
   if (errors.length) throw new Error(`the demo action plan does not import: ${JSON.stringify(errors)}`);
-  await createReview(deps, { userId: admin.id, role: 'admin', agencyId: null, name: admin.name }, {
-    reference: 'SCR-BABY-M',
-    type: 'scr',
-    title: 'Serious Case Review – Baby M',
-    publishedOn: '2017-03-01',
-    recommendations,
-  });
+  await createReview(
+    deps,
+    { userId: admin.id, role: 'admin', agencyId: null, name: admin.name },
+    {
+      reference: 'SCR-BABY-M',
+      type: 'scr',
+      title: 'Serious Case Review – Baby M',
+      publishedOn: '2017-03-01',
+      recommendations,
+    },
+  );
 }

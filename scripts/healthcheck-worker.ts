@@ -34,7 +34,9 @@ async function main(): Promise<number> {
       });
       const mine = (res.pollers ?? []).some((p) => (p.identity ?? '').endsWith(`@${host}`));
       if (!mine) {
-        process.stderr.write(`no ${taskQueueType === 1 ? 'workflow' : 'activity'} poller from ${host} on ${config.temporal.taskQueue}\n`);
+        process.stderr.write(
+          `no ${taskQueueType === 1 ? 'workflow' : 'activity'} poller from ${host} on ${config.temporal.taskQueue}\n`,
+        );
         return 1;
       }
     }

@@ -15,6 +15,8 @@ async function main() {
   }
 }
 main().catch((err) => {
-  process.stderr.write(`${err instanceof TemporalCliMissing || err instanceof TemporalServerMissing ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `${err instanceof TemporalCliMissing || err instanceof TemporalServerMissing ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 });

@@ -22,30 +22,45 @@ import { TemporalServerMissing } from '../lib/temporal-server';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const Args = z.strictObject({
-  postgres: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/postgres'),
+  postgres: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .default('postgres://postgres@127.0.0.1:5432/postgres'),
   port: port.default(3000),
   'temporal-port': port.default(7233),
   'smtp-port': port.default(2525),
   'data-dir': z.string().min(1).default(path.join('.data', 'stack-prod')),
-  'db-prefix': z.string().regex(/^[a-z0-9_]*$/, 'lower-case letters, digits and _ only').default(''),
+  'db-prefix': z
+    .string()
+    .regex(/^[a-z0-9_]*$/, 'lower-case letters, digits and _ only')
+    .default(''),
 });
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('embedded');
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { postgres: { type: 'string' }, port: { type: 'string' }, 'temporal-port': { type: 'string' }, 'smtp-port': { type: 'string' }, 'data-dir': { type: 'string' }, 'db-prefix': { type: 'string' } },
+    options: {
+      postgres: { type: 'string' },
+      port: { type: 'string' },
+      'temporal-port': { type: 'string' },
+      'smtp-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'db-prefix': { type: 'string' },
+    },
     strict: true,
   });
   const parsed = Args.safeParse(values);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
   const a = parsed.data;
   const adminToken = config.adminToken ?? `apt_${randomBytes(24).toString('base64url')}`;
   const dataDir = path.resolve(a['data-dir']);
   // The audit chain's key must outlive a restart of the stack: AUDIT_KEY, else one kept in the data directory.
   const keyFile = path.join(dataDir, 'audit.key');
   fs.mkdirSync(dataDir, { recursive: true });
-  if (!config.auditKey && !fs.existsSync(keyFile)) fs.writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  if (!config.auditKey && !fs.existsSync(keyFile))
+    fs.writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
   const auditKey = config.auditKey ?? fs.readFileSync(keyFile, 'utf8').trim();
   const stack = new ProdStack({
     postgresUrl: a.postgres,
@@ -95,10 +110,13 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   // A process that dies is reported; the operator decides (compose would restart it).
-  for (const p of [...stack.workers, ...stack.apis]) void p.exited.then((code) => !stopping && process.stdout.write(`${p.name} exited (${code})\n`));
+  for (const p of [...stack.workers, ...stack.apis])
+    void p.exited.then((code) => !stopping && process.stdout.write(`${p.name} exited (${code})\n`));
 }
 
 main().catch((err) => {
-  process.stderr.write(`stack:prod failed: ${err instanceof TemporalServerMissing ? err.message : (err as Error).message}\n`);
+  process.stderr.write(
+    `stack:prod failed: ${err instanceof TemporalServerMissing ? err.message : (err as Error).message}\n`,
+  );
   process.exit(1);
 });

@@ -70,7 +70,9 @@ async function main() {
     if (!smtpUrl) {
       mailCatcher = new MailCatcher({ port: base.smtpCatcherPort, storeFile: path.join(base.dataDir, 'mail.jsonl') });
       await mailCatcher.start().catch((err: Error) => {
-        throw new Error(`could not start the SMTP catcher on port ${base.smtpCatcherPort}: ${err.message} (set SMTP_CATCHER_PORT or SMTP_URL)`);
+        throw new Error(
+          `could not start the SMTP catcher on port ${base.smtpCatcherPort}: ${err.message} (set SMTP_CATCHER_PORT or SMTP_URL)`,
+        );
       });
       stops.push(() => mailCatcher!.stop());
       smtpUrl = mailCatcher.url;
@@ -96,13 +98,25 @@ async function main() {
     stops.push(() => client.connection.close());
     // Only on the start that created the demo people: a user's own reviews are never touched.
     if (demoSeeded) await seedDemoReview({ db: database.db, client, taskQueue: config.temporal.taskQueue });
-    const api: RunningApi = await startApi({ config, db: database.db, pingDatabase: database.ping, client, logger, mailCatcher });
+    const api: RunningApi = await startApi({
+      config,
+      db: database.db,
+      pingDatabase: database.ping,
+      client,
+      logger,
+      mailCatcher,
+    });
     stops.push(() => api.stop());
 
     // Beyond loopback the inbox is the administrator's alone; this link is how they sign in.
     let adminLink: string | null = null;
     if (mailCatcher && !isLoopbackHost(config.host)) {
-      const [admin] = await database.db.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).orderBy(asc(users.createdAt)).limit(1);
+      const [admin] = await database.db
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(users.role, 'admin'))
+        .orderBy(asc(users.createdAt))
+        .limit(1);
       if (admin) adminLink = await issueSignInLink(database.db, admin.id, config.publicUrl, ADMIN_LINK_TTL_MS);
     }
 
@@ -111,11 +125,15 @@ async function main() {
       'Action-plan engine is running (embedded mode).',
       `  Web and API:   ${config.publicUrl}   (API under ${config.publicUrl}/api/v1, docs at ${config.publicUrl}/docs)`,
       devServer?.uiUrl ? `  Temporal UI:   ${devServer.uiUrl}` : `  Temporal:      ${temporalAddress}`,
-      mailCatcher ? `  Mail inbox:    ${config.publicUrl}/mail   (SMTP catcher on ${mailCatcher.url})` : `  Mail:          ${redactUrl(smtpUrl)}`,
+      mailCatcher
+        ? `  Mail inbox:    ${config.publicUrl}/mail   (SMTP catcher on ${mailCatcher.url})`
+        : `  Mail:          ${redactUrl(smtpUrl)}`,
       `  Listening on:  ${config.host}:${config.port}${isLoopbackHost(config.host) ? '   (this machine only; set HOST to open it to the network)' : ''}`,
       ...(adminLink ? [`  Admin sign-in: ${adminLink}   (once, within 12 hours; the mail inbox needs it)`] : []),
       `  Database:      ${database.kind === 'pglite' ? `PGlite under ${path.join(config.dataDir, 'pglite')}` : 'Postgres (DATABASE_URL)'}`,
-      adminToken ? `  Admin token:   ${adminToken}   (shown once; keep it)` : '  Admin token:   already created on first start (or ADMIN_TOKEN)',
+      adminToken
+        ? `  Admin token:   ${adminToken}   (shown once; keep it)`
+        : '  Admin token:   already created on first start (or ADMIN_TOKEN)',
       `  Sign in as:    ${DEMO_USERS.map((u) => u.email).join(', ')}`,
       '                 (the sign-in link arrives in the mail inbox)',
       'Press Ctrl-C to stop.',

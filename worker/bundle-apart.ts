@@ -13,7 +13,9 @@ import { WORKFLOWS_PATH } from './create-worker';
 const ROOT = path.join(__dirname, '..');
 
 /** The bundle of `workflowsPath` in a new temporary directory; `remove()` deletes it once the worker has loaded it. */
-export async function bundleInChildProcess(workflowsPath = WORKFLOWS_PATH): Promise<{ codePath: string; remove(): void }> {
+export async function bundleInChildProcess(
+  workflowsPath = WORKFLOWS_PATH,
+): Promise<{ codePath: string; remove(): void }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'actionplan-bundle-'));
   const remove = () => fs.rmSync(dir, { recursive: true, force: true });
   const codePath = path.join(dir, 'workflow-bundle.js');

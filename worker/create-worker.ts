@@ -24,7 +24,9 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: opts.workflowsPath ?? WORKFLOWS_PATH }),
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: opts.workflowsPath ?? WORKFLOWS_PATH }),
     maxCachedWorkflows: opts.maxCachedWorkflows,
     // On SIGTERM, activities in flight (a projection, an SMTP send) get 20 s to finish; then they
     // are cancelled, and at 25 s the worker gives up on them, inside compose's 30 s

@@ -38,7 +38,11 @@ runMain('worker', async () => {
       }
     }
   };
-  await waitUntil('database', () => database.ping(), (err) => describeStartupError(err, config.databaseUrl));
+  await waitUntil(
+    'database',
+    () => database.ping(),
+    (err) => describeStartupError(err, config.databaseUrl),
+  );
   await waitUntil(
     'Temporal',
     async () => {
@@ -46,7 +50,8 @@ runMain('worker', async () => {
       // Service mode has required SMTP_URL already (loadConfig refuses to start without it).
       running = await startWorker({ config, db: database.db, logger, smtpUrl: config.smtpUrl! });
     },
-    (err) => `cannot reach Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS): ${(err as Error).message.split('\n')[0]}`,
+    (err) =>
+      `cannot reach Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS): ${(err as Error).message.split('\n')[0]}`,
   );
   running?.done.catch(async (err) => {
     logger.fatal({ err }, 'worker crashed');

@@ -38,7 +38,13 @@ function installRuntime(logger: Logger, metricsPort: number | undefined): void {
         const method = l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'INFO' ? 'info' : 'debug';
         sdk[method](meta ?? {}, message);
       }),
-      ...(metricsPort !== undefined ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}`, useSecondsForDurations: true } } } } : {}),
+      ...(metricsPort !== undefined
+        ? {
+            telemetryOptions: {
+              metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}`, useSecondsForDurations: true } },
+            },
+          }
+        : {}),
     });
     if (metricsPort !== undefined) logger.info({ port: metricsPort }, 'worker metrics served at /metrics');
   } catch {
@@ -46,7 +52,12 @@ function installRuntime(logger: Logger, metricsPort: number | undefined): void {
   }
 }
 
-export async function startWorker(opts: { config: Config; db: Db; logger: Logger; smtpUrl: string }): Promise<RunningWorker> {
+export async function startWorker(opts: {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  smtpUrl: string;
+}): Promise<RunningWorker> {
   const { config, logger } = opts;
   setBoardTimeZone(config.boardTimeZone);
   installRuntime(logger, config.workerMetricsPort);
@@ -59,11 +70,14 @@ export async function startWorker(opts: { config: Config; db: Db; logger: Logger
     log: logger,
     auditKey: config.auditKey,
   });
-  if (config.auditKey && (await sealAuditChain(opts.db, config.auditKey))) logger.info('audit chain sealed with the audit key');
+  if (config.auditKey && (await sealAuditChain(opts.db, config.auditKey)))
+    logger.info('audit chain sealed with the audit key');
   // Only production images use the pre-built bundle: in a working tree a leftover bundle would
   // silently run old workflow code, so elsewhere a fresh one is built at every start.
   // WORKFLOW_BUNDLE_PATH names one explicitly (a rolling upgrade starts new workers on a new one).
-  const prebuiltPath = config.workflowBundlePath ?? (config.env === 'production' && fs.existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
+  const prebuiltPath =
+    config.workflowBundlePath ??
+    (config.env === 'production' && fs.existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
   const prebuilt = prebuiltPath !== undefined;
   const bundle = prebuiltPath ? { codePath: prebuiltPath, remove: () => undefined } : await bundleInChildProcess();
   const worker = await createWorker({
@@ -74,9 +88,21 @@ export async function startWorker(opts: { config: Config; db: Db; logger: Logger
     workflowBundle: { codePath: bundle.codePath },
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
   }).finally(bundle.remove);
-  logger.info({ taskQueue: config.temporal.taskQueue, prebuiltBundle: prebuilt, maxCachedWorkflows: worker.options.maxCachedWorkflows }, 'worker polling');
+  logger.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      prebuiltBundle: prebuilt,
+      maxCachedWorkflows: worker.options.maxCachedWorkflows,
+    },
+    'worker polling',
+  );
   const done = worker.run().finally(() => connection.close());
-  const heartbeat = await startHeartbeat({ db: opts.db, taskQueue: config.temporal.taskQueue, polling: () => worker.getState() === 'RUNNING', logger });
+  const heartbeat = await startHeartbeat({
+    db: opts.db,
+    taskQueue: config.temporal.taskQueue,
+    polling: () => worker.getState() === 'RUNNING',
+    logger,
+  });
   // A worker that stops for any reason, crash included, takes its row with it.
   const gone = done.finally(() => heartbeat.stop().catch(() => undefined));
   gone.catch(() => undefined);

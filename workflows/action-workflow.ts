@@ -58,9 +58,17 @@ import { PROJECTION_REFUSED, REFUSAL } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const projectionRetry: RetryPolicy = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes: ['UnknownAction'] };
+const projectionRetry: RetryPolicy = {
+  initialInterval: '500ms',
+  backoffCoefficient: 2,
+  maximumInterval: '10s',
+  nonRetryableErrorTypes: ['UnknownAction'],
+};
 /** Workflows started before 'projection-local-activity' keep scheduling the projection as an ordinary activity. */
-const { projectActionEvent: projectAsActivity } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: projectionRetry });
+const { projectActionEvent: projectAsActivity } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: projectionRetry,
+});
 /**
  * The projection as a local activity: it runs in the worker that holds the workflow task, inside that
  * task, so an Update costs one server round trip instead of three (schedule, activity task, completion).
@@ -90,7 +98,12 @@ const UPDATE_AFTER_PROJECTION = 'update-after-projection';
 const { sendNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
   // No attempt limit: while SMTP is down the mail waits, it is never dropped.
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', nonRetryableErrorTypes: ['UnknownAction'] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '15s',
+    nonRetryableErrorTypes: ['UnknownAction'],
+  },
 });
 
 /** A projection's refusal, as the Update's caller should read it; anything else unchanged. */
@@ -98,7 +111,11 @@ function notRecorded(err: unknown): unknown {
   // A local activity's failure arrives as the activity's own ApplicationFailure or wrapped in an ActivityFailure.
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure && (cause.type === PROJECTION_REFUSED || cause.type === 'UnknownAction')) {
-    return ApplicationFailure.create({ type: REFUSAL.notRecorded, message: `the change was not made: it could not be recorded (${cause.message})`, nonRetryable: true });
+    return ApplicationFailure.create({
+      type: REFUSAL.notRecorded,
+      message: `the change was not made: it could not be recorded (${cause.message})`,
+      nonRetryable: true,
+    });
   }
   return err;
 }
@@ -214,7 +231,17 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         outcome: m.outcome,
         agencyId: m.agencyId,
         dueDate: new Date(m.dueDate).toISOString(),
-        rag: deriveRag({ stage: m.stage, dueDate: m.dueDate, escalationLevel: escalationLevel(), changesRequested: m.changesRequested }, policy, now, calendar),
+        rag: deriveRag(
+          {
+            stage: m.stage,
+            dueDate: m.dueDate,
+            escalationLevel: escalationLevel(),
+            changesRequested: m.changesRequested,
+          },
+          policy,
+          now,
+          calendar,
+        ),
         escalationLevel: escalationLevel(),
         changesRequested: m.changesRequested,
         acknowledgedAt: iso(m.acknowledgedAt),
@@ -241,7 +268,9 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   const assignFirst = fresh && patched('assignment-before-updates');
   const assigning = assignFirst ? assign() : undefined;
   function assign(): Promise<void> {
-    return commit('assigned', null, { agencyCode: m.agencyCode, dueDate: new Date(m.dueDate).toISOString() }, {}, [['assignment', 'assigned']]);
+    return commit('assigned', null, { agencyCode: m.agencyCode, dueDate: new Date(m.dueDate).toISOString() }, {}, [
+      ['assignment', 'assigned'],
+    ]);
   }
 
   /**
@@ -272,8 +301,17 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   }
 
   /** Old histories (no marker) run the handler as they were recorded; new Updates run it in transact(). */
-  function guarded<A>(check: (m: ActionMemory, a: A) => void, handler: (a: A) => Promise<ActionState>): (a: A) => Promise<ActionState> {
-    return (a: A) => (patched(UPDATE_AFTER_PROJECTION) ? transact(() => check(m, a), () => handler(a)) : handler(a));
+  function guarded<A>(
+    check: (m: ActionMemory, a: A) => void,
+    handler: (a: A) => Promise<ActionState>,
+  ): (a: A) => Promise<ActionState> {
+    return (a: A) =>
+      patched(UPDATE_AFTER_PROJECTION)
+        ? transact(
+            () => check(m, a),
+            () => handler(a),
+          )
+        : handler(a);
   }
 
   // ---- Updates ----
@@ -306,7 +344,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         a.actor,
         { evidenceId: a.evidenceId, links: a.links.length, attachments: a.attachments.length },
         {
-          evidence: { id: a.evidenceId, statement: a.statement, links: a.links, attachments: a.attachments, submittedBy: a.actor.userId },
+          evidence: {
+            id: a.evidenceId,
+            statement: a.statement,
+            links: a.links,
+            attachments: a.attachments,
+            submittedBy: a.actor.userId,
+          },
           escalationsResolved: resolved,
         },
         [['evidence_submitted', `evidence:${a.evidenceId}`]],
@@ -334,13 +378,20 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         m.outcome = a.outcome === 'approve' ? 'implemented' : 'not_implemented';
       }
       const resolved = resolveEscalations(a.outcome === 'request_changes' ? ['awaiting_board'] : 'all');
-      const evidenceStatus = a.outcome === 'approve' ? 'accepted' : a.outcome === 'request_changes' ? 'changes_requested' : 'not_accepted';
+      const evidenceStatus =
+        a.outcome === 'approve' ? 'accepted' : a.outcome === 'request_changes' ? 'changes_requested' : 'not_accepted';
       await commit(
         'decided',
         a.actor,
         { outcome: a.outcome, comment: a.comment ?? '' },
         {
-          decision: { id: decisionId, evidenceId, outcome: a.outcome, comment: a.comment ?? '', decidedBy: a.actor.userId },
+          decision: {
+            id: decisionId,
+            evidenceId,
+            outcome: a.outcome,
+            comment: a.comment ?? '',
+            decidedBy: a.actor.userId,
+          },
           evidenceStatus: evidenceId ? { id: evidenceId, status: evidenceStatus } : undefined,
           escalationsResolved: resolved,
         },
@@ -394,10 +445,23 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         a.actor,
         { requestId: a.requestId, outcome: a.outcome, comment: a.comment ?? null },
         {
-          extensionDecision: { id: a.requestId, status: a.outcome === 'approve' ? 'approved' : 'rejected', decidedBy: a.actor.userId, comment: a.comment ?? null },
+          extensionDecision: {
+            id: a.requestId,
+            status: a.outcome === 'approve' ? 'approved' : 'rejected',
+            decidedBy: a.actor.userId,
+            comment: a.comment ?? null,
+          },
           escalationsResolved: resolved,
         },
-        [['decision', `extension:${a.requestId}`, { detail: { extension: a.outcome, newDueDate: new Date(m.dueDate).toISOString(), comment: a.comment ?? '' } }]],
+        [
+          [
+            'decision',
+            `extension:${a.requestId}`,
+            {
+              detail: { extension: a.outcome, newDueDate: new Date(m.dueDate).toISOString(), comment: a.comment ?? '' },
+            },
+          ],
+        ],
       );
       return view();
     }),
@@ -475,9 +539,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     } else {
       const escalation = { id: uuid4(), level: p.level ?? 1, reason: p.reason ?? 'overdue' };
       m.openEscalations.push({ ...escalation, raisedAt: new Date(Date.now()).toISOString(), occasion: p.occasion });
-      await commit('escalation_raised', null, { level: escalation.level, reason: escalation.reason }, { escalationRaised: escalation }, [
-        ['escalation', p.occasion, { escalation }],
-      ]);
+      await commit(
+        'escalation_raised',
+        null,
+        { level: escalation.level, reason: escalation.reason },
+        { escalationRaised: escalation },
+        [['escalation', p.occasion, { escalation }]],
+      );
     }
   }
 

@@ -58,7 +58,10 @@ export function isIsoDate(v: unknown): v is string {
 }
 
 export const isWorkingDays = (d: unknown): d is WorkingDays =>
-  typeof d === 'object' && d !== null && Number.isInteger((d as WorkingDays).workingDays) && (d as WorkingDays).workingDays > 0;
+  typeof d === 'object' &&
+  d !== null &&
+  Number.isInteger((d as WorkingDays).workingDays) &&
+  (d as WorkingDays).workingDays > 0;
 
 // ---- plain dates ----
 
@@ -133,17 +136,21 @@ export function localToInstant(date: string, msOfDay: number, timeZone: string):
 export const localDate = (t: number, timeZone: string): string => localTime(t, timeZone).date;
 export const startOfLocalDay = (date: string, timeZone: string): number => localToInstant(date, 0, timeZone);
 /** The last millisecond of a local day: a due date given as a date means the end of that day. */
-export const endOfLocalDay = (date: string, timeZone: string): number => startOfLocalDay(addDays(date, 1), timeZone) - 1;
+export const endOfLocalDay = (date: string, timeZone: string): number =>
+  startOfLocalDay(addDays(date, 1), timeZone) - 1;
 
 // ---- the compressed clock ----
 
 const factor = (c: CompressedClock) => DAY_MS / c.dayMs;
-export const toVirtual = (cal: BoardCalendar, t: number): number => (cal.clock ? cal.clock.virtualOrigin + (t - cal.clock.realOrigin) * factor(cal.clock) : t);
+export const toVirtual = (cal: BoardCalendar, t: number): number =>
+  cal.clock ? cal.clock.virtualOrigin + (t - cal.clock.realOrigin) * factor(cal.clock) : t;
 /** Rounded up, so an instant mapped back never lands before the virtual one it stands for. */
-export const toReal = (cal: BoardCalendar, v: number): number => (cal.clock ? cal.clock.realOrigin + Math.ceil((v - cal.clock.virtualOrigin) / factor(cal.clock)) : v);
+export const toReal = (cal: BoardCalendar, v: number): number =>
+  cal.clock ? cal.clock.realOrigin + Math.ceil((v - cal.clock.virtualOrigin) / factor(cal.clock)) : v;
 
 /** The calendar date an instant falls on (on the virtual timeline under a compressed clock). */
-export const calendarDate = (cal: BoardCalendar, t: number): string => localDate(Math.floor(toVirtual(cal, t)), cal.timeZone);
+export const calendarDate = (cal: BoardCalendar, t: number): string =>
+  localDate(Math.floor(toVirtual(cal, t)), cal.timeZone);
 
 // ---- working days ----
 
@@ -172,7 +179,7 @@ export function addWorkingDays(t: number, n: number, cal: BoardCalendar): number
   const { date, msOfDay } = localTime(Math.floor(v), cal.timeZone);
   const step = n < 0 ? -1 : 1;
   let d = date;
-  for (let left = Math.abs(n); left > 0; ) {
+  for (let left = Math.abs(n); left > 0;) {
     d = addDays(d, step);
     if (isWorkingDate(d, cal)) left--;
   }

@@ -6,7 +6,8 @@
 import { addWorkingDays, FALLBACK_CALENDAR, isWorkingDays, type BoardCalendar, type PolicyDuration } from './calendar';
 import type { Policy } from './types';
 
-const PATTERN = /^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const PATTERN =
+  /^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 const UNIT_MS = [7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];
 
@@ -64,5 +65,7 @@ export function normaliseDuration(v: unknown): PolicyDuration | null {
 /** Whether a policy counts working days or has a delivery window, and so needs the board's calendar. */
 export function usesBoardCalendar(policy: Policy): boolean {
   if (policy.deliverAt) return true;
-  return Object.values(policy as unknown as Record<string, unknown>).some((v) => (Array.isArray(v) ? v.some(isWorkingDays) : isWorkingDays(v)));
+  return Object.values(policy as unknown as Record<string, unknown>).some((v) =>
+    Array.isArray(v) ? v.some(isWorkingDays) : isWorkingDays(v),
+  );
 }

@@ -81,7 +81,10 @@ function overdueSeries(due: number, policy: Policy, cal: BoardCalendar | undefin
   const every = policy.overdueReminderEvery;
   if (typeof every === 'string') {
     const ms = Math.max(parseDuration(every), 1000);
-    return { at: (n: number) => due + n * ms, latest: (now: number) => (now >= due ? Math.floor((now - due) / ms) : 0) };
+    return {
+      at: (n: number) => due + n * ms,
+      latest: (now: number) => (now >= due ? Math.floor((now - due) / ms) : 0),
+    };
   }
   const c = cal ?? FALLBACK_CALENDAR;
   const at = (n: number) => shiftBy(due, { workingDays: n * every.workingDays }, 1, c);
@@ -137,22 +140,50 @@ export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: B
 
     const ladder: Candidate[] = policy.escalateAfterOverdue.slice(0, 3).map((d, i) => {
       const at = after(due, d);
-      return { at, due: at, kind: 'escalation', reason: 'overdue', level: i + 1, occasion: `escalation:overdue:${due}:${i + 1}` };
+      return {
+        at,
+        due: at,
+        kind: 'escalation',
+        reason: 'overdue',
+        level: i + 1,
+        occasion: `escalation:overdue:${due}:${i + 1}`,
+      };
     });
     out.push(...latestDueOnly(ladder, now));
   }
 
   if (stage === 'assigned') {
     const at = after(facts.assignedAt, policy.acknowledgeWithin);
-    out.push({ at, due: at, kind: 'escalation', reason: 'not_acknowledged', level: 1, occasion: `escalation:not_acknowledged:${facts.assignedAt}` });
+    out.push({
+      at,
+      due: at,
+      kind: 'escalation',
+      reason: 'not_acknowledged',
+      level: 1,
+      occasion: `escalation:not_acknowledged:${facts.assignedAt}`,
+    });
   }
   if (stage === 'in_progress') {
     const at = after(facts.lastActivityAt, policy.stallAfter);
-    out.push({ at, due: at, kind: 'escalation', reason: 'stalled', level: 1, occasion: `escalation:stalled:${facts.lastActivityAt}` });
+    out.push({
+      at,
+      due: at,
+      kind: 'escalation',
+      reason: 'stalled',
+      level: 1,
+      occasion: `escalation:stalled:${facts.lastActivityAt}`,
+    });
   }
   if (stage === 'under_review' && facts.evidenceSubmittedAt !== null) {
     const at = after(facts.evidenceSubmittedAt, policy.boardDecisionWithin);
-    out.push({ at, due: at, kind: 'escalation', reason: 'awaiting_board', level: 3, occasion: `escalation:awaiting_board:${facts.evidenceSubmittedAt}` });
+    out.push({
+      at,
+      due: at,
+      kind: 'escalation',
+      reason: 'awaiting_board',
+      level: 3,
+      occasion: `escalation:awaiting_board:${facts.evidenceSubmittedAt}`,
+    });
   }
 
   // A missed instant goes now; with a window, only while it is working hours, else at the next window.
@@ -160,7 +191,13 @@ export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: B
   return out
     .filter((c) => !done.has(c.occasion))
     .map(({ due: _due, ...c }) => ({ ...c, at: c.at >= now ? c.at : missedAt }))
-    .sort((a, b) => a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.level ?? 0) - (b.level ?? 0) || a.occasion.localeCompare(b.occasion));
+    .sort(
+      (a, b) =>
+        a.at - b.at ||
+        KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+        (a.level ?? 0) - (b.level ?? 0) ||
+        a.occasion.localeCompare(b.occasion),
+    );
 }
 
 /** Instants that are due now or earlier: what the workflow fires on waking. */

@@ -58,7 +58,7 @@ function requireOwner(m: ActionMemory, actor: Actor | undefined): void {
 function requireBoard(m: ActionMemory, actor: Actor | undefined, conflictOfInterest: boolean, adminMay = false): void {
   const a = requireActor(actor);
   if (a.role === 'admin') {
-    if (!adminMay) forbidden('an administrator may not decide on an action: decisions are the board\'s');
+    if (!adminMay) forbidden("an administrator may not decide on an action: decisions are the board's");
     return;
   }
   if (a.role !== 'board') forbidden('only the board may do this');
@@ -90,7 +90,8 @@ export function checkDecide(m: ActionMemory, a: DecideArgs): void {
   requireStorable(a);
   requireBoard(m, a?.actor, true);
   requireStage(m, ['under_review'], 'decide on');
-  if (!['approve', 'request_changes', 'close_not_implemented'].includes(a.outcome)) invalid(`unknown outcome ${String(a.outcome)}`);
+  if (!['approve', 'request_changes', 'close_not_implemented'].includes(a.outcome))
+    invalid(`unknown outcome ${String(a.outcome)}`);
   if (a.outcome === 'close_not_implemented' && blank(a.comment)) {
     invalid('closing an action as not implemented needs the reason in the comment');
   }
@@ -113,7 +114,8 @@ export function checkDecideExtension(m: ActionMemory, a: DecideExtensionArgs): v
   requireStorable(a);
   requireBoard(m, a?.actor, true);
   requireStage(m, ['assigned', 'in_progress', 'under_review'], 'decide an extension for');
-  if (!m.pendingExtension || m.pendingExtension.requestId !== a.requestId) illegal('no such extension request is waiting');
+  if (!m.pendingExtension || m.pendingExtension.requestId !== a.requestId)
+    illegal('no such extension request is waiting');
   if (!['approve', 'reject'].includes(a.outcome)) invalid(`unknown outcome ${String(a.outcome)}`);
 }
 

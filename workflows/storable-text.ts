@@ -23,7 +23,8 @@ export function unstorableReason(s: string): string | null {
   const nul = s.indexOf('\u0000');
   const surrogate = s.search(LONE_SURROGATE);
   if (nul < 0 && surrogate < 0) return null;
-  if (nul >= 0 && (surrogate < 0 || nul < surrogate)) return `${UNSTORABLE_MESSAGE}: it contains the NUL character (U+0000) at position ${nul + 1}`;
+  if (nul >= 0 && (surrogate < 0 || nul < surrogate))
+    return `${UNSTORABLE_MESSAGE}: it contains the NUL character (U+0000) at position ${nul + 1}`;
   const unit = s.charCodeAt(surrogate).toString(16).toUpperCase();
   return `${UNSTORABLE_MESSAGE}: it contains a lone surrogate (U+${unit}) at position ${surrogate + 1}, which is not a character`;
 }
@@ -69,5 +70,7 @@ export function toStorableDeep<T>(value: T): T {
   if (typeof value === 'string') return toStorable(value) as T;
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => toStorableDeep(v)) as T;
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [toStorable(k), toStorableDeep(v)])) as T;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [toStorable(k), toStorableDeep(v)]),
+  ) as T;
 }

@@ -4,7 +4,14 @@
  */
 import type { BoardCalendar, PolicyDuration } from './calendar';
 
-import type { ActionStatus, DecisionOutcome, EscalationReason, ExtensionOutcome, Outcome, Role } from '../domain/vocabulary';
+import type {
+  ActionStatus,
+  DecisionOutcome,
+  EscalationReason,
+  ExtensionOutcome,
+  Outcome,
+  Role,
+} from '../domain/vocabulary';
 
 export type { DecisionOutcome, EscalationReason, ExtensionOutcome, Role };
 export type ActionStage = ActionStatus;
@@ -193,13 +200,7 @@ export const PROJECTION_REFUSED = 'ProjectionRefused';
 // ---- Workflow <-> activity payloads ----
 
 export type NotificationKind =
-  | 'assignment'
-  | 'reminder'
-  | 'overdue'
-  | 'escalation'
-  | 'evidence_submitted'
-  | 'decision'
-  | 'recommendation_complete';
+  'assignment' | 'reminder' | 'overdue' | 'escalation' | 'evidence_submitted' | 'decision' | 'recommendation_complete';
 
 /** One mail the workflow wants sent; the outbox key is `${workflowId}:${kind}:${occasion}`. */
 export interface NotificationRequest {
@@ -252,10 +253,29 @@ export interface ActionEvent {
   occurredAt: string;
   row: ActionRowSnapshot;
   payload: Record<string, unknown>;
-  evidence?: { id: string; statement: string; links: string[]; attachments: AttachmentRef[]; submittedBy: string | null };
+  evidence?: {
+    id: string;
+    statement: string;
+    links: string[];
+    attachments: AttachmentRef[];
+    submittedBy: string | null;
+  };
   evidenceStatus?: { id: string; status: 'accepted' | 'changes_requested' | 'not_accepted' };
-  decision?: { id: string; evidenceId: string | null; outcome: DecisionOutcome; comment: string; decidedBy: string | null };
-  extension?: { id: string; previousDueDate: string; newDueDate: string; reason: string; interimMeasures: string; requestedBy: string | null };
+  decision?: {
+    id: string;
+    evidenceId: string | null;
+    outcome: DecisionOutcome;
+    comment: string;
+    decidedBy: string | null;
+  };
+  extension?: {
+    id: string;
+    previousDueDate: string;
+    newDueDate: string;
+    reason: string;
+    interimMeasures: string;
+    requestedBy: string | null;
+  };
   extensionDecision?: { id: string; status: 'approved' | 'rejected'; decidedBy: string | null; comment: string | null };
   escalationRaised?: { id: string; level: number; reason: EscalationReason };
   escalationsResolved?: string[];
@@ -303,7 +323,14 @@ export interface ActionWorkflowResume {
 }
 
 export interface RecommendationMemory {
-  actions: { actionId: string; workflowId: string; done: boolean; outcome: ActionOutcome | 'cancelled' | null; started: boolean; input: ActionWorkflowInput | null }[];
+  actions: {
+    actionId: string;
+    workflowId: string;
+    done: boolean;
+    outcome: ActionOutcome | 'cancelled' | null;
+    started: boolean;
+    input: ActionWorkflowInput | null;
+  }[];
 }
 
 export interface ActionClosedSignalArgs {

@@ -58,7 +58,13 @@ const tokenLookup = perDatabase((db) =>
     .from(users)
     .leftJoin(agencies, eq(agencies.id, users.agencyId))
     // Expiry and deactivation are read with the token, on every request: either ends access at once.
-    .where(and(eq(users.tokenHash, sql.placeholder('tokenHash')), gt(users.tokenExpiresAt, sql`now()`), isNull(users.deactivatedAt)))
+    .where(
+      and(
+        eq(users.tokenHash, sql.placeholder('tokenHash')),
+        gt(users.tokenExpiresAt, sql`now()`),
+        isNull(users.deactivatedAt),
+      ),
+    )
     .limit(1)
     .prepare('actor_for_token'),
 );
@@ -66,7 +72,15 @@ const tokenLookup = perDatabase((db) =>
 export async function actorForToken(db: DbOrTx, token: string): Promise<AuthenticatedActor | null> {
   const [row] = await tokenLookup(db).execute({ tokenHash: hashToken(token) });
   if (!row) return null;
-  return { userId: row.id, name: row.name, email: row.email, role: row.role, agencyId: row.agencyId, agencyCode: row.agencyCode, tokenId: row.tokenId };
+  return {
+    userId: row.id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    agencyId: row.agencyId,
+    agencyCode: row.agencyCode,
+    tokenId: row.tokenId,
+  };
 }
 
 /** 401 for a missing or unknown token; 429 instead once an address has sent too many bad ones. */
@@ -81,6 +95,9 @@ export async function authenticate(
   const actor = m ? await actorForToken(db, m[1]) : null;
   if (actor) return actor;
   const retry = await limiter.fail(address);
-  if (retry !== null) throw Object.assign(new AppError('rate_limited', `Too many bad tokens from this address; retry in ${retry} s`), { retryAfter: retry });
+  if (retry !== null)
+    throw Object.assign(new AppError('rate_limited', `Too many bad tokens from this address; retry in ${retry} s`), {
+      retryAfter: retry,
+    });
   throw new AppError('unauthenticated', 'The bearer token is not valid');
 }

@@ -26,7 +26,10 @@ export function renderDocsPage(doc: Json): string {
       const id = String(op.operationId ?? `${method}-${path}`);
       const roles = op['x-roles'];
       const params = ((op.parameters ?? []) as Json[])
-        .map((p) => `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td>${p.required ? 'yes' : ''}</td><td>${schemaHtml(p.schema)}</td></tr>`)
+        .map(
+          (p) =>
+            `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td>${p.required ? 'yes' : ''}</td><td>${schemaHtml(p.schema)}</td></tr>`,
+        )
         .join('');
       const body = op.requestBody as Json | undefined;
       const bodyHtml = body
@@ -59,7 +62,10 @@ ${bodyHtml ? `<h4>Request body</h4>${bodyHtml}` : ''}
   }
   const tags = [...new Set(ops.map((o) => o.tag))];
   const schemas = Object.entries(((doc.components as Json | undefined)?.schemas ?? {}) as Record<string, unknown>)
-    .map(([name, s]) => `<details id="schema-${esc(name)}" class="op"><summary><code>${esc(name)}</code></summary><pre>${esc(JSON.stringify(s, null, 2))}</pre></details>`)
+    .map(
+      ([name, s]) =>
+        `<details id="schema-${esc(name)}" class="op"><summary><code>${esc(name)}</code></summary><pre>${esc(JSON.stringify(s, null, 2))}</pre></details>`,
+    )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(info.title)}: API</title>
@@ -75,7 +81,15 @@ pre{background:#f6f8fa;padding:.5rem;overflow:auto;max-height:24rem;font-size:.8
 <h1>${esc(info.title)} <small>${esc(info.version)}</small></h1><p>${esc(info.description)}</p>
 <p>The machine-readable document: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${esc(doc.openapi)}). ${ops.length} operations.</p>
 <nav><ul>${tags.map((t) => `<li><a href="#tag-${esc(t)}">${esc(t)}</a></li>`).join('')}<li><a href="#schemas">Schemas</a></li></ul></nav>
-${tags.map((t) => `<h2 id="tag-${esc(t)}">${esc(t)}</h2>\n${ops.filter((o) => o.tag === t).map((o) => o.html).join('\n')}`).join('\n')}
+${tags
+  .map(
+    (t) =>
+      `<h2 id="tag-${esc(t)}">${esc(t)}</h2>\n${ops
+        .filter((o) => o.tag === t)
+        .map((o) => o.html)
+        .join('\n')}`,
+  )
+  .join('\n')}
 <h2 id="schemas">Schemas</h2>${schemas}
 </body></html>`;
 }

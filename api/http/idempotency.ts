@@ -22,13 +22,16 @@ export const ABANDONED_CLAIM_MS = 30_000;
 
 /** Files are fingerprinted by their digest, the rest as canonical JSON. */
 export function requestFingerprint(parts: unknown): string {
-  return createHash('sha256').update(canonicalJson(digestBuffers(parts))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(digestBuffers(parts)))
+    .digest('hex');
 }
 
 function digestBuffers(v: unknown): unknown {
   if (Buffer.isBuffer(v)) return createHash('sha256').update(v).digest('hex');
   if (Array.isArray(v)) return v.map(digestBuffers);
-  if (v && typeof v === 'object' && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, digestBuffers(x)]));
+  if (v && typeof v === 'object' && !(v instanceof Date))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, digestBuffers(x)]));
   return v;
 }
 
@@ -74,7 +77,8 @@ export async function withIdempotency(
           ),
         )
         .returning({ key: idempotencyKeys.key });
-      if (taken.length === 0) throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress');
+      if (taken.length === 0)
+        throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress');
       return runClaimed(db, userId, key, run);
     }
     return { status: prior.statusCode, body: prior.responseBody, replayed: true };
@@ -82,8 +86,14 @@ export async function withIdempotency(
   return runClaimed(db, userId, key, run);
 }
 
-async function runClaimed(db: Db, userId: string, key: string, run: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }> {
-  const release = () => db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
+async function runClaimed(
+  db: Db,
+  userId: string,
+  key: string,
+  run: () => Promise<StoredResponse>,
+): Promise<StoredResponse & { replayed: boolean }> {
+  const release = () =>
+    db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
   let result: StoredResponse;
   try {
     result = await run();

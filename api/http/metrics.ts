@@ -45,7 +45,10 @@ export function createMetrics(db: Db): ApiMetrics {
     async collect() {
       this.reset();
       try {
-        const rows = await db.select({ status: notifications.status, n: count() }).from(notifications).groupBy(notifications.status);
+        const rows = await db
+          .select({ status: notifications.status, n: count() })
+          .from(notifications)
+          .groupBy(notifications.status);
         for (const status of ['sent', 'failed', 'pending']) this.set({ status }, 0);
         for (const r of rows) this.set({ status: r.status }, r.n);
       } catch {

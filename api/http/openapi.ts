@@ -1,20 +1,36 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
 import { Problem } from '../schemas';
 import { z } from './zod';
 
 const IdempotencyHeader = z.object({
-  'Idempotency-Key': z.string().max(255).optional().openapi({ description: 'Same key and body replays the first response; the same key with another body is a 409' }),
+  'Idempotency-Key': z
+    .string()
+    .max(255)
+    .optional()
+    .openapi({ description: 'Same key and body replays the first response; the same key with another body is a 409' }),
 });
 import type { RouteDef } from './route';
 
 export const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z_]\w*)/g, '{$1}');
 
-const problem = (description: string): ResponseConfig => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+const problem = (description: string): ResponseConfig => ({
+  description,
+  content: { 'application/problem+json': { schema: Problem } },
+});
 
 /** The document is generated from the same table and zod schemas that route and validate requests. */
 export function buildOpenApiDocument(routes: RouteDef[], opts: { serverUrl: string; version: string }) {
   const registry = new OpenAPIRegistry();
-  const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A token from POST /api/v1/users (or ADMIN_TOKEN)' });
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A token from POST /api/v1/users (or ADMIN_TOKEN)',
+  });
   for (const def of routes) {
     const responses: Record<string, ResponseConfig> = {};
     for (const [status, spec] of Object.entries(def.responses)) {
@@ -23,7 +39,14 @@ export function buildOpenApiDocument(routes: RouteDef[], opts: { serverUrl: stri
       responses[status] = {
         description: spec.description,
         ...(types.length || isProblem
-          ? { content: Object.fromEntries((isProblem ? ['application/problem+json'] : types).map((t) => [t, { schema: spec.schema ?? (isProblem ? Problem : { type: 'string' as const }) }])) }
+          ? {
+              content: Object.fromEntries(
+                (isProblem ? ['application/problem+json'] : types).map((t) => [
+                  t,
+                  { schema: spec.schema ?? (isProblem ? Problem : { type: 'string' as const }) },
+                ]),
+              ),
+            }
           : {}),
       };
     }
@@ -55,12 +78,18 @@ export function buildOpenApiDocument(routes: RouteDef[], opts: { serverUrl: stri
       security: def.access === 'public' ? [] : [{ [bearer.name]: [] }],
       'x-roles': def.access,
       request: {
-        params: def.params as RouteConfig['request'] extends infer R ? (R extends { params?: infer P } ? P : never) : never,
-        query: def.query as RouteConfig['request'] extends infer R ? (R extends { query?: infer Q } ? Q : never) : never,
+        params: def.params as RouteConfig['request'] extends infer R
+          ? R extends { params?: infer P }
+            ? P
+            : never
+          : never,
+        query: def.query as RouteConfig['request'] extends infer R
+          ? R extends { query?: infer Q }
+            ? Q
+            : never
+          : never,
         ...(Object.keys(content).length ? { body: { content, required: !def.body?.emptyAllowed } } : {}),
-        ...(def.method === 'post' && def.access !== 'public'
-          ? { headers: IdempotencyHeader }
-          : {}),
+        ...(def.method === 'post' && def.access !== 'public' ? { headers: IdempotencyHeader } : {}),
       },
       responses,
     };
@@ -71,7 +100,8 @@ export function buildOpenApiDocument(routes: RouteDef[], opts: { serverUrl: stri
     info: {
       title: 'Action-plan workflow engine',
       version: opts.version,
-      description: 'Safeguarding review recommendations turned into agency actions, tracked to sign-off. Errors are application/problem+json (RFC 9457).',
+      description:
+        'Safeguarding review recommendations turned into agency actions, tracked to sign-off. Errors are application/problem+json (RFC 9457).',
     },
     servers: [{ url: opts.serverUrl }],
   });

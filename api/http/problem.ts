@@ -3,7 +3,13 @@ import { AppError, type FieldIssue } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 
 /** RFC 9457 problem details. */
-export function sendProblem(res: Response, status: number, title: string, detail?: string, errors?: FieldIssue[]): void {
+export function sendProblem(
+  res: Response,
+  status: number,
+  title: string,
+  detail?: string,
+  errors?: FieldIssue[],
+): void {
   res
     .status(status)
     .type('application/problem+json')
@@ -24,7 +30,8 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export const notFoundHandler: RequestHandler = (req, res) => sendProblem(res, 404, 'Not Found', `No route for ${req.method} ${req.path}`);
+export const notFoundHandler: RequestHandler = (req, res) =>
+  sendProblem(res, 404, 'Not Found', `No route for ${req.method} ${req.path}`);
 
 const PG_UNAVAILABLE = /^(08|57P0[123]|53300)/;
 const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -34,11 +41,21 @@ const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPI
  * and retrying later will work, so 503 with Retry-After rather than a 500.
  */
 export function isDependencyUnavailable(err: unknown): boolean {
-  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     const code = e.code;
     if (typeof code === 'string' && (PG_UNAVAILABLE.test(code) || NET_UNAVAILABLE.has(code))) return true;
     if (code === 14 /* gRPC UNAVAILABLE */) return true;
-    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(e.message)) return true;
+    if (
+      typeof e.message === 'string' &&
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+        e.message,
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -53,7 +70,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return sendProblem(res, err.status, TITLES[err.status] ?? 'Error', err.message, err.errors);
     }
     // body-parser / multer errors carry a client status.
-    const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
+    const status =
+      typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
       const detail =
         err.type === 'entity.parse.failed'
@@ -66,7 +84,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (isDependencyUnavailable(err)) {
       logger.warn({ err, reqId: req.id }, 'a dependency is unavailable');
       res.setHeader('Retry-After', '5');
-      return sendProblem(res, 503, TITLES[503], 'The service is briefly unavailable (database or workflow engine out of reach); retry shortly.');
+      return sendProblem(
+        res,
+        503,
+        TITLES[503],
+        'The service is briefly unavailable (database or workflow engine out of reach); retry shortly.',
+      );
     }
     logger.error({ err, reqId: req.id }, 'unhandled error');
     return sendProblem(res, 500, 'Internal Server Error', 'An unexpected error occurred; it has been logged.');

@@ -15,7 +15,8 @@ export interface WindowCount {
 }
 
 /** Keys never hold an e-mail address or other personal data in the clear. */
-export const limitKey = (kind: string, value: string): string => `${kind}:${createHash('sha256').update(value).digest('base64url').slice(0, 32)}`;
+export const limitKey = (kind: string, value: string): string =>
+  `${kind}:${createHash('sha256').update(value).digest('base64url').slice(0, 32)}`;
 
 /** Adds one to the key's window (a new window once the old one has ended) and returns the total. */
 export async function countInWindow(db: DbOrTx, key: string, windowMs: number): Promise<WindowCount> {
@@ -29,7 +30,10 @@ export async function countInWindow(db: DbOrTx, key: string, windowMs: number): 
         resetAt: sql`case when "rate_limits"."reset_at" <= now() then excluded.reset_at else "rate_limits"."reset_at" end`,
       },
     })
-    .returning({ count: rateLimits.count, resetIn: sql<number>`ceil(extract(epoch from ${rateLimits.resetAt} - now()))::int` });
+    .returning({
+      count: rateLimits.count,
+      resetIn: sql<number>`ceil(extract(epoch from ${rateLimits.resetAt} - now()))::int`,
+    });
   // Ended windows are dropped now and then, so the table stays as small as the traffic that fails.
   if (Math.random() < 0.02) await db.delete(rateLimits).where(lt(rateLimits.resetAt, sql`now() - interval '1 hour'`));
   return { count: row.count, resetInSeconds: Math.max(1, Number(row.resetIn)) };

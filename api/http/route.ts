@@ -36,7 +36,12 @@ export type Access = 'public' | 'any' | readonly Role[];
 
 export interface BodySpec<B> {
   json?: ZodType<B>;
-  multipart?: { fields: ZodType<B>; doc: ZodType; limits: MultipartLimits; normalize?: (fields: Record<string, unknown>) => unknown };
+  multipart?: {
+    fields: ZodType<B>;
+    doc: ZodType;
+    limits: MultipartLimits;
+    normalize?: (fields: Record<string, unknown>) => unknown;
+  };
   /** No body at all counts as `{}` (for POSTs that carry nothing, like acknowledge). */
   emptyAllowed?: boolean;
 }
@@ -79,7 +84,9 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
 }
 
 /** Keeps each route's handler typed by its own schemas while the table holds them all. */
-export function defineRoute<P = Record<string, never>, Q = Record<string, never>, B = undefined>(def: RouteDef<P, Q, B>): RouteDef {
+export function defineRoute<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  def: RouteDef<P, Q, B>,
+): RouteDef {
   return def as unknown as RouteDef;
 }
 
@@ -97,14 +104,18 @@ export function zodIssues(error: ZodError, location: string): FieldIssue[] {
  */
 export function parseOrThrow<T>(schema: ZodType<T>, value: unknown, location: string): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw new AppError('validation', `The request ${location} is not valid`, zodIssues(r.error, location));
+  if (!r.success)
+    throw new AppError('validation', `The request ${location} is not valid`, zodIssues(r.error, location));
   refuseUnstorable(r.data, location);
   return r.data;
 }
 
 export function refuseUnstorable(value: unknown, location: string): void {
   const bad = findUnstorable(value);
-  if (bad) throw new AppError('validation', `The request ${location} is not valid`, [{ path: [location, ...bad.path.map(String)].join('.'), message: bad.reason }]);
+  if (bad)
+    throw new AppError('validation', `The request ${location} is not valid`, [
+      { path: [location, ...bad.path.map(String)].join('.'), message: bad.reason },
+    ]);
 }
 
 const jsonParser = express.json({ limit: JSON_LIMIT, strict: true });
@@ -115,13 +126,22 @@ function runMiddleware(mw: RequestHandler, req: Request, res: Response): Promise
   });
 }
 
-const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+const hasBody = (req: Request) =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
-async function readBody<B>(req: Request, res: Response, spec: BodySpec<B> | undefined): Promise<{ body: B; files: UploadedFile[] }> {
+async function readBody<B>(
+  req: Request,
+  res: Response,
+  spec: BodySpec<B> | undefined,
+): Promise<{ body: B; files: UploadedFile[] }> {
   const json = spec?.json ?? (spec?.multipart ? undefined : (z.strictObject({}) as unknown as ZodType<B>));
   if (!hasBody(req)) {
     const schema = json ?? spec?.multipart?.fields;
-    return { body: parseOrThrow(schema as ZodType<B>, spec?.emptyAllowed || !spec ? {} : undefined, 'body'), files: [] };
+    return {
+      body: parseOrThrow(schema as ZodType<B>, spec?.emptyAllowed || !spec ? {} : undefined, 'body'),
+      files: [],
+    };
   }
   if (json && req.is('application/json')) {
     await runMiddleware(jsonParser, req, res);
@@ -133,7 +153,9 @@ async function readBody<B>(req: Request, res: Response, spec: BodySpec<B> | unde
     const normalized = spec.multipart.normalize ? spec.multipart.normalize(fields) : fields;
     return { body: parseOrThrow(spec.multipart.fields, normalized, 'body'), files };
   }
-  const accepted = [json ? 'application/json' : null, spec?.multipart ? 'multipart/form-data' : null].filter(Boolean).join(' or ');
+  const accepted = [json ? 'application/json' : null, spec?.multipart ? 'multipart/form-data' : null]
+    .filter(Boolean)
+    .join(' or ');
   throw new AppError('unsupported_media_type', `Send the body as ${accepted}`);
 }
 
@@ -150,7 +172,12 @@ export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
     let actor = undefined as unknown as AuthenticatedActor;
     if (def.access !== 'public') {
       try {
-        actor = await authenticate(ctx.db, ctx.limiter, req.headers.authorization, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+        actor = await authenticate(
+          ctx.db,
+          ctx.limiter,
+          req.headers.authorization,
+          req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        );
         requireAccess(def.access, actor.role);
       } catch (err) {
         // Refused before its body was read: close rather than wait for an upload nobody will read.
@@ -167,9 +194,21 @@ export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
 
     const key = req.headers['idempotency-key'];
     const keyed = def.method === 'post' && typeof key === 'string' && !!actor;
-    const fingerprint = keyed ? requestFingerprint({ params, query, body, files: files.map((f) => [f.field, f.filename, f.mediaType, f.buffer]) }) : '';
+    const fingerprint = keyed
+      ? requestFingerprint({
+          params,
+          query,
+          body,
+          files: files.map((f) => [f.field, f.filename, f.mediaType, f.buffer]),
+        })
+      : '';
     // The same caller, key and request always send the same Update id, so a retry after a 503 gets that Update's result.
-    const requestCtx = keyed ? { ...ctx, updateId: `idem-${createHash('sha256').update(`${actor.userId}\n${key}\n${fingerprint}`).digest('hex').slice(0, 48)}` } : ctx;
+    const requestCtx = keyed
+      ? {
+          ...ctx,
+          updateId: `idem-${createHash('sha256').update(`${actor.userId}\n${key}\n${fingerprint}`).digest('hex').slice(0, 48)}`,
+        }
+      : ctx;
     const run = () => def.handler({ ctx: requestCtx, actor, params, query, body, files, req, res });
     if (keyed && typeof key === 'string') {
       const result = await withIdempotency(ctx.db, actor.userId, key, req.method, req.path, fingerprint, async () => {

@@ -18,7 +18,8 @@ export const PAGE_CSP = [
 ].join('; ');
 
 /** For documents that need nothing but their own inline styles (the API viewer, an HTML report). */
-export const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const DOCUMENT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * One middleware for every response, set before any route runs so errors and 404s carry them

@@ -17,7 +17,11 @@ export interface MultipartLimits {
 }
 
 /** Evidence files, for the API and the web pages alike: one limit, whichever door they come in by. */
-export const EVIDENCE_UPLOAD_LIMITS: MultipartLimits = { fileField: 'files', maxFiles: 5, maxFileSize: 10 * 1024 * 1024 };
+export const EVIDENCE_UPLOAD_LIMITS: MultipartLimits = {
+  fileField: 'files',
+  maxFiles: 5,
+  maxFileSize: 10 * 1024 * 1024,
+};
 /** An action plan to import (.csv or .xlsx), for the API and the web pages alike. */
 export const IMPORT_UPLOAD_LIMITS: MultipartLimits = { fileField: 'file', maxFiles: 1, maxFileSize: 2 * 1024 * 1024 };
 
@@ -39,7 +43,14 @@ export function parseMultipart(
       if (refusal) cb(refusal);
       else cb(null, true);
     },
-    limits: { fileSize: limits.maxFileSize, files: limits.maxFiles, fields: 50, fieldSize: 64 * 1024, parts: limits.maxFiles + 50, headerPairs: 200 },
+    limits: {
+      fileSize: limits.maxFileSize,
+      files: limits.maxFiles,
+      fields: 50,
+      fieldSize: 64 * 1024,
+      parts: limits.maxFiles + 50,
+      headerPairs: 200,
+    },
   }).array(limits.fileField, limits.maxFiles);
   return new Promise((resolve, reject) => {
     upload(req, res, (err: unknown) => {
@@ -50,7 +61,9 @@ export function parseMultipart(
           return reject(err);
         }
         if (err instanceof multer.MulterError) {
-          const tooLarge = ['LIMIT_FILE_SIZE', 'LIMIT_FILE_COUNT', 'LIMIT_FIELD_VALUE', 'LIMIT_PART_COUNT'].includes(err.code);
+          const tooLarge = ['LIMIT_FILE_SIZE', 'LIMIT_FILE_COUNT', 'LIMIT_FIELD_VALUE', 'LIMIT_PART_COUNT'].includes(
+            err.code,
+          );
           const detail =
             err.code === 'LIMIT_UNEXPECTED_FILE'
               ? `Unexpected file field "${err.field}"; files go in "${limits.fileField}" (at most ${limits.maxFiles})`
@@ -134,11 +147,20 @@ function isUtf8(buf: Buffer): boolean {
 export function checkEvidenceFile(file: UploadedFile, index: number): void {
   const extensions = EVIDENCE_MEDIA_TYPES[file.mediaType];
   const where = `files[${index}] (${file.filename})`;
-  if (!extensions) throw new AppError('unsupported_media_type', `${where}: media type ${file.mediaType} is not accepted; send PDF, Office documents, images or text`);
+  if (!extensions)
+    throw new AppError(
+      'unsupported_media_type',
+      `${where}: media type ${file.mediaType} is not accepted; send PDF, Office documents, images or text`,
+    );
   const lower = file.filename.toLowerCase();
-  if (!extensions.some((e) => lower.endsWith(e))) throw new AppError('unsupported_media_type', `${where}: the name should end in ${extensions.join(' or ')} for ${file.mediaType}`);
+  if (!extensions.some((e) => lower.endsWith(e)))
+    throw new AppError(
+      'unsupported_media_type',
+      `${where}: the name should end in ${extensions.join(' or ')} for ${file.mediaType}`,
+    );
   if (file.size === 0) throw new AppError('validation', `${where}: the file is empty`);
-  if (!contentMatches(file.mediaType, file.buffer)) throw new AppError('unsupported_media_type', `${where}: the content is not ${file.mediaType}`);
+  if (!contentMatches(file.mediaType, file.buffer))
+    throw new AppError('unsupported_media_type', `${where}: the content is not ${file.mediaType}`);
   // Control and format characters (bidi overrides such as U+202E turn "invoice\u202Efdp.doc" into
   // "invoicecod.pdf" on screen), line separators and path separators: a name must show what it is.
   if (file.filename.length > 255 || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}/\\]/u.test(file.filename)) {

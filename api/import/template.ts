@@ -4,13 +4,43 @@
  * sheets by hand; the canonical names are what the example files and error messages use.
  */
 export const COLUMNS = [
-  { key: 'number', header: 'Recommendation number', aliases: ['recommendation number', 'recommendation no', 'rec no', 'rec number', 'number', 'no'], required: true },
-  { key: 'recommendation', header: 'Recommendation', aliases: ['recommendation', 'recommendation text'], required: true },
+  {
+    key: 'number',
+    header: 'Recommendation number',
+    aliases: ['recommendation number', 'recommendation no', 'rec no', 'rec number', 'number', 'no'],
+    required: true,
+  },
+  {
+    key: 'recommendation',
+    header: 'Recommendation',
+    aliases: ['recommendation', 'recommendation text'],
+    required: true,
+  },
   { key: 'action', header: 'Action', aliases: ['action', 'action title', 'actions'], required: true },
-  { key: 'agency', header: 'Lead agency code', aliases: ['lead agency code', 'lead agency', 'agency code', 'agency'], required: true },
-  { key: 'successMeasure', header: 'Success measure', aliases: ['success measure', 'success measures', 'measure of success', 'evidence of success'], required: false },
-  { key: 'dueDate', header: 'Target date', aliases: ['target date', 'due date', 'deadline', 'target completion date'], required: true },
-  { key: 'description', header: 'Action detail', aliases: ['action detail', 'action details', 'description'], required: false },
+  {
+    key: 'agency',
+    header: 'Lead agency code',
+    aliases: ['lead agency code', 'lead agency', 'agency code', 'agency'],
+    required: true,
+  },
+  {
+    key: 'successMeasure',
+    header: 'Success measure',
+    aliases: ['success measure', 'success measures', 'measure of success', 'evidence of success'],
+    required: false,
+  },
+  {
+    key: 'dueDate',
+    header: 'Target date',
+    aliases: ['target date', 'due date', 'deadline', 'target completion date'],
+    required: true,
+  },
+  {
+    key: 'description',
+    header: 'Action detail',
+    aliases: ['action detail', 'action details', 'description'],
+    required: false,
+  },
   { key: 'reviewType', header: 'Review type', aliases: ['review type', 'type of review'], required: false },
   { key: 'themes', header: 'Themes', aliases: ['themes', 'theme'], required: false },
 ] as const;
@@ -31,10 +61,18 @@ export interface Sheet {
   rows: SheetRow[];
 }
 
-const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+const norm = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 
 /** Column index per key, or the names of required columns that are missing. */
-export function mapHeaders(headers: string[]): { index: Partial<Record<ColumnKey, number>>; missing: string[]; unknown: string[] } {
+export function mapHeaders(headers: string[]): {
+  index: Partial<Record<ColumnKey, number>>;
+  missing: string[];
+  unknown: string[];
+} {
   const index: Partial<Record<ColumnKey, number>> = {};
   const unknown: string[] = [];
   headers.forEach((h, i) => {

@@ -7,26 +7,39 @@ import { COLUMNS, mapHeaders, type Cell, type ColumnKey, type Sheet } from './te
 export interface ImportedRecommendation {
   number: string;
   text: string;
-  actions: { agencyCode: string; title: string; description?: string; successMeasure?: string; dueDate: string; themes?: string[] }[];
+  actions: {
+    agencyCode: string;
+    title: string;
+    description?: string;
+    successMeasure?: string;
+    dueDate: string;
+    themes?: string[];
+  }[];
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** Spreadsheet dates: a date cell, ISO `2017-03-31`, or the UK `31/03/2017` (also with - or .). */
 export function toIsoDate(cell: Cell): string | null {
-  if (cell instanceof Date) return Number.isNaN(cell.getTime()) ? null : `${cell.getUTCFullYear()}-${pad(cell.getUTCMonth() + 1)}-${pad(cell.getUTCDate())}`;
+  if (cell instanceof Date)
+    return Number.isNaN(cell.getTime())
+      ? null
+      : `${cell.getUTCFullYear()}-${pad(cell.getUTCMonth() + 1)}-${pad(cell.getUTCDate())}`;
   if (!cell) return null;
   let y: number, m: number, d: number;
   let match = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:T.*)?$/.exec(cell);
   if (match) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  else if ((match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(cell))) [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else if ((match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(cell)))
+    [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
   else return null;
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1900 || y > 2200) return null;
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1900 || y > 2200)
+    return null;
   return `${y}-${pad(m)}-${pad(d)}`;
 }
 
-const cellText = (cell: Cell): string | null => (cell instanceof Date ? toIsoDate(cell) : cell === null ? null : cell.trim() || null);
+const cellText = (cell: Cell): string | null =>
+  cell instanceof Date ? toIsoDate(cell) : cell === null ? null : cell.trim() || null;
 
 /**
  * Every row checked, every problem reported with its spreadsheet row and column: a board fixing
@@ -40,15 +53,18 @@ export function sheetToRecommendations(
   let type: { value: ReviewType; row: number } | undefined;
   const errors: FieldIssue[] = [];
   const { index, missing } = mapHeaders(sheet.headers);
-  for (const header of missing) errors.push({ path: 'file', row: 1, column: header, message: `the column "${header}" is missing` });
+  for (const header of missing)
+    errors.push({ path: 'file', row: 1, column: header, message: `the column "${header}" is missing` });
   if (missing.length) return { recommendations: [], errors };
-  if (sheet.rows.length === 0) return { recommendations: [], errors: [{ path: 'file', row: 2, message: 'the file has no action rows' }] };
+  if (sheet.rows.length === 0)
+    return { recommendations: [], errors: [{ path: 'file', row: 2, message: 'the file has no action rows' }] };
 
   const headerOf = (key: ColumnKey) => sheet.headers[index[key]!] || COLUMNS.find((c) => c.key === key)!.header;
   const byNumber = new Map<string, ImportedRecommendation & { row: number }>();
   for (const { row, cells } of sheet.rows) {
     const get = (key: ColumnKey) => (index[key] === undefined ? null : (cells[index[key]!] ?? null));
-    const fail = (key: ColumnKey, message: string) => errors.push({ path: `rows.${row}.${key}`, row, column: headerOf(key), message });
+    const fail = (key: ColumnKey, message: string) =>
+      errors.push({ path: `rows.${row}.${key}`, row, column: headerOf(key), message });
     const before = errors.length;
     // A cell that cannot be stored is named by row and column like any other bad cell; the row goes no further.
     for (const { key } of COLUMNS) {
@@ -60,7 +76,8 @@ export function sheetToRecommendations(
 
     const number = cellText(get('number'));
     if (!number) fail('number', 'the recommendation number is missing');
-    else if (!RecommendationInput.shape.number.safeParse(number).success) fail('number', `"${number}" is not a recommendation number such as 3 or 3.1`);
+    else if (!RecommendationInput.shape.number.safeParse(number).success)
+      fail('number', `"${number}" is not a recommendation number such as 3 or 3.1`);
 
     const text = cellText(get('recommendation'));
     if (text && text.length > 10000) fail('recommendation', 'longer than 10000 characters');
@@ -71,7 +88,8 @@ export function sheetToRecommendations(
     const rawCode = cellText(get('agency'));
     const code = rawCode?.toUpperCase() ?? null;
     if (!code) fail('agency', 'the lead agency code is missing');
-    else if (!ActionInput.shape.agencyCode.safeParse(code).success) fail('agency', `"${rawCode}" is not an agency code`);
+    else if (!ActionInput.shape.agencyCode.safeParse(code).success)
+      fail('agency', `"${rawCode}" is not an agency code`);
     else if (!knownAgencyCodes.has(code)) fail('agency', `no agency has the code ${code}`);
 
     const successMeasure = cellText(get('successMeasure')) ?? undefined;
@@ -86,20 +104,25 @@ export function sheetToRecommendations(
 
     const rawType = cellText(get('reviewType'))?.toLowerCase();
     if (rawType) {
-      if (!(REVIEW_TYPES as readonly string[]).includes(rawType)) fail('reviewType', `"${rawType}" is not a review type (${REVIEW_TYPES.join(', ')})`);
-      else if (type && type.value !== rawType) fail('reviewType', `differs from the review type ${type.value} on row ${type.row}`);
+      if (!(REVIEW_TYPES as readonly string[]).includes(rawType))
+        fail('reviewType', `"${rawType}" is not a review type (${REVIEW_TYPES.join(', ')})`);
+      else if (type && type.value !== rawType)
+        fail('reviewType', `differs from the review type ${type.value} on row ${type.row}`);
       else type ??= { value: rawType as ReviewType, row };
     }
     // Themes as codes separated by ; or , (a blank cell means none).
     const themes: string[] = [];
-    for (const raw of (cellText(get('themes')) ?? '').split(/[;,]/).map((t) => t.trim()).filter(Boolean)) {
+    for (const raw of (cellText(get('themes')) ?? '')
+      .split(/[;,]/)
+      .map((t) => t.trim())
+      .filter(Boolean)) {
       const parsed = ThemeCode.safeParse(raw);
       if (!parsed.success) fail('themes', `"${raw}" is not a theme code`);
       else if (knownThemes && !knownThemes.has(parsed.data)) fail('themes', `no theme has the code ${parsed.data}`);
       else themes.push(parsed.data);
     }
 
-    if (!number || errors.length > before && !RecommendationInput.shape.number.safeParse(number).success) continue;
+    if (!number || (errors.length > before && !RecommendationInput.shape.number.safeParse(number).success)) continue;
     let rec = byNumber.get(number);
     if (!rec) {
       // The recommendation text is written once, on the first row of its group; later rows may leave it blank.
@@ -109,7 +132,15 @@ export function sheetToRecommendations(
     } else if (text && text !== rec.text) {
       fail('recommendation', `differs from the text of recommendation ${number} on row ${rec.row}`);
     }
-    if (errors.length === before) rec.actions.push({ agencyCode: code!, title: title!, description, successMeasure, dueDate: dueDate!, ...(themes.length ? { themes } : {}) });
+    if (errors.length === before)
+      rec.actions.push({
+        agencyCode: code!,
+        title: title!,
+        description,
+        successMeasure,
+        dueDate: dueDate!,
+        ...(themes.length ? { themes } : {}),
+      });
   }
   const recommendations = [...byNumber.values()].map(({ row: _row, ...r }) => r);
   return { recommendations, errors, type: type?.value };

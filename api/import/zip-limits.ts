@@ -28,7 +28,10 @@ const LOCAL = 0x04034b50;
 const notZip = (why: string) => new AppError('validation', `The XLSX file cannot be read: ${why}`);
 // 400, not 413: the upload itself is small; what it would become is what is refused.
 const tooLarge = (what: string) =>
-  new AppError('validation', `The workbook ${what}; an action plan workbook inflates to at most ${MAX_WORKBOOK_INFLATED_BYTES / 1024 / 1024} MB`);
+  new AppError(
+    'validation',
+    `The workbook ${what}; an action plan workbook inflates to at most ${MAX_WORKBOOK_INFLATED_BYTES / 1024 / 1024} MB`,
+  );
 
 function centralDirectory(buf: Buffer): { count: number; offset: number } {
   const from = Math.max(0, buf.length - 22 - 0xffff);
@@ -67,7 +70,7 @@ function readEntries(buf: Buffer): Entry[] {
       name: buf.toString('utf8', p + 46, p + 46 + nameLen),
     };
     // Zip64 sizes live in the extra field (id 1), in this order, only for the fields that overflowed.
-    for (let x = p + 46 + nameLen; x + 4 <= p + 46 + nameLen + extraLen; ) {
+    for (let x = p + 46 + nameLen; x + 4 <= p + 46 + nameLen + extraLen;) {
       const id = buf.readUInt16LE(x);
       const len = buf.readUInt16LE(x + 2);
       if (id === 1) {
@@ -107,7 +110,8 @@ export function checkWorkbookSize(buf: Buffer): void {
       try {
         inflated = zlib.inflateRawSync(data, { maxOutputLength: left + 1 }).length;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw tooLarge('inflates to more than its directory says');
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
+          throw tooLarge('inflates to more than its directory says');
         throw notZip(`the part ${e.name} is damaged`);
       }
     } else throw notZip(`the part ${e.name} uses an unsupported compression method`);

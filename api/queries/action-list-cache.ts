@@ -13,7 +13,11 @@ export interface CachedActionPage {
 }
 
 const versionRead = perDatabase((db) =>
-  db.select({ version: readModelVersion.version }).from(readModelVersion).where(eq(readModelVersion.id, 1)).prepare('read_model_version'),
+  db
+    .select({ version: readModelVersion.version })
+    .from(readModelVersion)
+    .where(eq(readModelVersion.id, 1))
+    .prepare('read_model_version'),
 );
 
 /** The committed version of everything a page of actions shows (migration 0003's triggers bump it with every write). */
@@ -37,11 +41,27 @@ export class ActionListCache {
 
   constructor(private readonly maxEntries = 256) {}
 
-  async get(db: DbOrTx, scope: Scope, f: ActionFilters, page: { page: number; pageSize: number }): Promise<CachedActionPage> {
+  async get(
+    db: DbOrTx,
+    scope: Scope,
+    f: ActionFilters,
+    page: { page: number; pageSize: number },
+  ): Promise<CachedActionPage> {
     const read = () => listActions(db, scope, f, page).then((p) => ({ page: p, json: JSON.stringify(p) }));
     if (f.overdue !== undefined) return read();
     const version = await readModelVersionOf(db);
-    const key = JSON.stringify([scope.agencyId, f.status ?? null, f.agency ?? null, f.review ?? null, f.type ?? null, f.theme ?? null, f.rag ?? null, f.open ?? null, page.page, page.pageSize]);
+    const key = JSON.stringify([
+      scope.agencyId,
+      f.status ?? null,
+      f.agency ?? null,
+      f.review ?? null,
+      f.type ?? null,
+      f.theme ?? null,
+      f.rag ?? null,
+      f.open ?? null,
+      page.page,
+      page.pageSize,
+    ]);
     const hit = this.entries.get(key);
     if (hit && hit.version === version) {
       // Most recently used last, so the oldest entry is the first to go.
@@ -71,6 +91,11 @@ export class ActionListCache {
 const cacheOf = perDatabase(() => new ActionListCache());
 
 /** The page through the cache of this database handle (one per handle, shared by every app on it). */
-export function listActionsCached(db: DbOrTx, scope: Scope, f: ActionFilters, page: { page: number; pageSize: number }): Promise<CachedActionPage> {
+export function listActionsCached(
+  db: DbOrTx,
+  scope: Scope,
+  f: ActionFilters,
+  page: { page: number; pageSize: number },
+): Promise<CachedActionPage> {
   return cacheOf(db).get(db, scope, f, page);
 }

@@ -24,7 +24,8 @@ import { FINISHED_STATUSES, OPEN_STATUSES, OVERDUE_STATUSES } from '../../domain
 import { iso, type Scope } from './scope';
 
 /** The SQL form of domain/vocabulary's isOverdue: past due while the agency still owes the work. */
-export const overdueCondition = (now: Date): SQL => and(inArray(actions.status, [...OVERDUE_STATUSES]), lt(actions.dueDate, now))!;
+export const overdueCondition = (now: Date): SQL =>
+  and(inArray(actions.status, [...OVERDUE_STATUSES]), lt(actions.dueDate, now))!;
 
 export const actionColumns = {
   id: actions.id,
@@ -88,7 +89,8 @@ export function toAction(r: ActionRow) {
 }
 export type ActionView = ReturnType<typeof toAction>;
 
-export const scopeCondition = (scope: Scope): SQL | undefined => (scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined);
+export const scopeCondition = (scope: Scope): SQL | undefined =>
+  scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined;
 
 /** The review reference comes from the action's own copy (kept equal to the review's by a trigger), so no reviews join. */
 function baseSelect<E extends Record<string, SQL.Aliased | SQL> = Record<never, never>>(db: DbOrTx, extra?: E) {
@@ -117,9 +119,19 @@ export interface ActionFilters {
 function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date): SQL[] {
   const c: (SQL | undefined)[] = [scopeCondition(scope)];
   if (f.status) c.push(eq(actions.status, f.status));
-  if (f.agency) c.push(inArray(actions.agencyId, db.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, f.agency))));
+  if (f.agency)
+    c.push(inArray(actions.agencyId, db.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, f.agency))));
   if (f.review) c.push(eq(actions.reviewId, f.review));
-  if (f.type) c.push(inArray(actions.reviewId, db.select({ id: reviews.id }).from(reviews).where(eq(reviews.type, f.type as ReviewType))));
+  if (f.type)
+    c.push(
+      inArray(
+        actions.reviewId,
+        db
+          .select({ id: reviews.id })
+          .from(reviews)
+          .where(eq(reviews.type, f.type as ReviewType)),
+      ),
+    );
   if (f.theme) c.push(sql`${actions.themes} @> array[${f.theme}]::text[]`);
   if (f.rag) c.push(eq(actions.rag, f.rag));
   if (f.overdue === true) c.push(overdueCondition(now));
@@ -131,7 +143,13 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
 /** The list's order; `actions_list_order_idx` is exactly these columns, so a page is read off the index. */
 const LIST_ORDER = [asc(actions.dueDate), asc(actions.reviewReference), asc(actions.reference), asc(actions.id)];
 
-export async function listActions(db: DbOrTx, scope: Scope, f: ActionFilters, page: { page: number; pageSize: number }, now = new Date()) {
+export async function listActions(
+  db: DbOrTx,
+  scope: Scope,
+  f: ActionFilters,
+  page: { page: number; pageSize: number },
+  now = new Date(),
+) {
   const where = and(...filterConditions(db, scope, f, now));
   const counted = db.select({ total: count() }).from(actions).where(where);
   // Deferred join: the page's ids first, from actions alone (an index-only scan of
@@ -175,7 +193,8 @@ export async function actionsOfReview(db: DbOrTx, scope: Scope, reviewId: string
   return rows.map(toAction);
 }
 
-export const attachmentUrl = (actionId: string, attachmentId: string) => `/api/v1/actions/${actionId}/attachments/${attachmentId}`;
+export const attachmentUrl = (actionId: string, attachmentId: string) =>
+  `/api/v1/actions/${actionId}/attachments/${attachmentId}`;
 
 /** The evidence of these actions (oldest first within each), with who sent it and its files. */
 export async function evidenceOf(db: DbOrTx, actionIds: string[]) {
@@ -188,7 +207,16 @@ export async function evidenceOf(db: DbOrTx, actionIds: string[]) {
     .where(inArray(evidence.actionId, actionIds))
     .orderBy(asc(evidence.submittedAt), asc(evidence.id));
   const atts = ev.length
-    ? await db.select().from(attachments).where(inArray(attachments.evidenceId, ev.map((r) => r.e.id))).orderBy(asc(attachments.filename))
+    ? await db
+        .select()
+        .from(attachments)
+        .where(
+          inArray(
+            attachments.evidenceId,
+            ev.map((r) => r.e.id),
+          ),
+        )
+        .orderBy(asc(attachments.filename))
     : [];
   for (const { e, submittedByName } of ev) {
     const list = byAction.get(e.actionId) ?? [];
@@ -201,7 +229,14 @@ export async function evidenceOf(db: DbOrTx, actionIds: string[]) {
       submittedByName,
       attachments: atts
         .filter((a) => a.evidenceId === e.id)
-        .map((a) => ({ id: a.id, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256, url: attachmentUrl(e.actionId, a.id) })),
+        .map((a) => ({
+          id: a.id,
+          filename: a.filename,
+          mediaType: a.mediaType,
+          size: a.size,
+          sha256: a.sha256,
+          url: attachmentUrl(e.actionId, a.id),
+        })),
     });
     byAction.set(e.actionId, list);
   }
@@ -227,16 +262,38 @@ export async function actionDetailParts(db: DbOrTx, actionId: string) {
     .leftJoin(users, eq(users.id, decisions.decidedBy))
     .where(eq(decisions.actionId, actionId))
     .orderBy(asc(decisions.decidedAt));
-  const ext = await db.select().from(extensionRequests).where(eq(extensionRequests.actionId, actionId)).orderBy(asc(extensionRequests.requestedAt));
-  const esc = await db.select().from(escalations).where(eq(escalations.actionId, actionId)).orderBy(asc(escalations.raisedAt));
+  const ext = await db
+    .select()
+    .from(extensionRequests)
+    .where(eq(extensionRequests.actionId, actionId))
+    .orderBy(asc(extensionRequests.requestedAt));
+  const esc = await db
+    .select()
+    .from(escalations)
+    .where(eq(escalations.actionId, actionId))
+    .orderBy(asc(escalations.raisedAt));
   const notes = await db
-    .select({ id: notifications.id, kind: notifications.kind, recipient: notifications.recipient, subject: notifications.subject, status: notifications.status, createdAt: notifications.createdAt, sentAt: notifications.sentAt })
+    .select({
+      id: notifications.id,
+      kind: notifications.kind,
+      recipient: notifications.recipient,
+      subject: notifications.subject,
+      status: notifications.status,
+      createdAt: notifications.createdAt,
+      sentAt: notifications.sentAt,
+    })
     .from(notifications)
     .where(eq(notifications.actionId, actionId))
     .orderBy(asc(notifications.createdAt));
   return {
     evidence: ev,
-    decisions: dec.map(({ d, decidedByName }) => ({ id: d.id, outcome: d.outcome, comment: d.comment, decidedAt: d.decidedAt.toISOString(), decidedByName })),
+    decisions: dec.map(({ d, decidedByName }) => ({
+      id: d.id,
+      outcome: d.outcome,
+      comment: d.comment,
+      decidedAt: d.decidedAt.toISOString(),
+      decidedByName,
+    })),
     extensionRequests: ext.map((x) => ({
       id: x.id,
       previousDueDate: x.previousDueDate.toISOString(),
@@ -247,7 +304,14 @@ export async function actionDetailParts(db: DbOrTx, actionId: string) {
       requestedAt: x.requestedAt.toISOString(),
       decisionComment: x.decisionComment,
     })),
-    escalations: esc.map((e) => ({ id: e.id, level: e.level, reason: e.reason, raisedAt: e.raisedAt.toISOString(), resolvedAt: iso(e.resolvedAt), notified: e.notified })),
+    escalations: esc.map((e) => ({
+      id: e.id,
+      level: e.level,
+      reason: e.reason,
+      raisedAt: e.raisedAt.toISOString(),
+      resolvedAt: iso(e.resolvedAt),
+      notified: e.notified,
+    })),
     notifications: notes.map((n) => ({ ...n, createdAt: n.createdAt.toISOString(), sentAt: iso(n.sentAt) })),
   };
 }
@@ -260,16 +324,31 @@ export async function actionHistory(db: DbOrTx, actionId: string) {
     .leftJoin(users, sql`${users.id}::text = ${auditEvents.actor}`)
     .where(eq(auditEvents.actionId, actionId))
     .orderBy(asc(auditEvents.id));
-  return rows.map(({ r, actorName }) => ({ id: r.id, type: r.type, actor: r.actor, actorName, payload: r.payload, occurredAt: r.occurredAt.toISOString(), hash: r.hash }));
+  return rows.map(({ r, actorName }) => ({
+    id: r.id,
+    type: r.type,
+    actor: r.actor,
+    actorName,
+    payload: r.payload,
+    occurredAt: r.occurredAt.toISOString(),
+    hash: r.hash,
+  }));
 }
 
 /** Everything the action's page shows, or null when the caller may not see it (unknown and another agency's alike). */
 export async function actionPageView(db: DbOrTx, scope: Scope, id: string) {
   const row = await findActionRow(db, scope, id);
   if (!row) return null;
-  const [rec] = await db.select({ text: recommendations.text }).from(recommendations).where(eq(recommendations.id, row.recommendationId));
+  const [rec] = await db
+    .select({ text: recommendations.text })
+    .from(recommendations)
+    .where(eq(recommendations.id, row.recommendationId));
   const [parts, timeline] = await Promise.all([actionDetailParts(db, id), actionHistory(db, id)]);
-  return { action: { ...toAction(row), agencyId: row.agencyId, recommendationText: rec?.text ?? '' }, ...parts, timeline };
+  return {
+    action: { ...toAction(row), agencyId: row.agencyId, recommendationText: rec?.text ?? '' },
+    ...parts,
+    timeline,
+  };
 }
 export type ActionPageData = NonNullable<Awaited<ReturnType<typeof actionPageView>>>;
 
@@ -294,14 +373,25 @@ export async function pendingExtensionRequests(db: DbOrTx, scope: Scope, limit =
     .where(and(scopeCondition(scope), eq(extensionRequests.status, 'pending')))
     .orderBy(asc(extensionRequests.requestedAt))
     .limit(limit);
-  return rows.map((r) => ({ ...r, previousDueDate: r.previousDueDate.toISOString(), newDueDate: r.newDueDate.toISOString(), requestedAt: r.requestedAt.toISOString() }));
+  return rows.map((r) => ({
+    ...r,
+    previousDueDate: r.previousDueDate.toISOString(),
+    newDueDate: r.newDueDate.toISOString(),
+    requestedAt: r.requestedAt.toISOString(),
+  }));
 }
 
 /** An attachment of an action the caller can already see. */
 export async function findAttachment(db: DbOrTx, actionId: string, attachmentId: string) {
   if (!isUuid(attachmentId)) return null;
   const [row] = await db
-    .select({ filename: attachments.filename, mediaType: attachments.mediaType, size: attachments.size, sha256: attachments.sha256, content: blobs.content })
+    .select({
+      filename: attachments.filename,
+      mediaType: attachments.mediaType,
+      size: attachments.size,
+      sha256: attachments.sha256,
+      content: blobs.content,
+    })
     .from(attachments)
     .innerJoin(evidence, eq(evidence.id, attachments.evidenceId))
     .innerJoin(blobs, eq(blobs.sha256, attachments.sha256))

@@ -2,7 +2,13 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { agencies } from '../../db/schema';
 
-const columns = { id: agencies.id, code: agencies.code, name: agencies.name, leadEmail: agencies.leadEmail, seniorEmail: agencies.seniorEmail };
+const columns = {
+  id: agencies.id,
+  code: agencies.code,
+  name: agencies.name,
+  leadEmail: agencies.leadEmail,
+  seniorEmail: agencies.seniorEmail,
+};
 
 export const listAgencies = (db: DbOrTx) => db.select(columns).from(agencies).orderBy(asc(agencies.code));
 
@@ -12,7 +18,9 @@ export const listAgencies = (db: DbOrTx) => db.select(columns).from(agencies).or
  * the administrator see every agency.
  */
 export const listAgenciesFor = (db: DbOrTx, scope: { agencyId: string | null }) =>
-  scope.agencyId === null ? listAgencies(db) : db.select(columns).from(agencies).where(eq(agencies.id, scope.agencyId)).orderBy(asc(agencies.code));
+  scope.agencyId === null
+    ? listAgencies(db)
+    : db.select(columns).from(agencies).where(eq(agencies.id, scope.agencyId)).orderBy(asc(agencies.code));
 
 export async function findAgencyByCode(db: DbOrTx, code: string) {
   const [row] = await db.select(columns).from(agencies).where(eq(agencies.code, code)).limit(1);
@@ -26,7 +34,10 @@ export async function agenciesByCode(db: DbOrTx, codes: string[]) {
 }
 
 /** Inserts unless the code is taken; null means it was. */
-export async function insertAgency(db: DbOrTx, a: { code: string; name: string; leadEmail: string; seniorEmail?: string }) {
+export async function insertAgency(
+  db: DbOrTx,
+  a: { code: string; name: string; leadEmail: string; seniorEmail?: string },
+) {
   const [row] = await db
     .insert(agencies)
     .values({ code: a.code, name: a.name, leadEmail: a.leadEmail, seniorEmail: a.seniorEmail ?? null })

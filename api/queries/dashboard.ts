@@ -8,10 +8,17 @@ import type { Scope } from './scope';
 
 const LIST_LIMIT = 50;
 
-export async function dashboard(db: DbOrTx, scope: Scope, now = new Date(), filter: { type?: ReviewType; theme?: string } = {}) {
+export async function dashboard(
+  db: DbOrTx,
+  scope: Scope,
+  now = new Date(),
+  filter: { type?: ReviewType; theme?: string } = {},
+) {
   const cut = [
     scopeCondition(scope),
-    filter.type ? sql`${actions.reviewId} in (select ${reviews.id} from ${reviews} where ${reviews.type} = ${filter.type})` : undefined,
+    filter.type
+      ? sql`${actions.reviewId} in (select ${reviews.id} from ${reviews} where ${reviews.type} = ${filter.type})`
+      : undefined,
     filter.theme ? sql`${actions.themes} @> array[${filter.theme}]::text[]` : undefined,
   ];
   const inScope = and(...cut);
@@ -34,13 +41,32 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date(), filt
 
   const byStatus = Object.fromEntries(ACTION_STATUSES.map((s) => [s, 0])) as Record<string, number>;
   const byRag = Object.fromEntries(RAGS.map((r) => [r, 0])) as Record<string, number>;
-  const agencyMap = new Map<string, { agencyCode: string; agencyName: string; total: number; open: number; overdue: number; escalated: number; byRag: Record<string, number> }>();
+  const agencyMap = new Map<
+    string,
+    {
+      agencyCode: string;
+      agencyName: string;
+      total: number;
+      open: number;
+      overdue: number;
+      escalated: number;
+      byRag: Record<string, number>;
+    }
+  >();
   let total = 0;
   for (const g of grouped) {
     total += g.n;
     byStatus[g.status] += g.n;
     byRag[g.rag] += g.n;
-    const a = agencyMap.get(g.agencyCode) ?? { agencyCode: g.agencyCode, agencyName: g.agencyName, total: 0, open: 0, overdue: 0, escalated: 0, byRag: Object.fromEntries(RAGS.map((r) => [r, 0])) };
+    const a = agencyMap.get(g.agencyCode) ?? {
+      agencyCode: g.agencyCode,
+      agencyName: g.agencyName,
+      total: 0,
+      open: 0,
+      overdue: 0,
+      escalated: 0,
+      byRag: Object.fromEntries(RAGS.map((r) => [r, 0])),
+    };
     a.total += g.n;
     if (!isFinished(g.status)) {
       a.open += g.n;
@@ -52,7 +78,13 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date(), filt
   }
 
   const overdue = await listActions(db, scope, { overdue: true, ...filter }, { page: 1, pageSize: LIST_LIMIT }, now);
-  const awaiting = await listActions(db, scope, { status: 'under_review', ...filter }, { page: 1, pageSize: LIST_LIMIT }, now);
+  const awaiting = await listActions(
+    db,
+    scope,
+    { status: 'under_review', ...filter },
+    { page: 1, pageSize: LIST_LIMIT },
+    now,
+  );
   const open = await db
     .select({
       id: escalations.id,
@@ -89,12 +121,19 @@ export async function dashboard(db: DbOrTx, scope: Scope, now = new Date(), filt
  * past its due date and not yet closed; a cancelled one stops counting from its last update.
  * Due dates moved by extensions are as they stand now, which is what the board asks about.
  */
-export async function overdueTrend(db: DbOrTx, scope: Scope, now = new Date(), weeks = 12): Promise<{ at: Date; overdue: number }[]> {
+export async function overdueTrend(
+  db: DbOrTx,
+  scope: Scope,
+  now = new Date(),
+  weeks = 12,
+): Promise<{ at: Date; overdue: number }[]> {
   const points = Array.from({ length: weeks }, (_, i) => new Date(now.getTime() - (weeks - 1 - i) * 7 * 86_400_000));
   const columns = Object.fromEntries(
     points.map((at, i) => [
       `w${i}`,
-      sql<number>`count(*) filter (where ${actions.createdAt} <= ${at} and ${actions.dueDate} < ${at} and (${actions.closedAt} is null or ${actions.closedAt} > ${at}) and not (${actions.status} = 'cancelled' and ${actions.updatedAt} <= ${at}))`.mapWith(Number),
+      sql<number>`count(*) filter (where ${actions.createdAt} <= ${at} and ${actions.dueDate} < ${at} and (${actions.closedAt} is null or ${actions.closedAt} > ${at}) and not (${actions.status} = 'cancelled' and ${actions.updatedAt} <= ${at}))`.mapWith(
+        Number,
+      ),
     ]),
   );
   const [row] = await db.select(columns).from(actions).where(scopeCondition(scope));
@@ -121,7 +160,10 @@ export class DashboardCache {
     const key = scope.agencyId ?? '*';
     const hit = this.entries.get(key);
     if (hit && hit.version === version && hit.minute === minute) return hit.value;
-    const value = Promise.all([dashboard(db, scope, now), overdueTrend(db, scope, now)]).then(([counts, trend]) => ({ counts, trend }));
+    const value = Promise.all([dashboard(db, scope, now), overdueTrend(db, scope, now)]).then(([counts, trend]) => ({
+      counts,
+      trend,
+    }));
     if (hit && (hit.version > version || hit.minute > minute)) return value;
     const entry = { version, minute, value };
     this.entries.set(key, entry);

@@ -19,12 +19,24 @@ function reviewScope(db: DbOrTx, scope: Scope): SQL | undefined {
 
 export async function listReviews(db: DbOrTx, scope: Scope, filter: { type?: ReviewType } = {}) {
   const rows = await db
-    .select({ id: reviews.id, reference: reviews.reference, title: reviews.title, type: reviews.type, publishedOn: reviews.publishedOn, status: reviews.status, createdAt: reviews.createdAt })
+    .select({
+      id: reviews.id,
+      reference: reviews.reference,
+      title: reviews.title,
+      type: reviews.type,
+      publishedOn: reviews.publishedOn,
+      status: reviews.status,
+      createdAt: reviews.createdAt,
+    })
     .from(reviews)
     .where(and(reviewScope(db, scope), filter.type ? eq(reviews.type, filter.type) : undefined))
     .orderBy(desc(reviews.createdAt), asc(reviews.reference));
   const counts = await db
-    .select({ reviewId: actions.reviewId, n: count(), finished: sql<number>`count(*) filter (where ${inArray(actions.status, [...FINISHED_STATUSES])})`.mapWith(Number) })
+    .select({
+      reviewId: actions.reviewId,
+      n: count(),
+      finished: sql<number>`count(*) filter (where ${inArray(actions.status, [...FINISHED_STATUSES])})`.mapWith(Number),
+    })
     .from(actions)
     .where(scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined)
     .groupBy(actions.reviewId);
@@ -56,7 +68,13 @@ export async function findReview(db: DbOrTx, scope: Scope, id: string) {
   const review = await findReviewRow(db, scope, id);
   if (!review) return null;
   const recs = await db
-    .select({ id: recommendations.id, number: recommendations.number, text: recommendations.text, status: recommendations.status, themes: recommendations.themes })
+    .select({
+      id: recommendations.id,
+      number: recommendations.number,
+      text: recommendations.text,
+      status: recommendations.status,
+      themes: recommendations.themes,
+    })
     .from(recommendations)
     .where(eq(recommendations.reviewId, id))
     .orderBy(asc(recommendations.position), asc(recommendations.number));

@@ -3,7 +3,11 @@ import type { DbOrTx } from '../../db/client';
 import { agencies, sessions, users } from '../../db/schema';
 
 /** Stores a browser session by the hash of its id; expired ones are removed on the way (no scheduler needed). */
-export async function insertSession(db: DbOrTx, s: { idHash: string; userId: string; csrfToken: string; expiresAt: Date }, now: Date): Promise<void> {
+export async function insertSession(
+  db: DbOrTx,
+  s: { idHash: string; userId: string; csrfToken: string; expiresAt: Date },
+  now: Date,
+): Promise<void> {
   await db.insert(sessions).values(s);
   await db.delete(sessions).where(lt(sessions.expiresAt, now));
 }
@@ -11,7 +15,15 @@ export async function insertSession(db: DbOrTx, s: { idHash: string; userId: str
 /** The signed-in user of an unexpired session, with the session's CSRF token; a deactivated user has none. */
 export async function findSessionUser(db: DbOrTx, idHash: string, now = new Date()) {
   const [row] = await db
-    .select({ csrf: sessions.csrfToken, userId: users.id, name: users.name, email: users.email, role: users.role, agencyId: users.agencyId, agencyCode: agencies.code })
+    .select({
+      csrf: sessions.csrfToken,
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      agencyId: users.agencyId,
+      agencyCode: agencies.code,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(agencies, eq(agencies.id, users.agencyId))

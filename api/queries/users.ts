@@ -3,8 +3,23 @@ import type { DbOrTx } from '../../db/client';
 import { users, type Role } from '../../db/schema';
 
 /** Inserts unless the e-mail is taken; null means it was. */
-export async function insertUser(db: DbOrTx, u: { name: string; email: string; role: Role; agencyId: string | null; tokenHash: string; tokenId?: string; tokenExpiresAt?: Date }) {
-  const [row] = await db.insert(users).values(u).onConflictDoNothing({ target: users.email }).returning({ id: users.id });
+export async function insertUser(
+  db: DbOrTx,
+  u: {
+    name: string;
+    email: string;
+    role: Role;
+    agencyId: string | null;
+    tokenHash: string;
+    tokenId?: string;
+    tokenExpiresAt?: Date;
+  },
+) {
+  const [row] = await db
+    .insert(users)
+    .values(u)
+    .onConflictDoNothing({ target: users.email })
+    .returning({ id: users.id });
   return row ?? null;
 }
 

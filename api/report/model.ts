@@ -43,7 +43,14 @@ export interface ReportSection {
 export interface ProgressReport {
   review: { id: string; reference: string; title: string; publishedOn: string | null; status: string };
   generatedAt: string;
-  totals: { actions: number; implemented: number; notImplemented: number; open: number; cancelled: number; overdue: number };
+  totals: {
+    actions: number;
+    implemented: number;
+    notImplemented: number;
+    open: number;
+    cancelled: number;
+    overdue: number;
+  };
   sections: ReportSection[];
 }
 
@@ -66,14 +73,24 @@ function sectionSummary(name: string, acts: ReportAction[], now: Date): string {
  * per agency in the order the plan first names them, each action with its status, outcome,
  * dates, the latest statement the board accepted, and why a finding was not acted on.
  */
-export async function buildReport(db: DbOrTx, scope: Scope, reviewId: string, now = new Date()): Promise<ProgressReport | null> {
+export async function buildReport(
+  db: DbOrTx,
+  scope: Scope,
+  reviewId: string,
+  now = new Date(),
+): Promise<ProgressReport | null> {
   const review = await findReview(db, scope, reviewId);
   if (!review) return null;
   const acts = await actionsOfReview(db, scope, reviewId);
   const ids = acts.map((a) => a.id);
   const statements = ids.length
     ? await db
-        .select({ actionId: evidence.actionId, statement: evidence.statement, submittedAt: evidence.submittedAt, status: evidence.status })
+        .select({
+          actionId: evidence.actionId,
+          statement: evidence.statement,
+          submittedAt: evidence.submittedAt,
+          status: evidence.status,
+        })
         .from(evidence)
         .where(and(inArray(evidence.actionId, ids), inArray(evidence.status, ['accepted', 'submitted'])))
         .orderBy(desc(evidence.submittedAt))
@@ -95,12 +112,22 @@ export async function buildReport(db: DbOrTx, scope: Scope, reviewId: string, no
         .orderBy(desc(auditEvents.id))
     : [];
   const agencyRows = await db.select({ code: agencies.code, name: agencies.name }).from(agencies);
-  return assembleReport({ review, acts, accepted, submitted, notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows }, now);
+  return assembleReport(
+    { review, acts, accepted, submitted, notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows },
+    now,
+  );
 }
 
 /** What buildReport read, as the report assembles it. */
 export interface ReportRows {
-  review: { id: string; reference: string; title: string; publishedOn: string | null; status: string; recommendations: { id: string; text: string }[] };
+  review: {
+    id: string;
+    reference: string;
+    title: string;
+    publishedOn: string | null;
+    status: string;
+    recommendations: { id: string; text: string }[];
+  };
   acts: Awaited<ReturnType<typeof actionsOfReview>>;
   /** Accepted evidence, newest first. */
   accepted: { actionId: string; statement: string; submittedAt: Date }[];
@@ -115,7 +142,15 @@ export interface ReportRows {
 
 /** The report from the rows buildReport read: pure, so its wording and arithmetic are tested without a database. */
 export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
-  const { review, acts, accepted, submitted = [], notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows } = rows;
+  const {
+    review,
+    acts,
+    accepted,
+    submitted = [],
+    notImplemented: notImpl,
+    auditEvents: cancels,
+    agencies: agencyRows,
+  } = rows;
   const recText = new Map(review.recommendations.map((r) => [r.id, r.text]));
 
   const sections = new Map<string, ReportSection>();
@@ -123,8 +158,12 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
     const ev = accepted.find((e) => e.actionId === a.id);
     // Only the statement the board is deciding on now: one it sent back is neither accepted nor pending.
     const pending = a.status === 'under_review' ? submitted.find((e) => e.actionId === a.id) : undefined;
-    const cancel = a.status === 'cancelled' ? cancels.find((c) => c.actionId === a.id && c.type === 'cancelled') : undefined;
-    const cancelReason = cancel && typeof (cancel.payload as { reason?: unknown }).reason === 'string' ? (cancel.payload as { reason: string }).reason : null;
+    const cancel =
+      a.status === 'cancelled' ? cancels.find((c) => c.actionId === a.id && c.type === 'cancelled') : undefined;
+    const cancelReason =
+      cancel && typeof (cancel.payload as { reason?: unknown }).reason === 'string'
+        ? (cancel.payload as { reason: string }).reason
+        : null;
     const item: ReportAction = {
       actionId: a.id,
       reference: a.reference,
@@ -143,7 +182,8 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       progressStatementDate: ev ? ev.submittedAt.toISOString() : null,
       submittedStatement: pending?.statement ?? null,
       submittedStatementDate: pending ? pending.submittedAt.toISOString() : null,
-      notImplementedReason: a.outcome === 'not_implemented' ? (notImpl.find((d) => d.actionId === a.id)?.comment ?? null) : null,
+      notImplementedReason:
+        a.outcome === 'not_implemented' ? (notImpl.find((d) => d.actionId === a.id)?.comment ?? null) : null,
       cancellationReason: cancelReason,
     };
     const section = sections.get(a.agencyCode) ?? {
@@ -159,7 +199,13 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
   for (const s of sections.values()) s.summary = sectionSummary(s.agencyName, s.actions, now);
   const open = acts.filter((a) => isOpen(a.status));
   return {
-    review: { id: review.id, reference: review.reference, title: review.title, publishedOn: review.publishedOn, status: review.status },
+    review: {
+      id: review.id,
+      reference: review.reference,
+      title: review.title,
+      publishedOn: review.publishedOn,
+      status: review.status,
+    },
     generatedAt: now.toISOString(),
     totals: {
       actions: acts.length,

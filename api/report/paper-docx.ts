@@ -66,8 +66,18 @@ export async function renderDocx(paper: Paper, stamp: PaperStamp): Promise<Buffe
     else if (b.kind === 'paragraph') body.push(new Paragraph({ children: runs(b.text), spacing: { after: 120 } }));
     else body.push(...table(b));
   }
-  body.push(new Paragraph({ heading: HeadingLevel.HEADING_2, pageBreakBefore: true, children: runs('Publication record') }));
-  for (const [k, v] of stampLines(stamp)) body.push(new Paragraph({ children: [new TextRun({ text: `${k}: `, bold: true }), new TextRun({ text: v, font: k === 'Audit chain head' || k === 'To verify' ? 'Consolas' : undefined })] }));
+  body.push(
+    new Paragraph({ heading: HeadingLevel.HEADING_2, pageBreakBefore: true, children: runs('Publication record') }),
+  );
+  for (const [k, v] of stampLines(stamp))
+    body.push(
+      new Paragraph({
+        children: [
+          new TextRun({ text: `${k}: `, bold: true }),
+          new TextRun({ text: v, font: k === 'Audit chain head' || k === 'To verify' ? 'Consolas' : undefined }),
+        ],
+      }),
+    );
 
   const doc = new Document({
     creator: stamp.boardName,
@@ -76,14 +86,30 @@ export async function renderDocx(paper: Paper, stamp: PaperStamp): Promise<Buffe
     styles: { default: { document: { run: { font: 'Arial', size: 21 } } } },
     sections: [
       {
-        properties: { page: { size: { width: 11906, height: 16838 }, margin: { top: 1134, bottom: 1134, left: 1134, right: 1134 } } },
-        headers: { default: new Header({ children: [new Paragraph({ alignment: AlignmentType.RIGHT, children: [new TextRun({ text: stamp.boardName, color: '555555' })] })] }) },
+        properties: {
+          page: { size: { width: 11906, height: 16838 }, margin: { top: 1134, bottom: 1134, left: 1134, right: 1134 } },
+        },
+        headers: {
+          default: new Header({
+            children: [
+              new Paragraph({
+                alignment: AlignmentType.RIGHT,
+                children: [new TextRun({ text: stamp.boardName, color: '555555' })],
+              }),
+            ],
+          }),
+        },
         footers: {
           default: new Footer({
             children: [
               new Paragraph({
                 alignment: AlignmentType.CENTER,
-                children: [new TextRun({ children: ['Page ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES], color: '555555' })],
+                children: [
+                  new TextRun({
+                    children: ['Page ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES],
+                    color: '555555',
+                  }),
+                ],
               }),
             ],
           }),

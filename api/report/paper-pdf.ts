@@ -8,7 +8,15 @@ import type { PaperStamp } from './stamp';
  */
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
 export function pdfSafe(text: string): string {
-  return [...text].map((ch) => (ch === '\n' || (ch >= ' ' && ch.charCodeAt(0) <= 0xff && !(ch >= '\x7f' && ch <= '\x9f')) || WIN_ANSI_EXTRA.has(ch) ? ch : '?')).join('');
+  return [...text]
+    .map((ch) =>
+      ch === '\n' ||
+      (ch >= ' ' && ch.charCodeAt(0) <= 0xff && !(ch >= '\x7f' && ch <= '\x9f')) ||
+      WIN_ANSI_EXTRA.has(ch)
+        ? ch
+        : '?',
+    )
+    .join('');
 }
 
 const SIZES = { 1: 17, 2: 13.5, 3: 11.5 } as const;
@@ -16,7 +24,10 @@ const MARGIN = 50;
 
 function drawTable(doc: PDFKit.PDFDocument, b: Extract<PaperBlock, { kind: 'table' }>): void {
   if (!b.rows.length) {
-    doc.font('Helvetica').fontSize(9.5).text(pdfSafe(b.empty ?? 'None.'));
+    doc
+      .font('Helvetica')
+      .fontSize(9.5)
+      .text(pdfSafe(b.empty ?? 'None.'));
     doc.moveDown(0.6);
     return;
   }
@@ -28,9 +39,19 @@ function drawTable(doc: PDFKit.PDFDocument, b: Extract<PaperBlock, { kind: 'tabl
   doc.table({
     position: { x: MARGIN },
     columnStyles: b.columns.map((c) => (width * c.weight) / total),
-    defaultStyle: { padding: 3, border: 0.5, borderColor: '#888888', font: { family: 'Helvetica', size: 8.5 } } as PDFKit.Mixins.CellStyle,
+    defaultStyle: {
+      padding: 3,
+      border: 0.5,
+      borderColor: '#888888',
+      font: { family: 'Helvetica', size: 8.5 },
+    } as PDFKit.Mixins.CellStyle,
     data: [
-      b.columns.map((c) => ({ text: pdfSafe(c.title), type: 'TH' as const, backgroundColor: '#e7e6e6', font: { family: 'Helvetica-Bold', size: 8.5 } })),
+      b.columns.map((c) => ({
+        text: pdfSafe(c.title),
+        type: 'TH' as const,
+        backgroundColor: '#e7e6e6',
+        font: { family: 'Helvetica-Bold', size: 8.5 },
+      })),
       ...b.rows.map((row) => row.map((v) => ({ text: pdfSafe(v), font: { family: 'Helvetica', size: 8.5 } }))),
     ],
   });
@@ -85,8 +106,16 @@ export function renderPdf(paper: Paper, stamp: PaperStamp): Promise<Buffer> {
     doc.page.margins.top = 0;
     doc.page.margins.bottom = 0;
     doc.font('Helvetica').fontSize(8.5).fillColor('#555555');
-    doc.text(pdfSafe(stamp.boardName), MARGIN, 28, { width: doc.page.width - 2 * MARGIN, align: 'right', lineBreak: false });
-    doc.text(`Page ${i - range.start + 1} of ${range.count}`, MARGIN, doc.page.height - 36, { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
+    doc.text(pdfSafe(stamp.boardName), MARGIN, 28, {
+      width: doc.page.width - 2 * MARGIN,
+      align: 'right',
+      lineBreak: false,
+    });
+    doc.text(`Page ${i - range.start + 1} of ${range.count}`, MARGIN, doc.page.height - 36, {
+      width: doc.page.width - 2 * MARGIN,
+      align: 'center',
+      lineBreak: false,
+    });
     doc.fillColor('black');
     doc.page.margins.top = top;
     doc.page.margins.bottom = bottom;

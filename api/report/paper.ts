@@ -28,7 +28,10 @@ export function stampLines(stamp: PaperStamp): [string, string][] {
   return [
     ['Generated', stamp.generatedAt],
     ['Data as of', stamp.asOf],
-    ['Audit chain head', stamp.auditHead ? `${stamp.auditHead.hash} (event ${stamp.auditHead.id})` : 'no events recorded yet'],
+    [
+      'Audit chain head',
+      stamp.auditHead ? `${stamp.auditHead.hash} (event ${stamp.auditHead.id})` : 'no events recorded yet',
+    ],
     ['To verify', stamp.auditHead ? `npm run audit:verify -- --head ${stamp.auditHead.hash}` : 'nothing to verify'],
   ];
 }

@@ -2,7 +2,9 @@ import { z } from '../http/zod';
 import { ReviewTypeName, ThemeCode } from '../schemas';
 
 /** A day (midnight UTC) or a full instant with its offset. */
-const Instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+const Instant = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })])
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
 const MAX_SPAN_DAYS = 3 * 366;
 
 export const PeriodReportQuery = z
@@ -15,8 +17,14 @@ export const PeriodReportQuery = z
     theme: ThemeCode.optional().describe('only actions with this theme'),
   })
   .superRefine((q, ctx) => {
-    if (q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from (the period is from inclusive, to exclusive)' });
-    else if (q.to.getTime() - q.from.getTime() > MAX_SPAN_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a period is at most three years' });
+    if (q.to <= q.from)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: 'to must be after from (the period is from inclusive, to exclusive)',
+      });
+    else if (q.to.getTime() - q.from.getTime() > MAX_SPAN_DAYS * 86_400_000)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'a period is at most three years' });
   });
 
 export const YearlyExtractQuery = z
@@ -29,6 +37,12 @@ export const YearlyExtractQuery = z
     theme: ThemeCode.optional().describe('only actions with this theme'),
   })
   .superRefine((q, ctx) => {
-    if (q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from (the year is from inclusive, to exclusive)' });
-    else if (q.to.getTime() - q.from.getTime() > MAX_SPAN_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a period is at most three years' });
+    if (q.to <= q.from)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: 'to must be after from (the year is from inclusive, to exclusive)',
+      });
+    else if (q.to.getTime() - q.from.getTime() > MAX_SPAN_DAYS * 86_400_000)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'a period is at most three years' });
   });

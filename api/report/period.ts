@@ -1,6 +1,15 @@
 import { and, asc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { actions, agencies, auditEvents, decisions, escalations, extensionRequests, reviews, type ReviewType } from '../../db/schema';
+import {
+  actions,
+  agencies,
+  auditEvents,
+  decisions,
+  escalations,
+  extensionRequests,
+  reviews,
+  type ReviewType,
+} from '../../db/schema';
 import { OPEN_STATUSES, OVERDUE_STATUSES } from '../../domain/vocabulary';
 import type { Scope } from '../queries/scope';
 
@@ -49,8 +58,21 @@ export interface PeriodReport {
   };
   decisions: (PeriodActionRef & { decidedAt: string; outcome: string; comment: string })[];
   closed: (PeriodActionRef & { closedAt: string; outcome: string | null; reason: string | null })[];
-  extensions: (PeriodActionRef & { decidedAt: string; previousDueDate: string; newDueDate: string; reason: string; interimMeasures: string; comment: string | null })[];
-  escalations: (PeriodActionRef & { raisedAt: string; level: number; reason: string; resolvedAt: string | null; ended: string })[];
+  extensions: (PeriodActionRef & {
+    decidedAt: string;
+    previousDueDate: string;
+    newDueDate: string;
+    reason: string;
+    interimMeasures: string;
+    comment: string | null;
+  })[];
+  escalations: (PeriodActionRef & {
+    raisedAt: string;
+    level: number;
+    reason: string;
+    resolvedAt: string | null;
+    ended: string;
+  })[];
   newReviews: { createdAt: string; reference: string; title: string }[];
   newActions: (PeriodActionRef & { createdAt: string; dueDate: string })[];
   exceptions: {
@@ -62,14 +84,20 @@ export interface PeriodReport {
   };
 }
 
-const refColumns = { reviewReference: actions.reviewReference, reference: actions.reference, title: actions.title, agencyCode: agencies.code };
+const refColumns = {
+  reviewReference: actions.reviewReference,
+  reference: actions.reference,
+  title: actions.title,
+  agencyCode: agencies.code,
+};
 const DAY = 86_400_000;
 
 function scopeFilter(scope: Scope, f: PeriodFilter): SQL[] {
   const w: SQL[] = [];
   if (scope.agencyId) w.push(eq(actions.agencyId, scope.agencyId));
   if (f.review) w.push(eq(actions.reviewId, f.review));
-  if (f.type) w.push(sql`${actions.reviewId} in (select ${reviews.id} from ${reviews} where ${reviews.type} = ${f.type})`);
+  if (f.type)
+    w.push(sql`${actions.reviewId} in (select ${reviews.id} from ${reviews} where ${reviews.type} = ${f.type})`);
   if (f.theme) w.push(sql`${actions.themes} @> array[${f.theme}]::text[]`);
   return w;
 }
@@ -82,10 +110,19 @@ const ENDED: Record<string, string> = {
 };
 
 /** Orders by time, then review and action reference, so equal instants list the same way every time. */
-const byTimeThenRef = <T extends PeriodActionRef>(at: (r: T) => string) => (a: T, b: T) =>
-  at(a).localeCompare(at(b)) || a.reviewReference.localeCompare(b.reviewReference) || a.reference.localeCompare(b.reference, undefined, { numeric: true });
+const byTimeThenRef =
+  <T extends PeriodActionRef>(at: (r: T) => string) =>
+  (a: T, b: T) =>
+    at(a).localeCompare(at(b)) ||
+    a.reviewReference.localeCompare(b.reviewReference) ||
+    a.reference.localeCompare(b.reference, undefined, { numeric: true });
 
-export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilter, now = new Date()): Promise<PeriodReport> {
+export async function buildPeriodReport(
+  db: DbOrTx,
+  scope: Scope,
+  f: PeriodFilter,
+  now = new Date(),
+): Promise<PeriodReport> {
   const base = scopeFilter(scope, f);
   const inPeriod = (col: Parameters<typeof gte>[0]) => [gte(col, f.from), lt(col, f.to)];
 
@@ -97,7 +134,13 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
     .where(and(...base, ...inPeriod(decisions.decidedAt)));
 
   const closedRows = await db
-    .select({ ...refColumns, id: actions.id, closedAt: actions.closedAt, outcome: actions.outcome, status: actions.status })
+    .select({
+      ...refColumns,
+      id: actions.id,
+      closedAt: actions.closedAt,
+      outcome: actions.outcome,
+      status: actions.status,
+    })
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
     .where(and(...base, eq(actions.status, 'closed'), ...inPeriod(actions.closedAt)));
@@ -127,7 +170,15 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
     .where(and(...base, eq(extensionRequests.status, 'approved'), ...inPeriod(extensionRequests.decidedAt)));
 
   const escalationRows = await db
-    .select({ ...refColumns, raisedAt: escalations.raisedAt, level: escalations.level, reason: escalations.reason, resolvedAt: escalations.resolvedAt, status: actions.status, outcome: actions.outcome })
+    .select({
+      ...refColumns,
+      raisedAt: escalations.raisedAt,
+      level: escalations.level,
+      reason: escalations.reason,
+      resolvedAt: escalations.resolvedAt,
+      status: actions.status,
+      outcome: actions.outcome,
+    })
     .from(escalations)
     .innerJoin(actions, eq(actions.id, escalations.actionId))
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
@@ -136,9 +187,19 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
   const reviewWhere: SQL[] = [...inPeriod(reviews.createdAt)];
   if (f.review) reviewWhere.push(eq(reviews.id, f.review));
   if (f.type) reviewWhere.push(eq(reviews.type, f.type));
-  if (f.theme) reviewWhere.push(sql`exists (select 1 from ${actions} where ${actions.reviewId} = ${reviews.id} and ${actions.themes} @> array[${f.theme}]::text[])`);
-  if (scope.agencyId) reviewWhere.push(sql`exists (select 1 from ${actions} where ${actions.reviewId} = ${reviews.id} and ${actions.agencyId} = ${scope.agencyId})`);
-  const reviewRows = await db.select({ createdAt: reviews.createdAt, reference: reviews.reference, title: reviews.title }).from(reviews).where(and(...reviewWhere)).orderBy(asc(reviews.createdAt), asc(reviews.reference));
+  if (f.theme)
+    reviewWhere.push(
+      sql`exists (select 1 from ${actions} where ${actions.reviewId} = ${reviews.id} and ${actions.themes} @> array[${f.theme}]::text[])`,
+    );
+  if (scope.agencyId)
+    reviewWhere.push(
+      sql`exists (select 1 from ${actions} where ${actions.reviewId} = ${reviews.id} and ${actions.agencyId} = ${scope.agencyId})`,
+    );
+  const reviewRows = await db
+    .select({ createdAt: reviews.createdAt, reference: reviews.reference, title: reviews.title })
+    .from(reviews)
+    .where(and(...reviewWhere))
+    .orderBy(asc(reviews.createdAt), asc(reviews.reference));
 
   const newActionRows = await db
     .select({ ...refColumns, createdAt: actions.createdAt, dueDate: actions.dueDate })
@@ -147,7 +208,16 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
     .where(and(...base, ...inPeriod(actions.createdAt)));
 
   const openRows = await db
-    .select({ ...refColumns, id: actions.id, agencyName: agencies.name, status: actions.status, dueDate: actions.dueDate, escalationLevel: actions.escalationLevel, lastActivityAt: actions.lastActivityAt, createdAt: actions.createdAt })
+    .select({
+      ...refColumns,
+      id: actions.id,
+      agencyName: agencies.name,
+      status: actions.status,
+      dueDate: actions.dueDate,
+      escalationLevel: actions.escalationLevel,
+      lastActivityAt: actions.lastActivityAt,
+      createdAt: actions.createdAt,
+    })
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
     .where(and(...base, inArray(actions.status, [...OPEN_STATUSES])));
@@ -158,7 +228,13 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
           await db
             .selectDistinct({ actionId: auditEvents.actionId })
             .from(auditEvents)
-            .where(and(inArray(auditEvents.actionId, openIds), inArray(auditEvents.type, AGENCY_UPDATE_EVENTS), ...inPeriod(auditEvents.occurredAt)))
+            .where(
+              and(
+                inArray(auditEvents.actionId, openIds),
+                inArray(auditEvents.type, AGENCY_UPDATE_EVENTS),
+                ...inPeriod(auditEvents.occurredAt),
+              ),
+            )
         ).map((r) => r.actionId)
       : [],
   );
@@ -166,18 +242,34 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
     ? await db
         .select({ actionId: escalations.actionId, raisedAt: escalations.raisedAt })
         .from(escalations)
-        .where(and(inArray(escalations.actionId, openIds), eq(escalations.reason, 'stalled'), isNull(escalations.resolvedAt)))
+        .where(
+          and(
+            inArray(escalations.actionId, openIds),
+            eq(escalations.reason, 'stalled'),
+            isNull(escalations.resolvedAt),
+          ),
+        )
         .orderBy(asc(escalations.raisedAt))
     : [];
   const stalledSince = new Map<string, Date>();
   for (const s of stalledRows) if (!stalledSince.has(s.actionId)) stalledSince.set(s.actionId, s.raisedAt);
 
-  const ref = (r: PeriodActionRef): PeriodActionRef => ({ reviewReference: r.reviewReference, reference: r.reference, title: r.title, agencyCode: r.agencyCode });
+  const ref = (r: PeriodActionRef): PeriodActionRef => ({
+    reviewReference: r.reviewReference,
+    reference: r.reference,
+    title: r.title,
+    agencyCode: r.agencyCode,
+  });
   // An action created after the period ended could not have been updated in it.
   const openInPeriod = openRows.filter((r) => r.createdAt < f.to);
   const overdue = openRows
     .filter((r) => (OVERDUE_STATUSES as readonly string[]).includes(r.status) && r.dueDate < now)
-    .map((r) => ({ ...ref(r), dueDate: r.dueDate.toISOString(), daysOverdue: Math.floor((now.getTime() - r.dueDate.getTime()) / DAY), escalationLevel: r.escalationLevel }))
+    .map((r) => ({
+      ...ref(r),
+      dueDate: r.dueDate.toISOString(),
+      daysOverdue: Math.floor((now.getTime() - r.dueDate.getTime()) / DAY),
+      escalationLevel: r.escalationLevel,
+    }))
     .sort(byTimeThenRef((r) => r.dueDate));
   const stalled = openRows
     .filter((r) => stalledSince.has(r.id))
@@ -189,16 +281,30 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
     .sort(byTimeThenRef(() => ''));
   const perAgency = new Map<string, { agencyCode: string; agencyName: string; openActions: number; updated: number }>();
   for (const r of openInPeriod) {
-    const a = perAgency.get(r.agencyCode) ?? { agencyCode: r.agencyCode, agencyName: r.agencyName, openActions: 0, updated: 0 };
+    const a = perAgency.get(r.agencyCode) ?? {
+      agencyCode: r.agencyCode,
+      agencyName: r.agencyName,
+      openActions: 0,
+      updated: 0,
+    };
     a.openActions += 1;
     if (updatedIds.has(r.id)) a.updated += 1;
     perAgency.set(r.agencyCode, a);
   }
-  const littleOrNoProgress = [...perAgency.values()].filter((a) => a.updated === 0).sort((a, b) => a.agencyCode.localeCompare(b.agencyCode));
+  const littleOrNoProgress = [...perAgency.values()]
+    .filter((a) => a.updated === 0)
+    .sort((a, b) => a.agencyCode.localeCompare(b.agencyCode));
 
-  const decisionsOut = decisionRows.map((r) => ({ ...ref(r), decidedAt: r.decidedAt.toISOString(), outcome: r.outcome, comment: r.comment })).sort(byTimeThenRef((r) => r.decidedAt));
+  const decisionsOut = decisionRows
+    .map((r) => ({ ...ref(r), decidedAt: r.decidedAt.toISOString(), outcome: r.outcome, comment: r.comment }))
+    .sort(byTimeThenRef((r) => r.decidedAt));
   const closed = closedRows
-    .map((r) => ({ ...ref(r), closedAt: r.closedAt!.toISOString(), outcome: r.outcome, reason: r.outcome === 'not_implemented' ? (reasonOf.get(r.id) ?? null) : null }))
+    .map((r) => ({
+      ...ref(r),
+      closedAt: r.closedAt!.toISOString(),
+      outcome: r.outcome,
+      reason: r.outcome === 'not_implemented' ? (reasonOf.get(r.id) ?? null) : null,
+    }))
     .sort(byTimeThenRef((r) => r.closedAt));
   const extensions = extensionRows
     .map((r) => ({
@@ -227,7 +333,9 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
             : 'still open',
     }))
     .sort(byTimeThenRef((r) => r.raisedAt));
-  const newActions = newActionRows.map((r) => ({ ...ref(r), createdAt: r.createdAt.toISOString(), dueDate: r.dueDate.toISOString() })).sort(byTimeThenRef((r) => r.createdAt));
+  const newActions = newActionRows
+    .map((r) => ({ ...ref(r), createdAt: r.createdAt.toISOString(), dueDate: r.dueDate.toISOString() }))
+    .sort(byTimeThenRef((r) => r.createdAt));
 
   return {
     period: { from: f.from.toISOString(), to: f.to.toISOString(), boundaries: 'from inclusive, to exclusive' },
@@ -251,7 +359,11 @@ export async function buildPeriodReport(db: DbOrTx, scope: Scope, f: PeriodFilte
     closed,
     extensions,
     escalations: escalationsOut,
-    newReviews: reviewRows.map((r) => ({ createdAt: r.createdAt.toISOString(), reference: r.reference, title: r.title })),
+    newReviews: reviewRows.map((r) => ({
+      createdAt: r.createdAt.toISOString(),
+      reference: r.reference,
+      title: r.title,
+    })),
     newActions,
     exceptions: { overdue, stalled, noUpdate, littleOrNoProgress },
   };

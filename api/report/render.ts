@@ -4,7 +4,14 @@ import { STATUS_LABEL, type ProgressReport, type ReportAction } from './model';
 
 /** Every date a reader sees is a day in the board's zone, written the UK way ("31 January 2027"). */
 const day = (iso: string | null) => (iso ? formatDay(iso) : '');
-const outcomeLabel = (a: ReportAction) => (a.outcome === 'implemented' ? 'Implemented' : a.outcome === 'not_implemented' ? 'Not implemented' : a.status === 'cancelled' ? 'Cancelled' : 'Open');
+const outcomeLabel = (a: ReportAction) =>
+  a.outcome === 'implemented'
+    ? 'Implemented'
+    : a.outcome === 'not_implemented'
+      ? 'Not implemented'
+      : a.status === 'cancelled'
+        ? 'Cancelled'
+        : 'Open';
 const monthYear = (iso: string) => formatMonth(iso);
 
 export function reportTitle(r: ProgressReport): string {
@@ -26,9 +33,15 @@ export function renderMarkdown(r: ProgressReport): string {
       lines.push(`- Recommendation ${a.recommendationNumber}: ${md(a.recommendation)}`);
       if (a.successMeasure) lines.push(`- Success measure: ${md(a.successMeasure)}`);
       lines.push(`- Status: ${STATUS_LABEL[a.status] ?? a.status}; outcome: ${outcomeLabel(a)}`);
-      lines.push(`- Target date: ${day(a.dueDate)}${a.acknowledgedAt ? `; acknowledged ${day(a.acknowledgedAt)}` : ''}${a.closedAt ? `; closed ${day(a.closedAt)}` : ''}`);
-      if (a.progressStatement) lines.push(`- Progress statement (accepted ${day(a.progressStatementDate)}): ${md(a.progressStatement)}`);
-      if (a.submittedStatement) lines.push(`- Statement submitted ${day(a.submittedStatementDate)}, awaiting the board: ${md(a.submittedStatement)}`);
+      lines.push(
+        `- Target date: ${day(a.dueDate)}${a.acknowledgedAt ? `; acknowledged ${day(a.acknowledgedAt)}` : ''}${a.closedAt ? `; closed ${day(a.closedAt)}` : ''}`,
+      );
+      if (a.progressStatement)
+        lines.push(`- Progress statement (accepted ${day(a.progressStatementDate)}): ${md(a.progressStatement)}`);
+      if (a.submittedStatement)
+        lines.push(
+          `- Statement submitted ${day(a.submittedStatementDate)}, awaiting the board: ${md(a.submittedStatement)}`,
+        );
       if (a.notImplementedReason) lines.push(`- Not implemented, because: ${md(a.notImplementedReason)}`);
       if (a.cancellationReason) lines.push(`- Cancelled, because: ${md(a.cancellationReason)}`);
       lines.push('');
@@ -71,7 +84,6 @@ export function renderCsv(r: ProgressReport): string {
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-
 const CSS = `
 body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:2px solid #333;padding-bottom:.2rem;margin-top:2.5rem}
@@ -101,9 +113,18 @@ export function renderHtml(r: ProgressReport): string {
             ['Target date', day(a.dueDate)],
             ...(a.acknowledgedAt ? ([['Acknowledged', day(a.acknowledgedAt)]] as [string, string][]) : []),
             ...(a.closedAt ? ([['Closed', day(a.closedAt)]] as [string, string][]) : []),
-            ...(a.progressStatement ? ([[`Progress statement (${day(a.progressStatementDate)})`, a.progressStatement]] as [string, string][]) : []),
-            ...(a.submittedStatement ? ([[`Submitted ${day(a.submittedStatementDate)}, awaiting the board`, a.submittedStatement]] as [string, string][]) : []),
-            ...(a.notImplementedReason ? ([['Not implemented, because', a.notImplementedReason]] as [string, string][]) : []),
+            ...(a.progressStatement
+              ? ([[`Progress statement (${day(a.progressStatementDate)})`, a.progressStatement]] as [string, string][])
+              : []),
+            ...(a.submittedStatement
+              ? ([[`Submitted ${day(a.submittedStatementDate)}, awaiting the board`, a.submittedStatement]] as [
+                  string,
+                  string,
+                ][])
+              : []),
+            ...(a.notImplementedReason
+              ? ([['Not implemented, because', a.notImplementedReason]] as [string, string][])
+              : []),
             ...(a.cancellationReason ? ([['Cancelled, because', a.cancellationReason]] as [string, string][]) : []),
           ];
           return `<div class="action rag-${esc(a.rag)}"><h3>${esc(a.reference)} ${esc(a.title)}</h3><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></div>`;

@@ -15,10 +15,21 @@ export interface PaperStamp {
 }
 
 export async function readStamp(tx: DbOrTx, boardName: string, generatedAt: Date): Promise<PaperStamp> {
-  const [head] = await tx.select({ id: auditEvents.id, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
-  const res = (await tx.execute(sql`select transaction_timestamp() as at`)) as unknown as { rows: { at: Date | string }[] };
+  const [head] = await tx
+    .select({ id: auditEvents.id, hash: auditEvents.hash })
+    .from(auditEvents)
+    .orderBy(desc(auditEvents.id))
+    .limit(1);
+  const res = (await tx.execute(sql`select transaction_timestamp() as at`)) as unknown as {
+    rows: { at: Date | string }[];
+  };
   const at = res.rows[0].at;
-  return { boardName, generatedAt: generatedAt.toISOString(), asOf: new Date(at).toISOString(), auditHead: head ?? null };
+  return {
+    boardName,
+    generatedAt: generatedAt.toISOString(),
+    asOf: new Date(at).toISOString(),
+    auditHead: head ?? null,
+  };
 }
 
 /**

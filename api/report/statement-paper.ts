@@ -3,7 +3,13 @@ import { col, day, safeFileName, type Paper, type PaperBlock } from './paper';
 import { reportTitle } from './render';
 
 const outcomeLabel = (a: ReportAction) =>
-  a.outcome === 'implemented' ? 'Implemented' : a.outcome === 'not_implemented' ? 'Not implemented' : a.status === 'cancelled' ? 'Cancelled' : 'Open';
+  a.outcome === 'implemented'
+    ? 'Implemented'
+    : a.outcome === 'not_implemented'
+      ? 'Not implemented'
+      : a.status === 'cancelled'
+        ? 'Cancelled'
+        : 'Open';
 
 function progressText(a: ReportAction): string {
   const parts: string[] = [];
@@ -31,7 +37,13 @@ export function statementPaper(r: ProgressReport): Paper {
     blocks.push({
       kind: 'table',
       name: s.agencyCode,
-      columns: [col('Ref.', 0.6), col('Recommendation and action', 3), col('Status', 1.3), col('Target date', 1.3), col('Progress', 3.2)],
+      columns: [
+        col('Ref.', 0.6),
+        col('Recommendation and action', 3),
+        col('Status', 1.3),
+        col('Target date', 1.3),
+        col('Progress', 3.2),
+      ],
       rows: s.actions.map((a) => [
         a.reference,
         `Recommendation ${a.recommendationNumber}: ${a.recommendation}\nAction: ${a.title}${a.successMeasure ? `\nSuccess measure: ${a.successMeasure}` : ''}`,

@@ -1,6 +1,14 @@
 import { and, asc, eq, gte, inArray, lt, or, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { ACTION_STATUSES, actions, agencies, decisions, escalations, extensionRequests, reviews } from '../../db/schema';
+import {
+  ACTION_STATUSES,
+  actions,
+  agencies,
+  decisions,
+  escalations,
+  extensionRequests,
+  reviews,
+} from '../../db/schema';
 import type { Scope } from '../queries/scope';
 import type { PeriodActionRef, PeriodFilter } from './period';
 
@@ -12,23 +20,45 @@ import type { PeriodActionRef, PeriodFilter } from './period';
 export interface YearlyExtract {
   period: { from: string; to: string; boundaries: string };
   generatedAt: string;
-  reviewsCarried: { reference: string; title: string; createdAt: string; status: string; actions: number; closedInYear: number; openAtEnd: number }[];
-  byAgency: ({ agencyCode: string; agencyName: string; total: number } & Record<(typeof ACTION_STATUSES)[number], number>)[];
+  reviewsCarried: {
+    reference: string;
+    title: string;
+    createdAt: string;
+    status: string;
+    actions: number;
+    closedInYear: number;
+    openAtEnd: number;
+  }[];
+  byAgency: ({ agencyCode: string; agencyName: string; total: number } & Record<
+    (typeof ACTION_STATUSES)[number],
+    number
+  >)[];
   closedInYear: number;
   closedOnTime: number;
   shareClosedOnTime: number | null;
   averageSlippageDays: number | null;
   notImplemented: (PeriodActionRef & { decidedAt: string; reason: string })[];
-  chairEscalations: (PeriodActionRef & { raisedAt: string; reason: string; resolvedAt: string | null; status: string })[];
+  chairEscalations: (PeriodActionRef & {
+    raisedAt: string;
+    reason: string;
+    resolvedAt: string | null;
+    status: string;
+  })[];
 }
 
 const DAY = 86_400_000;
 
-export async function buildYearlyExtract(db: DbOrTx, scope: Scope, f: PeriodFilter, now = new Date()): Promise<YearlyExtract> {
+export async function buildYearlyExtract(
+  db: DbOrTx,
+  scope: Scope,
+  f: PeriodFilter,
+  now = new Date(),
+): Promise<YearlyExtract> {
   const own: SQL[] = [];
   if (scope.agencyId) own.push(eq(actions.agencyId, scope.agencyId));
   if (f.review) own.push(eq(actions.reviewId, f.review));
-  if (f.type) own.push(sql`${actions.reviewId} in (select ${reviews.id} from ${reviews} where ${reviews.type} = ${f.type})`);
+  if (f.type)
+    own.push(sql`${actions.reviewId} in (select ${reviews.id} from ${reviews} where ${reviews.type} = ${f.type})`);
   if (f.theme) own.push(sql`${actions.themes} @> array[${f.theme}]::text[]`);
   const inYear = (c: Parameters<typeof gte>[0]) => [gte(c, f.from), lt(c, f.to)];
 
@@ -52,7 +82,17 @@ export async function buildYearlyExtract(db: DbOrTx, scope: Scope, f: PeriodFilt
   const ids = rows.map((r) => r.id);
   const reviewIds = [...new Set(rows.map((r) => r.reviewId))];
   const reviewRows = reviewIds.length
-    ? await db.select({ id: reviews.id, reference: reviews.reference, title: reviews.title, createdAt: reviews.createdAt, status: reviews.status }).from(reviews).where(inArray(reviews.id, reviewIds)).orderBy(asc(reviews.reference))
+    ? await db
+        .select({
+          id: reviews.id,
+          reference: reviews.reference,
+          title: reviews.title,
+          createdAt: reviews.createdAt,
+          status: reviews.status,
+        })
+        .from(reviews)
+        .where(inArray(reviews.id, reviewIds))
+        .orderBy(asc(reviews.reference))
     : [];
   const firstDue = new Map<string, Date>();
   if (ids.length) {
@@ -64,7 +104,8 @@ export async function buildYearlyExtract(db: DbOrTx, scope: Scope, f: PeriodFilt
     for (const e of ext) if (!firstDue.has(e.actionId)) firstDue.set(e.actionId, e.previousDueDate);
   }
 
-  const closedIn = (r: (typeof rows)[number]) => r.status === 'closed' && r.closedAt !== null && r.closedAt >= f.from && r.closedAt < f.to;
+  const closedIn = (r: (typeof rows)[number]) =>
+    r.status === 'closed' && r.closedAt !== null && r.closedAt >= f.from && r.closedAt < f.to;
   const closed = rows.filter(closedIn);
   // Whole days: closing any time on the due day is on time.
   const dayOf = (d: Date) => Math.floor(d.getTime() / DAY);
@@ -73,7 +114,12 @@ export async function buildYearlyExtract(db: DbOrTx, scope: Scope, f: PeriodFilt
 
   const agencyMap = new Map<string, YearlyExtract['byAgency'][number]>();
   for (const r of rows) {
-    const a = agencyMap.get(r.agencyCode) ?? { agencyCode: r.agencyCode, agencyName: r.agencyName, total: 0, ...(Object.fromEntries(ACTION_STATUSES.map((s) => [s, 0])) as Record<(typeof ACTION_STATUSES)[number], number>) };
+    const a = agencyMap.get(r.agencyCode) ?? {
+      agencyCode: r.agencyCode,
+      agencyName: r.agencyName,
+      total: 0,
+      ...(Object.fromEntries(ACTION_STATUSES.map((s) => [s, 0])) as Record<(typeof ACTION_STATUSES)[number], number>),
+    };
     a.total += 1;
     a[r.status] += 1;
     agencyMap.set(r.agencyCode, a);
@@ -81,16 +127,38 @@ export async function buildYearlyExtract(db: DbOrTx, scope: Scope, f: PeriodFilt
 
   const notImplemented = ids.length
     ? await db
-        .select({ reviewReference: actions.reviewReference, reference: actions.reference, title: actions.title, agencyCode: agencies.code, decidedAt: decisions.decidedAt, reason: decisions.comment })
+        .select({
+          reviewReference: actions.reviewReference,
+          reference: actions.reference,
+          title: actions.title,
+          agencyCode: agencies.code,
+          decidedAt: decisions.decidedAt,
+          reason: decisions.comment,
+        })
         .from(decisions)
         .innerJoin(actions, eq(actions.id, decisions.actionId))
         .innerJoin(agencies, eq(agencies.id, actions.agencyId))
-        .where(and(inArray(decisions.actionId, ids), eq(decisions.outcome, 'close_not_implemented'), ...inYear(decisions.decidedAt)))
+        .where(
+          and(
+            inArray(decisions.actionId, ids),
+            eq(decisions.outcome, 'close_not_implemented'),
+            ...inYear(decisions.decidedAt),
+          ),
+        )
         .orderBy(asc(decisions.decidedAt), asc(actions.reviewReference), asc(actions.reference))
     : [];
   const chair = ids.length
     ? await db
-        .select({ reviewReference: actions.reviewReference, reference: actions.reference, title: actions.title, agencyCode: agencies.code, raisedAt: escalations.raisedAt, reason: escalations.reason, resolvedAt: escalations.resolvedAt, status: actions.status })
+        .select({
+          reviewReference: actions.reviewReference,
+          reference: actions.reference,
+          title: actions.title,
+          agencyCode: agencies.code,
+          raisedAt: escalations.raisedAt,
+          reason: escalations.reason,
+          resolvedAt: escalations.resolvedAt,
+          status: actions.status,
+        })
         .from(escalations)
         .innerJoin(actions, eq(actions.id, escalations.actionId))
         .innerJoin(agencies, eq(agencies.id, actions.agencyId))
@@ -117,8 +185,26 @@ export async function buildYearlyExtract(db: DbOrTx, scope: Scope, f: PeriodFilt
     closedInYear: closed.length,
     closedOnTime: onTime,
     shareClosedOnTime: closed.length ? onTime / closed.length : null,
-    averageSlippageDays: closed.length ? Math.round((lateDays.reduce((n, d) => n + d, 0) / closed.length) * 10) / 10 : null,
-    notImplemented: notImplemented.map((n) => ({ reviewReference: n.reviewReference, reference: n.reference, title: n.title, agencyCode: n.agencyCode, decidedAt: n.decidedAt.toISOString(), reason: n.reason })),
-    chairEscalations: chair.map((c) => ({ reviewReference: c.reviewReference, reference: c.reference, title: c.title, agencyCode: c.agencyCode, raisedAt: c.raisedAt.toISOString(), reason: c.reason, resolvedAt: c.resolvedAt?.toISOString() ?? null, status: c.status })),
+    averageSlippageDays: closed.length
+      ? Math.round((lateDays.reduce((n, d) => n + d, 0) / closed.length) * 10) / 10
+      : null,
+    notImplemented: notImplemented.map((n) => ({
+      reviewReference: n.reviewReference,
+      reference: n.reference,
+      title: n.title,
+      agencyCode: n.agencyCode,
+      decidedAt: n.decidedAt.toISOString(),
+      reason: n.reason,
+    })),
+    chairEscalations: chair.map((c) => ({
+      reviewReference: c.reviewReference,
+      reference: c.reference,
+      title: c.title,
+      agencyCode: c.agencyCode,
+      raisedAt: c.raisedAt.toISOString(),
+      reason: c.reason,
+      resolvedAt: c.resolvedAt?.toISOString() ?? null,
+      status: c.status,
+    })),
   };
 }

@@ -106,7 +106,12 @@ export const actionRoutes: RouteDef[] = [
         },
       },
     },
-    responses: { 200: { description: 'The action', schema: Action }, ...refused, 413: { description: 'Too many or too large files' }, 415: { description: 'A file type that is not accepted' } },
+    responses: {
+      200: { description: 'The action', schema: Action },
+      ...refused,
+      413: { description: 'Too many or too large files' },
+      415: { description: 'A file type that is not accepted' },
+    },
     handler: async ({ ctx, actor, params, body, files }) => {
       const { action } = await submitEvidenceWithFiles(ctx, actor, params.id, body, files);
       return { status: 200, body: action };
@@ -139,7 +144,9 @@ export const actionRoutes: RouteDef[] = [
     body: { json: ExtensionBody },
     responses: { 201: { description: 'The request id and the action', schema: ExtensionCreated }, ...refused },
     handler: async ({ ctx, actor, params, body }) => {
-      const { result, action } = await actOnAction(ctx, actor, params.id, (deps) => requestExtension(deps, actor, params.id, body));
+      const { result, action } = await actOnAction(ctx, actor, params.id, (deps) =>
+        requestExtension(deps, actor, params.id, body),
+      );
       return { status: 201, body: { requestId: result.requestId, action } };
     },
   }),
@@ -154,7 +161,9 @@ export const actionRoutes: RouteDef[] = [
     body: { json: ExtensionDecisionBody },
     responses: { 200: { description: 'The action', schema: Action }, ...refused },
     handler: async ({ ctx, actor, params, body }) => {
-      const { action } = await actOnAction(ctx, actor, params.id, (deps) => decideExtension(deps, actor, params.id, params.rid, body));
+      const { action } = await actOnAction(ctx, actor, params.id, (deps) =>
+        decideExtension(deps, actor, params.id, params.rid, body),
+      );
       return { status: 200, body: action };
     },
   }),
@@ -203,7 +212,10 @@ export const actionRoutes: RouteDef[] = [
       res.setHeader('Content-Type', file.mediaType);
       res.setHeader('Content-Length', String(file.content.length));
       // Always a download, never rendered inline: uploaded content must not run in our origin.
-      res.setHeader('Content-Disposition', `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+      );
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('ETag', `"${file.sha256}"`);
       res.status(200).end(file.content);

@@ -8,12 +8,16 @@ export const calendarRoutes: RouteDef[] = [
     method: 'get',
     path: '/api/v1/calendar/bank-holidays',
     operationId: 'listBankHolidays',
-    summary: "The board calendar: its time zone and the days that are not working days besides weekends",
-    description: 'The England and Wales bank holidays shipped with the product (source and compile date given) and the days an admin added.',
+    summary: 'The board calendar: its time zone and the days that are not working days besides weekends',
+    description:
+      'The England and Wales bank holidays shipped with the product (source and compile date given) and the days an admin added.',
     tag: 'Calendar',
     access: 'any',
     responses: { 200: { description: 'The calendar', schema: BoardCalendarOut } },
-    handler: async ({ ctx }) => ({ status: 200, body: { timeZone: boardTimeZone(), ...SHIPPED_SOURCE, days: await listBankHolidays(ctx.db) } }),
+    handler: async ({ ctx }) => ({
+      status: 200,
+      body: { timeZone: boardTimeZone(), ...SHIPPED_SOURCE, days: await listBankHolidays(ctx.db) },
+    }),
   }),
   defineRoute({
     method: 'post',

@@ -13,7 +13,15 @@ export const dashboardRoutes: RouteDef[] = [
     tag: 'Dashboard',
     access: 'any',
     query: z.strictObject({ type: ReviewTypeName.optional(), theme: ThemeCode.optional() }),
-    responses: { 200: { description: 'The dashboard (type=, theme= narrow it to reviews of a type or actions with a theme)', schema: Dashboard } },
-    handler: async ({ ctx, actor, query }) => ({ status: 200, body: await dashboard(ctx.db, scopeOf(actor), new Date(), query) }),
+    responses: {
+      200: {
+        description: 'The dashboard (type=, theme= narrow it to reviews of a type or actions with a theme)',
+        schema: Dashboard,
+      },
+    },
+    handler: async ({ ctx, actor, query }) => ({
+      status: 200,
+      body: await dashboard(ctx.db, scopeOf(actor), new Date(), query),
+    }),
   }),
 ];

@@ -10,4 +10,14 @@ import { themeRoutes } from './themes';
 import { tokenRoutes } from './tokens';
 
 /** The one table of routes: Express, the OpenAPI document and the authorization tests all read it. */
-export const ROUTES: RouteDef[] = [...systemRoutes, ...peopleRoutes, ...tokenRoutes, ...reviewRoutes, ...actionRoutes, ...dashboardRoutes, ...reportRoutes, ...calendarRoutes, ...themeRoutes];
+export const ROUTES: RouteDef[] = [
+  ...systemRoutes,
+  ...peopleRoutes,
+  ...tokenRoutes,
+  ...reviewRoutes,
+  ...actionRoutes,
+  ...dashboardRoutes,
+  ...reportRoutes,
+  ...calendarRoutes,
+  ...themeRoutes,
+];

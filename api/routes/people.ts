@@ -32,12 +32,19 @@ export const peopleRoutes: RouteDef[] = [
     path: '/api/v1/users',
     operationId: 'createUser',
     summary: 'Add a user; the token is shown once',
-    description: 'agencyCode is required for role agency and optional for board (a board member from an agency may not decide on its actions).',
+    description:
+      'agencyCode is required for role agency and optional for board (a board member from an agency may not decide on its actions).',
     tag: 'People',
     access: ['admin'],
     body: { json: CreateUserBody },
-    responses: { 201: { description: 'The user and their bearer token', schema: CreatedUser }, 409: { description: 'The e-mail is taken' } },
-    handler: async ({ ctx, actor, body }) => ({ status: 201, body: await createUser(ctx.db, body, { actor: actor.userId, tokenTtlDays: ctx.config.apiTokenTtlDays }) }),
+    responses: {
+      201: { description: 'The user and their bearer token', schema: CreatedUser },
+      409: { description: 'The e-mail is taken' },
+    },
+    handler: async ({ ctx, actor, body }) => ({
+      status: 201,
+      body: await createUser(ctx.db, body, { actor: actor.userId, tokenTtlDays: ctx.config.apiTokenTtlDays }),
+    }),
   }),
   defineRoute({
     method: 'get',

@@ -13,7 +13,8 @@ export const reportRoutes: RouteDef[] = [
     method: 'get',
     path: '/api/v1/reports/period',
     operationId: 'periodReport',
-    summary: 'What happened in a period across the reviews: decisions, closures, extensions, escalations, new work and exceptions (agency users: their own actions)',
+    summary:
+      'What happened in a period across the reviews: decisions, closures, extensions, escalations, new work and exceptions (agency users: their own actions)',
     description:
       'The period is `from` inclusive to `to` exclusive, so consecutive quarters count each event once. Exceptions (overdue, stalled) are as at the time of the report; ' +
       '"no update in the period" means no acknowledgement, evidence, extension request or progress update from the agency between from and to. ' +
@@ -22,7 +23,17 @@ export const reportRoutes: RouteDef[] = [
     access: 'any',
     query: PeriodReportQuery,
     responses: {
-      200: { description: 'The period report', contentTypes: ['application/json', 'text/csv', MEDIA_TYPE.html, MEDIA_TYPE.xlsx, MEDIA_TYPE.docx, MEDIA_TYPE.pdf] },
+      200: {
+        description: 'The period report',
+        contentTypes: [
+          'application/json',
+          'text/csv',
+          MEDIA_TYPE.html,
+          MEDIA_TYPE.xlsx,
+          MEDIA_TYPE.docx,
+          MEDIA_TYPE.pdf,
+        ],
+      },
     },
     handler: async ({ ctx, actor, query, res }) => {
       const now = new Date();
@@ -31,7 +42,8 @@ export const reportRoutes: RouteDef[] = [
         report: await buildPeriodReport(tx, scopeOf(actor), filter, now),
         stamp: await readStamp(tx, ctx.config.boardName, now),
       }));
-      if (query.format === 'json') return { status: 200, body: { ...report, asOf: stamp.asOf, auditHead: stamp.auditHead } };
+      if (query.format === 'json')
+        return { status: 200, body: { ...report, asOf: stamp.asOf, auditHead: stamp.auditHead } };
       const paper = periodPaper(report);
       if (query.format === 'csv') {
         res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -48,19 +60,32 @@ export const reportRoutes: RouteDef[] = [
     method: 'get',
     path: '/api/v1/reports/yearly',
     operationId: 'yearlyExtract',
-    summary: "The figures for the partnership's yearly report: reviews carried, actions by status and agency, share closed on time, average slippage, not-implemented decisions with reasons, escalations to the chair",
-    description: 'The year is `from` inclusive to `to` exclusive (2026-04-01 to 2027-04-01 for a financial year). "On time" and slippage compare the closing date with the original due date, before any extension.',
+    summary:
+      "The figures for the partnership's yearly report: reviews carried, actions by status and agency, share closed on time, average slippage, not-implemented decisions with reasons, escalations to the chair",
+    description:
+      'The year is `from` inclusive to `to` exclusive (2026-04-01 to 2027-04-01 for a financial year). "On time" and slippage compare the closing date with the original due date, before any extension.',
     tag: 'Reports',
     access: 'any',
     query: YearlyExtractQuery,
-    responses: { 200: { description: 'The yearly extract', contentTypes: ['application/json', MEDIA_TYPE.html, MEDIA_TYPE.xlsx, MEDIA_TYPE.docx, MEDIA_TYPE.pdf] } },
+    responses: {
+      200: {
+        description: 'The yearly extract',
+        contentTypes: ['application/json', MEDIA_TYPE.html, MEDIA_TYPE.xlsx, MEDIA_TYPE.docx, MEDIA_TYPE.pdf],
+      },
+    },
     handler: async ({ ctx, actor, query, res }) => {
       const now = new Date();
       const { extract, stamp } = await inSnapshot(ctx.db, async (tx) => ({
-        extract: await buildYearlyExtract(tx, scopeOf(actor), { from: query.from, to: query.to, review: query.review, type: query.type, theme: query.theme }, now),
+        extract: await buildYearlyExtract(
+          tx,
+          scopeOf(actor),
+          { from: query.from, to: query.to, review: query.review, type: query.type, theme: query.theme },
+          now,
+        ),
         stamp: await readStamp(tx, ctx.config.boardName, now),
       }));
-      if (query.format === 'json') return { status: 200, body: { ...extract, asOf: stamp.asOf, auditHead: stamp.auditHead } };
+      if (query.format === 'json')
+        return { status: 200, body: { ...extract, asOf: stamp.asOf, auditHead: stamp.auditHead } };
       await sendPaper(res, query.format, yearlyPaper(extract), stamp);
       return { sent: true };
     },

@@ -10,7 +10,17 @@ import { renderCsv, renderHtml, renderMarkdown } from '../report/render';
 import { MEDIA_TYPE, sendPaper } from '../report/send-paper';
 import { inSnapshot, readStamp } from '../report/stamp';
 import { statementPaper } from '../report/statement-paper';
-import { CreateReviewBody, IdParams, ImportFields, ImportForm, Problem, ReportQuery, Review, ReviewSummary, ReviewTypeName } from '../schemas';
+import {
+  CreateReviewBody,
+  IdParams,
+  ImportFields,
+  ImportForm,
+  Problem,
+  ReportQuery,
+  Review,
+  ReviewSummary,
+  ReviewTypeName,
+} from '../schemas';
 import { createReviewFor, importReview } from '../use-cases/review-commands';
 
 export const CREATORS = ['admin', 'board'] as const;
@@ -23,11 +33,16 @@ export const reviewRoutes: RouteDef[] = [
     path: '/api/v1/reviews',
     operationId: 'createReview',
     summary: 'Create a review with its recommendations and actions; starts the workflows',
-    description: 'Idempotent on the reference: the same review again is a 200 with the existing one; different content under the same reference is a 409.',
+    description:
+      'Idempotent on the reference: the same review again is a 200 with the existing one; different content under the same reference is a 409.',
     tag: 'Reviews',
     access: CREATORS,
     body: { json: CreateReviewBody },
-    responses: { 201: { description: 'The review with ids', schema: Review }, 200: { description: 'The same review already existed', schema: Review }, 409: { description: 'Another review has this reference' } },
+    responses: {
+      201: { description: 'The review with ids', schema: Review },
+      200: { description: 'The same review already existed', schema: Review },
+      409: { description: 'Another review has this reference' },
+    },
     handler: async ({ ctx, actor, body }) => {
       const { status, review } = await createReviewFor(ctx, actor, body);
       return { status, body: review };
@@ -44,7 +59,11 @@ export const reviewRoutes: RouteDef[] = [
     tag: 'Reviews',
     access: CREATORS,
     body: { multipart: { fields: ImportFields, doc: ImportForm, limits: IMPORT_LIMITS } },
-    responses: { 201: { description: 'The review with ids', schema: Review }, 200: { description: 'The same review already existed', schema: Review }, 400: { description: 'Bad rows, by row and column', schema: Problem } },
+    responses: {
+      201: { description: 'The review with ids', schema: Review },
+      200: { description: 'The same review already existed', schema: Review },
+      400: { description: 'Bad rows, by row and column', schema: Problem },
+    },
     handler: async ({ ctx, actor, body, files }) => {
       const { status, review } = await importReview(ctx, actor, body, files);
       return { status, body: review };
@@ -86,18 +105,29 @@ export const reviewRoutes: RouteDef[] = [
     params: IdParams,
     query: ReportQuery,
     description:
-      'docx and pdf are the board-paper packs (a table per agency, the board\'s name in the page header, page numbers); xlsx has a sheet per agency. ' +
+      "docx and pdf are the board-paper packs (a table per agency, the board's name in the page header, page numbers); xlsx has a sheet per agency. " +
       'Each of the three ends with the publication record: when it was generated, the instant its data was read at, and the audit chain head (`npm run audit:verify -- --head <hash>`).',
     responses: {
       200: {
         description: 'The statement as json, html (prints well), md, csv, docx, pdf or xlsx',
-        contentTypes: ['application/json', 'text/html', 'text/markdown', 'text/csv', MEDIA_TYPE.docx, MEDIA_TYPE.pdf, MEDIA_TYPE.xlsx],
+        contentTypes: [
+          'application/json',
+          'text/html',
+          'text/markdown',
+          'text/csv',
+          MEDIA_TYPE.docx,
+          MEDIA_TYPE.pdf,
+          MEDIA_TYPE.xlsx,
+        ],
       },
     },
     handler: async ({ ctx, actor, params, query, res }) => {
       if (query.format === 'docx' || query.format === 'pdf' || query.format === 'xlsx') {
         const now = new Date();
-        const read = await inSnapshot(ctx.db, async (tx) => ({ report: await buildReport(tx, scopeOf(actor), params.id, now), stamp: await readStamp(tx, ctx.config.boardName, now) }));
+        const read = await inSnapshot(ctx.db, async (tx) => ({
+          report: await buildReport(tx, scopeOf(actor), params.id, now),
+          stamp: await readStamp(tx, ctx.config.boardName, now),
+        }));
         if (!read.report) throw new AppError('not_found', 'No such review');
         await sendPaper(res, query.format, statementPaper(read.report), read.stamp);
         return { sent: true };

@@ -5,7 +5,10 @@ import { z } from '../http/zod';
 
 /** `detail` is a fixed phrase naming what is down, never an error's text: the endpoint is public. */
 const ReadinessReport = z
-  .object({ ready: z.boolean(), checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })) })
+  .object({
+    ready: z.boolean(),
+    checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),
+  })
   .openapi('ReadinessReport');
 
 export const systemRoutes: RouteDef[] = [
@@ -26,7 +29,10 @@ export const systemRoutes: RouteDef[] = [
     summary: 'Readiness: database, Temporal and a worker reachable',
     tag: 'System',
     access: 'public',
-    responses: { 200: { description: 'Ready', schema: ReadinessReport }, 503: { description: 'Not ready', schema: ReadinessReport } },
+    responses: {
+      200: { description: 'Ready', schema: ReadinessReport },
+      503: { description: 'Not ready', schema: ReadinessReport },
+    },
     handler: async ({ ctx }) => {
       const report = await ctx.readiness();
       return { status: report.ready ? 200 : 503, body: report };
@@ -67,7 +73,10 @@ export const systemRoutes: RouteDef[] = [
     responses: { 200: { description: 'HTML', contentTypes: ['text/html'] } },
     handler: async ({ ctx, res }) => {
       res.setHeader('Content-Security-Policy', DOCUMENT_CSP);
-      res.type('html').status(200).send(renderDocsPage(ctx.openApi() as Record<string, unknown>));
+      res
+        .type('html')
+        .status(200)
+        .send(renderDocsPage(ctx.openApi() as Record<string, unknown>));
       return { sent: true };
     },
   }),

@@ -13,8 +13,12 @@ import { mergePolicy } from '../use-cases/reviews';
 import { DEFAULT_POLICY } from '../../workflows/types';
 
 const Theme = z.object({ code: z.string(), label: z.string(), active: z.boolean() }).openapi('Theme');
-const ThemeBody = z.strictObject({ code: ThemeCode, label: z.string().trim().min(1).max(100), active: z.boolean().default(true) }).openapi('ThemeBody');
-const ReviewTypePolicy = z.object({ type: z.enum(REVIEW_TYPES), policy: z.record(z.string(), z.unknown()), changed: z.boolean() }).openapi('ReviewTypePolicy');
+const ThemeBody = z
+  .strictObject({ code: ThemeCode, label: z.string().trim().min(1).max(100), active: z.boolean().default(true) })
+  .openapi('ThemeBody');
+const ReviewTypePolicy = z
+  .object({ type: z.enum(REVIEW_TYPES), policy: z.record(z.string(), z.unknown()), changed: z.boolean() })
+  .openapi('ReviewTypePolicy');
 
 async function typePolicies(db: Db) {
   const rows = await db.select().from(reviewTypePolicies);
@@ -33,13 +37,20 @@ export const themeRoutes: RouteDef[] = [
     tag: 'Themes',
     access: 'any',
     responses: { 200: { description: 'Themes, by code', schema: z.array(Theme) } },
-    handler: async ({ ctx }) => ({ status: 200, body: await ctx.db.select({ code: themes.code, label: themes.label, active: themes.active }).from(themes).orderBy(asc(themes.code)) }),
+    handler: async ({ ctx }) => ({
+      status: 200,
+      body: await ctx.db
+        .select({ code: themes.code, label: themes.label, active: themes.active })
+        .from(themes)
+        .orderBy(asc(themes.code)),
+    }),
   }),
   defineRoute({
     method: 'post',
     path: '/api/v1/themes',
     operationId: 'saveTheme',
-    summary: 'Add a theme, or rename or retire one (active: false keeps it on existing actions but refuses it on new ones)',
+    summary:
+      'Add a theme, or rename or retire one (active: false keeps it on existing actions but refuses it on new ones)',
     tag: 'Themes',
     access: ['admin'],
     body: { json: ThemeBody },
@@ -67,19 +78,61 @@ export const themeRoutes: RouteDef[] = [
       const [theme] = await ctx.db.select().from(themes).where(eq(themes.code, params.code));
       if (!theme) throw new AppError('not_found', 'No such theme');
       const rows = await ctx.db
-        .select({ id: actions.id, reviewId: actions.reviewId, reviewReference: actions.reviewReference, reviewTitle: reviews.title, reviewType: reviews.type, reference: actions.reference, title: actions.title, agencyCode: agencies.code, status: actions.status, rag: actions.rag, dueDate: actions.dueDate })
+        .select({
+          id: actions.id,
+          reviewId: actions.reviewId,
+          reviewReference: actions.reviewReference,
+          reviewTitle: reviews.title,
+          reviewType: reviews.type,
+          reference: actions.reference,
+          title: actions.title,
+          agencyCode: agencies.code,
+          status: actions.status,
+          rag: actions.rag,
+          dueDate: actions.dueDate,
+        })
         .from(actions)
         .innerJoin(reviews, eq(reviews.id, actions.reviewId))
         .innerJoin(agencies, eq(agencies.id, actions.agencyId))
-        .where(and(sql`${actions.themes} @> array[${params.code}]::text[]`, inArray(actions.status, OPEN_STATUSES), scopeCondition(scopeOf(actor))))
+        .where(
+          and(
+            sql`${actions.themes} @> array[${params.code}]::text[]`,
+            inArray(actions.status, OPEN_STATUSES),
+            scopeCondition(scopeOf(actor)),
+          ),
+        )
         .orderBy(asc(actions.reviewReference), asc(actions.dueDate), asc(actions.reference));
-      const byReview = new Map<string, { id: string; reference: string; title: string; type: string; actions: unknown[] }>();
+      const byReview = new Map<
+        string,
+        { id: string; reference: string; title: string; type: string; actions: unknown[] }
+      >();
       for (const r of rows) {
-        const g = byReview.get(r.reviewId) ?? { id: r.reviewId, reference: r.reviewReference, title: r.reviewTitle, type: r.reviewType, actions: [] };
-        g.actions.push({ id: r.id, reference: r.reference, title: r.title, agencyCode: r.agencyCode, status: r.status, rag: r.rag, dueDate: r.dueDate.toISOString() });
+        const g = byReview.get(r.reviewId) ?? {
+          id: r.reviewId,
+          reference: r.reviewReference,
+          title: r.reviewTitle,
+          type: r.reviewType,
+          actions: [],
+        };
+        g.actions.push({
+          id: r.id,
+          reference: r.reference,
+          title: r.title,
+          agencyCode: r.agencyCode,
+          status: r.status,
+          rag: r.rag,
+          dueDate: r.dueDate.toISOString(),
+        });
         byReview.set(r.reviewId, g);
       }
-      return { status: 200, body: { theme: { code: theme.code, label: theme.label }, openActions: rows.length, reviews: [...byReview.values()] } };
+      return {
+        status: 200,
+        body: {
+          theme: { code: theme.code, label: theme.label },
+          openActions: rows.length,
+          reviews: [...byReview.values()],
+        },
+      };
     },
   }),
   defineRoute({

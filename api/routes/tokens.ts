@@ -14,7 +14,10 @@ export const tokenRoutes: RouteDef[] = [
     access: 'any',
     body: { emptyAllowed: true },
     responses: { 201: { description: 'The new token', schema: IssuedToken } },
-    handler: async ({ ctx, actor }) => ({ status: 201, body: await rotateOwnToken(ctx.db, actor, ctx.config.apiTokenTtlDays) }),
+    handler: async ({ ctx, actor }) => ({
+      status: 201,
+      body: await rotateOwnToken(ctx.db, actor, ctx.config.apiTokenTtlDays),
+    }),
   }),
   defineRoute({
     method: 'delete',
@@ -34,12 +37,18 @@ export const tokenRoutes: RouteDef[] = [
     method: 'post',
     path: '/api/v1/users/:id/deactivate',
     operationId: 'deactivateUser',
-    summary: "Deactivate a user: every token and session of theirs ends at once",
+    summary: 'Deactivate a user: every token and session of theirs ends at once',
     tag: 'People',
     access: ['admin'],
     params: IdParams,
     body: { emptyAllowed: true },
-    responses: { 200: { description: 'The user, deactivated', schema: DeactivatedUser }, 409: { description: 'You cannot deactivate yourself' } },
-    handler: async ({ ctx, actor, params }) => ({ status: 200, body: await deactivateUser(ctx.db, actor.userId, params.id) }),
+    responses: {
+      200: { description: 'The user, deactivated', schema: DeactivatedUser },
+      409: { description: 'You cannot deactivate yourself' },
+    },
+    handler: async ({ ctx, actor, params }) => ({
+      status: 200,
+      body: await deactivateUser(ctx.db, actor.userId, params.id),
+    }),
   }),
 ];

@@ -24,13 +24,22 @@ export async function requireVisibleAction(ctx: ApiContext, actor: Actor, action
 }
 
 /** Runs a lifecycle command on an action the caller can see, then reads the projected row back. */
-export async function actOnAction<T>(ctx: ApiContext, actor: Actor, actionId: string, send: (deps: LifecycleDeps) => Promise<T>): Promise<{ result: T; action: ActionView }> {
+export async function actOnAction<T>(
+  ctx: ApiContext,
+  actor: Actor,
+  actionId: string,
+  send: (deps: LifecycleDeps) => Promise<T>,
+): Promise<{ result: T; action: ActionView }> {
   await requireVisibleAction(ctx, actor, actionId);
   return sendAndReadBack(ctx, actionId, send);
 }
 
 /** For a caller that has already checked visibility (requireVisibleAction). */
-async function sendAndReadBack<T>(ctx: ApiContext, actionId: string, send: (deps: LifecycleDeps) => Promise<T>): Promise<{ result: T; action: ActionView }> {
+async function sendAndReadBack<T>(
+  ctx: ApiContext,
+  actionId: string,
+  send: (deps: LifecycleDeps) => Promise<T>,
+): Promise<{ result: T; action: ActionView }> {
   const result = await send(lifecycleDeps(ctx));
   // Unscoped: the caller was just allowed to act on it (a reassignment may have moved it away).
   const action = await findAction(ctx.db, { agencyId: null }, actionId);
@@ -63,6 +72,8 @@ export async function submitEvidenceWithFiles(
   await requireVisibleAction(ctx, actor, actionId);
   files.forEach(checkEvidenceFile);
   return withStoredFiles(ctx.db, files, ctx.logger, (refs) =>
-    sendAndReadBack(ctx, actionId, (deps) => submitEvidence(deps, actor, actionId, { statement: input.statement, links: input.links, attachments: refs })),
+    sendAndReadBack(ctx, actionId, (deps) =>
+      submitEvidence(deps, actor, actionId, { statement: input.statement, links: input.links, attachments: refs }),
+    ),
   );
 }

@@ -63,7 +63,11 @@ type UpdateOptions = { updateId?: string };
  * request carries the same update id, so Temporal attaches it to that Update and it gets the
  * eventual result instead of making the change twice.
  */
-async function update<T>(deps: LifecycleDeps, actionId: string, send: (h: ReturnType<LifecycleDeps['client']['workflow']['getHandle']>, o: UpdateOptions) => Promise<T>): Promise<T> {
+async function update<T>(
+  deps: LifecycleDeps,
+  actionId: string,
+  send: (h: ReturnType<LifecycleDeps['client']['workflow']['getHandle']>, o: UpdateOptions) => Promise<T>,
+): Promise<T> {
   const row = await loadAction(deps.db, actionId);
   const bound = deps.updateTimeoutMs;
   if (!bound) return sendUpdate(deps, row, actionId, send);
@@ -114,7 +118,10 @@ function sendUpdate<T>(
 /** ISO date or instant -> ISO instant (a bare date means the end of that day in the board's zone). */
 export function parseDueDate(value: string, field = 'dueDate'): string {
   const at = typeof value === 'string' ? dueInstant(value) : Number.NaN;
-  if (typeof value !== 'string' || Number.isNaN(at)) throw new AppError('validation', `${field} is not a date`, [{ path: field, message: 'expected an ISO date or date-time' }]);
+  if (typeof value !== 'string' || Number.isNaN(at))
+    throw new AppError('validation', `${field} is not a date`, [
+      { path: field, message: 'expected an ISO date or date-time' },
+    ]);
   return new Date(at).toISOString();
 }
 
@@ -127,7 +134,8 @@ export function isPast(iso: string, now = Date.now()): boolean {
 
 export async function resolveAgency(db: Db, code: string, path = 'agencyCode') {
   const [agency] = await db.select().from(agencies).where(eq(agencies.code, code));
-  if (!agency) throw new AppError('validation', `unknown agency code ${code}`, [{ path, message: `unknown agency code ${code}` }]);
+  if (!agency)
+    throw new AppError('validation', `unknown agency code ${code}`, [{ path, message: `unknown agency code ${code}` }]);
   return agency;
 }
 
@@ -166,8 +174,11 @@ export async function decideAction(
     .where(and(eq(evidence.actionId, actionId), eq(evidence.status, 'submitted')))
     .orderBy(desc(evidence.submittedAt))
     .limit(1);
-  if (pending?.submittedBy && pending.submittedBy === actor.userId) throw new AppError('forbidden', 'The person who submitted this evidence may not decide on it');
-  return update(deps, actionId, (h, o) => h.executeUpdate(decideUpdate, { ...o, args: [{ actor, outcome: input.outcome, comment: input.comment ?? '' }] }));
+  if (pending?.submittedBy && pending.submittedBy === actor.userId)
+    throw new AppError('forbidden', 'The person who submitted this evidence may not decide on it');
+  return update(deps, actionId, (h, o) =>
+    h.executeUpdate(decideUpdate, { ...o, args: [{ actor, outcome: input.outcome, comment: input.comment ?? '' }] }),
+  );
 }
 
 export async function requestExtension(
@@ -179,7 +190,9 @@ export async function requestExtension(
   const requestId = randomUUID();
   const newDueDate = parseDueDate(input.newDueDate, 'newDueDate');
   if (deps.limits && isPast(newDueDate)) {
-    throw new AppError('validation', `newDueDate ${input.newDueDate} is in the past`, [{ path: 'newDueDate', message: 'the new due date is in the past' }]);
+    throw new AppError('validation', `newDueDate ${input.newDueDate} is in the past`, [
+      { path: 'newDueDate', message: 'the new due date is in the past' },
+    ]);
   }
   const args = { actor, requestId, newDueDate, reason: input.reason, interimMeasures: input.interimMeasures };
   const state = await update(deps, actionId, (h, o) => h.executeUpdate(requestExtensionUpdate, { ...o, args: [args] }));
@@ -193,21 +206,54 @@ export function decideExtension(
   requestId: string,
   input: { outcome: ExtensionOutcome; comment?: string },
 ): Promise<ActionState> {
-  return update(deps, actionId, (h, o) => h.executeUpdate(decideExtensionUpdate, { ...o, args: [{ actor, requestId, outcome: input.outcome, comment: input.comment }] }));
+  return update(deps, actionId, (h, o) =>
+    h.executeUpdate(decideExtensionUpdate, {
+      ...o,
+      args: [{ actor, requestId, outcome: input.outcome, comment: input.comment }],
+    }),
+  );
 }
 
-export function cancelAction(deps: LifecycleDeps, actor: Actor, actionId: string, input: { reason: string }): Promise<ActionState> {
-  return update(deps, actionId, (h, o) => h.executeUpdate(cancelUpdate, { ...o, args: [{ actor, reason: input.reason }] }));
+export function cancelAction(
+  deps: LifecycleDeps,
+  actor: Actor,
+  actionId: string,
+  input: { reason: string },
+): Promise<ActionState> {
+  return update(deps, actionId, (h, o) =>
+    h.executeUpdate(cancelUpdate, { ...o, args: [{ actor, reason: input.reason }] }),
+  );
 }
 
-export async function reassignAction(deps: LifecycleDeps, actor: Actor, actionId: string, input: { agencyCode: string }): Promise<ActionState> {
+export async function reassignAction(
+  deps: LifecycleDeps,
+  actor: Actor,
+  actionId: string,
+  input: { agencyCode: string },
+): Promise<ActionState> {
   const agency = await resolveAgency(deps.db, input.agencyCode);
-  return update(deps, actionId, (h, o) => h.executeUpdate(reassignUpdate, { ...o, args: [{ actor, agencyId: agency.id, agencyCode: agency.code }] }));
+  return update(deps, actionId, (h, o) =>
+    h.executeUpdate(reassignUpdate, { ...o, args: [{ actor, agencyId: agency.id, agencyCode: agency.code }] }),
+  );
 }
 
 export function actionInput(
-  a: { id: string; reviewId: string; recommendationId: string; reference: string; title: string; agencyId: string; dueDate: Date },
-  ctx: { reviewReference: string; recommendationWorkflowId: string; agencyCode: string; policy: Policy; calendar: BoardCalendar },
+  a: {
+    id: string;
+    reviewId: string;
+    recommendationId: string;
+    reference: string;
+    title: string;
+    agencyId: string;
+    dueDate: Date;
+  },
+  ctx: {
+    reviewReference: string;
+    recommendationWorkflowId: string;
+    agencyCode: string;
+    policy: Policy;
+    calendar: BoardCalendar;
+  },
 ): ActionWorkflowInput {
   return {
     actionId: a.id,
@@ -227,8 +273,14 @@ export function actionInput(
 }
 
 /** Adds an action to a running recommendation: the row first, then the Update; a refusal removes the row again. */
-export async function addAction(deps: LifecycleDeps, actor: Actor, recommendationId: string, input: NewActionInput): Promise<ActionState> {
-  if (actor.role !== 'admin' && actor.role !== 'board') throw new AppError('forbidden', 'only the board may add actions');
+export async function addAction(
+  deps: LifecycleDeps,
+  actor: Actor,
+  recommendationId: string,
+  input: NewActionInput,
+): Promise<ActionState> {
+  if (actor.role !== 'admin' && actor.role !== 'board')
+    throw new AppError('forbidden', 'only the board may add actions');
   if (!isUuid(recommendationId)) throw new AppError('not_found', 'no such recommendation');
   const [found] = await deps.db
     .select({ rec: recommendations, review: reviews })
@@ -263,10 +315,19 @@ export async function addAction(deps: LifecycleDeps, actor: Actor, recommendatio
   // The stored policy is complete; the first contract's defaults only fill a field a very old row might lack.
   const policy = { ...CALENDAR_DAY_POLICY, ...(found.review.policy as Partial<Policy>) };
   const calendar = await loadBoardCalendar(deps.db, boardTimeZone(), new Date(), deps.calendarClock);
-  const workflowInput = actionInput(row, { reviewReference: found.review.reference, recommendationWorkflowId: found.rec.workflowId, agencyCode: agency.code, policy, calendar });
+  const workflowInput = actionInput(row, {
+    reviewReference: found.review.reference,
+    recommendationWorkflowId: found.rec.workflowId,
+    agencyCode: agency.code,
+    policy,
+    calendar,
+  });
   try {
     await runUpdate(
-      () => deps.client.workflow.getHandle(found.rec.workflowId).executeUpdate(addActionUpdate, { args: [{ actor, action: workflowInput }] }),
+      () =>
+        deps.client.workflow
+          .getHandle(found.rec.workflowId)
+          .executeUpdate(addActionUpdate, { args: [{ actor, action: workflowInput }] }),
       'the recommendation is already complete',
     );
   } catch (err) {

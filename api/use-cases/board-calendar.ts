@@ -28,8 +28,20 @@ export async function listBankHolidays(db: DbOrTx): Promise<BankHoliday[]> {
   const added = await db.select().from(calendarDays);
   const replacedBy = new Map(added.filter((a) => a.replaces).map((a) => [a.replaces as string, a.date]));
   const all: BankHoliday[] = [
-    ...shipped.events.map((e) => ({ date: e.date, title: e.title, origin: 'shipped' as const, replaces: null, replacedBy: replacedBy.get(e.date) ?? null })),
-    ...added.map((a) => ({ date: a.date, title: a.title, origin: 'added' as const, replaces: a.replaces, replacedBy: null })),
+    ...shipped.events.map((e) => ({
+      date: e.date,
+      title: e.title,
+      origin: 'shipped' as const,
+      replaces: null,
+      replacedBy: replacedBy.get(e.date) ?? null,
+    })),
+    ...added.map((a) => ({
+      date: a.date,
+      title: a.title,
+      origin: 'added' as const,
+      replaces: a.replaces,
+      replacedBy: null,
+    })),
   ];
   return all.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
@@ -43,31 +55,53 @@ export async function holidayDates(db: DbOrTx): Promise<string[]> {
  * What a new workflow is given. Days before the previous year are left out: an action is planned
  * forward from its creation, and its input (carried across continue-as-new) stays small.
  */
-export async function loadBoardCalendar(db: DbOrTx, timeZone: string, now = new Date(), clock?: CompressedClock): Promise<BoardCalendar> {
+export async function loadBoardCalendar(
+  db: DbOrTx,
+  timeZone: string,
+  now = new Date(),
+  clock?: CompressedClock,
+): Promise<BoardCalendar> {
   const from = `${(clock ? new Date(clock.virtualOrigin) : now).getUTCFullYear() - 1}-01-01`;
   const holidays = (await holidayDates(db)).filter((d) => d >= from);
   return clock ? { timeZone, holidays, clock } : { timeZone, holidays };
 }
 
 /** Adds a day off (a one-off, or a substitute replacing a shipped day); audited; all or nothing. */
-export async function addCalendarDay(db: Db, actor: Actor, input: { date: string; title: string; replaces?: string }): Promise<BankHoliday> {
+export async function addCalendarDay(
+  db: Db,
+  actor: Actor,
+  input: { date: string; title: string; replaces?: string },
+): Promise<BankHoliday> {
   if (actor.role !== 'admin') throw new AppError('forbidden', 'only an admin may change the calendar');
   const current = await listBankHolidays(db);
   if (weekday(input.date) === 0 || weekday(input.date) === 6) {
-    throw new AppError('validation', `${input.date} is a weekend day: it is never a working day`, [{ path: 'date', message: 'a weekend day is never a working day' }]);
+    throw new AppError('validation', `${input.date} is a weekend day: it is never a working day`, [
+      { path: 'date', message: 'a weekend day is never a working day' },
+    ]);
   }
-  if (!isWorkingDate(input.date, { timeZone: 'UTC', holidays: current.filter((h) => h.replacedBy === null).map((h) => h.date) })) {
+  if (
+    !isWorkingDate(input.date, {
+      timeZone: 'UTC',
+      holidays: current.filter((h) => h.replacedBy === null).map((h) => h.date),
+    })
+  ) {
     throw new AppError('conflict', `${input.date} is already a bank holiday`);
   }
   if (input.replaces !== undefined) {
     const target = current.find((h) => h.date === input.replaces && h.origin === 'shipped');
-    if (!target) throw new AppError('validation', `${input.replaces} is not a shipped bank holiday`, [{ path: 'replaces', message: 'not a shipped bank holiday' }]);
-    if (target.replacedBy) throw new AppError('conflict', `${input.replaces} was already replaced by ${target.replacedBy}`);
+    if (!target)
+      throw new AppError('validation', `${input.replaces} is not a shipped bank holiday`, [
+        { path: 'replaces', message: 'not a shipped bank holiday' },
+      ]);
+    if (target.replacedBy)
+      throw new AppError('conflict', `${input.replaces} was already replaced by ${target.replacedBy}`);
   }
   const createdBy = actor.userId;
   try {
     await db.transaction(async (tx) => {
-      await tx.insert(calendarDays).values({ date: input.date, title: input.title, replaces: input.replaces ?? null, createdBy });
+      await tx
+        .insert(calendarDays)
+        .values({ date: input.date, title: input.title, replaces: input.replaces ?? null, createdBy });
       await lockAuditChain(tx);
       await appendAudit(tx, {
         eventKey: `calendar:${input.date}`,

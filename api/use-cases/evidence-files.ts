@@ -12,13 +12,22 @@ import type { UploadedFile } from '../http/uploads';
  * and nothing references are removed again, so a refused request leaves no row behind. Both the
  * API and the web pages submit evidence through here.
  */
-export async function withStoredFiles<T>(db: Db, files: UploadedFile[], log: Logger, use: (refs: AttachmentRef[]) => Promise<T>): Promise<T> {
+export async function withStoredFiles<T>(
+  db: Db,
+  files: UploadedFile[],
+  log: Logger,
+  use: (refs: AttachmentRef[]) => Promise<T>,
+): Promise<T> {
   const refs: AttachmentRef[] = [];
   const inserted: string[] = [];
   for (const f of files) {
     const sha256 = createHash('sha256').update(f.buffer).digest('hex');
     refs.push({ filename: f.filename, mediaType: f.mediaType, size: f.size, sha256 });
-    const rows = await db.insert(blobs).values({ sha256, size: f.size, content: f.buffer }).onConflictDoNothing().returning({ sha256: blobs.sha256 });
+    const rows = await db
+      .insert(blobs)
+      .values({ sha256, size: f.size, content: f.buffer })
+      .onConflictDoNothing()
+      .returning({ sha256: blobs.sha256 });
     if (rows.length) inserted.push(sha256);
   }
   try {
@@ -27,7 +36,12 @@ export async function withStoredFiles<T>(db: Db, files: UploadedFile[], log: Log
     if (inserted.length) {
       await db
         .delete(blobs)
-        .where(and(inArray(blobs.sha256, inserted), notExists(db.select({ one: attachments.id }).from(attachments).where(eq(attachments.sha256, blobs.sha256)))))
+        .where(
+          and(
+            inArray(blobs.sha256, inserted),
+            notExists(db.select({ one: attachments.id }).from(attachments).where(eq(attachments.sha256, blobs.sha256))),
+          ),
+        )
         .catch((e: unknown) => log.warn({ err: e }, 'could not remove orphan blobs'));
     }
     throw err;

@@ -42,14 +42,19 @@ const isNotFound = (err: unknown) => err instanceof WorkflowNotFoundError || (er
  * `stillOpen` says whether the action row is not yet closed: then a missing workflow is one the
  * recommendation workflow is about to start (right after createReview), and we wait for it.
  */
-export async function runUpdate<T>(send: () => Promise<T>, finishedMessage: string, stillOpen?: () => Promise<boolean>): Promise<T> {
+export async function runUpdate<T>(
+  send: () => Promise<T>,
+  finishedMessage: string,
+  stillOpen?: () => Promise<boolean>,
+): Promise<T> {
   const deadline = Date.now() + 15000;
   for (let attempt = 0; stillOpen; attempt++) {
     try {
       return await send();
     } catch (err) {
       if (!isNotFound(err) || !(await stillOpen())) return mapRefusal(err, finishedMessage);
-      if (Date.now() > deadline) throw new AppError('unavailable', 'the action workflow has not started yet; try again shortly');
+      if (Date.now() > deadline)
+        throw new AppError('unavailable', 'the action workflow has not started yet; try again shortly');
       await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1000)));
     }
   }
@@ -67,7 +72,11 @@ function mapRefusal(err: unknown, finishedMessage: string): never {
   }
   // The workflow has completed (the action is closed or cancelled): nothing can change any more.
   const grpcCode = (err as { code?: number }).code;
-  if (err instanceof WorkflowNotFoundError || grpcCode === 9 /* FAILED_PRECONDITION */ || grpcCode === 5 /* NOT_FOUND */) {
+  if (
+    err instanceof WorkflowNotFoundError ||
+    grpcCode === 9 /* FAILED_PRECONDITION */ ||
+    grpcCode === 5 /* NOT_FOUND */
+  ) {
     throw new AppError('conflict', finishedMessage);
   }
   throw err;

@@ -18,7 +18,21 @@ export type PeopleEventType =
  * Administration of people goes into the same hash chain as the actions' events, so a token
  * handed out or taken away is as tamper-evident as a decision. Never the token itself: only its id.
  */
-export async function recordPeopleEvent(tx: Tx, type: PeopleEventType, actor: PeopleActor, payload: Record<string, unknown>, now = new Date()): Promise<void> {
+export async function recordPeopleEvent(
+  tx: Tx,
+  type: PeopleEventType,
+  actor: PeopleActor,
+  payload: Record<string, unknown>,
+  now = new Date(),
+): Promise<void> {
   await lockAuditChain(tx);
-  await appendAudit(tx, { eventKey: `people:${randomUUID()}`, actionId: null, reviewId: null, type, actor, payload, occurredAt: now });
+  await appendAudit(tx, {
+    eventKey: `people:${randomUUID()}`,
+    actionId: null,
+    reviewId: null,
+    type,
+    actor,
+    payload,
+    occurredAt: now,
+  });
 }

@@ -7,7 +7,10 @@ import { insertUser } from '../queries/users';
 import { recordPeopleEvent, type PeopleActor } from './people-audit';
 import { DAY_MS } from './tokens';
 
-export async function createAgency(db: Db, input: { code: string; name: string; leadEmail: string; seniorEmail?: string }) {
+export async function createAgency(
+  db: Db,
+  input: { code: string; name: string; leadEmail: string; seniorEmail?: string },
+) {
   const agency = await insertAgency(db, input);
   if (!agency) throw new AppError('conflict', `An agency with code ${input.code} already exists`);
   return agency;
@@ -23,7 +26,10 @@ export async function createUser(
   let agencyCode: string | null = null;
   if (input.agencyCode) {
     const agency = await findAgencyByCode(db, input.agencyCode);
-    if (!agency) throw new AppError('validation', `Unknown agency code ${input.agencyCode}`, [{ path: 'body.agencyCode', message: 'no agency has this code' }]);
+    if (!agency)
+      throw new AppError('validation', `Unknown agency code ${input.agencyCode}`, [
+        { path: 'body.agencyCode', message: 'no agency has this code' },
+      ]);
     agencyId = agency.id;
     agencyCode = agency.code;
   }
@@ -33,13 +39,38 @@ export async function createUser(
   const tokenExpiresAt = new Date(now.getTime() + opts.tokenTtlDays * DAY_MS);
   const email = input.email.toLowerCase();
   const id = await db.transaction(async (tx) => {
-    const row = await insertUser(tx, { name: input.name, email, role: input.role, agencyId, tokenHash: hashToken(token), tokenId, tokenExpiresAt });
+    const row = await insertUser(tx, {
+      name: input.name,
+      email,
+      role: input.role,
+      agencyId,
+      tokenHash: hashToken(token),
+      tokenId,
+      tokenExpiresAt,
+    });
     if (!row) return null;
-    await recordPeopleEvent(tx, 'user_created', opts.actor, { userId: row.id, email, role: input.role, agencyCode, tokenId }, now);
+    await recordPeopleEvent(
+      tx,
+      'user_created',
+      opts.actor,
+      { userId: row.id, email, role: input.role, agencyCode, tokenId },
+      now,
+    );
     return row.id;
   });
   if (!id) throw new AppError('conflict', `A user with e-mail ${email} already exists`);
-  return { user: { id, name: input.name, email, role: input.role, agencyCode }, token, tokenId, tokenExpiresAt: tokenExpiresAt.toISOString() };
+  return {
+    user: { id, name: input.name, email, role: input.role, agencyCode },
+    token,
+    tokenId,
+    tokenExpiresAt: tokenExpiresAt.toISOString(),
+  };
 }
 
-export const me = (actor: AuthenticatedActor) => ({ id: actor.userId, name: actor.name ?? '', email: actor.email, role: actor.role, agencyCode: actor.agencyCode });
+export const me = (actor: AuthenticatedActor) => ({
+  id: actor.userId,
+  name: actor.name ?? '',
+  email: actor.email,
+  role: actor.role,
+  agencyCode: actor.agencyCode,
+});

@@ -17,7 +17,10 @@ export async function createReviewFor(ctx: ApiContext, actor: Actor, input: Crea
   const { review, created } = await createReview(lifecycleDeps(ctx), actor, input);
   if (created) {
     ctx.metrics.workflowStarts.inc({ kind: 'recommendation' }, review.recommendations.length);
-    ctx.metrics.workflowStarts.inc({ kind: 'action' }, review.recommendations.reduce((n, r) => n + r.actions.length, 0));
+    ctx.metrics.workflowStarts.inc(
+      { kind: 'action' },
+      review.recommendations.reduce((n, r) => n + r.actions.length, 0),
+    );
   }
   const view = await findReview(ctx.db, scopeOf(actor), review.id);
   if (!view) throw new AppError('not_found', 'No such review');
@@ -31,12 +34,18 @@ export async function importReview(
   fields: Omit<CreateReviewInput, 'recommendations'>,
   files: UploadedFile[],
 ) {
-  if (files.length !== 1) throw new AppError('validation', 'Attach exactly one .csv or .xlsx file in the field "file"', [{ path: 'body.file', message: 'required' }]);
+  if (files.length !== 1)
+    throw new AppError('validation', 'Attach exactly one .csv or .xlsx file in the field "file"', [
+      { path: 'body.file', message: 'required' },
+    ]);
   const sheet = await readSheet(files[0]);
   const codes = new Set((await listAgencies(ctx.db)).map((a) => a.code));
-  const knownThemes = new Set((await ctx.db.select({ code: themes.code }).from(themes).where(eq(themes.active, true))).map((t) => t.code));
+  const knownThemes = new Set(
+    (await ctx.db.select({ code: themes.code }).from(themes).where(eq(themes.active, true))).map((t) => t.code),
+  );
   const { recommendations, errors, type } = sheetToRecommendations(sheet, codes, knownThemes);
-  if (errors.length) throw new AppError('validation', `The action plan has ${errors.length} problem(s); nothing was imported`, errors);
+  if (errors.length)
+    throw new AppError('validation', `The action plan has ${errors.length} problem(s); nothing was imported`, errors);
   // The form's type wins over the sheet's column.
   return createReviewFor(ctx, actor, { ...fields, type: fields.type ?? type, recommendations });
 }

@@ -8,13 +8,29 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { actions, agencies, recommendations, reviews, reviewTypePolicies, themes, users, type ReviewType } from '../../db/schema';
+import {
+  actions,
+  agencies,
+  recommendations,
+  reviews,
+  reviewTypePolicies,
+  themes,
+  users,
+  type ReviewType,
+} from '../../db/schema';
 import { AppError, type FieldIssue } from '../../lib/errors';
 import { isHhMm, type PolicyDuration } from '../../workflows/calendar';
 import { isDuration, normaliseDuration, parseDuration } from '../../workflows/duration';
 import { canonicalJson, isUuid } from '../../domain/text';
 import type { recommendationWorkflow } from '../../workflows/recommendation-workflow';
-import { actionWorkflowId, CALENDAR_DAY_POLICY, DEFAULT_POLICY, recommendationWorkflowId, type Actor, type Policy } from '../../workflows/types';
+import {
+  actionWorkflowId,
+  CALENDAR_DAY_POLICY,
+  DEFAULT_POLICY,
+  recommendationWorkflowId,
+  type Actor,
+  type Policy,
+} from '../../workflows/types';
 import { boardTimeZone } from '../../lib/board-time';
 import { loadBoardCalendar } from './board-calendar';
 import { actionInput, isPast, parseDueDate, type NewActionInput } from './actions';
@@ -26,7 +42,12 @@ export interface CreateReviewInput {
   type?: ReviewType;
   publishedOn?: string | null;
   policy?: Partial<Record<keyof Policy, unknown>>;
-  recommendations: { number: string; text: string; themes?: string[]; actions: (NewActionInput & { themes?: string[] })[] }[];
+  recommendations: {
+    number: string;
+    text: string;
+    themes?: string[];
+    actions: (NewActionInput & { themes?: string[] })[];
+  }[];
 }
 
 export interface ReviewView {
@@ -44,7 +65,16 @@ export interface ReviewView {
     workflowId: string;
     status: string;
     themes: string[];
-    actions: { id: string; reference: string; title: string; agencyCode: string; dueDate: string; status: string; workflowId: string; themes: string[] }[];
+    actions: {
+      id: string;
+      reference: string;
+      title: string;
+      agencyCode: string;
+      dueDate: string;
+      status: string;
+      workflowId: string;
+      themes: string[];
+    }[];
   }[];
 }
 
@@ -66,18 +96,25 @@ export function mergePolicy(partial: Partial<Record<keyof Policy, unknown>> | un
   const issues: FieldIssue[] = [];
   const check = (path: string, v: unknown): PolicyDuration => {
     const d = normaliseDuration(v);
-    if (d === null) issues.push({ path, message: 'expected an ISO-8601 duration such as P7D or PT2S, { "workingDays": n } or "n working days" (n a positive whole number)' });
+    if (d === null)
+      issues.push({
+        path,
+        message:
+          'expected an ISO-8601 duration such as P7D or PT2S, { "workingDays": n } or "n working days" (n a positive whole number)',
+      });
     return d ?? 'PT0S';
   };
   const policy = { ...merged } as Policy;
-  for (const k of ['acknowledgeWithin', 'overdueReminderEvery', 'stallAfter', 'boardDecisionWithin'] as const) policy[k] = check(`policy.${k}`, merged[k]);
+  for (const k of ['acknowledgeWithin', 'overdueReminderEvery', 'stallAfter', 'boardDecisionWithin'] as const)
+    policy[k] = check(`policy.${k}`, merged[k]);
   for (const k of ['remindBefore', 'escalateAfterOverdue'] as const) {
     const list = merged[k];
     if (!Array.isArray(list)) issues.push({ path: `policy.${k}`, message: 'expected a list of durations' });
     else policy[k] = list.map((v, i) => check(`policy.${k}.${i}`, v));
   }
   if (merged.deliverAt === undefined || merged.deliverAt === null) delete policy.deliverAt;
-  else if (!isHhMm(merged.deliverAt)) issues.push({ path: 'policy.deliverAt', message: 'expected a time of day as HH:MM (24-hour), for example 09:00' });
+  else if (!isHhMm(merged.deliverAt))
+    issues.push({ path: 'policy.deliverAt', message: 'expected a time of day as HH:MM (24-hour), for example 09:00' });
   if (Array.isArray(policy.escalateAfterOverdue) && policy.escalateAfterOverdue.length > 3) {
     issues.push({ path: 'policy.escalateAfterOverdue', message: 'at most three levels' });
   }
@@ -86,7 +123,10 @@ export function mergePolicy(partial: Partial<Record<keyof Policy, unknown>> | un
 }
 
 export async function typePolicy(db: Db, type: ReviewType): Promise<Partial<Policy> | undefined> {
-  const [row] = await db.select({ policy: reviewTypePolicies.policy }).from(reviewTypePolicies).where(eq(reviewTypePolicies.type, type));
+  const [row] = await db
+    .select({ policy: reviewTypePolicies.policy })
+    .from(reviewTypePolicies)
+    .where(eq(reviewTypePolicies.type, type));
   return (row?.policy as Partial<Policy> | undefined) ?? undefined;
 }
 
@@ -94,18 +134,33 @@ export async function typePolicy(db: Db, type: ReviewType): Promise<Partial<Poli
 async function unknownThemes(db: Db, recs: CreateReviewInput['recommendations']): Promise<FieldIssue[]> {
   const named = recs.flatMap((r, i) => [
     ...(r.themes ?? []).map((code, k) => ({ code, path: `recommendations.${i}.themes.${k}` })),
-    ...(r.actions ?? []).flatMap((a, j) => (a.themes ?? []).map((code, k) => ({ code, path: `recommendations.${i}.actions.${j}.themes.${k}` }))),
+    ...(r.actions ?? []).flatMap((a, j) =>
+      (a.themes ?? []).map((code, k) => ({ code, path: `recommendations.${i}.actions.${j}.themes.${k}` })),
+    ),
   ]);
   if (!named.length) return [];
-  const known = new Set((await db.select({ code: themes.code }).from(themes).where(and(inArray(themes.code, [...new Set(named.map((n) => n.code))]), eq(themes.active, true)))).map((t) => t.code));
-  return named.filter((n) => !known.has(n.code)).map((n) => ({ path: n.path, message: `unknown theme ${n.code} (see GET /api/v1/themes)` }));
+  const known = new Set(
+    (
+      await db
+        .select({ code: themes.code })
+        .from(themes)
+        .where(and(inArray(themes.code, [...new Set(named.map((n) => n.code))]), eq(themes.active, true)))
+    ).map((t) => t.code),
+  );
+  return named
+    .filter((n) => !known.has(n.code))
+    .map((n) => ({ path: n.path, message: `unknown theme ${n.code} (see GET /api/v1/themes)` }));
 }
 
 interface Fingerprinted {
   title: string;
   publishedOn: string | null;
   policy: Policy;
-  recommendations: { number: string; text: string; actions: { title: string; description: string | null; successMeasure: string | null }[] }[];
+  recommendations: {
+    number: string;
+    text: string;
+    actions: { title: string; description: string | null; successMeasure: string | null }[];
+  }[];
 }
 
 /**
@@ -120,7 +175,11 @@ function fingerprint(r: Fingerprinted): string {
 async function loadReview(db: Db, reference: string): Promise<ReviewView | null> {
   const [review] = await db.select().from(reviews).where(eq(reviews.reference, reference));
   if (!review) return null;
-  const recs = await db.select().from(recommendations).where(eq(recommendations.reviewId, review.id)).orderBy(asc(recommendations.position));
+  const recs = await db
+    .select()
+    .from(recommendations)
+    .where(eq(recommendations.reviewId, review.id))
+    .orderBy(asc(recommendations.position));
   const acts = await db
     .select({ action: actions, agencyCode: agencies.code })
     .from(actions)
@@ -160,7 +219,10 @@ async function loadReview(db: Db, reference: string): Promise<ReviewView | null>
 }
 
 async function descriptions(db: Db, reviewId: string) {
-  return db.select({ id: actions.id, description: actions.description, successMeasure: actions.successMeasure }).from(actions).where(eq(actions.reviewId, reviewId));
+  return db
+    .select({ id: actions.id, description: actions.description, successMeasure: actions.successMeasure })
+    .from(actions)
+    .where(eq(actions.reviewId, reviewId));
 }
 
 async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<void> {
@@ -178,8 +240,22 @@ async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<vo
       number: rec.number,
       actions: rec.actions.map((a) =>
         actionInput(
-          { id: a.id, reviewId: view.id, recommendationId: rec.id, reference: a.reference, title: a.title, agencyId: agencyIds.find((x) => x.id === a.id)!.agencyId, dueDate: new Date(a.dueDate) },
-          { reviewReference: view.reference, recommendationWorkflowId: rec.workflowId, agencyCode: a.agencyCode, policy: view.policy, calendar },
+          {
+            id: a.id,
+            reviewId: view.id,
+            recommendationId: rec.id,
+            reference: a.reference,
+            title: a.title,
+            agencyId: agencyIds.find((x) => x.id === a.id)!.agencyId,
+            dueDate: new Date(a.dueDate),
+          },
+          {
+            reviewReference: view.reference,
+            recommendationWorkflowId: rec.workflowId,
+            agencyCode: a.agencyCode,
+            policy: view.policy,
+            calendar,
+          },
         ),
       ),
     };
@@ -204,10 +280,13 @@ function policyTooShort(policy: Partial<Record<keyof Policy, unknown>> | undefin
   if (allowed || !policy) return [];
   const issues: FieldIssue[] = [];
   for (const [field, value] of Object.entries(policy)) {
-    const list = Array.isArray(value) ? value.map((v, i) => [`policy.${field}.${i}`, v] as const) : [[`policy.${field}`, value] as const];
+    const list = Array.isArray(value)
+      ? value.map((v, i) => [`policy.${field}.${i}`, v] as const)
+      : [[`policy.${field}`, value] as const];
     for (const [path, v] of list) {
       if (typeof v !== 'string' || !isDuration(v)) continue;
-      if (parseDuration(v) < MIN_POLICY_DURATION_MS) issues.push({ path, message: `${path} is ${v}: policy durations are at least PT1M` });
+      if (parseDuration(v) < MIN_POLICY_DURATION_MS)
+        issues.push({ path, message: `${path} is ${v}: policy durations are at least PT1M` });
     }
   }
   return issues;
@@ -218,24 +297,34 @@ function dueDatesPast(recs: { actions: { dueDate: string }[] }[], now = Date.now
   return recs.flatMap((r, i) =>
     r.actions.flatMap((a, j) => {
       const path = `recommendations.${i}.actions.${j}.dueDate`;
-      return a.dueDate && isPast(a.dueDate, now) ? [{ path, message: `${path} ${a.dueDate.slice(0, 10)} is in the past` }] : [];
+      return a.dueDate && isPast(a.dueDate, now)
+        ? [{ path, message: `${path} ${a.dueDate.slice(0, 10)} is in the past` }]
+        : [];
     }),
   );
 }
 
-export async function createReview(deps: LifecycleDeps, actor: Actor, input: CreateReviewInput): Promise<{ review: ReviewView; created: boolean }> {
-  if (actor.role !== 'admin' && actor.role !== 'board') throw new AppError('forbidden', 'only the board or an admin may create reviews');
+export async function createReview(
+  deps: LifecycleDeps,
+  actor: Actor,
+  input: CreateReviewInput,
+): Promise<{ review: ReviewView; created: boolean }> {
+  if (actor.role !== 'admin' && actor.role !== 'board')
+    throw new AppError('forbidden', 'only the board or an admin may create reviews');
   // No policy named: the review type's default, as the admin last set it (else the built-in one).
   const policy = mergePolicy(input.policy ?? (await typePolicy(deps.db, input.type ?? 'other')));
   const issues: FieldIssue[] = [];
   const themeIssues = await unknownThemes(deps.db, input.recommendations ?? []);
   issues.push(...themeIssues);
-  if (!input.recommendations?.length) issues.push({ path: 'recommendations', message: 'at least one recommendation is required' });
+  if (!input.recommendations?.length)
+    issues.push({ path: 'recommendations', message: 'at least one recommendation is required' });
   const numbers = new Set<string>();
   const normalised = (input.recommendations ?? []).map((r, i) => {
-    if (numbers.has(r.number)) issues.push({ path: `recommendations.${i}.number`, message: `duplicate recommendation number ${r.number}` });
+    if (numbers.has(r.number))
+      issues.push({ path: `recommendations.${i}.number`, message: `duplicate recommendation number ${r.number}` });
     numbers.add(r.number);
-    if (!r.actions?.length) issues.push({ path: `recommendations.${i}.actions`, message: 'at least one action is required' });
+    if (!r.actions?.length)
+      issues.push({ path: `recommendations.${i}.actions`, message: 'at least one action is required' });
     return {
       number: r.number,
       text: r.text,
@@ -247,17 +336,28 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
         } catch (err) {
           issues.push(...((err as AppError).errors ?? []));
         }
-        return { agencyCode: a.agencyCode, title: a.title, description: a.description ?? null, successMeasure: a.successMeasure ?? null, dueDate, themes: [...new Set([...(r.themes ?? []), ...(a.themes ?? [])])] };
+        return {
+          agencyCode: a.agencyCode,
+          title: a.title,
+          description: a.description ?? null,
+          successMeasure: a.successMeasure ?? null,
+          dueDate,
+          themes: [...new Set([...(r.themes ?? []), ...(a.themes ?? [])])],
+        };
       }),
     };
   });
-  if (deps.limits) issues.push(...policyTooShort(input.policy, deps.limits.allowShortPolicies), ...dueDatesPast(normalised));
+  if (deps.limits)
+    issues.push(...policyTooShort(input.policy, deps.limits.allowShortPolicies), ...dueDatesPast(normalised));
   const codes = [...new Set(normalised.flatMap((r) => r.actions.map((a) => a.agencyCode)))];
   const known = codes.length ? await deps.db.select().from(agencies).where(inArray(agencies.code, codes)) : [];
   normalised.forEach((r, i) =>
     r.actions.forEach((a, j) => {
       if (!known.some((k) => k.code === a.agencyCode)) {
-        issues.push({ path: `recommendations.${i}.actions.${j}.agencyCode`, message: `unknown agency code ${a.agencyCode}` });
+        issues.push({
+          path: `recommendations.${i}.actions.${j}.agencyCode`,
+          message: `unknown agency code ${a.agencyCode}`,
+        });
       }
     }),
   );
@@ -283,11 +383,26 @@ export async function createReview(deps: LifecycleDeps, actor: Actor, input: Cre
     await deps.db.transaction(async (tx) => {
       const [review] = await tx
         .insert(reviews)
-        .values({ reference: input.reference, title: input.title, type: input.type ?? 'other', publishedOn: input.publishedOn ?? null, policy, createdBy })
+        .values({
+          reference: input.reference,
+          title: input.title,
+          type: input.type ?? 'other',
+          publishedOn: input.publishedOn ?? null,
+          policy,
+          createdBy,
+        })
         .returning();
       for (const [position, r] of normalised.entries()) {
         const recId = randomUUID();
-        await tx.insert(recommendations).values({ id: recId, reviewId: review.id, number: r.number, text: r.text, themes: r.themes, position, workflowId: recommendationWorkflowId(recId) });
+        await tx.insert(recommendations).values({
+          id: recId,
+          reviewId: review.id,
+          number: r.number,
+          text: r.text,
+          themes: r.themes,
+          position,
+          workflowId: recommendationWorkflowId(recId),
+        });
         await tx.insert(actions).values(
           r.actions.map((a, j) => {
             const id = randomUUID();
@@ -338,7 +453,8 @@ async function resume(deps: LifecycleDeps, existing: ReviewView, wanted: Fingerp
       }),
     })),
   });
-  if (have !== fingerprint(wanted)) throw new AppError('conflict', `a different review with reference ${existing.reference} already exists`);
+  if (have !== fingerprint(wanted))
+    throw new AppError('conflict', `a different review with reference ${existing.reference} already exists`);
   await startWorkflows(deps, existing);
   return existing;
 }

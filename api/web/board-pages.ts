@@ -27,18 +27,53 @@ const REC_STATUS: Record<string, string> = {
 
 /** The action table shared by the review page and the all-actions page. */
 function actionsTable(list: ActionView[], now: Date, opts: { caption?: string; showReview?: boolean } = {}): Html {
-  return html`<div class="table-wrap"><table class="responsive actions">
-<colgroup><col class="c-action"><col class="c-agency"><col class="c-rag"><col class="c-stage"><col class="c-due"><col class="c-esc"></colgroup>
-${opts.caption ? html`<caption class="muted" style="text-align:left">${opts.caption}</caption>` : ''}
-<thead><tr><th scope="col">Action</th><th scope="col">Agency</th><th scope="col">RAG</th><th scope="col">Stage</th><th scope="col">Due</th><th scope="col">Escalation</th></tr></thead>
-<tbody>${list.map(
-    (a) => html`<tr><td data-label="Action"><a href="/actions/${a.id}">${opts.showReview ? `${a.reviewReference} ` : ''}${a.reference}</a><br>${a.title}</td>
-<td data-label="Agency"><abbr title="${a.agencyName}">${a.agencyCode}</abbr></td>
-<td data-label="RAG">${ragBadge(a.rag)}</td>
-<td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
-<td data-label="Due">${fmtDate(a.dueDate)}${isOverdue(a, now) ? html`<br><strong>Overdue</strong>` : ''}</td>
-<td data-label="Escalation">${escalationText(a.escalationLevel)}</td></tr>`,
-  )}</tbody></table></div>`;
+  return html`<div class="table-wrap">
+    <table class="responsive actions">
+      <colgroup>
+        <col class="c-action" />
+        <col class="c-agency" />
+        <col class="c-rag" />
+        <col class="c-stage" />
+        <col class="c-due" />
+        <col class="c-esc" />
+      </colgroup>
+      ${
+        opts.caption
+          ? html`<caption class="muted" style="text-align:left">
+              ${opts.caption}
+            </caption>`
+          : ''
+      }
+      <thead>
+        <tr>
+          <th scope="col">Action</th>
+          <th scope="col">Agency</th>
+          <th scope="col">RAG</th>
+          <th scope="col">Stage</th>
+          <th scope="col">Due</th>
+          <th scope="col">Escalation</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${list.map(
+          (a) =>
+            html`<tr>
+              <td data-label="Action">
+                <a href="/actions/${a.id}">${opts.showReview ? `${a.reviewReference} ` : ''}${a.reference}</a
+                ><br />${a.title}
+              </td>
+              <td data-label="Agency"><abbr title="${a.agencyName}">${a.agencyCode}</abbr></td>
+              <td data-label="RAG">${ragBadge(a.rag)}</td>
+              <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
+              <td data-label="Due">
+                ${fmtDate(a.dueDate)}${isOverdue(a, now) ? html`<br /><strong>Overdue</strong>` : ''}
+              </td>
+              <td data-label="Escalation">${escalationText(a.escalationLevel)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 export function reviewDetailPage(ctx: PageContext, r: ReviewDetail, now: Date): Part {
@@ -46,19 +81,35 @@ export function reviewDetailPage(ctx: PageContext, r: ReviewDetail, now: Date): 
   const open = all.filter((a) => !isFinished(a.status));
   const isAgency = ctx.user?.role === 'agency';
   return html`<p><a href="/reviews">&larr; Reviews</a></p>
-<h1>${r.reference}: ${r.title}</h1>
-<dl class="facts">
-${r.publishedOn ? html`<dt>Published</dt><dd>${fmtDate(r.publishedOn)}</dd>` : ''}
-<dt>Status</dt><dd>${r.status === 'completed' ? 'Completed' : 'Active'}</dd>
-<dt>${isAgency ? 'Your actions' : 'Actions'}</dt><dd>${all.length} (${open.length} open, ${all.filter((a) => isOverdue(a, now)).length} overdue)</dd>
-</dl>
-<p><a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a> · <a href="/actions?review=${r.id}">Filter these actions</a></p>
-${r.recommendations.map(
-  (rec) => html`<section aria-labelledby="rec-${rec.id}"><h2 id="rec-${rec.id}">Recommendation ${rec.number} <span class="muted" style="font-size:1rem;font-weight:400">(${REC_STATUS[rec.status] ?? rec.status})</span></h2>
-${rec.text ? html`<p class="rec-text">${rec.text}</p>` : ''}
-${rec.actions.length ? actionsTable(rec.actions, now) : html`<p class="muted">No actions.</p>`}</section>`,
-)}
-${r.recommendations.length ? '' : html`<p>No recommendations.</p>`}`;
+    <h1>${r.reference}: ${r.title}</h1>
+    <dl class="facts">
+      ${
+        r.publishedOn
+          ? html`<dt>Published</dt>
+              <dd>${fmtDate(r.publishedOn)}</dd>`
+          : ''
+      }
+      <dt>Status</dt>
+      <dd>${r.status === 'completed' ? 'Completed' : 'Active'}</dd>
+      <dt>${isAgency ? 'Your actions' : 'Actions'}</dt>
+      <dd>${all.length} (${open.length} open, ${all.filter((a) => isOverdue(a, now)).length} overdue)</dd>
+    </dl>
+    <p>
+      <a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a> ·
+      <a href="/actions?review=${r.id}">Filter these actions</a>
+    </p>
+    ${r.recommendations.map(
+      (rec) =>
+        html`<section aria-labelledby="rec-${rec.id}">
+          <h2 id="rec-${rec.id}">
+            Recommendation ${rec.number}
+            <span class="muted" style="font-size:1rem;font-weight:400">(${REC_STATUS[rec.status] ?? rec.status})</span>
+          </h2>
+          ${rec.text ? html`<p class="rec-text">${rec.text}</p>` : ''}
+          ${rec.actions.length ? actionsTable(rec.actions, now) : html`<p class="muted">No actions.</p>`}
+        </section>`,
+    )}
+    ${r.recommendations.length ? '' : html`<p>No recommendations.</p>`}`;
 }
 
 export interface ActionsFilter {
@@ -72,7 +123,7 @@ export interface ActionsFilter {
 }
 
 function option(value: string, label: string, selected: string | undefined): Html {
-  return html`<option value="${value}"${selected === value ? raw(' selected') : ''}>${label}</option>`;
+  return html`<option value="${value}" ${selected === value ? raw(' selected') : ''}>${label}</option>`;
 }
 
 /** The query string of a filter, for pager links that keep the other filters. */
@@ -97,26 +148,62 @@ export function allActionsPage(
   const last = Math.min(result.total, result.page * result.pageSize);
   const filtered = !!(f.review || f.agency || f.stage || f.rag || f.overdue);
   return html`<h1>${isAgency ? 'All my agency’s actions' : 'All actions'}</h1>
-<form class="filters" method="get" action="/actions" role="search" aria-label="Filter actions">
-<div class="filter-grid">
-<div><label for="f-review">Review</label><select id="f-review" name="review">${option('', 'Any review', f.review)}${choices.reviews.map((r) => option(r.id, r.reference, f.review))}</select></div>
-${isAgency ? '' : html`<div><label for="f-agency">Agency</label><select id="f-agency" name="agency">${option('', 'Any agency', f.agency)}${choices.agencies.map((a) => option(a.code, `${a.code}: ${a.name}`, f.agency))}</select></div>`}
-<div><label for="f-stage">Stage</label><select id="f-stage" name="stage">${option('', 'Any stage', f.stage)}${Object.entries(STATUS_LABEL).map(([v, l]) => option(v, l, f.stage))}</select></div>
-<div><label for="f-rag">RAG</label><select id="f-rag" name="rag">${option('', 'Any RAG', f.rag)}${Object.entries(RAG_LABEL).map(([v, l]) => option(v, l, f.rag))}</select></div>
-<div class="choice filter-check"><input type="checkbox" id="f-overdue" name="overdue" value="true"${f.overdue ? raw(' checked') : ''}><label for="f-overdue">Overdue only</label></div>
-</div>
-<div class="filter-buttons"><button class="primary" type="submit">Show actions</button>${filtered ? html` <a href="/actions">Clear filters</a>` : ''}</div>
-</form>
-<p role="status">${result.total === 0 ? 'No actions match these filters.' : `Showing ${first} to ${last} of ${result.total} action${result.total === 1 ? '' : 's'}, soonest due first.`}</p>
-${result.items.length ? actionsTable(result.items, now, { showReview: true }) : ''}
-${pager('/actions', result, (n) => filterQuery(f, n))}`;
+    <form class="filters" method="get" action="/actions" role="search" aria-label="Filter actions">
+      <div class="filter-grid">
+        <div>
+          <label for="f-review">Review</label
+          ><select id="f-review" name="review">
+            ${option('', 'Any review', f.review)}${choices.reviews.map((r) => option(r.id, r.reference, f.review))}
+          </select>
+        </div>
+        ${
+          isAgency
+            ? ''
+            : html`<div>
+                <label for="f-agency">Agency</label
+                ><select id="f-agency" name="agency">
+                  ${option('', 'Any agency', f.agency)}${choices.agencies.map((a) => option(a.code, `${a.code}: ${a.name}`, f.agency))}
+                </select>
+              </div>`
+        }
+        <div>
+          <label for="f-stage">Stage</label
+          ><select id="f-stage" name="stage">
+            ${option('', 'Any stage', f.stage)}${Object.entries(STATUS_LABEL).map(([v, l]) => option(v, l, f.stage))}
+          </select>
+        </div>
+        <div>
+          <label for="f-rag">RAG</label
+          ><select id="f-rag" name="rag">
+            ${option('', 'Any RAG', f.rag)}${Object.entries(RAG_LABEL).map(([v, l]) => option(v, l, f.rag))}
+          </select>
+        </div>
+        <div class="choice filter-check">
+          <input type="checkbox" id="f-overdue" name="overdue" value="true" ${f.overdue ? raw(' checked') : ''} /><label
+            for="f-overdue"
+            >Overdue only</label
+          >
+        </div>
+      </div>
+      <div class="filter-buttons">
+        <button class="primary" type="submit">Show actions</button
+        >${filtered ? html` <a href="/actions">Clear filters</a>` : ''}
+      </div>
+    </form>
+    <p role="status">
+      ${result.total === 0 ? 'No actions match these filters.' : `Showing ${first} to ${last} of ${result.total} action${result.total === 1 ? '' : 's'}, soonest due first.`}
+    </p>
+    ${result.items.length ? actionsTable(result.items, now, { showReview: true }) : ''}
+    ${pager('/actions', result, (n) => filterQuery(f, n))}`;
 }
 
 export function badFilterPage(problems: { field: string; value: string; message: string }[]): Part {
   return html`<h1>These filters cannot be used</h1>
-<p>Some filters in the address of this page are not valid:</p>
-<ul>${problems.map((p) => html`<li><strong>${p.field}</strong>${p.value ? html` “${p.value}”` : ''}: ${p.message}</li>`)}</ul>
-<p><a href="/actions">Show all actions</a> and choose the filters from the form.</p>`;
+    <p>Some filters in the address of this page are not valid:</p>
+    <ul>
+      ${problems.map((p) => html`<li><strong>${p.field}</strong>${p.value ? html` “${p.value}”` : ''}: ${p.message}</li>`)}
+    </ul>
+    <p><a href="/actions">Show all actions</a> and choose the filters from the form.</p>`;
 }
 
 export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors: FieldIssue[] = []): Part {
@@ -125,31 +212,105 @@ export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors:
   const published = fieldProblem(state, 'publishedOn');
   const file = fieldProblem(state, 'file', 'file', 'file-hint');
   return html`<p><a href="/reviews">&larr; Reviews</a></p>
-<h1>Import a review</h1>
-<p>Upload the review’s action plan as a spreadsheet: one row per action. Every row is checked first; if any row has a problem,
-nothing is imported and each problem is listed by row and column, so the whole sheet can be fixed at once.</p>
-${rowErrors.length
-  ? html`<section class="error" aria-labelledby="rowerr-h"><h2 id="rowerr-h" style="margin-top:0">Nothing was imported: ${rowErrors.length} problem${rowErrors.length === 1 ? '' : 's'} in the file</h2>
-<div class="table-wrap"><table class="responsive import-errors"><thead><tr><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead><tbody>
-${rowErrors.map((e) => html`<tr><td data-label="Row">${e.row ?? ''}</td><td data-label="Column">${e.column ?? ''}</td><td data-label="Problem">${e.message}</td></tr>`)}
-</tbody></table></div><p style="margin-bottom:0">Row numbers are as the spreadsheet shows them (the headings are row 1). Fix the file, then choose it again below.</p></section>`
-  : ''}
-<form class="stack" method="post" action="/reviews/new" enctype="multipart/form-data">${csrfField(ctx)}
-<label for="reference">Reference</label><span class="hint" id="reference-hint">Short and unique, for example SCR-BABY-M: it appears on every mail and on the statement.</span>
-${reference.message}<input id="reference" name="reference" type="text" required maxlength="64" value="${typed(state, 'reference')}"${reference.attrs}>
-<label for="title">Title</label>${title.message}<input id="title" name="title" type="text" required maxlength="500" value="${typed(state, 'title')}"${title.attrs}>
-<label for="publishedOn">Published on (optional)</label>${published.message}<input id="publishedOn" name="publishedOn" type="date" value="${typed(state, 'publishedOn')}"${published.attrs}>
-<label for="file">Action plan file (.csv or .xlsx)</label><span class="hint" id="file-hint">Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date (optional: Action detail). Dates as 2027-03-31 or 31/03/2027. At most ${IMPORT_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB.</span>
-${file.message}<input id="file" name="file" type="file" required accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"${file.attrs}>
-<div><button class="primary" type="submit">Import the review</button></div></form>
-<p><a href="/examples/action-plan-template.csv" download>Download an example action plan (CSV, the Baby M review)</a> to see the format.</p>`;
+    <h1>Import a review</h1>
+    <p>
+      Upload the review’s action plan as a spreadsheet: one row per action. Every row is checked first; if any row has a
+      problem, nothing is imported and each problem is listed by row and column, so the whole sheet can be fixed at
+      once.
+    </p>
+    ${
+      rowErrors.length
+        ? html`<section class="error" aria-labelledby="rowerr-h">
+            <h2 id="rowerr-h" style="margin-top:0">
+              Nothing was imported: ${rowErrors.length} problem${rowErrors.length === 1 ? '' : 's'} in the file
+            </h2>
+            <div class="table-wrap">
+              <table class="responsive import-errors">
+                <thead>
+                  <tr>
+                    <th scope="col">Row</th>
+                    <th scope="col">Column</th>
+                    <th scope="col">Problem</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${rowErrors.map(
+                    (e) =>
+                      html`<tr>
+                        <td data-label="Row">${e.row ?? ''}</td>
+                        <td data-label="Column">${e.column ?? ''}</td>
+                        <td data-label="Problem">${e.message}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>
+            <p style="margin-bottom:0">
+              Row numbers are as the spreadsheet shows them (the headings are row 1). Fix the file, then choose it again
+              below.
+            </p>
+          </section>`
+        : ''
+    }
+    <form class="stack" method="post" action="/reviews/new" enctype="multipart/form-data">
+      ${csrfField(ctx)} <label for="reference">Reference</label
+      ><span class="hint" id="reference-hint"
+        >Short and unique, for example SCR-BABY-M: it appears on every mail and on the statement.</span
+      >
+      ${reference.message}<input
+        id="reference"
+        name="reference"
+        type="text"
+        required
+        maxlength="64"
+        value="${typed(state, 'reference')}"
+        ${reference.attrs}
+      />
+      <label for="title">Title</label>${title.message}<input
+        id="title"
+        name="title"
+        type="text"
+        required
+        maxlength="500"
+        value="${typed(state, 'title')}"
+        ${title.attrs}
+      />
+      <label for="publishedOn">Published on (optional)</label>${published.message}<input
+        id="publishedOn"
+        name="publishedOn"
+        type="date"
+        value="${typed(state, 'publishedOn')}"
+        ${published.attrs}
+      />
+      <label for="file">Action plan file (.csv or .xlsx)</label
+      ><span class="hint" id="file-hint"
+        >Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date
+        (optional: Action detail). Dates as 2027-03-31 or 31/03/2027. At most
+        ${IMPORT_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB.</span
+      >
+      ${file.message}<input
+        id="file"
+        name="file"
+        type="file"
+        required
+        accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ${file.attrs}
+      />
+      <div><button class="primary" type="submit">Import the review</button></div>
+    </form>
+    <p>
+      <a href="/examples/action-plan-template.csv" download>Download an example action plan (CSV, the Baby M review)</a>
+      to see the format.
+    </p>`;
 }
 
 export function signInConfirmPage(ctx: PageContext, token: string): Part {
   return html`<h1>Sign in</h1>
-<p>You followed a sign-in link. Press the button to sign in on this device.</p>
-<form method="post" action="/signin/${token}">${csrfField(ctx)}<button class="primary" type="submit">Sign in</button></form>
-<p class="muted">The link works once, for 15 minutes.</p>`;
+    <p>You followed a sign-in link. Press the button to sign in on this device.</p>
+    <form method="post" action="/signin/${token}">
+      ${csrfField(ctx)}<button class="primary" type="submit">Sign in</button>
+    </form>
+    <p class="muted">The link works once, for 15 minutes.</p>`;
 }
 
 /** The board's cancel form on an action page. */

@@ -6,14 +6,30 @@ import { RAG_LABEL } from '../../domain/words';
 import { fmtDate, html, type Html } from './html';
 
 const RAG_ORDER = ['red', 'amber', 'green', 'complete'] as const;
-export const RAG_FILL: Record<string, string> = { red: '#b3261e', amber: '#f0a30a', green: '#00703c', complete: '#6f7782' };
+export const RAG_FILL: Record<string, string> = {
+  red: '#b3261e',
+  amber: '#f0a30a',
+  green: '#00703c',
+  complete: '#6f7782',
+};
 /** Patterns as well as colours, so the segments differ for readers who cannot tell the colours apart. */
-const RAG_PATTERN: Record<string, string> = { red: 'url(#p-red)', amber: 'url(#p-amber)', green: RAG_FILL.green, complete: 'url(#p-complete)' };
+const RAG_PATTERN: Record<string, string> = {
+  red: 'url(#p-red)',
+  amber: 'url(#p-amber)',
+  green: RAG_FILL.green,
+  complete: 'url(#p-complete)',
+};
 
 const patterns = html`<defs>
-<pattern id="p-red" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="#b3261e"/><rect width="3" height="8" fill="#7a1a14"/></pattern>
-<pattern id="p-amber" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#f0a30a"/><circle cx="3" cy="3" r="1.2" fill="#6b4200"/></pattern>
-<pattern id="p-complete" width="8" height="8" patternUnits="userSpaceOnUse"><rect width="8" height="8" fill="#6f7782"/><rect width="8" height="2" fill="#4a5058"/></pattern>
+  <pattern id="p-red" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"
+    ><rect width="8" height="8" fill="#b3261e" /><rect width="3" height="8" fill="#7a1a14"
+  /></pattern>
+  <pattern id="p-amber" width="6" height="6" patternUnits="userSpaceOnUse"
+    ><rect width="6" height="6" fill="#f0a30a" /><circle cx="3" cy="3" r="1.2" fill="#6b4200"
+  /></pattern>
+  <pattern id="p-complete" width="8" height="8" patternUnits="userSpaceOnUse"
+    ><rect width="8" height="8" fill="#6f7782" /><rect width="8" height="2" fill="#4a5058"
+  /></pattern>
 </defs>`;
 
 export interface AgencyRag {
@@ -23,10 +39,22 @@ export interface AgencyRag {
 }
 
 /** Every agency on the axis (one with nothing open still shows), with the dashboard's counts. */
-export function ragByAgency(agencyList: { code: string; name: string }[], byAgency: { agencyCode: string; byRag: Record<string, number> }[]): AgencyRag[] {
+export function ragByAgency(
+  agencyList: { code: string; name: string }[],
+  byAgency: { agencyCode: string; byRag: Record<string, number> }[],
+): AgencyRag[] {
   return agencyList.map((a) => {
     const counts = byAgency.find((b) => b.agencyCode === a.code)?.byRag ?? {};
-    return { code: a.code, name: a.name, counts: { red: counts.red ?? 0, amber: counts.amber ?? 0, green: counts.green ?? 0, complete: counts.complete ?? 0 } };
+    return {
+      code: a.code,
+      name: a.name,
+      counts: {
+        red: counts.red ?? 0,
+        amber: counts.amber ?? 0,
+        green: counts.green ?? 0,
+        complete: counts.complete ?? 0,
+      },
+    };
   });
 }
 
@@ -43,26 +71,70 @@ export function ragBarChart(data: AgencyRag[]): Html {
     const total = RAG_ORDER.reduce((s, k) => s + d.counts[k], 0);
     const segments = RAG_ORDER.filter((k) => d.counts[k] > 0).map((k) => {
       const w = (d.counts[k] / max) * chartW;
-      const seg = html`<rect x="${x.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 10}" fill="${RAG_PATTERN[k]}" stroke="#fff" stroke-width="1"><title>${d.code}: ${d.counts[k]} ${RAG_LABEL[k]}</title></rect>${
-        w >= 18 ? html`<text x="${(x + w / 2).toFixed(1)}" y="${y + rowH / 2 + 4}" text-anchor="middle" font-size="12" font-weight="700" fill="${k === 'amber' ? '#000' : '#fff'}" stroke="${k === 'amber' ? '#fff' : '#000'}" stroke-width="2.5" paint-order="stroke">${d.counts[k]}</text>` : ''
-      }`;
+      const seg = html`<rect
+          x="${x.toFixed(1)}"
+          y="${y + 4}"
+          width="${w.toFixed(1)}"
+          height="${rowH - 10}"
+          fill="${RAG_PATTERN[k]}"
+          stroke="#fff"
+          stroke-width="1"
+          ><title>${d.code}: ${d.counts[k]} ${RAG_LABEL[k]}</title></rect
+        >${
+          w >= 18
+            ? html`<text
+                x="${(x + w / 2).toFixed(1)}"
+                y="${y + rowH / 2 + 4}"
+                text-anchor="middle"
+                font-size="12"
+                font-weight="700"
+                fill="${k === 'amber' ? '#000' : '#fff'}"
+                stroke="${k === 'amber' ? '#fff' : '#000'}"
+                stroke-width="2.5"
+                paint-order="stroke"
+                >${d.counts[k]}</text
+              >`
+            : ''
+        }`;
       x += w;
       return seg;
     });
-    return html`<text x="${labelW - 8}" y="${y + rowH / 2 + 4}" text-anchor="end" font-size="13" font-weight="700">${d.code}</text>${segments}<text x="${(x + 6).toFixed(1)}" y="${y + rowH / 2 + 4}" font-size="12" fill="#505a5f">${total ? `${total}` : 'none'}</text>`;
+    return html`<text x="${labelW - 8}" y="${y + rowH / 2 + 4}" text-anchor="end" font-size="13" font-weight="700"
+        >${d.code}</text
+      >${segments}<text x="${(x + 6).toFixed(1)}" y="${y + rowH / 2 + 4}" font-size="12" fill="#505a5f"
+        >${total ? `${total}` : 'none'}</text
+      >`;
   });
   const axisY = top + data.length * rowH;
-  return html`<svg viewBox="0 0 ${labelW + chartW + 40} ${height}" width="${labelW + chartW + 40}" role="img" aria-labelledby="rag-title rag-desc" font-family="system-ui, sans-serif">
-<title id="rag-title">Actions by RAG status for each agency</title>
-<desc id="rag-desc">${data.map((d) => `${d.name}: ${RAG_ORDER.map((k) => `${d.counts[k]} ${RAG_LABEL[k].toLowerCase()}`).join(', ')}.`).join(' ')}</desc>
-${patterns}${bars}<line x1="${labelW}" y1="${axisY}" x2="${labelW + chartW}" y2="${axisY}" stroke="#0b0c0c"/>
-<text x="${labelW}" y="${axisY + 16}" font-size="11" fill="#505a5f">0</text><text x="${labelW + chartW}" y="${axisY + 16}" font-size="11" text-anchor="end" fill="#505a5f">${max} actions</text>
-</svg>`;
+  return html`<svg
+    viewBox="0 0 ${labelW + chartW + 40} ${height}"
+    width="${labelW + chartW + 40}"
+    role="img"
+    aria-labelledby="rag-title rag-desc"
+    font-family="system-ui, sans-serif"
+  >
+    <title id="rag-title">Actions by RAG status for each agency</title>
+    <desc id="rag-desc">
+      ${data.map((d) => `${d.name}: ${RAG_ORDER.map((k) => `${d.counts[k]} ${RAG_LABEL[k].toLowerCase()}`).join(', ')}.`).join(' ')}
+    </desc>
+    ${patterns}${bars}
+    <line x1="${labelW}" y1="${axisY}" x2="${labelW + chartW}" y2="${axisY}" stroke="#0b0c0c" />
+    <text x="${labelW}" y="${axisY + 16}" font-size="11" fill="#505a5f">0</text>
+    <text x="${labelW + chartW}" y="${axisY + 16}" font-size="11" text-anchor="end" fill="#505a5f">${max} actions</text>
+  </svg>`;
 }
 
-export const ragLegend = html`<ul class="legend">${RAG_ORDER.map(
-  (k) => html`<li><svg width="14" height="14" aria-hidden="true" style="vertical-align:-2px;margin-right:.3rem">${patterns}<rect width="14" height="14" fill="${RAG_PATTERN[k]}" stroke="#0b0c0c"/></svg>${RAG_LABEL[k]}</li>`,
-)}</ul>`;
+export const ragLegend = html`<ul class="legend">
+  ${RAG_ORDER.map(
+    (k) =>
+      html`<li>
+        <svg width="14" height="14" aria-hidden="true" style="vertical-align:-2px;margin-right:.3rem">
+          ${patterns}
+          <rect width="14" height="14" fill="${RAG_PATTERN[k]}" stroke="#0b0c0c" /></svg
+        >${RAG_LABEL[k]}
+      </li>`,
+  )}
+</ul>`;
 
 export interface OverduePoint {
   at: Date;
@@ -81,26 +153,61 @@ export function overdueChart(points: OverduePoint[]): Html {
   const step = plotW / points.length;
   const ticks = Array.from(new Set([0, Math.ceil(max / 2), max]));
   const barW = Math.max(4, step * 0.6);
-  return html`<svg viewBox="0 0 ${w} ${h}" width="${w}" role="img" aria-labelledby="od-title od-desc" font-family="system-ui, sans-serif">
-<title id="od-title">Overdue actions at the end of each week</title>
-<desc id="od-desc">${points.map((p) => `Week to ${fmtDate(p.at)}: ${p.overdue} overdue.`).join(' ')}</desc>
-${ticks.map((t) => {
-  const y = top + plotH - (t / max) * plotH;
-  return html`<line x1="${left}" x2="${w - 10}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#d8dadb"/><text x="${left - 6}" y="${(y + 4).toFixed(1)}" font-size="11" text-anchor="end" fill="#505a5f">${t}</text>`;
-})}
-${points.map((p, i) => {
-  const bh = (p.overdue / max) * plotH;
-  const x = left + i * step + (step - barW) / 2;
-  return html`<rect x="${x.toFixed(1)}" y="${(top + plotH - bh).toFixed(1)}" width="${barW.toFixed(1)}" height="${bh.toFixed(1)}" fill="#b3261e"><title>${fmtDate(p.at)}: ${p.overdue} overdue</title></rect>${
-    p.overdue > 0 ? html`<text x="${(x + barW / 2).toFixed(1)}" y="${(top + plotH - bh - 4).toFixed(1)}" font-size="11" text-anchor="middle">${p.overdue}</text>` : ''
-  }`;
-})}
-<line x1="${left}" x2="${w - 10}" y1="${top + plotH}" y2="${top + plotH}" stroke="#0b0c0c"/>
-${points
-  .filter((_, i) => i % 3 === points.length % 3 || i === points.length - 1)
-  .map((p) => {
-    const i = points.indexOf(p);
-    return html`<text x="${(left + i * step + step / 2).toFixed(1)}" y="${h - 10}" font-size="11" text-anchor="middle" fill="#505a5f">${i === points.length - 1 ? 'now' : fmtDate(p.at).replace(/ \d{4}$/, '')}</text>`;
-  })}
-</svg>`;
+  return html`<svg
+    viewBox="0 0 ${w} ${h}"
+    width="${w}"
+    role="img"
+    aria-labelledby="od-title od-desc"
+    font-family="system-ui, sans-serif"
+  >
+    <title id="od-title">Overdue actions at the end of each week</title>
+    <desc id="od-desc">${points.map((p) => `Week to ${fmtDate(p.at)}: ${p.overdue} overdue.`).join(' ')}</desc>
+    ${ticks.map((t) => {
+      const y = top + plotH - (t / max) * plotH;
+      return html`<line x1="${left}" x2="${w - 10}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#d8dadb" /><text
+          x="${left - 6}"
+          y="${(y + 4).toFixed(1)}"
+          font-size="11"
+          text-anchor="end"
+          fill="#505a5f"
+          >${t}</text
+        >`;
+    })}
+    ${points.map((p, i) => {
+      const bh = (p.overdue / max) * plotH;
+      const x = left + i * step + (step - barW) / 2;
+      return html`<rect
+          x="${x.toFixed(1)}"
+          y="${(top + plotH - bh).toFixed(1)}"
+          width="${barW.toFixed(1)}"
+          height="${bh.toFixed(1)}"
+          fill="#b3261e"
+          ><title>${fmtDate(p.at)}: ${p.overdue} overdue</title></rect
+        >${
+          p.overdue > 0
+            ? html`<text
+                x="${(x + barW / 2).toFixed(1)}"
+                y="${(top + plotH - bh - 4).toFixed(1)}"
+                font-size="11"
+                text-anchor="middle"
+                >${p.overdue}</text
+              >`
+            : ''
+        }`;
+    })}
+    <line x1="${left}" x2="${w - 10}" y1="${top + plotH}" y2="${top + plotH}" stroke="#0b0c0c" />
+    ${points
+      .filter((_, i) => i % 3 === points.length % 3 || i === points.length - 1)
+      .map((p) => {
+        const i = points.indexOf(p);
+        return html`<text
+          x="${(left + i * step + step / 2).toFixed(1)}"
+          y="${h - 10}"
+          font-size="11"
+          text-anchor="middle"
+          fill="#505a5f"
+          >${i === points.length - 1 ? 'now' : fmtDate(p.at).replace(/ \d{4}$/, '')}</text
+        >`;
+      })}
+  </svg>`;
 }

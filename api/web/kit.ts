@@ -53,7 +53,11 @@ export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** The form's text fields as strings (a repeated field keeps its first value), for re-showing what was typed. */
 export const valuesOf = (fields: Record<string, unknown>): Record<string, string> =>
-  Object.fromEntries(Object.entries(fields).filter(([k]) => k !== '_csrf').map(([k, v]) => [k, str(Array.isArray(v) ? v[0] : v)]));
+  Object.fromEntries(
+    Object.entries(fields)
+      .filter(([k]) => k !== '_csrf')
+      .map(([k, v]) => [k, str(Array.isArray(v) ? v[0] : v)]),
+  );
 
 /** The API's field issues (`body.statement`) by form field (`statement`). */
 export function fieldErrors(err: AppError): Record<string, string> {
@@ -65,7 +69,12 @@ export function fieldErrors(err: AppError): Record<string, string> {
   return out;
 }
 
-export const actorOf = (s: WebSession): Actor => ({ userId: s.user.userId, role: s.user.role, agencyId: s.user.agencyId, name: s.user.name });
+export const actorOf = (s: WebSession): Actor => ({
+  userId: s.user.userId,
+  role: s.user.role,
+  agencyId: s.user.agencyId,
+  name: s.user.name,
+});
 
 export interface WebKit {
   ctx: ApiContext;
@@ -90,7 +99,16 @@ export function createKit(ctx: ApiContext): WebKit {
     res.send(page(locals(res).ctx, title, body, opts));
   };
   const csrfRefused: WebKit['csrfRefused'] = (res) =>
-    send(res, 403, 'Form refused', messagePage('This form was refused', 'The form did not carry its security token, or the token has expired. Go back, reload the page and try again.', { href: '/', label: 'Start page' }));
+    send(
+      res,
+      403,
+      'Form refused',
+      messagePage(
+        'This form was refused',
+        'The form did not carry its security token, or the token has expired. Go back, reload the page and try again.',
+        { href: '/', label: 'Start page' },
+      ),
+    );
   const csrfOk: WebKit['csrfOk'] = (req, res, body) => {
     const session = locals(res).session;
     if (session) return csrfMatches(session, body._csrf);
@@ -103,7 +121,16 @@ export function createKit(ctx: ApiContext): WebKit {
     send,
     csrfRefused,
     csrfOk,
-    notFound: (res) => send(res, 404, 'Not found', messagePage('Page not found', 'There is nothing here, or it is not yours to see.', { href: '/', label: 'Go to your start page' })),
+    notFound: (res) =>
+      send(
+        res,
+        404,
+        'Not found',
+        messagePage('Page not found', 'There is nothing here, or it is not yours to see.', {
+          href: '/',
+          label: 'Go to your start page',
+        }),
+      ),
     wrap: (fn) => (req, res, next: NextFunction) => {
       fn(req, res).catch(next);
     },
@@ -126,7 +153,9 @@ export function createKit(ctx: ApiContext): WebKit {
           // A file part is refused unless the form's CSRF field came before it: a stranger cannot
           // make the server hold an upload in memory.
           const csrfBeforeFile = (soFar: Record<string, unknown>) =>
-            csrfOk(req, res, soFar) ? null : new AppError('forbidden', 'The form did not carry its security token before its files');
+            csrfOk(req, res, soFar)
+              ? null
+              : new AppError('forbidden', 'The form did not carry its security token before its files');
           ({ fields, files } = await parseMultipart(req, res, limits, csrfBeforeFile));
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
@@ -139,7 +168,10 @@ export function createKit(ctx: ApiContext): WebKit {
           uploadError = err;
         }
       } else if (limits) {
-        uploadError = new AppError('unsupported_media_type', 'The form must be sent as multipart/form-data (with its files)');
+        uploadError = new AppError(
+          'unsupported_media_type',
+          'The form must be sent as multipart/form-data (with its files)',
+        );
       } else {
         await run(urlencoded, req, res);
         fields = (req.body ?? {}) as Record<string, unknown>;

@@ -122,63 +122,105 @@ function nav(ctx: PageContext): Part {
   }
   if (ctx.embedded.mail) links.push(['/mail', 'Mail inbox']);
   if (ctx.embedded.temporalUiUrl) links.push([ctx.embedded.temporalUiUrl, 'Temporal UI']);
-  return html`<nav aria-label="Main"><ul>${links.map(
-    ([href, label]) => html`<li><a href="${href}"${ctx.path === href ? raw(' aria-current="page"') : ''}>${label}</a></li>`,
-  )}</ul></nav>`;
+  return html`<nav aria-label="Main">
+    <ul>
+      ${links.map(
+        ([href, label]) =>
+          html`<li><a href="${href}" ${ctx.path === href ? raw(' aria-current="page"') : ''}>${label}</a></li>`,
+      )}
+    </ul>
+  </nav>`;
 }
 
 export function csrfField(ctx: PageContext): Html {
-  return html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}">`;
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}" />`;
 }
 
 function problems(opts: PageMessages): Part {
   const fields = Object.entries(opts.fieldErrors ?? {});
   if (!opts.error && !fields.length) return '';
-  return html`<div class="error" role="alert"><strong>There is a problem:</strong> ${opts.error ?? ''}
-${fields.length ? html`<ul>${fields.map(([f, m]) => html`<li><a href="#${opts.fieldIds?.[f] ?? f}">${m}</a></li>`)}</ul>` : ''}</div>`;
+  return html`<div class="error" role="alert">
+    <strong>There is a problem:</strong> ${opts.error ?? ''}
+    ${
+      fields.length
+        ? html`<ul>
+            ${fields.map(([f, m]) => html`<li><a href="#${opts.fieldIds?.[f] ?? f}">${m}</a></li>`)}
+          </ul>`
+        : ''
+    }
+  </div>`;
 }
 
 export function page(ctx: PageContext, title: string, body: Part, opts: PageMessages = {}): string {
   const u = ctx.user;
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${opts.error || opts.fieldErrors ? 'Error: ' : ''}${title} · Safeguarding action plans</title><style>${raw(CSS)}</style></head>
-<body><a class="skip" href="#main">Skip to content</a>
-<header class="site"><a class="brand" href="/">Safeguarding action plans</a>${nav(ctx)}
-${u
-  ? html`<div class="who"><span>${u.name} <span class="muted" style="color:#ccc">(${u.role === 'agency' ? u.agencyCode ?? 'agency' : u.role})</span></span>
-<form method="post" action="/signout">${csrfField(ctx)}<button type="submit">Sign out</button></form></div>`
-  : html`<div class="who"><a href="/signin">Sign in</a></div>`}
-</header>
-<main id="main">
-${opts.notice ? html`<div class="notice" role="status">${opts.notice}</div>` : ''}
-${problems(opts)}
-${body}
-</main>
-<footer class="site"><a href="/accessibility">Accessibility statement</a> · <a href="/docs">API documentation</a></footer>
-</body></html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${opts.error || opts.fieldErrors ? 'Error: ' : ''}${title} · Safeguarding action plans</title>
+        <style>
+          ${raw(CSS)}
+        </style>
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="site">
+          <a class="brand" href="/">Safeguarding action plans</a>${nav(ctx)}
+          ${
+            u
+              ? html`<div class="who">
+                  <span
+                    >${u.name}
+                    <span class="muted" style="color:#ccc"
+                      >(${u.role === 'agency' ? (u.agencyCode ?? 'agency') : u.role})</span
+                    ></span
+                  >
+                  <form method="post" action="/signout">${csrfField(ctx)}<button type="submit">Sign out</button></form>
+                </div>`
+              : html`<div class="who"><a href="/signin">Sign in</a></div>`
+          }
+        </header>
+        <main id="main">
+          ${opts.notice ? html`<div class="notice" role="status">${opts.notice}</div>` : ''} ${problems(opts)} ${body}
+        </main>
+        <footer class="site">
+          <a href="/accessibility">Accessibility statement</a> · <a href="/docs">API documentation</a>
+        </footer>
+      </body>
+    </html>`.value;
 }
 
 /** Colour plus a word and a symbol, so RAG reads without colour vision (WCAG 1.4.1). */
 const RAG_SYMBOL: Record<string, string> = { red: '▲', amber: '◆', green: '●', complete: '✓' };
 export const ragBadge = (rag: string): Html =>
-  html`<span class="rag rag-${rag}"><span aria-hidden="true">${RAG_SYMBOL[rag] ?? ''} </span>${RAG_LABEL[rag] ?? rag}</span>`;
+  html`<span class="rag rag-${rag}"
+    ><span aria-hidden="true">${RAG_SYMBOL[rag] ?? ''} </span>${RAG_LABEL[rag] ?? rag}</span
+  >`;
 
 /**
  * A form field's problem, shown beside it and tied to it for screen readers: the message (with
  * an id for aria-describedby) and the attributes that mark the field invalid.
  */
-export function fieldProblem(state: FormState | undefined, name: string, id = name, hintId?: string): { message: Part; attrs: Html } {
+export function fieldProblem(
+  state: FormState | undefined,
+  name: string,
+  id = name,
+  hintId?: string,
+): { message: Part; attrs: Html } {
   const error = state?.errors[name];
   const describedBy = [hintId, error ? `${id}-error` : undefined].filter(Boolean).join(' ');
   return {
-    message: error ? html`<span class="field-error" id="${id}-error"><span class="visually-hidden">Error:</span> ${error}</span>` : '',
+    message: error
+      ? html`<span class="field-error" id="${id}-error"><span class="visually-hidden">Error:</span> ${error}</span>`
+      : '',
     attrs: html`${describedBy ? html` aria-describedby="${describedBy}"` : ''}${error ? raw(' aria-invalid="true"') : ''}`,
   };
 }
 
 /** What was typed into a refused form, for the field to show again. */
-export const typed = (state: FormState | undefined, name: string, fallback = ''): string => state?.values[name] ?? fallback;
+export const typed = (state: FormState | undefined, name: string, fallback = ''): string =>
+  state?.values[name] ?? fallback;
 
 /** What the agency must do next, in words. */
 export function nextForAgency(status: string, changesRequested: boolean): string {

@@ -8,10 +8,10 @@ import type { FormState } from './kit';
 import { csrfField, fieldProblem, nextForAgency, ragBadge, stageText, typed, type PageContext } from './layout';
 
 const actionLink = (a: { id: string; reviewReference: string; reference: string; title: string }) =>
-  html`<a href="/actions/${a.id}">${a.reviewReference} ${a.reference}</a><br>${a.title}`;
+  html`<a href="/actions/${a.id}">${a.reviewReference} ${a.reference}</a><br />${a.title}`;
 
 function dueCell(a: ActionView, now: Date): Html {
-  return html`${fmtDate(a.dueDate)}${overdue(a, now) ? html`<br><strong>Overdue</strong>` : ''}`;
+  return html`${fmtDate(a.dueDate)}${overdue(a, now) ? html`<br /><strong>Overdue</strong>` : ''}`;
 }
 
 /** One page of a list and where the next and previous pages are. */
@@ -22,44 +22,98 @@ export interface Paged<T> {
   pageSize: number;
 }
 
-export function pager(base: string, p: { total: number; page: number; pageSize: number }, query: (page: number) => string = (n) => (n > 1 ? `?page=${n}` : '')): Part {
+export function pager(
+  base: string,
+  p: { total: number; page: number; pageSize: number },
+  query: (page: number) => string = (n) => (n > 1 ? `?page=${n}` : ''),
+): Part {
   const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
   if (pages <= 1 && p.page <= 1) return '';
-  return html`<nav class="pager" aria-label="Pages"><ul>
-${p.page > 1 ? html`<li><a href="${base}${query(Math.min(p.page - 1, pages))}" rel="prev">&larr; Previous page</a></li>` : ''}
-<li aria-current="page">Page ${p.page} of ${pages}</li>
-${p.page < pages ? html`<li><a href="${base}${query(p.page + 1)}" rel="next">Next page &rarr;</a></li>` : ''}
-</ul></nav>`;
+  return html`<nav class="pager" aria-label="Pages">
+    <ul>
+      ${p.page > 1 ? html`<li><a href="${base}${query(Math.min(p.page - 1, pages))}" rel="prev">&larr; Previous page</a></li>` : ''}
+      <li aria-current="page">Page ${p.page} of ${pages}</li>
+      ${p.page < pages ? html`<li><a href="${base}${query(p.page + 1)}" rel="next">Next page &rarr;</a></li>` : ''}
+    </ul>
+  </nav>`;
 }
 
 export function myActionsPage(open: Paged<ActionView>, finishedCount: number, now: Date): Part {
-  const table = (list: ActionView[], caption: string) => html`<div class="table-wrap"><table class="responsive">
-<caption class="muted" style="text-align:left">${caption}</caption>
-<thead><tr><th scope="col">Action</th><th scope="col">RAG</th><th scope="col">Due</th><th scope="col">Stage</th><th scope="col">Asked of you next</th></tr></thead>
-<tbody>${list.map(
-    (a) => html`<tr><td data-label="Action">${actionLink(a)}</td><td data-label="RAG">${ragBadge(a.rag)}</td><td data-label="Due">${dueCell(a, now)}</td>
-<td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td><td data-label="Next">${nextForAgency(a.status, a.changesRequested)}</td></tr>`,
-  )}</tbody></table></div>`;
+  const table = (list: ActionView[], caption: string) =>
+    html`<div class="table-wrap">
+      <table class="responsive">
+        <caption class="muted" style="text-align:left">
+          ${caption}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Action</th>
+            <th scope="col">RAG</th>
+            <th scope="col">Due</th>
+            <th scope="col">Stage</th>
+            <th scope="col">Asked of you next</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${list.map(
+            (a) =>
+              html`<tr>
+                <td data-label="Action">${actionLink(a)}</td>
+                <td data-label="RAG">${ragBadge(a.rag)}</td>
+                <td data-label="Due">${dueCell(a, now)}</td>
+                <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
+                <td data-label="Next">${nextForAgency(a.status, a.changesRequested)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
   const first = (open.page - 1) * open.pageSize + 1;
   const caption =
     open.total > open.items.length
       ? `Open actions ${first} to ${first + open.items.length - 1} of ${open.total}, soonest due first`
       : `${open.total} open action${open.total === 1 ? '' : 's'}, soonest due first`;
   return html`<h1>My actions</h1>
-${open.items.length ? table(open.items, caption) : html`<p>You have no open actions.</p>`}
-${pager('/', open)}
-${finishedCount ? html`<h2>Finished</h2><p><a href="/actions">${finishedCount} closed or cancelled action${finishedCount === 1 ? '' : 's'}</a> are listed with all your agency’s actions.</p>` : ''}`;
+    ${open.items.length ? table(open.items, caption) : html`<p>You have no open actions.</p>`} ${pager('/', open)}
+    ${
+      finishedCount
+        ? html`<h2>Finished</h2>
+            <p>
+              <a href="/actions">${finishedCount} closed or cancelled action${finishedCount === 1 ? '' : 's'}</a> are
+              listed with all your agency’s actions.
+            </p>`
+        : ''
+    }`;
 }
 
 function evidenceBlock(e: EvidenceView, actionId: string): Html {
-  return html`<article class="evidence"><p><strong>${EVIDENCE_STATUS_LABEL[e.status] ?? e.status}</strong> · submitted ${fmtDateTime(e.submittedAt)}${e.submittedByName ? html` by ${e.submittedByName}` : ''}</p>
-<blockquote>${e.statement}</blockquote>
-${e.links.length ? html`<p>Links:</p><ul>${e.links.map((l) => html`<li>${/^https?:\/\//i.test(l) ? html`<a href="${l}" rel="noopener noreferrer">${l}</a>` : l}</li>`)}</ul>` : ''}
-${e.attachments.length ? html`<p>Files:</p><ul>${e.attachments.map((f) => html`<li><a href="/actions/${actionId}/files/${f.id}">${f.filename}</a> <span class="muted">(${sizeText(f.size)})</span></li>`)}</ul>` : ''}
-</article>`;
+  return html`<article class="evidence">
+    <p>
+      <strong>${EVIDENCE_STATUS_LABEL[e.status] ?? e.status}</strong> · submitted
+      ${fmtDateTime(e.submittedAt)}${e.submittedByName ? html` by ${e.submittedByName}` : ''}
+    </p>
+    <blockquote>${e.statement}</blockquote>
+    ${
+      e.links.length
+        ? html`<p>Links:</p>
+            <ul>
+              ${e.links.map((l) => html`<li>${/^https?:\/\//i.test(l) ? html`<a href="${l}" rel="noopener noreferrer">${l}</a>` : l}</li>`)}
+            </ul>`
+        : ''
+    }
+    ${
+      e.attachments.length
+        ? html`<p>Files:</p>
+            <ul>
+              ${e.attachments.map((f) => html`<li><a href="/actions/${actionId}/files/${f.id}">${f.filename}</a> <span class="muted">(${sizeText(f.size)})</span></li>`)}
+            </ul>`
+        : ''
+    }
+  </article>`;
 }
 
-const sizeText = (n: number) => (n < 1024 ? `${n} bytes` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
+const sizeText = (n: number) =>
+  n < 1024 ? `${n} bytes` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
 
 const EVENT_TEXT: Record<string, string> = {
   assigned: 'Assigned to the agency',
@@ -88,10 +142,11 @@ function eventDetail(type: string, p: Record<string, unknown>): Part {
   const outcome = str('outcome');
   const bits: Part[] = [];
   if (outcome) bits.push(html` (${OUTCOME_TEXT[outcome] ?? outcome})`);
-  if (type === 'escalation_raised' && p.level !== undefined) bits.push(html` to level ${String(p.level)}${str('reason') ? html` (${str('reason')!.replace(/_/g, ' ')})` : ''}`);
+  if (type === 'escalation_raised' && p.level !== undefined)
+    bits.push(html` to level ${String(p.level)}${str('reason') ? html` (${str('reason')!.replace(/_/g, ' ')})` : ''}`);
   if (str('newDueDate')) bits.push(html`: new due date ${fmtDate(str('newDueDate'))}`);
   const comment = str('comment') ?? str('reason');
-  if (comment && type !== 'escalation_raised') bits.push(html`<br><q>${comment}</q>`);
+  if (comment && type !== 'escalation_raised') bits.push(html`<br /><q>${comment}</q>`);
   return bits;
 }
 
@@ -117,21 +172,47 @@ export function actionPage(ctx: PageContext, d: ActionPageData, now: Date, refus
   const forms: Part[] = [];
 
   if (isAgency && a.status === 'assigned') {
-    forms.push(html`<section class="panel" aria-labelledby="ack-h"><h2 id="ack-h">Acknowledge</h2>
-<p>Tell the board your agency has received this action and owns it.</p>
-<form method="post" action="/actions/${a.id}/acknowledge">${csrfField(ctx)}<button class="primary" type="submit">Acknowledge this action</button></form></section>`);
+    forms.push(
+      html`<section class="panel" aria-labelledby="ack-h">
+        <h2 id="ack-h">Acknowledge</h2>
+        <p>Tell the board your agency has received this action and owns it.</p>
+        <form method="post" action="/actions/${a.id}/acknowledge">
+          ${csrfField(ctx)}<button class="primary" type="submit">Acknowledge this action</button>
+        </form>
+      </section>`,
+    );
   }
   if (isAgency && a.status === 'in_progress') {
-    forms.push(html`<section class="panel" aria-labelledby="ev-h"><h2 id="ev-h">${a.changesRequested ? 'Resubmit evidence' : 'Submit evidence'}</h2>
-${a.changesRequested && lastDecision?.outcome === 'request_changes' ? html`<div class="error" role="note"><strong>The board asked for changes:</strong> ${lastDecision.comment || '(no comment)'}</div>` : ''}
-<form class="stack" method="post" action="/actions/${a.id}/evidence" enctype="multipart/form-data">${csrfField(ctx)}
-<label for="statement">Progress statement</label><span class="hint" id="statement-hint">What has been done, and how you know it works (this is published in the progress statement once the board accepts it).</span>
-${statement.message}<textarea id="statement" name="statement" required rows="6"${statement.attrs}>${typed(ev, 'statement')}</textarea>
-<label for="links">Links (optional)</label><span class="hint" id="links-hint">One web address per line, starting https://.</span>
-${links.message}<textarea id="links" name="links" rows="2"${links.attrs}>${typed(ev, 'links')}</textarea>
-<label for="files">Files (optional)</label><span class="hint" id="files-hint">PDF, Office documents, images or text; up to ${EVIDENCE_UPLOAD_LIMITS.maxFiles} files of at most ${EVIDENCE_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB each.</span>
-${files.message}<input id="files" name="files" type="file" multiple${files.attrs}>${ev && !ev.errors.files ? html`<span class="hint">Choose the files again: a browser does not keep them when a form comes back.</span>` : ''}
-<div><button class="primary" type="submit">Send evidence to the board</button></div></form></section>`);
+    forms.push(
+      html`<section class="panel" aria-labelledby="ev-h">
+        <h2 id="ev-h">${a.changesRequested ? 'Resubmit evidence' : 'Submit evidence'}</h2>
+        ${a.changesRequested && lastDecision?.outcome === 'request_changes' ? html`<div class="error" role="note"><strong>The board asked for changes:</strong> ${lastDecision.comment || '(no comment)'}</div>` : ''}
+        <form class="stack" method="post" action="/actions/${a.id}/evidence" enctype="multipart/form-data">
+          ${csrfField(ctx)} <label for="statement">Progress statement</label
+          ><span class="hint" id="statement-hint"
+            >What has been done, and how you know it works (this is published in the progress statement once the board
+            accepts it).</span
+          >
+          ${statement.message}<textarea id="statement" name="statement" required rows="6" ${statement.attrs}>
+${typed(ev, 'statement')}</textarea>
+          <label for="links">Links (optional)</label
+          ><span class="hint" id="links-hint">One web address per line, starting https://.</span>
+          ${links.message}<textarea id="links" name="links" rows="2" ${links.attrs}>${typed(ev, 'links')}</textarea>
+          <label for="files">Files (optional)</label
+          ><span class="hint" id="files-hint"
+            >PDF, Office documents, images or text; up to ${EVIDENCE_UPLOAD_LIMITS.maxFiles} files of at most
+            ${EVIDENCE_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB each.</span
+          >
+          ${files.message}<input
+            id="files"
+            name="files"
+            type="file"
+            multiple${files.attrs}
+          />${ev && !ev.errors.files ? html`<span class="hint">Choose the files again: a browser does not keep them when a form comes back.</span>` : ''}
+          <div><button class="primary" type="submit">Send evidence to the board</button></div>
+        </form>
+      </section>`,
+    );
   }
   if (isAgency && (a.status === 'assigned' || a.status === 'in_progress') && !pendingExt) {
     const suggested = new Date(Math.max(new Date(a.dueDate).getTime(), now.getTime()) + 28 * 86_400_000);
@@ -144,57 +225,135 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
 <div><button class="secondary" type="submit">Ask the board for an extension</button></div></form></details></section>`);
   }
   if (pendingExt && isAgency) {
-    forms.push(html`<p class="panel">You asked on ${fmtDate(pendingExt.requestedAt)} to move the due date to <strong>${fmtDate(pendingExt.newDueDate)}</strong>; the board has not decided yet.</p>`);
+    forms.push(
+      html`<p class="panel">
+        You asked on ${fmtDate(pendingExt.requestedAt)} to move the due date to
+        <strong>${fmtDate(pendingExt.newDueDate)}</strong>; the board has not decided yet.
+      </p>`,
+    );
   }
-  const cancelEvent = a.status === 'cancelled' ? [...d.timeline].reverse().find((t) => t.type === 'cancelled') : undefined;
+  const cancelEvent =
+    a.status === 'cancelled' ? [...d.timeline].reverse().find((t) => t.type === 'cancelled') : undefined;
   const cancelReason = cancelEvent ? String((cancelEvent.payload as Record<string, unknown> | null)?.reason ?? '') : '';
   const open = isOpen(a.status);
   // A board member from the owning agency may not decide on its action (the workflow refuses it too).
   const conflicted = isBoard && u.role === 'board' && u.agencyId !== null && u.agencyId === a.agencyId;
   if (conflicted && (a.status === 'under_review' || (open && pendingExt))) {
-    forms.push(html`<p class="panel">You belong to ${a.agencyName}, which owns this action, so another board member decides on it.</p>`);
+    forms.push(
+      html`<p class="panel">
+        You belong to ${a.agencyName}, which owns this action, so another board member decides on it.
+      </p>`,
+    );
   } else {
     if (isBoard && a.status === 'under_review') forms.push(decideForm(ctx, a.id, refused.decision));
-    if (isBoard && open && pendingExt) forms.push(extensionDecisionForm(ctx, a.id, pendingExt, refused['extension-decision']));
+    if (isBoard && open && pendingExt)
+      forms.push(extensionDecisionForm(ctx, a.id, pendingExt, refused['extension-decision']));
   }
   if (isBoard && open) forms.push(cancelForm(ctx, a.id, refused.cancel));
 
-  return html`<p><a href="/">&larr; ${isAgency ? 'My actions' : 'Awaiting sign-off'}</a>${isAgency ? '' : html` · <a href="/reviews/${a.reviewId}">${a.reviewReference} review</a> · <a href="/actions">All actions</a>`}</p>
-<h1>${a.reviewReference} ${a.reference}: ${a.title}</h1>
-<dl class="facts">
-<dt>Agency</dt><dd>${a.agencyName} (${a.agencyCode})</dd>
-<dt>RAG</dt><dd>${ragBadge(a.rag)}</dd>
-<dt>Stage</dt><dd>${stageText(a.status, a.outcome, a.changesRequested)}</dd>
-<dt>Due</dt><dd>${fmtDate(a.dueDate)}${overdue(a, now) ? html` <strong>(overdue)</strong>` : ''}</dd>
-${cancelReason ? html`<dt>Why cancelled</dt><dd>${cancelReason}</dd>` : ''}
-${a.escalationLevel > 0 ? html`<dt>Escalation</dt><dd>Level ${a.escalationLevel}</dd>` : ''}
-${isAgency ? html`<dt>Asked of you</dt><dd>${nextForAgency(a.status, a.changesRequested)}</dd>` : ''}
-<dt>Recommendation ${a.recommendationNumber}</dt><dd>${a.recommendationText}</dd>
-${a.description ? html`<dt>Description</dt><dd>${a.description}</dd>` : ''}
-${a.successMeasure ? html`<dt>Success measure</dt><dd>${a.successMeasure}</dd>` : ''}
-</dl>
-${forms}
-${d.evidence.length ? html`<h2>Evidence</h2>${[...d.evidence].reverse().map((e) => evidenceBlock(e, a.id))}` : ''}
-${d.escalations.length
-  ? html`<h2>Escalations</h2><ul>${d.escalations.map(
-      (e) => html`<li>Level ${e.level}, ${e.reason.replace(/_/g, ' ')}, ${fmtDateTime(e.raisedAt)}${e.resolvedAt ? html` (resolved ${fmtDateTime(e.resolvedAt)})` : ''}${e.notified.length ? html`; told ${e.notified.join(', ')}` : ''}</li>`,
-    )}</ul>`
-  : ''}
-<h2>Timeline</h2>
-${d.timeline.length
-  ? html`<ol class="timeline">${d.timeline.map(
-      (t) => html`<li><strong>${EVENT_TEXT[t.type] ?? t.type.replace(/_/g, ' ')}</strong>${eventDetail(t.type, (t.payload ?? {}) as Record<string, unknown>)}<br>
-<span class="muted"><time datetime="${t.occurredAt}">${fmtDateTime(t.occurredAt)}</time>${t.actorName ? html` · ${t.actorName}` : ''}</span></li>`,
-    )}</ol>`
-  : html`<p class="muted">Nothing has happened yet.</p>`}`;
+  return html`<p>
+      <a href="/">&larr; ${isAgency ? 'My actions' : 'Awaiting sign-off'}</a
+      >${isAgency ? '' : html` · <a href="/reviews/${a.reviewId}">${a.reviewReference} review</a> · <a href="/actions">All actions</a>`}
+    </p>
+    <h1>${a.reviewReference} ${a.reference}: ${a.title}</h1>
+    <dl class="facts">
+      <dt>Agency</dt>
+      <dd>${a.agencyName} (${a.agencyCode})</dd>
+      <dt>RAG</dt>
+      <dd>${ragBadge(a.rag)}</dd>
+      <dt>Stage</dt>
+      <dd>${stageText(a.status, a.outcome, a.changesRequested)}</dd>
+      <dt>Due</dt>
+      <dd>${fmtDate(a.dueDate)}${overdue(a, now) ? html` <strong>(overdue)</strong>` : ''}</dd>
+      ${
+        cancelReason
+          ? html`<dt>Why cancelled</dt>
+              <dd>${cancelReason}</dd>`
+          : ''
+      }
+      ${
+        a.escalationLevel > 0
+          ? html`<dt>Escalation</dt>
+              <dd>Level ${a.escalationLevel}</dd>`
+          : ''
+      }
+      ${
+        isAgency
+          ? html`<dt>Asked of you</dt>
+              <dd>${nextForAgency(a.status, a.changesRequested)}</dd>`
+          : ''
+      }
+      <dt>Recommendation ${a.recommendationNumber}</dt>
+      <dd>${a.recommendationText}</dd>
+      ${
+        a.description
+          ? html`<dt>Description</dt>
+              <dd>${a.description}</dd>`
+          : ''
+      }
+      ${
+        a.successMeasure
+          ? html`<dt>Success measure</dt>
+              <dd>${a.successMeasure}</dd>`
+          : ''
+      }
+    </dl>
+    ${forms}
+    ${
+      d.evidence.length
+        ? html`<h2>Evidence</h2>
+            ${[...d.evidence].reverse().map((e) => evidenceBlock(e, a.id))}`
+        : ''
+    }
+    ${
+      d.escalations.length
+        ? html`<h2>Escalations</h2>
+            <ul>
+              ${d.escalations.map(
+                (e) =>
+                  html`<li>
+                    Level ${e.level}, ${e.reason.replace(/_/g, ' ')},
+                    ${fmtDateTime(e.raisedAt)}${e.resolvedAt ? html` (resolved ${fmtDateTime(e.resolvedAt)})` : ''}${e.notified.length ? html`; told ${e.notified.join(', ')}` : ''}
+                  </li>`,
+              )}
+            </ul>`
+        : ''
+    }
+    <h2>Timeline</h2>
+    ${
+      d.timeline.length
+        ? html`<ol class="timeline">
+            ${d.timeline.map(
+              (t) =>
+                html`<li>
+                  <strong>${EVENT_TEXT[t.type] ?? t.type.replace(/_/g, ' ')}</strong
+                  >${eventDetail(t.type, (t.payload ?? {}) as Record<string, unknown>)}<br />
+                  <span class="muted"
+                    ><time datetime="${t.occurredAt}">${fmtDateTime(t.occurredAt)}</time
+                    >${t.actorName ? html` · ${t.actorName}` : ''}</span
+                  >
+                </li>`,
+            )}
+          </ol>`
+        : html`<p class="muted">Nothing has happened yet.</p>`
+    }`;
 }
 
 function decideForm(ctx: PageContext, actionId: string, state?: FormState): Html {
   const outcome = fieldProblem(state, 'outcome', 'outcome-approve');
   const comment = fieldProblem(state, 'comment', 'comment', 'comment-hint');
   const choice = (value: string, label: string, hint: string) =>
-    html`<div class="choice"><input type="radio" id="outcome-${value}" name="outcome" value="${value}" required${typed(state, 'outcome') === value ? html` checked` : ''} aria-describedby="outcome-${value}-hint">
-<label for="outcome-${value}">${label}<span class="hint" id="outcome-${value}-hint">${hint}</span></label></div>`;
+    html`<div class="choice">
+      <input
+        type="radio"
+        id="outcome-${value}"
+        name="outcome"
+        value="${value}"
+        required${typed(state, 'outcome') === value ? html` checked` : ''}
+        aria-describedby="outcome-${value}-hint"
+      />
+      <label for="outcome-${value}">${label}<span class="hint" id="outcome-${value}-hint">${hint}</span></label>
+    </div>`;
   return html`<section class="panel" aria-labelledby="decide-h"><h2 id="decide-h">Decide on the evidence</h2>
 <form class="stack" method="post" action="/actions/${actionId}/decision">${csrfField(ctx)}
 <fieldset${outcome.attrs}><legend>Decision</legend>${outcome.message}
@@ -207,7 +366,12 @@ ${comment.message}<textarea id="comment" name="comment" rows="4"${comment.attrs}
 <div><button class="primary" type="submit">Record decision</button></div></form></section>`;
 }
 
-function extensionDecisionForm(ctx: PageContext, actionId: string, x: { id: string; previousDueDate: string; newDueDate: string; reason: string; interimMeasures: string }, state?: FormState): Html {
+function extensionDecisionForm(
+  ctx: PageContext,
+  actionId: string,
+  x: { id: string; previousDueDate: string; newDueDate: string; reason: string; interimMeasures: string },
+  state?: FormState,
+): Html {
   const outcome = fieldProblem(state, 'outcome', `ext-approve-${x.id}`);
   return html`<section class="panel" aria-labelledby="extd-h"><h2 id="extd-h">Extension request</h2>
 <dl class="facts"><dt>Due date</dt><dd>${fmtDate(x.previousDueDate)} → <strong>${fmtDate(x.newDueDate)}</strong></dd>
@@ -222,46 +386,99 @@ function extensionDecisionForm(ctx: PageContext, actionId: string, x: { id: stri
 
 export function signOffPage(
   waiting: Paged<ActionView & { latest: EvidenceView | null }>,
-  extensions: { id: string; actionId: string; reference: string; title: string; agencyCode: string; reviewReference: string; previousDueDate: string; newDueDate: string; reason: string }[],
+  extensions: {
+    id: string;
+    actionId: string;
+    reference: string;
+    title: string;
+    agencyCode: string;
+    reviewReference: string;
+    previousDueDate: string;
+    newDueDate: string;
+    reason: string;
+  }[],
 ): Part {
   const items = waiting.items;
   return html`<h1>Awaiting sign-off</h1>
-${items.length
-  ? html`<p>${waiting.total} action${waiting.total === 1 ? '' : 's'} with evidence waiting for the board, soonest due first.</p>
-${items.map(
-  (a) => html`<section class="evidence" aria-labelledby="so-${a.id}"><h2 id="so-${a.id}" style="margin-top:0;font-size:1.15rem"><a href="/actions/${a.id}">${a.reviewReference} ${a.reference}: ${a.title}</a></h2>
-<p>${a.agencyName} (${a.agencyCode}) · ${ragBadge(a.rag)} · Due ${fmtDate(a.dueDate)}</p>
-${a.latest ? evidenceBlock(a.latest, a.id) : ''}
-<p><a href="/actions/${a.id}#decide-h">Decide on ${a.reviewReference} ${a.reference}</a></p></section>`,
-)}
-${pager('/', waiting)}`
-  : html`<p>No evidence is waiting for the board.</p>`}
-<h2>Extension requests</h2>
-${extensions.length
-  ? html`<div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">Action</th><th scope="col">Agency</th><th scope="col">Due date asked</th><th scope="col">Reason</th></tr></thead><tbody>
-${extensions.map(
-  (x) => html`<tr><td data-label="Action"><a href="/actions/${x.actionId}#extd-h">${x.reviewReference} ${x.reference}</a><br>${x.title}</td><td data-label="Agency">${x.agencyCode}</td>
-<td data-label="Due date">${fmtDate(x.previousDueDate)} → ${fmtDate(x.newDueDate)}</td><td data-label="Reason">${x.reason}</td></tr>`,
-)}</tbody></table></div>`
-  : html`<p>No extension requests are waiting.</p>`}`;
+    ${
+      items.length
+        ? html`<p>
+              ${waiting.total} action${waiting.total === 1 ? '' : 's'} with evidence waiting for the board, soonest due
+              first.
+            </p>
+            ${items.map(
+              (a) =>
+                html`<section class="evidence" aria-labelledby="so-${a.id}">
+                  <h2 id="so-${a.id}" style="margin-top:0;font-size:1.15rem">
+                    <a href="/actions/${a.id}">${a.reviewReference} ${a.reference}: ${a.title}</a>
+                  </h2>
+                  <p>${a.agencyName} (${a.agencyCode}) · ${ragBadge(a.rag)} · Due ${fmtDate(a.dueDate)}</p>
+                  ${a.latest ? evidenceBlock(a.latest, a.id) : ''}
+                  <p><a href="/actions/${a.id}#decide-h">Decide on ${a.reviewReference} ${a.reference}</a></p>
+                </section>`,
+            )}
+            ${pager('/', waiting)}`
+        : html`<p>No evidence is waiting for the board.</p>`
+    }
+    <h2>Extension requests</h2>
+    ${
+      extensions.length
+        ? html`<div class="table-wrap">
+            <table class="responsive">
+              <thead>
+                <tr>
+                  <th scope="col">Action</th>
+                  <th scope="col">Agency</th>
+                  <th scope="col">Due date asked</th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${extensions.map(
+                  (x) =>
+                    html`<tr>
+                      <td data-label="Action">
+                        <a href="/actions/${x.actionId}#extd-h">${x.reviewReference} ${x.reference}</a><br />${x.title}
+                      </td>
+                      <td data-label="Agency">${x.agencyCode}</td>
+                      <td data-label="Due date">${fmtDate(x.previousDueDate)} → ${fmtDate(x.newDueDate)}</td>
+                      <td data-label="Reason">${x.reason}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+        : html`<p>No extension requests are waiting.</p>`
+    }`;
 }
 
 export function signInPage(ctx: PageContext, email = '', error?: string): Part {
   const problem = fieldProblem(error ? { values: {}, errors: { email: error } } : undefined, 'email');
   return html`<h1>Sign in</h1>
-<p>Enter your work e-mail address. We will send you a link that signs you in; it works once, for 15 minutes.</p>
-<form class="stack" method="post" action="/signin">${csrfField(ctx)}
-<label for="email">E-mail address</label>${problem.message}<input id="email" name="email" type="email" autocomplete="email" required value="${email}"${problem.attrs}>
-<div><button class="primary" type="submit">Send me a sign-in link</button></div></form>
-${ctx.embedded.mail ? html`<p class="panel">Trying it out? The demo people are <code>business.manager@board.example</code> (board) and <code>lead@bscb.example</code>, <code>safeguarding.lead@tvp.example</code>… (agencies). The link arrives in the <a href="/mail">mail inbox</a>.</p>` : ''}`;
+    <p>Enter your work e-mail address. We will send you a link that signs you in; it works once, for 15 minutes.</p>
+    <form class="stack" method="post" action="/signin">
+      ${csrfField(ctx)} <label for="email">E-mail address</label>${problem.message}<input
+        id="email"
+        name="email"
+        type="email"
+        autocomplete="email"
+        required
+        value="${email}"
+        ${problem.attrs}
+      />
+      <div><button class="primary" type="submit">Send me a sign-in link</button></div>
+    </form>
+    ${ctx.embedded.mail ? html`<p class="panel">Trying it out? The demo people are <code>business.manager@board.example</code> (board) and <code>lead@bscb.example</code>, <code>safeguarding.lead@tvp.example</code>… (agencies). The link arrives in the <a href="/mail">mail inbox</a>.</p>` : ''}`;
 }
 
 export function checkMailPage(ctx: PageContext): Part {
   return html`<h1>Check your e-mail</h1>
-<p>If that address belongs to an account, a sign-in link is on its way. It works once, for 15 minutes.</p>
-${ctx.embedded.mail ? html`<p><a href="/mail">Open the mail inbox</a> (embedded mode).</p>` : ''}
-<p><a href="/signin">Send another link</a></p>`;
+    <p>If that address belongs to an account, a sign-in link is on its way. It works once, for 15 minutes.</p>
+    ${ctx.embedded.mail ? html`<p><a href="/mail">Open the mail inbox</a> (embedded mode).</p>` : ''}
+    <p><a href="/signin">Send another link</a></p>`;
 }
 
 export const messagePage = (title: string, text: string, link?: { href: string; label: string }): Part =>
-  html`<h1>${title}</h1><p>${text}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}`;
+  html`<h1>${title}</h1>
+    <p>${text}</p>
+    ${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}`;

@@ -7,7 +7,12 @@ import { ragBadge } from './layout';
 
 type Dashboard = Awaited<ReturnType<typeof dashboard>>;
 
-export function dashboardPage(agencyList: { code: string; name: string }[], d: Dashboard, points: OverduePoint[], role: string): Part {
+export function dashboardPage(
+  agencyList: { code: string; name: string }[],
+  d: Dashboard,
+  points: OverduePoint[],
+  role: string,
+): Part {
   const open = d.byStatus.assigned + d.byStatus.in_progress + d.byStatus.under_review;
   const overdue = d.byAgency.reduce((n, a) => n + a.overdue, 0);
   const escalated = d.byAgency.reduce((n, a) => n + a.escalated, 0);
@@ -18,45 +23,142 @@ export function dashboardPage(agencyList: { code: string; name: string }[], d: D
     ['Escalated', escalated],
     ['Closed', d.byStatus.closed],
   ];
-  const agenciesShown = role === 'agency' ? agencyList.filter((a) => d.byAgency.some((b) => b.agencyCode === a.code)) : agencyList;
+  const agenciesShown =
+    role === 'agency' ? agencyList.filter((a) => d.byAgency.some((b) => b.agencyCode === a.code)) : agencyList;
   const rag = ragByAgency(agenciesShown, d.byAgency);
   return html`<h1>Dashboard</h1>
-<ul class="cards">${cards.map(([label, n, href]) => html`<li>${href ? html`<a href="${href}"><strong>${n}</strong>${label}</a>` : html`<strong>${n}</strong>${label}`}</li>`)}</ul>
-<div class="charts">
-<figure><figcaption>RAG by agency</figcaption>${ragBarChart(rag)}${ragLegend}
-<details><summary>The numbers</summary><div class="table-wrap"><table><thead><tr><th scope="col">Agency</th><th scope="col">Red</th><th scope="col">Amber</th><th scope="col">Green</th><th scope="col">Complete</th></tr></thead>
-<tbody>${rag.map((r) => html`<tr><th scope="row">${r.code}</th><td>${r.counts.red}</td><td>${r.counts.amber}</td><td>${r.counts.green}</td><td>${r.counts.complete}</td></tr>`)}</tbody></table></div></details></figure>
-<figure><figcaption>Overdue actions, last 12 weeks</figcaption>${overdueChart(points)}
-<details><summary>The numbers</summary><ul>${points.map((p) => html`<li>${fmtDate(p.at)}: ${p.overdue}</li>`)}</ul></details></figure>
-</div>
-${d.overdue.length
-  ? html`<h2>Overdue now</h2><div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">Action</th><th scope="col">Agency</th><th scope="col">Due</th><th scope="col">Escalation</th></tr></thead><tbody>
-${d.overdue.map((a) => html`<tr><td data-label="Action"><a href="/actions/${a.id}">${a.reviewReference} ${a.reference}</a> ${a.title}</td><td data-label="Agency">${a.agencyCode}</td><td data-label="Due">${fmtDate(a.dueDate)}</td><td data-label="Escalation">${a.escalationLevel ? `Level ${a.escalationLevel}` : 'None'}</td></tr>`)}
-</tbody></table></div>${overdue > d.overdue.length ? html`<p><a href="/actions?overdue=true">All ${overdue} overdue actions</a></p>` : ''}`
-  : ''}`;
+    <ul class="cards">
+      ${cards.map(([label, n, href]) => html`<li>${href ? html`<a href="${href}"><strong>${n}</strong>${label}</a>` : html`<strong>${n}</strong>${label}`}</li>`)}
+    </ul>
+    <div class="charts">
+      <figure>
+        <figcaption>RAG by agency</figcaption>
+        ${ragBarChart(rag)}${ragLegend}
+        <details>
+          <summary>The numbers</summary>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Agency</th>
+                  <th scope="col">Red</th>
+                  <th scope="col">Amber</th>
+                  <th scope="col">Green</th>
+                  <th scope="col">Complete</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rag.map(
+                  (r) =>
+                    html`<tr>
+                      <th scope="row">${r.code}</th>
+                      <td>${r.counts.red}</td>
+                      <td>${r.counts.amber}</td>
+                      <td>${r.counts.green}</td>
+                      <td>${r.counts.complete}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      </figure>
+      <figure>
+        <figcaption>Overdue actions, last 12 weeks</figcaption>
+        ${overdueChart(points)}
+        <details>
+          <summary>The numbers</summary>
+          <ul>
+            ${points.map((p) => html`<li>${fmtDate(p.at)}: ${p.overdue}</li>`)}
+          </ul>
+        </details>
+      </figure>
+    </div>
+    ${
+      d.overdue.length
+        ? html`<h2>Overdue now</h2>
+            <div class="table-wrap">
+              <table class="responsive">
+                <thead>
+                  <tr>
+                    <th scope="col">Action</th>
+                    <th scope="col">Agency</th>
+                    <th scope="col">Due</th>
+                    <th scope="col">Escalation</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${d.overdue.map(
+                    (a) =>
+                      html`<tr>
+                        <td data-label="Action">
+                          <a href="/actions/${a.id}">${a.reviewReference} ${a.reference}</a> ${a.title}
+                        </td>
+                        <td data-label="Agency">${a.agencyCode}</td>
+                        <td data-label="Due">${fmtDate(a.dueDate)}</td>
+                        <td data-label="Escalation">${a.escalationLevel ? `Level ${a.escalationLevel}` : 'None'}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>
+            ${overdue > d.overdue.length ? html`<p><a href="/actions?overdue=true">All ${overdue} overdue actions</a></p>` : ''}`
+        : ''
+    }`;
 }
 
-export function reviewsPage(list: { id: string; reference: string; title: string; actionCount: number; finishedCount: number }[], role: string): Part {
+export function reviewsPage(
+  list: { id: string; reference: string; title: string; actionCount: number; finishedCount: number }[],
+  role: string,
+): Part {
   const board = role === 'board' || role === 'admin';
   return html`<h1>Reviews</h1>
-${board ? html`<p><a class="button" href="/reviews/new">Import a review</a></p>` : ''}
-${list.length
-  ? html`<div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">Review</th><th scope="col">Actions closed</th><th scope="col">Progress statement</th></tr></thead><tbody>
-${list.map((r) => html`<tr><td data-label="Review"><a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}</td><td data-label="Closed">${r.finishedCount} of ${r.actionCount}</td><td data-label="Statement"><a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a></td></tr>`)}
-</tbody></table></div>`
-  : html`<p>No reviews yet.${board ? html` <a href="/reviews/new">Import one from its action-plan spreadsheet</a>, or create it through the API (<a href="/docs">API documentation</a>).` : ''}</p>`}`;
+    ${board ? html`<p><a class="button" href="/reviews/new">Import a review</a></p>` : ''}
+    ${
+      list.length
+        ? html`<div class="table-wrap">
+            <table class="responsive">
+              <thead>
+                <tr>
+                  <th scope="col">Review</th>
+                  <th scope="col">Actions closed</th>
+                  <th scope="col">Progress statement</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${list.map(
+                  (r) =>
+                    html`<tr>
+                      <td data-label="Review">
+                        <a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}
+                      </td>
+                      <td data-label="Closed">${r.finishedCount} of ${r.actionCount}</td>
+                      <td data-label="Statement">
+                        <a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+        : html`<p>
+            No reviews
+            yet.${board ? html` <a href="/reviews/new">Import one from its action-plan spreadsheet</a>, or create it through the API (<a href="/docs">API documentation</a>).` : ''}
+          </p>`
+    }`;
 }
 
 /** The status column: the outcome once closed, otherwise the stage. */
-const statusText = (a: ReportAction) => (a.status === 'closed' ? (OUTCOME_LABEL[a.outcome ?? ''] ?? 'Closed') : stageText(a.status, a.outcome, false));
+const statusText = (a: ReportAction) =>
+  a.status === 'closed' ? (OUTCOME_LABEL[a.outcome ?? ''] ?? 'Closed') : stageText(a.status, a.outcome, false);
 
 /** What the statement says of the action's progress: only accepted evidence reads as done. */
 function progressCell(a: ReportAction): Part {
-  return html`${a.progressStatement ? html`${a.progressStatement}<br><span class="muted">Accepted by the board ${fmtDate(a.progressStatementDate)}</span>` : ''}
-${a.submittedStatement ? html`<p class="submitted"><strong>Submitted, awaiting the board</strong> (${fmtDate(a.submittedStatementDate)}): ${a.submittedStatement}</p>` : ''}
-${!a.progressStatement && !a.submittedStatement ? html`<span class="muted">No accepted statement yet</span>` : ''}
-${a.notImplementedReason ? html`<br><strong>Why not implemented:</strong> ${a.notImplementedReason}` : ''}
-${a.cancellationReason ? html`<br><strong>Why cancelled:</strong> ${a.cancellationReason}` : ''}`;
+  return html`${a.progressStatement ? html`${a.progressStatement}<br /><span class="muted">Accepted by the board ${fmtDate(a.progressStatementDate)}</span>` : ''}
+  ${a.submittedStatement ? html`<p class="submitted"><strong>Submitted, awaiting the board</strong> (${fmtDate(a.submittedStatementDate)}): ${a.submittedStatement}</p>` : ''}
+  ${!a.progressStatement && !a.submittedStatement ? html`<span class="muted">No accepted statement yet</span>` : ''}
+  ${a.notImplementedReason ? html`<br /><strong>Why not implemented:</strong> ${a.notImplementedReason}` : ''}
+  ${a.cancellationReason ? html`<br /><strong>Why cancelled:</strong> ${a.cancellationReason}` : ''}`;
 }
 
 /**
@@ -65,17 +167,41 @@ ${a.cancellationReason ? html`<br><strong>Why cancelled:</strong> ${a.cancellati
  */
 export function statementPage(r: ProgressReport): Part {
   return html`<p class="no-print"><a href="/reviews">&larr; Reviews</a></p>
-<h1>${r.review.reference}: ${r.review.title}</h1>
-<p>Agency statements of progress against the action plan${r.review.publishedOn ? html` (review published ${fmtDate(r.review.publishedOn)})` : ''}. Generated ${fmtDate(r.generatedAt)}.</p>
-${r.sections.map(
-  (s) => html`<section aria-labelledby="ag-${s.agencyCode}"><h2 id="ag-${s.agencyCode}">${s.agencyName}</h2><p>${s.summary}</p>
-<div class="table-wrap"><table class="responsive statement"><thead><tr><th scope="col">Ref.</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Progress</th></tr></thead><tbody>
-${s.actions.map(
-  (a) => html`<tr data-action-id="${a.actionId}"><td data-label="Ref.">${a.reference}</td><td data-label="Action">${a.title}<br><span class="muted">Due ${fmtDate(a.dueDate)}</span></td>
-<td data-label="Status">${ragBadge(a.rag)}<br><span class="status">${statusText(a)}</span></td>
-<td data-label="Progress">${progressCell(a)}</td></tr>`,
-)}
-</tbody></table></div></section>`,
-)}
-${r.sections.length ? '' : html`<p>No actions.</p>`}`;
+    <h1>${r.review.reference}: ${r.review.title}</h1>
+    <p>
+      Agency statements of progress against the action
+      plan${r.review.publishedOn ? html` (review published ${fmtDate(r.review.publishedOn)})` : ''}. Generated
+      ${fmtDate(r.generatedAt)}.
+    </p>
+    ${r.sections.map(
+      (s) =>
+        html`<section aria-labelledby="ag-${s.agencyCode}">
+          <h2 id="ag-${s.agencyCode}">${s.agencyName}</h2>
+          <p>${s.summary}</p>
+          <div class="table-wrap">
+            <table class="responsive statement">
+              <thead>
+                <tr>
+                  <th scope="col">Ref.</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Progress</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${s.actions.map(
+                  (a) =>
+                    html`<tr data-action-id="${a.actionId}">
+                      <td data-label="Ref.">${a.reference}</td>
+                      <td data-label="Action">${a.title}<br /><span class="muted">Due ${fmtDate(a.dueDate)}</span></td>
+                      <td data-label="Status">${ragBadge(a.rag)}<br /><span class="status">${statusText(a)}</span></td>
+                      <td data-label="Progress">${progressCell(a)}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>
+        </section>`,
+    )}
+    ${r.sections.length ? '' : html`<p>No actions.</p>`}`;
 }

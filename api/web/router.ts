@@ -79,6 +79,12 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
   router.use(reviewRouter(kit));
   router.use(actionRouter(kit));
   router.use(extrasRouter(kit));
-  mountPaperPages(router, { db: ctx.db, config: ctx.config, send: kit.send, signedIn: kit.signedIn, notFound: kit.notFound });
+  mountPaperPages(router, {
+    db: ctx.db,
+    config: ctx.config,
+    send: kit.send,
+    signedIn: kit.signedIn,
+    notFound: kit.notFound,
+  });
   return router;
 }

@@ -25,9 +25,24 @@ export const SESSION_COOKIE = 'ap_session';
 /** A working day and a bit: long enough not to interrupt, short enough that a forgotten browser closes itself. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
-export async function createSession(db: Db, res: Response, userId: string, secure: boolean, now = new Date()): Promise<void> {
+export async function createSession(
+  db: Db,
+  res: Response,
+  userId: string,
+  secure: boolean,
+  now = new Date(),
+): Promise<void> {
   const id = randomBytes(32).toString('base64url');
-  await insertSession(db, { idHash: hashToken(id), userId, csrfToken: randomBytes(24).toString('base64url'), expiresAt: new Date(now.getTime() + SESSION_TTL_MS) }, now);
+  await insertSession(
+    db,
+    {
+      idHash: hashToken(id),
+      userId,
+      csrfToken: randomBytes(24).toString('base64url'),
+      expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+    },
+    now,
+  );
   setCookie(res, SESSION_COOKIE, id, { secure, maxAgeSeconds: SESSION_TTL_MS / 1000 });
 }
 
@@ -41,7 +56,12 @@ export async function loadSession(db: Db, req: Request): Promise<WebSession | nu
   return { user, csrf, idHash };
 }
 
-export async function destroySession(db: Db, res: Response, session: WebSession | null, secure: boolean): Promise<void> {
+export async function destroySession(
+  db: Db,
+  res: Response,
+  session: WebSession | null,
+  secure: boolean,
+): Promise<void> {
   if (session) await deleteSession(db, session.idHash);
   clearCookie(res, SESSION_COOKIE, secure);
 }

@@ -18,7 +18,11 @@ export { SIGN_IN_TTL_MS };
  * Queues a link when the address belongs to a user, and does nothing otherwise. Callers do not
  * wait for it: the page answers the same, and as fast, whether or not the address has an account.
  */
-export async function queueSignIn(deps: { db: Db; client: Client; taskQueue: string }, rawEmail: string, browserNonceHash: string | null = null): Promise<void> {
+export async function queueSignIn(
+  deps: { db: Db; client: Client; taskQueue: string },
+  rawEmail: string,
+  browserNonceHash: string | null = null,
+): Promise<void> {
   const { db } = deps;
   const email = rawEmail.trim().toLowerCase();
   // No mailbox behind it (the bootstrap administrator): that account signs in by the link printed at start.
@@ -63,7 +67,12 @@ export async function queueSignIn(deps: { db: Db; client: Client; taskQueue: str
  * The user id the token signs in, once; null when unknown, used, expired, or asked for by
  * another browser (`browserNonceHash`: the hash of this browser's nonce cookie).
  */
-export async function consumeSignInToken(db: Db, token: string, browserNonceHash: string | null, now = new Date()): Promise<string | null> {
+export async function consumeSignInToken(
+  db: Db,
+  token: string,
+  browserNonceHash: string | null,
+  now = new Date(),
+): Promise<string | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const [row] = await db
     .update(loginTokens)
@@ -85,7 +94,12 @@ export async function consumeSignInToken(db: Db, token: string, browserNonceHash
  * button, so a mail scanner that fetches every link in a message does not burn the sign-in.
  * `other_browser`: valid, but asked for in a browser that is not this one.
  */
-export async function signInTokenState(db: Db, token: string, browserNonceHash: string | null, now = new Date()): Promise<'usable' | 'other_browser' | 'invalid'> {
+export async function signInTokenState(
+  db: Db,
+  token: string,
+  browserNonceHash: string | null,
+  now = new Date(),
+): Promise<'usable' | 'other_browser' | 'invalid'> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return 'invalid';
   const [row] = await db
     .select({ nonce: loginTokens.browserNonceHash })
@@ -100,8 +114,16 @@ export async function signInTokenState(db: Db, token: string, browserNonceHash: 
  * A one-time sign-in link handed out by the server itself (printed on its console), not asked
  * for by a browser: it is how an administrator, who cannot ask for a link by mail, signs in.
  */
-export async function issueSignInLink(db: Db, userId: string, publicUrl: string, ttlMs: number, now = new Date()): Promise<string> {
+export async function issueSignInLink(
+  db: Db,
+  userId: string,
+  publicUrl: string,
+  ttlMs: number,
+  now = new Date(),
+): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  await db.insert(loginTokens).values({ tokenHash: hashToken(token), userId, expiresAt: new Date(now.getTime() + ttlMs) });
+  await db
+    .insert(loginTokens)
+    .values({ tokenHash: hashToken(token), userId, expiresAt: new Date(now.getTime() + ttlMs) });
   return `${publicUrl}/signin/${token}`;
 }

@@ -14,23 +14,46 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => stack?.stop());
 
-type Item = { id: string; reference: string; reviewReference: string; status: string; title: string; agencyName: string; dueDate: string };
+type Item = {
+  id: string;
+  reference: string;
+  reviewReference: string;
+  status: string;
+  title: string;
+  agencyName: string;
+  dueDate: string;
+};
 
 const rows = async <T>(q: ReturnType<typeof sql>) => ((await stack.db.db.execute(q)) as unknown as { rows: T[] }).rows;
 
 it('every insert path (createReview through POST /reviews and the import, addAction) copies the review reference onto the action', async () => {
-  const created = await stack.post('/api/v1/reviews', 'board').send({ ...exampleReviewBody('SCR-LIST-1'), policy: QUIET_POLICY });
+  const created = await stack
+    .post('/api/v1/reviews', 'board')
+    .send({ ...exampleReviewBody('SCR-LIST-1'), policy: QUIET_POLICY });
   expect(created.status).toBe(201);
-  const csv = 'Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share records,Audit record sharing,BHT,Audit done,2031-01-31\n';
-  const imported = await stack.post('/api/v1/reviews/import', 'board').field('reference', 'SCR-LIST-2').field('title', 'Imported').attach('file', Buffer.from(csv), { filename: 'plan.csv', contentType: 'text/csv' });
+  const csv =
+    'Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share records,Audit record sharing,BHT,Audit done,2031-01-31\n';
+  const imported = await stack
+    .post('/api/v1/reviews/import', 'board')
+    .field('reference', 'SCR-LIST-2')
+    .field('title', 'Imported')
+    .attach('file', Buffer.from(csv), { filename: 'plan.csv', contentType: 'text/csv' });
   expect(imported.status).toBe(201);
   const rec = created.body.recommendations[0];
   const admin = { userId: 'system', role: 'admin' as const, agencyId: null, name: 'admin' };
-  await addAction({ db: stack.db.db, client: stack.client, taskQueue: stack.taskQueue }, admin, rec.id, { agencyCode: 'TVP', title: 'Added later', dueDate: '2031-02-28' });
+  await addAction({ db: stack.db.db, client: stack.client, taskQueue: stack.taskQueue }, admin, rec.id, {
+    agencyCode: 'TVP',
+    title: 'Added later',
+    dueDate: '2031-02-28',
+  });
 
-  const mismatched = await rows<{ n: number }>(sql`select count(*)::int as n from actions a join reviews r on r.id = a.review_id where a.review_reference is distinct from r.reference`);
+  const mismatched = await rows<{ n: number }>(
+    sql`select count(*)::int as n from actions a join reviews r on r.id = a.review_id where a.review_reference is distinct from r.reference`,
+  );
   expect(mismatched[0].n).toBe(0);
-  const byReview = await rows<{ review_reference: string; n: number }>(sql`select review_reference, count(*)::int as n from actions group by review_reference order by review_reference`);
+  const byReview = await rows<{ review_reference: string; n: number }>(
+    sql`select review_reference, count(*)::int as n from actions group by review_reference order by review_reference`,
+  );
   expect(byReview.map((r) => r.review_reference)).toEqual(['SCR-LIST-1', 'SCR-LIST-2']);
   expect(byReview[1].n).toBe(1);
   expect(byReview[0].n).toBe(created.body.recommendations.flatMap((r: { actions: unknown[] }) => r.actions).length + 1);
@@ -45,12 +68,22 @@ it('a write is visible on the very next request: projection, direct row changes,
   };
   // The new actions' workflows project their assignments in the background; wait until they all
   // have, so that nothing is written between the two reads below.
-  await until(async () => (await rows<{ n: number }>(sql`select count(*)::int as n from actions where projected_seq < 1`))[0].n === 0, 30_000, 100);
+  await until(
+    async () =>
+      (await rows<{ n: number }>(sql`select count(*)::int as n from actions where projected_seq < 1`))[0].n === 0,
+    30_000,
+    100,
+  );
   const before = await list();
   expect(await list()).toEqual(before); // served again, unchanged
-  const target = before.items.find((a) => a.status === 'assigned' && a.reviewReference === 'SCR-LIST-1' && a.agencyName && a.reference === '6.1')!;
+  const target = before.items.find(
+    (a) => a.status === 'assigned' && a.reviewReference === 'SCR-LIST-1' && a.agencyName && a.reference === '6.1',
+  )!;
   expect(target).toBeDefined();
-  await stack.catcher.waitFor((m) => m.headers['x-action-ref'] === 'SCR-LIST-1 6.1' && m.headers['x-notification-kind'] === 'assignment', 30_000);
+  await stack.catcher.waitFor(
+    (m) => m.headers['x-action-ref'] === 'SCR-LIST-1 6.1' && m.headers['x-notification-kind'] === 'assignment',
+    30_000,
+  );
 
   // Through the workflow: the POST returns once the projection is committed.
   const ack = await stack.post(`/api/v1/actions/${target.id}/acknowledge`, 'owner');
@@ -72,11 +105,15 @@ it('a write is visible on the very next request: projection, direct row changes,
 
   // A new row, and a removed one, change the total at once.
   const total = (await list()).total;
-  await stack.db.db.execute(sql`insert into actions (recommendation_id, review_id, agency_id, reference, title, due_date, workflow_id)
+  await stack.db.db
+    .execute(sql`insert into actions (recommendation_id, review_id, agency_id, reference, title, due_date, workflow_id)
     select recommendation_id, review_id, agency_id, '99.1', 'Inserted', due_date, 'wf-inserted' from actions where id = ${target.id}`);
   const after = await list();
   expect(after.total).toBe(total + 1);
-  expect(after.items.find((a) => a.reference === '99.1')).toMatchObject({ reviewReference: 'SCR-LIST-1B', title: 'Inserted' });
+  expect(after.items.find((a) => a.reference === '99.1')).toMatchObject({
+    reviewReference: 'SCR-LIST-1B',
+    title: 'Inserted',
+  });
   await stack.db.db.execute(sql`delete from actions where workflow_id = 'wf-inserted'`);
   expect((await list()).total).toBe(total);
 

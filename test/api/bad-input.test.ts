@@ -31,26 +31,48 @@ const validReview = () => ({
   reference: `BAD-${Math.random().toString(36).slice(2, 8)}`,
   title: 'A review',
   policy: QUIET_POLICY,
-  recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Update policy', dueDate: inDays(30) }] }],
+  recommendations: [
+    {
+      number: '1',
+      text: 'Share information',
+      actions: [{ agencyCode: 'BHT', title: 'Update policy', dueDate: inDays(30) }],
+    },
+  ],
 });
 
 describe('bad input is a 4xx problem and writes nothing', () => {
   const ev = () => `/api/v1/actions/${f.actionId}/evidence`;
 
   it('malformed JSON → 400', async () => {
-    const res = await refusedWithoutWrites(() => stack.post('/api/v1/reviews', 'board').set('Content-Type', 'application/json').send('{"reference": "X",'), 400);
+    const res = await refusedWithoutWrites(
+      () => stack.post('/api/v1/reviews', 'board').set('Content-Type', 'application/json').send('{"reference": "X",'),
+      400,
+    );
     expect(res.body.detail).toMatch(/Malformed JSON/);
   });
-  it('a JSON scalar → 400', () => refusedWithoutWrites(() => stack.post('/api/v1/agencies').set('Content-Type', 'application/json').send('"hello"'), 400));
+  it('a JSON scalar → 400', () =>
+    refusedWithoutWrites(
+      () => stack.post('/api/v1/agencies').set('Content-Type', 'application/json').send('"hello"'),
+      400,
+    ));
   it('wrong types → 400 with the field named', async () => {
-    const res = await refusedWithoutWrites(() => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), title: 42 }), 400);
+    const res = await refusedWithoutWrites(
+      () => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), title: 42 }),
+      400,
+    );
     expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.title' })]));
   });
   it('missing fields → 400', async () => {
     const res = await refusedWithoutWrites(() => stack.post('/api/v1/agencies').send({ code: 'YOS' }), 400);
-    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['body.name', 'body.leadEmail']));
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['body.name', 'body.leadEmail']),
+    );
   });
-  it('unknown fields → 400 (strict)', () => refusedWithoutWrites(() => stack.post('/api/v1/agencies').send({ code: 'YOS', name: 'Y', leadEmail: 'a@b.test', colour: 'red' }), 400));
+  it('unknown fields → 400 (strict)', () =>
+    refusedWithoutWrites(
+      () => stack.post('/api/v1/agencies').send({ code: 'YOS', name: 'Y', leadEmail: 'a@b.test', colour: 'red' }),
+      400,
+    ));
   it('unknown nested fields → 400', async () => {
     const body = validReview();
     (body.recommendations[0].actions[0] as Record<string, unknown>).owner = 'me';
@@ -66,12 +88,24 @@ describe('bad input is a 4xx problem and writes nothing', () => {
     const body = validReview();
     body.recommendations[0].actions[0].dueDate = '2027-02-30';
     await refusedWithoutWrites(() => stack.post('/api/v1/reviews', 'board').send(body), 400);
-    await refusedWithoutWrites(() => stack.post(`/api/v1/actions/${f.actionId}/extension-requests`, 'owner').send({ newDueDate: 'next week', reason: 'r', interimMeasures: 'm' }), 400);
-    await refusedWithoutWrites(() => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), policy: { stallAfter: 'P1M' } }), 400);
+    await refusedWithoutWrites(
+      () =>
+        stack
+          .post(`/api/v1/actions/${f.actionId}/extension-requests`, 'owner')
+          .send({ newDueDate: 'next week', reason: 'r', interimMeasures: 'm' }),
+      400,
+    );
+    await refusedWithoutWrites(
+      () => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), policy: { stallAfter: 'P1M' } }),
+      400,
+    );
   });
   it('bad calendar input → 400 naming the field: working days, deliverAt, a bank holiday', async () => {
     const named = async (policy: Record<string, unknown>, path: RegExp) => {
-      const res = await refusedWithoutWrites(() => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), policy }), 400);
+      const res = await refusedWithoutWrites(
+        () => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), policy }),
+        400,
+      );
       expect(res.body.errors.map((e: { path: string }) => e.path).join(' ')).toMatch(path);
     };
     await named({ acknowledgeWithin: { workingDays: 0 } }, /body\.policy\.acknowledgeWithin/);
@@ -87,18 +121,40 @@ describe('bad input is a 4xx problem and writes nothing', () => {
           .field('reference', 'BAD-IMPORT-CAL')
           .field('title', 'Imported')
           .field('policy', '{"deliverAt":"25:61"}')
-          .attach('file', Buffer.from(`Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,${inDays(60)}\n`), { filename: 'plan.csv', contentType: 'text/csv' }),
+          .attach(
+            'file',
+            Buffer.from(
+              `Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,${inDays(60)}\n`,
+            ),
+            { filename: 'plan.csv', contentType: 'text/csv' },
+          ),
       400,
     );
     expect(JSON.stringify(imported.body.errors)).toMatch(/deliverAt/);
     for (const date of ['2027-02-30', 'next Monday', '2027-5-1']) {
-      const res = await refusedWithoutWrites(() => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date, title: 'A day off' }), 400);
+      const res = await refusedWithoutWrites(
+        () => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date, title: 'A day off' }),
+        400,
+      );
       expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.date']);
     }
-    const replaces = await refusedWithoutWrites(() => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2031-06-10', title: 'x', replaces: '2031-06-11' }), 400);
+    const replaces = await refusedWithoutWrites(
+      () =>
+        stack
+          .post('/api/v1/calendar/bank-holidays', 'admin')
+          .send({ date: '2031-06-10', title: 'x', replaces: '2031-06-11' }),
+      400,
+    );
     expect(replaces.body.errors.map((e: { path: string }) => e.path)).toEqual(['replaces']);
-    await refusedWithoutWrites(() => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2026-12-25', title: 'Christmas again' }), 409);
-    await refusedWithoutWrites(() => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2031-06-14', title: 'A Saturday' }), 400);
+    await refusedWithoutWrites(
+      () =>
+        stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2026-12-25', title: 'Christmas again' }),
+      409,
+    );
+    await refusedWithoutWrites(
+      () => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2031-06-14', title: 'A Saturday' }),
+      400,
+    );
   });
   it('an unknown agency code → 400 naming the action', async () => {
     const body = validReview();
@@ -106,56 +162,144 @@ describe('bad input is a 4xx problem and writes nothing', () => {
     const res = await refusedWithoutWrites(() => stack.post('/api/v1/reviews', 'board').send(body), 400);
     expect(JSON.stringify(res.body.errors)).toMatch(/agencyCode/);
   });
-  it('a huge body → 413', () => refusedWithoutWrites(() => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), title: 'x'.repeat(400_000) }), 413));
+  it('a huge body → 413', () =>
+    refusedWithoutWrites(
+      () => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), title: 'x'.repeat(400_000) }),
+      413,
+    ));
   it('a wrong media type → 415', async () => {
-    await refusedWithoutWrites(() => stack.post('/api/v1/agencies').set('Content-Type', 'text/plain').send('code=YOS'), 415);
-    await refusedWithoutWrites(() => stack.post('/api/v1/reviews', 'board').set('Content-Type', 'application/x-www-form-urlencoded').send('reference=X'), 415);
-    await refusedWithoutWrites(() => stack.post('/api/v1/reviews/import', 'board').send({ reference: 'X', title: 'Y' }), 415);
+    await refusedWithoutWrites(
+      () => stack.post('/api/v1/agencies').set('Content-Type', 'text/plain').send('code=YOS'),
+      415,
+    );
+    await refusedWithoutWrites(
+      () =>
+        stack
+          .post('/api/v1/reviews', 'board')
+          .set('Content-Type', 'application/x-www-form-urlencoded')
+          .send('reference=X'),
+      415,
+    );
+    await refusedWithoutWrites(
+      () => stack.post('/api/v1/reviews/import', 'board').send({ reference: 'X', title: 'Y' }),
+      415,
+    );
   });
   it('unknown and malformed ids → 404', async () => {
     await expectProblem(await stack.get('/api/v1/actions/00000000-0000-4000-8000-000000000000'), 404);
     await expectProblem(await stack.get('/api/v1/actions/not-a-uuid'), 404);
     await expectProblem(await stack.get(`/api/v1/reviews/${f.actionId}`), 404);
-    await refusedWithoutWrites(() => stack.post('/api/v1/actions/00000000-0000-4000-8000-000000000000/acknowledge', 'owner'), 404);
-    await refusedWithoutWrites(() => stack.post(`/api/v1/actions/${f.actionId}/extension-requests/00000000-0000-4000-8000-000000000000/decision`, 'board').send({ outcome: 'approve' }), 409);
-    await expectProblem(await stack.get(`/api/v1/actions/${f.actionId}/attachments/00000000-0000-4000-8000-000000000000`), 404);
+    await refusedWithoutWrites(
+      () => stack.post('/api/v1/actions/00000000-0000-4000-8000-000000000000/acknowledge', 'owner'),
+      404,
+    );
+    await refusedWithoutWrites(
+      () =>
+        stack
+          .post(
+            `/api/v1/actions/${f.actionId}/extension-requests/00000000-0000-4000-8000-000000000000/decision`,
+            'board',
+          )
+          .send({ outcome: 'approve' }),
+      409,
+    );
+    await expectProblem(
+      await stack.get(`/api/v1/actions/${f.actionId}/attachments/00000000-0000-4000-8000-000000000000`),
+      404,
+    );
   });
   it('an illegal transition → 409 from the workflow, nothing written', async () => {
     const res = await refusedWithoutWrites(() => stack.post(`/api/v1/actions/${f.actionId}/acknowledge`, 'owner'), 409);
     expect(res.body.detail).toMatch(/in_progress/);
-    await refusedWithoutWrites(() => stack.post(`/api/v1/actions/${f.actionId}/decision`, 'board').send({ outcome: 'approve' }), 409);
+    await refusedWithoutWrites(
+      () => stack.post(`/api/v1/actions/${f.actionId}/decision`, 'board').send({ outcome: 'approve' }),
+      409,
+    );
   });
   it('close_not_implemented without a reason → 400', () =>
-    refusedWithoutWrites(() => stack.post(`/api/v1/actions/${review.actionId}/decision`, 'board').send({ outcome: 'close_not_implemented' }), 400));
+    refusedWithoutWrites(
+      () =>
+        stack.post(`/api/v1/actions/${review.actionId}/decision`, 'board').send({ outcome: 'close_not_implemented' }),
+      400,
+    ));
 
   describe('files', () => {
     it('a disallowed media type → 415', () =>
-      refusedWithoutWrites(() => stack.post(ev(), 'owner').field('statement', 's').attach('files', Buffer.from('MZ\x90\x00'), { filename: 'tool.exe', contentType: 'application/x-msdownload' }), 415));
+      refusedWithoutWrites(
+        () =>
+          stack.post(ev(), 'owner').field('statement', 's').attach('files', Buffer.from('MZ\x90\x00'), {
+            filename: 'tool.exe',
+            contentType: 'application/x-msdownload',
+          }),
+        415,
+      ));
     it('content that does not match its type → 415', () =>
-      refusedWithoutWrites(() => stack.post(ev(), 'owner').field('statement', 's').attach('files', Buffer.from('<script>alert(1)</script>'), { filename: 'report.pdf', contentType: 'application/pdf' }), 415));
+      refusedWithoutWrites(
+        () =>
+          stack.post(ev(), 'owner').field('statement', 's').attach('files', Buffer.from('<script>alert(1)</script>'), {
+            filename: 'report.pdf',
+            contentType: 'application/pdf',
+          }),
+        415,
+      ));
     it('too many files → 413', () => {
       const make = () => {
         let req = stack.post(ev(), 'owner').field('statement', 's');
-        for (let i = 0; i < 6; i++) req = req.attach('files', PDF, { filename: `f${i}.pdf`, contentType: 'application/pdf' });
+        for (let i = 0; i < 6; i++)
+          req = req.attach('files', PDF, { filename: `f${i}.pdf`, contentType: 'application/pdf' });
         return req;
       };
       return refusedWithoutWrites(make, 413);
     });
     it('a file too large → 413', () =>
-      refusedWithoutWrites(() => stack.post(ev(), 'owner').field('statement', 's').attach('files', Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024)]), { filename: 'big.pdf', contentType: 'application/pdf' }), 413));
+      refusedWithoutWrites(
+        () =>
+          stack
+            .post(ev(), 'owner')
+            .field('statement', 's')
+            .attach('files', Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024)]), {
+              filename: 'big.pdf',
+              contentType: 'application/pdf',
+            }),
+        413,
+      ));
     it('a file in the wrong field → 400', () =>
-      refusedWithoutWrites(() => stack.post(ev(), 'owner').field('statement', 's').attach('evidence', PDF, { filename: 'a.pdf', contentType: 'application/pdf' }), 400));
+      refusedWithoutWrites(
+        () =>
+          stack
+            .post(ev(), 'owner')
+            .field('statement', 's')
+            .attach('evidence', PDF, { filename: 'a.pdf', contentType: 'application/pdf' }),
+        400,
+      ));
     it('an empty statement with a good file → 400', () =>
-      refusedWithoutWrites(() => stack.post(ev(), 'owner').field('statement', '  ').attach('files', PDF, { filename: 'a.pdf', contentType: 'application/pdf' }), 400));
+      refusedWithoutWrites(
+        () =>
+          stack
+            .post(ev(), 'owner')
+            .field('statement', '  ')
+            .attach('files', PDF, { filename: 'a.pdf', contentType: 'application/pdf' }),
+        400,
+      ));
     it('a truncated multipart body → 400', () =>
-      refusedWithoutWrites(() => stack.post(ev(), 'owner').set('Content-Type', 'multipart/form-data; boundary=XYZ').send('--XYZ\r\nContent-Disposition: form-data; name="statement"\r\n\r\nhello'), 400));
+      refusedWithoutWrites(
+        () =>
+          stack
+            .post(ev(), 'owner')
+            .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+            .send('--XYZ\r\nContent-Disposition: form-data; name="statement"\r\n\r\nhello'),
+        400,
+      ));
     it('a refused Update leaves no blob behind (stored first, removed after the 409)', async () => {
       // under_review: evidence is refused by the workflow after the file was stored
       const before = await stack.counts();
       const res = await stack
         .post(`/api/v1/actions/${review.actionId}/evidence`, 'owner')
         .field('statement', 'Again')
-        .attach('files', Buffer.from('%PDF-1.4 unique ' + Math.random()), { filename: 'again.pdf', contentType: 'application/pdf' });
+        .attach('files', Buffer.from('%PDF-1.4 unique ' + Math.random()), {
+          filename: 'again.pdf',
+          contentType: 'application/pdf',
+        });
       await expectProblem(res, 409);
       expect(await stack.counts()).toEqual(before);
     });
@@ -171,12 +315,18 @@ describe('Idempotency-Key', () => {
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
-    const other = await stack.post('/api/v1/reviews', 'board').set('Idempotency-Key', 'k-1').send({ ...body, title: 'Other' });
+    const other = await stack
+      .post('/api/v1/reviews', 'board')
+      .set('Idempotency-Key', 'k-1')
+      .send({ ...body, title: 'Other' });
     await expectProblem(other, 409);
   });
   it('a refused request keeps no key, so it can be retried', async () => {
     const before = await stack.counts();
-    await expectProblem(await stack.post(`/api/v1/actions/${f.actionId}/acknowledge`, 'owner').set('Idempotency-Key', 'k-2'), 409);
+    await expectProblem(
+      await stack.post(`/api/v1/actions/${f.actionId}/acknowledge`, 'owner').set('Idempotency-Key', 'k-2'),
+      409,
+    );
     expect(await stack.counts()).toEqual(before);
   });
 });
@@ -195,10 +345,37 @@ describe('fast-check: generated bodies at every write route never produce a 5xx'
         reference: fc.string({ maxLength: 70 }),
         title: fc.string(),
         publishedOn: fc.oneof(fc.string(), fc.constant('2017-03-01')),
-        policy: fc.oneof(fc.constant(undefined), fc.dictionary(fc.constantFrom('stallAfter', 'remindBefore', 'deliverAt', 'x'), fc.oneof(fc.string(), fc.array(fc.string()), fc.record({ workingDays: fc.oneof(fc.integer(), fc.double(), fc.string()) })))),
+        policy: fc.oneof(
+          fc.constant(undefined),
+          fc.dictionary(
+            fc.constantFrom('stallAfter', 'remindBefore', 'deliverAt', 'x'),
+            fc.oneof(
+              fc.string(),
+              fc.array(fc.string()),
+              fc.record({ workingDays: fc.oneof(fc.integer(), fc.double(), fc.string()) }),
+            ),
+          ),
+        ),
         recommendations: fc.array(
           fc.record(
-            { number: fc.oneof(fc.string(), fc.constantFrom('1', '2.1')), text: fc.string(), actions: fc.array(fc.record({ agencyCode: fc.constantFrom('BHT', 'X'), title: fc.string(), dueDate: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())) }, { requiredKeys: [] }), { maxLength: 2 }) },
+            {
+              number: fc.oneof(fc.string(), fc.constantFrom('1', '2.1')),
+              text: fc.string(),
+              actions: fc.array(
+                fc.record(
+                  {
+                    agencyCode: fc.constantFrom('BHT', 'X'),
+                    title: fc.string(),
+                    dueDate: fc.oneof(
+                      fc.string(),
+                      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+                    ),
+                  },
+                  { requiredKeys: [] },
+                ),
+                { maxLength: 2 },
+              ),
+            },
             { requiredKeys: [] },
           ),
           { maxLength: 2 },
@@ -210,7 +387,12 @@ describe('fast-check: generated bodies at every write route never produce a 5xx'
         reason: fc.string(),
         newDueDate: fc.oneof(fc.string(), fc.constant(inDays(90))),
         interimMeasures: fc.string(),
-        date: fc.oneof(fc.string(), fc.date({ min: new Date('2040-01-01'), max: new Date('2090-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
+        date: fc.oneof(
+          fc.string(),
+          fc
+            .date({ min: new Date('2040-01-01'), max: new Date('2090-12-31'), noInvalidDate: true })
+            .map((d) => d.toISOString().slice(0, 10)),
+        ),
         replaces: fc.oneof(fc.string(), fc.constantFrom('2026-12-25', '2027-05-03')),
       },
       { requiredKeys: [] },
@@ -218,19 +400,20 @@ describe('fast-check: generated bodies at every write route never produce a 5xx'
   );
 
   it('a few thousand bodies across all POST routes', async () => {
-    const routes = (fx: Fixture) => [
-      ['/api/v1/agencies', 'admin'],
-      ['/api/v1/users', 'admin'],
-      ['/api/v1/reviews', 'board'],
-      ['/api/v1/reviews/import', 'board'],
-      [`/api/v1/actions/${fx.actionId}/acknowledge`, 'owner'],
-      [`/api/v1/actions/${fx.actionId}/evidence`, 'owner'],
-      [`/api/v1/actions/${review.actionId}/decision`, 'boardOwner'],
-      [`/api/v1/actions/${fx.actionId}/extension-requests`, 'other'],
-      [`/api/v1/actions/${fx.actionId}/extension-requests/00000000-0000-4000-8000-000000000000/decision`, 'board'],
-      [`/api/v1/actions/${review.actionId}/cancel`, 'owner'],
-      ['/api/v1/calendar/bank-holidays', 'admin'],
-    ] as const;
+    const routes = (fx: Fixture) =>
+      [
+        ['/api/v1/agencies', 'admin'],
+        ['/api/v1/users', 'admin'],
+        ['/api/v1/reviews', 'board'],
+        ['/api/v1/reviews/import', 'board'],
+        [`/api/v1/actions/${fx.actionId}/acknowledge`, 'owner'],
+        [`/api/v1/actions/${fx.actionId}/evidence`, 'owner'],
+        [`/api/v1/actions/${review.actionId}/decision`, 'boardOwner'],
+        [`/api/v1/actions/${fx.actionId}/extension-requests`, 'other'],
+        [`/api/v1/actions/${fx.actionId}/extension-requests/00000000-0000-4000-8000-000000000000/decision`, 'board'],
+        [`/api/v1/actions/${review.actionId}/cancel`, 'owner'],
+        ['/api/v1/calendar/bank-holidays', 'admin'],
+      ] as const;
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(fc.nat(10), anyJson, fc.boolean(), async (i, body, asText) => {
@@ -239,8 +422,11 @@ describe('fast-check: generated bodies at every write route never produce a 5xx'
         const req = stack.post(url, caller);
         const text = JSON.stringify(body) ?? '';
         // Sometimes cut short, so malformed JSON is in the mix too.
-        const res = await req.set('Content-Type', 'application/json').send(asText ? text.slice(0, Math.max(1, text.length - 1 - (runs % 5))) : text);
-        if (res.status >= 500) throw new Error(`${url} → ${res.status} ${JSON.stringify(res.body)} for ${JSON.stringify(body)}`);
+        const res = await req
+          .set('Content-Type', 'application/json')
+          .send(asText ? text.slice(0, Math.max(1, text.length - 1 - (runs % 5))) : text);
+        if (res.status >= 500)
+          throw new Error(`${url} → ${res.status} ${JSON.stringify(res.body)} for ${JSON.stringify(body)}`);
       }),
       { numRuns: 2500 },
     );

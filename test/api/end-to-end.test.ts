@@ -17,7 +17,10 @@ it('the Baby M review from creation to the published statement', async () => {
   const images = all.find((a) => a.reference === '6.2')!; // BHT: imaging procedure
   expect(discharge).toMatchObject({ agencyCode: 'BHT', status: 'assigned' });
   const ref = (a: A) => `SCR-BABY-M ${a.reference}`;
-  await stack.catcher.waitFor((m) => m.headers['x-action-ref'] === ref(discharge) && m.headers['x-notification-kind'] === 'assignment', 30_000);
+  await stack.catcher.waitFor(
+    (m) => m.headers['x-action-ref'] === ref(discharge) && m.headers['x-notification-kind'] === 'assignment',
+    30_000,
+  );
 
   // The agency acknowledges and submits evidence with a file.
   const ack = await stack.post(`/api/v1/actions/${discharge.id}/acknowledge`, 'owner');
@@ -29,21 +32,42 @@ it('the Baby M review from creation to the published statement', async () => {
     .attach('files', PDF, { filename: 'discharge-policy.pdf', contentType: 'application/pdf' });
   expect(first.status).toBe(200);
   expect(first.body.status).toBe('under_review');
-  await stack.catcher.waitFor((m) => m.headers['x-action-ref'] === ref(discharge) && m.headers['x-notification-kind'] === 'evidence_submitted', 30_000);
+  await stack.catcher.waitFor(
+    (m) => m.headers['x-action-ref'] === ref(discharge) && m.headers['x-notification-kind'] === 'evidence_submitted',
+    30_000,
+  );
 
   // The board asks for more; the agency resubmits; the board approves.
-  const changes = await stack.post(`/api/v1/actions/${discharge.id}/decision`, 'board').send({ outcome: 'request_changes', comment: 'Show that staff were briefed' });
+  const changes = await stack
+    .post(`/api/v1/actions/${discharge.id}/decision`, 'board')
+    .send({ outcome: 'request_changes', comment: 'Show that staff were briefed' });
   expect(changes.body).toMatchObject({ status: 'in_progress', changesRequested: true });
-  const second = await stack.post(`/api/v1/actions/${discharge.id}/evidence`, 'owner').send({ statement: 'Policy updated and all ward staff briefed in January' });
+  const second = await stack
+    .post(`/api/v1/actions/${discharge.id}/evidence`, 'owner')
+    .send({ statement: 'Policy updated and all ward staff briefed in January' });
   expect(second.body.status).toBe('under_review');
-  const approved = await stack.post(`/api/v1/actions/${discharge.id}/decision`, 'board').send({ outcome: 'approve', comment: 'Evidence sufficient' });
+  const approved = await stack
+    .post(`/api/v1/actions/${discharge.id}/decision`, 'board')
+    .send({ outcome: 'approve', comment: 'Evidence sufficient' });
   expect(approved.body).toMatchObject({ status: 'closed', outcome: 'implemented', rag: 'complete' });
-  await stack.catcher.waitFor((m) => m.headers['x-action-ref'] === ref(discharge) && m.headers['x-notification-kind'] === 'decision' && /approv/i.test(m.subject + m.text), 30_000);
+  await stack.catcher.waitFor(
+    (m) =>
+      m.headers['x-action-ref'] === ref(discharge) &&
+      m.headers['x-notification-kind'] === 'decision' &&
+      /approv/i.test(m.subject + m.text),
+    30_000,
+  );
 
   // Another action closed as not implemented: its reason must be published.
   await stack.post(`/api/v1/actions/${images.id}/acknowledge`, 'owner').expect(200);
-  await stack.post(`/api/v1/actions/${images.id}/evidence`, 'owner').send({ statement: 'Imaging procedure under regional review' }).expect(200);
-  await stack.post(`/api/v1/actions/${images.id}/decision`, 'board').send({ outcome: 'close_not_implemented', comment: 'Superseded by the regional imaging protocol' }).expect(200);
+  await stack
+    .post(`/api/v1/actions/${images.id}/evidence`, 'owner')
+    .send({ statement: 'Imaging procedure under regional review' })
+    .expect(200);
+  await stack
+    .post(`/api/v1/actions/${images.id}/decision`, 'board')
+    .send({ outcome: 'close_not_implemented', comment: 'Superseded by the regional imaging protocol' })
+    .expect(200);
 
   // The action page: evidence with the file, decisions, live stage, history, download.
   const detail = await stack.get(`/api/v1/actions/${discharge.id}`, 'owner');
@@ -70,11 +94,16 @@ it('the Baby M review from creation to the published statement', async () => {
     closedAt: expect.any(String),
     acknowledgedAt: expect.any(String),
   });
-  expect(bht.actions.find((a: { reference: string }) => a.reference === '6.2')).toMatchObject({ outcome: 'not_implemented', notImplementedReason: 'Superseded by the regional imaging protocol' });
+  expect(bht.actions.find((a: { reference: string }) => a.reference === '6.2')).toMatchObject({
+    outcome: 'not_implemented',
+    notImplementedReason: 'Superseded by the regional imaging protocol',
+  });
   const html = await stack.get(`/api/v1/reviews/${created.body.id}/report?format=html`, 'board');
   expect(html.text).toContain('Policy updated and all ward staff briefed in January');
   expect(html.text).toContain('Superseded by the regional imaging protocol');
-  expect((await stack.get(`/api/v1/reviews/${created.body.id}/report?format=md`, 'board')).text).toContain('Not implemented, because: Superseded');
+  expect((await stack.get(`/api/v1/reviews/${created.body.id}/report?format=md`, 'board')).text).toContain(
+    'Not implemented, because: Superseded',
+  );
 
   // Dashboard and metrics reflect it.
   const dash = await stack.get('/api/v1/dashboard', 'board');
@@ -85,7 +114,11 @@ it('the Baby M review from creation to the published statement', async () => {
   expect((await stack.get('/metrics', 'none')).status).toBe(401);
   const metrics = (await stack.get('/metrics', 'admin')).text;
   expect(metrics).toMatch(/actionplan_workflow_starts_total\{kind="action"\} 22/);
-  expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/api\/v1\/actions\/:id\/decision",status="200"\} 3/);
-  expect(metrics).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/actions\/:id\/decision",status="200"\} 3/);
+  expect(metrics).toMatch(
+    /http_requests_total\{method="POST",route="\/api\/v1\/actions\/:id\/decision",status="200"\} 3/,
+  );
+  expect(metrics).toMatch(
+    /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/actions\/:id\/decision",status="200"\} 3/,
+  );
   expect(metrics).toMatch(/actionplan_mails\{status="sent"\} [1-9]/);
 }, 120_000);

@@ -18,7 +18,13 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
     reference: `FX-${randomUUID().slice(0, 8)}`,
     title: 'Fixture review',
     policy: QUIET_POLICY,
-    recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Update the discharge policy', dueDate: inDays(60) }] }],
+    recommendations: [
+      {
+        number: '1',
+        text: 'Share information',
+        actions: [{ agencyCode: 'BHT', title: 'Update the discharge policy', dueDate: inDays(60) }],
+      },
+    ],
   });
   if (res.status !== 201) throw new Error(`fixture review: ${res.status} ${JSON.stringify(res.body)}`);
   const f: Fixture = { reviewId: res.body.id, actionId: res.body.recommendations[0].actions[0].id };
@@ -31,17 +37,30 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
   await step(stack.post(`/api/v1/actions/${f.actionId}/acknowledge`, 'owner'), 200);
   if (stage === 'in_progress') return f;
   if (stage === 'extension_pending') {
-    const x = await step(stack.post(`/api/v1/actions/${f.actionId}/extension-requests`, 'owner').send({ newDueDate: inDays(120), reason: 'Staff shortage', interimMeasures: 'Weekly manager review' }), 201);
+    const x = await step(
+      stack
+        .post(`/api/v1/actions/${f.actionId}/extension-requests`, 'owner')
+        .send({ newDueDate: inDays(120), reason: 'Staff shortage', interimMeasures: 'Weekly manager review' }),
+      201,
+    );
     return { ...f, extensionId: x.body.requestId };
   }
   if (stage === 'with_attachment') {
     await step(
-      stack.post(`/api/v1/actions/${f.actionId}/evidence`, 'owner').field('statement', 'Policy updated').attach('files', PDF, { filename: 'policy.pdf', contentType: 'application/pdf' }),
+      stack
+        .post(`/api/v1/actions/${f.actionId}/evidence`, 'owner')
+        .field('statement', 'Policy updated')
+        .attach('files', PDF, { filename: 'policy.pdf', contentType: 'application/pdf' }),
       200,
     );
     const detail = await step(stack.get(`/api/v1/actions/${f.actionId}`, 'admin'), 200);
     return { ...f, attachmentId: detail.body.evidence[0].attachments[0].id };
   }
-  await step(stack.post(`/api/v1/actions/${f.actionId}/evidence`, 'owner').send({ statement: 'Policy updated and staff briefed' }), 200);
+  await step(
+    stack
+      .post(`/api/v1/actions/${f.actionId}/evidence`, 'owner')
+      .send({ statement: 'Policy updated and staff briefed' }),
+    200,
+  );
   return f;
 }

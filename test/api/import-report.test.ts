@@ -16,7 +16,12 @@ const exampleXlsx = fs.readFileSync(path.join(EXAMPLES, 'scr-baby-m-action-plan.
 const policy = JSON.stringify(QUIET_POLICY);
 
 const importFile = (reference: string, file: Buffer, filename: string, contentType: string) =>
-  stack.post('/api/v1/reviews/import', 'board').field('reference', reference).field('title', 'Serious Case Review: Baby M').field('policy', policy).attach('file', file, { filename, contentType });
+  stack
+    .post('/api/v1/reviews/import', 'board')
+    .field('reference', reference)
+    .field('title', 'Serious Case Review: Baby M')
+    .field('policy', policy)
+    .attach('file', file, { filename, contentType });
 
 describe('import', () => {
   it('the example CSV becomes the review: 8 recommendations, 22 actions, five agencies', async () => {
@@ -25,17 +30,41 @@ describe('import', () => {
     const actions = res.body.recommendations.flatMap((r: { actions: unknown[] }) => r.actions);
     expect(res.body.recommendations).toHaveLength(8);
     expect(actions).toHaveLength(22);
-    expect(new Set(actions.map((a: { agencyCode: string }) => a.agencyCode))).toEqual(new Set(['BSCB', 'BHT', 'BCC', 'TVP', 'CCG']));
-    expect(actions[1]).toMatchObject({ reference: '1.2', agencyCode: 'BSCB', dueDate: '2027-06-30T22:59:59.999Z', dueOn: '2027-06-30' });
+    expect(new Set(actions.map((a: { agencyCode: string }) => a.agencyCode))).toEqual(
+      new Set(['BSCB', 'BHT', 'BCC', 'TVP', 'CCG']),
+    );
+    expect(actions[1]).toMatchObject({
+      reference: '1.2',
+      agencyCode: 'BSCB',
+      dueDate: '2027-06-30T22:59:59.999Z',
+      dueOn: '2027-06-30',
+    });
   });
 
   it('the example XLSX (date cells) gives the same plan', async () => {
-    const res = await importFile('SCR-BABY-M-XLSX', exampleXlsx, 'plan.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const res = await importFile(
+      'SCR-BABY-M-XLSX',
+      exampleXlsx,
+      'plan.xlsx',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
     expect(res.status).toBe(201);
-    const csvReview = (await stack.get('/api/v1/reviews')).body.find((r: { reference: string }) => r.reference === 'SCR-BABY-M-CSV');
+    const csvReview = (await stack.get('/api/v1/reviews')).body.find(
+      (r: { reference: string }) => r.reference === 'SCR-BABY-M-CSV',
+    );
     const a = (await stack.get(`/api/v1/reviews/${csvReview.id}`)).body;
-    const strip = (r: { recommendations: { number: string; text: string; actions: { reference: string; title: string; agencyCode: string; dueDate: string; successMeasure: string }[] }[] }) =>
-      r.recommendations.map((x) => ({ n: x.number, t: x.text, a: x.actions.map((y) => [y.reference, y.title, y.agencyCode, y.dueDate, y.successMeasure]) }));
+    const strip = (r: {
+      recommendations: {
+        number: string;
+        text: string;
+        actions: { reference: string; title: string; agencyCode: string; dueDate: string; successMeasure: string }[];
+      }[];
+    }) =>
+      r.recommendations.map((x) => ({
+        n: x.number,
+        t: x.text,
+        a: x.actions.map((y) => [y.reference, y.title, y.agencyCode, y.dueDate, y.successMeasure]),
+      }));
     expect(strip(res.body)).toEqual(strip(a));
   });
 
@@ -49,7 +78,12 @@ describe('import', () => {
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
     const where = res.body.errors.map((e: { row: number; column: string }) => [e.row, e.column]);
-    expect(where).toEqual([[4, 'Lead agency code'], [6, 'Target date'], [9, 'Recommendation number'], [10, 'Recommendation']]);
+    expect(where).toEqual([
+      [4, 'Lead agency code'],
+      [6, 'Target date'],
+      [9, 'Recommendation number'],
+      [10, 'Recommendation'],
+    ]);
     expect(await stack.counts()).toEqual(before);
   });
 
@@ -61,9 +95,17 @@ describe('import', () => {
     ws.getCell('F7').value = 'soon'; // row 7: not a date
     const file = Buffer.from(await wb.xlsx.writeBuffer());
     const before = await stack.counts();
-    const res = await importFile('BAD-XLSX', file, 'plan.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const res = await importFile(
+      'BAD-XLSX',
+      file,
+      'plan.xlsx',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
     expect(res.status).toBe(400);
-    expect(res.body.errors.map((e: { row: number; column: string }) => [e.row, e.column])).toEqual([[3, 'Action'], [7, 'Target date']]);
+    expect(res.body.errors.map((e: { row: number; column: string }) => [e.row, e.column])).toEqual([
+      [3, 'Action'],
+      [7, 'Target date'],
+    ]);
     expect(await stack.counts()).toEqual(before);
   });
 
@@ -74,7 +116,9 @@ describe('import', () => {
     expect(r1.status).toBe(400);
     expect(r1.body.errors).toEqual([expect.objectContaining({ row: 1, column: 'Target date' })]);
     expect((await importFile('BAD-TYPE', Buffer.from('%PDF-1.4'), 'plan.pdf', 'application/pdf')).status).toBe(415);
-    expect((await importFile('BAD-ZIP', Buffer.from('not a zip'), 'plan.xlsx', 'application/octet-stream')).status).toBe(415);
+    expect(
+      (await importFile('BAD-ZIP', Buffer.from('not a zip'), 'plan.xlsx', 'application/octet-stream')).status,
+    ).toBe(415);
     const r4 = await stack.post('/api/v1/reviews/import', 'board').field('reference', 'NOFILE').field('title', 'T');
     expect(r4.status).toBe(400);
     expect(await stack.counts()).toEqual(before);
@@ -103,10 +147,25 @@ describe('the progress statement of the example review', () => {
   it('json: a section per agency in the order the plan names them', async () => {
     const res = await stack.get(`/api/v1/reviews/${id}/report?format=json`, 'board');
     expect(res.status).toBe(200);
-    expect(res.body.sections.map((s: { agencyCode: string }) => s.agencyCode)).toEqual(['BSCB', 'BCC', 'CCG', 'BHT', 'TVP']);
-    expect(res.body.sections[0]).toMatchObject({ number: 1, agencyName: 'Buckinghamshire Safeguarding Children Board' });
+    expect(res.body.sections.map((s: { agencyCode: string }) => s.agencyCode)).toEqual([
+      'BSCB',
+      'BCC',
+      'CCG',
+      'BHT',
+      'TVP',
+    ]);
+    expect(res.body.sections[0]).toMatchObject({
+      number: 1,
+      agencyName: 'Buckinghamshire Safeguarding Children Board',
+    });
     expect(res.body.totals).toMatchObject({ actions: 22, open: 22, implemented: 0 });
-    expect(res.body.sections[0].actions[0]).toMatchObject({ reference: '1.1', status: 'assigned', outcome: null, dueDate: '2027-03-31T22:59:59.999Z', dueOn: '2027-03-31' });
+    expect(res.body.sections[0].actions[0]).toMatchObject({
+      reference: '1.1',
+      status: 'assigned',
+      outcome: null,
+      dueDate: '2027-03-31T22:59:59.999Z',
+      dueOn: '2027-03-31',
+    });
   });
   it('html: printable, escaped, every agency a section', async () => {
     const res = await stack.get(`/api/v1/reviews/${id}/report?format=html`, 'board');
@@ -141,35 +200,87 @@ describe('the progress statement of the example review', () => {
 describe('the board calendar', () => {
   it('an admin adds a substitute bank holiday: listed, audited, and in the calendar of reviews created afterwards', async () => {
     const before = (await stack.get('/api/v1/calendar/bank-holidays', 'board')).body;
-    expect(before).toMatchObject({ timeZone: 'Europe/London', division: 'england-and-wales', source: expect.stringMatching(/gov\.uk\/bank-holidays/) });
-    expect(before.days).toEqual(expect.arrayContaining([{ date: '2023-05-08', title: expect.stringMatching(/coronation/i), origin: 'shipped', replaces: null, replacedBy: null }]));
+    expect(before).toMatchObject({
+      timeZone: 'Europe/London',
+      division: 'england-and-wales',
+      source: expect.stringMatching(/gov\.uk\/bank-holidays/),
+    });
+    expect(before.days).toEqual(
+      expect.arrayContaining([
+        {
+          date: '2023-05-08',
+          title: expect.stringMatching(/coronation/i),
+          origin: 'shipped',
+          replaces: null,
+          replacedBy: null,
+        },
+      ]),
+    );
 
-    const added = await stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2030-05-10', title: 'Early May bank holiday (moved)', replaces: '2030-05-06' });
+    const added = await stack
+      .post('/api/v1/calendar/bank-holidays', 'admin')
+      .send({ date: '2030-05-10', title: 'Early May bank holiday (moved)', replaces: '2030-05-06' });
     expect(added.status).toBe(201);
-    expect(added.body).toEqual({ date: '2030-05-10', title: 'Early May bank holiday (moved)', origin: 'added', replaces: '2030-05-06', replacedBy: null });
-    const days = (await stack.get('/api/v1/calendar/bank-holidays', 'other')).body.days as { date: string; replacedBy: string | null }[];
+    expect(added.body).toEqual({
+      date: '2030-05-10',
+      title: 'Early May bank holiday (moved)',
+      origin: 'added',
+      replaces: '2030-05-06',
+      replacedBy: null,
+    });
+    const days = (await stack.get('/api/v1/calendar/bank-holidays', 'other')).body.days as {
+      date: string;
+      replacedBy: string | null;
+    }[];
     expect(days.find((d) => d.date === '2030-05-06')?.replacedBy).toBe('2030-05-10');
-    expect((await stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2030-05-10', title: 'again' })).status).toBe(409);
+    expect(
+      (await stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '2030-05-10', title: 'again' })).status,
+    ).toBe(409);
 
-    const audit = (await stack.db.db.execute(sql`select type, actor, payload from audit_events where type = 'calendar_day_added'`)) as unknown as { rows: { type: string; payload: unknown }[] };
-    expect(audit.rows).toEqual([expect.objectContaining({ payload: { date: '2030-05-10', title: 'Early May bank holiday (moved)', replaces: '2030-05-06' } })]);
+    const audit = (await stack.db.db.execute(
+      sql`select type, actor, payload from audit_events where type = 'calendar_day_added'`,
+    )) as unknown as { rows: { type: string; payload: unknown }[] };
+    expect(audit.rows).toEqual([
+      expect.objectContaining({
+        payload: { date: '2030-05-10', title: 'Early May bank holiday (moved)', replaces: '2030-05-06' },
+      }),
+    ]);
 
     const res = await stack.post('/api/v1/reviews', 'board').send({
       reference: 'CAL-1',
       title: 'Calendar review',
-      recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Do it', dueDate: '2030-06-28' }] }],
+      recommendations: [
+        {
+          number: '1',
+          text: 'Share information',
+          actions: [{ agencyCode: 'BHT', title: 'Do it', dueDate: '2030-06-28' }],
+        },
+      ],
     });
     expect(res.status).toBe(201);
-    expect(res.body.policy).toMatchObject({ acknowledgeWithin: { workingDays: 5 }, boardDecisionWithin: { workingDays: 10 }, deliverAt: '09:00', stallAfter: 'P30D' });
+    expect(res.body.policy).toMatchObject({
+      acknowledgeWithin: { workingDays: 5 },
+      boardDecisionWithin: { workingDays: 10 },
+      deliverAt: '09:00',
+      stallAfter: 'P30D',
+    });
     // The import without a policy field gets the same defaults.
     const imported = await stack
       .post('/api/v1/reviews/import', 'board')
       .field('reference', 'CAL-IMPORT')
       .field('title', 'Imported without a policy')
-      .attach('file', Buffer.from('Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,2030-06-28\n'), { filename: 'plan.csv', contentType: 'text/csv' });
+      .attach(
+        'file',
+        Buffer.from(
+          'Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,2030-06-28\n',
+        ),
+        { filename: 'plan.csv', contentType: 'text/csv' },
+      );
     expect(imported.status).toBe(201);
     expect(imported.body.policy).toEqual(res.body.policy);
-    const history = await stack.client.workflow.getHandle(res.body.recommendations[0].workflowId ?? `recommendation-${res.body.recommendations[0].id}`).fetchHistory();
+    const history = await stack.client.workflow
+      .getHandle(res.body.recommendations[0].workflowId ?? `recommendation-${res.body.recommendations[0].id}`)
+      .fetchHistory();
     const payload = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0].data!;
     const input = JSON.parse(Buffer.from(payload).toString('utf8'));
     const calendar = input.actions[0].calendar;

@@ -27,15 +27,33 @@ const PUBLIC = { none: 200, bad: 200, admin: 200, board: 200, boardOwner: 200, o
 const ANY = { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 200, owner: 200, other: 200 };
 /** Readable by every role, but another agency must not learn it exists. */
 const SCOPED = { ...ANY, other: 404 };
-const ADMIN_ONLY = (ok: number) => ({ none: 401, bad: 401, admin: ok, board: 403, boardOwner: 403, owner: 403, other: 403 });
-const CREATORS = (ok: number) => ({ none: 401, bad: 401, admin: ok, board: ok, boardOwner: ok, owner: 403, other: 403 });
+const ADMIN_ONLY = (ok: number) => ({
+  none: 401,
+  bad: 401,
+  admin: ok,
+  board: 403,
+  boardOwner: 403,
+  owner: 403,
+  other: 403,
+});
+const CREATORS = (ok: number) => ({
+  none: 401,
+  bad: 401,
+  admin: ok,
+  board: ok,
+  boardOwner: ok,
+  owner: 403,
+  other: 403,
+});
 /** The owning agency's people: an administrator does not act for an agency. */
 const OWNER = (ok: number) => ({ none: 401, bad: 401, admin: 403, board: 403, boardOwner: 403, owner: ok, other: 404 });
 /** The board decides, except a member from the owning agency (conflict of interest); never the administrator. */
 const DECIDER = { none: 401, bad: 401, admin: 403, board: 200, boardOwner: 403, owner: 403, other: 403 };
 
 const csv = () =>
-  Buffer.from(`Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share information,Update the policy,BHT,Policy published,${inDays(60)}\n`);
+  Buffer.from(
+    `Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share information,Update the policy,BHT,Policy published,${inDays(60)}\n`,
+  );
 
 /** A weekday far enough ahead to be no bank holiday and not taken by an earlier run. */
 function aFarWeekday(): string {
@@ -55,21 +73,29 @@ export const ROUTE_CASES: RouteCase[] = [
   {
     method: 'post',
     path: '/api/v1/agencies',
-    send: (r) => r.send({ code: `A${randomUUID().slice(0, 6)}`, name: 'Youth Offending Service', leadEmail: 'lead@yos.test' }),
+    send: (r) =>
+      r.send({ code: `A${randomUUID().slice(0, 6)}`, name: 'Youth Offending Service', leadEmail: 'lead@yos.test' }),
     expect: ADMIN_ONLY(201),
   },
   { method: 'get', path: '/api/v1/agencies', expect: ANY },
   {
     method: 'post',
     path: '/api/v1/users',
-    send: (r) => r.send({ name: 'New Person', email: `p-${randomUUID().slice(0, 8)}@api.test`, role: 'agency', agencyCode: 'BHT' }),
+    send: (r) =>
+      r.send({
+        name: 'New Person',
+        email: `p-${randomUUID().slice(0, 8)}@api.test`,
+        role: 'agency',
+        agencyCode: 'BHT',
+      }),
     expect: ADMIN_ONLY(201),
   },
   { method: 'get', path: '/api/v1/me', expect: ANY },
   {
     method: 'post',
     path: '/api/v1/tokens',
-    setup: async (stack, caller) => (caller === 'none' || caller === 'bad' ? {} : { token: (await stack.freshLike(caller)).token }),
+    setup: async (stack, caller) =>
+      caller === 'none' || caller === 'bad' ? {} : { token: (await stack.freshLike(caller)).token },
     expect: { none: 401, bad: 401, admin: 201, board: 201, boardOwner: 201, owner: 201, other: 201 },
   },
   {
@@ -93,7 +119,13 @@ export const ROUTE_CASES: RouteCase[] = [
         reference: `M-${randomUUID().slice(0, 8)}`,
         title: 'Matrix review',
         policy: { acknowledgeWithin: 'P30D', stallAfter: 'P30D', remindBefore: [] },
-        recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Update the policy', dueDate: inDays(60) }] }],
+        recommendations: [
+          {
+            number: '1',
+            text: 'Share information',
+            actions: [{ agencyCode: 'BHT', title: 'Update the policy', dueDate: inDays(60) }],
+          },
+        ],
       }),
     expect: CREATORS(201),
   },
@@ -102,16 +134,31 @@ export const ROUTE_CASES: RouteCase[] = [
     path: '/api/v1/reviews/import',
     send: (r) => {
       const ref = `IMP-${randomUUID().slice(0, 8)}`;
-      return r.field('reference', ref).field('title', 'Imported').field('policy', '{"acknowledgeWithin":"P30D","remindBefore":[]}').attach('file', csv(), { filename: 'plan.csv', contentType: 'text/csv' });
+      return r
+        .field('reference', ref)
+        .field('title', 'Imported')
+        .field('policy', '{"acknowledgeWithin":"P30D","remindBefore":[]}')
+        .attach('file', csv(), { filename: 'plan.csv', contentType: 'text/csv' });
     },
     expect: CREATORS(201),
   },
   { method: 'get', path: '/api/v1/reviews', expect: ANY },
   { method: 'get', path: '/api/v1/reviews/:id', url: (f) => `/api/v1/reviews/${f.reviewId}`, expect: SCOPED },
-  { method: 'get', path: '/api/v1/reviews/:id/report', url: (f) => `/api/v1/reviews/${f.reviewId}/report?format=json`, expect: SCOPED },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/:id/report',
+    url: (f) => `/api/v1/reviews/${f.reviewId}/report?format=json`,
+    expect: SCOPED,
+  },
   { method: 'get', path: '/api/v1/actions', expect: ANY },
   { method: 'get', path: '/api/v1/actions/:id', url: (f) => `/api/v1/actions/${f.actionId}`, expect: SCOPED },
-  { method: 'post', path: '/api/v1/actions/:id/acknowledge', stage: 'assigned', url: (f) => `/api/v1/actions/${f.actionId}/acknowledge`, expect: OWNER(200) },
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/acknowledge',
+    stage: 'assigned',
+    url: (f) => `/api/v1/actions/${f.actionId}/acknowledge`,
+    expect: OWNER(200),
+  },
   {
     method: 'post',
     path: '/api/v1/actions/:id/evidence',
@@ -153,7 +200,12 @@ export const ROUTE_CASES: RouteCase[] = [
     // The owning agency's own board member may not cancel its action (conflict of interest).
     expect: { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 403, owner: 403, other: 403 },
   },
-  { method: 'get', path: '/api/v1/actions/:id/history', url: (f) => `/api/v1/actions/${f.actionId}/history`, expect: SCOPED },
+  {
+    method: 'get',
+    path: '/api/v1/actions/:id/history',
+    url: (f) => `/api/v1/actions/${f.actionId}/history`,
+    expect: SCOPED,
+  },
   {
     method: 'get',
     path: '/api/v1/actions/:id/attachments/:attachmentId',
@@ -163,12 +215,33 @@ export const ROUTE_CASES: RouteCase[] = [
   },
   { method: 'get', path: '/api/v1/dashboard', expect: ANY },
   { method: 'get', path: '/api/v1/themes', expect: ANY },
-  { method: 'post', path: '/api/v1/themes', send: (req) => req.send({ code: `t-${randomUUID().slice(0, 8)}`, label: 'A theme' }), expect: ADMIN_ONLY(201) },
+  {
+    method: 'post',
+    path: '/api/v1/themes',
+    send: (req) => req.send({ code: `t-${randomUUID().slice(0, 8)}`, label: 'A theme' }),
+    expect: ADMIN_ONLY(201),
+  },
   { method: 'get', path: '/api/v1/themes/:code/actions', url: () => '/api/v1/themes/thresholds/actions', expect: ANY },
   { method: 'get', path: '/api/v1/review-types', expect: ANY },
-  { method: 'post', path: '/api/v1/review-types/:type/policy', url: () => '/api/v1/review-types/audit/policy', send: (req) => req.send({ stallAfter: 'P45D' }), expect: ADMIN_ONLY(200) },
-  { method: 'get', path: '/api/v1/reports/yearly', url: () => `/api/v1/reports/yearly?from=${inDays(-365)}&to=${inDays(1)}`, expect: ANY },
-  { method: 'get', path: '/api/v1/reports/period', url: () => `/api/v1/reports/period?from=${inDays(-90)}&to=${inDays(1)}`, expect: ANY },
+  {
+    method: 'post',
+    path: '/api/v1/review-types/:type/policy',
+    url: () => '/api/v1/review-types/audit/policy',
+    send: (req) => req.send({ stallAfter: 'P45D' }),
+    expect: ADMIN_ONLY(200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reports/yearly',
+    url: () => `/api/v1/reports/yearly?from=${inDays(-365)}&to=${inDays(1)}`,
+    expect: ANY,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reports/period',
+    url: () => `/api/v1/reports/period?from=${inDays(-90)}&to=${inDays(1)}`,
+    expect: ANY,
+  },
   { method: 'get', path: '/api/v1/calendar/bank-holidays', expect: ANY },
   {
     method: 'post',

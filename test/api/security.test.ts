@@ -19,9 +19,17 @@ import { ApiStack } from './stack';
 
 /** A session row as sign-in would make it; returns the cookie header that carries it. */
 async function sessionCookie(stack: ApiStack, role: 'admin' | 'board'): Promise<string> {
-  const [user] = await stack.db.db.insert(users).values({ name: `${role} web`, email: `${role}-${randomUUID()}@web.test`, role }).returning();
+  const [user] = await stack.db.db
+    .insert(users)
+    .values({ name: `${role} web`, email: `${role}-${randomUUID()}@web.test`, role })
+    .returning();
   const id = randomBytes(32).toString('base64url');
-  await stack.db.db.insert(sessions).values({ idHash: hashToken(id), userId: user.id, csrfToken: 'x'.repeat(32), expiresAt: new Date(Date.now() + 3_600_000) });
+  await stack.db.db.insert(sessions).values({
+    idHash: hashToken(id),
+    userId: user.id,
+    csrfToken: 'x'.repeat(32),
+    expiresAt: new Date(Date.now() + 3_600_000),
+  });
   return `ap_session=${id}`;
 }
 
@@ -59,16 +67,27 @@ describe('the embedded mail inbox', () => {
  * Streams a multipart body of `files` parts of `fileSize` bytes each from one reused chunk (the
  * sender holds no copy). Resolves with the response status and the bytes sent before it came.
  */
-function streamUpload(url: string, files: number, fileSize: number): Promise<{ status: number; sentBeforeAnswer: number }> {
+function streamUpload(
+  url: string,
+  files: number,
+  fileSize: number,
+): Promise<{ status: number; sentBeforeAnswer: number }> {
   const boundary = '----upload-test-boundary';
-  const head = (i: number) => `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="f${i}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`;
+  const head = (i: number) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="f${i}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`;
   const tail = `\r\n--${boundary}--\r\n`;
-  const total = Array.from({ length: files }, (_, i) => Buffer.byteLength(head(i)) + fileSize + 2).reduce((a, b) => a + b, 0) + Buffer.byteLength(tail) - 2;
+  const total =
+    Array.from({ length: files }, (_, i) => Buffer.byteLength(head(i)) + fileSize + 2).reduce((a, b) => a + b, 0) +
+    Buffer.byteLength(tail) -
+    2;
   const chunk = Buffer.alloc(64 * 1024, 0x41);
   return new Promise((resolve, reject) => {
     let sent = 0;
     let answered = false;
-    const req = http.request(url, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(total) } });
+    const req = http.request(url, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(total) },
+    });
     req.on('response', (res) => {
       answered = true;
       resolve({ status: res.statusCode!, sentBeforeAnswer: sent });
@@ -84,7 +103,7 @@ function streamUpload(url: string, files: number, fileSize: number): Promise<{ s
       for (let i = 0; i < files && !answered; i++) {
         if (i > 0) write('\r\n');
         write(head(i));
-        for (let left = fileSize; left > 0 && !answered; ) {
+        for (let left = fileSize; left > 0 && !answered;) {
           const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
           left -= piece.length;
           if (!write(piece)) await new Promise<void>((r) => req.once('drain', r));
@@ -121,9 +140,15 @@ describe('an upload from someone not signed in', () => {
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
     try {
-      const { status, sentBeforeAnswer } = await streamUpload(`${base}${path.replace(':id', randomUUID())}`, 10, 20 * 1024 * 1024 - 1024);
+      const { status, sentBeforeAnswer } = await streamUpload(
+        `${base}${path.replace(':id', randomUUID())}`,
+        10,
+        20 * 1024 * 1024 - 1024,
+      );
       peak = Math.max(peak, process.memoryUsage().rss);
-      process.stdout.write(`${path}: ${status} after ${(sentBeforeAnswer / 1048576).toFixed(1)} MB sent; RSS +${((peak - before) / 1048576).toFixed(1)} MB\n`);
+      process.stdout.write(
+        `${path}: ${status} after ${(sentBeforeAnswer / 1048576).toFixed(1)} MB sent; RSS +${((peak - before) / 1048576).toFixed(1)} MB\n`,
+      );
       expect(status).toBe(expected);
       expect(peak - before).toBeLessThan(20 * 1024 * 1024);
     } finally {
@@ -153,7 +178,10 @@ describe('security headers', () => {
     });
     if (/html/.test(h['content-type'] ?? '')) {
       // No inline script anywhere: a handler attribute or a <script> without src would be blocked.
-      expect({ path, inline: /\son[a-z]+\s*=|<script(?![^>]*\bsrc=)[^>]*>/i.exec(res.text)?.[0] ?? null }).toEqual({ path, inline: null });
+      expect({ path, inline: /\son[a-z]+\s*=|<script(?![^>]*\bsrc=)[^>]*>/i.exec(res.text)?.[0] ?? null }).toEqual({
+        path,
+        inline: null,
+      });
     }
   };
 
@@ -161,10 +189,36 @@ describe('security headers', () => {
     const stack = await new ApiStack({ worker: false, inbox: true }).start();
     try {
       const board = await sessionCookie(stack, 'board');
-      const [review] = await stack.db.db.insert(reviews).values({ reference: 'HDR-1', title: 'Headers review', policy: {} }).returning();
-      const anonymous = ['/signin', '/', '/signin/not-a-token', '/healthz', '/readyz', '/openapi.json', '/docs', '/mail', '/api/v1/me', '/no-such-page', '/assets/print.js', '/examples/action-plan-template.csv'];
+      const [review] = await stack.db.db
+        .insert(reviews)
+        .values({ reference: 'HDR-1', title: 'Headers review', policy: {} })
+        .returning();
+      const anonymous = [
+        '/signin',
+        '/',
+        '/signin/not-a-token',
+        '/healthz',
+        '/readyz',
+        '/openapi.json',
+        '/docs',
+        '/mail',
+        '/api/v1/me',
+        '/no-such-page',
+        '/assets/print.js',
+        '/examples/action-plan-template.csv',
+      ];
       for (const path of anonymous) expectHeaders(path, await request(stack.app).get(path));
-      const signedIn = ['/', '/dashboard', '/reviews', '/actions', '/reviews/new', `/reviews/${review.id}`, `/reviews/${review.id}/statement`, `/actions/${randomUUID()}`, '/signout'];
+      const signedIn = [
+        '/',
+        '/dashboard',
+        '/reviews',
+        '/actions',
+        '/reviews/new',
+        `/reviews/${review.id}`,
+        `/reviews/${review.id}/statement`,
+        `/actions/${randomUUID()}`,
+        '/signout',
+      ];
       for (const path of signedIn) {
         const res = await request(stack.app).get(path).set('Cookie', board);
         expect({ path, status: res.status }).toEqual({ path, status: path.startsWith('/actions/') ? 404 : 200 });
@@ -174,11 +228,18 @@ describe('security headers', () => {
       expect(statement.text).toContain('data-print');
       expect(statement.text).toContain('<script src="/assets/print.js" defer></script>');
       expectHeaders('/api/v1/me', await request(stack.app).get('/api/v1/me').set(stack.auth('board')));
-      expectHeaders('/api/v1/reviews/:id/report', await request(stack.app).get(`/api/v1/reviews/${review.id}/report?format=html`).set(stack.auth('board')));
-      expectHeaders('POST /api/v1/agencies', await request(stack.app).post('/api/v1/agencies').set(stack.auth('admin')).send({ bad: true }));
+      expectHeaders(
+        '/api/v1/reviews/:id/report',
+        await request(stack.app).get(`/api/v1/reviews/${review.id}/report?format=html`).set(stack.auth('board')),
+      );
+      expectHeaders(
+        'POST /api/v1/agencies',
+        await request(stack.app).post('/api/v1/agencies').set(stack.auth('admin')).send({ bad: true }),
+      );
 
       const https = stack.makeApp({ ...stack.config, publicUrl: 'https://actions.board.example' });
-      for (const path of ['/signin', '/api/v1/me', '/healthz']) expectHeaders(path, await request(https).get(path), true);
+      for (const path of ['/signin', '/api/v1/me', '/healthz'])
+        expectHeaders(path, await request(https).get(path), true);
     } finally {
       await stack.stop();
     }
@@ -248,7 +309,10 @@ describe('an XLSX decompression bomb', () => {
       const block = zlib.deflateRawSync(mb, { level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH });
       let crc = 0;
       for (let i = 0; i < 1536; i++) crc = zlib.crc32(mb, crc);
-      const padding = Buffer.concat([...Array.from({ length: 1536 }, () => block), zlib.deflateRawSync(Buffer.alloc(0))]);
+      const padding = Buffer.concat([
+        ...Array.from({ length: 1536 }, () => block),
+        zlib.deflateRawSync(Buffer.alloc(0)),
+      ]);
       const bomb = zipOf([...parts, { name: 'xl/padding.bin', deflated: padding, crc, size: 1536 * 1024 * 1024 }]);
       expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
 
@@ -258,8 +322,13 @@ describe('an XLSX decompression bomb', () => {
         .post('/api/v1/reviews/import', 'board')
         .field('reference', 'BOMB-1')
         .field('title', 'Padded workbook')
-        .attach('file', bomb, { filename: 'plan.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
-      process.stdout.write(`XLSX bomb (${(bomb.length / 1048576).toFixed(2)} MB, 1.5 GB inflated): ${res.status} in ${Date.now() - started} ms, RSS +${((process.memoryUsage().rss - before) / 1048576).toFixed(1)} MB\n`);
+        .attach('file', bomb, {
+          filename: 'plan.xlsx',
+          contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        });
+      process.stdout.write(
+        `XLSX bomb (${(bomb.length / 1048576).toFixed(2)} MB, 1.5 GB inflated): ${res.status} in ${Date.now() - started} ms, RSS +${((process.memoryUsage().rss - before) / 1048576).toFixed(1)} MB\n`,
+      );
       expect(res.status).toBe(400);
       expect(res.body.detail).toMatch(/inflates to 1536 MB/);
 
@@ -268,7 +337,10 @@ describe('an XLSX decompression bomb', () => {
         .post('/api/v1/reviews/import', 'board')
         .field('reference', 'BOMB-0')
         .field('title', 'Plain workbook')
-        .attach('file', zipOf(parts), { filename: 'plan.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+        .attach('file', zipOf(parts), {
+          filename: 'plan.xlsx',
+          contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        });
       expect(fine.status).not.toBe(400);
     } finally {
       await stack.stop();
@@ -281,17 +353,26 @@ describe('policies and due dates that would flood inboxes', () => {
     reference: `POL-${randomUUID().slice(0, 8)}`,
     title: 'Policy limits',
     policy,
-    recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Update the policy', dueDate }] }],
+    recommendations: [
+      { number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Update the policy', dueDate }] },
+    ],
   });
   const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
 
   it('a duration below PT1M is refused naming the field, unless ALLOW_SHORT_POLICIES; a past due date always', async () => {
     const strict = await new ApiStack({ worker: false, env: { ALLOW_SHORT_POLICIES: '0' } }).start();
     try {
-      const short = await strict.post('/api/v1/reviews', 'board').send(review({ acknowledgeWithin: 'PT1S', remindBefore: ['P7D', 'PT30S'] }, inDays(30)));
+      const short = await strict
+        .post('/api/v1/reviews', 'board')
+        .send(review({ acknowledgeWithin: 'PT1S', remindBefore: ['P7D', 'PT30S'] }, inDays(30)));
       expect(short.status).toBe(400);
-      expect(short.body.errors.map((e: { path: string }) => e.path)).toEqual(['policy.acknowledgeWithin', 'policy.remindBefore.1']);
-      expect((await strict.post('/api/v1/reviews', 'board').send(review({ acknowledgeWithin: 'PT1M' }, inDays(30)))).status).toBe(201);
+      expect(short.body.errors.map((e: { path: string }) => e.path)).toEqual([
+        'policy.acknowledgeWithin',
+        'policy.remindBefore.1',
+      ]);
+      expect(
+        (await strict.post('/api/v1/reviews', 'board').send(review({ acknowledgeWithin: 'PT1M' }, inDays(30)))).status,
+      ).toBe(201);
 
       const past = await strict.post('/api/v1/reviews', 'board').send(review({}, inDays(-1)));
       expect(past.status).toBe(400);
@@ -302,7 +383,9 @@ describe('policies and due dates that would flood inboxes', () => {
       // Extension to a date already past: refused before the workflow is asked.
       const created = await strict.post('/api/v1/reviews', 'board').send(review({}, inDays(30)));
       const actionId = created.body.recommendations[0].actions[0].id;
-      const ext = await strict.post(`/api/v1/actions/${actionId}/extension-requests`, 'owner').send({ newDueDate: inDays(-2), reason: 'Late', interimMeasures: 'None' });
+      const ext = await strict
+        .post(`/api/v1/actions/${actionId}/extension-requests`, 'owner')
+        .send({ newDueDate: inDays(-2), reason: 'Late', interimMeasures: 'None' });
       expect(ext.status).toBe(400);
       expect(ext.body.errors).toEqual([expect.objectContaining({ path: 'newDueDate' })]);
     } finally {
@@ -311,7 +394,9 @@ describe('policies and due dates that would flood inboxes', () => {
     const relaxed = await new ApiStack({ worker: false }).start();
     try {
       expect(relaxed.config.allowShortPolicies).toBe(true);
-      expect((await relaxed.post('/api/v1/reviews', 'board').send(review({ acknowledgeWithin: 'PT1S' }, inDays(30)))).status).toBe(201);
+      expect(
+        (await relaxed.post('/api/v1/reviews', 'board').send(review({ acknowledgeWithin: 'PT1S' }, inDays(30)))).status,
+      ).toBe(201);
     } finally {
       await relaxed.stop();
     }
@@ -319,7 +404,7 @@ describe('policies and due dates that would flood inboxes', () => {
 });
 
 describe('smaller doors', () => {
-  it('GET /agencies gives an agency user its own agency (and contacts) only; the board sees all', async () => {
+  it('GET /api/v1/agencies gives an agency user its own agency (and contacts) only; the board sees all', async () => {
     const stack = await new ApiStack({ worker: false }).start();
     try {
       const own = await stack.get('/api/v1/agencies', 'owner');
@@ -329,14 +414,25 @@ describe('smaller doors', () => {
       expect(all.body.length).toBeGreaterThan(3);
 
       // The bootstrap administrator (admin@localhost) cannot be sent a sign-in link; a person can.
-      const [local] = await stack.db.db.insert(users).values({ name: 'Administrator', email: 'admin@localhost', role: 'admin' }).returning();
+      const [local] = await stack.db.db
+        .insert(users)
+        .values({ name: 'Administrator', email: 'admin@localhost', role: 'admin' })
+        .returning();
       const agent = request.agent(stack.app);
       const form = await agent.get('/signin');
       const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
-      for (const email of ['admin@localhost', 'board@api.test']) expect((await agent.post('/signin').type('form').send({ _csrf: csrf, email })).status).toBe(200);
+      for (const email of ['admin@localhost', 'board@api.test'])
+        expect((await agent.post('/signin').type('form').send({ _csrf: csrf, email })).status).toBe(200);
       // The page answers before the mail is queued: wait for the person's, then look for the administrator's.
-      const queued = async () => (await stack.db.db.select({ to: notifications.recipient }).from(notifications).where(eq(notifications.kind, 'sign_in'))).map((n) => n.to);
-      for (let i = 0; i < 50 && !(await queued()).includes('board@api.test'); i++) await new Promise((r) => setTimeout(r, 200));
+      const queued = async () =>
+        (
+          await stack.db.db
+            .select({ to: notifications.recipient })
+            .from(notifications)
+            .where(eq(notifications.kind, 'sign_in'))
+        ).map((n) => n.to);
+      for (let i = 0; i < 50 && !(await queued()).includes('board@api.test'); i++)
+        await new Promise((r) => setTimeout(r, 200));
       expect(await queued()).toEqual(['board@api.test']);
       expect((await stack.db.db.select().from(loginTokens).where(eq(loginTokens.userId, local.id))).length).toBe(0);
     } finally {
@@ -345,7 +441,13 @@ describe('smaller doors', () => {
   });
 
   it('file names with bidi or other format characters are refused', () => {
-    const file = (filename: string) => ({ field: 'files', filename, mediaType: 'application/pdf', size: PDF.length, buffer: PDF });
+    const file = (filename: string) => ({
+      field: 'files',
+      filename,
+      mediaType: 'application/pdf',
+      size: PDF.length,
+      buffer: PDF,
+    });
     expect(() => checkEvidenceFile(file('invoice.pdf'), 0)).not.toThrow();
     for (const name of ['invoice\u202Efdp.pdf', 'report\u200B.pdf', 'a\u2028b.pdf', 'x\u2066y.pdf']) {
       expect(() => checkEvidenceFile(file(name), 0)).toThrow(/format/);
@@ -354,7 +456,13 @@ describe('smaller doors', () => {
 
   it('ICS text escapes CR and folds long lines at 75 octets (RFC 5545)', () => {
     const ics = icsFor(
-      { actionId: randomUUID(), reviewReference: 'SCR-1', reference: '1.1', title: `Line one\rLine two\r\nLine three; with, commas — and a long tail ${'é'.repeat(60)}`, dueDate: new Date('2030-01-31') } as never,
+      {
+        actionId: randomUUID(),
+        reviewReference: 'SCR-1',
+        reference: '1.1',
+        title: `Line one\rLine two\r\nLine three; with, commas — and a long tail ${'é'.repeat(60)}`,
+        dueDate: new Date('2030-01-31'),
+      } as never,
       'https://actions.example/actions/1',
       new Date('2029-01-01T00:00:00Z'),
     );

@@ -44,7 +44,9 @@ it('answers at once while the relay is down, retries from the worker, then deliv
   // The same page for both: no SMTP attempt and no account lookup is waited for.
   expect([known.status, unknown.status]).toEqual([200, 200]);
   expect(known.text).toContain('Check your e-mail');
-  expect(known.text.replace(/name="_csrf" value="[^"]+"/g, '')).toBe(unknown.text.replace(/name="_csrf" value="[^"]+"/g, ''));
+  expect(known.text.replace(/name="_csrf" value="[^"]+"/g, '')).toBe(
+    unknown.text.replace(/name="_csrf" value="[^"]+"/g, ''),
+  );
 
   // Queued, and retried by the worker while the relay is away.
   const failing = await until(async () => {

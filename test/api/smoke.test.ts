@@ -12,7 +12,11 @@ it('creates the example review and reads it back', async () => {
   const id = res.body.id;
   const got = await stack.get(`/api/v1/reviews/${id}`, 'owner');
   expect(got.status).toBe(200);
-  expect(got.body.recommendations.flatMap((r: { actions: unknown[] }) => r.actions).every((a: { agencyCode: string }) => a.agencyCode === 'BHT')).toBe(true);
+  expect(
+    got.body.recommendations
+      .flatMap((r: { actions: unknown[] }) => r.actions)
+      .every((a: { agencyCode: string }) => a.agencyCode === 'BHT'),
+  ).toBe(true);
   const me = await stack.get('/api/v1/me', 'owner');
   expect(me.body).toMatchObject({ role: 'agency', agencyCode: 'BHT' });
   const doc = await stack.get('/openapi.json', 'none');

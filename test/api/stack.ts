@@ -25,7 +25,12 @@ import { createTestDatabase, testTemporalAddress, uniqueTaskQueue, type TestData
 import { QUIET_POLICY } from '../support/quiet-policy';
 
 export const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
-export const EXAMPLE_AGENCIES = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'agencies.json'), 'utf8')) as { code: string; name: string; leadEmail: string; seniorEmail: string }[];
+export const EXAMPLE_AGENCIES = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'agencies.json'), 'utf8')) as {
+  code: string;
+  name: string;
+  leadEmail: string;
+  seniorEmail: string;
+}[];
 
 /** The callers of the authorization matrix. BHT owns the fixture actions; TVP is "another agency". */
 export const CALLERS = ['none', 'bad', 'admin', 'board', 'boardOwner', 'owner', 'other'] as const;
@@ -63,7 +68,10 @@ export class ApiStack {
     this.db = await createTestDatabase('api');
     this.client = new Client({ connection: await Connection.connect({ address: testTemporalAddress() }) });
     await this.seed();
-    const config = { ...loadConfig('embedded', { LOG_LEVEL: 'silent', NODE_ENV: 'test', ALLOW_SHORT_POLICIES: '1', ...this.opts.env }), publicUrl: this.opts.env?.PUBLIC_URL ?? 'http://api.test' };
+    const config = {
+      ...loadConfig('embedded', { LOG_LEVEL: 'silent', NODE_ENV: 'test', ALLOW_SHORT_POLICIES: '1', ...this.opts.env }),
+      publicUrl: this.opts.env?.PUBLIC_URL ?? 'http://api.test',
+    };
     this.config = config;
     if (this.opts.worker !== false || this.opts.inbox) await this.startCatcher();
     if (this.opts.worker !== false) await this.startWorker();
@@ -80,7 +88,10 @@ export class ApiStack {
       logger: createLogger({ logLevel: (process.env.API_TEST_LOG_LEVEL as 'silent') ?? 'silent' }),
       taskQueue: this.taskQueue,
       authRateLimit: this.opts.authRateLimit ?? { max: 1_000_000, windowMs: 60_000 },
-      readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
+      readiness: async () => ({
+        ready: true,
+        checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
+      }),
       mailCatcher: this.opts.inbox ? this.catcher : undefined,
     });
   }
@@ -96,7 +107,13 @@ export class ApiStack {
       config: { publicUrl: config.publicUrl, boardChairEmail: 'chair@board.test', mailFrom: config.mailFrom },
       auditKey: TEST_AUDIT_KEY,
     });
-    this.worker = await createWorker({ connection: this.native, namespace: 'default', taskQueue: this.taskQueue, activities, workflowBundle: await bundle() });
+    this.worker = await createWorker({
+      connection: this.native,
+      namespace: 'default',
+      taskQueue: this.taskQueue,
+      activities,
+      workflowBundle: await bundle(),
+    });
     this.running = this.worker.run();
   }
 
@@ -124,7 +141,13 @@ export class ApiStack {
     for (const r of rows) this.agencyIds[r.code] = r.id;
     const mk = async (key: keyof ApiStack['tokens'], role: 'admin' | 'board' | 'agency', agencyCode: string | null) => {
       const token = `test-${key}-${Math.random().toString(36).slice(2)}`;
-      await db.insert(users).values({ name: key, email: `${key}@api.test`, role, agencyId: agencyCode ? this.agencyIds[agencyCode] : null, tokenHash: hashToken(token) });
+      await db.insert(users).values({
+        name: key,
+        email: `${key}@api.test`,
+        role,
+        agencyId: agencyCode ? this.agencyIds[agencyCode] : null,
+        tokenHash: hashToken(token),
+      });
       this.tokens[key] = token;
     };
     await mk('admin', 'admin', null);
@@ -135,18 +158,33 @@ export class ApiStack {
   }
 
   /** A user of its own (for calls that change or end a token: the shared callers keep theirs). */
-  async newUser(role: 'admin' | 'board' | 'agency', agencyCode: string | null = null): Promise<{ id: string; token: string; tokenId: string }> {
+  async newUser(
+    role: 'admin' | 'board' | 'agency',
+    agencyCode: string | null = null,
+  ): Promise<{ id: string; token: string; tokenId: string }> {
     const token = `test-fresh-${randomUUID()}`;
     const [u] = await this.db.db
       .insert(users)
-      .values({ name: `Fresh ${role}`, email: `fresh-${randomUUID().slice(0, 8)}@api.test`, role, agencyId: agencyCode ? this.agencyIds[agencyCode] : null, tokenHash: hashToken(token) })
+      .values({
+        name: `Fresh ${role}`,
+        email: `fresh-${randomUUID().slice(0, 8)}@api.test`,
+        role,
+        agencyId: agencyCode ? this.agencyIds[agencyCode] : null,
+        tokenHash: hashToken(token),
+      })
       .returning({ id: users.id, tokenId: users.tokenId });
     return { id: u.id, token, tokenId: u.tokenId! };
   }
 
   /** The same role and agency as a matrix caller, but a user (and token) of its own. */
   async freshLike(caller: Exclude<Caller, 'none' | 'bad'>) {
-    const shape = { admin: ['admin', null], board: ['board', null], boardOwner: ['board', 'BHT'], owner: ['agency', 'BHT'], other: ['agency', 'TVP'] } as const;
+    const shape = {
+      admin: ['admin', null],
+      board: ['board', null],
+      boardOwner: ['board', 'BHT'],
+      owner: ['agency', 'BHT'],
+      other: ['agency', 'TVP'],
+    } as const;
     const [role, agency] = shape[caller];
     return this.newUser(role, agency);
   }
@@ -188,12 +226,16 @@ export class ApiStack {
   }
 
   private async rawCounts(): Promise<Record<string, number>> {
-    const res = (await this.db.db.execute(sql`select relname as t from pg_stat_user_tables where schemaname = 'public' order by relname`)) as unknown as { rows: { t: string }[] };
+    const res = (await this.db.db.execute(
+      sql`select relname as t from pg_stat_user_tables where schemaname = 'public' order by relname`,
+    )) as unknown as { rows: { t: string }[] };
     const out: Record<string, number> = {};
     for (const { t } of res.rows) {
       // Failure counters are not state a request changes (a refused one counts, by design).
       if (t === '__drizzle_migrations' || t === 'rate_limits') continue;
-      const r = (await this.db.db.execute(sql.raw(`select count(*)::int as n from "${t}"`))) as unknown as { rows: { n: number }[] };
+      const r = (await this.db.db.execute(sql.raw(`select count(*)::int as n from "${t}"`))) as unknown as {
+        rows: { n: number }[];
+      };
       out[t] = r.rows[0].n;
     }
     return out;
@@ -205,13 +247,25 @@ export const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISO
 /** The example plan as a POST /reviews body (the CSV is the single source). */
 export function exampleReviewBody(reference = 'SCR-BABY-M') {
   const [, ...rows] = parse(fs.readFileSync(path.join(EXAMPLES, 'scr-baby-m-action-plan.csv'), 'utf8')) as string[][];
-  const recs = new Map<string, { number: string; text: string; actions: { agencyCode: string; title: string; successMeasure: string; dueDate: string }[] }>();
+  const recs = new Map<
+    string,
+    {
+      number: string;
+      text: string;
+      actions: { agencyCode: string; title: string; successMeasure: string; dueDate: string }[];
+    }
+  >();
   for (const [number, text, action, agencyCode, successMeasure, dueDate] of rows) {
     const rec = recs.get(number) ?? { number, text, actions: [] };
     rec.actions.push({ agencyCode, title: action, successMeasure, dueDate });
     recs.set(number, rec);
   }
-  return { reference, title: 'Serious Case Review: Baby M', publishedOn: '2017-03-01', recommendations: [...recs.values()] };
+  return {
+    reference,
+    title: 'Serious Case Review: Baby M',
+    publishedOn: '2017-03-01',
+    recommendations: [...recs.values()],
+  };
 }
 
 export { QUIET_POLICY };

@@ -30,14 +30,21 @@ it('a user created through the API gets a token that expires after API_TOKEN_TTL
   expect(days).toBeGreaterThan(89.9);
   expect(days).toBeLessThanOrEqual(90);
   expect((await me(res.body.token)).status).toBe(200);
-  expect(await eventsOf('user_created')).toEqual([expect.objectContaining({ payload: expect.objectContaining({ email: 'sam@board.test', tokenId: res.body.tokenId }) })]);
+  expect(await eventsOf('user_created')).toEqual([
+    expect.objectContaining({
+      payload: expect.objectContaining({ email: 'sam@board.test', tokenId: res.body.tokenId }),
+    }),
+  ]);
   expect(loadConfig('embedded', { API_TOKEN_TTL_DAYS: '7' }).apiTokenTtlDays).toBe(7);
 });
 
 it('an expired token is refused at once', async () => {
   const u = await stack.newUser('agency', 'BHT');
   expect((await me(u.token)).status).toBe(200);
-  await stack.db.db.update(users).set({ tokenExpiresAt: sql`now() - interval '1 second'` }).where(eq(users.id, u.id));
+  await stack.db.db
+    .update(users)
+    .set({ tokenExpiresAt: sql`now() - interval '1 second'` })
+    .where(eq(users.id, u.id));
   const res = await me(u.token);
   expect(res.status).toBe(401);
 });
@@ -46,13 +53,20 @@ it('POST /api/v1/tokens returns a new token and ends the one it was called with'
   const u = await stack.newUser('agency', 'BHT');
   const res = await request(stack.app).post('/api/v1/tokens').set('Authorization', `Bearer ${u.token}`);
   expect(res.status).toBe(201);
-  expect(res.body).toEqual({ token: expect.stringMatching(/^apt_/), id: expect.any(String), expiresAt: expect.any(String) });
+  expect(res.body).toEqual({
+    token: expect.stringMatching(/^apt_/),
+    id: expect.any(String),
+    expiresAt: expect.any(String),
+  });
   expect((await me(u.token)).status).toBe(401);
   expect((await me(res.body.token)).body).toMatchObject({ id: u.id });
   // The old token cannot rotate again: it no longer exists.
   expect((await request(stack.app).post('/api/v1/tokens').set('Authorization', `Bearer ${u.token}`)).status).toBe(401);
   expect(await eventsOf('api_token_rotated')).toEqual([
-    expect.objectContaining({ actor: u.id, payload: expect.objectContaining({ revokedTokenId: u.tokenId, tokenId: res.body.id }) }),
+    expect.objectContaining({
+      actor: u.id,
+      payload: expect.objectContaining({ revokedTokenId: u.tokenId, tokenId: res.body.id }),
+    }),
   ]);
 });
 
@@ -80,7 +94,9 @@ it('POST /api/v1/users/:id/deactivate ends the token, every session and unused s
   const fakeRes = { append: (_: string, v: string) => cookies.push(v) } as never;
   await createSession(stack.db.db, fakeRes, u.id, false);
   await createSession(stack.db.db, fakeRes, u.id, false);
-  await stack.db.db.insert(loginTokens).values({ tokenHash: `unused-${u.id}`, userId: u.id, expiresAt: new Date(Date.now() + 600_000) });
+  await stack.db.db
+    .insert(loginTokens)
+    .values({ tokenHash: `unused-${u.id}`, userId: u.id, expiresAt: new Date(Date.now() + 600_000) });
   const browser = (c: string) => ({ headers: { cookie: c.split(';')[0] } }) as unknown as Request;
   expect(cookies[0]).toContain(`${SESSION_COOKIE}=`);
   expect(await loadSession(stack.db.db, browser(cookies[0]))).not.toBeNull();
@@ -92,7 +108,9 @@ it('POST /api/v1/users/:id/deactivate ends the token, every session and unused s
   for (const c of cookies) expect(await loadSession(stack.db.db, browser(c))).toBeNull();
   expect(await stack.db.db.select().from(sessions).where(eq(sessions.userId, u.id))).toEqual([]);
   expect((await stack.db.db.select().from(loginTokens).where(eq(loginTokens.userId, u.id)))[0].usedAt).not.toBeNull();
-  expect(await eventsOf('user_deactivated')).toEqual([expect.objectContaining({ payload: expect.objectContaining({ userId: u.id }) })]);
+  expect(await eventsOf('user_deactivated')).toEqual([
+    expect.objectContaining({ payload: expect.objectContaining({ userId: u.id }) }),
+  ]);
   // Again: nothing more to do, no second event.
   expect((await stack.post(`/api/v1/users/${u.id}/deactivate`, 'admin')).status).toBe(200);
   expect(await eventsOf('user_deactivated')).toHaveLength(1);
@@ -100,7 +118,9 @@ it('POST /api/v1/users/:id/deactivate ends the token, every session and unused s
 
 it('an admin cannot deactivate themselves; an unknown user is 404', async () => {
   const a = await stack.newUser('admin');
-  const self = await request(stack.app).post(`/api/v1/users/${a.id}/deactivate`).set('Authorization', `Bearer ${a.token}`);
+  const self = await request(stack.app)
+    .post(`/api/v1/users/${a.id}/deactivate`)
+    .set('Authorization', `Bearer ${a.token}`);
   expect(self.status).toBe(409);
   expect((await stack.post('/api/v1/users/00000000-0000-4000-8000-000000000000/deactivate', 'admin')).status).toBe(404);
 });
@@ -116,7 +136,10 @@ it('an app built with another API_TOKEN_TTL_DAYS issues tokens for that long', a
     db: stack.db.db,
     client: stack.client,
     logger: createLogger({ logLevel: 'silent' }),
-    readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
+    readiness: async () => ({
+      ready: true,
+      checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
+    }),
   });
   const u = await stack.newUser('board');
   const res = await request(app).post('/api/v1/tokens').set('Authorization', `Bearer ${u.token}`);

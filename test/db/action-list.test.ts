@@ -17,7 +17,8 @@ import { openDatabase, type DatabaseHandle, type DbOrTx } from '../../db/client'
 import { MIGRATIONS_FOLDER, migrate } from '../../db/migrate';
 import { createTestDatabase, testDatabaseServerUrl } from '../support/db';
 
-const rowsOf = async <T>(db: DbOrTx, q: ReturnType<typeof sql>) => ((await db.execute(q)) as unknown as { rows: T[] }).rows;
+const rowsOf = async <T>(db: DbOrTx, q: ReturnType<typeof sql>) =>
+  ((await db.execute(q)) as unknown as { rows: T[] }).rows;
 
 const NOW = new Date('2030-06-15T12:00:00.000Z');
 
@@ -28,13 +29,23 @@ interface Seeded {
 
 /** 3 agencies, 3 reviews (created B, A, C), 330 actions over 4 due dates; inserted as plain SQL without review_reference. */
 async function seed(db: DbOrTx): Promise<Seeded> {
-  await db.execute(sql`insert into agencies (code, name, lead_email) values ('A1', 'Agency one', 'a1@x.test'), ('A2', 'Agency two', 'a2@x.test'), ('A3', 'Agency three', 'a3@x.test')`);
-  const agencies = Object.fromEntries((await rowsOf<{ code: string; id: string }>(db, sql`select code, id from agencies`)).map((r) => [r.code, r.id]));
+  await db.execute(
+    sql`insert into agencies (code, name, lead_email) values ('A1', 'Agency one', 'a1@x.test'), ('A2', 'Agency two', 'a2@x.test'), ('A3', 'Agency three', 'a3@x.test')`,
+  );
+  const agencies = Object.fromEntries(
+    (await rowsOf<{ code: string; id: string }>(db, sql`select code, id from agencies`)).map((r) => [r.code, r.id]),
+  );
   const reviews: Record<string, string> = {};
   for (const [i, ref] of ['SCR-B', 'SCR-A', 'SCR-C'].entries()) {
-    const [r] = await rowsOf<{ id: string }>(db, sql`insert into reviews (reference, title, policy) values (${ref}, 'Review', '{}') returning id`);
+    const [r] = await rowsOf<{ id: string }>(
+      db,
+      sql`insert into reviews (reference, title, policy) values (${ref}, 'Review', '{}') returning id`,
+    );
     reviews[ref] = r.id;
-    const [rec] = await rowsOf<{ id: string }>(db, sql`insert into recommendations (review_id, number, text, workflow_id) values (${r.id}::uuid, '1', 'Rec', ${`rec-${r.id}`}) returning id`);
+    const [rec] = await rowsOf<{ id: string }>(
+      db,
+      sql`insert into recommendations (review_id, number, text, workflow_id) values (${r.id}::uuid, '1', 'Rec', ${`rec-${r.id}`}) returning id`,
+    );
     const n = [100, 120, 110][i];
     await db.execute(sql`insert into actions (recommendation_id, review_id, agency_id, reference, title, due_date, workflow_id, status, rag)
       select ${rec.id}::uuid, ${r.id}::uuid,
@@ -94,17 +105,29 @@ function listBehaviour(open: () => Promise<DatabaseHandle & { drop?: () => Promi
 
   it('fills review_reference on a plain insert, corrects a wrong one, and follows a review reference change', async () => {
     const db = handle.db;
-    const wrong = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from actions a join reviews r on r.id = a.review_id where a.review_reference is distinct from r.reference`);
+    const wrong = await rowsOf<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from actions a join reviews r on r.id = a.review_id where a.review_reference is distinct from r.reference`,
+    );
     expect(wrong[0].n).toBe(0);
     const [a] = await rowsOf<{ id: string; review_id: string }>(db, sql`select id, review_id from actions limit 1`);
     await db.execute(sql`update actions set review_reference = 'NOT-IT' where id = ${a.id}`);
-    const [after] = await rowsOf<{ review_reference: string; reference: string }>(db, sql`select a.review_reference, r.reference from actions a join reviews r on r.id = a.review_id where a.id = ${a.id}`);
+    const [after] = await rowsOf<{ review_reference: string; reference: string }>(
+      db,
+      sql`select a.review_reference, r.reference from actions a join reviews r on r.id = a.review_id where a.id = ${a.id}`,
+    );
     expect(after.review_reference).toBe(after.reference);
     await db.execute(sql`update reviews set reference = 'SCR-Z' where reference = 'SCR-C'`);
-    const moved = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from actions where review_reference = 'SCR-Z'`);
+    const moved = await rowsOf<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from actions where review_reference = 'SCR-Z'`,
+    );
     expect(moved[0].n).toBe(110);
     await db.execute(sql`update reviews set reference = 'SCR-C' where reference = 'SCR-Z'`);
-    expect((await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from actions where review_reference = 'SCR-C'`))[0].n).toBe(110);
+    expect(
+      (await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from actions where review_reference = 'SCR-C'`))[0]
+        .n,
+    ).toBe(110);
   });
 
   const cases: [string, () => Scope, () => ActionFilters][] = [
@@ -117,17 +140,24 @@ function listBehaviour(open: () => Promise<DatabaseHandle & { drop?: () => Promi
     ['overdue', () => ({ agencyId: null }), () => ({ overdue: true })],
     ['not overdue', () => ({ agencyId: null }), () => ({ overdue: false })],
     ['an agency user', () => ({ agencyId: seeded.agencies.A3 }), () => ({})],
-    ['an agency user, filtered', () => ({ agencyId: seeded.agencies.A3 }), () => ({ status: 'assigned', rag: 'green' })],
+    [
+      'an agency user, filtered',
+      () => ({ agencyId: seeded.agencies.A3 }),
+      () => ({ status: 'assigned', rag: 'green' }),
+    ],
     ['an agency user asking for another agency', () => ({ agencyId: seeded.agencies.A3 }), () => ({ agency: 'A1' })],
   ];
-  it.each(cases)('pages in the same order and with the same total as the four-table join: %s', async (_, scope, filters) => {
-    const want = await expected(handle.db, scope(), filters());
-    for (const pageSize of [7, 50]) {
-      const got = await allPages(handle.db, scope(), filters(), pageSize);
-      expect(got.ids).toEqual(want);
-      expect(got.totals).toEqual([want.length]);
-    }
-  });
+  it.each(cases)(
+    'pages in the same order and with the same total as the four-table join: %s',
+    async (_, scope, filters) => {
+      const want = await expected(handle.db, scope(), filters());
+      for (const pageSize of [7, 50]) {
+        const got = await allPages(handle.db, scope(), filters(), pageSize);
+        expect(got.ids).toEqual(want);
+        expect(got.totals).toEqual([want.length]);
+      }
+    },
+  );
 
   it('returns the items the four-table join returns, field for field', async () => {
     const p = await listActions(handle.db, { agencyId: null }, {}, { page: 3, pageSize: 20 }, NOW);
@@ -136,12 +166,24 @@ function listBehaviour(open: () => Promise<DatabaseHandle & { drop?: () => Promi
       handle.db,
       sql`select a.id, ag.code, ag.name, r.reference, rc.number from actions a join agencies ag on ag.id = a.agency_id
           join reviews r on r.id = a.review_id join recommendations rc on rc.id = a.recommendation_id
-          where a.id in ${ids.length ? sql`(${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})` : sql`(null)`}`,
+          where a.id in ${
+            ids.length
+              ? sql`(${sql.join(
+                  ids.map((i) => sql`${i}::uuid`),
+                  sql`, `,
+                )})`
+              : sql`(null)`
+          }`,
     );
     expect(rows).toHaveLength(20);
     for (const item of p.items) {
       const r = rows.find((x) => x.id === item.id)!;
-      expect({ agencyCode: item.agencyCode, agencyName: item.agencyName, reviewReference: item.reviewReference, recommendationNumber: item.recommendationNumber }).toEqual({
+      expect({
+        agencyCode: item.agencyCode,
+        agencyName: item.agencyName,
+        reviewReference: item.reviewReference,
+        recommendationNumber: item.recommendationNumber,
+      }).toEqual({
         agencyCode: r.code,
         agencyName: r.name,
         reviewReference: r.reference,
@@ -150,9 +192,29 @@ function listBehaviour(open: () => Promise<DatabaseHandle & { drop?: () => Promi
     }
     expect(Object.keys(p.items[0]).sort()).toEqual(
       [
-        'id', 'reference', 'title', 'description', 'successMeasure', 'agencyCode', 'agencyName', 'reviewId', 'reviewReference', 'recommendationId',
-        'recommendationNumber', 'status', 'outcome', 'rag', 'dueDate', 'dueOn', 'escalationLevel', 'changesRequested', 'acknowledgedAt', 'lastActivityAt',
-        'closedAt', 'nextTimerAt', 'themes',
+        'id',
+        'reference',
+        'title',
+        'description',
+        'successMeasure',
+        'agencyCode',
+        'agencyName',
+        'reviewId',
+        'reviewReference',
+        'recommendationId',
+        'recommendationNumber',
+        'status',
+        'outcome',
+        'rag',
+        'dueDate',
+        'dueOn',
+        'escalationLevel',
+        'changesRequested',
+        'acknowledgedAt',
+        'lastActivityAt',
+        'closedAt',
+        'nextTimerAt',
+        'themes',
       ].sort(),
     );
   });
@@ -224,9 +286,14 @@ describe('the action list on PGlite', () => {
 it('migration 0002 fills review_reference for actions that existed before it', async () => {
   // The migrations up to 0001 only, then rows, then the rest.
   const early = fs.mkdtempSync(path.join(os.tmpdir(), 'mig-early-'));
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string }[];
+  };
   fs.mkdirSync(path.join(early, 'meta'));
-  const kept = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag.startsWith('0002')));
+  const kept = journal.entries.slice(
+    0,
+    journal.entries.findIndex((e) => e.tag.startsWith('0002')),
+  );
   fs.writeFileSync(path.join(early, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: kept }));
   for (const e of kept) fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${e.tag}.sql`), path.join(early, `${e.tag}.sql`));
 
@@ -251,7 +318,10 @@ it('migration 0002 fills review_reference for actions that existed before it', a
       { review_reference: 'SCR-B', reference: 'SCR-B', n: 100 },
       { review_reference: 'SCR-C', reference: 'SCR-C', n: 110 },
     ]);
-    const nullable = await rowsOf<{ is_nullable: string }>(h.db, sql`select is_nullable from information_schema.columns where table_name = 'actions' and column_name = 'review_reference'`);
+    const nullable = await rowsOf<{ is_nullable: string }>(
+      h.db,
+      sql`select is_nullable from information_schema.columns where table_name = 'actions' and column_name = 'review_reference'`,
+    );
     expect(nullable[0].is_nullable).toBe('NO');
   } finally {
     await h.close();

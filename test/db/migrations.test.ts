@@ -54,7 +54,9 @@ describe('migrations', () => {
     try {
       const first = await openDatabase({ dataDir });
       await migrate(first);
-      await first.db.insert(schema.agencies).values({ code: 'TVP', name: 'Thames Valley Police', leadEmail: 'lead@tvp.example' });
+      await first.db
+        .insert(schema.agencies)
+        .values({ code: 'TVP', name: 'Thames Valley Police', leadEmail: 'lead@tvp.example' });
       await first.close();
       const second = await openDatabase({ dataDir });
       await migrate(second);

@@ -49,7 +49,12 @@ interface Run {
 }
 /** A script run through tsx directly (npm's banner lines would only get in the way of "one line"). */
 async function run(script: string, args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  const p = spawnLogged(tsx, [script, ...args], { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env }, root);
+  const p = spawnLogged(
+    tsx,
+    [script, ...args],
+    { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+    root,
+  );
   let err = '';
   p.child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   const code = await p.exited;
@@ -70,13 +75,23 @@ describe('npm run migrate', () => {
   it('refuses a short ADMIN_TOKEN with one line naming it, without echoing it', async () => {
     const r = await migrate({ DATABASE_URL: await emptyDatabase(), ADMIN_TOKEN: 'shorty-token' });
     expect(r.code).toBe(78);
-    expect(oneLine(r.err)).toEqual([expect.stringMatching(/^migrate failed: invalid configuration: ADMIN_TOKEN: expected at least 16 characters$/)]);
+    expect(oneLine(r.err)).toEqual([
+      expect.stringMatching(/^migrate failed: invalid configuration: ADMIN_TOKEN: expected at least 16 characters$/),
+    ]);
     expect(r.out).not.toContain('shorty-token');
   });
 
   it.each([
-    ['nothing listening', async () => `postgres://postgres@127.0.0.1:${await freePort()}/x`, /cannot reach the database at 127\.0\.0\.1:\d+\/x \(DATABASE_URL\): connection refused/],
-    ['no such database', async () => `${testDatabaseServerUrl().replace(/\/[^/]*$/, '')}/no_such_db_${Date.now()}`, /does not exist: create it first/],
+    [
+      'nothing listening',
+      async () => `postgres://postgres@127.0.0.1:${await freePort()}/x`,
+      /cannot reach the database at 127\.0\.0\.1:\d+\/x \(DATABASE_URL\): connection refused/,
+    ],
+    [
+      'no such database',
+      async () => `${testDatabaseServerUrl().replace(/\/[^/]*$/, '')}/no_such_db_${Date.now()}`,
+      /does not exist: create it first/,
+    ],
   ])('names a bad DATABASE_URL in one line (%s)', async (_what, url, phrase) => {
     const r = await migrate({ DATABASE_URL: await url() });
     expect(r.code).toBe(1);
@@ -86,11 +101,19 @@ describe('npm run migrate', () => {
   it('run by two processes at once: one waits for the other, both succeed, the schema is made once; the bootstrap admin holds ADMIN_TOKEN', async () => {
     const url = await emptyDatabase();
     const token = `first-${randomBytes(12).toString('hex')}`;
-    const both = await Promise.all([migrate({ DATABASE_URL: url, ADMIN_TOKEN: token }), migrate({ DATABASE_URL: url, ADMIN_TOKEN: token })]);
+    const both = await Promise.all([
+      migrate({ DATABASE_URL: url, ADMIN_TOKEN: token }),
+      migrate({ DATABASE_URL: url, ADMIN_TOKEN: token }),
+    ]);
     for (const r of both) expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
     for (const r of both) expect(r.out).toContain('migrations applied (postgres)');
-    const [{ n }] = await serverQuery<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations', url);
-    const files = (await import('node:fs')).readdirSync(path.join(root, 'db', 'migrations')).filter((f) => f.endsWith('.sql'));
+    const [{ n }] = await serverQuery<{ n: number }>(
+      'select count(*)::int as n from drizzle.__drizzle_migrations',
+      url,
+    );
+    const files = (await import('node:fs'))
+      .readdirSync(path.join(root, 'db', 'migrations'))
+      .filter((f) => f.endsWith('.sql'));
     expect(n).toBe(files.length);
     const admins = await serverQuery<{ email: string; token_hash: string; days: number }>(
       "select email, token_hash, round(extract(epoch from token_expires_at - now()) / 86400)::int as days from users where role = 'admin'",
@@ -107,7 +130,10 @@ describe('npm run migrate', () => {
       url,
     );
     expect(after).toEqual([{ token_hash: sha256(next), days: 30 }]);
-    const events = await serverQuery<{ type: string; actor: string }>("select type, actor from audit_events order by id", url);
+    const events = await serverQuery<{ type: string; actor: string }>(
+      'select type, actor from audit_events order by id',
+      url,
+    );
     expect(events.map((e) => e.type)).toEqual(['admin_bootstrapped', 'admin_bootstrapped', 'admin_bootstrapped']);
     expect(new Set(events.map((e) => e.actor))).toEqual(new Set(['migrate']));
   });
@@ -127,19 +153,30 @@ describe('the API at start', () => {
     expect((await migrate({ DATABASE_URL: url })).out).toContain('no administrator yet');
     const r = await run('api/main.ts', [], service(url, await freePort()));
     expect(r.code).toBe(1);
-    expect(oneLine(r.err)).toEqual([expect.stringMatching(/^API failed to start: no administrator exists: set ADMIN_TOKEN .*`npm run migrate`.*`npm run admin -- create-user --role admin/)]);
+    expect(oneLine(r.err)).toEqual([
+      expect.stringMatching(
+        /^API failed to start: no administrator exists: set ADMIN_TOKEN .*`npm run migrate`.*`npm run admin -- create-user --role admin/,
+      ),
+    ]);
   });
 
   it('names an unmigrated database, and an unreachable Temporal, in one line each', async () => {
     const url = await emptyDatabase();
     const bare = await run('api/main.ts', [], service(url, await freePort()));
-    expect({ code: bare.code, lines: oneLine(bare.err) }).toEqual({ code: 1, lines: [expect.stringMatching(/no schema yet: run `npm run migrate` first/)] });
+    expect({ code: bare.code, lines: oneLine(bare.err) }).toEqual({
+      code: 1,
+      lines: [expect.stringMatching(/no schema yet: run `npm run migrate` first/)],
+    });
     await migrate({ DATABASE_URL: url, ADMIN_TOKEN: randomBytes(16).toString('hex') });
     const port = await freePort();
     const noTemporal = await run('api/main.ts', [], service(url, port));
     expect({ code: noTemporal.code, lines: oneLine(noTemporal.err) }).toEqual({
       code: 1,
-      lines: [expect.stringMatching(new RegExp(`^API failed to start: cannot reach Temporal at 127\\.0\\.0\\.1:${port} \\(TEMPORAL_ADDRESS\\)`))],
+      lines: [
+        expect.stringMatching(
+          new RegExp(`^API failed to start: cannot reach Temporal at 127\\.0\\.0\\.1:${port} \\(TEMPORAL_ADDRESS\\)`),
+        ),
+      ],
     });
   });
 });
@@ -150,19 +187,41 @@ describe('npm run admin', () => {
   beforeAll(async () => {
     url = await emptyDatabase();
     expect((await migrate({ DATABASE_URL: url, ADMIN_TOKEN: randomBytes(16).toString('hex') })).code).toBe(0);
-    await serverQuery("insert into agencies (code, name, lead_email) values ('TVP', 'Thames Valley Police', 'lead@tvp.example')", url);
+    await serverQuery(
+      "insert into agencies (code, name, lead_email) values ('TVP', 'Thames Valley Police', 'lead@tvp.example')",
+      url,
+    );
     db = await openDatabase({ databaseUrl: url, dataDir: '.data', poolSize: 2 });
   });
   afterAll(() => db?.close());
 
   const userRow = async (email: string) =>
-    (await serverQuery<{ token_hash: string | null; deactivated_at: Date | null; role: string }>(`select token_hash, deactivated_at, role from users where email = '${email}'`, url))[0];
+    (
+      await serverQuery<{ token_hash: string | null; deactivated_at: Date | null; role: string }>(
+        `select token_hash, deactivated_at, role from users where email = '${email}'`,
+        url,
+      )
+    )[0];
 
   it('creates, rotates, deactivates and lists users, each audited in the hash chain', async () => {
-    const created = await adminCli(url, ['create-user', '--name', 'Jo Lead', '--email', 'Jo@TVP.example', '--role', 'agency', '--agency', 'TVP']);
+    const created = await adminCli(url, [
+      'create-user',
+      '--name',
+      'Jo Lead',
+      '--email',
+      'Jo@TVP.example',
+      '--role',
+      'agency',
+      '--agency',
+      'TVP',
+    ]);
     expect({ code: created.code, err: created.err }).toEqual({ code: 0, err: '' });
     const first = /token \(shown once; expires [^)]+\): (apt_\S+)/.exec(created.out)![1];
-    expect(await userRow('jo@tvp.example')).toMatchObject({ token_hash: sha256(first), role: 'agency', deactivated_at: null });
+    expect(await userRow('jo@tvp.example')).toMatchObject({
+      token_hash: sha256(first),
+      role: 'agency',
+      deactivated_at: null,
+    });
 
     const rotated = await adminCli(url, ['rotate-token', '--email', 'jo@tvp.example']);
     expect(rotated.code).toBe(0);
@@ -180,8 +239,17 @@ describe('npm run admin', () => {
     expect(deactivated.code).toBe(0);
     expect(await userRow('jo@tvp.example')).toMatchObject({ token_hash: null, deactivated_at: expect.any(Date) });
 
-    const events = await serverQuery<{ type: string; actor: string; payload: Record<string, unknown> }>('select type, actor, payload from audit_events order by id', url);
-    expect(events.map((e) => e.type)).toEqual(['admin_bootstrapped', 'user_created', 'api_token_issued', 'users_listed', 'user_deactivated']);
+    const events = await serverQuery<{ type: string; actor: string; payload: Record<string, unknown> }>(
+      'select type, actor, payload from audit_events order by id',
+      url,
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'admin_bootstrapped',
+      'user_created',
+      'api_token_issued',
+      'users_listed',
+      'user_deactivated',
+    ]);
     for (const e of events.slice(1)) expect(e.actor).toMatch(/^admin-cli:/);
     // The trail names tokens by id only, never the token.
     expect(JSON.stringify(events)).not.toContain(first.slice(4));
@@ -189,13 +257,25 @@ describe('npm run admin', () => {
   });
 
   it.each([
-    [['create-user', '--name', 'X', '--email', 'x@tvp.example', '--role', 'agency'], 64, /^admin: create-user: --agency: required for an agency user$/],
-    [['create-user', '--name', 'X', '--email', 'not-an-address', '--role', 'board'], 64, /^admin: create-user: --email: /],
+    [
+      ['create-user', '--name', 'X', '--email', 'x@tvp.example', '--role', 'agency'],
+      64,
+      /^admin: create-user: --agency: required for an agency user$/,
+    ],
+    [
+      ['create-user', '--name', 'X', '--email', 'not-an-address', '--role', 'board'],
+      64,
+      /^admin: create-user: --email: /,
+    ],
     [['rotate-token'], 64, /^admin: rotate-token: --email: /],
     [['promote', '--email', 'x@tvp.example'], 64, /^admin: unknown command promote/],
     [['list-users', '--verbose'], 64, /^admin: Unknown option '--verbose'/],
     [['rotate-token', '--email', 'nobody@tvp.example'], 1, /^admin: no user has the e-mail nobody@tvp\.example$/],
-    [['create-user', '--name', 'Y', '--email', 'y@tvp.example', '--role', 'agency', '--agency', 'ZZZ'], 1, /^admin: Unknown agency code ZZZ$/],
+    [
+      ['create-user', '--name', 'Y', '--email', 'y@tvp.example', '--role', 'agency', '--agency', 'ZZZ'],
+      1,
+      /^admin: Unknown agency code ZZZ$/,
+    ],
   ])('refuses %j with one clear line (exit %i)', async (args, code, phrase) => {
     const r = await adminCli(url, args as string[]);
     expect({ code: r.code, lines: oneLine(r.err) }).toEqual({ code, lines: [expect.stringMatching(phrase)] });
@@ -203,6 +283,9 @@ describe('npm run admin', () => {
 
   it('needs DATABASE_URL', async () => {
     const r = await run('scripts/admin.ts', ['list-users'], {});
-    expect({ code: r.code, lines: oneLine(r.err) }).toEqual({ code: 64, lines: [expect.stringMatching(/^admin: DATABASE_URL is not set/)] });
+    expect({ code: r.code, lines: oneLine(r.err) }).toEqual({
+      code: 64,
+      lines: [expect.stringMatching(/^admin: DATABASE_URL is not set/)],
+    });
   });
 });

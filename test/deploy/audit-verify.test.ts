@@ -17,8 +17,12 @@ const emptyDb = `audit_empty_${randomBytes(4).toString('hex')}`;
 
 function verify(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    execFile(tsx, ['scripts/audit-verify.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'silent', ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, out: stdout + stderr }),
+    execFile(
+      tsx,
+      ['scripts/audit-verify.ts'],
+      { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'silent', ...env } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, out: stdout + stderr }),
     );
   });
 }
@@ -49,7 +53,10 @@ afterAll(async () => {
 
 it('no DATABASE_URL and no embedded database: says so, exit 2, and creates nothing', async () => {
   const r = await verify({ DATA_DIR: tmp });
-  expect(r).toEqual({ code: 2, out: expect.stringMatching(/^audit chain NOT CHECKED: no database to check: DATABASE_URL is not set/) });
+  expect(r).toEqual({
+    code: 2,
+    out: expect.stringMatching(/^audit chain NOT CHECKED: no database to check: DATABASE_URL is not set/),
+  });
   expect(fs.readdirSync(tmp)).toEqual([]);
 });
 
@@ -61,6 +68,9 @@ it('a database that does not exist: names it without the password, exit 2', asyn
 
 it('a database never migrated: says to run npm run migrate, exit 2', async () => {
   const r = await verify({ DATABASE_URL: withDatabase(emptyDb) });
-  expect(r).toEqual({ code: 2, out: expect.stringMatching(/has no audit trail: it was never migrated \(npm run migrate\)/) });
+  expect(r).toEqual({
+    code: 2,
+    out: expect.stringMatching(/has no audit trail: it was never migrated \(npm run migrate\)/),
+  });
   expect(r.out).not.toContain('hunter2secret');
 });

@@ -53,19 +53,40 @@ function run(args: string[], env: Record<string, string>): Promise<Run> {
     });
   });
 }
-const loadIn = (mode: 'service' | 'embedded', env: Record<string, string>) => run([tsx, 'test/deploy/load-config.ts', mode], env);
+const loadIn = (mode: 'service' | 'embedded', env: Record<string, string>) =>
+  run([tsx, 'test/deploy/load-config.ts', mode], env);
 
 /** [what is wrong, variables to change (undefined removes), the variable the message must name, a phrase of it]. */
 const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
   ['database URL of another kind', { DATABASE_URL: 'mysql://db/app' }, 'DATABASE_URL', /postgres:\/\//],
   ['unknown sslmode', { DATABASE_URL: 'postgres://db/app?sslmode=always' }, 'DATABASE_URL', /sslmode must be one of/],
   ['database CA file missing', { DATABASE_CA_PATH: '/nonexistent/ca.pem' }, 'DATABASE_CA_PATH', /no readable file/],
-  ['database CA with sslmode=disable', { DATABASE_URL: 'postgres://db/app?sslmode=disable', DATABASE_CA_PATH: pem }, 'DATABASE_CA_PATH', /sslmode=disable/],
+  [
+    'database CA with sslmode=disable',
+    { DATABASE_URL: 'postgres://db/app?sslmode=disable', DATABASE_CA_PATH: pem },
+    'DATABASE_CA_PATH',
+    /sslmode=disable/,
+  ],
   ['pool size 0', { DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE', /./],
   ['Temporal address as a URL', { TEMPORAL_ADDRESS: 'https://temporal:7233' }, 'TEMPORAL_ADDRESS', /host:port/],
-  ['mTLS certificate without its key', { TEMPORAL_TLS_CERT_PATH: pem }, 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH', /both/],
-  ['mTLS key file missing', { TEMPORAL_TLS_CERT_PATH: pem, TEMPORAL_TLS_KEY_PATH: '/nonexistent/client.key' }, 'TEMPORAL_TLS_KEY_PATH', /no readable file/],
-  ['Temporal CA file missing', { TEMPORAL_TLS_CA_PATH: path.join(tmp, 'absent.pem') }, 'TEMPORAL_TLS_CA_PATH', /no readable file/],
+  [
+    'mTLS certificate without its key',
+    { TEMPORAL_TLS_CERT_PATH: pem },
+    'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
+    /both/,
+  ],
+  [
+    'mTLS key file missing',
+    { TEMPORAL_TLS_CERT_PATH: pem, TEMPORAL_TLS_KEY_PATH: '/nonexistent/client.key' },
+    'TEMPORAL_TLS_KEY_PATH',
+    /no readable file/,
+  ],
+  [
+    'Temporal CA file missing',
+    { TEMPORAL_TLS_CA_PATH: path.join(tmp, 'absent.pem') },
+    'TEMPORAL_TLS_CA_PATH',
+    /no readable file/,
+  ],
   ['TLS flag not a boolean', { TEMPORAL_TLS: 'sometimes' }, 'TEMPORAL_TLS', /true or false/],
   ['SMTP URL of another kind', { SMTP_URL: 'http://smtp.example.org' }, 'SMTP_URL', /smtp:\/\/ or smtps:\/\//],
   ['port not a number', { PORT: 'eighty' }, 'PORT', /port number/],
@@ -115,7 +136,8 @@ describe('configuration errors stop the process, naming the variable', () => {
   it('reports every service-mode requirement at once', async () => {
     const r = await loadIn('service', {});
     expect(r.code).toBe(78);
-    for (const v of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'BOARD_CHAIR_EMAIL']) expect(r.out).toContain(`  - ${v}: required`);
+    for (const v of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'BOARD_CHAIR_EMAIL'])
+      expect(r.out).toContain(`  - ${v}: required`);
   });
 
   it('needs none of them in embedded mode', async () => {
@@ -128,7 +150,10 @@ describe('configuration errors stop the process, naming the variable', () => {
     ['worker', 'worker/main.ts'],
   ])('the %s entry point exits 78 before connecting to anything', async (_name, entry) => {
     const r = await run([tsx, entry], withChanges({ TEMPORAL_ADDRESS: 'temporal' }));
-    expect({ code: r.code, out: r.out }).toEqual({ code: 78, out: expect.stringContaining('  - TEMPORAL_ADDRESS: expected host:port') });
+    expect({ code: r.code, out: r.out }).toEqual({
+      code: 78,
+      out: expect.stringContaining('  - TEMPORAL_ADDRESS: expected host:port'),
+    });
   });
 });
 
@@ -136,7 +161,12 @@ describe('configuration errors never echo a secret', () => {
   it.each([
     ['a database URL with a password', { DATABASE_URL: 'mysql://u:secretpw@h/db' }, 'DATABASE_URL', 'secretpw'],
     ['an SMTP URL with a password', { SMTP_URL: 'http://mailer:secretpw@smtp.example.org' }, 'SMTP_URL', 'secretpw'],
-    ['an SMTP URL option, with credentials in the URL', { SMTP_URL: 'smtp://mailer:secretpw@smtp.example.org?requireTls=1' }, 'SMTP_URL', 'secretpw'],
+    [
+      'an SMTP URL option, with credentials in the URL',
+      { SMTP_URL: 'smtp://mailer:secretpw@smtp.example.org?requireTls=1' },
+      'SMTP_URL',
+      'secretpw',
+    ],
     ['an admin token', { ADMIN_TOKEN: 'shortsecret' }, 'ADMIN_TOKEN', 'shortsecret'],
   ])('%s: the variable is named, the secret is not shown', async (_what, changes, variable, secret) => {
     const r = await loadIn('service', withChanges(changes));
@@ -144,5 +174,4 @@ describe('configuration errors never echo a secret', () => {
     expect(r.out).toContain(`  - ${variable}: `);
     expect(r.out).not.toContain(secret);
   });
-
 });

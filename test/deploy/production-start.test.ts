@@ -92,7 +92,9 @@ async function heartbeats(): Promise<number> {
   const c = new Client({ connectionString: dbUrl });
   await c.connect();
   try {
-    const r = await c.query<{ n: number }>("select count(*)::int as n from worker_heartbeats where seen_at > now() - interval '12 seconds'");
+    const r = await c.query<{ n: number }>(
+      "select count(*)::int as n from worker_heartbeats where seen_at > now() - interval '12 seconds'",
+    );
     return r.rows[0].n;
   } finally {
     await c.end();
@@ -165,14 +167,24 @@ describe('production start path (npm run migrate, worker, api as separate proces
 
   it('npm run migrate creates the schema in an empty database, and can run again', async () => {
     const first = await runToEnd(['npm', 'run', 'migrate'], env);
-    expect({ code: first.code, out: first.out }).toEqual({ code: 0, out: expect.stringContaining('migrations applied (postgres)') });
+    expect({ code: first.code, out: first.out }).toEqual({
+      code: 0,
+      out: expect.stringContaining('migrations applied (postgres)'),
+    });
     const again = await runToEnd(['npm', 'run', 'migrate'], env);
-    expect({ code: again.code, out: again.out }).toEqual({ code: 0, out: expect.stringContaining('migrations applied (postgres)') });
+    expect({ code: again.code, out: again.out }).toEqual({
+      code: 0,
+      out: expect.stringContaining('migrations applied (postgres)'),
+    });
     const c = new Client({ connectionString: dbUrl });
     await c.connect();
     try {
-      const r = await c.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public'");
-      expect(r.rows.map((row) => row.table_name)).toEqual(expect.arrayContaining(['actions', 'agencies', 'audit_events', 'notifications']));
+      const r = await c.query<{ table_name: string }>(
+        "select table_name from information_schema.tables where table_schema = 'public'",
+      );
+      expect(r.rows.map((row) => row.table_name)).toEqual(
+        expect.arrayContaining(['actions', 'agencies', 'audit_events', 'notifications']),
+      );
     } finally {
       await c.end();
     }
@@ -186,7 +198,10 @@ describe('production start path (npm run migrate, worker, api as separate proces
       await waitForHttp(`http://127.0.0.1:${port}/healthz`, 120_000);
       const ready = await waitForHttp(`http://127.0.0.1:${port}/readyz`, 180_000);
       const body = (await ready.json()) as { ready: boolean; checks: Record<string, { ok: boolean }> };
-      expect(body).toMatchObject({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });
+      expect(body).toMatchObject({
+        ready: true,
+        checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
+      });
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${logs()}`);
     }
@@ -198,8 +213,13 @@ describe('production start path (npm run migrate, worker, api as separate proces
       .map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(apiJson.some((l) => l.msg === 'API listening')).toBe(true);
     // The migrate step made ADMIN_TOKEN the bootstrap admin's: an operator can start administering.
-    const me = await fetch(`http://127.0.0.1:${port}/api/v1/me`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-    expect({ status: me.status, body: await me.json() }).toEqual({ status: 200, body: expect.objectContaining({ role: 'admin', email: 'admin@localhost' }) });
+    const me = await fetch(`http://127.0.0.1:${port}/api/v1/me`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect({ status: me.status, body: await me.json() }).toEqual({
+      status: 200,
+      body: expect.objectContaining({ role: 'admin', email: 'admin@localhost' }),
+    });
   });
 
   it("passes the worker container's health check (a poller from this host on the task queue)", async () => {
@@ -208,15 +228,20 @@ describe('production start path (npm run migrate, worker, api as separate proces
     expect({ code: health.code, out: health.out }).toEqual({ code: 0, out: '' });
   });
 
-  it('serves metrics: /metrics to an admin token or on METRICS_PORT, the SDK\'s on WORKER_METRICS_PORT', async () => {
+  it("serves metrics: /metrics to an admin token or on METRICS_PORT, the SDK's on WORKER_METRICS_PORT", async () => {
     expect(api).toBeDefined();
     const c = new Client({ connectionString: dbUrl });
     await c.connect();
-    await c.query("insert into users (name, email, role, token_hash) values ('Operator', 'operator@board.example', 'admin', $1)", [hashToken(OPERATOR_TOKEN)]);
+    await c.query(
+      "insert into users (name, email, role, token_hash) values ('Operator', 'operator@board.example', 'admin', $1)",
+      [hashToken(OPERATOR_TOKEN)],
+    );
     await c.end();
     const anonymous = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(anonymous.status).toBe(401);
-    const asAdmin = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+    const asAdmin = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+    });
     expect(asAdmin.status).toBe(200);
     expect(asAdmin.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await asAdmin.text()).toMatch(/^# (HELP|TYPE) /m);
@@ -232,14 +257,29 @@ describe('production start path (npm run migrate, worker, api as separate proces
   it('a mail in flight at SIGTERM is delivered before the worker exits 0; /readyz then names the worker', async () => {
     expect(api).toBeDefined();
     const headers = { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' };
-    const post = (p: string, body: unknown) => fetch(`http://127.0.0.1:${port}${p}`, { method: 'POST', headers, body: JSON.stringify(body) });
-    expect((await post('/api/v1/agencies', { code: 'GRC', name: 'Grace Trust', leadEmail: 'lead@grace.example' })).status).toBe(201);
+    const post = (p: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${port}${p}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    expect(
+      (await post('/api/v1/agencies', { code: 'GRC', name: 'Grace Trust', leadEmail: 'lead@grace.example' })).status,
+    ).toBe(201);
     relay.delayMs = 6000;
     const review = await post('/api/v1/reviews', {
       reference: 'SIGTERM-1',
       title: 'Shutdown review',
       policy: { acknowledgeWithin: 'P30D', stallAfter: 'P30D', remindBefore: [] },
-      recommendations: [{ number: '1', text: 'Finish what was started', actions: [{ agencyCode: 'GRC', title: 'Send the assignment', dueDate: new Date(Date.now() + 60 * 86400_000).toISOString().slice(0, 10) }] }],
+      recommendations: [
+        {
+          number: '1',
+          text: 'Finish what was started',
+          actions: [
+            {
+              agencyCode: 'GRC',
+              title: 'Send the assignment',
+              dueDate: new Date(Date.now() + 60 * 86400_000).toISOString().slice(0, 10),
+            },
+          ],
+        },
+      ],
     });
     expect(review.status).toBe(201);
     await until(() => relay.inFlight > 0, 60_000, 'the assignment mail reaching the relay');
@@ -261,12 +301,21 @@ describe('production start path (npm run migrate, worker, api as separate proces
     } finally {
       await c.end();
     }
-    const body = (await notReady.json()) as { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> };
+    const body = (await notReady.json()) as {
+      ready: boolean;
+      checks: Record<string, { ok: boolean; detail?: string }>;
+    };
     expect(body).toEqual({
       ready: false,
-      checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: false, detail: expect.stringMatching(/^no worker/) } },
+      checks: {
+        database: { ok: true },
+        temporal: { ok: true },
+        worker: { ok: false, detail: expect.stringMatching(/^no worker/) },
+      },
     });
-    process.stdout.write(`worker SIGTERM with a 6 s send in flight: /readyz 503 after ${readyAfterMs} ms, exit 0 after ${exitMs} ms\n`);
+    process.stdout.write(
+      `worker SIGTERM with a 6 s send in flight: /readyz 503 after ${readyAfterMs} ms, exit 0 after ${exitMs} ms\n`,
+    );
     relay.delayMs = 0;
   });
 
@@ -275,7 +324,11 @@ describe('production start path (npm run migrate, worker, api as separate proces
     const second = spawnLogged('npm', ['run', 'worker'], { ...env, WORKER_METRICS_PORT: '' }, root);
     const third = spawnLogged('npm', ['run', 'worker'], { ...env, WORKER_METRICS_PORT: '' }, root);
     started.push(second, third);
-    await until(async () => (await heartbeats()) === 2, 180_000, `two worker heartbeats\n${second.output()}\n${third.output()}`);
+    await until(
+      async () => (await heartbeats()) === 2,
+      180_000,
+      `two worker heartbeats\n${second.output()}\n${third.output()}`,
+    );
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     second.child.kill('SIGTERM');
     expect(await Promise.race([second.exited, sleep(30_000).then(() => 'timeout')])).toBe(0);
@@ -286,7 +339,8 @@ describe('production start path (npm run migrate, worker, api as separate proces
     }
     // The last one is SIGKILLed: no goodbye, so only its heartbeat going stale tells.
     const t0 = Date.now();
-    for (const pid of [third.child.pid!, ...descendants(third.child.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of [third.child.pid!, ...descendants(third.child.pid!)])
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
     await waitForHttp(`http://127.0.0.1:${port}/readyz`, 20_000, (st) => st === 503);
     const after = Date.now() - t0;
     expect(after).toBeLessThan(15_000);
@@ -300,7 +354,17 @@ describe('production start path (npm run migrate, worker, api as separate proces
     const body = JSON.stringify({ code: 'SLW', name: 'Slow Services', leadEmail: 'lead@slow.example' });
     const inFlight = new Promise<{ status: number }>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/agencies', headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/v1/agencies',
+          headers: {
+            authorization: `Bearer ${OPERATOR_TOKEN}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
@@ -326,8 +390,14 @@ describe('production start path (npm run migrate, worker, api as separate proces
 
   it('build:workflows writes a bundle a production worker can load', async () => {
     const out = path.join(dataDir, 'workflow-bundle.js');
-    const r = await runToEnd([tsx, 'scripts/build-workflow-bundle.ts', out], { PATH: process.env.PATH, HOME: process.env.HOME });
-    expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringContaining('workflow bundle written to') });
+    const r = await runToEnd([tsx, 'scripts/build-workflow-bundle.ts', out], {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+    });
+    expect({ code: r.code, out: r.out }).toEqual({
+      code: 0,
+      out: expect.stringContaining('workflow bundle written to'),
+    });
     const code = fs.readFileSync(out, 'utf8');
     expect(code.length).toBeGreaterThan(10_000);
     expect(code).toContain('actionWorkflow');

@@ -25,7 +25,10 @@ describe('readiness report', () => {
       },
     });
     expect(JSON.stringify(report)).not.toMatch(/password|actionplan|internal|10\.0\.0\.7|ECONNREFUSED/);
-    expect(logged).toEqual([expect.objectContaining({ err: secretish, check: 'database' }), expect.objectContaining({ check: 'temporal' })]);
+    expect(logged).toEqual([
+      expect.objectContaining({ err: secretish, check: 'database' }),
+      expect.objectContaining({ check: 'temporal' }),
+    ]);
   });
 
   it('is ready with a database, Temporal and a worker heartbeat; not without the heartbeat', async () => {
@@ -36,7 +39,11 @@ describe('readiness report', () => {
     });
     expect(await checkReadiness({ ...deps, liveWorkers: async () => 0 })).toEqual({
       ready: false,
-      checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: false, detail: 'no worker has reported in the last few seconds' } },
+      checks: {
+        database: { ok: true },
+        temporal: { ok: true },
+        worker: { ok: false, detail: 'no worker has reported in the last few seconds' },
+      },
     });
   });
 });

@@ -39,7 +39,10 @@ afterAll(async () => {
 
 it("the README's commands bring up a deployment an operator can administer", async () => {
   expect(block).toMatch(/^export DATABASE_URL=postgres:\/\/… /m);
-  const commands = block.split('\n').filter((l) => /^npm run /.test(l)).map((l) => l.replace(/\s+#.*$/, ''));
+  const commands = block
+    .split('\n')
+    .filter((l) => /^npm run /.test(l))
+    .map((l) => l.replace(/\s+#.*$/, ''));
   expect(commands).toEqual(['npm run migrate', 'npm run worker', 'npm run api']);
 
   await catcher.start();
@@ -56,14 +59,28 @@ it("the README's commands bring up a deployment an operator can administer", asy
   // Two terminals: the long-running commands side by side, after migrate has finished.
   const script = `set -e\n${filled.replace(/^npm run (worker|api)\b.*$/gm, 'npm run $1 &')}\nwait\n`;
   const port = await freePort();
-  const shell = spawnLogged('bash', ['-c', script], { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), TEMPORAL_TASK_QUEUE: uniqueTaskQueue('readme'), NPM_CONFIG_SCRIPT_SHELL: '/bin/bash' }, root);
+  const shell = spawnLogged(
+    'bash',
+    ['-c', script],
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      TEMPORAL_TASK_QUEUE: uniqueTaskQueue('readme'),
+      NPM_CONFIG_SCRIPT_SHELL: '/bin/bash',
+    },
+    root,
+  );
   try {
     await waitForHttp(`http://127.0.0.1:${port}/readyz`, 240_000).catch((err: Error) => {
       throw new Error(`${err.message}\n${shell.output()}`);
     });
     expect(shell.output()).toContain('migrations applied (postgres)');
     const me = await fetch(`http://127.0.0.1:${port}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
-    expect({ status: me.status, body: await me.json() }).toEqual({ status: 200, body: expect.objectContaining({ role: 'admin' }) });
+    expect({ status: me.status, body: await me.json() }).toEqual({
+      status: 200,
+      body: expect.objectContaining({ role: 'admin' }),
+    });
   } finally {
     for (const pid of [...descendants(shell.child.pid!)].reverse()) {
       try {

@@ -7,7 +7,18 @@ import { Worker } from '@temporalio/worker';
 import { ProdStack } from '../../lib/prod-stack';
 import { QUIET_POLICY } from '../support/quiet-policy';
 import { UPGRADE_PATCH_ID } from './upgraded-workflows';
-import { Http, auditVerify, checkProjectionAndMail, importExample, newStack, onDb, setUpPeople, waitFor, type ActionRef, type People } from './topology';
+import {
+  Http,
+  auditVerify,
+  checkProjectionAndMail,
+  importExample,
+  newStack,
+  onDb,
+  setUpPeople,
+  waitFor,
+  type ActionRef,
+  type People,
+} from './topology';
 
 /**
  * Deployment rehearsal on the production topology (`npm run stack:prod`'s ProdStack): the Temporal
@@ -22,7 +33,12 @@ jest.setTimeout(900_000);
 
 const PLANS = ['acknowledge', 'evidence', 'approve', 'cancel'] as const;
 type Plan = (typeof PLANS)[number];
-const STAGE: Record<Plan, string> = { acknowledge: 'in_progress', evidence: 'under_review', approve: 'closed', cancel: 'cancelled' };
+const STAGE: Record<Plan, string> = {
+  acknowledge: 'in_progress',
+  evidence: 'under_review',
+  approve: 'closed',
+  cancel: 'cancelled',
+};
 
 let stack: ProdStack;
 let people: People;
@@ -59,11 +75,17 @@ it('carries the example review through two APIs and two workers, across a worker
   const drive = async (a: ActionRef, p: Plan) => {
     const agency = people.agency[a.agencyCode];
     const url = `/api/v1/actions/${a.id}`;
-    if (p === 'cancel') await http.ok(api(), 'POST', `${url}/cancel`, people.board, { reason: 'Superseded by a later review' });
+    if (p === 'cancel')
+      await http.ok(api(), 'POST', `${url}/cancel`, people.board, { reason: 'Superseded by a later review' });
     else {
       await http.ok(api(), 'POST', `${url}/acknowledge`, agency);
-      if (p !== 'acknowledge') await http.ok(api(), 'POST', `${url}/evidence`, agency, { statement: 'Procedure revised and staff briefed' });
-      if (p === 'approve') await http.ok(api(), 'POST', `${url}/decision`, people.board, { outcome: 'approve', comment: 'Evidence is sufficient' });
+      if (p !== 'acknowledge')
+        await http.ok(api(), 'POST', `${url}/evidence`, agency, { statement: 'Procedure revised and staff briefed' });
+      if (p === 'approve')
+        await http.ok(api(), 'POST', `${url}/decision`, people.board, {
+          outcome: 'approve',
+          comment: 'Evidence is sufficient',
+        });
     }
     done += 1;
   };
@@ -108,7 +130,11 @@ it('carries the example review through two APIs and two workers, across a worker
   }
   await waitFor(
     'the outbox drained',
-    async () => (await onDb(stack.databaseUrl, async (c) => (await c.query("select count(*)::int as n from notifications where status <> 'sent'")).rows[0].n)) === 0,
+    async () =>
+      (await onDb(
+        stack.databaseUrl,
+        async (c) => (await c.query("select count(*)::int as n from notifications where status <> 'sent'")).rows[0].n,
+      )) === 0,
     300_000,
   );
   mark('settled');
@@ -116,7 +142,10 @@ it('carries the example review through two APIs and two workers, across a worker
   const findings = await checkProjectionAndMail(stack, list);
   expect(findings.problems).toEqual([]);
   const audit = await auditVerify(stack);
-  expect({ code: audit.code, out: audit.out }).toEqual({ code: 0, out: expect.stringMatching(/^audit chain intact: \d+ event\(s\) verified/) });
+  expect({ code: audit.code, out: audit.out }).toEqual({
+    code: 0,
+    out: expect.stringMatching(/^audit chain intact: \d+ event\(s\) verified/),
+  });
   for (const i of [0, 1]) {
     const res = await fetch(`${stack.apiUrl(i)}/readyz`);
     expect({ api: i + 1, status: res.status }).toEqual({ api: i + 1, status: 200 });
@@ -138,18 +167,35 @@ it('carries the example review through two APIs and two workers, across a worker
 it('rolls the workers onto a release whose workflow code changed behind patched(): old drained, none fails or sticks, old histories replay', async () => {
   expect(list.length).toBe(22); // follows the rehearsal: its open actions are the running workflows
   const http = new Http(stack);
-  const next = await stack.buildBundle(path.join(stack.opts.dataDir, 'workflow-bundle-next.js'), path.join(__dirname, 'upgraded-workflows', 'index.ts'));
+  const next = await stack.buildBundle(
+    path.join(stack.opts.dataDir, 'workflow-bundle-next.js'),
+    path.join(__dirname, 'upgraded-workflows', 'index.ts'),
+  );
   const old = stack.workers.filter((w) => w.running);
-  const fresh = [stack.startWorker({ WORKFLOW_BUNDLE_PATH: next, LOG_LEVEL: 'info' }), stack.startWorker({ WORKFLOW_BUNDLE_PATH: next, LOG_LEVEL: 'info' })];
+  const fresh = [
+    stack.startWorker({ WORKFLOW_BUNDLE_PATH: next, LOG_LEVEL: 'info' }),
+    stack.startWorker({ WORKFLOW_BUNDLE_PATH: next, LOG_LEVEL: 'info' }),
+  ];
   stack.workers.push(...fresh);
-  await waitFor('the new workers polling', async () => fresh.every((w) => w.output().includes('worker polling')), 240_000);
+  await waitFor(
+    'the new workers polling',
+    async () => fresh.every((w) => w.output().includes('worker polling')),
+    240_000,
+  );
   // Work goes on while old and new overlap; then the old ones are drained (SIGTERM: in-flight tasks finish).
   const open = list.map((a, i) => [a, planOf(i)] as const).filter(([, p]) => p === 'acknowledge' || p === 'evidence');
   const driving = Promise.all(
     open.map(async ([a, p], i) => {
       const agency = people.agency[a.agencyCode];
-      if (p === 'acknowledge') await http.ok(i % 2, 'POST', `/api/v1/actions/${a.id}/evidence`, agency, { statement: 'Done after the upgrade' });
-      else await http.ok(i % 2, 'POST', `/api/v1/actions/${a.id}/decision`, people.board, { outcome: 'approve', comment: 'Signed off after the upgrade' });
+      if (p === 'acknowledge')
+        await http.ok(i % 2, 'POST', `/api/v1/actions/${a.id}/evidence`, agency, {
+          statement: 'Done after the upgrade',
+        });
+      else
+        await http.ok(i % 2, 'POST', `/api/v1/actions/${a.id}/decision`, people.board, {
+          outcome: 'approve',
+          comment: 'Signed off after the upgrade',
+        });
     }),
   );
   const d0 = Date.now();
@@ -163,12 +209,32 @@ it('rolls the workers onto a release whose workflow code changed behind patched(
     reference: 'UPGRADE-1',
     title: 'After the upgrade',
     policy: QUIET_POLICY,
-    recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'BHT', title: 'Update the discharge policy', dueDate: new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10) }] }],
+    recommendations: [
+      {
+        number: '1',
+        text: 'Share information',
+        actions: [
+          {
+            agencyCode: 'BHT',
+            title: 'Update the discharge policy',
+            dueDate: new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10),
+          },
+        ],
+      },
+    ],
   });
-  const after: ActionRef = { ...review.recommendations[0].actions[0], workflowId: `action-${review.recommendations[0].actions[0].id}` };
+  const after: ActionRef = {
+    ...review.recommendations[0].actions[0],
+    workflowId: `action-${review.recommendations[0].actions[0].id}`,
+  };
   await http.ok(1, 'POST', `/api/v1/actions/${after.id}/acknowledge`, people.agency.BHT);
 
-  const want = new Map(list.map((a, i) => [a.id, { acknowledge: 'under_review', evidence: 'closed', approve: 'closed', cancel: 'cancelled' }[planOf(i)]]));
+  const want = new Map(
+    list.map((a, i) => [
+      a.id,
+      { acknowledge: 'under_review', evidence: 'closed', approve: 'closed', cancel: 'cancelled' }[planOf(i)],
+    ]),
+  );
   want.set(after.id, 'in_progress');
   await waitFor(
     'every action in its stage after the upgrade',
@@ -183,20 +249,36 @@ it('rolls the workers onto a release whose workflow code changed behind patched(
   const client = new Client({ connection, namespace: stack.opts.namespace });
   try {
     const all = [...list, after];
-    const histories = await Promise.all(all.map(async (a) => ({ workflowId: a.workflowId, history: await client.workflow.getHandle(a.workflowId).fetchHistory() })));
+    const histories = await Promise.all(
+      all.map(async (a) => ({
+        workflowId: a.workflowId,
+        history: await client.workflow.getHandle(a.workflowId).fetchHistory(),
+      })),
+    );
     const problems: string[] = [];
     for (const { workflowId, history } of histories) {
-      for (const e of history.events ?? []) if (e.workflowTaskFailedEventAttributes || e.workflowExecutionFailedEventAttributes) problems.push(`${workflowId}: ${Object.keys(e).find((k) => k.endsWith('Attributes'))}`);
+      for (const e of history.events ?? [])
+        if (e.workflowTaskFailedEventAttributes || e.workflowExecutionFailedEventAttributes)
+          problems.push(`${workflowId}: ${Object.keys(e).find((k) => k.endsWith('Attributes'))}`);
     }
     expect(problems).toEqual([]);
     const patchIds = (h: (typeof histories)[number]) =>
       (h.history.events ?? [])
         .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
-        .map((e) => Object.values(e.markerRecordedEventAttributes!.details ?? {}).flatMap((p) => (p.payloads ?? []).map((x) => Buffer.from(x.data ?? []).toString())).join(''));
-    const patched = histories.filter((h) => patchIds(h).some((d) => d.includes(UPGRADE_PATCH_ID))).map((h) => h.workflowId);
+        .map((e) =>
+          Object.values(e.markerRecordedEventAttributes!.details ?? {})
+            .flatMap((p) => (p.payloads ?? []).map((x) => Buffer.from(x.data ?? []).toString()))
+            .join(''),
+        );
+    const patched = histories
+      .filter((h) => patchIds(h).some((d) => d.includes(UPGRADE_PATCH_ID)))
+      .map((h) => h.workflowId);
     expect(patched).toEqual([after.workflowId]);
     figures.upgradePatchMarkers = patched.length;
-    const failed = await client.workflowService.countWorkflowExecutions({ namespace: stack.opts.namespace, query: 'ExecutionStatus="Failed" OR ExecutionStatus="Terminated" OR ExecutionStatus="TimedOut"' });
+    const failed = await client.workflowService.countWorkflowExecutions({
+      namespace: stack.opts.namespace,
+      query: 'ExecutionStatus="Failed" OR ExecutionStatus="Terminated" OR ExecutionStatus="TimedOut"',
+    });
     expect(Number(failed.count)).toBe(0);
 
     // The histories recorded before the upgrade, and the committed ones, replay on the new code.
@@ -204,10 +286,14 @@ it('rolls the workers onto a release whose workflow code changed behind patched(
     const committed = fs.readdirSync(fixtures).filter((f) => f.startsWith('action-') && f.endsWith('.history.json'));
     const replays = [
       ...histories.filter((h) => h.workflowId !== after.workflowId),
-      ...committed.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(fixtures, f), 'utf8'))) })),
+      ...committed.map((f) => ({
+        workflowId: f,
+        history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(fixtures, f), 'utf8'))),
+      })),
     ];
     const results: { id: string; error?: string }[] = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: next } }, replays)) if (r.error) results.push({ id: r.workflowId, error: r.error.message });
+    for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: next } }, replays))
+      if (r.error) results.push({ id: r.workflowId, error: r.error.message });
     expect(results).toEqual([]);
     figures.replayedOnNewCode = replays.length;
   } finally {
@@ -224,22 +310,55 @@ it('backs up both databases while a reminder is pending, restores them into fres
     reference: 'BACKUP-1',
     title: 'Pending reminder across a restore',
     policy: { ...QUIET_POLICY, remindBefore: ['PT8M'] },
-    recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'TVP', title: 'Brief the custody sergeants', dueDate: new Date(Date.now() + 10 * 60_000).toISOString() }] }],
+    recommendations: [
+      {
+        number: '1',
+        text: 'Share information',
+        actions: [
+          {
+            agencyCode: 'TVP',
+            title: 'Brief the custody sergeants',
+            dueDate: new Date(Date.now() + 10 * 60_000).toISOString(),
+          },
+        ],
+      },
+    ],
   });
   const pending = review.recommendations[0].actions[0] as { id: string };
-  await waitFor('the assignment projected', async () => (await onDb(stack.databaseUrl, async (c) => (await c.query("select count(*)::int as n from audit_events where action_id = $1", [pending.id])).rows[0].n)) > 0, 60_000);
+  await waitFor(
+    'the assignment projected',
+    async () =>
+      (await onDb(
+        stack.databaseUrl,
+        async (c) =>
+          (await c.query('select count(*)::int as n from audit_events where action_id = $1', [pending.id])).rows[0].n,
+      )) > 0,
+    60_000,
+  );
 
   // docs/OPERATIONS.md "Backups": stop the API and the workers, dump the three databases, start again.
   await Promise.all([...stack.apis, ...stack.workers].map((p) => p.stop(30_000)));
   const dumps = path.join(stack.opts.dataDir, 'backup');
   fs.mkdirSync(dumps);
   const server = new URL(stack.opts.postgresUrl);
-  const pgArgs = ['-h', server.hostname, '-p', server.port || '5432', '-U', decodeURIComponent(server.username || 'postgres')];
+  const pgArgs = [
+    '-h',
+    server.hostname,
+    '-p',
+    server.port || '5432',
+    '-U',
+    decodeURIComponent(server.username || 'postgres'),
+  ];
   const b0 = Date.now();
-  for (const [kind, name] of Object.entries(stack.opts.databases)) await run('pg_dump', [...pgArgs, '-Fc', '-f', path.join(dumps, `${kind}.dump`), name]);
+  for (const [kind, name] of Object.entries(stack.opts.databases))
+    await run('pg_dump', [...pgArgs, '-Fc', '-f', path.join(dumps, `${kind}.dump`), name]);
   figures.backupSeconds = Math.round((Date.now() - b0) / 1000);
   await stack.stop();
-  expect((await stack.catcher.list()).some((m) => m.headers['x-action-ref']?.startsWith('BACKUP-1') && m.headers['x-notification-kind'] === 'reminder')).toBe(false);
+  expect(
+    (await stack.catcher.list()).some(
+      (m) => m.headers['x-action-ref']?.startsWith('BACKUP-1') && m.headers['x-notification-kind'] === 'reminder',
+    ),
+  ).toBe(false);
 
   // Restore as docs/OPERATIONS.md says: drop, create each database, then pg_restore into it.
   // (Same names: Temporal's schema_version rows name the database they belong to.)
@@ -257,12 +376,25 @@ it('backs up both databases while a reminder is pending, restores them into fres
   await stack.start();
   figures.restoreToReadySeconds = Math.round((Date.now() - r0) / 1000);
 
-  const reminder = await stack.catcher.waitFor((m) => m.headers['x-notification-kind'] === 'reminder' && (m.headers['x-action-ref'] ?? '').startsWith('BACKUP-1'), 300_000);
+  const reminder = await stack.catcher.waitFor(
+    (m) => m.headers['x-notification-kind'] === 'reminder' && (m.headers['x-action-ref'] ?? '').startsWith('BACKUP-1'),
+    300_000,
+  );
   expect(reminder.to).toEqual(expect.arrayContaining(['safeguarding.lead@tvp.example']));
   figures.reminderAfterRestoreSeconds = Math.round((Date.now() - r0) / 1000);
   await waitFor(
     'the reminder audited',
-    async () => (await onDb(stack.databaseUrl, async (c) => (await c.query("select count(*)::int as n from audit_events where action_id = $1 and type = 'reminder_sent'", [pending.id])).rows[0].n)) === 1,
+    async () =>
+      (await onDb(
+        stack.databaseUrl,
+        async (c) =>
+          (
+            await c.query(
+              "select count(*)::int as n from audit_events where action_id = $1 and type = 'reminder_sent'",
+              [pending.id],
+            )
+          ).rows[0].n,
+      )) === 1,
     60_000,
   );
   const audit = await auditVerify(stack);

@@ -72,7 +72,14 @@ export class Http {
   stats: HttpStats = { calls: 0, retries: 0, alreadyApplied: 0 };
   constructor(private readonly stack: ProdStack) {}
 
-  async call(api: number, method: string, url: string, token: string, body?: unknown, deadlineMs = 300_000): Promise<{ status: number; body: Json }> {
+  async call(
+    api: number,
+    method: string,
+    url: string,
+    token: string,
+    body?: unknown,
+    deadlineMs = 300_000,
+  ): Promise<{ status: number; body: Json }> {
     const end = Date.now() + deadlineMs;
     this.stats.calls += 1;
     for (let attempt = 0; ; attempt++) {
@@ -81,7 +88,10 @@ export class Http {
       try {
         const res = await fetch(`${this.stack.apiUrl(api)}${url}`, {
           method,
-          headers: { Authorization: `Bearer ${token}`, ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            Authorization: `Bearer ${token}`,
+            ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           body: body instanceof FormData ? body : body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(60_000),
         });
@@ -113,7 +123,8 @@ export class Http {
 
   async ok(api: number, method: string, url: string, token: string, body?: unknown): Promise<Json> {
     const res = await this.call(api, method, url, token, body);
-    if (res.status >= 300) throw new Error(`${method} ${url} via API ${api + 1}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status >= 300)
+      throw new Error(`${method} ${url} via API ${api + 1}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 }
@@ -127,10 +138,23 @@ export interface People {
 /** What an operator does first: the agencies of the example and a person for each, with the admin token. */
 export async function setUpPeople(http: Http, adminToken: string): Promise<People> {
   for (const a of EXAMPLE_AGENCIES) await http.ok(0, 'POST', '/api/v1/agencies', adminToken, a);
-  const board = (await http.ok(1, 'POST', '/api/v1/users', adminToken, { name: 'Board Manager', email: 'manager@board.example.org', role: 'board' })).token as string;
+  const board = (
+    await http.ok(1, 'POST', '/api/v1/users', adminToken, {
+      name: 'Board Manager',
+      email: 'manager@board.example.org',
+      role: 'board',
+    })
+  ).token as string;
   const agency: Record<string, string> = {};
   for (const [i, a] of EXAMPLE_AGENCIES.entries()) {
-    agency[a.code] = (await http.ok(i % 2, 'POST', '/api/v1/users', adminToken, { name: `${a.code} Lead`, email: `lead@${a.code.toLowerCase()}.example`, role: 'agency', agencyCode: a.code })).token;
+    agency[a.code] = (
+      await http.ok(i % 2, 'POST', '/api/v1/users', adminToken, {
+        name: `${a.code} Lead`,
+        email: `lead@${a.code.toLowerCase()}.example`,
+        role: 'agency',
+        agencyCode: a.code,
+      })
+    ).token;
   }
   return { admin: adminToken, board, agency };
 }
@@ -142,15 +166,30 @@ export interface ActionRef {
   workflowId: string;
 }
 
-export async function importExample(http: Http, people: People, reference: string, policy: object): Promise<ActionRef[]> {
+export async function importExample(
+  http: Http,
+  people: People,
+  reference: string,
+  policy: object,
+): Promise<ActionRef[]> {
   const form = new FormData();
   form.set('reference', reference);
   form.set('title', 'Serious Case Review: Baby M');
   form.set('policy', JSON.stringify(policy));
-  form.set('file', new Blob([fs.readFileSync(path.join(ROOT, 'examples', 'scr-baby-m-action-plan.csv'))], { type: 'text/csv' }), 'scr-baby-m-action-plan.csv');
+  form.set(
+    'file',
+    new Blob([fs.readFileSync(path.join(ROOT, 'examples', 'scr-baby-m-action-plan.csv'))], { type: 'text/csv' }),
+    'scr-baby-m-action-plan.csv',
+  );
   const review = await http.ok(0, 'POST', '/api/v1/reviews/import', people.board, form);
-  return (review.recommendations as { actions: { id: string; reference: string; agencyCode: string }[] }[]).flatMap((r) =>
-    r.actions.map((a) => ({ id: a.id, reference: a.reference, agencyCode: a.agencyCode, workflowId: `action-${a.id}` })),
+  return (review.recommendations as { actions: { id: string; reference: string; agencyCode: string }[] }[]).flatMap(
+    (r) =>
+      r.actions.map((a) => ({
+        id: a.id,
+        reference: a.reference,
+        agencyCode: a.agencyCode,
+        workflowId: `action-${a.id}`,
+      })),
   );
 }
 
@@ -181,19 +220,36 @@ export async function checkProjectionAndMail(stack: ProdStack, list: ActionRef[]
   const connection = await Connection.connect({ address: stack.temporal!.address });
   const client = new Client({ connection, namespace: stack.opts.namespace });
   try {
-    const rows = await onDb(stack.databaseUrl, async (c) => (await c.query('select id, status, outcome, escalation_level, projected_seq from actions')).rows);
+    const rows = await onDb(
+      stack.databaseUrl,
+      async (c) => (await c.query('select id, status, outcome, escalation_level, projected_seq from actions')).rows,
+    );
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     for (const a of list) {
       const row = byId.get(a.id);
       const state = await client.workflow.getHandle(a.workflowId).query(stateQuery);
-      const got = { status: row?.status, outcome: row?.outcome ?? null, escalationLevel: row?.escalation_level, seq: row?.projected_seq };
-      const want = { status: state.stage, outcome: state.outcome, escalationLevel: state.escalationLevel, seq: state.seq };
-      if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${a.reference}: row ${JSON.stringify(got)}, workflow ${JSON.stringify(want)}`);
+      const got = {
+        status: row?.status,
+        outcome: row?.outcome ?? null,
+        escalationLevel: row?.escalation_level,
+        seq: row?.projected_seq,
+      };
+      const want = {
+        status: state.stage,
+        outcome: state.outcome,
+        escalationLevel: state.escalationLevel,
+        seq: state.seq,
+      };
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        problems.push(`${a.reference}: row ${JSON.stringify(got)}, workflow ${JSON.stringify(want)}`);
     }
   } finally {
     await connection.close();
   }
-  const outbox = await onDb(stack.databaseUrl, async (c) => (await c.query('select idempotency_key, status, message_id, attempts from notifications')).rows);
+  const outbox = await onDb(
+    stack.databaseUrl,
+    async (c) => (await c.query('select idempotency_key, status, message_id, attempts from notifications')).rows,
+  );
   const atSmtp = new Map<string, number>();
   for (const m of stack.catcher.list()) {
     const id = (m.messageId ?? '').replace(/^<|>$/g, '');
@@ -213,18 +269,30 @@ export async function checkProjectionAndMail(stack: ProdStack, list: ActionRef[]
     if (n > o.attempts) problems.push(`outbox ${o.idempotency_key}: delivered ${n} times in ${o.attempts} attempts`);
     if (n > 1) torn += n - 1;
   }
-  for (const [id, n] of atSmtp) if (!known.has(id)) problems.push(`SMTP server got ${n} mail(s) with Message-ID ${id} that no sent outbox row names`);
+  for (const [id, n] of atSmtp)
+    if (!known.has(id))
+      problems.push(`SMTP server got ${n} mail(s) with Message-ID ${id} that no sent outbox row names`);
   return { problems, outboxRows: outbox.length, mailsAtSmtp: stack.catcher.list().length, tornSendDuplicates: torn };
 }
 
 /** `npm run audit:verify` against the stack's database, as an operator runs it. */
 export async function auditVerify(stack: ProdStack): Promise<{ code: number | null; out: string }> {
   const { spawnLogged } = await import('../support/processes');
-  const p = spawnLogged(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: stack.databaseUrl, AUDIT_KEY: stack.opts.auditKey }, ROOT);
+  const p = spawnLogged(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/audit-verify.ts'],
+    { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: stack.databaseUrl, AUDIT_KEY: stack.opts.auditKey },
+    ROOT,
+  );
   return { code: await p.exited, out: p.output() };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false | null>, ms: number, every = 1000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false | null>,
+  ms: number,
+  every = 1000,
+): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   while (Date.now() < end) {

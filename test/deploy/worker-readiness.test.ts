@@ -64,7 +64,10 @@ it('without its database: not ready (health check names the cause), keeps retryi
   started.push(worker);
   await waitForText(worker, /not ready: the database at .* does not exist[^\n]*retrying/, 60_000);
   const health = spawnLogged(node[0], [...node.slice(1), 'scripts/healthcheck-worker.ts'], e, root);
-  expect({ code: await health.exited, out: health.output().trim() }).toEqual({ code: 1, out: expect.stringMatching(/does not exist: create it first/) });
+  expect({ code: await health.exited, out: health.output().trim() }).toEqual({
+    code: 1,
+    out: expect.stringMatching(/does not exist: create it first/),
+  });
   await waitForText(worker, /"tries":2/, 30_000);
   expect(worker.child.exitCode).toBeNull();
 
@@ -78,9 +81,18 @@ it('without its database: not ready (health check names the cause), keeps retryi
 it('without Temporal: says so, keeps retrying, stops cleanly on SIGTERM', async () => {
   await server(`create database "${name}"`).catch(() => undefined);
   const port = await freePort();
-  const worker = spawnLogged(node[0], [...node.slice(1), 'worker/main.ts'], env({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }), root);
+  const worker = spawnLogged(
+    node[0],
+    [...node.slice(1), 'worker/main.ts'],
+    env({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }),
+    root,
+  );
   started.push(worker);
-  await waitForText(worker, new RegExp(`not ready: cannot reach Temporal at 127\\.0\\.0\\.1:${port} \\(TEMPORAL_ADDRESS\\)`), 90_000);
+  await waitForText(
+    worker,
+    new RegExp(`not ready: cannot reach Temporal at 127\\.0\\.0\\.1:${port} \\(TEMPORAL_ADDRESS\\)`),
+    90_000,
+  );
   await waitForText(worker, /"tries":2/, 60_000);
   expect(worker.child.exitCode).toBeNull();
   worker.child.kill('SIGTERM');

@@ -22,7 +22,8 @@ function walk(dir: string, keep: (file: string) => boolean): string[] {
   for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
     const rel = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (['node_modules', '.git', 'test-artifacts', 'dist', '.data', 'coverage', 'reports'].includes(entry.name)) continue;
+      if (['node_modules', '.git', 'test-artifacts', 'dist', '.data', 'coverage', 'reports'].includes(entry.name))
+        continue;
       out.push(...walk(rel, keep));
     } else if (keep(rel)) out.push(rel);
   }
@@ -64,8 +65,10 @@ function readmeTableVariables(): Set<string> {
   return names;
 }
 
-const envExampleVariables = () => new Set([...read('.env.example').matchAll(/^#?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
-const composeVariables = () => new Set([...read('docker-compose.yml').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]));
+const envExampleVariables = () =>
+  new Set([...read('.env.example').matchAll(/^#?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+const composeVariables = () =>
+  new Set([...read('docker-compose.yml').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]));
 
 describe('environment variables', () => {
   const code = variablesTheCodeReads();
@@ -74,17 +77,23 @@ describe('environment variables', () => {
   const compose = composeVariables();
 
   it('every variable the code reads is in the README configuration table', () => {
-    const missing = [...code].filter(([name]) => !table.has(name)).map(([name, file]) => `README.md configuration table lacks ${name} (read by ${file})`);
+    const missing = [...code]
+      .filter(([name]) => !table.has(name))
+      .map(([name, file]) => `README.md configuration table lacks ${name} (read by ${file})`);
     expect(missing).toEqual([]);
   });
 
   it('every variable the code reads is in .env.example', () => {
-    const missing = [...code].filter(([name]) => !example.has(name)).map(([name, file]) => `.env.example lacks ${name} (read by ${file}); add "#${name}=<default>" with a comment`);
+    const missing = [...code]
+      .filter(([name]) => !example.has(name))
+      .map(([name, file]) => `.env.example lacks ${name} (read by ${file}); add "#${name}=<default>" with a comment`);
     expect(missing).toEqual([]);
   });
 
   it('the README table names only variables the code reads', () => {
-    const extra = [...table].filter((name) => !code.has(name)).map((name) => `README.md configuration table names ${name}, which no code reads`);
+    const extra = [...table]
+      .filter((name) => !code.has(name))
+      .map((name) => `README.md configuration table names ${name}, which no code reads`);
     expect(extra).toEqual([]);
   });
 
@@ -100,7 +109,9 @@ describe('environment variables', () => {
 describe('npm scripts', () => {
   it('every `npm run <script>` the docs name exists in package.json', () => {
     const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
-    const files = [...DOCS, '.env.example', 'docker-compose.yml', 'Dockerfile', '.ci/run'].filter((f) => fs.existsSync(path.join(root, f)));
+    const files = [...DOCS, '.env.example', 'docker-compose.yml', 'Dockerfile', '.ci/run'].filter((f) =>
+      fs.existsSync(path.join(root, f)),
+    );
     const missing: string[] = [];
     for (const file of files) {
       for (const m of read(file).matchAll(/npm run(?: -s| --silent)? ([a-z][\w:.-]*)/g)) {
@@ -139,7 +150,8 @@ function routesNamedIn(text: string): string[] {
   const clean = (p: string) => p.replace(/[?#].*$/, '').replace(/[.,;:)`'"]+$/, '');
   for (const m of text.matchAll(/\b(?:GET|POST|PUT|PATCH|DELETE)\s+`?(\/[^\s`)"',]*)/g)) found.push(clean(m[1]));
   for (const m of text.matchAll(/(?:localhost|127\.0\.0\.1):3000(\/[^\s`)"']*)/g)) found.push(clean(m[1]));
-  for (const m of text.matchAll(/`(\/(?:api\/v1\/|healthz|readyz|metrics|openapi\.json|docs|mail|signin)[^`\s]*)`/g)) found.push(clean(m[1]));
+  for (const m of text.matchAll(/`(\/(?:api\/v1\/|healthz|readyz|metrics|openapi\.json|docs|mail|signin)[^`\s]*)`/g))
+    found.push(clean(m[1]));
   // A prefix on its own (`/api/v1`) names no route.
   return found.filter((p) => p.length > 1 && segments(p).join('/') !== 'api/v1');
 }
@@ -152,7 +164,10 @@ describe('routes', () => {
       db: {} as Db,
       client: {} as Client,
       logger: createLogger({ logLevel: 'silent' }),
-      readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
+      readiness: async () => ({
+        ready: true,
+        checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
+      }),
       // The embedded inbox is part of what the docs describe.
       mailCatcher: {} as never,
     });
@@ -161,7 +176,8 @@ describe('routes', () => {
     const missing: string[] = [];
     for (const file of DOCS) {
       for (const route of routesNamedIn(read(file))) {
-        if (!served.some((s) => sameRoute(route, s))) missing.push(`${file} names the route ${route}, which the app does not serve`);
+        if (!served.some((s) => sameRoute(route, s)))
+          missing.push(`${file} names the route ${route}, which the app does not serve`);
       }
     }
     expect([...new Set(missing)]).toEqual([]);

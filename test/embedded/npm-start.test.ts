@@ -62,7 +62,10 @@ describe('npm start (embedded stack)', () => {
 
     const first = await startOnce(env, port);
     const ready = await (await fetch(`${api}/readyz`)).json();
-    expect(ready).toMatchObject({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });
+    expect(ready).toMatchObject({
+      ready: true,
+      checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
+    });
     expect(first.output()).toContain(`Temporal UI:   http://localhost:${uiPort}`);
     expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
     // With HOST unset it listens on loopback only: the machine's own network address gets no answer.
@@ -85,7 +88,13 @@ describe('npm start (embedded stack)', () => {
       body: JSON.stringify({
         reference: 'SCR-EMBEDDED',
         title: 'Embedded smoke review',
-        recommendations: [{ number: '1', text: 'Share information', actions: [{ agencyCode: 'SMOKE', title: 'Train officers', dueDate: '2099-01-31' }] }],
+        recommendations: [
+          {
+            number: '1',
+            text: 'Share information',
+            actions: [{ agencyCode: 'SMOKE', title: 'Train officers', dueDate: '2099-01-31' }],
+          },
+        ],
       }),
     });
     expect(review.status).toBe(201);
@@ -102,15 +111,27 @@ describe('npm start (embedded stack)', () => {
     expect(assignment?.headers['x-action-ref']).toBe('SCR-EMBEDDED 1.1');
 
     // The Baby M demo: action 2.1 is due 31 January 2027, the end of that day in London, wherever it is shown.
-    const page = (await (await fetch(`${api}/api/v1/actions?pageSize=200`, { headers: auth })).json()) as { items: { id: string; reviewId: string; reviewReference: string; reference: string; dueDate: string; dueOn: string; rag: string }[] };
+    const page = (await (await fetch(`${api}/api/v1/actions?pageSize=200`, { headers: auth })).json()) as {
+      items: {
+        id: string;
+        reviewId: string;
+        reviewReference: string;
+        reference: string;
+        dueDate: string;
+        dueOn: string;
+        rag: string;
+      }[];
+    };
     const a21 = page.items.find((a) => a.reviewReference === 'SCR-BABY-M' && a.reference === '2.1')!;
     expect(a21).toMatchObject({ dueOn: '2027-01-31', dueDate: '2027-01-31T23:59:59.999Z' });
-    const demoMail = (mails as unknown as { headers: Record<string, string>; text: string; attachments: { content: string }[] }[]).find(
-      (m) => m.headers['x-action-ref'] === 'SCR-BABY-M 2.1',
-    );
+    const demoMail = (
+      mails as unknown as { headers: Record<string, string>; text: string; attachments: { content: string }[] }[]
+    ).find((m) => m.headers['x-action-ref'] === 'SCR-BABY-M 2.1');
     expect(demoMail?.text).toContain('Due: 31 January 2027');
     expect(demoMail?.attachments[0]?.content).toContain('DTSTART;VALUE=DATE:20270131');
-    const statement = await (await fetch(`${api}/api/v1/reviews/${a21.reviewId}/report?format=md`, { headers: auth })).text();
+    const statement = await (
+      await fetch(`${api}/api/v1/reviews/${a21.reviewId}/report?format=md`, { headers: auth })
+    ).text();
     expect(statement).toMatch(/### 2\.1 [^\n]*\n\n(- [^\n]*\n)*- Target date: 31 January 2027/);
     // A session's credentials (bearer tokens, a sign-in link, session and CSRF cookies) must
     // not appear anywhere in the process's log, which logs every request at info.
@@ -154,11 +175,17 @@ async function useCredentials(api: string, auth: Record<string, string>, review:
   secrets.push(token);
   const agency = { authorization: `Bearer ${token}` };
   const actionId = review.recommendations[0].actions[0].id;
-  expect((await fetch(`${api}/api/v1/actions/${actionId}/acknowledge`, { method: 'POST', headers: agency })).status).toBe(200);
+  expect(
+    (await fetch(`${api}/api/v1/actions/${actionId}/acknowledge`, { method: 'POST', headers: agency })).status,
+  ).toBe(200);
   const form = new FormData();
   form.append('statement', 'Officers trained; attendance list attached.');
   form.append('files', new Blob(['attendance: 12 of 12\n'], { type: 'text/plain' }), 'attendance.txt');
-  const upload = await fetch(`${api}/api/v1/actions/${actionId}/evidence`, { method: 'POST', headers: agency, body: form });
+  const upload = await fetch(`${api}/api/v1/actions/${actionId}/evidence`, {
+    method: 'POST',
+    headers: agency,
+    body: form,
+  });
   expect(upload.status).toBe(200);
 
   const browser = new CookieBrowser(api);
@@ -171,7 +198,11 @@ async function useCredentials(api: string, auth: Record<string, string>, review:
   secrets.push(browser.cookies.get('ap_signin')!);
   let link: string | undefined;
   for (let i = 0; i < 60 && !link; i++) {
-    const mails = (await (await fetch(`${api}/mail/messages.json`)).json()) as { to: string[]; text: string; headers: Record<string, string> }[];
+    const mails = (await (await fetch(`${api}/mail/messages.json`)).json()) as {
+      to: string[];
+      text: string;
+      headers: Record<string, string>;
+    }[];
     const mail = mails.filter((m) => m.to.includes(email) && m.headers['x-notification-kind'] === 'sign_in').pop();
     link = mail && /\/signin\/([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
     if (!link) await new Promise((r) => setTimeout(r, 500));
@@ -180,7 +211,9 @@ async function useCredentials(api: string, auth: Record<string, string>, review:
   secrets.push(link!);
   const confirm = await browser.request(`/signin/${link}`);
   expect(confirm.status).toBe(200);
-  const signedIn = await browser.request(`/signin/${link}`, { form: { _csrf: CookieBrowser.csrfOf(await confirm.text()) } });
+  const signedIn = await browser.request(`/signin/${link}`, {
+    form: { _csrf: CookieBrowser.csrfOf(await confirm.text()) },
+  });
   expect(signedIn.status).toBe(303);
   const session = browser.cookies.get('ap_session');
   expect(session).toBeDefined();

@@ -20,14 +20,19 @@ async function count(stack: ApiStack, query: string): Promise<number> {
 }
 
 /** 5. The same thing twice at once: exactly one wins, the other gets the documented answer, no double rows. */
-export async function concurrentDuplicates(stack: ApiStack, opts: { rounds: number }, log: Log): Promise<ScenarioReport> {
+export async function concurrentDuplicates(
+  stack: ApiStack,
+  opts: { rounds: number },
+  log: Log,
+): Promise<ScenarioReport> {
   const problems: string[] = [];
   const tally: Record<string, number> = {};
   const seen = (k: string) => (tally[k] = (tally[k] ?? 0) + 1);
   for (let r = 0; r < opts.rounds; r++) {
     // The same evidence twice at once: one 200, one 409 (the first moved the action to under_review).
     const a = await fixture(stack, 'in_progress');
-    const ev = () => stack.post(`/api/v1/actions/${a.actionId}/evidence`, 'owner').send({ statement: 'Policy rewritten' });
+    const ev = () =>
+      stack.post(`/api/v1/actions/${a.actionId}/evidence`, 'owner').send({ statement: 'Policy rewritten' });
     const evs = (await Promise.all([ev(), ev()])).map((x) => x.status).sort();
     seen(`evidence ${evs.join('+')}`);
     if (evs.join() !== '200,409') problems.push(`same evidence twice at once: ${evs.join(', ')}`);
@@ -38,7 +43,9 @@ export async function concurrentDuplicates(stack: ApiStack, opts: { rounds: numb
     const b = await fixture(stack, 'under_review');
     const [d1, d2] = await Promise.all([
       stack.post(`/api/v1/actions/${b.actionId}/decision`, 'board').send({ outcome: 'approve', comment: 'Good' }),
-      stack.post(`/api/v1/actions/${b.actionId}/decision`, 'board').send({ outcome: 'request_changes', comment: 'Add the audit' }),
+      stack
+        .post(`/api/v1/actions/${b.actionId}/decision`, 'board')
+        .send({ outcome: 'request_changes', comment: 'Add the audit' }),
     ]);
     const ds = [d1.status, d2.status].sort();
     seen(`decision ${ds.join('+')}`);
@@ -46,34 +53,67 @@ export async function concurrentDuplicates(stack: ApiStack, opts: { rounds: numb
     const winner = d1.status === 200 ? d1 : d2;
     const dRows = await count(stack, `select count(*)::int as n from decisions where action_id = '${b.actionId}'`);
     if (dRows !== 1) problems.push(`two decisions at once: ${dRows} decision rows`);
-    const status = ((await stack.db.db.execute(sql.raw(`select status from actions where id = '${b.actionId}'`))) as unknown as { rows: { status: string }[] }).rows[0].status;
-    if (status !== winner.body.status) problems.push(`two decisions at once: row says ${status}, the winner was told ${winner.body.status}`);
+    const status = (
+      (await stack.db.db.execute(sql.raw(`select status from actions where id = '${b.actionId}'`))) as unknown as {
+        rows: { status: string }[];
+      }
+    ).rows[0].status;
+    if (status !== winner.body.status)
+      problems.push(`two decisions at once: row says ${status}, the winner was told ${winner.body.status}`);
 
     // The same Idempotency-Key twice at once: one runs; the other is a 409 "still in progress" or,
     // if it came second, a replay of the same 200. Either way one evidence row.
     const c = await fixture(stack, 'in_progress');
     const key = `dup-${randomUUID()}`;
-    const idem = () => stack.post(`/api/v1/actions/${c.actionId}/evidence`, 'owner').set('Idempotency-Key', key).send({ statement: 'Policy rewritten' });
+    const idem = () =>
+      stack
+        .post(`/api/v1/actions/${c.actionId}/evidence`, 'owner')
+        .set('Idempotency-Key', key)
+        .send({ statement: 'Policy rewritten' });
     const [i1, i2] = await Promise.all([idem(), idem()]);
-    const answers = [i1, i2].map((x) => (x.status === 200 ? (x.headers['idempotent-replayed'] ? '200-replay' : '200') : x.status === 409 && /still in progress/.test(x.body.detail) ? '409-in-progress' : String(x.status))).sort();
+    const answers = [i1, i2]
+      .map((x) =>
+        x.status === 200
+          ? x.headers['idempotent-replayed']
+            ? '200-replay'
+            : '200'
+          : x.status === 409 && /still in progress/.test(x.body.detail)
+            ? '409-in-progress'
+            : String(x.status),
+      )
+      .sort();
     seen(`idempotency-key ${answers.join('+')}`);
-    if (!(answers.join() === '200,409-in-progress' || answers.join() === '200,200-replay')) problems.push(`same Idempotency-Key twice at once: ${answers.join(', ')}`);
+    if (!(answers.join() === '200,409-in-progress' || answers.join() === '200,200-replay'))
+      problems.push(`same Idempotency-Key twice at once: ${answers.join(', ')}`);
     const iRows = await count(stack, `select count(*)::int as n from evidence where action_id = '${c.actionId}'`);
     if (iRows !== 1) problems.push(`same Idempotency-Key twice at once: ${iRows} evidence rows`);
     const replay = await idem();
-    if (replay.status !== 200 || replay.headers['idempotent-replayed'] !== 'true') problems.push(`same Idempotency-Key afterwards: ${replay.status}, not a replay`);
+    if (replay.status !== 200 || replay.headers['idempotent-replayed'] !== 'true')
+      problems.push(`same Idempotency-Key afterwards: ${replay.status}, not a replay`);
 
     // The same review created twice at once with one key: one review row.
     const ref = `DUP-${randomUUID().slice(0, 8)}`;
     const rkey = `rev-${randomUUID()}`;
-    const body = { reference: ref, title: 'Duplicate', policy: QUIET_POLICY, recommendations: [{ number: '1', text: 'Share', actions: [{ agencyCode: 'BHT', title: 'Do it', dueDate: inDays(60) }] }] };
+    const body = {
+      reference: ref,
+      title: 'Duplicate',
+      policy: QUIET_POLICY,
+      recommendations: [
+        { number: '1', text: 'Share', actions: [{ agencyCode: 'BHT', title: 'Do it', dueDate: inDays(60) }] },
+      ],
+    };
     const rev = () => stack.post('/api/v1/reviews', 'board').set('Idempotency-Key', rkey).send(body);
     const rs = (await Promise.all([rev(), rev()])).map((x) => x.status).sort();
     seen(`review+key ${rs.join('+')}`);
-    if (!(rs.join() === '201,409' || rs.join() === '201,201')) problems.push(`same review and key twice at once: ${rs.join(', ')}`);
+    if (!(rs.join() === '201,409' || rs.join() === '201,201'))
+      problems.push(`same review and key twice at once: ${rs.join(', ')}`);
     const rRows = await count(stack, `select count(*)::int as n from reviews where reference = '${ref}'`);
-    const aRows = await count(stack, `select count(*)::int as n from actions a join reviews r on r.id = a.review_id where r.reference = '${ref}'`);
-    if (rRows !== 1 || aRows !== 1) problems.push(`same review twice at once: ${rRows} review rows, ${aRows} action rows`);
+    const aRows = await count(
+      stack,
+      `select count(*)::int as n from actions a join reviews r on r.id = a.review_id where r.reference = '${ref}'`,
+    );
+    if (rRows !== 1 || aRows !== 1)
+      problems.push(`same review twice at once: ${rRows} review rows, ${aRows} action rows`);
   }
   log(`duplicates: ${JSON.stringify(tally)}`);
   return {
@@ -107,40 +147,145 @@ const hostileText = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_TEXT) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme' }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary' }) },
-  { weight: 1, arbitrary: fc.tuple(fc.string(), fc.constantFrom(...HOSTILE_TEXT), fc.string()).map(([a, b, c]) => `${a}${b.slice(0, 200)}${c}`) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.string(), fc.constantFrom(...HOSTILE_TEXT), fc.string())
+      .map(([a, b, c]) => `${a}${b.slice(0, 200)}${c}`),
+  },
 );
 
-const JUNK: unknown[] = ['', ' ', 'x'.repeat(5000), -1, 0, Number.MAX_VALUE, null, true, [], {}, '2025-02-30', '../../etc/passwd', '<script>alert(1)</script>', "'; drop table actions; --", '\u0000', '😀', { $gt: '' }, ['approve'], 'approve ', 'APPROVE'];
+const JUNK: unknown[] = [
+  '',
+  ' ',
+  'x'.repeat(5000),
+  -1,
+  0,
+  Number.MAX_VALUE,
+  null,
+  true,
+  [],
+  {},
+  '2025-02-30',
+  '../../etc/passwd',
+  '<script>alert(1)</script>',
+  "'; drop table actions; --",
+  '\u0000',
+  '😀',
+  { $gt: '' },
+  ['approve'],
+  'approve ',
+  'APPROVE',
+];
 
-const junk = fc.oneof(fc.constantFrom(...JUNK), hostileText, fc.integer(), fc.double(), fc.boolean(), fc.constant(undefined), fc.jsonValue({ maxDepth: 2 }));
+const junk = fc.oneof(
+  fc.constantFrom(...JUNK),
+  hostileText,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(undefined),
+  fc.jsonValue({ maxDepth: 2 }),
+);
 const field = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: valid }, { weight: 2, arbitrary: junk });
 const email = fc.oneof(fc.emailAddress(), junk);
 const date = fc.oneof(fc.constantFrom(inDays(30), inDays(-3), inDays(400), '2030-01-01T00:00:00Z'), junk);
 
 /** Bodies shaped like each route's, with every field sometimes valid, sometimes junk, sometimes extra. */
 const BODIES: Record<string, fc.Arbitrary<unknown>> = {
-  '/api/v1/agencies': fc.record({ code: field(fc.stringMatching(/^[A-Z]{2,6}$/)), name: field(hostileText), leadEmail: email, seniorEmail: email }, { requiredKeys: [] }),
-  '/api/v1/users': fc.record({ name: field(hostileText), email, role: field(fc.constantFrom('admin', 'board', 'agency')), agencyCode: field(fc.constantFrom('BHT', 'TVP', 'NOPE')) }, { requiredKeys: [] }),
+  '/api/v1/agencies': fc.record(
+    { code: field(fc.stringMatching(/^[A-Z]{2,6}$/)), name: field(hostileText), leadEmail: email, seniorEmail: email },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/users': fc.record(
+    {
+      name: field(hostileText),
+      email,
+      role: field(fc.constantFrom('admin', 'board', 'agency')),
+      agencyCode: field(fc.constantFrom('BHT', 'TVP', 'NOPE')),
+    },
+    { requiredKeys: [] },
+  ),
   '/api/v1/reviews': fc.record(
     {
       reference: field(fc.stringMatching(/^FZ-[A-Z0-9]{6}$/)),
       title: field(hostileText),
       publishedOn: date,
-      policy: field(fc.record({ acknowledgeWithin: field(fc.constantFrom('P30D', 'PT2S')), remindBefore: field(fc.constant([])) }, { requiredKeys: [] })),
-      recommendations: field(fc.array(fc.record({ number: field(fc.constant('1')), text: field(hostileText), actions: field(fc.array(fc.record({ agencyCode: field(fc.constant('BHT')), title: field(hostileText), dueDate: date }), { maxLength: 2 })) }, { requiredKeys: [] }), { maxLength: 2 })),
+      policy: field(
+        fc.record(
+          { acknowledgeWithin: field(fc.constantFrom('P30D', 'PT2S')), remindBefore: field(fc.constant([])) },
+          { requiredKeys: [] },
+        ),
+      ),
+      recommendations: field(
+        fc.array(
+          fc.record(
+            {
+              number: field(fc.constant('1')),
+              text: field(hostileText),
+              actions: field(
+                fc.array(
+                  fc.record({ agencyCode: field(fc.constant('BHT')), title: field(hostileText), dueDate: date }),
+                  { maxLength: 2 },
+                ),
+              ),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 2 },
+        ),
+      ),
     },
     { requiredKeys: [] },
   ),
-  '/api/v1/reviews/import': fc.record({ reference: field(hostileText), title: field(hostileText) }, { requiredKeys: [] }),
-  '/api/v1/actions/:id/acknowledge': fc.oneof(fc.constant(undefined), fc.constant({}), fc.dictionary(fc.string(), junk, { maxKeys: 2 })),
-  '/api/v1/actions/:id/evidence': fc.record({ statement: field(hostileText), links: field(fc.array(fc.oneof(fc.webUrl(), fc.webUrl().chain((u) => hostileText.map((t) => `${u}/${t.slice(0, 50)}`)), junk), { maxLength: 3 })) }, { requiredKeys: [] }),
-  '/api/v1/actions/:id/decision': fc.record({ outcome: field(fc.constantFrom('approve', 'request_changes', 'close_not_implemented')), comment: field(hostileText) }, { requiredKeys: [] }),
-  '/api/v1/actions/:id/extension-requests': fc.record({ newDueDate: date, reason: field(hostileText), interimMeasures: field(hostileText) }, { requiredKeys: [] }),
-  '/api/v1/actions/:id/extension-requests/:rid/decision': fc.record({ outcome: field(fc.constantFrom('approve', 'reject')), comment: field(hostileText) }, { requiredKeys: [] }),
+  '/api/v1/reviews/import': fc.record(
+    { reference: field(hostileText), title: field(hostileText) },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/actions/:id/acknowledge': fc.oneof(
+    fc.constant(undefined),
+    fc.constant({}),
+    fc.dictionary(fc.string(), junk, { maxKeys: 2 }),
+  ),
+  '/api/v1/actions/:id/evidence': fc.record(
+    {
+      statement: field(hostileText),
+      links: field(
+        fc.array(
+          fc.oneof(
+            fc.webUrl(),
+            fc.webUrl().chain((u) => hostileText.map((t) => `${u}/${t.slice(0, 50)}`)),
+            junk,
+          ),
+          { maxLength: 3 },
+        ),
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/actions/:id/decision': fc.record(
+    {
+      outcome: field(fc.constantFrom('approve', 'request_changes', 'close_not_implemented')),
+      comment: field(hostileText),
+    },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/actions/:id/extension-requests': fc.record(
+    { newDueDate: date, reason: field(hostileText), interimMeasures: field(hostileText) },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/actions/:id/extension-requests/:rid/decision': fc.record(
+    { outcome: field(fc.constantFrom('approve', 'reject')), comment: field(hostileText) },
+    { requiredKeys: [] },
+  ),
   '/api/v1/actions/:id/cancel': fc.record({ reason: field(hostileText) }, { requiredKeys: [] }),
   '/api/v1/calendar/bank-holidays': fc.record(
     {
-      date: field(fc.date({ min: new Date('2040-01-01'), max: new Date('2090-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
+      date: field(
+        fc
+          .date({ min: new Date('2040-01-01'), max: new Date('2090-12-31'), noInvalidDate: true })
+          .map((d) => d.toISOString().slice(0, 10)),
+      ),
       title: field(hostileText),
       replaces: field(fc.constantFrom('2027-05-03', '2027-05-04', '2026-12-25')),
     },
@@ -164,7 +309,11 @@ interface FuzzRequest {
  * waits longer than `boundMs` (one that does is named, the run goes on), and afterwards every
  * action touched has its row equal to its workflow's state.
  */
-export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number; seed?: number; boundMs?: number }, log: Log): Promise<ScenarioReport> {
+export async function fuzzWriteRoutes(
+  stack: ApiStack,
+  opts: { requests: number; seed?: number; boundMs?: number },
+  log: Log,
+): Promise<ScenarioReport> {
   const boundMs = opts.boundMs ?? 30_000;
   const writePaths = ROUTE_CASES.filter((r) => r.method === 'post').map((r) => r.path);
   const missing = writePaths.filter((p) => !BODIES[p]);
@@ -172,7 +321,14 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
   const stages: Stage[] = ['assigned', 'in_progress', 'under_review', 'extension_pending'];
   const fixtures: Fixture[] = [];
   for (const s of stages) for (let i = 0; i < 3; i++) fixtures.push(await fixture(stack, s));
-  const ids = [...fixtures.map((f) => f.actionId), randomUUID(), 'not-a-uuid', '00000000-0000-0000-0000-000000000000', '%2e%2e', 'x'.repeat(300)];
+  const ids = [
+    ...fixtures.map((f) => f.actionId),
+    randomUUID(),
+    'not-a-uuid',
+    '00000000-0000-0000-0000-000000000000',
+    '%2e%2e',
+    'x'.repeat(300),
+  ];
   const rids = [...fixtures.flatMap((f) => (f.extensionId ? [f.extensionId] : [])), randomUUID(), 'nope'];
 
   const request: fc.Arbitrary<FuzzRequest> = fc.constantFrom(...writePaths).chain((path) =>
@@ -183,8 +339,14 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
       rid: fc.constantFrom(...rids),
       encoding: fc.constantFrom('json', 'json', 'json', 'raw', 'text', 'form', 'multipart', 'multipart-bad', 'none'),
       body: BODIES[path],
-      raw: fc.oneof(fc.constantFrom('{', '{"a":', '[1,2', 'null', '"x"', '{"statement":"a","statement":1}', '\u0000\u0001'), fc.string()),
-      idempotencyKey: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.oneof(fc.uuid(), fc.constantFrom('', ' ', 'k'.repeat(300), 'ü', 'fixed-key')) }),
+      raw: fc.oneof(
+        fc.constantFrom('{', '{"a":', '[1,2', 'null', '"x"', '{"statement":"a","statement":1}', '\u0000\u0001'),
+        fc.string(),
+      ),
+      idempotencyKey: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.oneof(fc.uuid(), fc.constantFrom('', ' ', 'k'.repeat(300), 'ü', 'fixed-key')) },
+      ),
     }),
   );
   const samples = fc.sample(request, { numRuns: opts.requests, seed: opts.seed ?? 7 });
@@ -192,13 +354,26 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
   const server = http.createServer(stack.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const tables = ((await stack.db.db.execute(sql`select relname as t from pg_stat_user_tables where schemaname = 'public' and relname not in ('__drizzle_migrations', 'notifications', 'rate_limits') order by relname`)) as unknown as { rows: { t: string }[] }).rows.map((r) => r.t);
-  const fingerprintSql = sql.raw(tables.map((t) => `select '${t}' as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${t}" x`).join(' union all '));
-  const fingerprint = async () => JSON.stringify(((await stack.db.db.execute(fingerprintSql)) as unknown as { rows: unknown[] }).rows);
-  const withOutbox = async () => `${await fingerprint()}${await count(stack, 'select count(*)::int as n from notifications')}:${await count(stack, `select count(*)::int as n from notifications where status = 'sent'`)}`;
+  const tables = (
+    (await stack.db.db.execute(
+      sql`select relname as t from pg_stat_user_tables where schemaname = 'public' and relname not in ('__drizzle_migrations', 'notifications', 'rate_limits') order by relname`,
+    )) as unknown as { rows: { t: string }[] }
+  ).rows.map((r) => r.t);
+  const fingerprintSql = sql.raw(
+    tables
+      .map(
+        (t) =>
+          `select '${t}' as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${t}" x`,
+      )
+      .join(' union all '),
+  );
+  const fingerprint = async () =>
+    JSON.stringify(((await stack.db.db.execute(fingerprintSql)) as unknown as { rows: unknown[] }).rows);
+  const withOutbox = async () =>
+    `${await fingerprint()}${await count(stack, 'select count(*)::int as n from notifications')}:${await count(stack, `select count(*)::int as n from notifications where status = 'sent'`)}`;
   const settle = async () => {
     let last = await withOutbox();
-    for (let still = 0; still < 3; ) {
+    for (let still = 0; still < 3;) {
       await new Promise((r) => setTimeout(r, 200));
       const now = await withOutbox();
       still = now === last ? still + 1 : 0;
@@ -230,10 +405,17 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
         body = q.raw;
       } else if (q.encoding === 'form') {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
-        body = new URLSearchParams(Object.entries((q.body as Record<string, unknown>) ?? {}).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : (JSON.stringify(v) ?? '')])).toString();
+        body = new URLSearchParams(
+          Object.entries((q.body as Record<string, unknown>) ?? {}).map(([k, v]): [string, string] => [
+            k,
+            typeof v === 'string' ? v : (JSON.stringify(v) ?? ''),
+          ]),
+        ).toString();
       } else if (q.encoding === 'multipart') {
         headers['Content-Type'] = 'multipart/form-data; boundary=fuzzfuzz';
-        const fields = Object.entries((q.body as Record<string, unknown>) ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x] as const) : [[k, v] as const]));
+        const fields = Object.entries((q.body as Record<string, unknown>) ?? {}).flatMap(([k, v]) =>
+          Array.isArray(v) ? v.map((x) => [k, x] as const) : [[k, v] as const],
+        );
         body = `${fields.map(([k, v]) => `--fuzzfuzz\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'string' ? v : (JSON.stringify(v) ?? '')}\r\n`).join('')}--fuzzfuzz--\r\n`;
       } else if (q.encoding === 'multipart-bad') {
         headers['Content-Type'] = 'multipart/form-data; boundary=xyz';
@@ -252,9 +434,15 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
       }
       const took = Date.now() - started;
       slowest = Math.max(slowest, took);
-      if (took > boundMs && status !== 0) problems.push(`request #${n} took ${took} ms (over ${boundMs}): POST ${q.path} ${JSON.stringify(q.body)?.slice(0, 200)}`);
+      if (took > boundMs && status !== 0)
+        problems.push(
+          `request #${n} took ${took} ms (over ${boundMs}): POST ${q.path} ${JSON.stringify(q.body)?.slice(0, 200)}`,
+        );
       statuses[status] = (statuses[status] ?? 0) + 1;
-      if (status >= 500 || status === 0) problems.push(`request #${n}: ${status} for ${JSON.stringify({ ...q, raw: q.raw.slice(0, 80) }).slice(0, 600)}: ${text.slice(0, 300)}`);
+      if (status >= 500 || status === 0)
+        problems.push(
+          `request #${n}: ${status} for ${JSON.stringify({ ...q, raw: q.raw.slice(0, 80) }).slice(0, 600)}: ${text.slice(0, 300)}`,
+        );
       if (status >= 400 || status === 0) {
         refused += 1;
         const after = await fingerprint();
@@ -266,7 +454,8 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
         accepted += 1;
         await settle();
       }
-      if ((n + 1) % 1000 === 0) log(`fuzz: ${n + 1} requests, ${accepted} accepted, statuses ${JSON.stringify(statuses)}`);
+      if ((n + 1) % 1000 === 0)
+        log(`fuzz: ${n + 1} requests, ${accepted} accepted, statuses ${JSON.stringify(statuses)}`);
       if (problems.length > 20) break;
     }
   } finally {
@@ -278,18 +467,44 @@ export async function fuzzWriteRoutes(stack: ApiStack, opts: { requests: number;
   let inconsistent = 0;
   for (const f of fixtures) {
     const state = await stack.client.workflow.getHandle(`action-${f.actionId}`).query(stateQuery);
-    const { rows } = (await stack.db.db.execute(sql.raw(`select status, projected_seq from actions where id = '${f.actionId}'`))) as unknown as { rows: { status: string; projected_seq: number }[] };
+    const { rows } = (await stack.db.db.execute(
+      sql.raw(`select status, projected_seq from actions where id = '${f.actionId}'`),
+    )) as unknown as { rows: { status: string; projected_seq: number }[] };
     if (rows[0]?.status !== state.stage || rows[0]?.projected_seq !== state.seq) {
       inconsistent += 1;
       problems.push(`action ${f.actionId}: row ${JSON.stringify(rows[0])}, workflow ${state.stage} seq ${state.seq}`);
     }
   }
-  const fiveXX = Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((x, [, n]) => x + n, 0);
-  log(`fuzz: ${samples.length} requests over ${writePaths.length} write routes in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(statuses)}`);
+  const fiveXX = Object.entries(statuses)
+    .filter(([s]) => Number(s) >= 500)
+    .reduce((x, [, n]) => x + n, 0);
+  log(
+    `fuzz: ${samples.length} requests over ${writePaths.length} write routes in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(statuses)}`,
+  );
   return {
     scenario: 'fuzz over every write route',
-    did: { requests: samples.length, writeRoutes: writePaths.length, seconds: Math.round((Date.now() - t0) / 1000), seed: opts.seed ?? 7, slowestMs: slowest },
-    found: { actions: 0, auditEvents: 0, outboxRows: 0, mailsAtSmtp: 0, lost: 0, duplicates: 0, strays: 0, http5xx: fiveXX, refused, accepted, refusedThatChangedRows: changedByRefused, inconsistentActions: inconsistent, ...Object.fromEntries(Object.entries(statuses).map(([s, n]) => [`status${s}`, n])) },
+    did: {
+      requests: samples.length,
+      writeRoutes: writePaths.length,
+      seconds: Math.round((Date.now() - t0) / 1000),
+      seed: opts.seed ?? 7,
+      slowestMs: slowest,
+    },
+    found: {
+      actions: 0,
+      auditEvents: 0,
+      outboxRows: 0,
+      mailsAtSmtp: 0,
+      lost: 0,
+      duplicates: 0,
+      strays: 0,
+      http5xx: fiveXX,
+      refused,
+      accepted,
+      refusedThatChangedRows: changedByRefused,
+      inconsistentActions: inconsistent,
+      ...Object.fromEntries(Object.entries(statuses).map(([s, n]) => [`status${s}`, n])),
+    },
     problems,
   };
 }

@@ -28,14 +28,31 @@ afterAll(() => stack?.stop());
 const verify = (key: string | undefined = TEST_AUDIT_KEY) =>
   run(TSX, [path.join(ROOT, 'scripts', 'audit-verify.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, DATABASE_URL: stack.db.url, LOG_LEVEL: 'silent', ...(key ? { AUDIT_KEY: key } : {}) },
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: stack.db.url,
+      LOG_LEVEL: 'silent',
+      ...(key ? { AUDIT_KEY: key } : {}),
+    },
   }).then(
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );
 
-type Row = { id: number; event_key: string; action_id: string | null; review_id: string | null; type: string; actor: string | null; payload: unknown; occurred_at: string; prev_hash: string; hash: string };
-const q = async <T>(query: ReturnType<typeof sql>) => ((await stack.db.db.execute(query)) as unknown as { rows: T[] }).rows;
+type Row = {
+  id: number;
+  event_key: string;
+  action_id: string | null;
+  review_id: string | null;
+  type: string;
+  actor: string | null;
+  payload: unknown;
+  occurred_at: string;
+  prev_hash: string;
+  hash: string;
+};
+const q = async <T>(query: ReturnType<typeof sql>) =>
+  ((await stack.db.db.execute(query)) as unknown as { rows: T[] }).rows;
 /** What someone with the database (and not the key) can do: switch the guard off first. */
 const asOwner = async (query: ReturnType<typeof sql>) => {
   await stack.db.db.execute(sql`alter table audit_events disable trigger user`);
@@ -49,23 +66,35 @@ const asOwner = async (query: ReturnType<typeof sql>) => {
 it('audit:verify passes an intact, signed chain whose rows match', async () => {
   // The fixtures' workflows project in the background: wait for the chain to hold still.
   let last = -1;
-  await until('the audit chain to settle', async () => {
-    const [{ n }] = await q<{ n: number }>(sql`select count(*)::int as n from audit_events`);
-    const still = n === last;
-    last = n;
-    return still;
-  }, 60_000, 1500);
+  await until(
+    'the audit chain to settle',
+    async () => {
+      const [{ n }] = await q<{ n: number }>(sql`select count(*)::int as n from audit_events`);
+      const still = n === last;
+      last = n;
+      return still;
+    },
+    60_000,
+    1500,
+  );
   const ok = await verify();
   expect(ok).toMatchObject({ code: 0 });
-  const [{ n, signed }] = await q<{ n: number; signed: number }>(sql`select count(*)::int as n, count(*) filter (where scheme = 2)::int as signed from audit_events`);
+  const [{ n, signed }] = await q<{ n: number; signed: number }>(
+    sql`select count(*)::int as n, count(*) filter (where scheme = 2)::int as signed from audit_events`,
+  );
   expect(ok.out).toContain(`${n} event(s) verified (${n} signed with the audit key)`);
   expect(signed).toBe(n);
   expect(ok.out).toMatch(/rows match the audit trail: \d+ row\(s\) checked, 0 recorded before/);
   // The evidence event carries what it attests, not only counts.
-  const [ev] = await q<{ payload: { attests: { evidence: { statement: string; attachments: { sha256: string; filename: string }[] } } } }>(
+  const [ev] = await q<{
+    payload: { attests: { evidence: { statement: string; attachments: { sha256: string; filename: string }[] } } };
+  }>(
     sql`select payload from audit_events where type = 'evidence_submitted' and payload->'attests'->'evidence'->'attachments' != '[]'::jsonb limit 1`,
   );
-  expect(ev.payload.attests.evidence).toMatchObject({ statement: 'Policy updated', attachments: [{ filename: 'policy.pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }] });
+  expect(ev.payload.attests.evidence).toMatchObject({
+    statement: 'Policy updated',
+    attachments: [{ filename: 'policy.pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+  });
 }, 120_000);
 
 it('the table refuses UPDATE, DELETE and TRUNCATE', async () => {
@@ -74,13 +103,19 @@ it('the table refuses UPDATE, DELETE and TRUNCATE', async () => {
       () => 'accepted',
       (err: Error & { cause?: Error }) => String(err.cause?.message ?? err.message),
     );
-  expect(await refusal(sql`update audit_events set payload = '{}' where id = (select max(id) from audit_events)`)).toMatch(/append-only: UPDATE refused/);
-  expect(await refusal(sql`delete from audit_events where id = (select max(id) from audit_events)`)).toMatch(/append-only: DELETE refused/);
+  expect(
+    await refusal(sql`update audit_events set payload = '{}' where id = (select max(id) from audit_events)`),
+  ).toMatch(/append-only: UPDATE refused/);
+  expect(await refusal(sql`delete from audit_events where id = (select max(id) from audit_events)`)).toMatch(
+    /append-only: DELETE refused/,
+  );
   expect(await refusal(sql`truncate audit_events cascade`)).toMatch(/append-only: TRUNCATE refused/);
 });
 
 it('an evidence statement edited in SQL is found', async () => {
-  const [ev] = await q<{ id: string; statement: string }>(sql`select id, statement from evidence where action_id = ${reviewed.actionId}`);
+  const [ev] = await q<{ id: string; statement: string }>(
+    sql`select id, statement from evidence where action_id = ${reviewed.actionId}`,
+  );
   await stack.db.db.execute(sql`update evidence set statement = 'All done, nothing to add' where id = ${ev.id}`);
   const bad = await verify();
   expect(bad.code).toBe(1);
@@ -105,13 +140,17 @@ it('a row rewritten with its SHA-256 recomputed (without the key) is named', asy
   // Both ways an attacker without the key could try: keep it "signed", or pass it off as an old unsigned row.
   for (const scheme of [2, 1]) {
     const hash = createHash('sha256').update(victim.prev_hash).update(content).digest('hex');
-    await asOwner(sql`update audit_events set payload = ${JSON.stringify(forged)}::jsonb, hash = ${hash}, scheme = ${scheme} where id = ${victim.id}`);
+    await asOwner(
+      sql`update audit_events set payload = ${JSON.stringify(forged)}::jsonb, hash = ${hash}, scheme = ${scheme} where id = ${victim.id}`,
+    );
     const bad = await verify();
     expect(bad.code).toBe(1);
     expect(bad.out).toContain(`row id ${victim.id} `);
     expect(bad.out).toContain(victim.event_key);
   }
-  await asOwner(sql`update audit_events set payload = ${JSON.stringify(victim.payload)}::jsonb, hash = ${victim.hash}, scheme = 2 where id = ${victim.id}`);
+  await asOwner(
+    sql`update audit_events set payload = ${JSON.stringify(victim.payload)}::jsonb, hash = ${victim.hash}, scheme = 2 where id = ${victim.id}`,
+  );
   expect((await verify()).code).toBe(0);
 }, 120_000);
 

@@ -20,7 +20,8 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => stack?.stop());
 
-if (SEEDS.some((s) => !Number.isInteger(s))) throw new Error(`FUZZ_SEED must be integers, comma-separated (got ${process.env.FUZZ_SEED})`);
+if (SEEDS.some((s) => !Number.isInteger(s)))
+  throw new Error(`FUZZ_SEED must be integers, comma-separated (got ${process.env.FUZZ_SEED})`);
 
 it.each(SEEDS)(
   `${REQUESTS} fuzzed requests over every write route with seed %i: never a 5xx or a hang, a refused request changes no row, every action consistent`,

@@ -14,7 +14,11 @@ const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
 function asPostgres(cmd: string, args: string[]): string {
   const file = path.join(BIN, cmd);
-  if (process.getuid?.() === 0) return execFileSync('runuser', ['-u', 'postgres', '--', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (process.getuid?.() === 0)
+    return execFileSync('runuser', ['-u', 'postgres', '--', file, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -30,7 +34,17 @@ export class PgCluster {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'actionplan-pg-'));
     if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', this.dir]);
     this.port = await freePort();
-    asPostgres('initdb', ['-D', path.join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+    asPostgres('initdb', [
+      '-D',
+      path.join(this.dir, 'data'),
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ]);
     this.start();
     const c = new Client({ connectionString: `postgres://postgres@127.0.0.1:${this.port}/postgres` });
     await c.connect();
@@ -41,7 +55,18 @@ export class PgCluster {
 
   start(): void {
     const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-    asPostgres('pg_ctl', ['-D', path.join(this.dir, 'data'), '-o', opts, '-l', path.join(this.dir, 'log'), '-w', '-t', '120', 'start']);
+    asPostgres('pg_ctl', [
+      '-D',
+      path.join(this.dir, 'data'),
+      '-o',
+      opts,
+      '-l',
+      path.join(this.dir, 'log'),
+      '-w',
+      '-t',
+      '120',
+      'start',
+    ]);
   }
 
   /** A fast shutdown: open connections are cut, in-flight transactions roll back. */

@@ -16,9 +16,24 @@ let stack: FaultStack;
 let api: RunningApi;
 beforeAll(async () => {
   await cluster.create();
-  stack = await new FaultStack({ name: 'pg', temporalAddress: testTemporalAddress(), databaseUrl: cluster.url, log: console.log }).start();
-  const config = loadConfig('service', { ...(stack.workerEnv() as Record<string, string>), PORT: '0', LOG_LEVEL: 'silent' });
-  api = await startApi({ config, db: stack.db, pingDatabase: stack.handle.ping, client: stack.client, logger: createLogger(config, 'api') });
+  stack = await new FaultStack({
+    name: 'pg',
+    temporalAddress: testTemporalAddress(),
+    databaseUrl: cluster.url,
+    log: console.log,
+  }).start();
+  const config = loadConfig('service', {
+    ...(stack.workerEnv() as Record<string, string>),
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+  });
+  api = await startApi({
+    config,
+    db: stack.db,
+    pingDatabase: stack.handle.ping,
+    client: stack.client,
+    logger: createLogger(config, 'api'),
+  });
 }, 240_000);
 afterAll(async () => {
   await api?.stop();

@@ -32,7 +32,12 @@ export const fastPolicy = (remindBefore: string): Policy => ({
 /** Where each action is driven, by index: the four ends of the lifecycle. */
 export type Plan = 'acknowledge' | 'evidence' | 'approve' | 'cancel';
 export const PLANS: Plan[] = ['acknowledge', 'evidence', 'approve', 'cancel'];
-export const STAGE_OF: Record<Plan, string> = { acknowledge: 'in_progress', evidence: 'under_review', approve: 'closed', cancel: 'cancelled' };
+export const STAGE_OF: Record<Plan, string> = {
+  acknowledge: 'in_progress',
+  evidence: 'under_review',
+  approve: 'closed',
+  cancel: 'cancelled',
+};
 
 export interface DriveStats {
   steps: number;
@@ -68,26 +73,40 @@ async function step(stats: DriveStats, run: () => Promise<unknown>, deadlineMs =
 
 export async function driveAction(stack: FaultStack, a: FaultAction, plan: Plan, stats: DriveStats): Promise<void> {
   const { admin, board, csc } = stack.people;
-  if (plan === 'cancel') return step(stats, () => cancelAction(stack.deps, admin, a.id, { reason: 'Superseded by a later review' }));
+  if (plan === 'cancel')
+    return step(stats, () => cancelAction(stack.deps, admin, a.id, { reason: 'Superseded by a later review' }));
   await step(stats, () => acknowledgeAction(stack.deps, csc, a.id));
   if (plan === 'acknowledge') return;
   await step(stats, () => submitEvidence(stack.deps, csc, a.id, { statement: 'Policy rewritten and staff briefed' }));
   if (plan === 'evidence') return;
-  await step(stats, () => decideAction(stack.deps, board, a.id, { outcome: 'approve', comment: 'Evidence is sufficient' }));
+  await step(stats, () =>
+    decideAction(stack.deps, board, a.id, { outcome: 'approve', comment: 'Evidence is sufficient' }),
+  );
 }
 
 /** Final stages as planned; actions the agency still owes work on got their reminder and overdue mail once. */
-export async function checkPlans(stack: FaultStack, list: FaultAction[], problems: string[], timers: boolean): Promise<void> {
-  const status = new Map((await stack.db.select({ id: actions.id, status: actions.status }).from(actions)).map((r) => [r.id, r.status]));
+export async function checkPlans(
+  stack: FaultStack,
+  list: FaultAction[],
+  problems: string[],
+  timers: boolean,
+): Promise<void> {
+  const status = new Map(
+    (await stack.db.select({ id: actions.id, status: actions.status }).from(actions)).map((r) => [r.id, r.status]),
+  );
   for (const [i, a] of list.entries()) {
     const plan = PLANS[i % PLANS.length];
-    if (status.get(a.id) !== STAGE_OF[plan]) problems.push(`${a.ref}: planned ${plan} so ${STAGE_OF[plan]}, is ${status.get(a.id)}`);
+    if (status.get(a.id) !== STAGE_OF[plan])
+      problems.push(`${a.ref}: planned ${plan} so ${STAGE_OF[plan]}, is ${status.get(a.id)}`);
     if (timers && plan === 'acknowledge') {
       const types = await stack.auditTypes(a.id);
       const reminders = types.filter((t) => t === 'reminder_sent').length;
       const overdue = types.filter((t) => t === 'overdue_reminder_sent').length;
       // The reminder is skipped only if its instant had passed before the workflow started (a loaded machine).
-      if (reminders > 1 || overdue !== 1) problems.push(`${a.ref}: ${reminders} reminder(s) and ${overdue} overdue mail(s), want at most 1 and exactly 1: ${types.join(',')}`);
+      if (reminders > 1 || overdue !== 1)
+        problems.push(
+          `${a.ref}: ${reminders} reminder(s) and ${overdue} overdue mail(s), want at most 1 and exactly 1: ${types.join(',')}`,
+        );
     }
   }
 }
@@ -98,7 +117,13 @@ async function overdueFired(stack: FaultStack, list: FaultAction[]): Promise<boo
   return true;
 }
 
-function report(scenario: string, did: ScenarioReport['did'], check: CheckReport, extra: Record<string, number> = {}, more: string[] = []): ScenarioReport {
+function report(
+  scenario: string,
+  did: ScenarioReport['did'],
+  check: CheckReport,
+  extra: Record<string, number> = {},
+  more: string[] = [],
+): ScenarioReport {
   const { problems, ...found } = check;
   return { scenario, did, found: { ...found, ...extra }, problems: [...more, ...problems] };
 }
@@ -107,7 +132,11 @@ function report(scenario: string, did: ScenarioReport['did'], check: CheckReport
  * 1. The worker is SIGKILLed `kills` times while `scale` actions are mid-lifecycle (Updates in
  * flight, reminder and overdue timers pending), and restarted each time.
  */
-export async function workerKilled(stack: FaultStack, opts: { scale: number; kills: number; downMs?: number }, log: Log): Promise<ScenarioReport> {
+export async function workerKilled(
+  stack: FaultStack,
+  opts: { scale: number; kills: number; downMs?: number },
+  log: Log,
+): Promise<ScenarioReport> {
   const dueInMs = Math.max(45_000, opts.scale * 150);
   const list = await stack.createActions(opts.scale, fastPolicy(`PT${Math.round(dueInMs / 2000)}S`), dueInMs);
   log(`worker-kill: ${list.length} actions created, due in ${dueInMs / 1000} s`);
@@ -128,18 +157,33 @@ export async function workerKilled(stack: FaultStack, opts: { scale: number; kil
     await stack.startWorker();
   }
   await driving;
-  log(`worker-kill: ${stats.steps} Updates sent (${stats.retries} client retries, ${stats.alreadyApplied} found already applied); killed after ${killedAt.join(', ')} actions`);
+  log(
+    `worker-kill: ${stats.steps} Updates sent (${stats.retries} client retries, ${stats.alreadyApplied} found already applied); killed after ${killedAt.join(', ')} actions`,
+  );
   await until('every overdue timer fired', () => overdueFired(stack, list), dueInMs + 300_000, 1000);
-  await stack.quiescent(list.map((a) => a.workflowId), 300_000);
+  await stack.quiescent(
+    list.map((a) => a.workflowId),
+    300_000,
+  );
   const problems: string[] = [];
   await checkPlans(stack, list, problems, true);
   const check = await stack.check(list, true);
   const retries = await stack.activityRetries(list.map((a) => a.workflowId));
-  return report('worker SIGKILLed mid-lifecycle', { actions: list.length, kills: opts.kills, updates: stats.steps, clientRetries: stats.retries }, check, { activityRetries: retries }, problems);
+  return report(
+    'worker SIGKILLed mid-lifecycle',
+    { actions: list.length, kills: opts.kills, updates: stats.steps, clientRetries: stats.retries },
+    check,
+    { activityRetries: retries },
+    problems,
+  );
 }
 
 /** 2. SMTP down while mail is due, then up: each message delivered once, the outbox shows the attempts. */
-export async function smtpDown(stack: FaultStack, opts: { scale: number; downMs: number }, log: Log): Promise<ScenarioReport> {
+export async function smtpDown(
+  stack: FaultStack,
+  opts: { scale: number; downMs: number },
+  log: Log,
+): Promise<ScenarioReport> {
   await stack.catcher.stop();
   const t0 = Date.now();
   const list = await stack.createActions(opts.scale, fastPolicy('PT1S'), 30 * 86_400_000);
@@ -151,7 +195,9 @@ export async function smtpDown(stack: FaultStack, opts: { scale: number; downMs:
     'every action has a failed assignment mail in the outbox',
     async () => {
       const r = (await stack.db.execute(
-        sql.raw(`select count(*)::int as n from notifications where kind = 'assignment' and status <> 'sent' and attempts >= 2 and last_error is not null`),
+        sql.raw(
+          `select count(*)::int as n from notifications where kind = 'assignment' and status <> 'sent' and attempts >= 2 and last_error is not null`,
+        ),
       )) as unknown as { rows: { n: number }[] };
       return r.rows[0].n >= list.length;
     },
@@ -163,13 +209,22 @@ export async function smtpDown(stack: FaultStack, opts: { scale: number; downMs:
   const downFor = Date.now() - t0;
   await stack.catcher.start();
   log(`smtp-down: ${list.length} actions driven in ${driveMs} ms with SMTP down; server up again after ${downFor} ms`);
-  await stack.quiescent(list.map((a) => a.workflowId), 300_000, 5000);
+  await stack.quiescent(
+    list.map((a) => a.workflowId),
+    300_000,
+    5000,
+  );
   const attempts = (await stack.db.execute(
-    sql.raw(`select count(*)::int as rows, coalesce(sum(attempts),0)::int as total, coalesce(max(attempts),0)::int as max, count(*) filter (where attempts > 1)::int as retried from notifications`),
+    sql.raw(
+      `select count(*)::int as rows, coalesce(sum(attempts),0)::int as total, coalesce(max(attempts),0)::int as max, count(*) filter (where attempts > 1)::int as retried from notifications`,
+    ),
   )) as unknown as { rows: { rows: number; total: number; max: number; retried: number }[] };
   const a = attempts.rows[0];
   const problems: string[] = [];
-  if (a.retried < list.length) problems.push(`only ${a.retried} outbox rows show more than one attempt; ${list.length} assignment mails failed first`);
+  if (a.retried < list.length)
+    problems.push(
+      `only ${a.retried} outbox rows show more than one attempt; ${list.length} assignment mails failed first`,
+    );
   await checkPlans(stack, list, problems, false);
   const check = await stack.check(list);
   return report(
@@ -188,7 +243,13 @@ export interface HttpStats extends DriveStats {
 }
 
 /** One POST as a careful client makes it: the same Idempotency-Key on every retry, retry on 5xx or no answer. */
-async function httpStep(stats: HttpStats, url: string, token: string, body: unknown, deadlineMs = 600_000): Promise<void> {
+async function httpStep(
+  stats: HttpStats,
+  url: string,
+  token: string,
+  body: unknown,
+  deadlineMs = 600_000,
+): Promise<void> {
   const end = Date.now() + deadlineMs;
   const key = `step-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   stats.steps += 1;
@@ -198,7 +259,11 @@ async function httpStep(stats: HttpStats, url: string, token: string, body: unkn
     try {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Idempotency-Key': key, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Idempotency-Key': key,
+          ...(body ? { 'Content-Type': 'application/json' } : {}),
+        },
         body: body ? JSON.stringify(body) : undefined,
       });
       status = res.status;
@@ -212,14 +277,21 @@ async function httpStep(stats: HttpStats, url: string, token: string, body: unkn
       stats.alreadyApplied += 1;
       return;
     }
-    if (status !== 0 && status < 500 && !(status === 409 && detail.includes('still in progress'))) throw new Error(`POST ${url}: ${status} ${detail}`);
+    if (status !== 0 && status < 500 && !(status === 409 && detail.includes('still in progress')))
+      throw new Error(`POST ${url}: ${status} ${detail}`);
     if (Date.now() > end) throw new Error(`POST ${url}: still ${status} ${detail} after ${deadlineMs} ms`);
     stats.retries += 1;
     await sleep(Math.min(250 * 2 ** attempt, 3000));
   }
 }
 
-export async function driveOverHttp(stack: FaultStack, baseUrl: string, a: FaultAction, plan: Plan, stats: HttpStats): Promise<void> {
+export async function driveOverHttp(
+  stack: FaultStack,
+  baseUrl: string,
+  a: FaultAction,
+  plan: Plan,
+  stats: HttpStats,
+): Promise<void> {
   const { tokens } = stack.people;
   const u = (p: string) => `${baseUrl}/api/v1/actions/${a.id}/${p}`;
   if (plan === 'cancel') return httpStep(stats, u('cancel'), tokens.admin, { reason: 'Superseded by a later review' });
@@ -271,21 +343,39 @@ export async function postgresRestarted(
   const startedAt = Date.now();
   await until('/readyz 200 again', async () => (await readyStatus(api.url)) === 200, 120_000, 250);
   const recoveredMs = Date.now() - startedAt;
-  log(`postgres-restart: down ${startedAt - stoppedAt} ms; /readyz while down ${JSON.stringify(readyWhileDown)}; 200 again ${recoveredMs} ms after start`);
+  log(
+    `postgres-restart: down ${startedAt - stoppedAt} ms; /readyz while down ${JSON.stringify(readyWhileDown)}; 200 again ${recoveredMs} ms after start`,
+  );
   await driving;
-  await stack.quiescent(list.map((a) => a.workflowId), 300_000);
+  await stack.quiescent(
+    list.map((a) => a.workflowId),
+    300_000,
+  );
   const problems: string[] = [];
-  if (!readyWhileDown['503']) problems.push(`/readyz never answered 503 while the database was down: ${JSON.stringify(readyWhileDown)}`);
-  if (Object.keys(readyWhileDown).some((s) => s !== '503')) problems.push(`/readyz answered other than 503 while down: ${JSON.stringify(readyWhileDown)}`);
+  if (!readyWhileDown['503'])
+    problems.push(`/readyz never answered 503 while the database was down: ${JSON.stringify(readyWhileDown)}`);
+  if (Object.keys(readyWhileDown).some((s) => s !== '503'))
+    problems.push(`/readyz answered other than 503 while down: ${JSON.stringify(readyWhileDown)}`);
   await checkPlans(stack, list, problems, false);
   const check = await stack.check(list);
   const retries = await stack.activityRetries(list.map((a) => a.workflowId));
   const s500 = stats.statuses['500'] ?? 0;
   return report(
     'Postgres restarted under load',
-    { actions: list.length, requests: Object.values(stats.statuses).reduce((x, y) => x + y, 0), databaseDownMs: startedAt - stoppedAt },
+    {
+      actions: list.length,
+      requests: Object.values(stats.statuses).reduce((x, y) => x + y, 0),
+      databaseDownMs: startedAt - stoppedAt,
+    },
     check,
-    { activityRetries: retries, clientRetries: stats.retries, http500: s500, http503: stats.statuses['503'] ?? 0, readyz503WhileDown: readyWhileDown['503'] ?? 0, readyRecoveredMs: recoveredMs },
+    {
+      activityRetries: retries,
+      clientRetries: stats.retries,
+      http500: s500,
+      http503: stats.statuses['503'] ?? 0,
+      readyz503WhileDown: readyWhileDown['503'] ?? 0,
+      readyRecoveredMs: recoveredMs,
+    },
     problems,
   );
 }
@@ -317,26 +407,48 @@ export async function temporalRestarted(
   });
   const t0 = Date.now();
   await temporal.restart();
-  log(`temporal-restart: server restarted in ${Date.now() - t0} ms with ${before.reduce((s, h) => s + h.length, 0)} history events recorded`);
+  log(
+    `temporal-restart: server restarted in ${Date.now() - t0} ms with ${before.reduce((s, h) => s + h.length, 0)} history events recorded`,
+  );
   const problems: string[] = [];
   await pool(list, 8, async (a, i) => {
-    const h = await until('history readable', async () => stack.client.workflow.getHandle(a.workflowId).fetchHistory(), 120_000, 1000);
+    const h = await until(
+      'history readable',
+      async () => stack.client.workflow.getHandle(a.workflowId).fetchHistory(),
+      120_000,
+      1000,
+    );
     const after = (h.events ?? []).map((e) => `${String(e.eventId)}:${String(e.eventType)}`);
-    if (JSON.stringify(after.slice(0, before[i].length)) !== JSON.stringify(before[i])) problems.push(`${a.ref}: history changed across the restart`);
+    if (JSON.stringify(after.slice(0, before[i].length)) !== JSON.stringify(before[i]))
+      problems.push(`${a.ref}: history changed across the restart`);
   });
   // The rest of each plan after it.
   await pool(list, 16, async (a, i) => {
     const plan = PLANS[i % PLANS.length];
-    if (plan === 'evidence' || plan === 'approve') await step(stats, () => submitEvidence(stack.deps, csc, a.id, { statement: 'Policy rewritten and staff briefed' }));
-    if (plan === 'approve') await step(stats, () => decideAction(stack.deps, board, a.id, { outcome: 'approve', comment: 'Evidence is sufficient' }));
+    if (plan === 'evidence' || plan === 'approve')
+      await step(stats, () =>
+        submitEvidence(stack.deps, csc, a.id, { statement: 'Policy rewritten and staff briefed' }),
+      );
+    if (plan === 'approve')
+      await step(stats, () =>
+        decideAction(stack.deps, board, a.id, { outcome: 'approve', comment: 'Evidence is sufficient' }),
+      );
   });
   await until('every overdue timer fired', () => overdueFired(stack, list), dueInMs + 300_000, 1000);
-  await stack.quiescent(list.map((a) => a.workflowId), 300_000);
+  await stack.quiescent(
+    list.map((a) => a.workflowId),
+    300_000,
+  );
   await checkPlans(stack, list, problems, true);
   const check = await stack.check(list);
   return report(
     'Temporal dev server restarted (persisted)',
-    { actions: list.length, historyEventsBefore: before.reduce((s, h) => s + h.length, 0), updates: stats.steps, clientRetries: stats.retries },
+    {
+      actions: list.length,
+      historyEventsBefore: before.reduce((s, h) => s + h.length, 0),
+      updates: stats.steps,
+      clientRetries: stats.retries,
+    },
     check,
     {},
     problems,

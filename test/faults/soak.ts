@@ -29,7 +29,8 @@ const KILLS = num(process.env.SOAK_KILLS, 3);
 const ONLY = process.env.SOAK_ONLY ? new Set(process.env.SOAK_ONLY.split(',')) : undefined;
 
 const started = Date.now();
-const log = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}\n`);
+const log = (line: string) =>
+  process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}\n`);
 
 async function main(): Promise<number> {
   process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
@@ -44,7 +45,9 @@ async function main(): Promise<number> {
     dbFilename: path.join(tmp, 'shared.db'),
   });
   process.env.TEST_TEMPORAL_ADDRESS = shared.address;
-  log(`soak: scale ${SCALE} actions per lifecycle scenario, ${KILLS} worker kills, ${ROUNDS} duplicate rounds, ${FUZZ} fuzz requests; Temporal at ${shared.address}`);
+  log(
+    `soak: scale ${SCALE} actions per lifecycle scenario, ${KILLS} worker kills, ${ROUNDS} duplicate rounds, ${FUZZ} fuzz requests; Temporal at ${shared.address}`,
+  );
 
   const reports: ScenarioReport[] = [];
   const scenario = async (name: string, run: () => Promise<ScenarioReport>) => {
@@ -59,12 +62,20 @@ async function main(): Promise<number> {
       log(`${name}: found ${JSON.stringify(r.found)}`);
       for (const p of r.problems) log(`${name}: PROBLEM ${p}`);
     } catch (err) {
-      reports.push({ scenario: name, did: { seconds: Math.round((Date.now() - t0) / 1000) }, found: {} as ScenarioReport['found'], problems: [`crashed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`] });
+      reports.push({
+        scenario: name,
+        did: { seconds: Math.round((Date.now() - t0) / 1000) },
+        found: {} as ScenarioReport['found'],
+        problems: [`crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`],
+      });
       log(`${name}: CRASHED ${String(err)}`);
     }
   };
 
-  const withStack = async <T>(opts: ConstructorParameters<typeof FaultStack>[0], fn: (s: FaultStack) => Promise<T>): Promise<T> => {
+  const withStack = async <T>(
+    opts: ConstructorParameters<typeof FaultStack>[0],
+    fn: (s: FaultStack) => Promise<T>,
+  ): Promise<T> => {
     const s = await new FaultStack(opts).start();
     try {
       return await fn(s);
@@ -82,20 +93,41 @@ async function main(): Promise<number> {
   };
 
   try {
-    await scenario('worker-kill', () => withStack({ name: 'kill', temporalAddress: shared.address, log }, (s) => workerKilled(s, { scale: SCALE, kills: KILLS }, log)));
-    await scenario('smtp-down', () => withStack({ name: 'smtp', temporalAddress: shared.address, log }, (s) => smtpDown(s, { scale: SCALE, downMs: 30_000 }, log)));
+    await scenario('worker-kill', () =>
+      withStack({ name: 'kill', temporalAddress: shared.address, log }, (s) =>
+        workerKilled(s, { scale: SCALE, kills: KILLS }, log),
+      ),
+    );
+    await scenario('smtp-down', () =>
+      withStack({ name: 'smtp', temporalAddress: shared.address, log }, (s) =>
+        smtpDown(s, { scale: SCALE, downMs: 30_000 }, log),
+      ),
+    );
     await scenario('postgres-restart', async () => {
       const cluster = await new PgCluster().create();
       try {
-        return await withStack({ name: 'pg', temporalAddress: shared.address, databaseUrl: cluster.url, log }, async (s) => {
-          const config = loadConfig('service', { ...(s.workerEnv() as Record<string, string>), PORT: '0', LOG_LEVEL: 'silent' });
-          const api = await startApi({ config, db: s.db, pingDatabase: s.handle.ping, client: s.client, logger: createLogger(config, 'api') });
-          try {
-            return await postgresRestarted(s, api, cluster, { scale: SCALE, downMs: 15_000 }, log);
-          } finally {
-            await api.stop();
-          }
-        });
+        return await withStack(
+          { name: 'pg', temporalAddress: shared.address, databaseUrl: cluster.url, log },
+          async (s) => {
+            const config = loadConfig('service', {
+              ...(s.workerEnv() as Record<string, string>),
+              PORT: '0',
+              LOG_LEVEL: 'silent',
+            });
+            const api = await startApi({
+              config,
+              db: s.db,
+              pingDatabase: s.handle.ping,
+              client: s.client,
+              logger: createLogger(config, 'api'),
+            });
+            try {
+              return await postgresRestarted(s, api, cluster, { scale: SCALE, downMs: 15_000 }, log);
+            } finally {
+              await api.stop();
+            }
+          },
+        );
       } finally {
         cluster.destroy();
       }
@@ -110,13 +142,17 @@ async function main(): Promise<number> {
           await server.stop();
           server = await start();
         };
-        return await withStack({ name: 'temporal', temporalAddress: server.address, log }, (s) => temporalRestarted(s, { restart }, { scale: SCALE }, log));
+        return await withStack({ name: 'temporal', temporalAddress: server.address, log }, (s) =>
+          temporalRestarted(s, { restart }, { scale: SCALE }, log),
+        );
       } finally {
         await server.stop();
       }
     });
     await scenario('duplicates', () => withApi((s) => concurrentDuplicates(s, { rounds: ROUNDS }, log)));
-    await scenario('fuzz', () => withApi((s) => fuzzWriteRoutes(s, { requests: FUZZ, seed: Date.now() % 1_000_000 }, log)));
+    await scenario('fuzz', () =>
+      withApi((s) => fuzzWriteRoutes(s, { requests: FUZZ, seed: Date.now() % 1_000_000 }, log)),
+    );
   } finally {
     await shared.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -124,17 +160,28 @@ async function main(): Promise<number> {
 
   const out = path.join(ROOT, 'test-artifacts', 'soak.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const summary = { finishedAt: new Date().toISOString(), minutes: Math.round((Date.now() - started) / 6000) / 10, scale: SCALE, kills: KILLS, fuzz: FUZZ, rounds: ROUNDS, cpus: os.cpus().length, reports };
+  const summary = {
+    finishedAt: new Date().toISOString(),
+    minutes: Math.round((Date.now() - started) / 6000) / 10,
+    scale: SCALE,
+    kills: KILLS,
+    fuzz: FUZZ,
+    rounds: ROUNDS,
+    cpus: os.cpus().length,
+    reports,
+  };
   fs.writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
   const failed = reports.filter((r) => r.problems.length);
-  log(`soak: ${reports.length} scenario(s) in ${summary.minutes} min; ${failed.length ? `FAILED: ${failed.map((r) => r.scenario).join(', ')}` : 'nothing lost, nothing refused wrongly'}; figures in ${path.relative(ROOT, out)}`);
+  log(
+    `soak: ${reports.length} scenario(s) in ${summary.minutes} min; ${failed.length ? `FAILED: ${failed.map((r) => r.scenario).join(', ')}` : 'nothing lost, nothing refused wrongly'}; figures in ${path.relative(ROOT, out)}`,
+  );
   return failed.length ? 1 : 0;
 }
 
 main().then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`soak failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`soak failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(2);
   },
 );

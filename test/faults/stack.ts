@@ -31,7 +31,12 @@ export const CHAIR = 'chair@faults.test';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms: number, every = 500): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  ms: number,
+  every = 500,
+): Promise<T> {
   const end = Date.now() + ms;
   let lastError: unknown;
   for (;;) {
@@ -41,11 +46,11 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > end) throw new Error(`${what}: not so after ${ms} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    if (Date.now() > end)
+      throw new Error(`${what}: not so after ${ms} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
     await sleep(every);
   }
 }
-
 
 export interface People {
   admin: Actor;
@@ -182,7 +187,8 @@ export class FaultStack {
     await until(
       'worker polling',
       async () => {
-        if (w.child.exitCode !== null) throw new Error(`worker exited ${w.child.exitCode}:\n${w.output().slice(-3000)}`);
+        if (w.child.exitCode !== null)
+          throw new Error(`worker exited ${w.child.exitCode}:\n${w.output().slice(-3000)}`);
         return w.output().includes('worker polling');
       },
       180_000,
@@ -243,12 +249,32 @@ export class FaultStack {
     const db = this.db;
     const [csc] = await db
       .insert(agencies)
-      .values({ code: 'CSC', name: "Children's Social Care", leadEmail: 'lead@csc.test', seniorEmail: 'senior@csc.test' })
+      .values({
+        code: 'CSC',
+        name: "Children's Social Care",
+        leadEmail: 'lead@csc.test',
+        seniorEmail: 'senior@csc.test',
+      })
       .returning();
-    await db.insert(agencies).values({ code: 'POL', name: 'Police', leadEmail: 'lead@pol.test', seniorEmail: 'senior@pol.test' });
-    const tokens = { admin: `adm-${Math.random().toString(36).slice(2)}x`, board: `brd-${Math.random().toString(36).slice(2)}x`, csc: `csc-${Math.random().toString(36).slice(2)}x` };
-    const mk = async (name: string, email: string, role: 'admin' | 'board' | 'agency', agencyId: string | null, token: string): Promise<Actor> => {
-      const [u] = await db.insert(users).values({ name, email, role, agencyId, tokenHash: hashToken(token) }).returning();
+    await db
+      .insert(agencies)
+      .values({ code: 'POL', name: 'Police', leadEmail: 'lead@pol.test', seniorEmail: 'senior@pol.test' });
+    const tokens = {
+      admin: `adm-${Math.random().toString(36).slice(2)}x`,
+      board: `brd-${Math.random().toString(36).slice(2)}x`,
+      csc: `csc-${Math.random().toString(36).slice(2)}x`,
+    };
+    const mk = async (
+      name: string,
+      email: string,
+      role: 'admin' | 'board' | 'agency',
+      agencyId: string | null,
+      token: string,
+    ): Promise<Actor> => {
+      const [u] = await db
+        .insert(users)
+        .values({ name, email, role, agencyId, tokenHash: hashToken(token) })
+        .returning();
       return { userId: u.id, role, agencyId, name };
     };
     this.people = {
@@ -266,10 +292,14 @@ export class FaultStack {
   async createActions(count: number, policy: Policy, dueInMs: number, perRecommendation = 4): Promise<FaultAction[]> {
     const out: FaultAction[] = [];
     const dueDate = new Date(Date.now() + dueInMs).toISOString();
-    for (let made = 0; made < count; ) {
+    for (let made = 0; made < count;) {
       const n = Math.min(100, count - made);
       const reference = `${this.opts.name.toUpperCase()}-${++this.seq}`;
-      const recs: { number: string; text: string; actions: { agencyCode: string; title: string; dueDate: string }[] }[] = [];
+      const recs: {
+        number: string;
+        text: string;
+        actions: { agencyCode: string; title: string; dueDate: string }[];
+      }[] = [];
       for (let i = 0; i < n; i += perRecommendation) {
         const k = Math.min(perRecommendation, n - i);
         recs.push({
@@ -278,8 +308,15 @@ export class FaultStack {
           actions: Array.from({ length: k }, (_, j) => ({ agencyCode: 'CSC', title: `Action ${i + j + 1}`, dueDate })),
         });
       }
-      const { review } = await createReview(this.deps, this.people.admin, { reference, title: `Fault review ${reference}`, policy, recommendations: recs });
-      for (const rec of review.recommendations) for (const a of rec.actions) out.push({ id: a.id, workflowId: a.workflowId, ref: `${reference} ${a.reference}` });
+      const { review } = await createReview(this.deps, this.people.admin, {
+        reference,
+        title: `Fault review ${reference}`,
+        policy,
+        recommendations: recs,
+      });
+      for (const rec of review.recommendations)
+        for (const a of rec.actions)
+          out.push({ id: a.id, workflowId: a.workflowId, ref: `${reference} ${a.reference}` });
       made += n;
     }
     return out;
@@ -295,7 +332,9 @@ export class FaultStack {
         const r = (await this.db.execute(sql`select
             (select count(*) from notifications)::int as n,
             (select count(*) from notifications where status <> 'sent')::int as pending,
-            (select count(*) from audit_events)::int as a`)) as unknown as { rows: { n: number; pending: number; a: number }[] };
+            (select count(*) from audit_events)::int as a`)) as unknown as {
+          rows: { n: number; pending: number; a: number }[];
+        };
         const now = JSON.stringify(r.rows[0]);
         if (now !== last) {
           last = now;
@@ -305,7 +344,11 @@ export class FaultStack {
         if (r.rows[0].pending !== 0 || Date.now() - since < quietMs) return false;
         // A mail still queued in a workflow (say its activity task was lost with a restarted
         // server and waits for its timeout) has no outbox row yet: wait for the activities too.
-        const busy = await pool(workflowIds, 16, async (id) => ((await this.client.workflow.getHandle(id).describe()).raw.pendingActivities?.length ?? 0) > 0);
+        const busy = await pool(
+          workflowIds,
+          16,
+          async (id) => ((await this.client.workflow.getHandle(id).describe()).raw.pendingActivities?.length ?? 0) > 0,
+        );
         const n = busy.filter(Boolean).length;
         if (n) this.log(`${n} workflow(s) still have activities pending`);
         return n === 0;
@@ -353,13 +396,27 @@ export class FaultStack {
       } catch (err) {
         return note(`${a.ref}: state query failed: ${String(err)}`);
       }
-      const got = { status: row.status, escalationLevel: row.escalationLevel, dueDate: row.dueDate.toISOString(), seq: row.projectedSeq, outcome: row.outcome };
-      const want = { status: state.stage, escalationLevel: state.escalationLevel, dueDate: state.dueDate, seq: state.seq, outcome: state.outcome };
-      if (JSON.stringify(got) !== JSON.stringify(want)) note(`${a.ref}: row ${JSON.stringify(got)} but workflow ${JSON.stringify(want)}`);
+      const got = {
+        status: row.status,
+        escalationLevel: row.escalationLevel,
+        dueDate: row.dueDate.toISOString(),
+        seq: row.projectedSeq,
+        outcome: row.outcome,
+      };
+      const want = {
+        status: state.stage,
+        escalationLevel: state.escalationLevel,
+        dueDate: state.dueDate,
+        seq: state.seq,
+        outcome: state.outcome,
+      };
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        note(`${a.ref}: row ${JSON.stringify(got)} but workflow ${JSON.stringify(want)}`);
       const evs = eventsBy.get(a.id) ?? [];
       const seqs = evs.map((e) => Number(e.eventKey.split(':').pop()));
       const expected = Array.from({ length: state.seq }, (_, i) => i + 1);
-      if (JSON.stringify(seqs) !== JSON.stringify(expected)) note(`${a.ref}: audit seqs ${JSON.stringify(seqs)}, workflow seq ${state.seq}`);
+      if (JSON.stringify(seqs) !== JSON.stringify(expected))
+        note(`${a.ref}: audit seqs ${JSON.stringify(seqs)}, workflow seq ${state.seq}`);
       if (evs[0]?.type !== 'assigned') note(`${a.ref}: the audit trail starts with ${evs[0]?.type}, not assigned`);
       const wantMail: Record<string, number> = {};
       for (const e of evs) {
@@ -369,7 +426,8 @@ export class FaultStack {
       const gotMail: Record<string, number> = {};
       for (const o of outboxBy.get(a.id) ?? []) gotMail[o.kind] = (gotMail[o.kind] ?? 0) + 1;
       const sortObj = (o: Record<string, number>) => JSON.stringify(Object.entries(o).sort());
-      if (sortObj(wantMail) !== sortObj(gotMail)) note(`${a.ref}: audited transitions call for mail ${sortObj(wantMail)}, outbox has ${sortObj(gotMail)}`);
+      if (sortObj(wantMail) !== sortObj(gotMail))
+        note(`${a.ref}: audited transitions call for mail ${sortObj(wantMail)}, outbox has ${sortObj(gotMail)}`);
     });
 
     const byId = this.mailsById();
@@ -392,7 +450,10 @@ export class FaultStack {
         duplicates += got - 1;
         // An attempt sends at most once; more deliveries than attempts would be a real double send.
         if (got > o.attempts) note(`outbox ${o.idempotencyKey}: delivered ${got} times in ${o.attempts} attempt(s)`);
-        else if (!allowTornSends) note(`outbox ${o.idempotencyKey}: delivered ${got} times (${o.attempts} attempts) with no crash to tear a send`);
+        else if (!allowTornSends)
+          note(
+            `outbox ${o.idempotencyKey}: delivered ${got} times (${o.attempts} attempts) with no crash to tear a send`,
+          );
       }
     }
     let strays = 0;
@@ -418,7 +479,11 @@ export class FaultStack {
   }
 
   async auditTypes(actionId: string): Promise<string[]> {
-    const evs = await this.db.select({ type: auditEvents.type }).from(auditEvents).where(eq(auditEvents.actionId, actionId)).orderBy(asc(auditEvents.id));
+    const evs = await this.db
+      .select({ type: auditEvents.type })
+      .from(auditEvents)
+      .where(eq(auditEvents.actionId, actionId))
+      .orderBy(asc(auditEvents.id));
     return evs.map((e) => e.type);
   }
 

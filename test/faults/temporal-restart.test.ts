@@ -14,7 +14,8 @@ const dbFile = path.join(os.tmpdir(), `actionplan-faults-temporal-${process.pid}
 let port = 0;
 let server: DevServer;
 let stack: FaultStack;
-const start = () => startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH!, port, headless: true, dbFilename: dbFile });
+const start = () =>
+  startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH!, port, headless: true, dbFilename: dbFile });
 beforeAll(async () => {
   port = await freePort();
   server = await start();

@@ -36,15 +36,27 @@ const cal: BoardCalendar = { timeZone: TZ, holidays };
 
 describe('the shipped bank holidays of England and Wales', () => {
   const easter = (y: number) => {
-    const a = y % 19, b = Math.floor(y / 100), c = y % 100, d = Math.floor(b / 4), e = b % 4, f = Math.floor((b + 8) / 25);
-    const g = Math.floor((b - f + 1) / 3), h = (19 * a + b - d - g + 15) % 30, i = Math.floor(c / 4), k = c % 4;
-    const l = (32 + 2 * e + 2 * i - h - k) % 7, m = Math.floor((a + 11 * h + 22 * l) / 451);
+    const a = y % 19,
+      b = Math.floor(y / 100),
+      c = y % 100,
+      d = Math.floor(b / 4),
+      e = b % 4,
+      f = Math.floor((b + 8) / 25);
+    const g = Math.floor((b - f + 1) / 3),
+      h = (19 * a + b - d - g + 15) % 30,
+      i = Math.floor(c / 4),
+      k = c % 4;
+    const l = (32 + 2 * e + 2 * i - h - k) % 7,
+      m = Math.floor((a + 11 * h + 22 * l) / 451);
     return Date.UTC(y, Math.floor((h + l - 7 * m + 114) / 31) - 1, ((h + l - 7 * m + 114) % 31) + 1);
   };
   const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
   const wd = (t: number) => new Date(t).getUTCDay();
   const mondayOnOrAfter = (t: number) => t + ((8 - wd(t)) % 7) * DAY;
-  const lastMonday = (y: number, m: number) => { const t = Date.UTC(y, m + 1, 0); return t - ((wd(t) + 6) % 7) * DAY; };
+  const lastMonday = (y: number, m: number) => {
+    const t = Date.UTC(y, m + 1, 0);
+    return t - ((wd(t) + 6) % 7) * DAY;
+  };
 
   it('names its source and compile date and covers 2018 to 2030', () => {
     expect(shipped.source).toMatch(/gov\.uk\/bank-holidays/);
@@ -82,13 +94,27 @@ describe('the shipped bank holidays of England and Wales', () => {
         2022: { add: ['2022-06-02', '2022-06-03', '2022-09-19'], drop: ['2022-05-30'] },
         2023: { add: ['2023-05-08'], drop: [] },
       };
-      const want = expected.filter((d) => !oneOffs[y]?.drop.includes(d)).concat(oneOffs[y]?.add ?? []).sort();
+      const want = expected
+        .filter((d) => !oneOffs[y]?.drop.includes(d))
+        .concat(oneOffs[y]?.add ?? [])
+        .sort();
       expect({ y, days: holidays.filter((d) => d.startsWith(`${y}-`)) }).toEqual({ y, days: want });
     }
   });
 
   it('has the substitute days people remember', () => {
-    for (const d of ['2020-12-28', '2021-12-27', '2021-12-28', '2022-01-03', '2022-12-27', '2023-01-02', '2026-12-28', '2027-12-27', '2027-12-28', '2028-01-03']) {
+    for (const d of [
+      '2020-12-28',
+      '2021-12-27',
+      '2021-12-28',
+      '2022-01-03',
+      '2022-12-27',
+      '2023-01-02',
+      '2026-12-28',
+      '2027-12-27',
+      '2027-12-28',
+      '2028-01-03',
+    ]) {
       expect(holidays).toContain(d);
     }
     for (const d of ['2020-05-04', '2022-05-30', '2021-12-25', '2022-12-25']) expect(holidays).not.toContain(d);
@@ -118,7 +144,19 @@ function bruteAddWorkingDays(t: number, n: number): number {
 /** Instants near the awkward places: the clock changes, Christmas to New Year, a year boundary. */
 const nearAwkward = fc
   .tuple(
-    fc.constantFrom('2019-03-31', '2021-03-28', '2026-03-29', '2026-10-25', '2027-10-31', '2020-12-25', '2021-12-25', '2022-12-25', '2026-12-31', '2027-12-31', '2029-12-31'),
+    fc.constantFrom(
+      '2019-03-31',
+      '2021-03-28',
+      '2026-03-29',
+      '2026-10-25',
+      '2027-10-31',
+      '2020-12-25',
+      '2021-12-25',
+      '2022-12-25',
+      '2026-12-31',
+      '2027-12-31',
+      '2029-12-31',
+    ),
     fc.integer({ min: -10, max: 10 }),
     fc.integer({ min: 0, max: DAY - 1 }),
   )
@@ -155,12 +193,16 @@ describe('working days', () => {
     expect(new Date(addWorkingDays(eve, 1, cal)).toISOString()).toBe('2026-12-29T15:00:00.000Z');
     expect(new Date(addWorkingDays(eve, 5, cal)).toISOString()).toBe('2027-01-05T15:00:00.000Z');
     // Friday 27 March 2026 at 10:00 GMT + 1 working day is Monday 30 March at 10:00 BST.
-    expect(new Date(addWorkingDays(Date.parse('2026-03-27T10:00:00Z'), 1, cal)).toISOString()).toBe('2026-03-30T09:00:00.000Z');
+    expect(new Date(addWorkingDays(Date.parse('2026-03-27T10:00:00Z'), 1, cal)).toISOString()).toBe(
+      '2026-03-30T09:00:00.000Z',
+    );
   });
 });
 
 describe('due dates given as dates', () => {
-  const anyDay = fc.integer({ min: Date.UTC(2018, 0, 1), max: Date.UTC(2030, 11, 31) }).map((t) => new Date(t).toISOString().slice(0, 10));
+  const anyDay = fc
+    .integer({ min: Date.UTC(2018, 0, 1), max: Date.UTC(2030, 11, 31) })
+    .map((t) => new Date(t).toISOString().slice(0, 10));
 
   it('are never overdue at any instant of that local day, and overdue from 00:00 the next day', () => {
     fc.assert(
@@ -171,13 +213,33 @@ describe('due dates given as dates', () => {
         const at = start + Math.round(f * (due - start)); // any instant of the day, both ends included
         expect(localTime(at, TZ).date).toBe(date);
         expect(isPastDue(due, at)).toBe(false);
-        expect(deriveRag({ stage: 'in_progress', dueDate: due, escalationLevel: 0, changesRequested: false }, DEFAULT_POLICY, at, cal)).not.toBe('red');
+        expect(
+          deriveRag(
+            { stage: 'in_progress', dueDate: due, escalationLevel: 0, changesRequested: false },
+            DEFAULT_POLICY,
+            at,
+            cal,
+          ),
+        ).not.toBe('red');
         expect(isPastDue(due, due + 1)).toBe(true);
-        expect(localTime(due + 1, TZ)).toEqual({ date: new Date(Date.parse(`${date}T00:00:00Z`) + DAY).toISOString().slice(0, 10), msOfDay: 0 });
+        expect(localTime(due + 1, TZ)).toEqual({
+          date: new Date(Date.parse(`${date}T00:00:00Z`) + DAY).toISOString().slice(0, 10),
+          msOfDay: 0,
+        });
         expect(dueOn(due)).toBe(date);
         // With a delivery window no overdue notice is planned inside the day either.
-        const facts: PlanFacts = { stage: 'in_progress', dueDate: due, dueDateSetAt: start - 30 * DAY, assignedAt: start - 30 * DAY, acknowledgedAt: start - 30 * DAY, lastActivityAt: at, evidenceSubmittedAt: null, done: [] };
-        for (const p of plan(facts, DEFAULT_POLICY, at, cal)) if (p.kind === 'overdue') expect(p.at).toBeGreaterThan(due);
+        const facts: PlanFacts = {
+          stage: 'in_progress',
+          dueDate: due,
+          dueDateSetAt: start - 30 * DAY,
+          assignedAt: start - 30 * DAY,
+          acknowledgedAt: start - 30 * DAY,
+          lastActivityAt: at,
+          evidenceSubmittedAt: null,
+          done: [],
+        };
+        for (const p of plan(facts, DEFAULT_POLICY, at, cal))
+          if (p.kind === 'overdue') expect(p.at).toBeGreaterThan(due);
       }),
       { numRuns: 400 },
     );
@@ -192,11 +254,25 @@ describe('due dates given as dates', () => {
     const policy = mergePolicy(undefined);
     for (let m = 0; m < 24 * 60; m += 7) {
       const at = localToInstant('2027-01-31', m * 60_000, TZ);
-      const rag = deriveRag({ stage: 'assigned', dueDate: due, escalationLevel: 0, changesRequested: false }, policy, at, cal);
+      const rag = deriveRag(
+        { stage: 'assigned', dueDate: due, escalationLevel: 0, changesRequested: false },
+        policy,
+        at,
+        cal,
+      );
       expect({ at: formatDateTime(at), rag }).toEqual({ at: formatDateTime(at), rag: 'amber' });
     }
-    expect(deriveRag({ stage: 'assigned', dueDate: due, escalationLevel: 0, changesRequested: false }, policy, due, cal)).toBe('amber');
-    expect(deriveRag({ stage: 'assigned', dueDate: due, escalationLevel: 0, changesRequested: false }, policy, localToInstant('2027-02-01', 0, TZ), cal)).toBe('red');
+    expect(
+      deriveRag({ stage: 'assigned', dueDate: due, escalationLevel: 0, changesRequested: false }, policy, due, cal),
+    ).toBe('amber');
+    expect(
+      deriveRag(
+        { stage: 'assigned', dueDate: due, escalationLevel: 0, changesRequested: false },
+        policy,
+        localToInstant('2027-02-01', 0, TZ),
+        cal,
+      ),
+    ).toBe('red');
   });
 
   it('are written the UK way', () => {
@@ -255,7 +331,8 @@ describe('the delivery window', () => {
         for (const p of [...first, ...plan(f2, policy, now, cal)]) {
           const exact = isDeliveryInstant(p.at, policy.deliverAt!, cal);
           const missedNow = p.at === now && inWorkingHours(now, policy.deliverAt!, cal);
-          if (!exact && !missedNow) throw new Error(`${p.occasion} planned at ${formatDateTime(p.at)} (now ${formatDateTime(now)})`);
+          if (!exact && !missedNow)
+            throw new Error(`${p.occasion} planned at ${formatDateTime(p.at)} (now ${formatDateTime(now)})`);
           expect(p.at).toBeGreaterThanOrEqual(now);
         }
       }),
@@ -268,7 +345,10 @@ describe('the delivery window', () => {
       fc.property(windowFactsArb, windowPolicyArb, ({ f }, policy) => {
         for (const p of plan(f, policy, f.dueDateSetAt, cal)) {
           if (p.at === f.dueDateSetAt && inWorkingHours(p.at, policy.deliverAt!, cal)) continue; // due at once, in hours
-          expect({ occasion: p.occasion, exact: isDeliveryInstant(p.at, policy.deliverAt!, cal) }).toEqual({ occasion: p.occasion, exact: true });
+          expect({ occasion: p.occasion, exact: isDeliveryInstant(p.at, policy.deliverAt!, cal) }).toEqual({
+            occasion: p.occasion,
+            exact: true,
+          });
         }
       }),
       { numRuns: 300 },
@@ -277,16 +357,26 @@ describe('the delivery window', () => {
 
   it('an extension never brings any instant earlier', () => {
     fc.assert(
-      fc.property(windowFactsArb, windowPolicyArb, fc.integer({ min: 1, max: 60 * DAY }), ({ f, now }, policy, extra) => {
-        const before = plan(f, policy, now, cal);
-        const extended = plan({ ...f, dueDate: Math.max(f.dueDate, now) + extra, dueDateSetAt: now }, policy, now, cal);
-        const key = (x: { kind: string; reason?: string; level?: number }) => `${x.kind}:${x.reason}:${x.level}`;
-        const was = new Map(before.filter((x) => x.kind !== 'reminder').map((x) => [key(x), x.at]));
-        for (const x of extended.filter((e) => e.kind !== 'reminder')) {
-          const w = was.get(key(x));
-          if (w !== undefined) expect(x.at).toBeGreaterThanOrEqual(w);
-        }
-      }),
+      fc.property(
+        windowFactsArb,
+        windowPolicyArb,
+        fc.integer({ min: 1, max: 60 * DAY }),
+        ({ f, now }, policy, extra) => {
+          const before = plan(f, policy, now, cal);
+          const extended = plan(
+            { ...f, dueDate: Math.max(f.dueDate, now) + extra, dueDateSetAt: now },
+            policy,
+            now,
+            cal,
+          );
+          const key = (x: { kind: string; reason?: string; level?: number }) => `${x.kind}:${x.reason}:${x.level}`;
+          const was = new Map(before.filter((x) => x.kind !== 'reminder').map((x) => [key(x), x.at]));
+          for (const x of extended.filter((e) => e.kind !== 'reminder')) {
+            const w = was.get(key(x));
+            if (w !== undefined) expect(x.at).toBeGreaterThanOrEqual(w);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -295,12 +385,30 @@ describe('the delivery window', () => {
     // Assigned on Christmas Eve (Thursday) at 3pm, acknowledge within 1 working day: Friday 25 and
     // Monday 28 are bank holidays, so the deadline is Tuesday 29 December 3pm and the mail goes Wednesday 30 at 9am.
     const assigned = Date.parse('2026-12-24T15:00:00Z');
-    const facts: PlanFacts = { stage: 'assigned', dueDate: Date.parse('2027-06-30T22:59:59.999Z'), dueDateSetAt: assigned, assignedAt: assigned, acknowledgedAt: null, lastActivityAt: assigned, evidenceSubmittedAt: null, done: [] };
+    const facts: PlanFacts = {
+      stage: 'assigned',
+      dueDate: Date.parse('2027-06-30T22:59:59.999Z'),
+      dueDateSetAt: assigned,
+      assignedAt: assigned,
+      acknowledgedAt: null,
+      lastActivityAt: assigned,
+      evidenceSubmittedAt: null,
+      done: [],
+    };
     const p = plan(facts, { ...DEFAULT_POLICY, acknowledgeWithin: { workingDays: 1 } }, assigned, cal);
-    expect(formatDateTime(p.find((x) => x.reason === 'not_acknowledged')!.at)).toBe('Wednesday 30 December 2026 at 9:00am');
+    expect(formatDateTime(p.find((x) => x.reason === 'not_acknowledged')!.at)).toBe(
+      'Wednesday 30 December 2026 at 9:00am',
+    );
     // The same without a window: the plain instant, as before.
-    const plain = plan(facts, { ...DEFAULT_POLICY, acknowledgeWithin: { workingDays: 1 }, deliverAt: null }, assigned, cal);
-    expect(formatDateTime(plain.find((x) => x.reason === 'not_acknowledged')!.at)).toBe('Tuesday 29 December 2026 at 3:00pm');
+    const plain = plan(
+      facts,
+      { ...DEFAULT_POLICY, acknowledgeWithin: { workingDays: 1 }, deliverAt: null },
+      assigned,
+      cal,
+    );
+    expect(formatDateTime(plain.find((x) => x.reason === 'not_acknowledged')!.at)).toBe(
+      'Tuesday 29 December 2026 at 3:00pm',
+    );
     expect(nextDeliveryAt(Date.parse('2026-12-24T15:00:00Z'), '09:00', cal)).toBe(Date.parse('2026-12-29T09:00:00Z'));
   });
 
@@ -309,7 +417,11 @@ describe('the delivery window', () => {
     expect(explicit).toEqual({ ...CALENDAR_DAY_POLICY, acknowledgeWithin: 'P3D' });
     expect(explicit.deliverAt).toBeUndefined();
     expect(mergePolicy(undefined)).toEqual(DEFAULT_POLICY);
-    expect(mergePolicy({ acknowledgeWithin: '3 working days' })).toMatchObject({ acknowledgeWithin: { workingDays: 3 }, boardDecisionWithin: { workingDays: 10 }, deliverAt: '09:00' });
+    expect(mergePolicy({ acknowledgeWithin: '3 working days' })).toMatchObject({
+      acknowledgeWithin: { workingDays: 3 },
+      boardDecisionWithin: { workingDays: 10 },
+      deliverAt: '09:00',
+    });
     expect(mergePolicy({ deliverAt: null })).toMatchObject({ acknowledgeWithin: { workingDays: 5 } });
     expect(mergePolicy({ deliverAt: null }).deliverAt).toBeUndefined();
   });

@@ -71,8 +71,12 @@ async function runsOf(workflowId: string): Promise<Run[]> {
   let runId = (await h.client.workflow.getHandle(workflowId).describe()).runId;
   for (;;) {
     const history = await h.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const can = history.events?.find((e) => e.workflowExecutionContinuedAsNewEventAttributes)?.workflowExecutionContinuedAsNewEventAttributes;
-    const carried = can ? (defaultPayloadConverter.fromPayload(can.input!.payloads![0] as never) as ActionWorkflowInput).resume?.memory : undefined;
+    const can = history.events?.find(
+      (e) => e.workflowExecutionContinuedAsNewEventAttributes,
+    )?.workflowExecutionContinuedAsNewEventAttributes;
+    const carried = can
+      ? (defaultPayloadConverter.fromPayload(can.input!.payloads![0] as never) as ActionWorkflowInput).resume?.memory
+      : undefined;
     runs.unshift({ runId, history, carried });
     const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
     if (!previous) return runs;
@@ -81,7 +85,14 @@ async function runsOf(workflowId: string): Promise<Run[]> {
 }
 
 it('stage, due date, open escalations, pending timers, queued mail and the sequence survive continue-as-new', async () => {
-  const policy = { acknowledgeWithin: 'P30D', remindBefore: [], overdueReminderEvery: 'P30D', escalateAfterOverdue: ['PT1S', 'P10D', 'P20D'], stallAfter: 'P30D', boardDecisionWithin: 'P30D' };
+  const policy = {
+    acknowledgeWithin: 'P30D',
+    remindBefore: [],
+    overdueReminderEvery: 'P30D',
+    escalateAfterOverdue: ['PT1S', 'P10D', 'P20D'],
+    stallAfter: 'P30D',
+    boardDecisionWithin: 'P30D',
+  };
   const { refs, actionIds } = await h.review(policy, [{ dueInMs: 25_000 }]);
   const [id] = actionIds;
   const workflowId = `action-${id}`;
@@ -91,16 +102,28 @@ it('stage, due date, open escalations, pending timers, queued mail and the seque
   await acknowledgeAction(h.deps, h.people.csc, id);
   // An extension moves the due date a little, so the timers that fire later are planned from a due date a new run was handed.
   const extendedDue = firstDue + 5000;
-  const { requestId } = await requestExtension(h.deps, h.people.csc, id, { newDueDate: new Date(extendedDue).toISOString(), reason: 'Staff away', interimMeasures: 'Daily checks' });
+  const { requestId } = await requestExtension(h.deps, h.people.csc, id, {
+    newDueDate: new Date(extendedDue).toISOString(),
+    reason: 'Staff away',
+    interimMeasures: 'Daily checks',
+  });
   await decideExtension(h.deps, h.people.board, id, requestId, { outcome: 'approve' });
   expect(Date.now()).toBeLessThan(firstDue);
 
   // The overdue reminder at the new due date, then escalation level 1 a second later, each in a later run than the one that planned it.
   await h.waitMail(refs[0], 'escalation', () => true, 60_000);
   // One more event while the escalation is open: the run continues as new with it, and with the level 2 timer still ahead.
-  await requestExtension(h.deps, h.people.csc, id, { newDueDate: new Date(extendedDue + 60 * DAY).toISOString(), reason: 'Audit delayed', interimMeasures: 'Weekly checks' });
+  await requestExtension(h.deps, h.people.csc, id, {
+    newDueDate: new Date(extendedDue + 60 * DAY).toISOString(),
+    reason: 'Audit delayed',
+    interimMeasures: 'Weekly checks',
+  });
   await h.settled(id);
-  await until(async () => (await h.db.db.select().from(notifications).where(eq(notifications.actionId, id))).every((n) => n.status === 'sent'));
+  await until(async () =>
+    (await h.db.db.select().from(notifications).where(eq(notifications.actionId, id))).every(
+      (n) => n.status === 'sent',
+    ),
+  );
   await sleep(1000);
 
   const state = await actionLiveState(h.deps, id);
@@ -126,7 +149,9 @@ it('stage, due date, open escalations, pending timers, queued mail and the seque
   const afterApproval = carried.find((m) => m.seq === 4);
   expect(afterApproval).toMatchObject({ stage: 'in_progress', dueDate: extendedDue, pendingExtension: null });
   // Queued mail crosses too: the approval's mail was not yet sent when the run ended.
-  expect(afterApproval?.outbox).toEqual([expect.objectContaining({ kind: 'decision', occasion: `extension:${requestId}` })]);
+  expect(afterApproval?.outbox).toEqual([
+    expect.objectContaining({ kind: 'decision', occasion: `extension:${requestId}` }),
+  ]);
 
   // An open escalation and the timers still ahead of it cross into the next run.
   const withEscalation = carried.find((m) => m.openEscalations.length > 0);
@@ -135,17 +160,36 @@ it('stage, due date, open escalations, pending timers, queued mail and the seque
     dueDate: extendedDue,
     openEscalations: [{ level: 1, reason: 'overdue', occasion: `escalation:overdue:${extendedDue}:1` }],
   });
-  expect(withEscalation?.done).toEqual(expect.arrayContaining([`overdue:${extendedDue}:0`, `escalation:overdue:${extendedDue}:1`]));
+  expect(withEscalation?.done).toEqual(
+    expect.arrayContaining([`overdue:${extendedDue}:0`, `escalation:overdue:${extendedDue}:1`]),
+  );
   expect(withEscalation?.done).not.toContain(`escalation:overdue:${extendedDue}:2`);
 
   // Each mail exactly once, whichever run sent it; each transition projected once, in order.
   const mails = h.mailsFor(refs[0]);
-  expect(mails.map((m) => m.headers['x-notification-kind']).sort()).toEqual(['assignment', 'decision', 'escalation', 'overdue']);
+  expect(mails.map((m) => m.headers['x-notification-kind']).sort()).toEqual([
+    'assignment',
+    'decision',
+    'escalation',
+    'overdue',
+  ]);
   expect(new Set(mails.map((m) => m.messageId)).size).toBe(4);
   const escalationMail = mails.find((m) => m.headers['x-notification-kind'] === 'escalation')!;
   expect(escalationMail.to).toEqual(['lead@csc.test']);
-  const events = await h.db.db.select().from(auditEvents).where(eq(auditEvents.actionId, id)).orderBy(asc(auditEvents.id));
-  expect(events.map((e) => e.type)).toEqual(['assigned', 'acknowledged', 'extension_requested', 'extension_decided', 'overdue_reminder_sent', 'escalation_raised', 'extension_requested']);
+  const events = await h.db.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.actionId, id))
+    .orderBy(asc(auditEvents.id));
+  expect(events.map((e) => e.type)).toEqual([
+    'assigned',
+    'acknowledged',
+    'extension_requested',
+    'extension_decided',
+    'overdue_reminder_sent',
+    'escalation_raised',
+    'extension_requested',
+  ]);
   expect(events.map((e) => Number(e.eventKey.split(':').pop()))).toEqual([1, 2, 3, 4, 5, 6, 7]);
   // The timers planned before the runs changed fired on time afterwards.
   expect(events[4].occurredAt.getTime()).toBeGreaterThanOrEqual(extendedDue);
@@ -153,7 +197,10 @@ it('stage, due date, open escalations, pending timers, queued mail and the seque
 
   // Every run's history replays with the current code.
   const results: { id: string; error?: string }[] = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle }, runs.map((run) => ({ workflowId: run.runId, history: run.history })))) {
+  for await (const r of Worker.runReplayHistories(
+    { workflowBundle },
+    runs.map((run) => ({ workflowId: run.runId, history: run.history })),
+  )) {
     results.push({ id: r.workflowId, error: r.error?.message });
   }
   expect(results).toEqual(runs.map((run) => ({ id: run.runId, error: undefined })));

@@ -50,7 +50,9 @@ it('SMTP down for a while, then up: every message arrives exactly once, and Upda
 }, 60000);
 
 it('a worker stopped and restarted mid-lifecycle: timers still fire, nothing lost or repeated', async () => {
-  const { refs, actionIds } = await h.review({ remindBefore: ['PT14S', 'PT5S'], overdueReminderEvery: 'P30D' }, [{ dueInMs: 20000 }]);
+  const { refs, actionIds } = await h.review({ remindBefore: ['PT14S', 'PT5S'], overdueReminderEvery: 'P30D' }, [
+    { dueInMs: 20000 },
+  ]);
   const [id] = actionIds;
   await acknowledgeAction(h.deps, h.people.csc, id);
   await h.waitMail(refs[0], 'assignment');
@@ -71,8 +73,18 @@ it('a worker stopped and restarted mid-lifecycle: timers still fire, nothing los
   expect(late).toBeGreaterThan(due - 14000);
   expect(onTime).toBeLessThan(due);
   expect(onTime).toBeGreaterThanOrEqual(due - 5000 - 200);
-  const events = await h.db.db.select().from(auditEvents).where(eq(auditEvents.actionId, id)).orderBy(asc(auditEvents.id));
-  expect(events.map((e) => e.type)).toEqual(['assigned', 'acknowledged', 'reminder_sent', 'reminder_sent', 'overdue_reminder_sent']);
+  const events = await h.db.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.actionId, id))
+    .orderBy(asc(auditEvents.id));
+  expect(events.map((e) => e.type)).toEqual([
+    'assigned',
+    'acknowledged',
+    'reminder_sent',
+    'reminder_sent',
+    'overdue_reminder_sent',
+  ]);
   expect(events.map((e) => Number(e.eventKey.split(':').pop()))).toEqual([1, 2, 3, 4, 5]);
 }, 60000);
 
@@ -80,9 +92,13 @@ it('replays the committed workflow histories with the current workflow code', as
   const dir = path.join(__dirname, '..', 'fixtures');
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.history.json'));
   expect(files.length).toBeGreaterThanOrEqual(2);
-  const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) }));
+  const histories = files.map((f) => ({
+    workflowId: f,
+    history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))),
+  }));
   const results = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle }, histories)) results.push({ id: r.workflowId, error: r.error?.message });
+  for await (const r of Worker.runReplayHistories({ workflowBundle }, histories))
+    results.push({ id: r.workflowId, error: r.error?.message });
   expect(results).toEqual(files.map((f) => ({ id: f, error: undefined })));
 });
 
@@ -91,8 +107,12 @@ it('refuses the same histories when the workflow code changes its commands witho
   const files = fs.readdirSync(dir).filter((f) => f.startsWith('action-') && f.endsWith('.history.json'));
   expect(files.length).toBeGreaterThanOrEqual(2);
   const changed = await bundle(require.resolve('./changed-workflows'));
-  const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) }));
+  const histories = files.map((f) => ({
+    workflowId: f,
+    history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))),
+  }));
   const results: { id: string; error?: string }[] = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle: changed }, histories)) results.push({ id: r.workflowId, error: r.error?.name });
+  for await (const r of Worker.runReplayHistories({ workflowBundle: changed }, histories))
+    results.push({ id: r.workflowId, error: r.error?.name });
   expect(results).toEqual(files.map((f) => ({ id: f, error: 'DeterminismViolationError' })));
 }, 60000);

@@ -6,7 +6,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { eq, sql } from 'drizzle-orm';
 import { createActivities } from '../../activities';
 import type { LifecycleDeps } from '../../api/use-cases/actions';
@@ -24,7 +29,10 @@ export const CHAIR = 'chair@board.test';
 export const SLOW = QUIET_POLICY;
 
 export function bundle(workflowsPath = require.resolve('../../workflows')): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  return bundleWorkflowCode({
+    workflowsPath,
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
+  });
 }
 
 export interface People {
@@ -75,7 +83,11 @@ export class Harness {
     const activities = createActivities({
       db: this.db.db,
       mailer: createMailer(this.catcher.url, 'Safeguarding Board <actions@board.test>'),
-      config: { publicUrl: 'http://app.test', boardChairEmail: CHAIR, mailFrom: 'Safeguarding Board <actions@board.test>' },
+      config: {
+        publicUrl: 'http://app.test',
+        boardChairEmail: CHAIR,
+        mailFrom: 'Safeguarding Board <actions@board.test>',
+      },
     });
     this.worker = await createWorker({
       connection: this.nativeConnection,
@@ -104,9 +116,25 @@ export class Harness {
 
   private async seed(): Promise<void> {
     const db = this.db.db;
-    const [csc] = await db.insert(agencies).values({ code: 'CSC', name: "Children's Social Care", leadEmail: 'lead@csc.test', seniorEmail: 'senior@csc.test' }).returning();
-    const [pol] = await db.insert(agencies).values({ code: 'POL', name: 'Police', leadEmail: 'lead@pol.test', seniorEmail: 'senior@pol.test' }).returning();
-    const mk = async (name: string, email: string, role: 'admin' | 'board' | 'agency', agencyId: string | null): Promise<Actor> => {
+    const [csc] = await db
+      .insert(agencies)
+      .values({
+        code: 'CSC',
+        name: "Children's Social Care",
+        leadEmail: 'lead@csc.test',
+        seniorEmail: 'senior@csc.test',
+      })
+      .returning();
+    const [pol] = await db
+      .insert(agencies)
+      .values({ code: 'POL', name: 'Police', leadEmail: 'lead@pol.test', seniorEmail: 'senior@pol.test' })
+      .returning();
+    const mk = async (
+      name: string,
+      email: string,
+      role: 'admin' | 'board' | 'agency',
+      agencyId: string | null,
+    ): Promise<Actor> => {
       const [u] = await db.insert(users).values({ name, email, role, agencyId }).returning();
       return { userId: u.id, role, agencyId, name };
     };
@@ -144,15 +172,26 @@ export class Harness {
       ],
     });
     const rec = review.recommendations[0];
-    return { reference, review, rec, actionIds: rec.actions.map((a) => a.id), refs: rec.actions.map((a) => `${reference} ${a.reference}`) };
+    return {
+      reference,
+      review,
+      rec,
+      actionIds: rec.actions.map((a) => a.id),
+      refs: rec.actions.map((a) => `${reference} ${a.reference}`),
+    };
   }
 
   mailsFor(ref: string, kind?: string): CaughtMail[] {
-    return this.catcher.list().filter((m) => m.headers['x-action-ref'] === ref && (!kind || m.headers['x-notification-kind'] === kind));
+    return this.catcher
+      .list()
+      .filter((m) => m.headers['x-action-ref'] === ref && (!kind || m.headers['x-notification-kind'] === kind));
   }
 
   waitMail(ref: string, kind: string, extra: (m: CaughtMail) => boolean = () => true, ms = 20000): Promise<CaughtMail> {
-    return this.catcher.waitFor((m) => m.headers['x-action-ref'] === ref && m.headers['x-notification-kind'] === kind && extra(m), ms);
+    return this.catcher.waitFor(
+      (m) => m.headers['x-action-ref'] === ref && m.headers['x-notification-kind'] === kind && extra(m),
+      ms,
+    );
   }
 
   async action(id: string) {
@@ -171,7 +210,11 @@ export class Harness {
       (select count(*) from escalations where action_id = ${actionId}) as escalations,
       (select count(*) from notifications where action_id = ${actionId}) as notifications`);
     const history = await this.client.workflow.getHandle(`action-${actionId}`).fetchHistory();
-    return { row: await this.action(actionId), counts: (counts as unknown as { rows: unknown[] }).rows[0], events: history.events?.length ?? 0 };
+    return {
+      row: await this.action(actionId),
+      counts: (counts as unknown as { rows: unknown[] }).rows[0],
+      events: history.events?.length ?? 0,
+    };
   }
 
   /** Waits until the workflow has gone quiet (no new history events for a while). */
@@ -192,14 +235,22 @@ export class Harness {
     const cli = process.env.TEMPORAL_CLI_PATH;
     if (!cli) throw new Error('TEMPORAL_CLI_PATH is not set (the jest global setup sets it)');
     const run = runId ? ['--run-id', runId] : [];
-    const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, ...run, '--address', this.temporalAddress, '--output', 'json'], { encoding: 'utf8' });
+    const json = execFileSync(
+      cli,
+      ['workflow', 'show', '--workflow-id', workflowId, ...run, '--address', this.temporalAddress, '--output', 'json'],
+      { encoding: 'utf8' },
+    );
     fs.writeFileSync(path.join(__dirname, '..', 'fixtures', file), json);
   }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until<T>(probe: () => Promise<T | undefined | null | false>, ms = 20000, every = 200): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  ms = 20000,
+  every = 200,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe();

@@ -14,7 +14,12 @@ interface Node {
 }
 
 /** Every string-typed node reachable from a schema, with where it is. */
-function strings(schema: unknown, where: string, out: { where: string; node: Node }[] = [], seen = new Set<unknown>()): { where: string; node: Node }[] {
+function strings(
+  schema: unknown,
+  where: string,
+  out: { where: string; node: Node }[] = [],
+  seen = new Set<unknown>(),
+): { where: string; node: Node }[] {
   const node = schema as Node | undefined;
   if (!node?._zod || seen.has(node)) return out;
   seen.add(node);
@@ -48,7 +53,9 @@ function strings(schema: unknown, where: string, out: { where: string; node: Nod
 
 /** Strings whose format cannot hold a NUL or a surrogate (ASCII patterns). */
 const ASCII_FORMATS = new Set(['guid', 'uuid', 'email', 'date', 'datetime', 'regex']);
-const guarded = (n: Node) => (n._zod.def.checks ?? []).includes(STORABLE_TEXT) || ASCII_FORMATS.has(String((n._zod.def as { format?: string }).format));
+const guarded = (n: Node) =>
+  (n._zod.def.checks ?? []).includes(STORABLE_TEXT) ||
+  ASCII_FORMATS.has(String((n._zod.def as { format?: string }).format));
 
 describe('the storable-text check is on every text the API accepts', () => {
   const cases = ROUTES.flatMap((r) => {
@@ -63,12 +70,17 @@ describe('the storable-text check is on every text the API accepts', () => {
 
   it('the route table has request schemas to walk, and the walk sees a string built with plain zod', () => {
     expect(cases.length).toBeGreaterThan(10);
-    const plain = strings(rawZod.strictObject({ a: rawZod.string().optional(), b: rawZod.array(rawZod.url()) }), 'plain');
+    const plain = strings(
+      rawZod.strictObject({ a: rawZod.string().optional(), b: rawZod.array(rawZod.url()) }),
+      'plain',
+    );
     expect(plain.filter((s) => !guarded(s.node)).map((s) => s.where)).toEqual(['plain.a', 'plain.b[]']);
   });
 
   it.each(cases)('%s', (_name, schema) => {
-    const unguarded = strings(schema, '').filter((s) => !guarded(s.node)).map((s) => s.where);
+    const unguarded = strings(schema, '')
+      .filter((s) => !guarded(s.node))
+      .map((s) => s.where);
     expect(unguarded).toEqual([]);
   });
 
@@ -83,17 +95,23 @@ describe('the storable-text check is on every text the API accepts', () => {
     ['z.string().trim().min(1)', z.string().trim().min(1)],
     ['z.url()', z.url()],
     ['EvidenceBody.statement', schemas.EvidenceBody.shape.statement],
-  ] as [string, ZodType][])('%s refuses NUL and a lone surrogate, and accepts emoji, bidi marks and other scripts', (_name, s) => {
-    const base = _name === 'z.url()' ? 'https://a.example/p' : 'text';
-    expect(s.safeParse(`${base}\u0000x`).success).toBe(false);
-    expect(s.safeParse(`${base}\ud800x`).success).toBe(false);
-    expect(s.safeParse(`${base}\udc00`).success).toBe(false);
-    expect(s.safeParse(`${base}😀`).success).toBe(true);
-    if (_name !== 'z.url()') expect(s.safeParse(`${base} \u202Eabc\u202C Ελληνικά 中文 العربية \u0007`).success).toBe(true);
-  });
+  ] as [string, ZodType][])(
+    '%s refuses NUL and a lone surrogate, and accepts emoji, bidi marks and other scripts',
+    (_name, s) => {
+      const base = _name === 'z.url()' ? 'https://a.example/p' : 'text';
+      expect(s.safeParse(`${base}\u0000x`).success).toBe(false);
+      expect(s.safeParse(`${base}\ud800x`).success).toBe(false);
+      expect(s.safeParse(`${base}\udc00`).success).toBe(false);
+      expect(s.safeParse(`${base}😀`).success).toBe(true);
+      if (_name !== 'z.url()')
+        expect(s.safeParse(`${base} \u202Eabc\u202C Ελληνικά 中文 العربية \u0007`).success).toBe(true);
+    },
+  );
 
   it('configuration: a value that cannot be stored is refused, naming the variable but not echoing the value', () => {
-    expect(() => loadConfig('embedded', { MAIL_FROM: 'Board \ud800 <a@b.test>' })).toThrow(/MAIL_FROM: the value cannot be stored/);
+    expect(() => loadConfig('embedded', { MAIL_FROM: 'Board \ud800 <a@b.test>' })).toThrow(
+      /MAIL_FROM: the value cannot be stored/,
+    );
     try {
       loadConfig('embedded', { MAIL_FROM: 'secret\ud800' });
     } catch (err) {

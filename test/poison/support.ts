@@ -22,11 +22,21 @@ export async function bounded(name: string, req: Test, ms = REQUEST_BOUND_MS) {
 }
 
 /** A session cookie and CSRF token for a seeded API caller, as if signed in through the sign-in link. */
-export async function webSession(stack: ApiStack, caller: Exclude<Caller, 'none' | 'bad'>): Promise<{ cookie: string; csrf: string }> {
+export async function webSession(
+  stack: ApiStack,
+  caller: Exclude<Caller, 'none' | 'bad'>,
+): Promise<{ cookie: string; csrf: string }> {
   const email = `${caller}@api.test`;
-  const { rows } = (await stack.db.db.execute(`select id from users where email = '${email}'`)) as unknown as { rows: { id: string }[] };
+  const { rows } = (await stack.db.db.execute(`select id from users where email = '${email}'`)) as unknown as {
+    rows: { id: string }[];
+  };
   const id = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
-  await stack.db.db.insert(sessions).values({ idHash: hashToken(id), userId: rows[0].id, csrfToken: csrf, expiresAt: new Date(Date.now() + 3_600_000) });
+  await stack.db.db.insert(sessions).values({
+    idHash: hashToken(id),
+    userId: rows[0].id,
+    csrfToken: csrf,
+    expiresAt: new Date(Date.now() + 3_600_000),
+  });
   return { cookie: `ap_session=${id}`, csrf };
 }

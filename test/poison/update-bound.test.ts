@@ -40,7 +40,11 @@ it('a stopped worker: 503 with Retry-After naming the action in time; the retry 
   expect(slow.body.detail).toMatch(/still being recorded/);
 
   const { cookie, csrf } = await webSession(stack, 'owner');
-  const page = await bounded('web acknowledge with no worker', stack.post(`/actions/${f2.actionId}/acknowledge`, 'none').set('Cookie', cookie).type('form').send({ _csrf: csrf }), 15_000);
+  const page = await bounded(
+    'web acknowledge with no worker',
+    stack.post(`/actions/${f2.actionId}/acknowledge`, 'none').set('Cookie', cookie).type('form').send({ _csrf: csrf }),
+    15_000,
+  );
   expect({ status: page.status, retryAfter: page.headers['retry-after'] }).toEqual({ status: 503, retryAfter: '5' });
   expect(page.text).toMatch(/still being recorded/);
 
@@ -55,8 +59,16 @@ it('a stopped worker: 503 with Retry-After naming the action in time; the retry 
     1000,
   );
   expect(done.body.status).toBe('in_progress');
-  const acks = await rows<{ n: number }>(`select count(*)::int as n from audit_events where action_id = '${f.actionId}' and type = 'acknowledged'`);
+  const acks = await rows<{ n: number }>(
+    `select count(*)::int as n from audit_events where action_id = '${f.actionId}' and type = 'acknowledged'`,
+  );
   expect(acks[0].n).toBe(1);
   // The web form's change went through too, once, though its page said it was still being recorded.
-  await until('the web acknowledgement projected', async () => (await rows<{ status: string }>(`select status from actions where id = '${f2.actionId}'`))[0].status === 'in_progress', 60_000);
+  await until(
+    'the web acknowledgement projected',
+    async () =>
+      (await rows<{ status: string }>(`select status from actions where id = '${f2.actionId}'`))[0].status ===
+      'in_progress',
+    60_000,
+  );
 });

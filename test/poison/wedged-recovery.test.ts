@@ -45,7 +45,10 @@ beforeAll(async () => {
   });
   // The pre-fix projection wrote text as it was, so Postgres refused a NUL on every attempt;
   // storableText asks today's projection for exactly that (and its refusal is retried by the old proxy).
-  const asBeforeTheFix = { ...real, projectActionEvent: (e: ActionEvent) => real.projectActionEvent({ ...e, storableText: true }) };
+  const asBeforeTheFix = {
+    ...real,
+    projectActionEvent: (e: ActionEvent) => real.projectActionEvent({ ...e, storableText: true }),
+  };
   // A worker whose projection retries for ever never drains: stopped like a process is, after a grace time.
   oldWorker = await Worker.create({
     connection: native,
@@ -67,18 +70,31 @@ afterAll(async () => {
 
 it('an action wedged by a NUL on the old code completes its Update on the new worker, NUL stored as U+FFFD, and stays usable', async () => {
   const f = await fixture(stack, 'in_progress');
-  const [owner] = await rows<{ id: string; agency_id: string }>(`select id, agency_id from users where email = 'owner@api.test'`);
+  const [owner] = await rows<{ id: string; agency_id: string }>(
+    `select id, agency_id from users where email = 'owner@api.test'`,
+  );
   const actor: Actor = { userId: owner.id, role: 'agency', agencyId: owner.agency_id };
   const handle = stack.client.workflow.getHandle(`action-${f.actionId}`);
 
   // The old code accepts it (its edge and validators did not refuse NUL); the request never completes.
   await expect(
-    submitEvidence({ db: stack.db.db, client: stack.client, taskQueue: stack.taskQueue, updateTimeoutMs: 5000 }, actor, f.actionId, { statement: 'before\u0000after' }),
+    submitEvidence(
+      { db: stack.db.db, client: stack.client, taskQueue: stack.taskQueue, updateTimeoutMs: 5000 },
+      actor,
+      f.actionId,
+      { statement: 'before\u0000after' },
+    ),
   ).rejects.toThrow(/still being recorded/);
   // Wedged: the workflow believes under_review, the row stays in_progress, attempt after attempt.
-  await until('the workflow holding the evidence', async () => (await handle.query(stateQuery)).stage === 'under_review', 30_000);
+  await until(
+    'the workflow holding the evidence',
+    async () => (await handle.query(stateQuery)).stage === 'under_review',
+    30_000,
+  );
   await new Promise((r) => setTimeout(r, 12_000));
-  expect((await rows<{ status: string }>(`select status from actions where id = '${f.actionId}'`))[0].status).toBe('in_progress');
+  expect((await rows<{ status: string }>(`select status from actions where id = '${f.actionId}'`))[0].status).toBe(
+    'in_progress',
+  );
   expect(await rows(`select 1 from evidence where action_id = '${f.actionId}'`)).toHaveLength(0);
 
   if (process.env.RECORD_FIXTURES === '1') {
@@ -89,13 +105,26 @@ it('an action wedged by a NUL on the old code completes its Update on the new wo
   oldWorker.shutdown();
   await oldRun;
   await stack.startWorker();
-  await until('the wedged evidence projected', async () => (await rows<{ status: string }>(`select status from actions where id = '${f.actionId}'`))[0].status === 'under_review', 120_000, 1000);
+  await until(
+    'the wedged evidence projected',
+    async () =>
+      (await rows<{ status: string }>(`select status from actions where id = '${f.actionId}'`))[0].status ===
+      'under_review',
+    120_000,
+    1000,
+  );
   const [ev] = await rows<{ statement: string }>(`select statement from evidence where action_id = '${f.actionId}'`);
   expect(ev.statement).toBe('before\uFFFDafter');
   const state = await handle.query(stateQuery);
-  expect((await rows<{ projected_seq: number }>(`select projected_seq from actions where id = '${f.actionId}'`))[0].projected_seq).toBe(state.seq);
+  expect(
+    (await rows<{ projected_seq: number }>(`select projected_seq from actions where id = '${f.actionId}'`))[0]
+      .projected_seq,
+  ).toBe(state.seq);
 
-  const decided = await bounded('decision after recovery', stack.post(`/api/v1/actions/${f.actionId}/decision`, 'board').send({ outcome: 'approve', comment: 'Recovered' }));
+  const decided = await bounded(
+    'decision after recovery',
+    stack.post(`/api/v1/actions/${f.actionId}/decision`, 'board').send({ outcome: 'approve', comment: 'Recovered' }),
+  );
   expect({ status: decided.status, stage: decided.body.status }).toEqual({ status: 200, stage: 'closed' });
 });
 

@@ -8,7 +8,15 @@ export class CookieBrowser {
 
   constructor(private readonly base: string) {}
 
-  async request(path: string, init: { method?: string; form?: Record<string, string>; body?: FormData | string; headers?: Record<string, string> } = {}): Promise<Response> {
+  async request(
+    path: string,
+    init: {
+      method?: string;
+      form?: Record<string, string>;
+      body?: FormData | string;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let body: FormData | string | undefined = init.body;
@@ -16,7 +24,12 @@ export class CookieBrowser {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetch(`${this.base}${path}`, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const res = await fetch(`${this.base}${path}`, {
+      method: init.method ?? (body ? 'POST' : 'GET'),
+      headers,
+      body,
+      redirect: 'manual',
+    });
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';');
       const i = pair.indexOf('=');

@@ -48,7 +48,8 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
 
 export const testTemporalAddress = (): string => {
   const address = process.env.TEST_TEMPORAL_ADDRESS;
-  if (!address) throw new Error('TEST_TEMPORAL_ADDRESS is not set: run the tests through jest (globalSetup starts the dev server)');
+  if (!address)
+    throw new Error('TEST_TEMPORAL_ADDRESS is not set: run the tests through jest (globalSetup starts the dev server)');
   return address;
 };
 

@@ -39,6 +39,9 @@ export default async function globalSetup(): Promise<void> {
       dbFilename: path.join(os.tmpdir(), `actionplan-temporal-${process.pid}.db`),
     });
     process.env.TEST_TEMPORAL_ADDRESS = server.address;
-    fs.writeFileSync(STATE_FILE, JSON.stringify({ pid: server.pid, db: path.join(os.tmpdir(), `actionplan-temporal-${process.pid}.db`) }));
+    fs.writeFileSync(
+      STATE_FILE,
+      JSON.stringify({ pid: server.pid, db: path.join(os.tmpdir(), `actionplan-temporal-${process.pid}.db`) }),
+    );
   }
 }

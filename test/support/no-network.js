@@ -9,7 +9,10 @@ const net = require('node:net');
 
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function blockedConnect(...args) {
-  const target = typeof args[0] === 'object' && args[0] !== null ? JSON.stringify({ host: args[0].host, port: args[0].port, path: args[0].path }) : String(args[0]);
+  const target =
+    typeof args[0] === 'object' && args[0] !== null
+      ? JSON.stringify({ host: args[0].host, port: args[0].port, path: args[0].path })
+      : String(args[0]);
   throw new Error(`the unit layer opens no sockets (tried ${target})`);
 };
 net.Socket.prototype.connect.original = connect;

@@ -47,7 +47,11 @@ export function spawnLogged(command: string, args: string[], env: NodeJS.Process
   return { child, output: () => output, exited };
 }
 
-export async function waitForHttp(url: string, timeoutMs: number, ok: (status: number) => boolean = (s) => s === 200): Promise<Response> {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  ok: (status: number) => boolean = (s) => s === 200,
+): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {

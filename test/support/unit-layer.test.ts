@@ -19,7 +19,11 @@ it('npm run test:unit passes with no Postgres, no Temporal and no network', asyn
   env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'no-network.js')}`.trim();
   const started = Date.now();
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', 'test:unit', '--', '--ci', '--no-watchman', '--json', `--outputFile=${out}`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'npm',
+      ['run', '-s', 'test:unit', '--', '--ci', '--no-watchman', '--json', `--outputFile=${out}`],
+      { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr.on('data', (b: Buffer) => (output += b.toString()));
@@ -28,10 +32,17 @@ it('npm run test:unit passes with no Postgres, no Temporal and no network', asyn
   });
   const seconds = (Date.now() - started) / 1000;
   expect({ code, tail: code === 0 ? '' : output.slice(-4000) }).toEqual({ code: 0, tail: '' });
-  const results = JSON.parse(fs.readFileSync(out, 'utf8')) as { numTotalTestSuites: number; numFailedTests: number; numPassedTests: number; testResults: { name: string }[] };
+  const results = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+    numTotalTestSuites: number;
+    numFailedTests: number;
+    numPassedTests: number;
+    testResults: { name: string }[];
+  };
   const unitFiles = fs.readdirSync(path.join(root, 'test', 'unit')).filter((f) => f.endsWith('.test.ts'));
   expect(results.numFailedTests).toBe(0);
   expect(results.testResults.map((r) => path.basename(r.name)).sort()).toEqual(unitFiles.sort());
   expect(results.numPassedTests).toBeGreaterThan(100);
-  console.log(`unit layer: ${results.numTotalTestSuites} files, ${results.numPassedTests} tests in ${seconds.toFixed(1)} s (no Postgres, no Temporal, no sockets)`);
+  console.log(
+    `unit layer: ${results.numTotalTestSuites} files, ${results.numPassedTests} tests in ${seconds.toFixed(1)} s (no Postgres, no Temporal, no sockets)`,
+  );
 });

@@ -29,7 +29,10 @@ interface Service {
 }
 
 const composeText = read('docker-compose.yml');
-const compose = YAML.parse(composeText, { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const compose = YAML.parse(composeText, { merge: true }) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const services = compose.services;
 const dockerfile = read('Dockerfile');
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
@@ -39,11 +42,35 @@ const schemaKeys = new Set(Object.keys(envSchema.shape));
 /** Variables each third-party image (or the tool run in it) documents and reads itself. */
 const IMAGE_VARIABLES: Record<string, string[]> = {
   postgres: ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB', 'POSTGRES_INITDB_ARGS', 'PGDATA'],
-  'temporalio/server': ['DB', 'DB_PORT', 'POSTGRES_SEEDS', 'POSTGRES_USER', 'POSTGRES_PWD', 'DBNAME', 'VISIBILITY_DBNAME', 'BIND_ON_IP', 'DYNAMIC_CONFIG_FILE_PATH', 'LOG_LEVEL', 'NUM_HISTORY_SHARDS'],
+  'temporalio/server': [
+    'DB',
+    'DB_PORT',
+    'POSTGRES_SEEDS',
+    'POSTGRES_USER',
+    'POSTGRES_PWD',
+    'DBNAME',
+    'VISIBILITY_DBNAME',
+    'BIND_ON_IP',
+    'DYNAMIC_CONFIG_FILE_PATH',
+    'LOG_LEVEL',
+    'NUM_HISTORY_SHARDS',
+  ],
   // temporal-sql-tool reads SQL_PASSWORD; the temporal CLI reads TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE.
   'temporalio/admin-tools': ['POSTGRES_USER', 'SQL_PASSWORD', 'SQL_USER', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE'],
-  'temporalio/ui': ['TEMPORAL_ADDRESS', 'TEMPORAL_DEFAULT_NAMESPACE', 'TEMPORAL_CORS_ORIGINS', 'TEMPORAL_UI_PORT', 'TEMPORAL_AUTH_ENABLED'],
-  'axllent/mailpit': ['MP_SMTP_AUTH_ACCEPT_ANY', 'MP_SMTP_AUTH_ALLOW_INSECURE', 'MP_MAX_MESSAGES', 'MP_UI_AUTH_FILE', 'TZ'],
+  'temporalio/ui': [
+    'TEMPORAL_ADDRESS',
+    'TEMPORAL_DEFAULT_NAMESPACE',
+    'TEMPORAL_CORS_ORIGINS',
+    'TEMPORAL_UI_PORT',
+    'TEMPORAL_AUTH_ENABLED',
+  ],
+  'axllent/mailpit': [
+    'MP_SMTP_AUTH_ACCEPT_ANY',
+    'MP_SMTP_AUTH_ALLOW_INSECURE',
+    'MP_MAX_MESSAGES',
+    'MP_UI_AUTH_FILE',
+    'TZ',
+  ],
 };
 
 const envOf = (s: Service): Env => {
@@ -68,18 +95,22 @@ const oneShots = new Set(
       .map(([name]) => name),
   ),
 );
-const commandOf = (s: Service): string[] => (typeof s.command === 'string' ? s.command.split(/\s+/) : (s.command ?? []));
+const commandOf = (s: Service): string[] =>
+  typeof s.command === 'string' ? s.command.split(/\s+/) : (s.command ?? []);
 
 /** docker compose's interpolation: ${V}, ${V:-default}, ${V-default}, ${V:?error}, ${V?error}, $$. */
 function interpolate(text: string, vars: Env): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (whole, name: string | undefined, op?: string, arg?: string) => {
-    if (whole === '$$') return '$';
-    const value = vars[name!];
-    const unsetOrEmpty = value === undefined || (op?.startsWith(':') && value === '');
-    if (op?.endsWith('?') && unsetOrEmpty) throw new Error(`required variable ${name} is missing a value: ${arg}`);
-    if (op?.endsWith('-') && unsetOrEmpty) return arg ?? '';
-    return value ?? '';
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g,
+    (whole, name: string | undefined, op?: string, arg?: string) => {
+      if (whole === '$$') return '$';
+      const value = vars[name!];
+      const unsetOrEmpty = value === undefined || (op?.startsWith(':') && value === '');
+      if (op?.endsWith('?') && unsetOrEmpty) throw new Error(`required variable ${name} is missing a value: ${arg}`);
+      if (op?.endsWith('-') && unsetOrEmpty) return arg ?? '';
+      return value ?? '';
+    },
+  );
 }
 const dotenv = (text: string): Env =>
   Object.fromEntries(
@@ -110,7 +141,10 @@ describe('docker-compose.yml', () => {
   it('pins every image to a version (no latest, no bare major)', () => {
     for (const [name, s] of Object.entries(services)) {
       if (isApp(s)) continue; // built from the Dockerfile, whose base image is checked below
-      expect({ name, image: s.image }).toEqual({ name, image: expect.stringMatching(/^[a-z0-9./-]+:v?\d+\.\d+(\.\d+)?([-.][A-Za-z0-9.-]+)?$/) });
+      expect({ name, image: s.image }).toEqual({
+        name,
+        image: expect.stringMatching(/^[a-z0-9./-]+:v?\d+\.\d+(\.\d+)?([-.][A-Za-z0-9.-]+)?$/),
+      });
       expect(s.image).not.toMatch(/:latest$/);
     }
   });
@@ -129,10 +163,16 @@ describe('docker-compose.yml', () => {
   it('has a health check and a restart policy on every long-running service', () => {
     for (const [name, s] of Object.entries(services)) {
       if (oneShots.has(name)) {
-        expect({ name, restart: s.restart }).toEqual({ name, restart: expect.stringMatching(/^(no|on-failure(:\d+)?)$/) });
+        expect({ name, restart: s.restart }).toEqual({
+          name,
+          restart: expect.stringMatching(/^(no|on-failure(:\d+)?)$/),
+        });
         continue;
       }
-      expect({ name, restart: s.restart }).toEqual({ name, restart: expect.stringMatching(/^(always|unless-stopped)$/) });
+      expect({ name, restart: s.restart }).toEqual({
+        name,
+        restart: expect.stringMatching(/^(always|unless-stopped)$/),
+      });
       expect({ name, test: s.healthcheck?.test }).toEqual({ name, test: expect.arrayContaining([expect.any(String)]) });
       expect(s.healthcheck?.disable).not.toBe(true);
     }
@@ -148,8 +188,10 @@ describe('docker-compose.yml', () => {
       for (const [dep, condition] of Object.entries(dependsOn(s))) {
         expect({ name, dep, exists: dep in services }).toEqual({ name, dep, exists: true });
         // A default service may not wait for one that only runs under a profile.
-        if (!s.profiles) expect({ name, dep, profiles: services[dep].profiles }).toEqual({ name, dep, profiles: undefined });
-        if (condition === 'service_healthy') expect({ dep, test: services[dep].healthcheck?.test }).toEqual({ dep, test: expect.anything() });
+        if (!s.profiles)
+          expect({ name, dep, profiles: services[dep].profiles }).toEqual({ name, dep, profiles: undefined });
+        if (condition === 'service_healthy')
+          expect({ dep, test: services[dep].healthcheck?.test }).toEqual({ dep, test: expect.anything() });
         expect(['service_started', 'service_healthy', 'service_completed_successfully']).toContain(condition);
       }
     }
@@ -159,7 +201,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('persists Postgres (Temporal included) in a named volume', () => {
-    expect((services.postgres as { volumes?: string[] }).volumes).toEqual(expect.arrayContaining([expect.stringMatching(/^pgdata:\/var\/lib\/postgresql\/data$/)]));
+    expect((services.postgres as { volumes?: string[] }).volumes).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^pgdata:\/var\/lib\/postgresql\/data$/)]),
+    );
     expect(compose.volumes).toHaveProperty('pgdata');
     expect(envOf(services.temporal)).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres' });
   });
@@ -168,7 +212,11 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const [key, value] of Object.entries(envOf(s))) {
         if (/PASSWORD|PWD|TOKEN|SECRET|API_KEY/.test(key)) {
-          expect({ name, key, value }).toEqual({ name, key, value: expect.stringMatching(/^\$\{[A-Z_]+(:[?-][^}]*)?\}$/) });
+          expect({ name, key, value }).toEqual({
+            name,
+            key,
+            value: expect.stringMatching(/^\$\{[A-Z_]+(:[?-][^}]*)?\}$/),
+          });
         }
       }
     }
@@ -177,9 +225,12 @@ describe('docker-compose.yml', () => {
     expect(envOf(services.api).ADMIN_TOKEN).toBeUndefined();
     expect(envOf(services.postgres).POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
     // The only password inside a URL is the interpolated one.
-    expect(envOf(services.api).DATABASE_URL).toMatch(/^postgres:\/\/\$\{POSTGRES_USER:-\w+\}:\$\{POSTGRES_PASSWORD:\?[^}]*\}@postgres:5432\//);
+    expect(envOf(services.api).DATABASE_URL).toMatch(
+      /^postgres:\/\/\$\{POSTGRES_USER:-\w+\}:\$\{POSTGRES_PASSWORD:\?[^}]*\}@postgres:5432\//,
+    );
     // Published web UIs without a login are bound to loopback.
-    for (const name of ['temporal-ui', 'mailpit']) for (const p of services[name].ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:/);
+    for (const name of ['temporal-ui', 'mailpit'])
+      for (const p of services[name].ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:/);
   });
 
   it('documents every variable in .env.example', () => {
@@ -191,8 +242,13 @@ describe('docker-compose.yml', () => {
     expect(missing).toEqual([]);
   });
 
-  it("interpolated from .env.example (secrets filled in), gives each app service a configuration the schema accepts", () => {
-    const vars = { ...dotenv(envExample), POSTGRES_PASSWORD: 'a1b2c3d4e5f6', ADMIN_TOKEN: 'an-admin-token-of-enough-length', AUDIT_KEY: 'an-audit-key-of-at-least-thirty-two-chars' };
+  it('interpolated from .env.example (secrets filled in), gives each app service a configuration the schema accepts', () => {
+    const vars = {
+      ...dotenv(envExample),
+      POSTGRES_PASSWORD: 'a1b2c3d4e5f6',
+      ADMIN_TOKEN: 'an-admin-token-of-enough-length',
+      AUDIT_KEY: 'an-audit-key-of-at-least-thirty-two-chars',
+    };
     for (const name of ['api', 'worker', 'migrate']) {
       const env = Object.fromEntries(Object.entries(envOf(services[name])).map(([k, v]) => [k, interpolate(v, vars)]));
       const config = loadConfig('service', env);
@@ -202,9 +258,12 @@ describe('docker-compose.yml', () => {
       expect(config.smtpUrl).toBe('smtp://mailpit:1025');
       expect(config.env).toBe('production');
     }
-    expect(loadConfig('service', Object.fromEntries(Object.entries(envOf(services.migrate)).map(([k, v]) => [k, interpolate(v, vars)]))).adminToken).toBe(
-      'an-admin-token-of-enough-length',
-    );
+    expect(
+      loadConfig(
+        'service',
+        Object.fromEntries(Object.entries(envOf(services.migrate)).map(([k, v]) => [k, interpolate(v, vars)])),
+      ).adminToken,
+    ).toBe('an-admin-token-of-enough-length');
     // Without the secret, compose refuses to start.
     const { POSTGRES_PASSWORD: _omitted, ...withoutPassword } = vars;
     expect(() => interpolate(envOf(services.api).DATABASE_URL, withoutPassword)).toThrow(/POSTGRES_PASSWORD/);
@@ -242,7 +301,8 @@ describe('Dockerfile', () => {
 
   it('lets SIGTERM reach the app through npm (bash as the script shell, tini as PID 1)', () => {
     expect(runtime.body).toMatch(/^\s*NPM_CONFIG_SCRIPT_SHELL=\/bin\/bash\b/m);
-    for (const name of ['api', 'worker', 'migrate']) expect({ name, init: (services[name] as { init?: boolean }).init }).toEqual({ name, init: true });
+    for (const name of ['api', 'worker', 'migrate'])
+      expect({ name, init: (services[name] as { init?: boolean }).init }).toEqual({ name, init: true });
   });
 
   it('starts an npm script that exists', () => {
@@ -252,7 +312,9 @@ describe('Dockerfile', () => {
   });
 
   it('keeps local state and secrets out of the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', '.env', '.data', '.git', 'dist']) expect(ignored).toContain(entry);
   });
 });

@@ -56,22 +56,38 @@ describe('embedded mode with nothing set', () => {
       dataDir: path.resolve('.data'),
       smtpCatcherPort: 2525,
     });
-    expect(c.temporal).toMatchObject({ address: undefined, namespace: 'default', taskQueue: 'action-plan', tls: undefined, devPort: 7233, uiPort: 8233 });
+    expect(c.temporal).toMatchObject({
+      address: undefined,
+      namespace: 'default',
+      taskQueue: 'action-plan',
+      tls: undefined,
+      devPort: 7233,
+      uiPort: 8233,
+    });
   });
 
   it('empty values count as unset', () => {
-    expect(loadConfig('embedded', { PORT: '', LOG_LEVEL: ' ', TEMPORAL_NAMESPACE: '' })).toMatchObject({ port: 3000, logLevel: 'info', temporal: { namespace: 'default' } });
+    expect(loadConfig('embedded', { PORT: '', LOG_LEVEL: ' ', TEMPORAL_NAMESPACE: '' })).toMatchObject({
+      port: 3000,
+      logLevel: 'info',
+      temporal: { namespace: 'default' },
+    });
   });
 });
 
 describe('derived values', () => {
   it('the public URL loses its trailing slashes; without one it follows the port', () => {
-    expect(loadConfig('service', { ...good, PUBLIC_URL: 'https://actions.example.org//' }).publicUrl).toBe('https://actions.example.org');
+    expect(loadConfig('service', { ...good, PUBLIC_URL: 'https://actions.example.org//' }).publicUrl).toBe(
+      'https://actions.example.org',
+    );
     expect(loadConfig('embedded', { PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
   });
 
   it('numbers are numbers', () => {
-    expect(loadConfig('service', { ...good, PORT: '0', DATABASE_POOL_SIZE: '25' })).toMatchObject({ port: 0, databasePoolSize: 25 });
+    expect(loadConfig('service', { ...good, PORT: '0', DATABASE_POOL_SIZE: '25' })).toMatchObject({
+      port: 0,
+      databasePoolSize: 25,
+    });
   });
 
   it('the data directory is made absolute', () => {
@@ -86,7 +102,14 @@ describe('problems', () => {
 
   it('service mode lists every missing requirement at once', () => {
     expect(problems('service', { NODE_ENV: 'production' }).map((p) => p.split(':')[0])).toEqual(
-      expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'BOARD_CHAIR_EMAIL', 'AUDIT_KEY', 'PUBLIC_URL']),
+      expect.arrayContaining([
+        'DATABASE_URL',
+        'TEMPORAL_ADDRESS',
+        'SMTP_URL',
+        'BOARD_CHAIR_EMAIL',
+        'AUDIT_KEY',
+        'PUBLIC_URL',
+      ]),
     );
   });
 
@@ -97,8 +120,10 @@ describe('problems', () => {
   });
 
   it('boolean words', () => {
-    for (const yes of ['true', '1', 'yes']) expect(loadConfig('service', { ...good, TEMPORAL_TLS: yes }).temporal.tls).toBeDefined();
-    for (const no of ['false', '0', 'no', '']) expect(loadConfig('service', { ...good, TEMPORAL_TLS: no }).temporal.tls).toBeUndefined();
+    for (const yes of ['true', '1', 'yes'])
+      expect(loadConfig('service', { ...good, TEMPORAL_TLS: yes }).temporal.tls).toBeDefined();
+    for (const no of ['false', '0', 'no', ''])
+      expect(loadConfig('service', { ...good, TEMPORAL_TLS: no }).temporal.tls).toBeUndefined();
     expect(problems('service', { ...good, TEMPORAL_TLS: 'on' })[0]).toMatch(/^TEMPORAL_TLS: expected true or false/);
   });
 
@@ -121,13 +146,27 @@ describe('production TLS settings', () => {
   });
 
   it('Temporal Cloud with an API key: TLS on without a client certificate', () => {
-    const c = loadConfig('service', { ...good, TEMPORAL_ADDRESS: 'us-east-1.aws.api.temporal.io:7233', TEMPORAL_API_KEY: 'key' });
+    const c = loadConfig('service', {
+      ...good,
+      TEMPORAL_ADDRESS: 'us-east-1.aws.api.temporal.io:7233',
+      TEMPORAL_API_KEY: 'key',
+    });
     expect(c.temporal.apiKey).toBe('key');
-    expect(c.temporal.tls).toEqual({ certPath: undefined, keyPath: undefined, caPath: undefined, serverName: undefined });
+    expect(c.temporal.tls).toEqual({
+      certPath: undefined,
+      keyPath: undefined,
+      caPath: undefined,
+      serverName: undefined,
+    });
   });
 
   it('a self-managed TLS cluster: CA and server name', () => {
-    const c = loadConfig('service', { ...good, TEMPORAL_ADDRESS: '10.0.0.5:7233', TEMPORAL_TLS_CA_PATH: pem, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' });
+    const c = loadConfig('service', {
+      ...good,
+      TEMPORAL_ADDRESS: '10.0.0.5:7233',
+      TEMPORAL_TLS_CA_PATH: pem,
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+    });
     expect(c.temporal.tls).toMatchObject({ caPath: pem, serverName: 'temporal.internal' });
   });
 
@@ -137,17 +176,24 @@ describe('production TLS settings', () => {
   });
 
   it('keeps the database CA even when the URL carries sslmode (node-postgres would drop it)', () => {
-    const o = pgSslOptions('postgres://app:secret@db.example.org:5432/actionplan?sslmode=verify-full&application_name=api', pem);
+    const o = pgSslOptions(
+      'postgres://app:secret@db.example.org:5432/actionplan?sslmode=verify-full&application_name=api',
+      pem,
+    );
     expect(o.ssl).toEqual({ ca: fs.readFileSync(pem, 'utf8'), rejectUnauthorized: true });
     expect(o.connectionString).toBe('postgres://app:secret@db.example.org:5432/actionplan?application_name=api');
     expect(pgSslOptions('postgres://db/app?sslmode=no-verify', pem).ssl?.rejectUnauthorized).toBe(false);
-    expect(pgSslOptions('postgres://db/app?sslmode=require')).toEqual({ connectionString: 'postgres://db/app?sslmode=require' });
+    expect(pgSslOptions('postgres://db/app?sslmode=require')).toEqual({
+      connectionString: 'postgres://db/app?sslmode=require',
+    });
   });
 });
 
 it('a URL without credentials is still shown in a configuration error, to help find the mistake', () => {
   expect(() => loadConfig('service', { ...good, DATABASE_URL: 'mysql://db/app' })).toThrow('(got "mysql://db/app")');
-  expect(() => loadConfig('service', { ...good, DATABASE_URL: 'mysql://u:pw@db/app' })).toThrow('(got "mysql://***@db/app")');
+  expect(() => loadConfig('service', { ...good, DATABASE_URL: 'mysql://u:pw@db/app' })).toThrow(
+    '(got "mysql://***@db/app")',
+  );
 });
 
 it("the board's time zone: Europe/London unless set, any IANA zone Node knows", () => {

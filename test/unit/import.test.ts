@@ -18,7 +18,13 @@ const exampleXlsx = fs.readFileSync(path.join(examples, 'scr-baby-m-action-plan.
 const KNOWN = new Set(['BSCB', 'BCC', 'CCG', 'BHT', 'TVP']);
 const HEADER = 'Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date';
 
-const file = (filename: string, mediaType: string, buffer: Buffer) => ({ field: 'file', filename, mediaType, size: buffer.length, buffer });
+const file = (filename: string, mediaType: string, buffer: Buffer) => ({
+  field: 'file',
+  filename,
+  mediaType,
+  size: buffer.length,
+  buffer,
+});
 const appError = async (f: () => unknown): Promise<AppError> => {
   try {
     await f();
@@ -35,7 +41,9 @@ describe('importFormat', () => {
     expect(importFormat(file('plan', 'text/csv', Buffer.from('a,b')))).toBe('csv');
     expect(importFormat(file('plan', 'application/csv', Buffer.from('a,b')))).toBe('csv');
     expect(importFormat(file('plan.XLSX', 'application/octet-stream', exampleXlsx))).toBe('xlsx');
-    expect(importFormat(file('plan', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', exampleXlsx))).toBe('xlsx');
+    expect(
+      importFormat(file('plan', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', exampleXlsx)),
+    ).toBe('xlsx');
   });
 
   it('refuses a workbook that is not a zip, a "CSV" that is binary, and anything else', async () => {
@@ -43,8 +51,13 @@ describe('importFormat', () => {
       kind: 'unsupported_media_type',
       message: 'plan.xlsx is not an XLSX workbook',
     });
-    expect(await appError(() => importFormat(file('plan.csv', 'text/csv', exampleXlsx)))).toMatchObject({ kind: 'unsupported_media_type', message: 'plan.csv is not a CSV text file' });
-    expect(await appError(() => importFormat(file('plan.csv', 'text/csv', Buffer.from([0x61, 0x00, 0x62]))))).toMatchObject({ message: 'plan.csv is not a CSV text file' });
+    expect(await appError(() => importFormat(file('plan.csv', 'text/csv', exampleXlsx)))).toMatchObject({
+      kind: 'unsupported_media_type',
+      message: 'plan.csv is not a CSV text file',
+    });
+    expect(
+      await appError(() => importFormat(file('plan.csv', 'text/csv', Buffer.from([0x61, 0x00, 0x62])))),
+    ).toMatchObject({ message: 'plan.csv is not a CSV text file' });
     expect(await appError(() => importFormat(file('notes.txt', 'text/plain', Buffer.from('hello'))))).toMatchObject({
       kind: 'unsupported_media_type',
       message: 'Send the action plan as .csv or .xlsx (got notes.txt, text/plain)',
@@ -54,7 +67,11 @@ describe('importFormat', () => {
 
 describe('readCsv', () => {
   it('headers, then rows numbered as a spreadsheet shows them; empty cells are null, blank lines dropped, cells trimmed', () => {
-    const sheet = readCsv(Buffer.from(`\uFEFF${HEADER}\r\n1, Share early ,Audit,BSCB,,2027-03-31\r\n\r\n,,,,,\r\n2,Thresholds,Brief,TVP,Done,31/03/2027\r\n`));
+    const sheet = readCsv(
+      Buffer.from(
+        `\uFEFF${HEADER}\r\n1, Share early ,Audit,BSCB,,2027-03-31\r\n\r\n,,,,,\r\n2,Thresholds,Brief,TVP,Done,31/03/2027\r\n`,
+      ),
+    );
     expect(sheet.headers).toEqual(HEADER.split(','));
     expect(sheet.rows).toEqual([
       { row: 2, cells: ['1', 'Share early', 'Audit', 'BSCB', null, '2027-03-31'] },
@@ -110,7 +127,13 @@ describe('readXlsx', () => {
     ws.addRow(['4', '  ', { error: '#N/A' }, true, null]);
     ws.addRow([]);
     const sheet = await readXlsx(Buffer.from(await wb.xlsx.writeBuffer()));
-    expect(sheet.headers).toEqual(['Recommendation number', 'Recommendation', 'Action', 'Lead agency code', 'Target date']);
+    expect(sheet.headers).toEqual([
+      'Recommendation number',
+      'Recommendation',
+      'Action',
+      'Lead agency code',
+      'Target date',
+    ]);
     expect(sheet.rows).toEqual([
       { row: 2, cells: ['3.1', 'Share early', 'Audit', 'BSCB', new Date(Date.UTC(2027, 2, 31))] },
       { row: 3, cells: ['4', null, null, 'true'] },
@@ -126,8 +149,12 @@ describe('readXlsx', () => {
 
 describe('readSheet', () => {
   it('picks the reader by format', async () => {
-    expect((await readSheet(file('plan.csv', 'text/csv', exampleCsv))).rows).toHaveLength(readCsv(exampleCsv).rows.length);
-    expect((await readSheet(file('plan.xlsx', 'application/octet-stream', exampleXlsx))).rows).toHaveLength(readCsv(exampleCsv).rows.length);
+    expect((await readSheet(file('plan.csv', 'text/csv', exampleCsv))).rows).toHaveLength(
+      readCsv(exampleCsv).rows.length,
+    );
+    expect((await readSheet(file('plan.xlsx', 'application/octet-stream', exampleXlsx))).rows).toHaveLength(
+      readCsv(exampleCsv).rows.length,
+    );
   });
 
   it(`at most ${MAX_IMPORT_ROWS} rows`, async () => {
@@ -135,20 +162,38 @@ describe('readSheet', () => {
     const ok = Buffer.from([HEADER, ...Array(MAX_IMPORT_ROWS).fill(row)].join('\n'));
     expect((await readSheet(file('plan.csv', 'text/csv', ok))).rows).toHaveLength(MAX_IMPORT_ROWS);
     const big = Buffer.from([HEADER, ...Array(MAX_IMPORT_ROWS + 1).fill(row)].join('\n'));
-    expect(await appError(() => readSheet(file('plan.csv', 'text/csv', big)))).toMatchObject({ kind: 'too_large', message: `At most ${MAX_IMPORT_ROWS} rows per import` });
+    expect(await appError(() => readSheet(file('plan.csv', 'text/csv', big)))).toMatchObject({
+      kind: 'too_large',
+      message: `At most ${MAX_IMPORT_ROWS} rows per import`,
+    });
   });
 });
 
 describe('mapHeaders', () => {
   it('matches headers loosely and reports the unknown ones and the missing required ones', () => {
-    const m = mapHeaders(['Rec. No', 'RECOMMENDATION TEXT', 'Action title', 'Agency', 'Deadline', 'Owner', '', 'Notes', 'Action']);
+    const m = mapHeaders([
+      'Rec. No',
+      'RECOMMENDATION TEXT',
+      'Action title',
+      'Agency',
+      'Deadline',
+      'Owner',
+      '',
+      'Notes',
+      'Action',
+    ]);
     expect(m.index).toEqual({ number: 0, recommendation: 1, action: 2, agency: 3, dueDate: 4 });
     expect(m.unknown).toEqual(['Owner', 'Notes', 'Action']);
     expect(m.missing).toEqual([]);
   });
 
   it('names each missing required column, never an optional one', () => {
-    expect(mapHeaders(['Action', 'Success measure']).missing).toEqual(['Recommendation number', 'Recommendation', 'Lead agency code', 'Target date']);
+    expect(mapHeaders(['Action', 'Success measure']).missing).toEqual([
+      'Recommendation number',
+      'Recommendation',
+      'Lead agency code',
+      'Target date',
+    ]);
     expect(mapHeaders([]).missing).toHaveLength(5);
   });
 });
@@ -167,10 +212,21 @@ describe('toIsoDate', () => {
     ['31/12/2200', '2200-12-31'],
   ])('%s is %s', (text, iso) => expect(toIsoDate(text)).toBe(iso));
 
-  it.each(['', '31/02/2027', '29/02/2027', '2027-13-01', '2027-00-10', '00/01/2027', '31/12/1899', '01/01/2201', '03/31', '2027/03/31', 'soon', '31/03/27', ' 2027-03-31'])(
-    '%p is not a date',
-    (text) => expect(toIsoDate(text)).toBeNull(),
-  );
+  it.each([
+    '',
+    '31/02/2027',
+    '29/02/2027',
+    '2027-13-01',
+    '2027-00-10',
+    '00/01/2027',
+    '31/12/1899',
+    '01/01/2201',
+    '03/31',
+    '2027/03/31',
+    'soon',
+    '31/03/27',
+    ' 2027-03-31',
+  ])('%p is not a date', (text) => expect(toIsoDate(text)).toBeNull());
 
   it('a date cell is its UTC day; an invalid one or no cell is nothing', () => {
     expect(toIsoDate(new Date(Date.UTC(2027, 0, 5, 23, 59)))).toBe('2027-01-05');
@@ -180,7 +236,10 @@ describe('toIsoDate', () => {
 });
 
 describe('sheetToRecommendations', () => {
-  const sheet = (...rows: (string | Date | null)[][]): Sheet => ({ headers: HEADER.split(','), rows: rows.map((cells, i) => ({ row: i + 2, cells })) });
+  const sheet = (...rows: (string | Date | null)[][]): Sheet => ({
+    headers: HEADER.split(','),
+    rows: rows.map((cells, i) => ({ row: i + 2, cells })),
+  });
 
   it('groups the example plan by recommendation, the text written once per group', () => {
     const { recommendations, errors } = sheetToRecommendations(readCsv(exampleCsv), KNOWN);
@@ -195,7 +254,14 @@ describe('sheetToRecommendations', () => {
   });
 
   it('a good sheet: codes upper-cased, dates as days, optional columns only when given', () => {
-    const r = sheetToRecommendations(sheet(['1', 'Share early', 'Audit', 'bscb', 'Report', '31/03/2027'], ['1', null, 'Brief', 'TVP', null, new Date(Date.UTC(2027, 5, 30))], ['2', 'Thresholds', 'Train', 'BCC', null, '2027-12-31']), KNOWN);
+    const r = sheetToRecommendations(
+      sheet(
+        ['1', 'Share early', 'Audit', 'bscb', 'Report', '31/03/2027'],
+        ['1', null, 'Brief', 'TVP', null, new Date(Date.UTC(2027, 5, 30))],
+        ['2', 'Thresholds', 'Train', 'BCC', null, '2027-12-31'],
+      ),
+      KNOWN,
+    );
     expect(r).toEqual({
       errors: [],
       recommendations: [
@@ -203,11 +269,35 @@ describe('sheetToRecommendations', () => {
           number: '1',
           text: 'Share early',
           actions: [
-            { agencyCode: 'BSCB', title: 'Audit', successMeasure: 'Report', description: undefined, dueDate: '2027-03-31' },
-            { agencyCode: 'TVP', title: 'Brief', successMeasure: undefined, description: undefined, dueDate: '2027-06-30' },
+            {
+              agencyCode: 'BSCB',
+              title: 'Audit',
+              successMeasure: 'Report',
+              description: undefined,
+              dueDate: '2027-03-31',
+            },
+            {
+              agencyCode: 'TVP',
+              title: 'Brief',
+              successMeasure: undefined,
+              description: undefined,
+              dueDate: '2027-06-30',
+            },
           ],
         },
-        { number: '2', text: 'Thresholds', actions: [{ agencyCode: 'BCC', title: 'Train', successMeasure: undefined, description: undefined, dueDate: '2027-12-31' }] },
+        {
+          number: '2',
+          text: 'Thresholds',
+          actions: [
+            {
+              agencyCode: 'BCC',
+              title: 'Train',
+              successMeasure: undefined,
+              description: undefined,
+              dueDate: '2027-12-31',
+            },
+          ],
+        },
       ],
     });
   });
@@ -228,15 +318,35 @@ describe('sheetToRecommendations', () => {
     );
     expect(r.errors).toEqual([
       { path: 'rows.2.number', row: 2, column: 'Rec no', message: 'the recommendation number is missing' },
-      { path: 'rows.3.number', row: 3, column: 'Rec no', message: '"one" is not a recommendation number such as 3 or 3.1' },
+      {
+        path: 'rows.3.number',
+        row: 3,
+        column: 'Rec no',
+        message: '"one" is not a recommendation number such as 3 or 3.1',
+      },
       { path: 'rows.4.action', row: 4, column: 'Action', message: 'the action is missing' },
       { path: 'rows.4.agency', row: 4, column: 'Agency', message: 'the lead agency code is missing' },
       { path: 'rows.4.dueDate', row: 4, column: 'Deadline', message: 'the target date is missing' },
-      { path: 'rows.4.recommendation', row: 4, column: 'Recommendation', message: 'the text of recommendation 1 is missing' },
+      {
+        path: 'rows.4.recommendation',
+        row: 4,
+        column: 'Recommendation',
+        message: 'the text of recommendation 1 is missing',
+      },
       { path: 'rows.5.agency', row: 5, column: 'Agency', message: '"B S" is not an agency code' },
-      { path: 'rows.5.dueDate', row: 5, column: 'Deadline', message: '"tomorrow" is not a date (use YYYY-MM-DD or DD/MM/YYYY)' },
+      {
+        path: 'rows.5.dueDate',
+        row: 5,
+        column: 'Deadline',
+        message: '"tomorrow" is not a date (use YYYY-MM-DD or DD/MM/YYYY)',
+      },
       { path: 'rows.6.agency', row: 6, column: 'Agency', message: 'no agency has the code XYZ' },
-      { path: 'rows.6.recommendation', row: 6, column: 'Recommendation', message: 'differs from the text of recommendation 2 on row 5' },
+      {
+        path: 'rows.6.recommendation',
+        row: 6,
+        column: 'Recommendation',
+        message: 'differs from the text of recommendation 2 on row 5',
+      },
     ]);
     expect(r.recommendations).toEqual([
       { number: '1', text: '', actions: [] },
@@ -260,7 +370,10 @@ describe('sheetToRecommendations', () => {
       ['Action detail', 'longer than 10000 characters'],
     ]);
     const edge = sheetToRecommendations(
-      { headers: [...HEADER.split(','), 'Description'], rows: [{ row: 2, cells: ['1', long(10000), long(2000), 'BSCB', long(4000), '2027-03-31', long(10000)] }] },
+      {
+        headers: [...HEADER.split(','), 'Description'],
+        rows: [{ row: 2, cells: ['1', long(10000), long(2000), 'BSCB', long(4000), '2027-03-31', long(10000)] }],
+      },
       KNOWN,
     );
     expect(edge.errors).toEqual([]);
@@ -268,10 +381,20 @@ describe('sheetToRecommendations', () => {
   });
 
   it('missing columns stop the import before any row is read', () => {
-    expect(sheetToRecommendations({ headers: ['Action', 'Target date'], rows: [{ row: 2, cells: ['Audit', '2027-03-31'] }] }, KNOWN)).toEqual({
+    expect(
+      sheetToRecommendations(
+        { headers: ['Action', 'Target date'], rows: [{ row: 2, cells: ['Audit', '2027-03-31'] }] },
+        KNOWN,
+      ),
+    ).toEqual({
       recommendations: [],
       errors: [
-        { path: 'file', row: 1, column: 'Recommendation number', message: 'the column "Recommendation number" is missing' },
+        {
+          path: 'file',
+          row: 1,
+          column: 'Recommendation number',
+          message: 'the column "Recommendation number" is missing',
+        },
         { path: 'file', row: 1, column: 'Recommendation', message: 'the column "Recommendation" is missing' },
         { path: 'file', row: 1, column: 'Lead agency code', message: 'the column "Lead agency code" is missing' },
       ],
@@ -279,6 +402,9 @@ describe('sheetToRecommendations', () => {
   });
 
   it('a sheet with headers and no rows says so', () => {
-    expect(sheetToRecommendations(sheet(), KNOWN)).toEqual({ recommendations: [], errors: [{ path: 'file', row: 2, message: 'the file has no action rows' }] });
+    expect(sheetToRecommendations(sheet(), KNOWN)).toEqual({
+      recommendations: [],
+      errors: [{ path: 'file', row: 2, message: 'the file has no action rows' }],
+    });
   });
 });

@@ -42,9 +42,12 @@ const escalation = (level: number, reason: 'overdue' | 'not_acknowledged' | 'sta
   req('escalation', { escalation: { id: 'e-1', level, reason } });
 
 describe('recipients', () => {
-  it.each(['assignment', 'reminder', 'overdue', 'decision'] as const)('%s goes to the agency: its lead and its users, each once, in lower case', (kind) => {
-    expect(recipients(req(kind), facts())).toEqual({ to: ['lead@tvp.test', 'officer@tvp.test'], cc: [] });
-  });
+  it.each(['assignment', 'reminder', 'overdue', 'decision'] as const)(
+    '%s goes to the agency: its lead and its users, each once, in lower case',
+    (kind) => {
+      expect(recipients(req(kind), facts())).toEqual({ to: ['lead@tvp.test', 'officer@tvp.test'], cc: [] });
+    },
+  );
 
   it('an agency without users still has its lead', () => {
     const f = facts({ agency: { ...facts().agency!, userEmails: [] } });
@@ -56,7 +59,10 @@ describe('recipients', () => {
   });
 
   it('evidence goes to the board members', () => {
-    expect(recipients(req('evidence_submitted'), facts())).toEqual({ to: ['member@board.test', 'other@board.test'], cc: [] });
+    expect(recipients(req('evidence_submitted'), facts())).toEqual({
+      to: ['member@board.test', 'other@board.test'],
+      cc: [],
+    });
   });
 
   it('a board with no members on record: the chair', () => {
@@ -64,8 +70,13 @@ describe('recipients', () => {
   });
 
   it('a finished recommendation goes to the board, the chair in copy unless already a member', () => {
-    expect(recipients(req('recommendation_complete'), facts())).toEqual({ to: ['member@board.test', 'other@board.test'], cc: [chair] });
-    expect(recipients(req('recommendation_complete'), facts({ boardEmails: ['member@board.test', 'chair@board.test'] }))).toEqual({
+    expect(recipients(req('recommendation_complete'), facts())).toEqual({
+      to: ['member@board.test', 'other@board.test'],
+      cc: [chair],
+    });
+    expect(
+      recipients(req('recommendation_complete'), facts({ boardEmails: ['member@board.test', 'chair@board.test'] })),
+    ).toEqual({
       to: ['member@board.test', chair],
       cc: [],
     });
@@ -111,8 +122,13 @@ describe('recipients', () => {
     });
 
     it("the board's own delay goes to the chair with the board in copy, at any level", () => {
-      expect(recipients(escalation(3, 'awaiting_board'), facts())).toEqual({ to: [chair], cc: ['member@board.test', 'other@board.test'] });
-      expect(recipients(escalation(1, 'awaiting_board'), facts({ boardEmails: ['member@board.test', CHAIR] }))).toEqual({ to: [chair], cc: ['member@board.test'] });
+      expect(recipients(escalation(3, 'awaiting_board'), facts())).toEqual({
+        to: [chair],
+        cc: ['member@board.test', 'other@board.test'],
+      });
+      expect(recipients(escalation(1, 'awaiting_board'), facts({ boardEmails: ['member@board.test', CHAIR] }))).toEqual(
+        { to: [chair], cc: ['member@board.test'] },
+      );
     });
   });
 });
@@ -147,21 +163,38 @@ describe('compose', () => {
 
   it('only an assignment with a due date carries a calendar entry', () => {
     expect(compose(req('assignment'), facts({ dueDate: null }), NOW).ics).toBeNull();
-    for (const kind of ['reminder', 'overdue', 'decision', 'evidence_submitted'] as const) expect(compose(req(kind), facts(), NOW).ics).toBeNull();
+    for (const kind of ['reminder', 'overdue', 'decision', 'evidence_submitted'] as const)
+      expect(compose(req(kind), facts(), NOW).ics).toBeNull();
   });
 
   it.each([
     ['reminder', {}, 'Reminder: action due 31 January 2027'],
     ['overdue', {}, 'Overdue: action past its due date'],
     ['evidence_submitted', {}, 'Evidence submitted for board review'],
-    ['escalation', { escalation: { id: 'e', level: 2, reason: 'not_acknowledged' } }, 'Escalation level 2 (not acknowledged)'],
-    ['escalation', { escalation: { id: 'e', level: 3, reason: 'awaiting_board' } }, 'Escalation level 3 (awaiting board)'],
+    [
+      'escalation',
+      { escalation: { id: 'e', level: 2, reason: 'not_acknowledged' } },
+      'Escalation level 2 (not acknowledged)',
+    ],
+    [
+      'escalation',
+      { escalation: { id: 'e', level: 3, reason: 'awaiting_board' } },
+      'Escalation level 3 (awaiting board)',
+    ],
     ['escalation', {}, 'Escalation level 1 (overdue)'],
-    ['decision', { detail: { outcome: 'close_not_implemented', comment: 'Service closed' } }, 'Board decision: close not implemented'],
+    [
+      'decision',
+      { detail: { outcome: 'close_not_implemented', comment: 'Service closed' } },
+      'Board decision: close not implemented',
+    ],
     ['decision', {}, 'Board decision: '],
     ['decision', { detail: { extension: 'approve' } }, 'Extension request approved'],
     ['decision', { detail: { extension: 'reject' } }, 'Extension request rejected'],
-    ['recommendation_complete', { detail: { status: 'partly_implemented' } }, 'Recommendation complete: partly implemented'],
+    [
+      'recommendation_complete',
+      { detail: { status: 'partly_implemented' } },
+      'Recommendation complete: partly implemented',
+    ],
     ['recommendation_complete', {}, 'Recommendation complete: '],
   ] as const)('%s %j: "%s"', (kind, over, subject) => {
     const mail = compose(req(kind, over as Partial<NotificationRequest>), facts(), NOW);
@@ -171,12 +204,17 @@ describe('compose', () => {
   });
 
   it('a reminder without a due date says so', () => {
-    expect(compose(req('reminder'), facts({ dueDate: null }), NOW).subject).toBe('[SCR-P 2.1] Reminder: action due not set');
+    expect(compose(req('reminder'), facts({ dueDate: null }), NOW).subject).toBe(
+      '[SCR-P 2.1] Reminder: action due not set',
+    );
   });
 
   it('an escalation names its level and reason in the body; details with a value become lines', () => {
     const mail = compose(
-      req('escalation', { escalation: { id: 'e', level: 2, reason: 'stalled' }, detail: { comment: 'Please act', outcome: '', newDueDate: '2027-03-01' } }),
+      req('escalation', {
+        escalation: { id: 'e', level: 2, reason: 'stalled' },
+        detail: { comment: 'Please act', outcome: '', newDueDate: '2027-03-01' },
+      }),
       facts(),
       NOW,
     );
@@ -188,8 +226,23 @@ describe('compose', () => {
   });
 
   it('a recommendation: its own words, the reviews page as link, no agency or due line', () => {
-    const f = facts({ reference: '3', title: 'Thresholds must be understood', actionId: null, agency: null, dueDate: null, status: 'partly_implemented' });
-    const mail = compose(req('recommendation_complete', { actionId: undefined, recommendationId: 'r-1', detail: { status: 'partly_implemented' } }), f, NOW);
+    const f = facts({
+      reference: '3',
+      title: 'Thresholds must be understood',
+      actionId: null,
+      agency: null,
+      dueDate: null,
+      status: 'partly_implemented',
+    });
+    const mail = compose(
+      req('recommendation_complete', {
+        actionId: undefined,
+        recommendationId: 'r-1',
+        detail: { status: 'partly_implemented' },
+      }),
+      f,
+      NOW,
+    );
     expect(mail.text).toBe(
       [
         'SCR-P: Serious Case Review: Child P',
@@ -209,7 +262,12 @@ describe('compose', () => {
   });
 
   it('escapes everything that came from people in the HTML part', () => {
-    const f = facts({ title: `<script>alert("x")</script> & 'co'`, reviewTitle: 'A & B', reviewReference: 'R<1>', publicUrl: 'https://x.test/?a="b"' });
+    const f = facts({
+      title: `<script>alert("x")</script> & 'co'`,
+      reviewTitle: 'A & B',
+      reviewReference: 'R<1>',
+      publicUrl: 'https://x.test/?a="b"',
+    });
     const mail = compose(req('assignment'), f, NOW);
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;');

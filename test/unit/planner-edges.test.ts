@@ -22,7 +22,8 @@ const facts = (over: Partial<PlanFacts> = {}): PlanFacts => ({
   ...over,
 });
 const policy = (over: Partial<Policy> = {}): Policy => ({ ...CALENDAR_DAY_POLICY, stallAfter: 'P365D', ...over });
-const occasions = (p: PlannedInstant[], kind?: string) => p.filter((x) => !kind || x.kind === kind).map((x) => x.occasion);
+const occasions = (p: PlannedInstant[], kind?: string) =>
+  p.filter((x) => !kind || x.kind === kind).map((x) => x.occasion);
 
 describe('reminders', () => {
   it('a reminder falling exactly when the due date was set is still upcoming', () => {
@@ -40,7 +41,9 @@ describe('reminders', () => {
   });
 
   it('the same duration twice is one reminder', () => {
-    expect(occasions(plan(facts(), policy({ remindBefore: ['P7D', 'P7D'] }), T0), 'reminder')).toEqual([`reminder:${DUE}:P7D`]);
+    expect(occasions(plan(facts(), policy({ remindBefore: ['P7D', 'P7D'] }), T0), 'reminder')).toEqual([
+      `reminder:${DUE}:P7D`,
+    ]);
   });
 
   it('when one reminder is due exactly now and an earlier one was missed, only the one due now is sent', () => {
@@ -62,20 +65,32 @@ describe('reminders', () => {
   });
 
   it('no reminders once the evidence is with the board, or before acknowledgement is not required', () => {
-    expect(occasions(plan(facts({ stage: 'under_review', evidenceSubmittedAt: T0 }), policy(), T0), 'reminder')).toEqual([]);
-    expect(occasions(plan(facts({ stage: 'assigned', acknowledgedAt: null }), policy(), T0), 'reminder')).toHaveLength(3);
+    expect(
+      occasions(plan(facts({ stage: 'under_review', evidenceSubmittedAt: T0 }), policy(), T0), 'reminder'),
+    ).toEqual([]);
+    expect(occasions(plan(facts({ stage: 'assigned', acknowledgedAt: null }), policy(), T0), 'reminder')).toHaveLength(
+      3,
+    );
   });
 });
 
 describe('overdue reminders', () => {
   it('repeat at least a second apart, even with a zero interval', () => {
     const p = plan(facts({ done: [`overdue:${DUE}:0`] }), policy({ overdueReminderEvery: 'PT0S' }), DUE);
-    expect(p.find((x) => x.kind === 'overdue')).toEqual({ at: DUE + 1000, kind: 'overdue', occasion: `overdue:${DUE}:1` });
+    expect(p.find((x) => x.kind === 'overdue')).toEqual({
+      at: DUE + 1000,
+      kind: 'overdue',
+      occasion: `overdue:${DUE}:1`,
+    });
   });
 
   it('an interval under a second is a second', () => {
     const p = plan(facts({ done: [`overdue:${DUE}:0`] }), policy({ overdueReminderEvery: 'PT0.2S' }), DUE + 500);
-    expect(p.find((x) => x.kind === 'overdue')).toEqual({ at: DUE + 1000, kind: 'overdue', occasion: `overdue:${DUE}:1` });
+    expect(p.find((x) => x.kind === 'overdue')).toEqual({
+      at: DUE + 1000,
+      kind: 'overdue',
+      occasion: `overdue:${DUE}:1`,
+    });
   });
 
   it('long overdue: the one for the current period, at once, not every one missed', () => {
@@ -87,11 +102,19 @@ describe('overdue reminders', () => {
   it('and after that one, the next period', () => {
     const now = DUE + 15 * DAY;
     const p = plan(facts({ done: [`overdue:${DUE}:0`, `overdue:${DUE}:2`] }), policy(), now);
-    expect(p.find((x) => x.kind === 'overdue')).toEqual({ at: DUE + 21 * DAY, kind: 'overdue', occasion: `overdue:${DUE}:3` });
+    expect(p.find((x) => x.kind === 'overdue')).toEqual({
+      at: DUE + 21 * DAY,
+      kind: 'overdue',
+      occasion: `overdue:${DUE}:3`,
+    });
   });
 
   it('before the due date, the first one is at the due date', () => {
-    expect(plan(facts(), policy(), T0).find((x) => x.kind === 'overdue')).toEqual({ at: DUE, kind: 'overdue', occasion: `overdue:${DUE}:0` });
+    expect(plan(facts(), policy(), T0).find((x) => x.kind === 'overdue')).toEqual({
+      at: DUE,
+      kind: 'overdue',
+      occasion: `overdue:${DUE}:0`,
+    });
   });
 });
 
@@ -121,16 +144,32 @@ describe('stage escalations', () => {
   });
 
   it('assigned: the acknowledgement deadline from the assignment, never a stall', () => {
-    const p = plan(facts({ stage: 'assigned', acknowledgedAt: null, assignedAt: T0 + DAY, lastActivityAt: T0 }), policy({ stallAfter: 'P1D' }), T0 + DAY);
+    const p = plan(
+      facts({ stage: 'assigned', acknowledgedAt: null, assignedAt: T0 + DAY, lastActivityAt: T0 }),
+      policy({ stallAfter: 'P1D' }),
+      T0 + DAY,
+    );
     expect(p.filter((x) => x.kind === 'escalation' && x.reason !== 'overdue')).toEqual([
-      { at: T0 + 6 * DAY, kind: 'escalation', reason: 'not_acknowledged', level: 1, occasion: `escalation:not_acknowledged:${T0 + DAY}` },
+      {
+        at: T0 + 6 * DAY,
+        kind: 'escalation',
+        reason: 'not_acknowledged',
+        level: 1,
+        occasion: `escalation:not_acknowledged:${T0 + DAY}`,
+      },
     ]);
   });
 
   it('in progress: the stall from the last activity, never the acknowledgement', () => {
     const p = plan(facts({ lastActivityAt: T0 + 2 * DAY }), policy({ stallAfter: 'P3D' }), T0 + 2 * DAY);
     expect(p.filter((x) => x.kind === 'escalation' && x.reason !== 'overdue')).toEqual([
-      { at: T0 + 5 * DAY, kind: 'escalation', reason: 'stalled', level: 1, occasion: `escalation:stalled:${T0 + 2 * DAY}` },
+      {
+        at: T0 + 5 * DAY,
+        kind: 'escalation',
+        reason: 'stalled',
+        level: 1,
+        occasion: `escalation:stalled:${T0 + 2 * DAY}`,
+      },
     ]);
   });
 });
@@ -153,7 +192,11 @@ describe('instants that fall together', () => {
   });
 
   it('escalations at one instant: lower level first, then by occasion', () => {
-    const p = plan(facts({ stage: 'assigned', acknowledgedAt: null }), policy({ acknowledgeWithin: 'P67D', escalateAfterOverdue: ['P7D', 'P7D'] }), T0);
+    const p = plan(
+      facts({ stage: 'assigned', acknowledgedAt: null }),
+      policy({ acknowledgeWithin: 'P67D', escalateAfterOverdue: ['P7D', 'P7D'] }),
+      T0,
+    );
     expect(p.filter((x) => x.at === DUE + 7 * DAY).map((x) => x.occasion)).toEqual([
       `escalation:not_acknowledged:${T0}`,
       `escalation:overdue:${DUE}:1`,
@@ -163,7 +206,11 @@ describe('instants that fall together', () => {
 
   it('all due at once (a worker back after a long outage): reminder, overdue, then escalations by level and occasion, all now', () => {
     const now = DUE + 30 * DAY;
-    const p = plan(facts({ stage: 'assigned', acknowledgedAt: null }), policy({ acknowledgeWithin: 'P67D', escalateAfterOverdue: ['P7D', 'P7D'] }), now);
+    const p = plan(
+      facts({ stage: 'assigned', acknowledgedAt: null }),
+      policy({ acknowledgeWithin: 'P67D', escalateAfterOverdue: ['P7D', 'P7D'] }),
+      now,
+    );
     expect(p.map((x) => x.occasion)).toEqual([
       `reminder:${DUE}:P1D`,
       `overdue:${DUE}:4`,

@@ -74,9 +74,19 @@ describe('plan (examples)', () => {
     const inProgress = plan(facts({ stage: 'in_progress', lastActivityAt: T0 + DAY }), CALENDAR_DAY_POLICY, T0 + DAY);
     expect(inProgress.find((x) => x.reason === 'stalled')?.at).toBe(T0 + 31 * DAY);
     expect(inProgress.some((x) => x.reason === 'not_acknowledged')).toBe(false);
-    const review = plan(facts({ stage: 'under_review', evidenceSubmittedAt: T0 + 2 * DAY }), CALENDAR_DAY_POLICY, T0 + 2 * DAY);
+    const review = plan(
+      facts({ stage: 'under_review', evidenceSubmittedAt: T0 + 2 * DAY }),
+      CALENDAR_DAY_POLICY,
+      T0 + 2 * DAY,
+    );
     expect(review).toEqual([
-      { at: T0 + 16 * DAY, kind: 'escalation', reason: 'awaiting_board', level: 3, occasion: `escalation:awaiting_board:${T0 + 2 * DAY}` },
+      {
+        at: T0 + 16 * DAY,
+        kind: 'escalation',
+        reason: 'awaiting_board',
+        level: 3,
+        occasion: `escalation:awaiting_board:${T0 + 2 * DAY}`,
+      },
     ]);
     expect(plan(facts({ stage: 'closed' }), CALENDAR_DAY_POLICY, T0)).toEqual([]);
     expect(plan(facts({ stage: 'cancelled' }), CALENDAR_DAY_POLICY, T0)).toEqual([]);
@@ -84,7 +94,11 @@ describe('plan (examples)', () => {
 
   it('an extension moves every due-date timer', () => {
     const before = plan(facts({ stage: 'in_progress' }), CALENDAR_DAY_POLICY, T0 + DAY);
-    const after = plan(facts({ stage: 'in_progress', dueDate: T0 + 90 * DAY, dueDateSetAt: T0 + DAY }), CALENDAR_DAY_POLICY, T0 + DAY);
+    const after = plan(
+      facts({ stage: 'in_progress', dueDate: T0 + 90 * DAY, dueDateSetAt: T0 + DAY }),
+      CALENDAR_DAY_POLICY,
+      T0 + DAY,
+    );
     const dueTimers = (p: typeof before) => p.filter((x) => x.reason !== 'stalled').map((x) => x.at);
     expect(dueTimers(after)).toEqual(dueTimers(before).map((at) => at + 30 * DAY));
   });
@@ -100,7 +114,9 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
   acknowledgeWithin: dur,
   remindBefore: fc.array(dur, { maxLength: 4 }),
   overdueReminderEvery: dur,
-  escalateAfterOverdue: fc.array(dur, { minLength: 1, maxLength: 3 }).map((a) => [...a].sort((x, y) => parseDuration(x) - parseDuration(y))),
+  escalateAfterOverdue: fc
+    .array(dur, { minLength: 1, maxLength: 3 })
+    .map((a) => [...a].sort((x, y) => parseDuration(x) - parseDuration(y))),
   stallAfter: dur,
   boardDecisionWithin: dur,
 });
@@ -160,7 +176,8 @@ describe('plan (properties)', () => {
           const was = earlier.get(key(x));
           if (was !== undefined) expect(x.at).toBeGreaterThanOrEqual(was);
         }
-        const minOf = (p: typeof before) => Math.min(...p.filter((x) => x.kind === 'escalation' && x.reason === 'overdue').map((x) => x.at));
+        const minOf = (p: typeof before) =>
+          Math.min(...p.filter((x) => x.kind === 'escalation' && x.reason === 'overdue').map((x) => x.at));
         expect(minOf(extended)).toBeGreaterThanOrEqual(minOf(before));
       }),
       { numRuns: 500 },

@@ -4,7 +4,9 @@ import { CALENDAR_DAY_POLICY, type ActionStage, type Policy } from '../../workfl
 
 const DAY = 86_400_000;
 const DUE = Date.UTC(2027, 0, 31);
-const action = (over: Partial<{ stage: ActionStage; dueDate: number; escalationLevel: number; changesRequested: boolean }> = {}) => ({
+const action = (
+  over: Partial<{ stage: ActionStage; dueDate: number; escalationLevel: number; changesRequested: boolean }> = {},
+) => ({
   stage: 'in_progress' as ActionStage,
   dueDate: DUE,
   escalationLevel: 0,
@@ -14,14 +16,19 @@ const action = (over: Partial<{ stage: ActionStage; dueDate: number; escalationL
 
 describe('deriveRag', () => {
   it.each(['closed', 'cancelled'] as const)('%s is complete, however late or escalated', (stage) => {
-    expect(deriveRag(action({ stage, escalationLevel: 3, changesRequested: true }), CALENDAR_DAY_POLICY, DUE + 100 * DAY)).toBe('complete');
+    expect(
+      deriveRag(action({ stage, escalationLevel: 3, changesRequested: true }), CALENDAR_DAY_POLICY, DUE + 100 * DAY),
+    ).toBe('complete');
   });
 
-  it.each(['assigned', 'in_progress', 'under_review'] as const)('%s: red once the due instant has passed (the instant itself is still in time)', (stage) => {
-    expect(deriveRag(action({ stage }), CALENDAR_DAY_POLICY, DUE)).toBe('amber');
-    expect(deriveRag(action({ stage }), CALENDAR_DAY_POLICY, DUE + 1)).toBe('red');
-    expect(deriveRag(action({ stage }), CALENDAR_DAY_POLICY, DUE - 1)).toBe('amber');
-  });
+  it.each(['assigned', 'in_progress', 'under_review'] as const)(
+    '%s: red once the due instant has passed (the instant itself is still in time)',
+    (stage) => {
+      expect(deriveRag(action({ stage }), CALENDAR_DAY_POLICY, DUE)).toBe('amber');
+      expect(deriveRag(action({ stage }), CALENDAR_DAY_POLICY, DUE + 1)).toBe('red');
+      expect(deriveRag(action({ stage }), CALENDAR_DAY_POLICY, DUE - 1)).toBe('amber');
+    },
+  );
 
   it('red while any escalation is open, even long before the due date', () => {
     expect(deriveRag(action({ escalationLevel: 1 }), CALENDAR_DAY_POLICY, DUE - 60 * DAY)).toBe('red');
@@ -55,7 +62,9 @@ describe('deriveRag', () => {
 
   it('amber whenever the board asked for changes, until it is late', () => {
     expect(deriveRag(action({ changesRequested: true }), CALENDAR_DAY_POLICY, DUE - 60 * DAY)).toBe('amber');
-    expect(deriveRag(action({ changesRequested: true }), { ...CALENDAR_DAY_POLICY, remindBefore: [] }, DUE - 60 * DAY)).toBe('amber');
+    expect(
+      deriveRag(action({ changesRequested: true }), { ...CALENDAR_DAY_POLICY, remindBefore: [] }, DUE - 60 * DAY),
+    ).toBe('amber');
     expect(deriveRag(action({ changesRequested: true }), CALENDAR_DAY_POLICY, DUE + 1)).toBe('red');
   });
 });

@@ -8,11 +8,14 @@ import { renderCsv, renderHtml, renderMarkdown, reportTitle } from '../../api/re
 import { NOW, REPORT_ROWS } from './fixtures/report-rows';
 
 const report = assembleReport(REPORT_ROWS, NOW);
-const action = (r: ProgressReport, ref: string) => r.sections.flatMap((s) => s.actions).find((a) => a.reference === ref)!;
+const action = (r: ProgressReport, ref: string) =>
+  r.sections.flatMap((s) => s.actions).find((a) => a.reference === ref)!;
 
 describe('the report model', () => {
   it('one section per agency, in the order the plan first names them, named from the agencies table', () => {
-    expect(report.sections.map((s) => [s.number, s.agencyCode, s.agencyName, s.actions.map((a) => a.reference)])).toEqual([
+    expect(
+      report.sections.map((s) => [s.number, s.agencyCode, s.agencyName, s.actions.map((a) => a.reference)]),
+    ).toEqual([
       [1, 'BSCB', 'Safeguarding Children Board', ['1.1', '1.3']],
       [2, 'TVP', 'Thames Valley Police', ['1.2', '2.1', '2.2', '2.3']],
     ]);
@@ -26,7 +29,13 @@ describe('the report model', () => {
   it('totals: open counts assigned, in progress and under review; overdue leaves out what the board holds', () => {
     expect(report.totals).toEqual({ actions: 6, implemented: 1, notImplemented: 1, open: 3, cancelled: 1, overdue: 1 });
     expect(report.generatedAt).toBe('2027-02-15T12:00:00.000Z');
-    expect(report.review).toEqual({ id: 'rev-1', reference: 'SCR-P', title: 'Serious Case Review: Child P', publishedOn: '2026-06-01', status: 'active' });
+    expect(report.review).toEqual({
+      id: 'rev-1',
+      reference: 'SCR-P',
+      title: 'Serious Case Review: Child P',
+      publishedOn: '2026-06-01',
+      status: 'active',
+    });
   });
 
   it('summaries in words, singular and plural', () => {
@@ -41,13 +50,17 @@ describe('the report model', () => {
       'Safeguarding Children Board owns 1 action in this plan. 0 have been implemented and signed off by the board; 1 remains open (1 past the target date).',
     );
     const done = assembleReport({ ...REPORT_ROWS, acts: REPORT_ROWS.acts.filter((a) => a.id === 'a-1') }, NOW);
-    expect(done.sections[0].summary).toBe('Safeguarding Children Board owns 1 action in this plan. 1 has been implemented and signed off by the board; 0 remain open.');
+    expect(done.sections[0].summary).toBe(
+      'Safeguarding Children Board owns 1 action in this plan. 1 has been implemented and signed off by the board; 0 remain open.',
+    );
   });
 
   it('an action due exactly now is not yet past its date', () => {
     const r = assembleReport({ ...REPORT_ROWS, acts: [{ ...REPORT_ROWS.acts[2], dueDate: NOW.toISOString() }] }, NOW);
     expect(r.totals.overdue).toBe(0);
-    expect(r.sections[0].summary).toBe('Safeguarding Children Board owns 1 action in this plan. 0 have been implemented and signed off by the board; 1 remains open.');
+    expect(r.sections[0].summary).toBe(
+      'Safeguarding Children Board owns 1 action in this plan. 0 have been implemented and signed off by the board; 1 remains open.',
+    );
   });
 
   it('the newest accepted statement, the latest reason for not implementing, the cancellation reason from its own audit event', () => {
@@ -72,9 +85,22 @@ describe('the report model', () => {
       notImplementedReason: null,
       cancellationReason: null,
     });
-    expect(action(report, '1.2')).toMatchObject({ notImplementedReason: 'The training budget went to the merger.', cancellationReason: null, progressStatement: null, progressStatementDate: null });
-    expect(action(report, '2.1')).toMatchObject({ cancellationReason: 'Superseded by the ICB plan', notImplementedReason: null, recommendation: 'Thresholds should be understood by every agency.' });
-    expect(action(report, '2.3')).toMatchObject({ cancellationReason: null, notImplementedReason: null, progressStatement: null });
+    expect(action(report, '1.2')).toMatchObject({
+      notImplementedReason: 'The training budget went to the merger.',
+      cancellationReason: null,
+      progressStatement: null,
+      progressStatementDate: null,
+    });
+    expect(action(report, '2.1')).toMatchObject({
+      cancellationReason: 'Superseded by the ICB plan',
+      notImplementedReason: null,
+      recommendation: 'Thresholds should be understood by every agency.',
+    });
+    expect(action(report, '2.3')).toMatchObject({
+      cancellationReason: null,
+      notImplementedReason: null,
+      progressStatement: null,
+    });
   });
 
   it('a cancellation without a written reason, or an unknown recommendation, leaves the field empty', () => {
@@ -93,12 +119,16 @@ describe('the report model', () => {
 
 describe('rendering', () => {
   it('the title names the review and the month it was generated', () => {
-    expect(reportTitle(report)).toBe('Serious Case Review: Child P: agency progress against action plan recommendations, February 2027');
+    expect(reportTitle(report)).toBe(
+      'Serious Case Review: Child P: agency progress against action plan recommendations, February 2027',
+    );
   });
 
   it('Markdown: a numbered section per agency, each action with its facts, Markdown characters escaped', () => {
     const md = renderMarkdown(report).split('\n');
-    expect(md[0]).toBe('# Serious Case Review: Child P: agency progress against action plan recommendations, February 2027');
+    expect(md[0]).toBe(
+      '# Serious Case Review: Child P: agency progress against action plan recommendations, February 2027',
+    );
     expect(md[2]).toBe(
       'Alongside the Serious Case Review: Child P (SCR-P), the board publishes the following statements of the progress made by the agencies involved on the recommendations of its action plan. ' +
         'Of 6 actions, 1 have been implemented, 1 closed as not implemented, 1 cancelled and 3 remain open.',
@@ -138,7 +168,9 @@ describe('rendering', () => {
     expect(rows[1]).toBe(
       'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,,',
     );
-    expect(rows[4]).toBe('TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,');
+    expect(rows[4]).toBe(
+      'TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,',
+    );
     expect(rows[6]).toContain(`,"'=HYPERLINK(""x"") training",`);
   });
 
@@ -151,8 +183,12 @@ describe('rendering', () => {
   it('HTML: a printable page, everything escaped, the RAG as a class', () => {
     const html = renderHtml(report);
     expect(html.startsWith('<!doctype html>\n<html lang="en-GB">')).toBe(true);
-    expect(html).toContain('<title>Serious Case Review: Child P: agency progress against action plan recommendations, February 2027</title>');
-    expect(html).toContain('<section><h2>1 Safeguarding Children Board</h2><p>Safeguarding Children Board owns 2 actions in this plan.');
+    expect(html).toContain(
+      '<title>Serious Case Review: Child P: agency progress against action plan recommendations, February 2027</title>',
+    );
+    expect(html).toContain(
+      '<section><h2>1 Safeguarding Children Board</h2><p>Safeguarding Children Board owns 2 actions in this plan.',
+    );
     expect(html).toContain(
       '<div class="action rag-complete"><h3>1.1 Refresh the escalation policy</h3><dl>' +
         '<dt>Recommendation</dt><dd>1: Agencies must escalate concerns about &lt;neglect&gt; promptly.</dd>' +
@@ -166,7 +202,9 @@ describe('rendering', () => {
     expect(html).toContain('<dt>Cancelled, because</dt><dd>Superseded by the ICB plan</dd>');
     expect(html).toContain('<dt>Status</dt><dd>Evidence with the board (RED)</dd>');
     expect(html).not.toContain('<neglect>');
-    expect(html).toContain('<footer class="meta"><p>Generated <time datetime="2027-02-15T12:00:00.000Z">Monday 15 February 2027 at 12:00pm</time> from the action-plan system.</p></footer>');
+    expect(html).toContain(
+      '<footer class="meta"><p>Generated <time datetime="2027-02-15T12:00:00.000Z">Monday 15 February 2027 at 12:00pm</time> from the action-plan system.</p></footer>',
+    );
   });
 
   it('an unknown status is shown as stored', () => {

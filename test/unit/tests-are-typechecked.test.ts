@@ -10,11 +10,15 @@ import ts from 'typescript';
 const root = path.join(__dirname, '..', '..');
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 it('npm run typecheck covers every .ts file under test/', () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   const project = /tsc\b.*-p\s+(\S+)/.exec(pkg.scripts.typecheck)?.[1];
   expect(project).toBe('tsconfig.json');
   const configFile = ts.readConfigFile(path.join(root, project!), ts.sys.readFile);

@@ -42,23 +42,50 @@ beforeAll(async () => {
     reference: 'SCR-CHILD-P',
     title: 'Serious Case Review: Child P',
     publishedOn: '2018-06-01',
-    policy: { acknowledgeWithin: 'P30D', remindBefore: ['P7D'], overdueReminderEvery: 'P30D', escalateAfterOverdue: ['P30D'], stallAfter: 'P30D', boardDecisionWithin: 'P30D' },
+    policy: {
+      acknowledgeWithin: 'P30D',
+      remindBefore: ['P7D'],
+      overdueReminderEvery: 'P30D',
+      escalateAfterOverdue: ['P30D'],
+      stallAfter: 'P30D',
+      boardDecisionWithin: 'P30D',
+    },
     recommendations: [
       {
         number: '1',
         text: 'Agencies must escalate concerns about <script>neglect</script> promptly.',
         actions: [
-          { agencyCode: 'BSCB', title: 'Refresh the escalation policy', dueDate: new Date(Date.now() + 30 * day).toISOString() },
-          { agencyCode: 'TVP', title: 'Train response officers on neglect', dueDate: new Date(Date.now() + 20 * day).toISOString() },
-          { agencyCode: 'BHT', title: 'Audit midwifery neglect referrals', dueDate: new Date(Date.now() - 3 * day).toISOString() },
+          {
+            agencyCode: 'BSCB',
+            title: 'Refresh the escalation policy',
+            dueDate: new Date(Date.now() + 30 * day).toISOString(),
+          },
+          {
+            agencyCode: 'TVP',
+            title: 'Train response officers on neglect',
+            dueDate: new Date(Date.now() + 20 * day).toISOString(),
+          },
+          {
+            agencyCode: 'BHT',
+            title: 'Audit midwifery neglect referrals',
+            dueDate: new Date(Date.now() - 3 * day).toISOString(),
+          },
         ],
       },
       {
         number: '2',
         text: 'Thresholds should be understood by every agency.',
         actions: [
-          { agencyCode: 'BCC', title: 'Publish the revised thresholds document', dueDate: new Date(Date.now() + 60 * day).toISOString() },
-          { agencyCode: 'CCG', title: 'Brief GP safeguarding leads on thresholds', dueDate: new Date(Date.now() + 40 * day).toISOString() },
+          {
+            agencyCode: 'BCC',
+            title: 'Publish the revised thresholds document',
+            dueDate: new Date(Date.now() + 60 * day).toISOString(),
+          },
+          {
+            agencyCode: 'CCG',
+            title: 'Brief GP safeguarding leads on thresholds',
+            dueDate: new Date(Date.now() + 40 * day).toISOString(),
+          },
         ],
       },
     ],
@@ -67,18 +94,35 @@ beforeAll(async () => {
   const withoutTvp = await createReview({ db, client: stack.client, taskQueue: stack.taskQueue }, stack.adminActor, {
     reference: 'SCR-CHILD-Q',
     title: 'Serious Case Review: Child Q',
-    recommendations: [{ number: '1', text: 'Health visitors should see every child in the household.', actions: [{ agencyCode: 'BHT', title: 'Audit home visits', dueDate: new Date(Date.now() + 90 * day).toISOString() }] }],
+    recommendations: [
+      {
+        number: '1',
+        text: 'Health visitors should see every child in the household.',
+        actions: [
+          { agencyCode: 'BHT', title: 'Audit home visits', dueDate: new Date(Date.now() + 90 * day).toISOString() },
+        ],
+      },
+    ],
   });
   reviewWithoutTvpId = withoutTvp.review.id;
-  const byTitle = (t: string) => review.recommendations.flatMap((r) => r.actions).find((a) => a.title.startsWith(t))!.id;
-  ids = { bscb: byTitle('Refresh'), tvp: byTitle('Train'), bht: byTitle('Audit midwifery'), bcc: byTitle('Publish'), ccg: byTitle('Brief GP') };
+  const byTitle = (t: string) =>
+    review.recommendations.flatMap((r) => r.actions).find((a) => a.title.startsWith(t))!.id;
+  ids = {
+    bscb: byTitle('Refresh'),
+    tvp: byTitle('Train'),
+    bht: byTitle('Audit midwifery'),
+    bcc: byTitle('Publish'),
+    ccg: byTitle('Brief GP'),
+  };
 
   // The BSCB action has evidence waiting for the board.
   const [lead] = await db.select().from(users).where(eq(users.email, 'lead@bscb.example'));
   const agencyActor: Actor = { userId: lead.id, role: 'agency', agencyId: bscb.id, name: lead.name };
   const deps = { db, client: stack.client, taskQueue: stack.taskQueue };
   await acknowledgeAction(deps, agencyActor, ids.bscb);
-  await submitEvidence(deps, agencyActor, ids.bscb, { statement: 'The escalation policy was refreshed and published in May.' });
+  await submitEvidence(deps, agencyActor, ids.bscb, {
+    statement: 'The escalation policy was refreshed and published in May.',
+  });
 });
 
 afterAll(async () => {
@@ -92,7 +136,8 @@ async function signInFormToken(page: Page): Promise<string> {
   return (await page.locator('form[action="/signin"] input[name=_csrf]').getAttribute('value'))!;
 }
 
-const mailsTo = (email: string) => stack.catcher.list().filter((m) => m.to.includes(email) && m.headers['x-notification-kind'] === 'sign_in').length;
+const mailsTo = (email: string) =>
+  stack.catcher.list().filter((m) => m.to.includes(email) && m.headers['x-notification-kind'] === 'sign_in').length;
 
 test('a sign-in link is used only by its confirm button, and link requests are rate-limited', async () => {
   // A mail scanner fetching the link does not sign anyone in and does not use the link up.
@@ -136,7 +181,10 @@ test('a sign-in link is used only by its confirm button, and link requests are r
   const email = 'designated.nurse@ccg.example';
   const before = mailsTo(email);
   for (let i = 0; i < 7; i++) {
-    const r = await lp.request.post(`${baseUrl}/signin`, { form: { _csrf: t2, email }, headers: { 'X-Forwarded-For': `198.51.100.${i + 1}` } });
+    const r = await lp.request.post(`${baseUrl}/signin`, {
+      form: { _csrf: t2, email },
+      headers: { 'X-Forwarded-For': `198.51.100.${i + 1}` },
+    });
     expect(r.status()).toBe(200);
     expect(await r.text()).toContain('Check your e-mail');
   }
@@ -156,11 +204,21 @@ test('a sign-in link is used only by its confirm button, and link requests are r
 
   // Per client address: 30 requests (any addresses), then nothing more is sent from it.
   const from = { 'X-Forwarded-For': '203.0.113.7' };
-  for (let i = 0; i < 30; i++) await lp.request.post(`${baseUrl}/signin`, { form: { _csrf: t2, email: `nobody${i}@nowhere.example` }, headers: from });
-  const limited = await lp.request.post(`${baseUrl}/signin`, { form: { _csrf: t2, email: 'limited@board.example' }, headers: from });
+  for (let i = 0; i < 30; i++)
+    await lp.request.post(`${baseUrl}/signin`, {
+      form: { _csrf: t2, email: `nobody${i}@nowhere.example` },
+      headers: from,
+    });
+  const limited = await lp.request.post(`${baseUrl}/signin`, {
+    form: { _csrf: t2, email: 'limited@board.example' },
+    headers: from,
+  });
   expect(await limited.text()).toContain('Check your e-mail');
   // Another address is not affected.
-  await lp.request.post(`${baseUrl}/signin`, { form: { _csrf: t2, email: 'limited@board.example' }, headers: { 'X-Forwarded-For': '203.0.113.8' } });
+  await lp.request.post(`${baseUrl}/signin`, {
+    form: { _csrf: t2, email: 'limited@board.example' },
+    headers: { 'X-Forwarded-For': '203.0.113.8' },
+  });
   await stack.catcher.waitFor((m) => m.to.includes('limited@board.example'), 15_000);
   await new Promise((r) => setTimeout(r, 500));
   expect(mailsTo('limited@board.example')).toBe(1);
@@ -173,10 +231,17 @@ test('importing a review: a bad file shows each problem by row and column and cr
   await board.getByRole('link', { name: 'Reviews', exact: true }).click();
   await board.getByRole('link', { name: 'Import a review' }).click();
   await board.getByRole('heading', { name: 'Import a review' }).waitFor();
-  const template = await board.request.get(new URL((await board.getByRole('link', { name: /Download an example action plan/ }).getAttribute('href'))!, baseUrl).toString());
+  const template = await board.request.get(
+    new URL(
+      (await board.getByRole('link', { name: /Download an example action plan/ }).getAttribute('href'))!,
+      baseUrl,
+    ).toString(),
+  );
   expect(template.status()).toBe(200);
   expect(template.headers()['content-type']).toContain('text/csv');
-  expect(await template.text()).toContain('Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date');
+  expect(await template.text()).toContain(
+    'Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date',
+  );
 
   const reviewsBefore = (await stack.db.db.select({ n: count() }).from(reviews))[0].n;
   const actionsBefore = (await stack.db.db.select({ n: count() }).from(actions))[0].n;
@@ -188,7 +253,9 @@ test('importing a review: a bad file shows each problem by row and column and cr
   ].join('\n');
   await board.getByLabel('Reference').fill('SCR-WEB-IMPORT');
   await board.getByLabel('Title').fill('Imported from the web');
-  await board.getByLabel('Action plan file (.csv or .xlsx)').setInputFiles({ name: 'plan.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await board
+    .getByLabel('Action plan file (.csv or .xlsx)')
+    .setInputFiles({ name: 'plan.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
   await board.getByRole('button', { name: 'Import the review' }).click();
   await board.getByRole('heading', { name: /Nothing was imported: 3 problems/ }).waitFor();
   const errorRows = await board.locator('table.import-errors tbody tr').allInnerTexts();
@@ -203,7 +270,9 @@ test('importing a review: a bad file shows each problem by row and column and cr
   expect((await stack.db.db.select({ n: count() }).from(actions))[0].n).toBe(actionsBefore);
 
   // Not a spreadsheet: refused with the reason, nothing created.
-  await board.getByLabel('Action plan file (.csv or .xlsx)').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await board
+    .getByLabel('Action plan file (.csv or .xlsx)')
+    .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
   await board.getByRole('button', { name: 'Import the review' }).click();
   await board.getByText('Send the action plan as .csv or .xlsx').waitFor();
 
@@ -213,7 +282,9 @@ test('importing a review: a bad file shows each problem by row and column and cr
   await board.getByLabel('Reference').fill('SCR-BABY-M-WEB');
   await board.getByLabel('Title').fill('Serious Case Review: Baby M (imported)');
   await board.getByLabel('Published on (optional)').fill('2017-03-01');
-  await board.getByLabel('Action plan file (.csv or .xlsx)').setInputFiles({ name: 'scr-baby-m-action-plan.csv', mimeType: 'text/csv', buffer: csv });
+  await board
+    .getByLabel('Action plan file (.csv or .xlsx)')
+    .setInputFiles({ name: 'scr-baby-m-action-plan.csv', mimeType: 'text/csv', buffer: csv });
   await board.getByRole('button', { name: 'Import the review' }).click();
   await board.waitForURL(/\/reviews\/[0-9a-f-]{36}$/);
   await board.getByText('Review imported.').waitFor();
@@ -221,7 +292,9 @@ test('importing a review: a bad file shows each problem by row and column and cr
   expect(await board.locator('main table tbody tr').count()).toBe(rowsInFile);
   const [imported] = await stack.db.db.select().from(reviews).where(eq(reviews.reference, 'SCR-BABY-M-WEB'));
   expect(board.url()).toBe(`${baseUrl}/reviews/${imported.id}`);
-  expect((await stack.db.db.select({ n: count() }).from(actions).where(eq(actions.reviewId, imported.id)))[0].n).toBe(rowsInFile);
+  expect((await stack.db.db.select({ n: count() }).from(actions).where(eq(actions.reviewId, imported.id)))[0].n).toBe(
+    rowsInFile,
+  );
   await shot(board, '22-board-review-imported');
   // Each action links to its page.
   await board.getByRole('link', { name: '1.1', exact: true }).click();
@@ -234,7 +307,10 @@ test('the review page and the all-actions page, with filters, for the board and 
   await board.getByRole('heading', { name: 'SCR-CHILD-P: Serious Case Review: Child P' }).waitFor();
   const rec1 = board.locator('section', { has: board.getByRole('heading', { name: /Recommendation 1/ }) });
   expect(await rec1.locator('tbody tr').count()).toBe(3);
-  const overdueRow = (await rec1.locator('tr', { hasText: 'Audit midwifery neglect referrals' }).innerText()).replace(/\s+/g, ' ');
+  const overdueRow = (await rec1.locator('tr', { hasText: 'Audit midwifery neglect referrals' }).innerText()).replace(
+    /\s+/g,
+    ' ',
+  );
   expect(overdueRow).toContain('BHT');
   expect(overdueRow).toContain('Overdue');
   expect(overdueRow).toMatch(/Red|Amber|Green/);
@@ -269,7 +345,8 @@ test('the review page and the all-actions page, with filters, for the board and 
   expect(underReview.length).toBeGreaterThan(0);
   for (const r of underReview) expect(r).toContain('Evidence with the board');
   await board.goto(`${baseUrl}/actions?rag=green&review=${reviewId}`);
-  for (const r of await board.locator('main table tbody tr td[data-label=RAG]').allInnerTexts()) expect(r).toContain('Green');
+  for (const r of await board.locator('main table tbody tr td[data-label=RAG]').allInnerTexts())
+    expect(r).toContain('Green');
 
   // Paged: 2 a page over the whole set; the pager keeps the filters.
   await board.goto(`${baseUrl}/actions?review=${reviewId}&pageSize=2`);
@@ -281,7 +358,15 @@ test('the review page and the all-actions page, with filters, for the board and 
   expect(board.url()).toContain('pageSize=2');
 
   // Bad values are a clear 400 page, not a 500.
-  for (const q of ['rag=purple', 'stage=done', 'page=abc', 'overdue=maybe', 'review=123', 'agency=%3Cb%3E', 'rag=red&rag=green']) {
+  for (const q of [
+    'rag=purple',
+    'stage=done',
+    'page=abc',
+    'overdue=maybe',
+    'review=123',
+    'agency=%3Cb%3E',
+    'rag=red&rag=green',
+  ]) {
     const r = await board.goto(`${baseUrl}/actions?${q}`);
     expect(r?.status()).toBe(400);
     await board.getByRole('heading', { name: 'These filters cannot be used' }).waitFor();
@@ -312,7 +397,11 @@ test('the review page and the all-actions page, with filters, for the board and 
   const [imported] = await stack.db.db.select().from(reviews).where(eq(reviews.reference, 'SCR-BABY-M-WEB'));
   const importedForTvp = await agency.goto(`${baseUrl}/reviews/${imported.id}`);
   expect(importedForTvp?.status()).toBe(200);
-  expect((await agency.locator('main table tbody tr').allInnerTexts()).map((r) => r.split(/\s+/)[0])).toEqual(['8.1', '8.2', '8.3']);
+  expect((await agency.locator('main table tbody tr').allInnerTexts()).map((r) => r.split(/\s+/)[0])).toEqual([
+    '8.1',
+    '8.2',
+    '8.3',
+  ]);
   // A review in which TVP has no action does not exist for TVP.
   const notForTvp = await agency.goto(`${baseUrl}/reviews/${reviewWithoutTvpId}`);
   expect(notForTvp?.status()).toBe(404);
@@ -344,13 +433,20 @@ test('the board sees the forms that apply, and cancels an action with a reason',
   // Cancel: a blank reason is refused by the server too (the browser's `required` aside).
   await board.goto(`${baseUrl}/actions/${ids.ccg}`);
   const csrf = await board.locator('form[action$="/cancel"] input[name=_csrf]').getAttribute('value');
-  const blank = await board.request.post(`${baseUrl}/actions/${ids.ccg}/cancel`, { form: { _csrf: csrf!, reason: '   ' }, maxRedirects: 0 });
+  const blank = await board.request.post(`${baseUrl}/actions/${ids.ccg}/cancel`, {
+    form: { _csrf: csrf!, reason: '   ' },
+    maxRedirects: 0,
+  });
   expect(blank.status()).toBe(400);
   expect(await blank.text()).toContain('Give the reason for cancelling');
-  expect((await stack.db.db.select({ status: actions.status }).from(actions).where(eq(actions.id, ids.ccg)))[0].status).toBe('assigned');
+  expect(
+    (await stack.db.db.select({ status: actions.status }).from(actions).where(eq(actions.id, ids.ccg)))[0].status,
+  ).toBe('assigned');
 
   await board.getByText('Cancel this action').click();
-  await board.getByLabel('Reason for cancelling').fill('Superseded by the CCG merger: <GP briefings> move to the ICB plan.');
+  await board
+    .getByLabel('Reason for cancelling')
+    .fill('Superseded by the CCG merger: <GP briefings> move to the ICB plan.');
   await shot(board, '28-board-cancel-form');
   await board.getByRole('button', { name: 'Cancel the action' }).click();
   await board.getByText('Action cancelled.').waitFor();
@@ -362,7 +458,10 @@ test('the board sees the forms that apply, and cancels an action with a reason',
   await shot(board, '29-board-action-cancelled');
   const [row] = await stack.db.db.select({ status: actions.status }).from(actions).where(eq(actions.id, ids.ccg));
   expect(row.status).toBe('cancelled');
-  const audit = await stack.db.db.select().from(auditEvents).where(and(eq(auditEvents.actionId, ids.ccg), like(auditEvents.type, 'cancel%')));
+  const audit = await stack.db.db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.actionId, ids.ccg), like(auditEvents.type, 'cancel%')));
   expect(audit).toHaveLength(1);
 
   // An agency cannot cancel, even its own action.
@@ -371,8 +470,13 @@ test('the board sees the forms that apply, and cancels an action with a reason',
   await agency.goto(`${baseUrl}/actions/${ids.tvp}`);
   expect(await agency.getByText('Cancel this action').count()).toBe(0);
   const token = await agency.locator('input[name=_csrf]').first().getAttribute('value');
-  const refused = await agency.request.post(`${baseUrl}/actions/${ids.tvp}/cancel`, { form: { _csrf: token!, reason: 'not wanted' }, maxRedirects: 0 });
+  const refused = await agency.request.post(`${baseUrl}/actions/${ids.tvp}/cancel`, {
+    form: { _csrf: token!, reason: 'not wanted' },
+    maxRedirects: 0,
+  });
   expect(refused.status()).toBe(403);
-  expect((await stack.db.db.select({ status: actions.status }).from(actions).where(eq(actions.id, ids.tvp)))[0].status).not.toBe('cancelled');
+  expect(
+    (await stack.db.db.select({ status: actions.status }).from(actions).where(eq(actions.id, ids.tvp)))[0].status,
+  ).not.toBe('cancelled');
   await agencyCtx.close();
 });

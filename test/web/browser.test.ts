@@ -23,40 +23,79 @@ let ids: { bscb1: string; bscb2: string; tvp: string };
 const signIn = (context: BrowserContext, email: string, landing = '/'): Promise<Page> =>
   signInAs(stack, context, email, {
     landing,
-    shots: email === AGENCY ? { inbox: '00-mail-inbox', message: '00-mail-sign-in-message', confirm: '00-sign-in-confirm' } : undefined,
+    shots:
+      email === AGENCY
+        ? { inbox: '00-mail-inbox', message: '00-mail-sign-in-message', confirm: '00-sign-in-confirm' }
+        : undefined,
   });
 
 beforeAll(async () => {
   stack = await startWebStack('web');
   ({ db, baseUrl, browser } = stack);
   const day = 86_400_000;
-  const { review } = await createReview({ db: db.db, client: stack.client, taskQueue: stack.taskQueue }, stack.adminActor, {
-    reference: 'SCR-BABY-M',
-    title: 'Serious Case Review: Baby M',
-    publishedOn: '2017-03-01',
-    policy: { acknowledgeWithin: 'P30D', remindBefore: ['P7D'], overdueReminderEvery: 'P30D', escalateAfterOverdue: ['P30D'], stallAfter: 'P30D', boardDecisionWithin: 'P30D' },
-    recommendations: [
-      {
-        number: '1',
-        text: 'The board should seek assurance that agencies share information about unborn babies.',
-        actions: [
-          { agencyCode: 'BSCB', title: 'Audit pre-birth information sharing', successMeasure: 'Audit report to the board', dueDate: new Date(Date.now() + 60 * day).toISOString() },
-          { agencyCode: 'TVP', title: 'Brief officers on pre-birth referrals', dueDate: new Date(Date.now() + 45 * day).toISOString() },
-          { agencyCode: 'BHT', title: 'Midwives record the father’s details <b>at booking</b>', dueDate: new Date(Date.now() + 5 * day).toISOString() },
-        ],
+  const { review } = await createReview(
+    { db: db.db, client: stack.client, taskQueue: stack.taskQueue },
+    stack.adminActor,
+    {
+      reference: 'SCR-BABY-M',
+      title: 'Serious Case Review: Baby M',
+      publishedOn: '2017-03-01',
+      policy: {
+        acknowledgeWithin: 'P30D',
+        remindBefore: ['P7D'],
+        overdueReminderEvery: 'P30D',
+        escalateAfterOverdue: ['P30D'],
+        stallAfter: 'P30D',
+        boardDecisionWithin: 'P30D',
       },
-      {
-        number: '2',
-        text: 'Multi-agency training on the impact of parental mental health.',
-        actions: [
-          { agencyCode: 'BSCB', title: 'Commission multi-agency training', dueDate: new Date(Date.now() + 90 * day).toISOString() },
-          { agencyCode: 'BCC', title: 'Update the pre-birth assessment guidance', dueDate: new Date(Date.now() + 30 * day).toISOString() },
-        ],
-      },
-    ],
-  });
+      recommendations: [
+        {
+          number: '1',
+          text: 'The board should seek assurance that agencies share information about unborn babies.',
+          actions: [
+            {
+              agencyCode: 'BSCB',
+              title: 'Audit pre-birth information sharing',
+              successMeasure: 'Audit report to the board',
+              dueDate: new Date(Date.now() + 60 * day).toISOString(),
+            },
+            {
+              agencyCode: 'TVP',
+              title: 'Brief officers on pre-birth referrals',
+              dueDate: new Date(Date.now() + 45 * day).toISOString(),
+            },
+            {
+              agencyCode: 'BHT',
+              title: 'Midwives record the father’s details <b>at booking</b>',
+              dueDate: new Date(Date.now() + 5 * day).toISOString(),
+            },
+          ],
+        },
+        {
+          number: '2',
+          text: 'Multi-agency training on the impact of parental mental health.',
+          actions: [
+            {
+              agencyCode: 'BSCB',
+              title: 'Commission multi-agency training',
+              dueDate: new Date(Date.now() + 90 * day).toISOString(),
+            },
+            {
+              agencyCode: 'BCC',
+              title: 'Update the pre-birth assessment guidance',
+              dueDate: new Date(Date.now() + 30 * day).toISOString(),
+            },
+          ],
+        },
+      ],
+    },
+  );
   const byTitle = (t: string) => review.recommendations.flatMap((r) => r.actions).find((a) => a.title === t)!.id;
-  ids = { bscb1: byTitle('Audit pre-birth information sharing'), bscb2: byTitle('Commission multi-agency training'), tvp: byTitle('Brief officers on pre-birth referrals') };
+  ids = {
+    bscb1: byTitle('Audit pre-birth information sharing'),
+    bscb2: byTitle('Commission multi-agency training'),
+    tvp: byTitle('Brief officers on pre-birth referrals'),
+  };
 });
 
 afterAll(async () => {
@@ -86,9 +125,15 @@ test('agency and board run an action from assignment to implemented in the brows
   await agency.getByRole('button', { name: 'Acknowledge this action' }).click();
   await agency.getByText('Acknowledged. The board can see').waitFor();
 
-  await agency.getByLabel('Progress statement').fill('We audited 40 pre-birth referrals; 38 were shared with the GP within 5 days.');
+  await agency
+    .getByLabel('Progress statement')
+    .fill('We audited 40 pre-birth referrals; 38 were shared with the GP within 5 days.');
   await agency.getByLabel('Links (optional)').fill('https://bscb.example/audit-2017');
-  await agency.getByLabel('Files (optional)').setInputFiles({ name: 'audit-report.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n') });
+  await agency.getByLabel('Files (optional)').setInputFiles({
+    name: 'audit-report.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+  });
   await agency.getByRole('button', { name: 'Send evidence to the board' }).click();
   await agency.getByText('Evidence sent. The board will review it.').waitFor();
   expect(await agency.locator('dl.facts').innerText()).toContain('Evidence with the board');
@@ -116,7 +161,11 @@ test('agency and board run an action from assignment to implemented in the brows
   await agency.getByText('The board asked for changes:').waitFor();
   expect(await agency.getByRole('note').innerText()).toContain('two referrals that were not shared');
   await shot(agency, '07-agency-changes-requested');
-  await agency.getByLabel('Progress statement').fill('Audit of 40 referrals: 38 shared within 5 days; the 2 late ones were reviewed with the teams and the checklist changed.');
+  await agency
+    .getByLabel('Progress statement')
+    .fill(
+      'Audit of 40 referrals: 38 shared within 5 days; the 2 late ones were reviewed with the teams and the checklist changed.',
+    );
   await agency.getByRole('button', { name: 'Send evidence to the board' }).click();
   await agency.getByText('Evidence sent. The board will review it.').waitFor();
 
@@ -128,7 +177,13 @@ test('agency and board run an action from assignment to implemented in the brows
   expect(await board.locator('dl.facts').innerText()).toContain('Closed: implemented');
   await shot(board, '08-board-action-closed-timeline');
   const timeline = await board.locator('ol.timeline').innerText();
-  const order = ['Assigned to the agency', 'Acknowledged', 'Evidence submitted', 'Board decision (changes requested)', 'Board decision (approved: implemented)'];
+  const order = [
+    'Assigned to the agency',
+    'Acknowledged',
+    'Evidence submitted',
+    'Board decision (changes requested)',
+    'Board decision (approved: implemented)',
+  ];
   let at = -1;
   for (const step of order) {
     const next = timeline.indexOf(step, at + 1);
@@ -139,7 +194,9 @@ test('agency and board run an action from assignment to implemented in the brows
   // The published statement shows it as implemented.
   await board.getByRole('link', { name: 'Reviews' }).click();
   await board.getByRole('link', { name: 'Progress statement for SCR-BABY-M' }).click();
-  const bscb = board.locator('section', { has: board.getByRole('heading', { name: 'Buckinghamshire Safeguarding Children Board' }) });
+  const bscb = board.locator('section', {
+    has: board.getByRole('heading', { name: 'Buckinghamshire Safeguarding Children Board' }),
+  });
   const row = bscb.locator('tr', { hasText: 'Audit pre-birth information sharing' });
   expect(await row.innerText()).toContain('Implemented');
   expect(await row.innerText()).toContain('the checklist changed');
@@ -152,7 +209,9 @@ test('agency and board run an action from assignment to implemented in the brows
 
   await board.getByRole('link', { name: 'Dashboard' }).click();
   await board.locator('svg[role=img]').first().waitFor();
-  expect(await board.locator('svg[aria-labelledby="rag-title rag-desc"] desc').textContent()).toContain('Buckinghamshire Safeguarding Children Board: 0 red, 0 amber, 1 green, 1 complete');
+  expect(await board.locator('svg[aria-labelledby="rag-title rag-desc"] desc').textContent()).toContain(
+    'Buckinghamshire Safeguarding Children Board: 0 red, 0 amber, 1 green, 1 complete',
+  );
   await shot(board, '11-board-dashboard');
 
   // An extension: the agency asks, the board approves.
@@ -201,9 +260,14 @@ test("an agency user cannot open another agency's action, and a form without its
   // The same form as the page's, but without the hidden token: refused, nothing changes.
   const noToken = await agency.request.post(`${baseUrl}/actions/${ids.tvp}/acknowledge`, { form: {}, maxRedirects: 0 });
   expect(noToken.status()).toBe(403);
-  const wrongToken = await agency.request.post(`${baseUrl}/actions/${ids.tvp}/acknowledge`, { form: { _csrf: 'not-the-token' }, maxRedirects: 0 });
+  const wrongToken = await agency.request.post(`${baseUrl}/actions/${ids.tvp}/acknowledge`, {
+    form: { _csrf: 'not-the-token' },
+    maxRedirects: 0,
+  });
   expect(wrongToken.status()).toBe(403);
-  await agency.locator('form[action$="/acknowledge"] input[name=_csrf]').evaluate((el) => (el as unknown as { remove(): void }).remove());
+  await agency
+    .locator('form[action$="/acknowledge"] input[name=_csrf]')
+    .evaluate((el) => (el as unknown as { remove(): void }).remove());
   await agency.getByRole('button', { name: 'Acknowledge this action' }).click();
   await agency.getByRole('heading', { name: 'This form was refused' }).waitFor();
   await shot(agency, '15-csrf-refused');
@@ -215,7 +279,10 @@ test("an agency user cannot open another agency's action, and a form without its
   const token = await agency.locator('form[action$="/acknowledge"] input[name=_csrf]').getAttribute('value');
   await agency.getByRole('button', { name: 'Acknowledge this action' }).click();
   await agency.getByText('Acknowledged. The board can see').waitFor();
-  const again = await agency.request.post(`${baseUrl}/actions/${ids.tvp}/acknowledge`, { form: { _csrf: token! }, maxRedirects: 0 });
+  const again = await agency.request.post(`${baseUrl}/actions/${ids.tvp}/acknowledge`, {
+    form: { _csrf: token! },
+    maxRedirects: 0,
+  });
   expect(again.status()).toBe(409);
   expect(await again.text()).toContain('There is a problem');
 

@@ -44,7 +44,14 @@ beforeAll(async () => {
   baseUrl = stack.baseUrl;
   const { db } = stack.db;
   const deps = { db, client: stack.client, taskQueue: stack.taskQueue };
-  const policy = { acknowledgeWithin: 'P30D', remindBefore: ['P7D'], overdueReminderEvery: 'P30D', escalateAfterOverdue: ['P30D'], stallAfter: 'P30D', boardDecisionWithin: 'P30D' };
+  const policy = {
+    acknowledgeWithin: 'P30D',
+    remindBefore: ['P7D'],
+    overdueReminderEvery: 'P30D',
+    escalateAfterOverdue: ['P30D'],
+    stallAfter: 'P30D',
+    boardDecisionWithin: 'P30D',
+  };
   const due = (d: number) => new Date(Date.now() + d * day).toISOString();
   const { review } = await createReview(deps, stack.adminActor, {
     reference: 'SCR-DOOR',
@@ -88,8 +95,15 @@ beforeAll(async () => {
   const bht = await actorFor('safeguarding.lead@bht.example');
   const board = stack.adminActor;
   await acknowledgeAction(deps, bscb, ids.accepted);
-  await withStoredFiles(db, [{ field: 'files', filename: 'audit.pdf', mediaType: 'application/pdf', size: PDF.length, buffer: PDF }], createLogger({ logLevel: 'silent' }, 't'), (refs) =>
-    submitEvidence(deps, bscb, ids.accepted, { statement: 'ACCEPTED statement: the audit is done.', attachments: refs }),
+  await withStoredFiles(
+    db,
+    [{ field: 'files', filename: 'audit.pdf', mediaType: 'application/pdf', size: PDF.length, buffer: PDF }],
+    createLogger({ logLevel: 'silent' }, 't'),
+    (refs) =>
+      submitEvidence(deps, bscb, ids.accepted, {
+        statement: 'ACCEPTED statement: the audit is done.',
+        attachments: refs,
+      }),
   );
   await decideAction(deps, board, ids.accepted, { outcome: 'approve' });
   await acknowledgeAction(deps, bscb, ids.sentBack);
@@ -97,7 +111,10 @@ beforeAll(async () => {
   await decideAction(deps, board, ids.sentBack, { outcome: 'request_changes', comment: 'Say what was done.' });
   await acknowledgeAction(deps, tvp, ids.notImplemented);
   await submitEvidence(deps, tvp, ids.notImplemented, { statement: 'NOT-IMPLEMENTED statement: no budget.' });
-  await decideAction(deps, board, ids.notImplemented, { outcome: 'close_not_implemented', comment: 'No funding this year; the risk is accepted by the board.' });
+  await decideAction(deps, board, ids.notImplemented, {
+    outcome: 'close_not_implemented',
+    comment: 'No funding this year; the risk is accepted by the board.',
+  });
   await cancelAction(deps, board, ids.cancelled, { reason: 'Superseded by action 2.1.' });
   await acknowledgeAction(deps, bht, ids.pending);
   await submitEvidence(deps, bht, ids.pending, { statement: 'PENDING statement: training delivered to 40 staff.' });
@@ -112,10 +129,16 @@ beforeAll(async () => {
     reference: 'SCR-BSCB-ONLY',
     title: 'Only BSCB',
     policy,
-    recommendations: [{ number: '1', text: 'Audit.', actions: [{ agencyCode: 'BSCB', title: 'Audit alone', dueDate: due(30) }] }],
+    recommendations: [
+      { number: '1', text: 'Audit.', actions: [{ agencyCode: 'BSCB', title: 'Audit alone', dueDate: due(30) }] },
+    ],
   });
   otherReviewId = other.review.id;
-  ({ token: apiToken } = await createUser(db, { name: 'Report reader', email: 'reader@board.example', role: 'board' }, { actor: stack.adminActor.userId, tokenTtlDays: 1 }));
+  ({ token: apiToken } = await createUser(
+    db,
+    { name: 'Report reader', email: 'reader@board.example', role: 'board' },
+    { actor: stack.adminActor.userId, tokenTtlDays: 1 },
+  ));
 });
 
 afterAll(async () => {
@@ -125,7 +148,9 @@ afterAll(async () => {
 const open = async (ctx: BrowserContext, email: string) => signIn(stack, ctx, email);
 
 test('the statement page and the API report list the same actions, outcomes and presented statements; a sent-back statement never shows', async () => {
-  const res = await fetch(`${baseUrl}/api/v1/reviews/${reviewId}/report?format=json`, { headers: { authorization: `Bearer ${apiToken}` } });
+  const res = await fetch(`${baseUrl}/api/v1/reviews/${reviewId}/report?format=json`, {
+    headers: { authorization: `Bearer ${apiToken}` },
+  });
   expect(res.status).toBe(200);
   const report = (await res.json()) as ProgressReport;
   const byId = new Map(report.sections.flatMap((s) => s.actions).map((a) => [a.actionId, a]));
@@ -142,18 +167,29 @@ test('the statement page and the API report list the same actions, outcomes and 
   const ctx = await stack.browser.newContext();
   const page = await open(ctx, BOARD);
   await page.goto(`${baseUrl}/reviews/${reviewId}/statement`);
-  const rowIds = await page.locator('tr[data-action-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action-id')));
+  const rowIds = await page
+    .locator('tr[data-action-id]')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action-id')));
   expect(new Set(rowIds)).toEqual(new Set(byId.keys()));
   expect(rowIds).toHaveLength(byId.size);
   for (const [id, a] of byId) {
     const row = page.locator(`tr[data-action-id="${id}"]`);
     const status = await row.locator('.status').innerText();
-    expect(status).toBe(a.outcome === 'implemented' ? 'Implemented' : a.outcome === 'not_implemented' ? 'Not implemented' : a.status === 'cancelled' ? 'Cancelled' : status);
+    expect(status).toBe(
+      a.outcome === 'implemented'
+        ? 'Implemented'
+        : a.outcome === 'not_implemented'
+          ? 'Not implemented'
+          : a.status === 'cancelled'
+            ? 'Cancelled'
+            : status,
+    );
     const progress = await row.locator('td[data-label="Progress"]').innerText();
     if (a.progressStatement) expect(progress).toContain(a.progressStatement);
     if (a.progressStatement) expect(progress).toContain('Accepted by the board');
     else expect(progress).not.toContain('Accepted by the board');
-    if (a.submittedStatement) expect(progress).toMatch(new RegExp(`Submitted, awaiting the board.*${a.submittedStatement}`));
+    if (a.submittedStatement)
+      expect(progress).toMatch(new RegExp(`Submitted, awaiting the board.*${a.submittedStatement}`));
     if (a.notImplementedReason) expect(progress).toContain(a.notImplementedReason);
     if (a.cancellationReason) expect(progress).toContain(a.cancellationReason);
   }
@@ -211,17 +247,29 @@ test("evidence over the API's limits is refused on the page, beside the field, w
   await page.getByRole('button', { name: 'Acknowledge this action' }).click();
   await page.getByText('Acknowledged. The board can see').waitFor();
   const blobsBefore = (await db.select({ n: count() }).from(blobs))[0].n;
-  const written = async () => (await db.select({ n: count() }).from(evidence).where(eq(evidence.actionId, ids.bcc)))[0].n;
+  const written = async () =>
+    (await db.select({ n: count() }).from(evidence).where(eq(evidence.actionId, ids.bcc)))[0].n;
 
   const statement = 'We trained 12 social workers; the register is attached.';
   const tries: [string, { name: string; mimeType: string; buffer: Buffer }[], RegExp][] = [
-    ['six files', Array.from({ length: 6 }, (_, i) => ({ name: `f${i}.pdf`, mimeType: 'application/pdf', buffer: PDF })), /At most 5 files/],
-    ['an 11 MB file', [{ name: 'big.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024)]) }], /larger than 10 MB/],
+    [
+      'six files',
+      Array.from({ length: 6 }, (_, i) => ({ name: `f${i}.pdf`, mimeType: 'application/pdf', buffer: PDF })),
+      /At most 5 files/,
+    ],
+    [
+      'an 11 MB file',
+      [{ name: 'big.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024)]) }],
+      /larger than 10 MB/,
+    ],
   ];
   for (const [what, files, message] of tries) {
     await page.getByLabel('Progress statement').fill(statement);
     await page.getByLabel('Files (optional)').setInputFiles(files);
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/evidence')), page.getByRole('button', { name: 'Send evidence to the board' }).click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/evidence')),
+      page.getByRole('button', { name: 'Send evidence to the board' }).click(),
+    ]);
     expect([what, response.status()]).toEqual([what, 413]);
     await page.getByRole('alert').waitFor();
     expect(await page.locator('#files-error').innerText()).toMatch(message);
@@ -233,7 +281,10 @@ test("evidence over the API's limits is refused on the page, beside the field, w
   }
   // A blank statement: the API's schema and message, beside the field.
   const token = await page.locator('form[action$="/evidence"] input[name=_csrf]').getAttribute('value');
-  const blank = await page.request.post(`${baseUrl}/actions/${ids.bcc}/evidence`, { multipart: { _csrf: token!, statement: '   ' }, maxRedirects: 0 });
+  const blank = await page.request.post(`${baseUrl}/actions/${ids.bcc}/evidence`, {
+    multipart: { _csrf: token!, statement: '   ' },
+    maxRedirects: 0,
+  });
   expect(blank.status()).toBe(400);
   expect(await blank.text()).toContain('Write a progress statement');
   expect(await written()).toBe(0);
@@ -248,7 +299,11 @@ test('axe-core finds no A/AA violation on the pages and states not shown by the 
   const probe = await probeCtx.newPage();
   await probe.goto(`${baseUrl}/accessibility`);
   await probe.evaluate(() => {
-    const d = (globalThis as unknown as { document: { createElement(t: string): { src: string }; body: { append(n: unknown): void } } }).document;
+    const d = (
+      globalThis as unknown as {
+        document: { createElement(t: string): { src: string }; body: { append(n: unknown): void } };
+      }
+    ).document;
     const img = d.createElement('img');
     img.src = '/nothing.png';
     d.body.append(img);
@@ -265,7 +320,7 @@ test('axe-core finds no A/AA violation on the pages and states not shown by the 
     }
     // The sign-in form with its problem beside the field (the browser's own check taken off).
     await anon.goto(`${baseUrl}/signin`);
-    await anon.locator('#email').evaluate((el) => (el as unknown as { type: string }).type = 'text');
+    await anon.locator('#email').evaluate((el) => ((el as unknown as { type: string }).type = 'text'));
     await anon.getByLabel('E-mail address').fill('not an address');
     await anon.getByRole('button', { name: 'Send me a sign-in link' }).click();
     await anon.locator('#email-error').waitFor();
@@ -275,7 +330,17 @@ test('axe-core finds no A/AA violation on the pages and states not shown by the 
     // An agency with nothing to do: the empty lists.
     const emptyCtx = await stack.browser.newContext({ viewport: { width, height: 900 } });
     const empty = await open(emptyCtx, 'safeguarding.lead@tvp.example');
-    for (const path of ['/', '/dashboard', '/reviews', '/actions', '/actions?overdue=true', `/reviews/${reviewId}`, `/reviews/${reviewId}/statement`, `/actions/${ids.cancelled}`, '/accessibility']) {
+    for (const path of [
+      '/',
+      '/dashboard',
+      '/reviews',
+      '/actions',
+      '/actions?overdue=true',
+      `/reviews/${reviewId}`,
+      `/reviews/${reviewId}/statement`,
+      `/actions/${ids.cancelled}`,
+      '/accessibility',
+    ]) {
       await empty.goto(`${baseUrl}${path}`);
       await expectAccessible(empty, `agency ${path} at ${width}px`);
     }
@@ -284,7 +349,19 @@ test('axe-core finds no A/AA violation on the pages and states not shown by the 
     // The board: every page, a decision form with a problem, a bad filter.
     const boardCtx = await stack.browser.newContext({ viewport: { width, height: 900 } });
     const board = await open(boardCtx, BOARD);
-    for (const path of ['/', '/dashboard', '/reviews', '/reviews/new', '/actions', '/actions?stage=bogus', `/reviews/${reviewId}`, `/actions/${ids.accepted}`, `/actions/${ids.notImplemented}`, `/actions/${ids.pending}`, '/signout']) {
+    for (const path of [
+      '/',
+      '/dashboard',
+      '/reviews',
+      '/reviews/new',
+      '/actions',
+      '/actions?stage=bogus',
+      `/reviews/${reviewId}`,
+      `/actions/${ids.accepted}`,
+      `/actions/${ids.notImplemented}`,
+      `/actions/${ids.pending}`,
+      '/signout',
+    ]) {
       await board.goto(`${baseUrl}${path}`);
       await expectAccessible(board, `board ${path} at ${width}px`);
     }
@@ -297,7 +374,9 @@ test('axe-core finds no A/AA violation on the pages and states not shown by the 
     await board.goto(`${baseUrl}/reviews/new`);
     await board.getByLabel('Reference').fill('BAD REF ***');
     await board.getByLabel('Title').fill('A title');
-    await board.getByLabel('Action plan file (.csv or .xlsx)').setInputFiles({ name: 'plan.csv', mimeType: 'text/csv', buffer: Buffer.from('x') });
+    await board
+      .getByLabel('Action plan file (.csv or .xlsx)')
+      .setInputFiles({ name: 'plan.csv', mimeType: 'text/csv', buffer: Buffer.from('x') });
     await board.getByRole('button', { name: 'Import the review' }).click();
     await board.locator('#reference-error').waitFor();
     expect(await board.getByLabel('Title').inputValue()).toBe('A title');
@@ -310,7 +389,16 @@ test('axe-core finds no A/AA violation on the pages and states not shown by the 
 async function tabTo(page: Page, selector: string, max = 60): Promise<void> {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
-    if (await page.evaluate((sel) => !!(globalThis as unknown as { document: { activeElement: { matches(s: string): boolean } | null } }).document.activeElement?.matches(sel), selector)) return;
+    if (
+      await page.evaluate(
+        (sel) =>
+          !!(
+            globalThis as unknown as { document: { activeElement: { matches(s: string): boolean } | null } }
+          ).document.activeElement?.matches(sel),
+        selector,
+      )
+    )
+      return;
   }
   throw new Error(`${selector} was not reached with ${max} presses of Tab on ${page.url()}`);
 }
@@ -323,7 +411,10 @@ test('keyboard only: sign in, acknowledge, send evidence with a file, sign out',
   await page.keyboard.type(CCG);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
-  const mail = await stack.catcher.waitFor((m) => m.to.includes(CCG) && m.headers['x-notification-kind'] === 'sign_in', 15_000);
+  const mail = await stack.catcher.waitFor(
+    (m) => m.to.includes(CCG) && m.headers['x-notification-kind'] === 'sign_in',
+    15_000,
+  );
   await tabTo(page, 'a[href="/mail"]');
   await page.keyboard.press('Enter');
   await page.waitForURL(`${baseUrl}/mail`);
@@ -353,12 +444,17 @@ test('keyboard only: sign in, acknowledge, send evidence with a file, sign out',
   await page.getByText('Evidence sent. The board will review it.').waitFor();
   const [ev] = await stack.db.db.select().from(evidence).where(eq(evidence.actionId, ids.ccg));
   expect(ev.statement).toBe('Keyboard only: the designated nurses were briefed.');
-  expect((await stack.db.db.select({ n: count() }).from(attachments).where(eq(attachments.evidenceId, ev.id)))[0].n).toBe(1);
+  expect(
+    (await stack.db.db.select({ n: count() }).from(attachments).where(eq(attachments.evidenceId, ev.id)))[0].n,
+  ).toBe(1);
 
   await tabTo(page, 'header form[action="/signout"] button');
   await page.keyboard.press('Enter');
   await page.waitForURL(`${baseUrl}/signin`);
-  const [agency] = await stack.db.db.select().from(agencies).where(and(eq(agencies.code, 'CCG')));
+  const [agency] = await stack.db.db
+    .select()
+    .from(agencies)
+    .where(and(eq(agencies.code, 'CCG')));
   expect(agency).toBeDefined();
   await ctx.close();
 });

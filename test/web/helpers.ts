@@ -82,16 +82,25 @@ export async function startWebStack(name: string): Promise<WebStack> {
     db: db.db,
     client,
     logger: createLogger(config, 'web-test'),
-    readiness: async () => ({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } }),
+    readiness: async () => ({
+      ready: true,
+      checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
+    }),
     mailCatcher: catcher,
   });
   server.on('request', app);
 
   await seedDemoPeople(db.db);
-  const [admin] = await db.db.insert(users).values({ name: 'Admin', email: 'admin@board.example', role: 'admin' }).returning();
+  const [admin] = await db.db
+    .insert(users)
+    .values({ name: 'Admin', email: 'admin@board.example', role: 'admin' })
+    .returning();
   const adminActor: Actor = { userId: admin.id, role: 'admin', agencyId: null, name: 'Admin' };
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 
   const stop = async () => {
     await browser.close();
@@ -123,17 +132,33 @@ interface AxeViolation {
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(async (tags) => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    const axe = (
+      globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
   }, AXE_TAGS);
 }
 
 /** Fails with each rule, its help and the elements, when the page has any A/AA violation. */
 export async function expectAccessible(page: Page, name: string): Promise<void> {
   const violations = await axeViolations(page);
-  const text = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
-  if (violations.length) throw new Error(`${name} (${page.url()}): ${violations.length} accessibility violation(s)\n${text}`);
+  const text = violations
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n')}`,
+    )
+    .join('\n');
+  if (violations.length)
+    throw new Error(`${name} (${page.url()}): ${violations.length} accessibility violation(s)\n${text}`);
 }
 
 /** A screenshot of the page for people to look at, and the accessibility check of that state. */
@@ -159,7 +184,10 @@ export async function signIn(
   const before = catcher.list().length;
   await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
   await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
-  const mail = await catcher.waitFor((m) => m.id > before && m.to.includes(email) && m.headers['x-notification-kind'] === 'sign_in', 15_000);
+  const mail = await catcher.waitFor(
+    (m) => m.id > before && m.to.includes(email) && m.headers['x-notification-kind'] === 'sign_in',
+    15_000,
+  );
   // Through the inbox page, as someone trying the embedded mode would.
   await page.getByRole('link', { name: 'Open the mail inbox' }).click();
   if (opts.shots?.inbox) await shot(page, opts.shots.inbox);

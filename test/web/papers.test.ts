@@ -39,7 +39,10 @@ async function quarterPack(format: 'docx' | 'pdf'): Promise<{ name: string; byte
   await page.getByLabel('From (inclusive)').fill(QUARTER.from);
   await page.getByLabel('To (not included)').fill(QUARTER.to);
   await page.getByLabel('Format').selectOption(format);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Make the pack' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Make the pack' }).click(),
+  ]);
   return { name: download.suggestedFilename(), bytes: await saved(download) };
 }
 
@@ -85,10 +88,20 @@ it("downloads the quarter's pack as PDF, rendered to an image of its first page"
 
 it('downloads the yearly extract as xlsx with its figures', async () => {
   await page.goto(`${stack.baseUrl}/papers`);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Spreadsheet (xlsx)' }).first().click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Spreadsheet (xlsx)' }).first().click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^yearly-extract-\d{4}-04-01-to-\d{4}-03-31\.xlsx$/);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load((await saved(download)) as unknown as ArrayBuffer);
-  expect(wb.worksheets.map((w) => w.name)).toEqual(['Figures', 'Reviews', 'By agency', 'Not implemented', 'Chair escalations', 'Publication record']);
+  expect(wb.worksheets.map((w) => w.name)).toEqual([
+    'Figures',
+    'Reviews',
+    'By agency',
+    'Not implemented',
+    'Chair escalations',
+    'Publication record',
+  ]);
   expect(wb.getWorksheet('Figures')!.getCell('A2').value).toBe('Reviews carried');
 });

@@ -8,13 +8,32 @@ import { requireAccess } from '../../http/route';
 import { EVIDENCE_UPLOAD_LIMITS, type MultipartLimits, type UploadedFile } from '../../http/uploads';
 import { z } from '../../http/zod';
 import { listActionsCached } from '../../queries/action-list-cache';
-import { actionPageView, evidenceOf, findActionRow, findAttachment, pendingExtensionRequests } from '../../queries/actions';
+import {
+  actionPageView,
+  evidenceOf,
+  findActionRow,
+  findAttachment,
+  pendingExtensionRequests,
+} from '../../queries/actions';
 import { listAgencies } from '../../queries/agencies';
 import { listReviews } from '../../queries/reviews';
 import { scopeOf } from '../../queries/scope';
 import { BOARD, DECIDERS, OWNER } from '../../routes/actions';
-import { AgencyCode, CancelBody, DecisionBody, EvidenceBody, ExtensionBody, ExtensionDecisionBody } from '../../schemas';
-import { acknowledgeAction, cancelAction, decideAction, decideExtension, requestExtension } from '../../use-cases/actions';
+import {
+  AgencyCode,
+  CancelBody,
+  DecisionBody,
+  EvidenceBody,
+  ExtensionBody,
+  ExtensionDecisionBody,
+} from '../../schemas';
+import {
+  acknowledgeAction,
+  cancelAction,
+  decideAction,
+  decideExtension,
+  requestExtension,
+} from '../../use-cases/actions';
 import { actOnAction, submitEvidenceWithFiles } from '../../use-cases/action-commands';
 import { allActionsPage, badFilterPage, type ActionsFilter } from '../board-pages';
 import { actorOf, fieldErrors, locals, str, valuesOf, type WebKit } from '../kit';
@@ -62,7 +81,13 @@ interface ActionPost {
   notice: string;
   /** Field ids where they differ from the names, for the problem summary's links. */
   fieldIds?: (req: Request) => Record<string, string>;
-  run: (s: WebSession, id: string, fields: Record<string, unknown>, files: UploadedFile[], req: Request) => Promise<unknown>;
+  run: (
+    s: WebSession,
+    id: string,
+    fields: Record<string, unknown>,
+    files: UploadedFile[],
+    req: Request,
+  ) => Promise<unknown>;
 }
 
 export function actionRouter(kit: WebKit): Router {
@@ -85,8 +110,14 @@ export function actionRouter(kit: WebKit): Router {
         ]);
         return send(res, 200, 'My actions', myActionsPage(open.page, finished.page.total, new Date()), { notice });
       }
-      const [waiting, extensions] = await Promise.all([listActionsCached(db, scope, { status: 'under_review' }, page), pendingExtensionRequests(db, scope)]);
-      const evidence = await evidenceOf(db, waiting.page.items.map((a) => a.id));
+      const [waiting, extensions] = await Promise.all([
+        listActionsCached(db, scope, { status: 'under_review' }, page),
+        pendingExtensionRequests(db, scope),
+      ]);
+      const evidence = await evidenceOf(
+        db,
+        waiting.page.items.map((a) => a.id),
+      );
       const items = waiting.page.items.map((a) => ({ ...a, latest: evidence.get(a.id)?.at(-1) ?? null }));
       send(res, 200, 'Awaiting sign-off', signOffPage({ ...waiting.page, items }, extensions), { notice });
     }),
@@ -103,27 +134,62 @@ export function actionRouter(kit: WebKit): Router {
         const problems = parsed.error.issues.map((i) => {
           const field = String(i.path[0] ?? 'query');
           const v = query[field];
-          return { field, value: typeof v === 'string' ? v.slice(0, 100) : Array.isArray(v) ? 'given more than once' : '', message: FILTER_HELP[field] ?? i.message };
+          return {
+            field,
+            value: typeof v === 'string' ? v.slice(0, 100) : Array.isArray(v) ? 'given more than once' : '',
+            message: FILTER_HELP[field] ?? i.message,
+          };
         });
         return send(res, 400, 'Filters not valid', badFilterPage(problems));
       }
       const q = parsed.data;
-      const filter: ActionsFilter = { review: q.review, agency: q.agency, stage: q.stage, rag: q.rag, overdue: q.overdue, page: q.page, pageSize: q.pageSize };
+      const filter: ActionsFilter = {
+        review: q.review,
+        agency: q.agency,
+        stage: q.stage,
+        rag: q.rag,
+        overdue: q.overdue,
+        page: q.page,
+        pageSize: q.pageSize,
+      };
       const scope = scopeOf(s.user);
       const [result, agencyRows, reviewRows] = await Promise.all([
-        listActionsCached(db, scope, { review: q.review, agency: q.agency, status: q.stage, rag: q.rag, overdue: q.overdue ? true : undefined }, { page: q.page, pageSize: q.pageSize }),
+        listActionsCached(
+          db,
+          scope,
+          { review: q.review, agency: q.agency, status: q.stage, rag: q.rag, overdue: q.overdue ? true : undefined },
+          { page: q.page, pageSize: q.pageSize },
+        ),
         listAgencies(db),
         listReviews(db, scope),
       ]);
-      send(res, 200, 'All actions', allActionsPage(locals(res).ctx, filter, result.page, { agencies: agencyRows, reviews: reviewRows }, new Date()));
+      send(
+        res,
+        200,
+        'All actions',
+        allActionsPage(locals(res).ctx, filter, result.page, { agencies: agencyRows, reviews: reviewRows }, new Date()),
+      );
     }),
   );
 
-  const showAction = async (res: Response, s: WebSession, id: string, status = 200, refused: ActionForms = {}, messages: PageMessages = {}) => {
+  const showAction = async (
+    res: Response,
+    s: WebSession,
+    id: string,
+    status = 200,
+    refused: ActionForms = {},
+    messages: PageMessages = {},
+  ) => {
     const view = await actionPageView(db, scopeOf(s.user), id);
     if (!view) return kit.notFound(res);
     const a = view.action;
-    send(res, status, `${a.reviewReference} ${a.reference}`, actionPage(locals(res).ctx, view, new Date(), refused), messages);
+    send(
+      res,
+      status,
+      `${a.reviewReference} ${a.reference}`,
+      actionPage(locals(res).ctx, view, new Date(), refused),
+      messages,
+    );
   };
 
   router.get(
@@ -142,7 +208,9 @@ export function actionRouter(kit: WebKit): Router {
       const s = kit.signedIn(req, res);
       if (!s) return;
       const id = String(req.params.id);
-      const file = (await findActionRow(db, scopeOf(s.user), id)) ? await findAttachment(db, id, String(req.params.fileId)) : null;
+      const file = (await findActionRow(db, scopeOf(s.user), id))
+        ? await findAttachment(db, id, String(req.params.fileId))
+        : null;
       if (!file) return kit.notFound(res);
       res.setHeader('Content-Type', file.mediaType);
       // Always a download, never rendered in our origin: an uploaded file cannot run as our page.
@@ -170,7 +238,8 @@ export function actionRouter(kit: WebKit): Router {
         if (!(await findActionRow(db, scopeOf(s.user), id))) return kit.notFound(res);
         const refuse = (err: AppError) => {
           const errors = fieldErrors(err);
-          if (!Object.keys(errors).length && spec.limits && ['too_large', 'unsupported_media_type'].includes(err.kind)) errors.files = err.message;
+          if (!Object.keys(errors).length && spec.limits && ['too_large', 'unsupported_media_type'].includes(err.kind))
+            errors.files = err.message;
           const state = { values: valuesOf(form.fields), errors };
           const fields = Object.keys(errors).length > 0;
           return showAction(res, s, id, err.status, spec.form ? { [spec.form]: state } : {}, {
@@ -184,15 +253,26 @@ export function actionRouter(kit: WebKit): Router {
           if (form.uploadError) throw form.uploadError;
           // The API's rule for text (workflows/storable-text.ts), file names included.
           const unstorable = findUnstorable({ ...form.fields, files: form.files.map((f) => f.filename) });
-          if (unstorable) throw new AppError('validation', `${unstorable.path.join(' ')}: ${unstorable.reason}`, [{ path: `body.${String(unstorable.path[0])}`, message: unstorable.reason }]);
+          if (unstorable)
+            throw new AppError('validation', `${unstorable.path.join(' ')}: ${unstorable.reason}`, [
+              { path: `body.${String(unstorable.path[0])}`, message: unstorable.reason },
+            ]);
           await spec.run(s, id, form.fields, form.files, req);
         } catch (err) {
           if (err instanceof AppError && err.kind === 'unavailable' && err.retryAfter) {
             // Not refused, only slow: say so, rather than leave the tab spinning or suggest it failed.
             res.setHeader('Retry-After', String(err.retryAfter));
-            return showAction(res, s, id, 503, {}, {
-              error: 'your change is still being recorded. It has not been refused: reload this page in a minute to see it. Sending the form again may be refused once the first has gone through.',
-            });
+            return showAction(
+              res,
+              s,
+              id,
+              503,
+              {},
+              {
+                error:
+                  'your change is still being recorded. It has not been refused: reload this page in a minute to see it. Sending the form again may be refused once the first has gone through.',
+              },
+            );
           }
           if (err instanceof AppError) return refuse(err);
           throw err;
@@ -245,10 +325,15 @@ export function actionRouter(kit: WebKit): Router {
     form: 'extension-decision',
     access: DECIDERS,
     notice: 'extension_decided',
-    fieldIds: (req) => ({ outcome: `ext-approve-${String(req.params.requestId)}`, comment: `ext-comment-${String(req.params.requestId)}` }),
+    fieldIds: (req) => ({
+      outcome: `ext-approve-${String(req.params.requestId)}`,
+      comment: `ext-comment-${String(req.params.requestId)}`,
+    }),
     run: (s, id, fields, _files, req) => {
       const body = kit.parse(ExtensionDecisionBody, { ...fields, comment: str(fields.comment).trim() || undefined });
-      return actOnAction(ctx, actorOf(s), id, (deps) => decideExtension(deps, actorOf(s), id, String(req.params.requestId), body));
+      return actOnAction(ctx, actorOf(s), id, (deps) =>
+        decideExtension(deps, actorOf(s), id, String(req.params.requestId), body),
+      );
     },
   });
 

@@ -19,7 +19,9 @@ export function reportRouter(kit: WebKit): Router {
       const scope = scopeOf(s.user);
       const now = new Date();
       const [agencyList, view] = await Promise.all([listAgencies(ctx.db), dashboardCached(ctx.db, scope, now)]);
-      send(res, 200, 'Dashboard', dashboardPage(agencyList, view.counts, view.trend, s.user.role), { notice: locals(res).notice });
+      send(res, 200, 'Dashboard', dashboardPage(agencyList, view.counts, view.trend, s.user.role), {
+        notice: locals(res).notice,
+      });
     }),
   );
 

@@ -22,12 +22,23 @@ export function reviewRouter(kit: WebKit): Router {
     wrap(async (req, res) => {
       const s = kit.signedIn(req, res);
       if (!s) return;
-      send(res, 200, 'Reviews', reviewsPage(await listReviews(ctx.db, scopeOf(s.user)), s.user.role), { notice: locals(res).notice });
+      send(res, 200, 'Reviews', reviewsPage(await listReviews(ctx.db, scopeOf(s.user)), s.user.role), {
+        notice: locals(res).notice,
+      });
     }),
   );
 
   const boardOnly = (res: Parameters<WebKit['notFound']>[0]) =>
-    send(res, 403, 'Board only', messagePage('Only the board can do this', 'Importing reviews and cancelling actions are for board members and administrators.', { href: '/', label: 'Start page' }));
+    send(
+      res,
+      403,
+      'Board only',
+      messagePage(
+        'Only the board can do this',
+        'Importing reviews and cancelling actions are for board members and administrators.',
+        { href: '/', label: 'Start page' },
+      ),
+    );
   const mayImport = (role: Parameters<typeof requireAccess>[1]) => (CREATORS as readonly string[]).includes(role);
 
   router.get(
@@ -68,7 +79,10 @@ export function reviewRouter(kit: WebKit): Router {
           : Object.keys(errors).length
             ? 'nothing was imported; check the fields below.'
             : err.message;
-        send(res, err.status, 'Import a review', importReviewPage(locals(res).ctx, { values, errors }, rowErrors), { error, fieldErrors: errors });
+        send(res, err.status, 'Import a review', importReviewPage(locals(res).ctx, { values, errors }, rowErrors), {
+          error,
+          fieldErrors: errors,
+        });
       }
     }),
   );
@@ -80,7 +94,9 @@ export function reviewRouter(kit: WebKit): Router {
       if (!s) return;
       const review = await findReview(ctx.db, scopeOf(s.user), String(req.params.id));
       if (!review) return kit.notFound(res);
-      send(res, 200, `${review.reference} review`, reviewDetailPage(locals(res).ctx, review, new Date()), { notice: locals(res).notice });
+      send(res, 200, `${review.reference} review`, reviewDetailPage(locals(res).ctx, review, new Date()), {
+        notice: locals(res).notice,
+      });
     }),
   );
 

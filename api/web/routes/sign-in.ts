@@ -35,7 +35,9 @@ export function signInRouter(kit: WebKit, opts: { signInLimits?: SignInLimits })
       const email = typeof form.fields.email === 'string' ? form.fields.email.trim() : '';
       if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320 || !isStorable(email)) {
         const problem = 'Enter an e-mail address, like name@agency.example';
-        return send(res, 400, 'Sign in', signInPage(locals(res).ctx, email, problem), { fieldErrors: { email: problem } });
+        return send(res, 400, 'Sign in', signInPage(locals(res).ctx, email, problem), {
+          fieldErrors: { email: problem },
+        });
       }
       // Over the limit: the same answer as always (no mail), so the limit reveals nothing either.
       const holdsSession = locals(res).session?.user.email.toLowerCase() === email.toLowerCase();
@@ -48,13 +50,24 @@ export function signInRouter(kit: WebKit, opts: { signInLimits?: SignInLimits })
       setCookie(res, SIGN_IN_NONCE_COOKIE, nonce, { secure, maxAgeSeconds: SIGN_IN_TTL_MS / 1000 });
       // Not awaited: the answer must not wait on the database or Temporal for a known address and
       // skip them for an unknown one. The worker sends the mail, with retries, like any other.
-      queueSignIn(lifecycleDeps(ctx), email, hashToken(nonce)).catch((err: unknown) => logger.error({ err }, 'sign-in mail not queued'));
+      queueSignIn(lifecycleDeps(ctx), email, hashToken(nonce)).catch((err: unknown) =>
+        logger.error({ err }, 'sign-in mail not queued'),
+      );
       send(res, 200, 'Check your e-mail', checkMailPage(locals(res).ctx));
     }),
   );
 
   const linkNotValid = (res: Parameters<WebKit['notFound']>[0]) =>
-    send(res, 400, 'Link not valid', messagePage('This sign-in link cannot be used', 'It has been used already or has expired (links work once, for 15 minutes).', { href: '/signin', label: 'Get a new link' }));
+    send(
+      res,
+      400,
+      'Link not valid',
+      messagePage(
+        'This sign-in link cannot be used',
+        'It has been used already or has expired (links work once, for 15 minutes).',
+        { href: '/signin', label: 'Get a new link' },
+      ),
+    );
 
   const browserNonce = (req: Request) => {
     const n = readCookie(req, SIGN_IN_NONCE_COOKIE);
@@ -91,7 +104,10 @@ export function signInRouter(kit: WebKit, opts: { signInLimits?: SignInLimits })
       if (!(await kit.readForm(req, res))) return;
       const token = String(req.params.token);
       const userId = await consumeSignInToken(db, token, browserNonce(req));
-      if (!userId) return (await signInTokenState(db, token, browserNonce(req))) === 'other_browser' ? otherBrowser(res) : linkNotValid(res);
+      if (!userId)
+        return (await signInTokenState(db, token, browserNonce(req))) === 'other_browser'
+          ? otherBrowser(res)
+          : linkNotValid(res);
       if (locals(res).session) await destroySession(db, res, locals(res).session, secure);
       await createSession(db, res, userId, secure);
       const next = readCookie(req, NEXT_COOKIE);
@@ -103,7 +119,15 @@ export function signInRouter(kit: WebKit, opts: { signInLimits?: SignInLimits })
 
   router.get('/signout', (req, res) => {
     if (!locals(res).session) return res.redirect(303, '/signin');
-    send(res, 200, 'Sign out', html`<h1>Sign out</h1><form method="post" action="/signout">${csrfField(locals(res).ctx)}<button class="primary" type="submit">Sign out</button></form>`);
+    send(
+      res,
+      200,
+      'Sign out',
+      html`<h1>Sign out</h1>
+        <form method="post" action="/signout">
+          ${csrfField(locals(res).ctx)}<button class="primary" type="submit">Sign out</button>
+        </form>`,
+    );
   });
 
   router.post(

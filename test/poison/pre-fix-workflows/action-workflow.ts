@@ -57,9 +57,17 @@ import type {
 
 type Activities = ReturnType<typeof createActivities>;
 
-const projectionRetry: RetryPolicy = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes: ['UnknownAction'] };
+const projectionRetry: RetryPolicy = {
+  initialInterval: '500ms',
+  backoffCoefficient: 2,
+  maximumInterval: '10s',
+  nonRetryableErrorTypes: ['UnknownAction'],
+};
 /** Workflows started before 'projection-local-activity' keep scheduling the projection as an ordinary activity. */
-const { projectActionEvent: projectAsActivity } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: projectionRetry });
+const { projectActionEvent: projectAsActivity } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: projectionRetry,
+});
 /**
  * The projection as a local activity: it runs in the worker that holds the workflow task, inside that
  * task, so an Update costs one server round trip instead of three (schedule, activity task, completion).
@@ -74,7 +82,12 @@ const { projectActionEvent: projectLocally } = proxyLocalActivities<Activities>(
 const { sendNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
   // No attempt limit: while SMTP is down the mail waits, it is never dropped.
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', nonRetryableErrorTypes: ['UnknownAction'] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '15s',
+    nonRetryableErrorTypes: ['UnknownAction'],
+  },
 });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -181,7 +194,16 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         outcome: m.outcome,
         agencyId: m.agencyId,
         dueDate: new Date(m.dueDate).toISOString(),
-        rag: deriveRag({ stage: m.stage, dueDate: m.dueDate, escalationLevel: escalationLevel(), changesRequested: m.changesRequested }, policy, now),
+        rag: deriveRag(
+          {
+            stage: m.stage,
+            dueDate: m.dueDate,
+            escalationLevel: escalationLevel(),
+            changesRequested: m.changesRequested,
+          },
+          policy,
+          now,
+        ),
         escalationLevel: escalationLevel(),
         changesRequested: m.changesRequested,
         acknowledgedAt: iso(m.acknowledgedAt),
@@ -206,7 +228,9 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   const assignFirst = fresh && patched('assignment-before-updates');
   const assigning = assignFirst ? assign() : undefined;
   function assign(): Promise<void> {
-    return commit('assigned', null, { agencyCode: m.agencyCode, dueDate: new Date(m.dueDate).toISOString() }, {}, [['assignment', 'assigned']]);
+    return commit('assigned', null, { agencyCode: m.agencyCode, dueDate: new Date(m.dueDate).toISOString() }, {}, [
+      ['assignment', 'assigned'],
+    ]);
   }
 
   // ---- Updates ----
@@ -239,7 +263,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         a.actor,
         { evidenceId: a.evidenceId, links: a.links.length, attachments: a.attachments.length },
         {
-          evidence: { id: a.evidenceId, statement: a.statement, links: a.links, attachments: a.attachments, submittedBy: a.actor.userId },
+          evidence: {
+            id: a.evidenceId,
+            statement: a.statement,
+            links: a.links,
+            attachments: a.attachments,
+            submittedBy: a.actor.userId,
+          },
           escalationsResolved: resolved,
         },
         [['evidence_submitted', `evidence:${a.evidenceId}`]],
@@ -267,13 +297,20 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         m.outcome = a.outcome === 'approve' ? 'implemented' : 'not_implemented';
       }
       const resolved = resolveEscalations(a.outcome === 'request_changes' ? ['awaiting_board'] : 'all');
-      const evidenceStatus = a.outcome === 'approve' ? 'accepted' : a.outcome === 'request_changes' ? 'changes_requested' : 'not_accepted';
+      const evidenceStatus =
+        a.outcome === 'approve' ? 'accepted' : a.outcome === 'request_changes' ? 'changes_requested' : 'not_accepted';
       await commit(
         'decided',
         a.actor,
         { outcome: a.outcome, comment: a.comment ?? '' },
         {
-          decision: { id: decisionId, evidenceId, outcome: a.outcome, comment: a.comment ?? '', decidedBy: a.actor.userId },
+          decision: {
+            id: decisionId,
+            evidenceId,
+            outcome: a.outcome,
+            comment: a.comment ?? '',
+            decidedBy: a.actor.userId,
+          },
           evidenceStatus: evidenceId ? { id: evidenceId, status: evidenceStatus } : undefined,
           escalationsResolved: resolved,
         },
@@ -327,10 +364,23 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         a.actor,
         { requestId: a.requestId, outcome: a.outcome, comment: a.comment ?? null },
         {
-          extensionDecision: { id: a.requestId, status: a.outcome === 'approve' ? 'approved' : 'rejected', decidedBy: a.actor.userId, comment: a.comment ?? null },
+          extensionDecision: {
+            id: a.requestId,
+            status: a.outcome === 'approve' ? 'approved' : 'rejected',
+            decidedBy: a.actor.userId,
+            comment: a.comment ?? null,
+          },
           escalationsResolved: resolved,
         },
-        [['decision', `extension:${a.requestId}`, { detail: { extension: a.outcome, newDueDate: new Date(m.dueDate).toISOString(), comment: a.comment ?? '' } }]],
+        [
+          [
+            'decision',
+            `extension:${a.requestId}`,
+            {
+              detail: { extension: a.outcome, newDueDate: new Date(m.dueDate).toISOString(), comment: a.comment ?? '' },
+            },
+          ],
+        ],
       );
       return view();
     },
@@ -406,9 +456,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     } else {
       const escalation = { id: uuid4(), level: p.level ?? 1, reason: p.reason ?? 'overdue' };
       m.openEscalations.push({ ...escalation, raisedAt: new Date(Date.now()).toISOString(), occasion: p.occasion });
-      await commit('escalation_raised', null, { level: escalation.level, reason: escalation.reason }, { escalationRaised: escalation }, [
-        ['escalation', p.occasion, { escalation }],
-      ]);
+      await commit(
+        'escalation_raised',
+        null,
+        { level: escalation.level, reason: escalation.reason },
+        { escalationRaised: escalation },
+        [['escalation', p.occasion, { escalation }]],
+      );
     }
   }
 

@@ -3,7 +3,8 @@
  * and the planner can use it. Months and years are refused: their length depends on the
  * calendar, and a deadline that silently shifts by a day is worse than a clear error.
  */
-const PATTERN = /^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const PATTERN =
+  /^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 const UNIT_MS = [7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];
 

@@ -87,28 +87,62 @@ export function plan(facts: PlanFacts, policy: Policy, now: number): PlannedInst
 
     const ladder: Candidate[] = policy.escalateAfterOverdue.slice(0, 3).map((d, i) => {
       const at = due + parseDuration(d);
-      return { at, due: at, kind: 'escalation', reason: 'overdue', level: i + 1, occasion: `escalation:overdue:${due}:${i + 1}` };
+      return {
+        at,
+        due: at,
+        kind: 'escalation',
+        reason: 'overdue',
+        level: i + 1,
+        occasion: `escalation:overdue:${due}:${i + 1}`,
+      };
     });
     out.push(...latestDueOnly(ladder, now));
   }
 
   if (stage === 'assigned') {
     const at = facts.assignedAt + parseDuration(policy.acknowledgeWithin);
-    out.push({ at, due: at, kind: 'escalation', reason: 'not_acknowledged', level: 1, occasion: `escalation:not_acknowledged:${facts.assignedAt}` });
+    out.push({
+      at,
+      due: at,
+      kind: 'escalation',
+      reason: 'not_acknowledged',
+      level: 1,
+      occasion: `escalation:not_acknowledged:${facts.assignedAt}`,
+    });
   }
   if (stage === 'in_progress') {
     const at = facts.lastActivityAt + parseDuration(policy.stallAfter);
-    out.push({ at, due: at, kind: 'escalation', reason: 'stalled', level: 1, occasion: `escalation:stalled:${facts.lastActivityAt}` });
+    out.push({
+      at,
+      due: at,
+      kind: 'escalation',
+      reason: 'stalled',
+      level: 1,
+      occasion: `escalation:stalled:${facts.lastActivityAt}`,
+    });
   }
   if (stage === 'under_review' && facts.evidenceSubmittedAt !== null) {
     const at = facts.evidenceSubmittedAt + parseDuration(policy.boardDecisionWithin);
-    out.push({ at, due: at, kind: 'escalation', reason: 'awaiting_board', level: 3, occasion: `escalation:awaiting_board:${facts.evidenceSubmittedAt}` });
+    out.push({
+      at,
+      due: at,
+      kind: 'escalation',
+      reason: 'awaiting_board',
+      level: 3,
+      occasion: `escalation:awaiting_board:${facts.evidenceSubmittedAt}`,
+    });
   }
 
   return out
     .filter((c) => !done.has(c.occasion))
     .map(({ due: _due, ...c }) => ({ ...c, at: Math.max(c.at, now) }))
-    .sort((a, b) => a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.level ?? 0) - (b.level ?? 0) || a.occasion.localeCompare(b.occasion));
+    .sort(
+      (a, b) =>
+        a.at - b.at ||
+        KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+        (a.level ?? 0) - (b.level ?? 0) ||
+        a.occasion.localeCompare(b.occasion),
+    );
 }
 
 /** Instants that are due now or earlier: what the workflow fires on waking. */

@@ -34,11 +34,21 @@ type Activities = ReturnType<typeof createActivities>;
 
 const { completeRecommendation } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes: ['UnknownAction'] },
+  retry: {
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '10s',
+    nonRetryableErrorTypes: ['UnknownAction'],
+  },
 });
 const { sendNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', nonRetryableErrorTypes: ['UnknownAction'] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '15s',
+    nonRetryableErrorTypes: ['UnknownAction'],
+  },
 });
 
 export function recommendationStatus(outcomes: (string | null)[]): RecommendationCompletion['status'] {
@@ -52,7 +62,14 @@ export function recommendationStatus(outcomes: (string | null)[]): Recommendatio
 export async function recommendationWorkflow(input: RecommendationWorkflowInput): Promise<RecommendationState> {
   const workflowId = workflowInfo().workflowId;
   const memory: RecommendationMemory = input.resume ?? {
-    actions: input.actions.map((a) => ({ actionId: a.actionId, workflowId: `action-${a.actionId}`, done: false, outcome: null, started: false, input: a })),
+    actions: input.actions.map((a) => ({
+      actionId: a.actionId,
+      workflowId: `action-${a.actionId}`,
+      done: false,
+      outcome: null,
+      started: false,
+      input: a,
+    })),
   };
   let completing = false;
 
@@ -60,7 +77,12 @@ export async function recommendationWorkflow(input: RecommendationWorkflowInput)
   const allDone = () => memory.actions.length > 0 && memory.actions.every((a) => a.done);
   const view = (): RecommendationState => ({
     recommendationId: input.recommendationId,
-    actions: memory.actions.map(({ actionId, workflowId: w, done, outcome }) => ({ actionId, workflowId: w, done, outcome })),
+    actions: memory.actions.map(({ actionId, workflowId: w, done, outcome }) => ({
+      actionId,
+      workflowId: w,
+      done,
+      outcome,
+    })),
     completed: completing,
   });
 
@@ -92,7 +114,14 @@ export async function recommendationWorkflow(input: RecommendationWorkflowInput)
   setHandler(
     addActionUpdate,
     async ({ action }) => {
-      const entry = { actionId: action.actionId, workflowId: `action-${action.actionId}`, done: false, outcome: null, started: false, input: action };
+      const entry = {
+        actionId: action.actionId,
+        workflowId: `action-${action.actionId}`,
+        done: false,
+        outcome: null,
+        started: false,
+        input: action,
+      };
       memory.actions.push(entry);
       await start(entry);
       return view();
@@ -100,13 +129,25 @@ export async function recommendationWorkflow(input: RecommendationWorkflowInput)
     {
       validator: ({ actor, action }: AddActionArgs) => {
         if (!actor || (actor.role !== 'admin' && actor.role !== 'board')) {
-          throw ApplicationFailure.create({ type: REFUSAL.forbidden, message: 'only the board may add actions', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: REFUSAL.forbidden,
+            message: 'only the board may add actions',
+            nonRetryable: true,
+          });
         }
         if (completing) {
-          throw ApplicationFailure.create({ type: REFUSAL.illegalTransition, message: 'the recommendation is already complete', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: REFUSAL.illegalTransition,
+            message: 'the recommendation is already complete',
+            nonRetryable: true,
+          });
         }
         if (!action?.actionId || memory.actions.some((a) => a.actionId === action.actionId)) {
-          throw ApplicationFailure.create({ type: REFUSAL.invalidArgument, message: 'action missing or already part of the recommendation', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: REFUSAL.invalidArgument,
+            message: 'action missing or already part of the recommendation',
+            nonRetryable: true,
+          });
         }
       },
     },

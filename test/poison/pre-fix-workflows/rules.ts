@@ -69,7 +69,8 @@ export function checkSubmitEvidence(m: ActionMemory, a: SubmitEvidenceArgs): voi
 export function checkDecide(m: ActionMemory, a: DecideArgs): void {
   requireBoard(m, a?.actor, true);
   requireStage(m, ['under_review'], 'decide on');
-  if (!['approve', 'request_changes', 'close_not_implemented'].includes(a.outcome)) invalid(`unknown outcome ${String(a.outcome)}`);
+  if (!['approve', 'request_changes', 'close_not_implemented'].includes(a.outcome))
+    invalid(`unknown outcome ${String(a.outcome)}`);
   if (a.outcome === 'close_not_implemented' && blank(a.comment)) {
     invalid('closing an action as not implemented needs the reason in the comment');
   }
@@ -90,7 +91,8 @@ export function checkRequestExtension(m: ActionMemory, a: RequestExtensionArgs):
 export function checkDecideExtension(m: ActionMemory, a: DecideExtensionArgs): void {
   requireBoard(m, a?.actor, true);
   requireStage(m, ['assigned', 'in_progress', 'under_review'], 'decide an extension for');
-  if (!m.pendingExtension || m.pendingExtension.requestId !== a.requestId) illegal('no such extension request is waiting');
+  if (!m.pendingExtension || m.pendingExtension.requestId !== a.requestId)
+    illegal('no such extension request is waiting');
   if (!['approve', 'reject'].includes(a.outcome)) invalid(`unknown outcome ${String(a.outcome)}`);
 }
 

@@ -162,13 +162,7 @@ export const REFUSAL = {
 // ---- Added by the lifecycle (issue 3): workflow <-> activity payloads ----
 
 export type NotificationKind =
-  | 'assignment'
-  | 'reminder'
-  | 'overdue'
-  | 'escalation'
-  | 'evidence_submitted'
-  | 'decision'
-  | 'recommendation_complete';
+  'assignment' | 'reminder' | 'overdue' | 'escalation' | 'evidence_submitted' | 'decision' | 'recommendation_complete';
 
 /** One mail the workflow wants sent; the outbox key is `${workflowId}:${kind}:${occasion}`. */
 export interface NotificationRequest {
@@ -221,10 +215,29 @@ export interface ActionEvent {
   occurredAt: string;
   row: ActionRowSnapshot;
   payload: Record<string, unknown>;
-  evidence?: { id: string; statement: string; links: string[]; attachments: AttachmentRef[]; submittedBy: string | null };
+  evidence?: {
+    id: string;
+    statement: string;
+    links: string[];
+    attachments: AttachmentRef[];
+    submittedBy: string | null;
+  };
   evidenceStatus?: { id: string; status: 'accepted' | 'changes_requested' | 'not_accepted' };
-  decision?: { id: string; evidenceId: string | null; outcome: DecisionOutcome; comment: string; decidedBy: string | null };
-  extension?: { id: string; previousDueDate: string; newDueDate: string; reason: string; interimMeasures: string; requestedBy: string | null };
+  decision?: {
+    id: string;
+    evidenceId: string | null;
+    outcome: DecisionOutcome;
+    comment: string;
+    decidedBy: string | null;
+  };
+  extension?: {
+    id: string;
+    previousDueDate: string;
+    newDueDate: string;
+    reason: string;
+    interimMeasures: string;
+    requestedBy: string | null;
+  };
   extensionDecision?: { id: string; status: 'approved' | 'rejected'; decidedBy: string | null; comment: string | null };
   escalationRaised?: { id: string; level: number; reason: EscalationReason };
   escalationsResolved?: string[];
@@ -265,7 +278,14 @@ export interface ActionWorkflowResume {
 }
 
 export interface RecommendationMemory {
-  actions: { actionId: string; workflowId: string; done: boolean; outcome: ActionOutcome | 'cancelled' | null; started: boolean; input: ActionWorkflowInput | null }[];
+  actions: {
+    actionId: string;
+    workflowId: string;
+    done: boolean;
+    outcome: ActionOutcome | 'cancelled' | null;
+    started: boolean;
+    input: ActionWorkflowInput | null;
+  }[];
 }
 
 export interface ActionClosedSignalArgs {
