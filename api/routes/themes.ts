@@ -1,12 +1,11 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { actions, agencies, REVIEW_TYPES, reviews, reviewTypePolicies, themes } from '../../db/schema';
+import { REVIEW_TYPES, reviewTypePolicies, themes } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { defineRoute, type RouteDef } from '../http/route';
 import { z } from '../http/zod';
-import { OPEN_STATUSES } from '../../domain/vocabulary';
 import { isUuid } from '../../domain/text';
-import { scopeCondition } from '../queries/actions';
+import { findTheme, openActionsWithTheme } from '../queries/themes';
 import { scopeOf } from '../queries/scope';
 import { PolicyInput, ReviewTypeName, ThemeCode } from '../schemas';
 import { mergePolicy } from '../use-cases/reviews';
@@ -75,33 +74,9 @@ export const themeRoutes: RouteDef[] = [
     params: z.strictObject({ code: ThemeCode }),
     responses: { 200: { description: 'Open actions with the theme, grouped by review' } },
     handler: async ({ ctx, actor, params }) => {
-      const [theme] = await ctx.db.select().from(themes).where(eq(themes.code, params.code));
+      const theme = await findTheme(ctx.db, params.code);
       if (!theme) throw new AppError('not_found', 'No such theme');
-      const rows = await ctx.db
-        .select({
-          id: actions.id,
-          reviewId: actions.reviewId,
-          reviewReference: actions.reviewReference,
-          reviewTitle: reviews.title,
-          reviewType: reviews.type,
-          reference: actions.reference,
-          title: actions.title,
-          agencyCode: agencies.code,
-          status: actions.status,
-          rag: actions.rag,
-          dueDate: actions.dueDate,
-        })
-        .from(actions)
-        .innerJoin(reviews, eq(reviews.id, actions.reviewId))
-        .innerJoin(agencies, eq(agencies.id, actions.agencyId))
-        .where(
-          and(
-            sql`${actions.themes} @> array[${params.code}]::text[]`,
-            inArray(actions.status, OPEN_STATUSES),
-            scopeCondition(scopeOf(actor)),
-          ),
-        )
-        .orderBy(asc(actions.reviewReference), asc(actions.dueDate), asc(actions.reference));
+      const rows = await openActionsWithTheme(ctx.db, scopeOf(actor), params.code);
       const byReview = new Map<
         string,
         { id: string; reference: string; title: string; type: string; actions: unknown[] }

@@ -7,10 +7,7 @@ import type { Request, Response, Router } from 'express';
 import type { Db } from '../../db/client';
 import type { Config } from '../../lib/config';
 import { isUuid } from '../../domain/text';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { actions, agencies, reviews, themes } from '../../db/schema';
-import { OPEN_STATUSES } from '../../domain/vocabulary';
-import { scopeCondition } from '../queries/actions';
+import { findTheme, openActionCountsByTheme, openActionsWithTheme } from '../queries/themes';
 import { listReviews } from '../queries/reviews';
 import { scopeOf } from '../queries/scope';
 import { buildReport } from '../report/model';
@@ -225,20 +222,7 @@ export function mountPaperPages(router: Router, h: PaperPageHelpers): void {
       const s = h.signedIn(req, res);
       if (!s) return;
       const scope = scopeOf(s.user);
-      const counts = await db
-        .select({ code: themes.code, label: themes.label, open: sql<number>`count(${actions.id})::int` })
-        .from(themes)
-        .leftJoin(
-          actions,
-          and(
-            sql`${actions.themes} @> array[${themes.code}]::text[]`,
-            inArray(actions.status, OPEN_STATUSES),
-            scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined,
-          ),
-        )
-        .where(eq(themes.active, true))
-        .groupBy(themes.code, themes.label)
-        .orderBy(asc(themes.label));
+      const counts = await openActionCountsByTheme(db, scope);
       h.send(res, 200, 'Board papers', papersPage(new Date(), await listReviews(db, scope), s.user.role, counts));
     }),
   );
@@ -298,32 +282,9 @@ export function mountPaperPages(router: Router, h: PaperPageHelpers): void {
       const s = h.signedIn(req, res);
       if (!s) return;
       const code = String(req.params.code);
-      const [theme] = /^[a-z0-9][a-z0-9-]{0,39}$/.test(code)
-        ? await db.select().from(themes).where(eq(themes.code, code))
-        : [];
+      const theme = /^[a-z0-9][a-z0-9-]{0,39}$/.test(code) ? await findTheme(db, code) : undefined;
       if (!theme) return h.notFound(res);
-      const rows = await db
-        .select({
-          id: actions.id,
-          reviewReference: actions.reviewReference,
-          reviewTitle: reviews.title,
-          reference: actions.reference,
-          title: actions.title,
-          agencyCode: agencies.code,
-          status: actions.status,
-          dueDate: actions.dueDate,
-        })
-        .from(actions)
-        .innerJoin(reviews, eq(reviews.id, actions.reviewId))
-        .innerJoin(agencies, eq(agencies.id, actions.agencyId))
-        .where(
-          and(
-            sql`${actions.themes} @> array[${code}]::text[]`,
-            inArray(actions.status, OPEN_STATUSES),
-            scopeCondition(scopeOf(s.user)),
-          ),
-        )
-        .orderBy(asc(actions.reviewReference), asc(actions.dueDate), asc(actions.reference));
+      const rows = await openActionsWithTheme(db, scopeOf(s.user), code);
       h.send(
         res,
         200,
