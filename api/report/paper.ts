@@ -1,4 +1,5 @@
 import type { PaperStamp } from './stamp';
+import { formatDay } from '../../lib/board-time';
 
 /**
  * A board paper as the formats see it: headings, paragraphs and tables in reading order. The
@@ -38,7 +39,10 @@ export function stampLines(stamp: PaperStamp): [string, string][] {
 
 export const col = (title: string, weight = 1): PaperColumn => ({ title, weight });
 
+/** ISO day, for file names and CSV cells a spreadsheet should read as dates. */
 export const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '');
+/** A day as people read it in the packs: in the board's zone, written the UK way ("31 January 2027"). */
+export const shownDay = (iso: string | null | undefined) => (iso ? formatDay(iso) : '');
 
 export function safeFileName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'report';

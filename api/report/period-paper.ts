@@ -1,4 +1,4 @@
-import { col, day, type Paper, type PaperBlock } from './paper';
+import { col, day, shownDay, type Paper, type PaperBlock } from './paper';
 import type { PeriodReport } from './period';
 
 const OUTCOME_WORDS: Record<string, string> = {
@@ -39,7 +39,7 @@ export function periodTables(r: PeriodReport): Extract<PaperBlock, { kind: 'tabl
         col('Comment or reason', 3),
       ],
       rows: r.decisions.map((d) => [
-        day(d.decidedAt),
+        shownDay(d.decidedAt),
         act(d),
         d.agencyCode,
         OUTCOME_WORDS[d.outcome] ?? d.outcome,
@@ -58,7 +58,7 @@ export function periodTables(r: PeriodReport): Extract<PaperBlock, { kind: 'tabl
         col('Why not implemented', 3),
       ],
       rows: r.closed.map((c) => [
-        day(c.closedAt),
+        shownDay(c.closedAt),
         act(c),
         c.agencyCode,
         c.outcome === 'implemented' ? 'Implemented' : 'Not implemented',
@@ -78,10 +78,10 @@ export function periodTables(r: PeriodReport): Extract<PaperBlock, { kind: 'tabl
         col('Interim measures', 2.2),
       ],
       rows: r.extensions.map((e) => [
-        day(e.decidedAt),
+        shownDay(e.decidedAt),
         act(e),
         e.agencyCode,
-        `${day(e.previousDueDate)} to ${day(e.newDueDate)}`,
+        `${shownDay(e.previousDueDate)} to ${shownDay(e.newDueDate)}`,
         e.reason,
         e.interimMeasures,
       ]),
@@ -98,7 +98,7 @@ export function periodTables(r: PeriodReport): Extract<PaperBlock, { kind: 'tabl
         col('How it ended', 2),
       ],
       rows: r.escalations.map((e) => [
-        day(e.raisedAt),
+        shownDay(e.raisedAt),
         act(e),
         e.agencyCode,
         `Level ${e.level}: ${REASON_WORDS[e.reason] ?? e.reason}`,
@@ -110,14 +110,14 @@ export function periodTables(r: PeriodReport): Extract<PaperBlock, { kind: 'tabl
       kind: 'table',
       name: 'New reviews',
       columns: [col('Created', 1.3), col('Reference', 1.5), col('Title', 5)],
-      rows: r.newReviews.map((n) => [day(n.createdAt), n.reference, n.title]),
+      rows: r.newReviews.map((n) => [shownDay(n.createdAt), n.reference, n.title]),
       empty: 'No new reviews in the period.',
     },
     {
       kind: 'table',
       name: 'New actions',
       columns: [col('Created', 1.3), col('Action', 4), col('Agency', 0.9), col('Due', 1.3)],
-      rows: r.newActions.map((n) => [day(n.createdAt), act(n), n.agencyCode, day(n.dueDate)]),
+      rows: r.newActions.map((n) => [shownDay(n.createdAt), act(n), n.agencyCode, shownDay(n.dueDate)]),
       empty: 'No new actions in the period.',
     },
     {
@@ -127,7 +127,7 @@ export function periodTables(r: PeriodReport): Extract<PaperBlock, { kind: 'tabl
       rows: r.exceptions.overdue.map((o) => [
         act(o),
         o.agencyCode,
-        day(o.dueDate),
+        shownDay(o.dueDate),
         String(o.daysOverdue),
         o.escalationLevel ? `Level ${o.escalationLevel}` : 'None',
       ]),
@@ -137,7 +137,7 @@ export function periodTables(r: PeriodReport): Extract<PaperBlock, { kind: 'tabl
       kind: 'table',
       name: 'Stalled',
       columns: [col('Action', 4), col('Agency', 0.9), col('Stalled since', 1.3)],
-      rows: r.exceptions.stalled.map((s) => [act(s), s.agencyCode, day(s.since)]),
+      rows: r.exceptions.stalled.map((s) => [act(s), s.agencyCode, shownDay(s.since)]),
       empty: 'Nothing is stalled.',
     },
     {
@@ -148,7 +148,7 @@ export function periodTables(r: PeriodReport): Extract<PaperBlock, { kind: 'tabl
         act(n),
         n.agencyCode,
         n.status.replace('_', ' '),
-        day(n.lastActivityAt) || 'never',
+        shownDay(n.lastActivityAt) || 'never',
       ]),
       empty: 'Every open action was updated in the period.',
     },

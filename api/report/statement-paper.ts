@@ -1,5 +1,5 @@
 import { STATUS_LABEL, type ProgressReport, type ReportAction } from './model';
-import { col, day, safeFileName, type Paper, type PaperBlock } from './paper';
+import { col, shownDay, safeFileName, type Paper, type PaperBlock } from './paper';
 import { reportTitle } from './render';
 
 const outcomeLabel = (a: ReportAction) =>
@@ -13,7 +13,7 @@ const outcomeLabel = (a: ReportAction) =>
 
 function progressText(a: ReportAction): string {
   const parts: string[] = [];
-  if (a.progressStatement) parts.push(`${a.progressStatement} (accepted ${day(a.progressStatementDate)})`);
+  if (a.progressStatement) parts.push(`${a.progressStatement} (accepted ${shownDay(a.progressStatementDate)})`);
   if (a.notImplementedReason) parts.push(`Not implemented, because: ${a.notImplementedReason}`);
   if (a.cancellationReason) parts.push(`Cancelled, because: ${a.cancellationReason}`);
   return parts.join('\n') || 'No accepted statement yet';
@@ -48,7 +48,7 @@ export function statementPaper(r: ProgressReport): Paper {
         a.reference,
         `Recommendation ${a.recommendationNumber}: ${a.recommendation}\nAction: ${a.title}${a.successMeasure ? `\nSuccess measure: ${a.successMeasure}` : ''}`,
         `${STATUS_LABEL[a.status] ?? a.status}; ${outcomeLabel(a)} (${a.rag.toUpperCase()})`,
-        day(a.dueDate) + (a.closedAt ? `\nclosed ${day(a.closedAt)}` : ''),
+        shownDay(a.dueDate) + (a.closedAt ? `\nclosed ${shownDay(a.closedAt)}` : ''),
         progressText(a),
       ]),
     });

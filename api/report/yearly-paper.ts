@@ -1,4 +1,4 @@
-import { col, day, type Paper } from './paper';
+import { col, day, shownDay, type Paper } from './paper';
 import { ACTION_STATUSES } from '../../db/schema';
 import type { YearlyExtract } from './yearly';
 
@@ -53,7 +53,7 @@ export function yearlyPaper(y: YearlyExtract): Paper {
         rows: y.reviewsCarried.map((r) => [
           r.reference,
           r.title,
-          day(r.createdAt),
+          shownDay(r.createdAt),
           String(r.actions),
           String(r.closedInYear),
           String(r.openAtEnd),
@@ -78,7 +78,7 @@ export function yearlyPaper(y: YearlyExtract): Paper {
         name: 'Not implemented',
         columns: [col('Decided', 1.2), col('Action', 3), col('Agency', 0.9), col('Reason', 4)],
         rows: y.notImplemented.map((n) => [
-          day(n.decidedAt),
+          shownDay(n.decidedAt),
           `${n.reviewReference} ${n.reference}: ${n.title}`,
           n.agencyCode,
           n.reason,
@@ -91,11 +91,11 @@ export function yearlyPaper(y: YearlyExtract): Paper {
         name: 'Chair escalations',
         columns: [col('Raised', 1.2), col('Action', 3), col('Agency', 0.9), col('Reason', 1.5), col('Resolved', 1.2)],
         rows: y.chairEscalations.map((c) => [
-          day(c.raisedAt),
+          shownDay(c.raisedAt),
           `${c.reviewReference} ${c.reference}: ${c.title}`,
           c.agencyCode,
           c.reason.replace('_', ' '),
-          day(c.resolvedAt) || `open (${c.status.replace('_', ' ')})`,
+          shownDay(c.resolvedAt) || `open (${c.status.replace('_', ' ')})`,
         ]),
         empty: 'No escalation reached the chair.',
       },

@@ -166,7 +166,10 @@ function progressCell(a: ReportAction): Part {
  * Rendered from the report model, the same one GET /api/v1/reviews/:id/report serves.
  */
 export function statementPage(r: ProgressReport): Part {
-  return html`<p class="no-print"><a href="/reviews">&larr; Reviews</a></p>
+  return html`<p class="no-print">
+      <a href="/reviews">&larr; Reviews</a> · <button type="button" class="link" data-print>Print</button>
+      <script src="/assets/print.js" defer></script>
+    </p>
     <h1>${r.review.reference}: ${r.review.title}</h1>
     <p>
       Agency statements of progress against the action

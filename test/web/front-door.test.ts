@@ -93,7 +93,13 @@ beforeAll(async () => {
   const bscb = await actorFor(BSCB);
   const tvp = await actorFor('safeguarding.lead@tvp.example');
   const bht = await actorFor('safeguarding.lead@bht.example');
-  const board = stack.adminActor;
+  // Decisions are the board's (an administrator may not decide): a board member of no agency.
+  const { user: decider } = await createUser(
+    db,
+    { name: 'Board decider', email: 'decider@board.example', role: 'board' },
+    { actor: stack.adminActor.userId, tokenTtlDays: 1 },
+  );
+  const board: Actor = { userId: decider.id, role: 'board', agencyId: null, name: 'Board decider' };
   await acknowledgeAction(deps, bscb, ids.accepted);
   await withStoredFiles(
     db,
