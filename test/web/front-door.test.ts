@@ -393,6 +393,8 @@ test('axe-core finds no A/AA violation on the pages and states not shown by the 
 
 /** Presses Tab until the focused element matches, as a keyboard user moves through the page. */
 async function tabTo(page: Page, selector: string, max = 60): Promise<void> {
+  // A page still arriving after the last key press: tab through the page that arrives.
+  await page.waitForLoadState('load');
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
     if (
@@ -426,6 +428,7 @@ test('keyboard only: sign in, acknowledge, send evidence with a file, sign out',
   await page.waitForURL(`${baseUrl}/mail`);
   await tabTo(page, `a[href="/mail/${mail.id}"]`);
   await page.keyboard.press('Enter');
+  await page.waitForURL(`${baseUrl}/mail/${mail.id}`);
   await tabTo(page, 'a[href*="/signin/"]');
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
