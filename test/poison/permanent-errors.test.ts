@@ -115,6 +115,6 @@ it('a mail that can never be stored: recorded failed with the reason, never retr
     `select status, attempts from notifications where action_id = '${actionId}' and kind = 'assignment'`,
   );
   expect(still).toEqual({ status: 'failed', attempts: 0 });
-  const metrics = await stack.get('/metrics', 'none');
+  const metrics = await stack.get('/metrics', 'admin');
   expect(metrics.text).toMatch(/actionplan_mails\{status="failed"\} [1-9]/);
 });
