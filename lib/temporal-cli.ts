@@ -69,34 +69,13 @@ export async function provisionTemporalCli(
     `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first time only; this takes several minutes)...`,
   );
   const started = Date.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(go, ['install', '-v', `${MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let count = 0;
-    let tail = '';
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      tail = (tail + text).slice(-4000);
-      for (const line of text.split('\n')) {
-        if (!line.trim()) continue;
-        count += 1;
-        if (count % 50 === 0)
-          log(`  ... ${count} packages fetched or compiled (${Math.round((Date.now() - started) / 1000)} s)`);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new TemporalCliMissing(`go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}):\n${tail}`),
-          ),
-    );
-  });
+  await goInstall(
+    go,
+    [`${MODULE}@${TEMPORAL_CLI_VERSION}`],
+    dir,
+    log,
+    (detail) => new TemporalCliMissing(`go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed ${detail}`),
+  );
   const bin = path.join(dir, 'temporal');
   const version = spawnSync(bin, ['--version'], { encoding: 'utf8' });
   log(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s: ${version.stdout.trim()}`);
@@ -201,4 +180,40 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * `go install` of `modules` into `dir`, a progress line every 50 packages, and the output's tail
+ * in the error when it fails. Shared by the CLI and the Temporal server builds.
+ */
+export function goInstall(
+  go: string,
+  modules: string[],
+  dir: string,
+  log: (line: string) => void,
+  failure: (detail: string) => Error,
+): Promise<void> {
+  const started = Date.now();
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(go, ['install', '-v', ...modules], {
+      env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let count = 0;
+    let tail = '';
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      tail = (tail + text).slice(-4000);
+      for (const line of text.split('\n')) {
+        if (!line.trim()) continue;
+        count += 1;
+        if (count % 50 === 0)
+          log(`  ... ${count} packages fetched or compiled (${Math.round((Date.now() - started) / 1000)} s)`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(failure(`(exit ${code}):\n${tail}`))));
+  });
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { goInstall } from './temporal-cli';
 
 /**
  * The Temporal server itself (not the dev server) and its SQL tool, as docker-compose.yml runs
@@ -67,36 +68,13 @@ export async function provisionTemporalServer(
     `Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go into ${dir} (first time only; this takes many minutes)...`,
   );
   const started = Date.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      go,
-      ['install', '-v', `${MODULES.server}@${TEMPORAL_SERVER_VERSION}`, `${MODULES.sql}@${TEMPORAL_SERVER_VERSION}`],
-      {
-        env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let count = 0;
-    let tail = '';
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      tail = (tail + text).slice(-4000);
-      for (const line of text.split('\n')) {
-        if (!line.trim()) continue;
-        count += 1;
-        if (count % 50 === 0)
-          log(`  ... ${count} packages fetched or compiled (${Math.round((Date.now() - started) / 1000)} s)`);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new TemporalServerMissing(`go install of the Temporal server failed (exit ${code}):\n${tail}`)),
-    );
-  });
+  await goInstall(
+    go,
+    [`${MODULES.server}@${TEMPORAL_SERVER_VERSION}`, `${MODULES.sql}@${TEMPORAL_SERVER_VERSION}`],
+    dir,
+    log,
+    (detail) => new TemporalServerMissing(`go install of the Temporal server failed ${detail}`),
+  );
   log(`Temporal server and SQL tool built in ${Math.round((Date.now() - started) / 1000)} s`);
   return bins;
 }
