@@ -20,6 +20,8 @@ export interface MailFacts {
   boardEmails: string[];
   dueDate: Date | null;
   status: string | null;
+  /** extension_requested: how many extension requests the action has had, this one included. */
+  extensionRequests?: number;
 }
 
 export interface ComposedMail {
@@ -46,9 +48,20 @@ export function recipients(req: NotificationRequest, f: MailFacts): { to: string
     case 'reminder':
     case 'overdue':
     case 'decision':
+    case 'impact_request':
+    case 'impact_reminder':
+    case 'impact_decision':
       return { to: agencyAll, cc: [] };
     case 'evidence_submitted':
+    case 'impact_evidence_submitted':
       return { to: board, cc: [] };
+    case 'extension_requested': {
+      // A second request on the same action goes to the chair as well (escalation level 3's copy).
+      const chair = f.boardChairEmail.toLowerCase();
+      return (f.extensionRequests ?? 1) >= 2
+        ? { to: board, cc: board.includes(chair) ? [] : [chair] }
+        : { to: board, cc: [] };
+    }
     case 'recommendation_complete':
       return { to: board, cc: uniq([f.boardChairEmail]).filter((c) => !board.includes(c)) };
     case 'escalation': {
@@ -79,6 +92,14 @@ const SUBJECTS: Record<NotificationRequest['kind'], (f: MailFacts, req: Notifica
       ? `Extension request ${r.detail.extension === 'approve' ? 'approved' : 'rejected'}`
       : `Board decision: ${(r.detail?.outcome ?? '').replace(/_/g, ' ')}`,
   recommendation_complete: (_f, r) => `Recommendation complete: ${(r.detail?.status ?? '').replace(/_/g, ' ')}`,
+  extension_requested: (f) =>
+    (f.extensionRequests ?? 1) >= 2
+      ? `Extension requested again (request ${f.extensionRequests} on this action)`
+      : 'Extension requested',
+  impact_request: () => 'Impact check: is the learning embedded? Evidence of impact requested',
+  impact_reminder: () => 'Reminder: evidence of impact is due',
+  impact_evidence_submitted: () => 'Evidence of impact submitted for board review',
+  impact_decision: (_f, r) => `Impact check: ${(r.detail?.outcome ?? '').replace(/_/g, ' ')}`,
 };
 
 export function icsFor(f: MailFacts, link: string, stamp: Date): string {

@@ -10,7 +10,16 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { actions, agencies, escalations, notifications, recommendations, reviews, users } from '../db/schema';
+import {
+  actions,
+  agencies,
+  escalations,
+  extensionRequests,
+  notifications,
+  recommendations,
+  reviews,
+  users,
+} from '../db/schema';
 import type { Mailer } from '../lib/mailer';
 import type { NotificationRequest } from '../workflows/types';
 import { classifyDbError } from './db-errors';
@@ -88,6 +97,16 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
       },
       dueDate: row.action.dueDate,
       status: row.action.status,
+      ...(req.kind === 'extension_requested'
+        ? {
+            extensionRequests: (
+              await db
+                .select({ n: sql<number>`count(*)::int` })
+                .from(extensionRequests)
+                .where(eq(extensionRequests.actionId, row.action.id))
+            )[0].n,
+          }
+        : {}),
     };
   }
   const [row] = await db

@@ -12,6 +12,9 @@ import type {
   CancelArgs,
   DecideArgs,
   DecideExtensionArgs,
+  DecideImpactArgs,
+  PostProgressArgs,
+  SubmitImpactEvidenceArgs,
   ReassignArgs,
   RecommendationState,
   RequestExtensionArgs,
@@ -26,6 +29,10 @@ export const decideExtensionUpdate = defineUpdate<ActionState, [DecideExtensionA
 export const cancelUpdate = defineUpdate<ActionState, [CancelArgs]>('cancel');
 export const reassignUpdate = defineUpdate<ActionState, [ReassignArgs]>('reassign');
 export const stateQuery = defineQuery<ActionState>('state');
+// Issue 17: progress updates and the impact check after approval.
+export const postProgressUpdate = defineUpdate<ActionState, [PostProgressArgs]>('postProgress');
+export const submitImpactEvidenceUpdate = defineUpdate<ActionState, [SubmitImpactEvidenceArgs]>('submitImpactEvidence');
+export const decideImpactUpdate = defineUpdate<ActionState, [DecideImpactArgs]>('decideImpact');
 
 export const addActionUpdate = defineUpdate<RecommendationState, [AddActionArgs]>('addAction');
 export const recommendationStateQuery = defineQuery<RecommendationState>('state');
