@@ -54,11 +54,7 @@ export function addPeriod(t: number, period: string): number {
 }
 
 /** Whether an approval of this action starts an impact check, and when the check falls. */
-export function impactCheckDate(
-  policy: Policy,
-  impactCheck: boolean | undefined,
-  approvedAt: number,
-): number | null {
+export function impactCheckDate(policy: Policy, impactCheck: boolean | undefined, approvedAt: number): number | null {
   if (impactCheck === false || !policy.impactCheckAfter || !isImpactPeriod(policy.impactCheckAfter)) return null;
   return addPeriod(approvedAt, policy.impactCheckAfter);
 }
@@ -86,12 +82,7 @@ export interface ImpactInstant {
 
 const ORDER: Record<ImpactKind, number> = { impact_request: 0, impact_reminder: 1, escalation: 2 };
 
-export function planImpact(
-  facts: ImpactFacts,
-  policy: Policy,
-  now: number,
-  calendar?: BoardCalendar,
-): ImpactInstant[] {
+export function planImpact(facts: ImpactFacts, policy: Policy, now: number, calendar?: BoardCalendar): ImpactInstant[] {
   const checkAt = facts.impactCheckAt;
   if (!isAssurancePending(facts.assurance) || checkAt === null || checkAt === undefined) return [];
   const done = new Set(facts.done);
@@ -146,7 +137,10 @@ export function planImpact(
     .map(({ due: _due, ...c }) => ({ ...c, at: Math.max(c.at, now) }))
     .sort(
       (a, b) =>
-        a.at - b.at || ORDER[a.kind] - ORDER[b.kind] || (a.level ?? 0) - (b.level ?? 0) || a.occasion.localeCompare(b.occasion),
+        a.at - b.at ||
+        ORDER[a.kind] - ORDER[b.kind] ||
+        (a.level ?? 0) - (b.level ?? 0) ||
+        a.occasion.localeCompare(b.occasion),
     );
 }
 

@@ -1,5 +1,6 @@
 import type { RouteDef } from '../http/route';
 import { actionRoutes } from './actions';
+import { assuranceRoutes } from './assurance';
 import { calendarRoutes } from './calendar';
 import { dashboardRoutes } from './dashboard';
 import { peopleRoutes } from './people';
@@ -16,6 +17,7 @@ export const ROUTES: RouteDef[] = [
   ...tokenRoutes,
   ...reviewRoutes,
   ...actionRoutes,
+  ...assuranceRoutes,
   ...dashboardRoutes,
   ...reportRoutes,
   ...calendarRoutes,

@@ -143,6 +143,9 @@ export async function resolveAgency(db: Db, code: string, path = 'agencyCode') {
   return agency;
 }
 
+/** One Update to an action's workflow, bounded like every other (for the use-cases of assurance.ts). */
+export const sendActionUpdate = update;
+
 export function acknowledgeAction(deps: LifecycleDeps, actor: Actor, actionId: string): Promise<ActionState> {
   return update(deps, actionId, (h, o) => h.executeUpdate(acknowledgeUpdate, { ...o, args: [{ actor }] }));
 }
@@ -300,7 +303,9 @@ export async function addAction(
   const dueDate = new Date(parseDueDate(input.dueDate));
   const id = randomUUID();
   const row = await deps.db.transaction(async (tx) => {
-    const [{ n }] = await tx.select({ n: count() }).from(actions)
+    const [{ n }] = await tx
+      .select({ n: count() })
+      .from(actions)
       // Follow-ups (2.1a) take letters, not numbers.
       .where(and(eq(actions.recommendationId, recommendationId), isNull(actions.followUpOf)));
     const [inserted] = await tx

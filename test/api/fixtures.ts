@@ -10,14 +10,26 @@ export interface Fixture {
   attachmentId?: string;
 }
 
-export type Stage = 'assigned' | 'in_progress' | 'under_review' | 'extension_pending' | 'with_attachment';
+export type Stage =
+  | 'assigned'
+  | 'in_progress'
+  | 'under_review'
+  | 'extension_pending'
+  | 'with_attachment'
+  /** Issue 17: approved, its impact check scheduled a month on. */
+  | 'approved'
+  /** Issue 17: approved and the agency's impact evidence with the board. */
+  | 'impact_submitted';
 
 /** A review with one BHT action (the "owner" agency), driven through the API to the given stage. */
 export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
   const res = await stack.post('/api/v1/reviews', 'board').send({
     reference: `FX-${randomUUID().slice(0, 8)}`,
     title: 'Fixture review',
-    policy: QUIET_POLICY,
+    policy:
+      stage === 'approved' || stage === 'impact_submitted'
+        ? { ...QUIET_POLICY, impactCheckAfter: 'P30D' }
+        : QUIET_POLICY,
     recommendations: [
       {
         number: '1',
@@ -60,6 +72,15 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
     stack
       .post(`/api/v1/actions/${f.actionId}/evidence`, 'owner')
       .send({ statement: 'Policy updated and staff briefed' }),
+    200,
+  );
+  if (stage === 'under_review') return f;
+  await step(stack.post(`/api/v1/actions/${f.actionId}/decision`, 'board').send({ outcome: 'approve' }), 200);
+  if (stage === 'approved') return f;
+  await step(
+    stack
+      .post(`/api/v1/actions/${f.actionId}/impact-evidence`, 'owner')
+      .send({ statement: 'Audit of 20 cases: thresholds applied in 19', method: 'audit' }),
     200,
   );
   return f;
