@@ -2,6 +2,7 @@ import { isBoardRole, isOpen, isOverdue as overdue } from '../../domain/vocabula
 import { EVIDENCE_STATUS_LABEL } from '../../domain/words';
 import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionPageData, ActionView, EvidenceView } from '../queries/actions';
+import { assuranceFacts, assuranceForms, assuranceLists, type AssuranceForm } from './assurance-parts';
 import { cancelForm } from './board-pages';
 import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
 import type { FormState } from './kit';
@@ -127,6 +128,11 @@ const EVENT_TEXT: Record<string, string> = {
   reminder_sent: 'Reminder sent',
   overdue_reminder_sent: 'Overdue reminder sent',
   escalation_raised: 'Escalated',
+  progress_updated: 'Progress update',
+  impact_check_due: 'Impact evidence requested',
+  impact_reminder_sent: 'Impact evidence reminder sent',
+  impact_evidence_submitted: 'Impact evidence submitted',
+  impact_decided: 'Impact decision',
 };
 const OUTCOME_TEXT: Record<string, string> = {
   approve: 'approved: implemented',
@@ -151,7 +157,7 @@ function eventDetail(type: string, p: Record<string, unknown>): Part {
 }
 
 /** Which of the action page's forms was refused, with what was typed and its problems. */
-export type ActionForm = 'evidence' | 'extension' | 'decision' | 'extension-decision' | 'cancel';
+export type ActionForm = 'evidence' | 'extension' | 'decision' | 'extension-decision' | 'cancel' | AssuranceForm;
 export type ActionForms = Partial<Record<ActionForm, FormState>>;
 
 export function actionPage(ctx: PageContext, d: ActionPageData, now: Date, refused: ActionForms = {}): Part {
@@ -250,6 +256,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
       forms.push(extensionDecisionForm(ctx, a.id, pendingExt, refused['extension-decision']));
   }
   if (isBoard && open) forms.push(cancelForm(ctx, a.id, refused.cancel));
+  forms.push(...assuranceForms(ctx, d, refused));
 
   return html`<p>
       <a href="/">&larr; ${isAgency ? 'My actions' : 'Awaiting sign-off'}</a
@@ -297,8 +304,9 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
               <dd>${a.successMeasure}</dd>`
           : ''
       }
+      ${assuranceFacts(d)}
     </dl>
-    ${forms}
+    ${forms} ${assuranceLists(d)}
     ${
       d.evidence.length
         ? html`<h2>Evidence</h2>

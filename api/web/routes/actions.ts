@@ -26,7 +26,11 @@ import {
   EvidenceBody,
   ExtensionBody,
   ExtensionDecisionBody,
+  ImpactDecisionBody,
+  ImpactEvidenceBody,
+  ProgressUpdateBody,
 } from '../../schemas';
+import { decideImpact, postProgress, submitImpactEvidence, withFiles } from '../../use-cases/assurance';
 import {
   acknowledgeAction,
   cancelAction,
@@ -345,6 +349,66 @@ export function actionRouter(kit: WebKit): Router {
     run: (s, id, fields) => {
       const body = kit.parse(CancelBody, fields);
       return actOnAction(ctx, actorOf(s), id, (deps) => cancelAction(deps, actorOf(s), id, body));
+    },
+  });
+
+  // ---- issue 17: progress updates and the impact check ----
+  const optional = (v: unknown) => (str(v).trim() === '' ? undefined : str(v).trim());
+
+  actionPost('/actions/:id/updates', {
+    form: 'progress',
+    access: OWNER,
+    limits: EVIDENCE_UPLOAD_LIMITS,
+    notice: 'progress_update',
+    fieldIds: () => ({
+      statement: 'pu-statement',
+      percentComplete: 'pu-percent',
+      rag: 'pu-rag',
+      ragReason: 'pu-rag-reason',
+    }),
+    run: (s, id, fields, files) => {
+      const body = kit.parse(ProgressUpdateBody, {
+        statement: fields.statement,
+        percentComplete: optional(fields.percentComplete),
+        rag: optional(fields.rag),
+        ragReason: optional(fields.ragReason),
+      });
+      return withFiles(ctx, actorOf(s), id, files, (deps, refs) => postProgress(deps, actorOf(s), id, body, refs));
+    },
+  });
+
+  actionPost('/actions/:id/impact-evidence', {
+    form: 'impact-evidence',
+    access: OWNER,
+    limits: EVIDENCE_UPLOAD_LIMITS,
+    notice: 'impact_evidence',
+    fieldIds: () => ({ statement: 'ie-statement', method: 'ie-method' }),
+    run: (s, id, fields, files) => {
+      const body = kit.parse(ImpactEvidenceBody, { statement: fields.statement, method: fields.method });
+      return withFiles(ctx, actorOf(s), id, files, (deps, refs) =>
+        submitImpactEvidence(deps, actorOf(s), id, body, refs),
+      );
+    },
+  });
+
+  actionPost('/actions/:id/impact-decision', {
+    form: 'impact-decision',
+    access: DECIDERS,
+    notice: 'impact_decided',
+    fieldIds: () => ({
+      outcome: 'impact-outcome-waived',
+      comment: 'impact-comment',
+      followUpDueDate: 'impact-follow-up-due',
+    }),
+    run: (s, id, fields) => {
+      const outcome = str(fields.outcome);
+      const body = kit.parse(ImpactDecisionBody, {
+        outcome: fields.outcome,
+        comment: str(fields.comment),
+        // The date field is always on the form; it counts only for "not embedded".
+        followUpDueDate: outcome === 'not_embedded' ? optional(fields.followUpDueDate) : undefined,
+      });
+      return actOnAction(ctx, actorOf(s), id, (deps) => decideImpact(deps, actorOf(s), id, body));
     },
   });
 
