@@ -4,7 +4,11 @@ import { agencies, auditEvents, decisions, evidence } from '../../db/schema';
 import { actionsOfReview } from '../queries/actions';
 import { findReview } from '../queries/reviews';
 import type { Scope } from '../queries/scope';
-import { isOpen, isOverdue } from '../../domain/vocabulary';
+import { isOpen, isOverdue, PENDING_ASSURANCE } from '../../domain/vocabulary';
+import { latestImpactEvidenceOf, latestProgressOf } from '../queries/actions';
+import { impactDecisions } from '../../db/schema';
+
+const isPendingAssurance = (a: string | null) => a !== null && (PENDING_ASSURANCE as readonly string[]).includes(a);
 import { STATUS_LABEL } from '../../domain/words';
 
 export interface ReportAction {
@@ -30,6 +34,30 @@ export interface ReportAction {
   submittedStatementDate: string | null;
   notImplementedReason: string | null;
   cancellationReason: string | null;
+  // ---- issue 17 ----
+  /** Slippage: the first target date, approved extensions, days between. */
+  originalDueOn: string;
+  extensionCount: number;
+  daysSlipped: number;
+  /** The agency's latest progress update: its current position ("agency response"). */
+  agencyResponse: string | null;
+  agencyResponseDate: string | null;
+  /** The impact check: null when none applies. */
+  assurance: string | null;
+  impactCheckOn: string | null;
+  /** The summary of the latest evidence of impact. */
+  impactEvidence: string | null;
+  /** The reason the board gave for "not embedded" or a waiver. */
+  impactDecisionComment: string | null;
+}
+
+/** Per recommendation: implemented when all its actions are; assured when every impact check is evidenced or waived. */
+export interface ReportRecommendation {
+  number: string;
+  text: string;
+  implemented: boolean;
+  assured: boolean;
+  awaitingImpact: number;
 }
 
 export interface ReportSection {
@@ -50,8 +78,13 @@ export interface ProgressReport {
     open: number;
     cancelled: number;
     overdue: number;
+    /** Issue 17: implemented actions whose impact is evidenced, still awaited, or found not embedded. */
+    evidenced: number;
+    awaitingImpact: number;
+    notEmbedded: number;
   };
   sections: ReportSection[];
+  recommendations: ReportRecommendation[];
 }
 
 export { STATUS_LABEL };
@@ -65,6 +98,15 @@ function sectionSummary(name: string, acts: ReportAction[], now: Date): string {
   parts.push(`${implemented} ${implemented === 1 ? 'has' : 'have'} been implemented and signed off by the board`);
   if (notImplemented) parts[1] += `, ${notImplemented} closed as not implemented`;
   parts[1] += `; ${open.length} ${open.length === 1 ? 'remains' : 'remain'} open${overdue ? ` (${overdue} past the target date)` : ''}.`;
+  const evidenced = acts.filter((a) => a.assurance === 'evidenced').length;
+  const awaiting = acts.filter((a) => isPendingAssurance(a.assurance)).length;
+  const notEmbedded = acts.filter((a) => a.assurance === 'not_embedded').length;
+  if (evidenced || awaiting || notEmbedded) {
+    const impact = [`${evidenced} ${evidenced === 1 ? 'has' : 'have'} evidence of impact`];
+    if (awaiting) impact.push(`${awaiting} ${awaiting === 1 ? 'is' : 'are'} awaiting it`);
+    if (notEmbedded) impact.push(`${notEmbedded} found not embedded and followed up`);
+    parts.push(`Of the implemented actions, ${impact.join(', ')}.`);
+  }
   return parts.join(' ');
 }
 
@@ -112,8 +154,30 @@ export async function buildReport(
         .orderBy(desc(auditEvents.id))
     : [];
   const agencyRows = await db.select({ code: agencies.code, name: agencies.name }).from(agencies);
+  const [latestUpdates, impact, impactComments] = await Promise.all([
+    latestProgressOf(db, ids),
+    latestImpactEvidenceOf(db, ids),
+    ids.length
+      ? db
+          .select({ actionId: impactDecisions.actionId, comment: impactDecisions.comment })
+          .from(impactDecisions)
+          .where(inArray(impactDecisions.actionId, ids))
+          .orderBy(desc(impactDecisions.decidedAt))
+      : Promise.resolve([]),
+  ]);
   return assembleReport(
-    { review, acts, accepted, submitted, notImplemented: notImpl, auditEvents: cancels, agencies: agencyRows },
+    {
+      review,
+      acts,
+      accepted,
+      submitted,
+      notImplemented: notImpl,
+      auditEvents: cancels,
+      agencies: agencyRows,
+      latestUpdates,
+      impactEvidence: impact,
+      impactComments,
+    },
     now,
   );
 }
@@ -138,6 +202,13 @@ export interface ReportRows {
   /** The actions' audit events, newest first. */
   auditEvents: { actionId: string | null; payload: unknown; type: string }[];
   agencies: { code: string; name: string }[];
+  /** Issue 17: the latest progress update and impact evidence of each action, and impact decisions' reasons (newest first). */
+  latestUpdates?: Map<
+    string,
+    { statement: string; percentComplete: number | null; rag: string | null; submittedAt: string }
+  >;
+  impactEvidence?: Map<string, { statement: string; method: string; submittedAt: string }>;
+  impactComments?: { actionId: string; comment: string }[];
 }
 
 /** The report from the rows buildReport read: pure, so its wording and arithmetic are tested without a database. */
@@ -150,6 +221,9 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
     notImplemented: notImpl,
     auditEvents: cancels,
     agencies: agencyRows,
+    latestUpdates = new Map(),
+    impactEvidence = new Map(),
+    impactComments = [],
   } = rows;
   const recText = new Map(review.recommendations.map((r) => [r.id, r.text]));
 
@@ -185,6 +259,18 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       notImplementedReason:
         a.outcome === 'not_implemented' ? (notImpl.find((d) => d.actionId === a.id)?.comment ?? null) : null,
       cancellationReason: cancelReason,
+      originalDueOn: a.originalDueOn,
+      extensionCount: a.extensionCount,
+      daysSlipped: a.daysSlipped,
+      agencyResponse: responseText(latestUpdates.get(a.id)),
+      agencyResponseDate: latestUpdates.get(a.id)?.submittedAt ?? null,
+      assurance: a.assurance,
+      impactCheckOn: a.impactCheckOn,
+      impactEvidence: impactEvidence.get(a.id)?.statement ?? null,
+      impactDecisionComment:
+        a.assurance === 'not_embedded' || a.assurance === 'waived'
+          ? (impactComments.find((c) => c.actionId === a.id)?.comment ?? null)
+          : null,
     };
     const section = sections.get(a.agencyCode) ?? {
       number: sections.size + 1,
@@ -214,7 +300,51 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       open: open.length,
       cancelled: acts.filter((a) => a.status === 'cancelled').length,
       overdue: acts.filter((a) => isOverdue(a, now)).length,
+      evidenced: acts.filter((a) => a.assurance === 'evidenced').length,
+      awaitingImpact: acts.filter((a) => isPendingAssurance(a.assurance)).length,
+      notEmbedded: acts.filter((a) => a.assurance === 'not_embedded').length,
     },
     sections: [...sections.values()],
+    recommendations: recommendationSummaries(review.recommendations, acts),
   };
+}
+
+function responseText(u: { statement: string; percentComplete: number | null; rag: string | null } | undefined) {
+  if (!u) return null;
+  const extra = [u.percentComplete !== null ? `${u.percentComplete}% complete` : '', u.rag ? `RAG ${u.rag}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return extra ? `${u.statement} (${extra})` : u.statement;
+}
+
+/**
+ * Implemented: every live action of the recommendation implemented. Assured: implemented, and
+ * every impact check evidenced or waived (an action without a check counts as assured once implemented).
+ */
+function recommendationSummaries(
+  recs: { id: string; text: string; number?: string }[],
+  acts: ReportRows['acts'],
+): ReportRecommendation[] {
+  return recs.map((r) => {
+    const live = acts.filter((a) => a.recommendationId === r.id && a.status !== 'cancelled');
+    const originals = live.filter((a) => !a.followUpOf);
+    const implemented = originals.length > 0 && originals.every((a) => a.outcome === 'implemented');
+    // An action found not embedded is carried on by its follow-up, which must then be implemented and assured itself.
+    const assured =
+      implemented &&
+      live
+        .filter((a) => a.assurance !== 'not_embedded')
+        .every(
+          (a) =>
+            a.outcome === 'implemented' &&
+            (a.assurance === null || a.assurance === 'evidenced' || a.assurance === 'waived'),
+        );
+    return {
+      number: r.number ?? live[0]?.recommendationNumber ?? '',
+      text: r.text,
+      implemented,
+      assured,
+      awaitingImpact: live.filter((a) => isPendingAssurance(a.assurance)).length,
+    };
+  });
 }

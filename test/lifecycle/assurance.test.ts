@@ -124,6 +124,7 @@ it('not_embedded creates a linked follow-up action with its own workflow; mails 
 
 it('a waiver ends the check; an impact decision before evidence is refused and writes nothing', async () => {
   const { id } = await approved({ impactCheckAfter: 'P30D' });
+  await h.settled(id);
   const before = await h.snapshot(id);
   expect(await refusalOf(decideImpact(h.deps, h.people.board, id, { outcome: 'evidenced', comment: '' }))).toBe(
     'conflict',
@@ -161,6 +162,7 @@ it('progress updates do not change the stage and do reset the stall escalation; 
   await acknowledgeAction(h.deps, h.people.csc, id);
   await h.waitMail(refs[0], 'escalation', (m) => m.text.includes('stalled'));
   const stalled = await until(async () => (await h.action(id)).escalationLevel === 1 && h.action(id));
+  await h.settled(id);
   const before = await h.snapshot(id);
   expect(await refusalOf(postProgress(h.deps, h.people.csc, id, { statement: 'x', percentComplete: 150 }))).toBe(
     'validation',
