@@ -189,7 +189,9 @@ export const ActionInput = z
     title: text(2000),
     description: optionalText(10000),
     successMeasure: optionalText(4000),
-    impactMeasure: optionalText(4000).describe('what the impact check after approval measures (default: the success measure)'),
+    impactMeasure: optionalText(4000).describe(
+      'what the impact check after approval measures (default: the success measure)',
+    ),
     impactCheck: z
       .boolean()
       .optional()
@@ -329,7 +331,9 @@ export const Action = z
     themes: z
       .array(z.string())
       .openapi({ description: "theme codes (GET /themes): the recommendation's and the action's own" }),
-    originalDueDate: z.string().openapi({ description: 'The first due date (equal to dueDate until an extension moves it)' }),
+    originalDueDate: z
+      .string()
+      .openapi({ description: 'The first due date (equal to dueDate until an extension moves it)' }),
     originalDueOn: z.string().openapi({ description: 'originalDueDate as a local day in BOARD_TIME_ZONE' }),
     extensionCount: z.number().int().min(0).openapi({ description: 'Approved extensions' }),
     daysSlipped: z
@@ -337,7 +341,10 @@ export const Action = z
       .int()
       .min(0)
       .openapi({ description: 'Days between the original and the current due date (local days)' }),
-    impactMeasure: z.string().nullable().openapi({ description: 'What the impact check measures (null: the success measure)' }),
+    impactMeasure: z
+      .string()
+      .nullable()
+      .openapi({ description: 'What the impact check measures (null: the success measure)' }),
     assurance: z
       .enum(ASSURANCE_STATES)
       .nullable()
@@ -609,7 +616,11 @@ export const ImpactDecisionBody = z
         message: 'the follow-up action needs a due date',
       });
     if (v.outcome !== 'not_embedded' && (v.followUpDueDate || v.followUpTitle))
-      ctx.addIssue({ code: 'custom', path: ['followUpDueDate'], message: 'only a not_embedded decision has a follow-up' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['followUpDueDate'],
+        message: 'only a not_embedded decision has a follow-up',
+      });
   })
   .openapi('ImpactDecisionBody');
 
@@ -655,6 +666,23 @@ export const Dashboard = z
         raisedAt: z.string(),
       }),
     ),
+    impact: z
+      .object({
+        impactEvidenceDue: z
+          .number()
+          .openapi({ description: 'Closed actions whose agency has been asked for evidence of impact' }),
+        impactEvidenceWithBoard: z.number(),
+        impactCheckScheduled: z.number(),
+        impactEvidenced: z.number(),
+        notEmbedded: z
+          .number()
+          .openapi({ description: 'Impact checks the board found not embedded (each has a follow-up action)' }),
+        impactWaived: z.number(),
+      })
+      .openapi({ description: 'The impact check after closure (issue 17)' }),
+    slippage: z.object({
+      extendedActions: z.number().openapi({ description: 'Actions with at least one approved extension' }),
+    }),
   })
   .openapi('Dashboard');
 

@@ -22,6 +22,10 @@ export function dashboardPage(
     ['Awaiting sign-off', d.byStatus.under_review, role === 'agency' ? undefined : '/'],
     ['Escalated', escalated],
     ['Closed', d.byStatus.closed],
+    // Issue 17: closed is not the same as embedded.
+    ['Impact evidence due', d.impact.impactEvidenceDue, '/actions?assurance=due'],
+    ['Not embedded', d.impact.notEmbedded, '/actions?assurance=not_embedded'],
+    ['Impact evidenced', d.impact.impactEvidenced, '/actions?assurance=evidenced'],
   ];
   const agenciesShown =
     role === 'agency' ? agencyList.filter((a) => d.byAgency.some((b) => b.agencyCode === a.code)) : agencyList;

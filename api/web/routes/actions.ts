@@ -1,6 +1,6 @@
 /** The start pages, one action's page with its forms, its files, and every action filtered and paged. */
 import { Router, type Request, type Response } from 'express';
-import { ACTION_STATUSES, RAGS } from '../../../domain/vocabulary';
+import { ACTION_STATUSES, ASSURANCE_STATES, RAGS } from '../../../domain/vocabulary';
 import { AppError } from '../../../lib/errors';
 import { findUnstorable } from '../../../workflows/storable-text';
 import type { Access } from '../../http/route';
@@ -57,6 +57,7 @@ const ActionsPageQuery = z.object({
   stage: z.preprocess(blank, z.enum(ACTION_STATUSES).optional()),
   rag: z.preprocess(blank, z.enum(RAGS).optional()),
   overdue: z.preprocess(blank, z.enum(['true']).optional()),
+  assurance: z.preprocess(blank, z.enum(ASSURANCE_STATES).optional()),
   page: z.preprocess(blank, z.coerce.number().int().min(1).max(100000).default(1)),
   pageSize: z.preprocess(blank, z.coerce.number().int().min(1).max(200).default(PAGE_SIZE)),
 });
@@ -66,6 +67,7 @@ const FILTER_HELP: Record<string, string> = {
   stage: `the stage is one of ${ACTION_STATUSES.join(', ')}`,
   rag: `the RAG is one of ${RAGS.join(', ')}`,
   overdue: 'use overdue=true, or leave it out',
+  assurance: `the impact check is one of ${ASSURANCE_STATES.join(', ')}`,
   page: 'a page number from 1',
   pageSize: 'a number from 1 to 200',
 };
@@ -161,7 +163,14 @@ export function actionRouter(kit: WebKit): Router {
         listActionsCached(
           db,
           scope,
-          { review: q.review, agency: q.agency, status: q.stage, rag: q.rag, overdue: q.overdue ? true : undefined },
+          {
+            review: q.review,
+            agency: q.agency,
+            status: q.stage,
+            rag: q.rag,
+            overdue: q.overdue ? true : undefined,
+            assurance: q.assurance,
+          },
           { page: q.page, pageSize: q.pageSize },
         ),
         listAgencies(db),
