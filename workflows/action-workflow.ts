@@ -52,13 +52,7 @@ import {
   submitEvidenceUpdate,
 } from './messages';
 import { plan, type PlannedInstant, type PlanFacts } from './planner';
-import {
-  followUpReference,
-  impactCheckDate,
-  isAssurancePending,
-  planImpact,
-  type ImpactInstant,
-} from './assurance';
+import { followUpReference, impactCheckDate, isAssurancePending, planImpact, type ImpactInstant } from './assurance';
 import { checkDecideImpact, checkPostProgress, checkSubmitImpactEvidence } from './assurance-rules';
 import { deriveRag } from './rag';
 import * as rules from './rules';
@@ -729,12 +723,20 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   async function fireImpact(p: ImpactInstant): Promise<void> {
     if (updating) await condition(() => !updating);
     // An Update that ran meanwhile (evidence sent early, a waiver) may have made this instant moot.
-    if (!planImpact(
-      { assurance: m.assurance, impactCheckAt: m.impactCheckAt, impactEvidenceSubmittedAt: m.impactEvidenceSubmittedAt, done: m.done },
-      policy,
-      Date.now(),
-      calendar,
-    ).some((x) => x.occasion === p.occasion)) return;
+    if (
+      !planImpact(
+        {
+          assurance: m.assurance,
+          impactCheckAt: m.impactCheckAt,
+          impactEvidenceSubmittedAt: m.impactEvidenceSubmittedAt,
+          done: m.done,
+        },
+        policy,
+        Date.now(),
+        calendar,
+      ).some((x) => x.occasion === p.occasion)
+    )
+      return;
     m.done.push(p.occasion);
     if (p.kind === 'impact_request') {
       m.assurance = 'due';

@@ -55,7 +55,12 @@ export function requireOwner(m: ActionMemory, actor: Actor | undefined): void {
  * right agency) is also the administrator's; a decision on an action never is. A board member
  * from the owning agency may not act on its action where `conflictOfInterest` says so.
  */
-export function requireBoard(m: ActionMemory, actor: Actor | undefined, conflictOfInterest: boolean, adminMay = false): void {
+export function requireBoard(
+  m: ActionMemory,
+  actor: Actor | undefined,
+  conflictOfInterest: boolean,
+  adminMay = false,
+): void {
   const a = requireActor(actor);
   if (a.role === 'admin') {
     if (!adminMay) forbidden("an administrator may not decide on an action: decisions are the board's");

@@ -65,7 +65,8 @@ export const actionColumns = {
 };
 
 /** Whole local days from one board-time day to a later one. */
-const daysBetween = (from: string, to: string) => Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000));
+const daysBetween = (from: string, to: string) =>
+  Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000));
 
 type ActionRow = {
   [K in keyof typeof actionColumns]: (typeof actionColumns)[K]['_']['notNull'] extends true
@@ -489,7 +490,16 @@ export async function assuranceParts(db: DbOrTx, actionId: string) {
 
 /** The latest progress update of each of these actions: the agency's current position on the statement. */
 export async function latestProgressOf(db: DbOrTx, actionIds: string[]) {
-  const out = new Map<string, { statement: string; percentComplete: number | null; rag: string | null; ragReason: string | null; submittedAt: string }>();
+  const out = new Map<
+    string,
+    {
+      statement: string;
+      percentComplete: number | null;
+      rag: string | null;
+      ragReason: string | null;
+      submittedAt: string;
+    }
+  >();
   if (!actionIds.length) return out;
   const rows = await db
     .selectDistinctOn([progressUpdates.actionId])
