@@ -174,9 +174,10 @@ it('stage, due date, open escalations, pending timers, queued mail and the seque
     'assignment',
     'decision',
     'escalation',
+    'extension_requested',
     'overdue',
   ]);
-  expect(new Set(mails.map((m) => m.messageId)).size).toBe(4);
+  expect(new Set(mails.map((m) => m.messageId)).size).toBe(5);
   const escalationMail = mails.find((m) => m.headers['x-notification-kind'] === 'escalation')!;
   expect(escalationMail.to).toEqual(['lead@csc.test']);
   const events = await h.db.db
