@@ -151,8 +151,13 @@ it('stage, due date, open escalations, pending timers, queued mail and the seque
   const afterApproval = carried.find((m) => m.seq >= 4 && m.dueDate === extendedDue);
   expect(afterApproval).toMatchObject({ stage: 'in_progress', dueDate: extendedDue, pendingExtension: null });
   // Queued mail crosses too: some run ended with the approval's mail not yet sent, and the next one sent it (once, below).
+  // (Since issue 17 the extension request mails the board too: whichever of the two was still queued.)
   const withQueuedDecision = carried.find((m) =>
-    m.outbox.some((o) => o.kind === 'decision' && o.occasion === `extension:${requestId}`),
+    m.outbox.some(
+      (o) =>
+        (o.kind === 'decision' && o.occasion === `extension:${requestId}`) ||
+        (o.kind === 'extension_requested' && o.occasion === `extension-request:${requestId}`),
+    ),
   );
   expect(withQueuedDecision).toBeDefined();
 
@@ -175,9 +180,10 @@ it('stage, due date, open escalations, pending timers, queued mail and the seque
     'decision',
     'escalation',
     'extension_requested',
+    'extension_requested',
     'overdue',
   ]);
-  expect(new Set(mails.map((m) => m.messageId)).size).toBe(5);
+  expect(new Set(mails.map((m) => m.messageId)).size).toBe(6);
   const escalationMail = mails.find((m) => m.headers['x-notification-kind'] === 'escalation')!;
   expect(escalationMail.to).toEqual(['lead@csc.test']);
   const events = await h.db.db
