@@ -19,29 +19,27 @@ const AGENCY_CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
  * with the agency its people belong to; a domain with no agency (the board's) only matches
  * existing users. A domain not listed is refused, even when its address matches a user.
  */
-const domainMap = z
-  .string()
-  .transform((v, ctx) => {
-    const map: Record<string, string | null> = {};
-    for (const raw of v.split(',')) {
-      const entry = raw.trim();
-      if (!entry) continue;
-      const [domain, code, ...rest] = entry.split('=').map((p) => p.trim());
-      if (!DOMAIN.test(domain.toLowerCase()) || rest.length || (code !== undefined && !AGENCY_CODE.test(code))) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected domain=AGENCY_CODE or domain, separated by commas (bad entry "${entry.slice(0, 80)}")`,
-        });
-        return z.NEVER;
-      }
-      map[domain.toLowerCase()] = code ?? null;
-    }
-    if (!Object.keys(map).length) {
-      ctx.addIssue({ code: 'custom', message: 'expected at least one domain' });
+const domainMap = z.string().transform((v, ctx) => {
+  const map: Record<string, string | null> = {};
+  for (const raw of v.split(',')) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const [domain, code, ...rest] = entry.split('=').map((p) => p.trim());
+    if (!DOMAIN.test(domain.toLowerCase()) || rest.length || (code !== undefined && !AGENCY_CODE.test(code))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected domain=AGENCY_CODE or domain, separated by commas (bad entry "${entry.slice(0, 80)}")`,
+      });
       return z.NEVER;
     }
-    return map;
-  });
+    map[domain.toLowerCase()] = code ?? null;
+  }
+  if (!Object.keys(map).length) {
+    ctx.addIssue({ code: 'custom', message: 'expected at least one domain' });
+    return z.NEVER;
+  }
+  return map;
+});
 
 export const OIDC_ENV = {
   /** The provider's issuer URL; its /.well-known/openid-configuration is read at start. */
@@ -73,8 +71,7 @@ export const OIDC_ENV = {
   ),
 };
 
-const oidcEnvSchema = z.object(OIDC_ENV);
-type OidcEnv = z.infer<typeof oidcEnvSchema>;
+type OidcEnv = z.infer<z.ZodObject<typeof OIDC_ENV>>;
 
 export interface OidcConfig {
   issuer: string;

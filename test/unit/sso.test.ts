@@ -6,6 +6,7 @@
 import { ConfigError, loadConfig } from '../../lib/config';
 import { decodeTransaction, encodeTransaction } from '../../api/web/oidc';
 import { ssoIdentity } from '../../api/web/sso-identity';
+import { redactUrl } from '../../lib/logger';
 
 const SET = {
   OIDC_ISSUER: 'https://login.example.org/tenant/v2.0',
@@ -122,5 +123,13 @@ describe('the transaction cookie', () => {
     expect(decodeTransaction(`${t.state}.${t.nonce}`)).toBeNull();
     expect(decodeTransaction(`${t.state}.${t.nonce}.${t.verifier}.x`)).toBeNull();
     expect(decodeTransaction(`${t.state}.${t.nonce}.short`)).toBeNull();
+  });
+});
+
+describe('request logs', () => {
+  it("keep the callback's path and lose its code and state; a link's token still goes", () => {
+    expect(redactUrl('/signin/sso/callback?code=abc&state=def&iss=x')).toBe('/signin/sso/callback?[redacted]');
+    expect(redactUrl('/signin/sso')).toBe('/signin/sso');
+    expect(redactUrl('/signin/abcdefghijklmnopqrstuvwxyz')).toBe('/signin/[redacted]');
   });
 });

@@ -8,10 +8,29 @@
 import { createPrivateKey, generateKeyPairSync, sign, type JsonWebKey } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import type * as OidcProviderModule from 'oidc-provider';
 
+/** The little of oidc-provider's API used here (it ships no types). */
+interface KoaContext {
+  path: string;
+  body: unknown;
+  oidc: {
+    provider: { Grant: new (o: { clientId: string; accountId: string }) => ProviderGrant };
+    client?: { clientId: string };
+    session?: { accountId?: string };
+  };
+}
+interface ProviderGrant {
+  addOIDCScope(scope: string): void;
+  save(): Promise<string>;
+}
+interface ProviderInstance {
+  use(fn: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void;
+  callback(): http.RequestListener;
+}
 // An ES module; Node's own require loads it (as the app loads openid-client).
-const { Provider } = createRequire(__filename)('oidc-provider') as typeof OidcProviderModule;
+const { Provider } = createRequire(__filename)('oidc-provider') as {
+  Provider: new (issuer: string, configuration: Record<string, unknown>) => ProviderInstance;
+};
 
 export const CLIENT_ID = 'actions-board';
 export const CLIENT_SECRET = 'a-client-secret-for-the-tests';
@@ -60,12 +79,12 @@ export async function startTestProvider(siteUrl: string): Promise<TestProvider> 
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
     ttl: { IdToken: 3600, AccessToken: 600, AuthorizationCode: 60, Session: 3600, Interaction: 600, Grant: 3600 },
-    findAccount: async (_ctx, id) => ({
+    findAccount: async (_ctx: unknown, id: string) => ({
       accountId: id,
       claims: async () => ({ sub: id, ...(ACCOUNTS[id] ?? { email: id, email_verified: false, name: id }) }),
     }),
     // An organisation's own provider has consented for its staff: no consent page.
-    async loadExistingGrant(ctx) {
+    async loadExistingGrant(ctx: KoaContext) {
       const grant = new ctx.oidc.provider.Grant({
         clientId: ctx.oidc.client!.clientId,
         accountId: ctx.oidc.session!.accountId!,

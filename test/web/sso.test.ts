@@ -53,15 +53,16 @@ async function throughProvider(page: Page, login: string): Promise<void> {
 
 /** The callback URL the provider sends the browser to, held back from the site. */
 async function callbackHeldBack(page: Page, login: string): Promise<string> {
-  let held = '';
+  let release: (url: string) => void = () => {};
+  const held = new Promise<string>((resolve) => (release = resolve));
   await page.route(isCallback, (route) => {
-    held = route.request().url();
+    release(route.request().url());
     return route.fulfill({ status: 204 });
   });
   await throughProvider(page, login);
-  await expect.poll(() => held, { timeout: 30_000 }).not.toBe('');
+  const url = await held;
   await page.unroute(isCallback);
-  return held;
+  return url;
 }
 
 /** No session cookie, and the start page sends the browser to sign in. */
