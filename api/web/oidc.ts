@@ -6,20 +6,18 @@
  * person is then matched by verified e-mail to a user (api/web/sso-identity.ts decides from the
  * claims; this file does the I/O). The session made is the e-mailed link's own.
  */
-import { createRequire } from 'node:module';
 import type * as OpenIdClient from 'openid-client';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { users } from '../../db/schema';
+import { requireEsm } from '../../lib/esm';
 import type { OidcConfig } from '../../lib/oidc-config';
 import { createUser } from '../use-cases/people';
 import { ssoIdentity, type SsoRefusal } from './sso-identity';
 
-// openid-client is an ES module; Node (>= 20.19) loads it through require. Loaded only when
-// single sign-on is configured, and through Node's own require so every runner sees one copy.
+// openid-client is an ES module, loaded only when single sign-on is configured.
 let loaded: typeof OpenIdClient | undefined;
-const openid = (): typeof OpenIdClient =>
-  (loaded ??= createRequire(__filename)('openid-client') as typeof OpenIdClient);
+const openid = (): typeof OpenIdClient => (loaded ??= requireEsm<typeof OpenIdClient>('openid-client'));
 
 export const OIDC_TX_COOKIE = 'ap_oidc';
 /** Time to sign in at the provider before the started attempt is forgotten. */
@@ -207,6 +205,8 @@ function classify(client: typeof OpenIdClient, err: unknown): Exclude<SsoOutcome
   if (cause?.parameter === 'state' || /"state"/.test(message)) return { reason: 'state_mismatch' };
   if (code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' && (cause?.claim === 'exp' || /exp/.test(message)))
     return { reason: 'id_token_expired' };
-  if (err instanceof Error && code) return { reason: 'id_token_invalid', detail: `${code}: ${message.slice(0, 200)}` };
+  // Not `instanceof Error`: the library's errors may come from another realm (a test runner's sandbox).
+  if (typeof code === 'string' && code)
+    return { reason: 'id_token_invalid', detail: `${code}: ${message.slice(0, 200)}` };
   throw err;
 }

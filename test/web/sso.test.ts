@@ -42,28 +42,18 @@ afterAll(async () => {
 const isCallback = (u: URL) => u.pathname === '/signin/sso/callback';
 
 /** From our sign-in page through the provider's login page, up to the browser's return here. */
-async function throughProvider(page: Page, login: string): Promise<void> {
+async function throughProvider(page: Page, login: string, atProvider?: () => Promise<void>): Promise<void> {
   await page.goto(`${baseUrl}/signin`);
   await page.getByRole('link', { name: 'Sign in with Partnership ID' }).click();
   await page.waitForURL((u) => u.origin === provider.issuer);
+  if (atProvider) await atProvider();
   await page.locator('input[name=login]').fill(login);
   await page.locator('input[name=password]').fill('any password');
   await page.getByRole('button', { name: 'Sign-in' }).click();
 }
 
-/** The callback URL the provider sends the browser to, held back from the site. */
-async function callbackHeldBack(page: Page, login: string): Promise<string> {
-  let release: (url: string) => void = () => {};
-  const held = new Promise<string>((resolve) => (release = resolve));
-  await page.route(isCallback, (route) => {
-    release(route.request().url());
-    return route.fulfill({ status: 204 });
-  });
-  await throughProvider(page, login);
-  const url = await held;
-  await page.unroute(isCallback);
-  return url;
-}
+/** The attempt's cookie (state, nonce, PKCE verifier) as the browser holds it. */
+const attemptCookie = async (context: BrowserContext) => (await context.cookies()).find((c) => c.name === 'ap_oidc')!;
 
 /** No session cookie, and the start page sends the browser to sign in. */
 async function expectSignedOut(context: BrowserContext, page: Page) {
@@ -158,10 +148,14 @@ it('refuses an expired ID token, signed by the provider, with no session', async
 it('refuses an answer whose state is not the one this browser started with', async () => {
   const context = await stack.browser.newContext();
   const page = await context.newPage();
-  const url = new URL(await callbackHeldBack(page, 'lead@bscb.example'));
-  url.searchParams.set('state', 'a-state-that-was-never-handed-out-here');
-  const answer = await page.goto(url.href);
-  expect(answer?.status()).toBe(400);
+  const answer = page.waitForResponse((r) => isCallback(new URL(r.url())));
+  await throughProvider(page, 'lead@bscb.example', async () => {
+    // The browser's attempt now carries another state than the one sent to the provider.
+    const c = await attemptCookie(context);
+    const [, nonce, verifier] = c.value.split('.');
+    await context.addCookies([{ ...c, value: `${'s'.repeat(43)}.${nonce}.${verifier}` }]);
+  });
+  expect((await answer).status()).toBe(400);
   await page.getByRole('heading', { name: 'This sign-in did not start here' }).waitFor();
   await expectSignedOut(context, page);
   await context.close();
@@ -170,16 +164,23 @@ it('refuses an answer whose state is not the one this browser started with', asy
 it('refuses a code used once already, even with the attempt cookie that went with it', async () => {
   const first = await stack.browser.newContext();
   const page = await first.newPage();
-  const callback = await callbackHeldBack(page, 'lead@bscb.example');
-  const attempt = (await first.cookies()).find((c) => c.name === 'ap_oidc')!;
-  expect(attempt).toBeDefined();
-  await page.goto(callback);
+  let callback = '';
+  page.on('request', (r) => {
+    if (isCallback(new URL(r.url()))) callback = r.url();
+  });
+  let attempt: Awaited<ReturnType<typeof attemptCookie>> | undefined;
+  await throughProvider(page, 'lead@bscb.example', async () => {
+    attempt = await attemptCookie(first);
+  });
+  await page.waitForURL(`${baseUrl}/`);
   await page.getByRole('heading', { name: 'My actions' }).waitFor();
+  expect(callback).toContain('code=');
+  expect(attempt).toBeDefined();
   await first.close();
 
   // Someone holding both the callback URL and the cookie tries them again.
   const second = await stack.browser.newContext();
-  await second.addCookies([attempt]);
+  await second.addCookies([attempt!]);
   const replay = await second.newPage();
   const answer = await replay.goto(callback);
   expect(answer?.status()).toBe(400);
