@@ -198,12 +198,13 @@ function classify(client: typeof OpenIdClient, err: unknown): Exclude<SsoOutcome
   if (err instanceof client.AuthorizationResponseError)
     return { reason: 'provider_error', error: err.error, description: err.error_description };
   if (err instanceof client.ResponseBodyError) return { reason: 'code_refused', error: err.error };
-  const code = (err as { code?: string }).code;
-  const cause = (err as { cause?: { claim?: string; parameter?: string } }).cause;
-  const message = String((err as Error).message ?? '');
-  if (code === 'OAUTH_INVALID_RESPONSE' && /state/i.test(message)) return { reason: 'state_mismatch' };
-  if (cause?.parameter === 'state' || /"state"/.test(message)) return { reason: 'state_mismatch' };
-  if (code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' && (cause?.claim === 'exp' || /exp/.test(message)))
+  // openid-client wraps oauth4webapi's error, whose message and details say which check failed.
+  type Failure = { code?: string; message?: string; cause?: Failure & { claim?: string } };
+  const code = (err as Failure).code;
+  const inner = (err as Failure).cause ?? {};
+  const message = `${String((err as Failure).message ?? '')} ${String(inner.message ?? '')}`;
+  if (code === 'OAUTH_INVALID_RESPONSE' && /"state"/.test(message)) return { reason: 'state_mismatch' };
+  if (code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' && (inner.cause?.claim === 'exp' || /"exp"/.test(message)))
     return { reason: 'id_token_expired' };
   // Not `instanceof Error`: the library's errors may come from another realm (a test runner's sandbox).
   if (typeof code === 'string' && code)

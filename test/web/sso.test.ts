@@ -62,13 +62,14 @@ async function expectSignedOut(context: BrowserContext, page: Page) {
   expect(new URL(page.url()).pathname).toBe('/signin');
 }
 
-async function refusedAt(login: string, heading: RegExp, status: number, shotName?: string) {
+async function refusedAt(login: string, heading: RegExp, status: number, shotName?: string, text?: RegExp) {
   const context = await stack.browser.newContext();
   const page = await context.newPage();
   const answer = page.waitForResponse((r) => isCallback(new URL(r.url())));
   await throughProvider(page, login);
   expect((await answer).status()).toBe(status);
   await page.getByRole('heading', { name: heading }).waitFor();
+  if (text) await page.getByText(text).waitFor();
   if (shotName) await shot(page, shotName);
   await expectSignedOut(context, page);
   await context.close();
@@ -142,7 +143,7 @@ it('refuses an unverified address, an unmapped domain and an address with no acc
 });
 
 it('refuses an expired ID token, signed by the provider, with no session', async () => {
-  await refusedAt('expired', /could not be completed/, 400, 'sso-refused-expired');
+  await refusedAt('expired', /could not be completed/, 400, 'sso-refused-expired', /had already expired/);
 });
 
 it('refuses an answer whose state is not the one this browser started with', async () => {

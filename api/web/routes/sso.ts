@@ -140,7 +140,9 @@ export function ssoRouter(kit: WebKit, settings: OidcConfig): Router {
       }
       if (!outcome.ok) {
         const { reason } = outcome.refusal;
-        logger.warn({ reason }, 'single sign-on refused');
+        // The reason and the library's words, never a code or token.
+        const detail = 'detail' in outcome.refusal ? outcome.refusal.detail : undefined;
+        logger.warn({ reason, detail }, 'single sign-on refused');
         const page = refusalText(outcome.refusal, provider);
         return send(res, page.status, page.title, messagePage(page.title, page.text, back));
       }
