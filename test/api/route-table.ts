@@ -10,7 +10,7 @@ import { inDays } from './stack';
  * document name exactly the same operations, so a new route cannot be left out.
  */
 export interface RouteCase {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'delete';
   path: string;
   stage?: Stage;
   url?: (f: Fixture) => string;
