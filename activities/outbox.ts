@@ -181,6 +181,28 @@ export async function sendNotification(
     throw notSendable(row.lastError ?? 'the message could not be built');
   // Everyone it was meant for takes it in their digest: the digest will carry it.
   if (row.status === 'digested') return { status: 'already_sent', to: [], cc: [] };
+  const { to, wasSent } = await deliverStored(deps, key, row);
+  if (req.escalation) {
+    await db
+      .update(escalations)
+      .set({ notified: [...to, ...row.cc] })
+      .where(eq(escalations.id, req.escalation.id));
+  }
+  return { status: wasSent ? 'already_sent' : 'sent', to, cc: row.cc };
+}
+
+type StoredMail = typeof notifications.$inferSelect;
+
+/**
+ * Sends one stored outbox row unless it is already marked sent (workflow mail and the daily
+ * digest alike). An SMTP failure is recorded on the row and rethrown, so the activity retries.
+ */
+export async function deliverStored(
+  deps: { db: Db; mailer: Mailer; config: OutboxConfig },
+  key: string,
+  row: StoredMail,
+): Promise<{ to: string[]; wasSent: boolean }> {
+  const { db, mailer, config } = deps;
   const to = row.recipient.split(', ').filter(Boolean);
   if (row.status !== 'sent') {
     await db
@@ -235,13 +257,7 @@ export async function sendNotification(
       }
     }
   }
-  if (req.escalation) {
-    await db
-      .update(escalations)
-      .set({ notified: [...to, ...row.cc] })
-      .where(eq(escalations.id, req.escalation.id));
-  }
-  return { status: row.status === 'sent' ? 'already_sent' : 'sent', to, cc: row.cc };
+  return { to, wasSent: row.status === 'sent' };
 }
 
 // ---- issue 18: routing (owner, cover, deactivation) and the digest, decided as the mail is stored ----

@@ -62,6 +62,8 @@ export const NOTIFICATION_KINDS = [
   'decision',
   'recommendation_complete',
   'sign_in',
+  // Issue 18: one person's daily digest.
+  'digest',
 ] as const;
 
 const inList = (column: string, values: readonly string[]) =>

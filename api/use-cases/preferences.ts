@@ -19,7 +19,9 @@ import { recordPeopleEvent } from './people-audit';
 
 export type DeliveryChoices = Record<DigestibleKind, Delivery>;
 
-const ALWAYS_IMMEDIATE = NOTIFICATION_KINDS.filter((k) => !(DIGESTIBLE_KINDS as readonly string[]).includes(k));
+const ALWAYS_IMMEDIATE = NOTIFICATION_KINDS.filter(
+  (k) => k !== 'digest' && !(DIGESTIBLE_KINDS as readonly string[]).includes(k),
+);
 
 export async function mailDefaultsOf(db: DbOrTx): Promise<DeliveryChoices> {
   const rows = await db.select().from(mailDefaults);
