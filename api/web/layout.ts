@@ -120,6 +120,7 @@ function nav(ctx: PageContext): Part {
     if (u.role === 'agency') links.push(['/', 'My actions']);
     else links.push(['/', 'Awaiting sign-off'], ['/actions', 'All actions']);
     links.push(['/dashboard', 'Dashboard'], ['/reviews', 'Reviews'], ['/papers', 'Board papers']);
+    links.push(['/preferences', 'Preferences']);
   }
   if (ctx.embedded.mail) links.push(['/mail', 'Mail inbox']);
   if (ctx.embedded.temporalUiUrl) links.push([ctx.embedded.temporalUiUrl, 'Temporal UI']);
