@@ -46,13 +46,14 @@ it('My actions shows what I own, with a tab for my agency’s', async () => {
   const page = await signIn(stack, context, SAM);
   await page.goto(`${stack.baseUrl}/`);
   await page.getByRole('link', { name: 'Mine (1)' }).waitFor();
-  expect(await page.getByRole('link', { name: 'Sam owns this' }).count()).toBe(1);
-  expect(await page.getByRole('link', { name: 'Nobody owns this' }).count()).toBe(0);
+  // The link is the reference (SCR-PREFS 1.1, owned by Sam), the title follows it.
+  expect(await page.getByText('Sam owns this').count()).toBe(1);
+  expect(await page.getByText('Nobody owns this').count()).toBe(0);
   await expectAccessible(page, 'my actions, mine');
   await page.getByRole('link', { name: /My agency’s/ }).click();
-  await page.getByRole('link', { name: 'Nobody owns this' }).waitFor();
+  await page.getByText('Nobody owns this').waitFor();
   await expectAccessible(page, 'my actions, agency');
-  await page.getByRole('link', { name: 'Sam owns this' }).click();
+  await page.getByRole('link', { name: 'SCR-PREFS 1.1' }).click();
   await page.getByText('Sam Patel', { exact: true }).waitFor();
   await context.close();
 });
