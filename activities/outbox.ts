@@ -157,7 +157,7 @@ export async function sendNotification(
   deps: { db: Db; mailer: Mailer; config: OutboxConfig },
   req: NotificationRequest,
 ): Promise<{ status: 'sent' | 'already_sent'; to: string[]; cc: string[] }> {
-  const { db, mailer, config } = deps;
+  const { db, config } = deps;
   const key = outboxKey(req);
   let [row] = await db.select().from(notifications).where(eq(notifications.idempotencyKey, key));
   if (!row) {
