@@ -60,6 +60,7 @@ export class ActionListCache {
       f.rag ?? null,
       f.open ?? null,
       f.assurance ?? null,
+      f.owner ?? null,
       page.page,
       page.pageSize,
     ]);

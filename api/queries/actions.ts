@@ -25,6 +25,10 @@ import { isUuid } from '../../domain/text';
 import { dueOn } from '../../lib/board-time';
 import { FINISHED_STATUSES, OPEN_STATUSES, OVERDUE_STATUSES, type Assurance } from '../../domain/vocabulary';
 import { iso, type Scope } from './scope';
+import { alias } from 'drizzle-orm/pg-core';
+
+/** The action's named owner (issue 18), joined under its own name. */
+export const ownerUser = alias(users, 'owner_user');
 
 /** The SQL form of domain/vocabulary's isOverdue: past due while the agency still owes the work. */
 export const overdueCondition = (now: Date): SQL =>
@@ -62,6 +66,9 @@ export const actionColumns = {
   impactCheckAt: actions.impactCheckAt,
   followUpOf: actions.followUpOf,
   followUpActionId: actions.followUpActionId,
+  ownerId: actions.ownerId,
+  ownerName: ownerUser.name,
+  ownerEmail: ownerUser.email,
 };
 
 /** Whole local days from one board-time day to a later one. */
@@ -69,10 +76,12 @@ const daysBetween = (from: string, to: string) =>
   Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000));
 
 type ActionRow = {
-  [K in keyof typeof actionColumns]: (typeof actionColumns)[K]['_']['notNull'] extends true
+  [
+    K in Exclude<keyof typeof actionColumns, 'ownerName' | 'ownerEmail'>
+  ]: (typeof actionColumns)[K]['_']['notNull'] extends true
     ? (typeof actionColumns)[K]['_']['data']
     : (typeof actionColumns)[K]['_']['data'] | null;
-};
+} & { ownerName: string | null; ownerEmail: string | null };
 
 export function toAction(r: ActionRow) {
   return {
@@ -106,6 +115,7 @@ export function toAction(r: ActionRow) {
     impactCheckOn: r.impactCheckAt ? dueOn(r.impactCheckAt) : null,
     followUpOf: r.followUpOf,
     followUpActionId: r.followUpActionId,
+    owner: r.ownerId && r.ownerName && r.ownerEmail ? { id: r.ownerId, name: r.ownerName, email: r.ownerEmail } : null,
   };
 }
 
@@ -130,7 +140,8 @@ function baseSelect<E extends Record<string, SQL.Aliased | SQL> = Record<never, 
     .select({ ...actionColumns, ...(extra as E) })
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
-    .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId));
+    .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId))
+    .leftJoin(ownerUser, eq(ownerUser.id, actions.ownerId));
 }
 
 export interface ActionFilters {
@@ -147,6 +158,8 @@ export interface ActionFilters {
   open?: boolean;
   /** The impact check's state (issue 17). */
   assurance?: Assurance;
+  /** Issue 18: the named owner's user id ("My actions"). */
+  owner?: string;
 }
 
 /** Conditions on the actions table alone (the agency code becomes a lookup), so the count and the page's ids need no join. */
@@ -171,6 +184,7 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
   if (f.overdue === true) c.push(overdueCondition(now));
   if (f.overdue === false) c.push(not(overdueCondition(now)));
   if (f.assurance) c.push(eq(actions.assurance, f.assurance));
+  if (f.owner) c.push(eq(actions.ownerId, f.owner));
   if (f.open !== undefined) c.push(inArray(actions.status, f.open ? [...OPEN_STATUSES] : [...FINISHED_STATUSES]));
   return c.filter((x): x is SQL => x !== undefined);
 }
@@ -365,7 +379,7 @@ export async function actionHistory(db: DbOrTx, actionId: string) {
     id: r.id,
     type: r.type,
     actor: r.actor,
-    actorName,
+    actorName: forWhom(actorName, r.payload),
     payload: r.payload,
     occurredAt: r.occurredAt.toISOString(),
     hash: r.hash,
@@ -529,4 +543,10 @@ export async function latestImpactEvidenceOf(db: DbOrTx, actionIds: string[]) {
   for (const e of rows)
     out.set(e.actionId, { statement: e.statement, method: e.method, submittedAt: e.submittedAt.toISOString() });
   return out;
+}
+
+/** A deputy's act reads "Sam Patel for Jo Lead" (issue 18: the projection records whom they covered). */
+function forWhom(actorName: string | null, payload: unknown): string | null {
+  const behalf = (payload as { onBehalfOf?: { name?: unknown } } | null)?.onBehalfOf;
+  return actorName && behalf && typeof behalf.name === 'string' ? `${actorName} for ${behalf.name}` : actorName;
 }

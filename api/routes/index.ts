@@ -3,6 +3,7 @@ import { actionRoutes } from './actions';
 import { assuranceRoutes } from './assurance';
 import { calendarRoutes } from './calendar';
 import { dashboardRoutes } from './dashboard';
+import { meRoutes } from './me';
 import { peopleRoutes } from './people';
 import { reportRoutes } from './reports';
 import { reviewRoutes } from './reviews';
@@ -22,4 +23,5 @@ export const ROUTES: RouteDef[] = [
   ...reportRoutes,
   ...calendarRoutes,
   ...themeRoutes,
+  ...meRoutes,
 ];
