@@ -201,19 +201,18 @@ export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: B
 
   // A missed instant goes now; with a window, only while it is working hours, else at the next window.
   const missedAt = deliverAt && !inWorkingHours(now, deliverAt, cal) ? nextDeliveryAt(now, deliverAt, cal) : now;
-  return (
-    out
-      .filter((c) => !done.has(c.occasion))
-      // Stryker disable next-line EqualityOperator: equivalent; an instant exactly now is either not windowed (missedAt is now) or a delivery instant, in working hours (missedAt is now)
-      .map(({ due: _due, ...c }) => ({ ...c, at: c.at >= now ? c.at : missedAt }))
-      .sort(
-        (a, b) =>
-          a.at - b.at ||
-          KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-          (a.level ?? 0) - (b.level ?? 0) ||
-          a.occasion.localeCompare(b.occasion),
-      )
-  );
+  // Stryker disable next-line EqualityOperator: equivalent; an instant exactly now is either not windowed (missedAt is now) or a delivery instant, in working hours (missedAt is now)
+  const atOrMissed = (at: number) => (at >= now ? at : missedAt);
+  return out
+    .filter((c) => !done.has(c.occasion))
+    .map(({ due: _due, ...c }) => ({ ...c, at: atOrMissed(c.at) }))
+    .sort(
+      (a, b) =>
+        a.at - b.at ||
+        KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+        (a.level ?? 0) - (b.level ?? 0) ||
+        a.occasion.localeCompare(b.occasion),
+    );
 }
 
 /** Instants that are due now or earlier: what the workflow fires on waking. */
