@@ -71,8 +71,11 @@ interface Candidate extends PlannedInstant {
 /** Drops every candidate of a series for which a later member is already due. */
 function latestDueOnly(series: Candidate[], now: number): Candidate[] {
   const dueOnes = series.filter((c) => c.due <= now);
+  // A shortcut: with no member due, or one, the filter below keeps the whole series anyway.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent (the shortcut's result is the filter's)
   if (dueOnes.length <= 1) return series;
   const latest = Math.max(...dueOnes.map((c) => c.due));
+  // Stryker disable next-line EqualityOperator: equivalent; a member due exactly now is the latest one due, kept either way
   return series.filter((c) => c.due > now || c.due === latest);
 }
 
@@ -83,6 +86,7 @@ function overdueSeries(due: number, policy: Policy, cal: BoardCalendar | undefin
     const ms = Math.max(parseDuration(every), 1000);
     return {
       at: (n: number) => due + n * ms,
+      // Stryker disable next-line EqualityOperator: equivalent; at now == due both branches give 0
       latest: (now: number) => (now >= due ? Math.floor((now - due) / ms) : 0),
     };
   }
@@ -91,9 +95,16 @@ function overdueSeries(due: number, policy: Policy, cal: BoardCalendar | undefin
   return {
     at: (n: number) => (n === 0 ? due : at(n)),
     latest: (now: number) => {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent; a shortcut, before the due date the guess below is 0 and stays 0
       if (now < due) return 0;
+      // The working days passed give a first guess at n, never too low (at(n) is at the same local time on the
+      // (n * every)-th working date, and dates run forward with time); the loops settle on at(n) <= now < at(n + 1).
+      // Stryker disable next-line ArithmeticOperator: equivalent; only the guess, one too high is walked down by the loop below
       let n = Math.floor(workingDaysBetween(calendarDate(c, due), calendarDate(c, now), c) / every.workingDays);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent; a walk down too far (to 0 at worst) is walked back up by the next loop
       while (n > 0 && at(n) > now) n--;
+      // A guard only: with a guess never too low, no input found reaches it.
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,UpdateOperator: unreachable guard (see above)
       while (at(n + 1) <= now) n++;
       return n;
     },
@@ -102,6 +113,8 @@ function overdueSeries(due: number, policy: Policy, cal: BoardCalendar | undefin
 
 export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: BoardCalendar): PlannedInstant[] {
   const { stage } = facts;
+  // A shortcut: a closed or cancelled action matches none of the stages below, so its plan is empty anyway.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: equivalent (the shortcut's result is the code's below)
   if (stage === 'closed' || stage === 'cancelled') return [];
   const done = new Set(facts.done);
   const out: Candidate[] = [];
@@ -188,9 +201,11 @@ export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: B
 
   // A missed instant goes now; with a window, only while it is working hours, else at the next window.
   const missedAt = deliverAt && !inWorkingHours(now, deliverAt, cal) ? nextDeliveryAt(now, deliverAt, cal) : now;
+  // Stryker disable next-line EqualityOperator: equivalent; an instant exactly now is either not windowed (missedAt is now) or a delivery instant, in working hours (missedAt is now)
+  const atOrMissed = (at: number) => (at >= now ? at : missedAt);
   return out
     .filter((c) => !done.has(c.occasion))
-    .map(({ due: _due, ...c }) => ({ ...c, at: c.at >= now ? c.at : missedAt }))
+    .map(({ due: _due, ...c }) => ({ ...c, at: atOrMissed(c.at) }))
     .sort(
       (a, b) =>
         a.at - b.at ||
