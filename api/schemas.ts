@@ -5,6 +5,7 @@ import {
   DECISION_OUTCOMES,
   ESCALATION_REASONS,
   EXTENSION_OUTCOMES,
+  INSPECTOR_MAX_DAYS,
   OUTCOMES,
   RAGS,
   REVIEW_TYPES,
@@ -111,12 +112,27 @@ export const CreateUserBody = z
     email: z.email(),
     role: z.enum(ROLES),
     agencyCode: AgencyCode.optional(),
+    expiresOn: z
+      .string()
+      .refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD')
+      .optional()
+      .openapi({
+        description: `Inspectors only, and required for them: the last day of their access (today to ${INSPECTOR_MAX_DAYS} days ahead); it ends at midnight that day in the board's zone`,
+        example: '2026-09-30',
+      }),
   })
   .superRefine((v, ctx) => {
     if (v.role === 'agency' && !v.agencyCode)
       ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: 'required for an agency user' });
     if (v.role === 'admin' && v.agencyCode)
       ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: 'an admin belongs to no agency' });
+    // Issue 20: the chair and inspectors are independent of every agency; an inspector's access has an end.
+    if ((v.role === 'chair' || v.role === 'inspector') && v.agencyCode)
+      ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: `a ${v.role} belongs to no agency` });
+    if (v.role === 'inspector' && !v.expiresOn)
+      ctx.addIssue({ code: 'custom', path: ['expiresOn'], message: 'required for an inspector' });
+    if (v.role !== 'inspector' && v.expiresOn)
+      ctx.addIssue({ code: 'custom', path: ['expiresOn'], message: 'only an inspector’s access has an expiry date' });
   })
   .openapi('CreateUser');
 
@@ -127,6 +143,11 @@ export const User = z
     email: z.string(),
     role: z.enum(ROLES),
     agencyCode: z.string().nullable(),
+    accessExpiresAt: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: 'Inspectors: the instant their access ends' }),
   })
   .openapi('User');
 
