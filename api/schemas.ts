@@ -2,6 +2,9 @@ import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
 import {
   ACTION_STATUSES,
+  CHAIR_STEPS,
+  CHALLENGE_TARGETS,
+  ESCALATION_RESOLUTIONS,
   DECISION_OUTCOMES,
   ESCALATION_REASONS,
   EXTENSION_OUTCOMES,
@@ -597,3 +600,96 @@ export const BoardCalendarOut = z
     days: z.array(BankHoliday),
   })
   .openapi('BoardCalendar');
+
+// ---- issue 20: the chair's escalation queue and the inspectors' access log ----
+
+export const EscalationNoteOut = z
+  .object({
+    id: z.string(),
+    step: z.enum(CHAIR_STEPS),
+    text: z.string(),
+    sentTo: z.enum(CHALLENGE_TARGETS).nullable(),
+    until: z.string().nullable(),
+    recordedAt: z.string(),
+    recordedBy: z.string().nullable().openapi({ description: 'The name of who recorded it' }),
+  })
+  .openapi('EscalationNote');
+
+export const EscalationOut = z
+  .object({
+    id: z.string(),
+    level: z.number().int(),
+    reason: z.enum(ESCALATION_REASONS),
+    raisedAt: z.string(),
+    ageDays: z.number().int().openapi({ description: 'Whole days since it was raised' }),
+    resolvedAt: z.string().nullable(),
+    resolution: z.enum(ESCALATION_RESOLUTIONS).nullable(),
+    retimedUntil: z.string().nullable(),
+    notified: z.array(z.string()).openapi({ description: 'Who was told: the addresses the escalation mail went to' }),
+    action: z.object({
+      id: z.string(),
+      reviewReference: z.string(),
+      reference: z.string(),
+      title: z.string(),
+      agencyCode: z.string(),
+      agencyName: z.string(),
+      status: z.enum(ACTION_STATUSES),
+      dueDate: z.string(),
+    }),
+    notes: z
+      .array(EscalationNoteOut)
+      .openapi({ description: "The chair's challenges, responses and decisions, oldest first" }),
+  })
+  .openapi('Escalation');
+
+export const EscalationListQuery = z.strictObject({
+  state: z
+    .enum(['open', 'retimed', 'closed', 'all'])
+    .default('open')
+    .openapi({ description: 'open (default), retimed (waiting for the chair’s date), closed, or all' }),
+});
+
+const chairText = (required: string) => text(5000, required);
+
+export const ChallengeBody = z
+  .strictObject({
+    text: chairText('write the challenge'),
+    to: z.enum(CHALLENGE_TARGETS).openapi({ description: "The agency's lead officer or its senior manager" }),
+  })
+  .openapi('ChallengeBody');
+
+export const ResponseBody = z.strictObject({ text: chairText('write the response') }).openapi('ResponseBody');
+
+export const ResolveBody = z.strictObject({ comment: optionalText(5000) }).openapi('ResolveBody');
+
+export const RetimeBody = z
+  .strictObject({
+    until: DateOrInstant.openapi({
+      description:
+        "When the escalation is raised again if its cause still holds (a date means the start of that day in the board's zone); must be in the future",
+    }),
+    comment: optionalText(5000),
+  })
+  .openapi('RetimeBody');
+
+export const InspectorReadsQuery = z.strictObject({
+  from: z.iso.date().optional().openapi({ description: 'First day (inclusive), board time' }),
+  to: z.iso.date().optional().openapi({ description: 'Last day (exclusive), board time' }),
+  inspector: z.guid().optional().openapi({ description: 'One inspector’s reads only (user id)' }),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+export const InspectorReadOut = z
+  .object({
+    id: z.number().int(),
+    readAt: z.string(),
+    userId: z.string(),
+    name: z.string(),
+    email: z.string(),
+    method: z.string(),
+    path: z.string(),
+    via: z.enum(['api', 'page']),
+  })
+  .openapi('InspectorRead');
+
+// ---- end issue 20 ----

@@ -1,6 +1,7 @@
 import type { RouteDef } from '../http/route';
 import { actionRoutes } from './actions';
 import { calendarRoutes } from './calendar';
+import { chairInspectorRoutes } from './chair-inspector';
 import { dashboardRoutes } from './dashboard';
 import { peopleRoutes } from './people';
 import { reportRoutes } from './reports';
@@ -20,4 +21,5 @@ export const ROUTES: RouteDef[] = [
   ...reportRoutes,
   ...calendarRoutes,
   ...themeRoutes,
+  ...chairInspectorRoutes, // issue 20
 ];

@@ -11,6 +11,7 @@ import type { ApiContext } from '../http/route';
 import { FLASH_COOKIE, PRE_CSRF_COOKIE, clearCookie, createKit, locals, readCookie, setCookie } from './kit';
 import type { SignInLimits } from './rate-limit';
 import { actionRouter } from './routes/actions';
+import { chairInspectorRouter, inspectorGuard } from './routes/chair-inspector';
 import { extrasRouter } from './routes/extras';
 import { reportRouter } from './routes/reports';
 import { reviewRouter } from './routes/reviews';
@@ -34,6 +35,7 @@ const NOTICES: Record<string, string> = {
   cancelled: 'Action cancelled. The agency has been told; no more reminders or escalations will be sent.',
   imported: 'Review imported. The agencies have been sent their actions.',
   import_existing: 'This review was already imported with the same content; nothing new was created.',
+  chair_step: 'Recorded. It is in the action’s timeline and the audit trail.', // issue 20
 };
 
 export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
@@ -67,6 +69,9 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
       .catch(next);
   });
 
+  // Issue 20: inspectors read (each read logged) and change nothing.
+  router.use(inspectorGuard(kit));
+
   // Uploads are refused unread without a session (nothing to check a CSRF token against).
   router.post(['/actions/:id/evidence', '/reviews/new'], (req, res, next) => {
     if (locals(res).session) return next();
@@ -79,6 +84,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
   router.use(reviewRouter(kit));
   router.use(actionRouter(kit));
   router.use(extrasRouter(kit));
+  router.use(chairInspectorRouter(kit)); // issue 20
   mountPaperPages(router, {
     db: ctx.db,
     config: ctx.config,
