@@ -7,6 +7,7 @@ import type { LifecycleDeps } from '../api/use-cases/lifecycle-deps';
 import { createReview } from '../api/use-cases/reviews';
 import type { Db } from '../db/client';
 import { agencies, users } from '../db/schema';
+import { INSPECTOR_MAX_DAYS } from '../domain/vocabulary';
 
 /**
  * The partner agencies of the published Baby M review (shared/domain), so that someone trying
@@ -45,13 +46,20 @@ export const DEMO_AGENCIES = [
   },
 ];
 
-export const DEMO_USERS: { name: string; email: string; role: 'board' | 'agency'; agencyCode?: string }[] = [
+export const DEMO_USERS: {
+  name: string;
+  email: string;
+  role: 'board' | 'agency' | 'inspector';
+  agencyCode?: string;
+}[] = [
   { name: 'Board Business Manager', email: 'business.manager@board.example', role: 'board' },
   { name: 'BSCB Safeguarding Lead', email: 'lead@bscb.example', role: 'agency', agencyCode: 'BSCB' },
   { name: 'BHT Named Nurse', email: 'safeguarding.lead@bht.example', role: 'agency', agencyCode: 'BHT' },
   { name: 'BCC Service Manager', email: 'safeguarding.lead@bcc.example', role: 'agency', agencyCode: 'BCC' },
   { name: 'TVP Detective Inspector', email: 'safeguarding.lead@tvp.example', role: 'agency', agencyCode: 'TVP' },
   { name: 'CCG Designated Nurse', email: 'designated.nurse@ccg.example', role: 'agency', agencyCode: 'CCG' },
+  // Issue 20: a read-only inspector (access for 90 days from the first start); the chair is BOARD_CHAIR_EMAIL.
+  { name: 'Joint Inspection Lead', email: 'inspector@jtai.example', role: 'inspector' },
 ];
 
 /** Seeds agencies and users only into an empty database, so a user's own data is never touched. */
@@ -70,6 +78,7 @@ export async function seedDemoPeople(db: Db): Promise<boolean> {
         email: u.email,
         role: u.role,
         agencyId: u.agencyCode ? idByCode.get(u.agencyCode) : null,
+        accessExpiresAt: u.role === 'inspector' ? new Date(Date.now() + INSPECTOR_MAX_DAYS * 86_400_000) : null,
       })),
     );
     return true;
