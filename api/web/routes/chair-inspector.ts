@@ -242,6 +242,7 @@ export function chairInspectorRouter(kit: WebKit): Router {
         200,
         'Escalations',
         escalationQueuePage(locals(res).ctx, await listEscalations(ctx.db, { state }, now), state, now),
+        { notice: locals(res).notice },
       );
     }),
   );
