@@ -3,6 +3,7 @@ import { actionRoutes } from './actions';
 import { calendarRoutes } from './calendar';
 import { chairInspectorRoutes } from './chair-inspector';
 import { dashboardRoutes } from './dashboard';
+import { meRoutes } from './me';
 import { peopleRoutes } from './people';
 import { reportRoutes } from './reports';
 import { reviewRoutes } from './reviews';
@@ -21,5 +22,6 @@ export const ROUTES: RouteDef[] = [
   ...reportRoutes,
   ...calendarRoutes,
   ...themeRoutes,
+  ...meRoutes,
   ...chairInspectorRoutes, // issue 20
 ];

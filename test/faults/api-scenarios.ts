@@ -293,6 +293,21 @@ const BODIES: Record<string, fc.Arbitrary<unknown>> = {
     { requiredKeys: [] },
   ),
   '/api/v1/users/:id/deactivate': fc.record({ reason: field(hostileText) }, { requiredKeys: [] }),
+  // Issue 18: owners and cover.
+  '/api/v1/actions/:id/owner': fc.record(
+    { ownerId: field(fc.oneof(fc.constant(null), fc.uuid(), hostileText)) },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/me/cover': fc.record(
+    {
+      deputyId: field(fc.oneof(fc.uuid(), hostileText)),
+      from: date,
+      to: date,
+      copyMe: field(fc.boolean()),
+      userId: field(fc.uuid()),
+    },
+    { requiredKeys: [] },
+  ),
   // Issue 20: the chair's steps (an action id in the path names no escalation: 404 for the chair).
   '/api/v1/escalations/:id/challenge': fc.record(
     { text: field(hostileText), to: field(fc.constantFrom('lead', 'senior', 'chair')) },
