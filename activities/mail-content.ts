@@ -66,6 +66,12 @@ export function recipients(req: NotificationRequest, f: MailFacts): { to: string
       return { to: board, cc: uniq([f.boardChairEmail]).filter((c) => !board.includes(c)) };
     case 'escalation':
       return escalationRecipients(req, f, board);
+    case 'chair_challenge': {
+      // Issue 20: to the officer the chair names (senior falls back to the lead), the chair in copy.
+      const lead = f.agency?.leadEmail ?? null;
+      const to = uniq([req.challengeTo === 'senior' ? (f.agency?.seniorEmail ?? lead) : lead]);
+      return { to, cc: uniq([f.boardChairEmail]).filter((c) => !to.includes(c)) };
+    }
   }
 }
 
@@ -96,6 +102,7 @@ const SUBJECTS: Record<NotificationRequest['kind'], (f: MailFacts, req: Notifica
       ? `Extension request ${r.detail.extension === 'approve' ? 'approved' : 'rejected'}`
       : `Board decision: ${(r.detail?.outcome ?? '').replace(/_/g, ' ')}`,
   recommendation_complete: (_f, r) => `Recommendation complete: ${(r.detail?.status ?? '').replace(/_/g, ' ')}`,
+  chair_challenge: () => 'A challenge from the independent chair',
 };
 
 export function icsFor(f: MailFacts, link: string, stamp: Date): string {

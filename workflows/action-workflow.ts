@@ -34,6 +34,7 @@ import {
   acknowledgeUpdate,
   actionClosedSignal,
   cancelUpdate,
+  chairStepUpdate,
   decideExtensionUpdate,
   decideUpdate,
   reassignUpdate,
@@ -42,6 +43,7 @@ import {
   submitEvidenceUpdate,
 } from './messages';
 import { plan, type PlannedInstant, type PlanFacts } from './planner';
+import { applyChairStep, checkChairStep } from './chair';
 import { deriveRag } from './rag';
 import * as rules from './rules';
 import type {
@@ -173,6 +175,7 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     lastActivityAt: m.lastActivityAt,
     evidenceSubmittedAt: m.evidenceSubmittedAt,
     done: m.done,
+    retimed: m.retimed, // issue 20: set only by the chair's re-timing (workflows/chair.ts)
   });
   const next = (): PlannedInstant | undefined => plan(facts(), policy, Date.now(), calendar)[0];
   const escalationLevel = () => m.openEscalations.reduce((max, e) => Math.max(max, e.level), 0);
@@ -505,6 +508,14 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     }),
     { validator: (a) => rules.checkReassign(m, a) },
   );
+
+  // ---- issue 20: the independent chair's steps on an escalation (workflows/chair.ts, patch CHAIR_PATCH) ----
+  setHandler(
+    chairStepUpdate,
+    guarded(checkChairStep, (a) => applyChairStep({ m, commit, view }, a)),
+    { validator: (a) => checkChairStep(m, a) },
+  );
+  // ---- end issue 20 ----
 
   setHandler(stateQuery, view);
 

@@ -10,6 +10,7 @@ import type {
   ActionState,
   AddActionArgs,
   CancelArgs,
+  ChairStepArgs,
   DecideArgs,
   DecideExtensionArgs,
   ReassignArgs,
@@ -26,6 +27,8 @@ export const decideExtensionUpdate = defineUpdate<ActionState, [DecideExtensionA
 export const cancelUpdate = defineUpdate<ActionState, [CancelArgs]>('cancel');
 export const reassignUpdate = defineUpdate<ActionState, [ReassignArgs]>('reassign');
 export const stateQuery = defineQuery<ActionState>('state');
+/** Issue 20: the chair challenges, records a response, resolves or re-times an open escalation. */
+export const chairStepUpdate = defineUpdate<ActionState, [ChairStepArgs]>('chairStep');
 
 export const addActionUpdate = defineUpdate<RecommendationState, [AddActionArgs]>('addAction');
 export const recommendationStateQuery = defineQuery<RecommendationState>('state');

@@ -31,7 +31,7 @@ import {
   type BoardCalendar,
 } from './calendar';
 import { durationLabel, parseDuration, shiftBy } from './duration';
-import type { ActionStage, EscalationReason, Policy } from './types';
+import type { ActionStage, EscalationReason, Policy, RetimedEscalation } from './types';
 
 export interface PlanFacts {
   stage: ActionStage;
@@ -48,6 +48,8 @@ export interface PlanFacts {
   evidenceSubmittedAt: number | null;
   /** Occasions already fired. */
   done: readonly string[];
+  /** Issue 20: escalations the chair re-timed (absent on workflows that never had one). */
+  retimed?: readonly RetimedEscalation[];
 }
 
 export type PlannedKind = 'reminder' | 'overdue' | 'escalation';
@@ -199,6 +201,19 @@ export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: B
     });
   }
 
+  // Issue 20: a re-timed escalation is raised again at the chair's date, exactly then, while its cause still holds.
+  for (const r of facts.retimed ?? []) {
+    if (!retimedStillHolds(r, facts)) continue;
+    out.push({
+      at: r.at,
+      due: r.at,
+      kind: 'escalation',
+      reason: r.reason,
+      level: r.level,
+      occasion: `escalation:retimed:${r.escalationId}:${r.at}`,
+    });
+  }
+
   // A missed instant goes now; with a window, only while it is working hours, else at the next window.
   const missedAt = deliverAt && !inWorkingHours(now, deliverAt, cal) ? nextDeliveryAt(now, deliverAt, cal) : now;
   // Stryker disable next-line EqualityOperator: equivalent; an instant exactly now is either not windowed (missedAt is now) or a delivery instant, in working hours (missedAt is now)
@@ -213,6 +228,24 @@ export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: B
         (a.level ?? 0) - (b.level ?? 0) ||
         a.occasion.localeCompare(b.occasion),
     );
+}
+
+/**
+ * Issue 20: whether what caused a re-timed escalation is still so. Overdue: the agency still owes
+ * the work and the due date is not after the chair's date (an extension past it ends the cause).
+ * The others: still in the stage that caused it, with nothing done since the chair re-timed it.
+ */
+export function retimedStillHolds(r: RetimedEscalation, f: PlanFacts): boolean {
+  switch (r.reason) {
+    case 'overdue':
+      return (f.stage === 'assigned' || f.stage === 'in_progress') && f.dueDate <= r.at;
+    case 'not_acknowledged':
+      return f.stage === 'assigned' && f.assignedAt <= r.setAt;
+    case 'stalled':
+      return f.stage === 'in_progress' && f.lastActivityAt <= r.setAt;
+    case 'awaiting_board':
+      return f.stage === 'under_review' && f.evidenceSubmittedAt !== null && f.evidenceSubmittedAt <= r.setAt;
+  }
 }
 
 /** Instants that are due now or earlier: what the workflow fires on waking. */

@@ -1,6 +1,7 @@
 import type { RouteDef } from '../http/route';
 import { actionRoutes } from './actions';
 import { calendarRoutes } from './calendar';
+import { chairInspectorRoutes } from './chair-inspector';
 import { dashboardRoutes } from './dashboard';
 import { meRoutes } from './me';
 import { peopleRoutes } from './people';
@@ -22,4 +23,5 @@ export const ROUTES: RouteDef[] = [
   ...calendarRoutes,
   ...themeRoutes,
   ...meRoutes,
+  ...chairInspectorRoutes, // issue 20
 ];

@@ -63,7 +63,7 @@ type UpdateOptions = { updateId?: string };
  * request carries the same update id, so Temporal attaches it to that Update and it gets the
  * eventual result instead of making the change twice.
  */
-async function update<T>(
+export async function update<T>(
   deps: LifecycleDeps,
   actionId: string,
   send: (h: ReturnType<LifecycleDeps['client']['workflow']['getHandle']>, o: UpdateOptions) => Promise<T>,

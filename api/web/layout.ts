@@ -123,6 +123,9 @@ function nav(ctx: PageContext): Part {
     else links.push(['/', 'Awaiting sign-off'], ['/actions', 'All actions']);
     links.push(['/dashboard', 'Dashboard'], ['/reviews', 'Reviews'], ['/papers', 'Board papers']);
     links.push(['/preferences', 'Preferences']);
+    // Issue 20: the chair's queue, and the inspectors' access log for those who oversee it.
+    if (u.role !== 'agency') links.push(['/escalations', 'Escalations']);
+    if (['board', 'admin', 'chair'].includes(u.role)) links.push(['/inspector-reads', 'Inspector access']);
   }
   if (ctx.embedded.mail) links.push(['/mail', 'Mail inbox']);
   if (ctx.embedded.temporalUiUrl) links.push([ctx.embedded.temporalUiUrl, 'Temporal UI']);

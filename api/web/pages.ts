@@ -148,6 +148,11 @@ const EVENT_TEXT: Record<string, string> = {
   reminder_sent: 'Reminder sent',
   overdue_reminder_sent: 'Overdue reminder sent',
   escalation_raised: 'Escalated',
+  // Issue 20: the chair's steps.
+  escalation_challenged: 'The chair challenged the agency',
+  escalation_response_recorded: "The agency's response, recorded by the chair",
+  escalation_resolved: 'The chair closed the escalation as resolved',
+  escalation_retimed: 'The chair re-timed the escalation',
 };
 const OUTCOME_TEXT: Record<string, string> = {
   approve: 'approved: implemented',
@@ -168,6 +173,11 @@ function eventDetail(type: string, p: Record<string, unknown>): Part {
   if (str('newDueDate')) bits.push(html`: new due date ${fmtDate(str('newDueDate'))}`);
   const comment = str('comment') ?? str('reason');
   if (comment && type !== 'escalation_raised') bits.push(html`<br /><q>${comment}</q>`);
+  if (type.startsWith('escalation_') && type !== 'escalation_raised') {
+    if (str('sentTo')) bits.push(html` (to the ${str('sentTo') === 'senior' ? 'senior manager' : 'lead officer'})`);
+    if (str('until')) bits.push(html`: raised again ${fmtDateTime(str('until'))} if still needed`);
+    if (str('text')) bits.push(html`<br /><q>${str('text')}</q>`);
+  }
   return bits;
 }
 

@@ -11,6 +11,7 @@ import type { ApiContext } from '../http/route';
 import { FLASH_COOKIE, PRE_CSRF_COOKIE, clearCookie, createKit, locals, readCookie, setCookie } from './kit';
 import type { SignInLimits } from './rate-limit';
 import { actionRouter } from './routes/actions';
+import { chairInspectorRouter, inspectorGuard } from './routes/chair-inspector';
 import { extrasRouter } from './routes/extras';
 import { preferencesRouter } from './routes/preferences';
 import { reportRouter } from './routes/reports';
@@ -38,6 +39,7 @@ const NOTICES: Record<string, string> = {
   import_existing: 'This review was already imported with the same content; nothing new was created.',
   preferences: 'Mail choices saved.',
   cover: 'Cover set. Your mail goes to your deputy on those days.',
+  chair_step: 'Recorded. It is in the action’s timeline and the audit trail.', // issue 20
 };
 
 export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
@@ -72,6 +74,9 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
       .catch(next);
   });
 
+  // Issue 20: inspectors read (each read logged) and change nothing.
+  router.use(inspectorGuard(kit));
+
   // Uploads are refused unread without a session (nothing to check a CSRF token against).
   router.post(['/actions/:id/evidence', '/reviews/new'], (req, res, next) => {
     if (locals(res).session) return next();
@@ -87,6 +92,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
   router.use(actionRouter(kit));
   router.use(extrasRouter(kit));
   router.use(preferencesRouter(kit));
+  router.use(chairInspectorRouter(kit)); // issue 20
   mountPaperPages(router, {
     db: ctx.db,
     config: ctx.config,

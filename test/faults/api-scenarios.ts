@@ -201,8 +201,9 @@ const BODIES: Record<string, fc.Arbitrary<unknown>> = {
     {
       name: field(hostileText),
       email,
-      role: field(fc.constantFrom('admin', 'board', 'agency')),
+      role: field(fc.constantFrom('admin', 'board', 'agency', 'chair', 'inspector')),
       agencyCode: field(fc.constantFrom('BHT', 'TVP', 'NOPE')),
+      expiresOn: date,
     },
     { requiredKeys: [] },
   ),
@@ -307,6 +308,14 @@ const BODIES: Record<string, fc.Arbitrary<unknown>> = {
     },
     { requiredKeys: [] },
   ),
+  // Issue 20: the chair's steps (an action id in the path names no escalation: 404 for the chair).
+  '/api/v1/escalations/:id/challenge': fc.record(
+    { text: field(hostileText), to: field(fc.constantFrom('lead', 'senior', 'chair')) },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/escalations/:id/response': fc.record({ text: field(hostileText) }, { requiredKeys: [] }),
+  '/api/v1/escalations/:id/resolve': fc.record({ comment: field(hostileText) }, { requiredKeys: [] }),
+  '/api/v1/escalations/:id/retime': fc.record({ until: date, comment: field(hostileText) }, { requiredKeys: [] }),
   '/api/v1/themes': fc.record(
     {
       code: field(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/)),
