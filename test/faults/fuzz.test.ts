@@ -5,7 +5,7 @@
  * failing run is repeated with FUZZ_SEED=<its seed>.
  */
 import { ApiStack } from '../api/stack';
-import { fuzzWriteRoutes } from './api-scenarios';
+import { FUZZ_STACK_OPTIONS, fuzzWriteRoutes } from './api-scenarios';
 import { fuzzWebForms } from './web-scenarios';
 
 const REQUESTS = Number(process.env.FAULTS_FUZZ_REQUESTS ?? 300);
@@ -19,7 +19,7 @@ const REQUEST_BOUND_MS = 30_000;
 
 let stack: ApiStack;
 beforeAll(async () => {
-  stack = await new ApiStack().start();
+  stack = await new ApiStack(FUZZ_STACK_OPTIONS).start();
 }, 180_000);
 afterAll(() => stack?.stop());
 

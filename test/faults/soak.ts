@@ -16,7 +16,7 @@ import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { freePort, provisionTemporalCli, startDevServer, type DevServer } from '../../lib/temporal-cli';
 import { ApiStack } from '../api/stack';
-import { concurrentDuplicates, fuzzWriteRoutes } from './api-scenarios';
+import { FUZZ_STACK_OPTIONS, concurrentDuplicates, fuzzWriteRoutes } from './api-scenarios';
 import { PgCluster } from './pg-cluster';
 import { fuzzWebForms } from './web-scenarios';
 import { postgresRestarted, smtpDown, temporalRestarted, workerKilled, type ScenarioReport } from './scenarios';
@@ -85,8 +85,8 @@ async function main(): Promise<number> {
       await s.stop();
     }
   };
-  const withApi = async <T>(fn: (s: ApiStack) => Promise<T>): Promise<T> => {
-    const s = await new ApiStack().start();
+  const withApi = async <T>(fn: (s: ApiStack) => Promise<T>, opts = {}): Promise<T> => {
+    const s = await new ApiStack(opts).start();
     try {
       return await fn(s);
     } finally {
@@ -153,10 +153,10 @@ async function main(): Promise<number> {
     });
     await scenario('duplicates', () => withApi((s) => concurrentDuplicates(s, { rounds: ROUNDS }, log)));
     await scenario('fuzz', () =>
-      withApi((s) => fuzzWriteRoutes(s, { requests: FUZZ, seed: Date.now() % 1_000_000 }, log)),
+      withApi((s) => fuzzWriteRoutes(s, { requests: FUZZ, seed: Date.now() % 1_000_000 }, log), FUZZ_STACK_OPTIONS),
     );
     await scenario('webfuzz', () =>
-      withApi((s) => fuzzWebForms(s, { requests: WEB_FUZZ, seed: Date.now() % 1_000_000 }, log)),
+      withApi((s) => fuzzWebForms(s, { requests: WEB_FUZZ, seed: Date.now() % 1_000_000 }, log), FUZZ_STACK_OPTIONS),
     );
   } finally {
     await shared.stop();

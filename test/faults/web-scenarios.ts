@@ -15,7 +15,7 @@ import { fixture, type Fixture, type Stage } from '../api/fixtures';
 import { inDays, type ApiStack, type Caller } from '../api/stack';
 import { CookieBrowser } from '../support/cookie-browser';
 import { webSession } from '../poison/support';
-import { HOSTILE_TEXT, hostileText, junk, rowFingerprint } from './api-scenarios';
+import { HOSTILE_TEXT, changedTables, hostileText, junk, rowFingerprint } from './api-scenarios';
 import type { ScenarioReport } from './scenarios';
 
 type Log = (line: string) => void;
@@ -285,7 +285,7 @@ export async function fuzzWebForms(
         const after = await fingerprint();
         if (after !== before) {
           changedByRefused += 1;
-          problems.push(`${named()}: refused ${status} changed rows`);
+          problems.push(`${named()}: refused ${status} changed rows of ${changedTables(before, after)}`);
         }
       } else {
         accepted += 1;
