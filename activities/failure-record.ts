@@ -36,7 +36,25 @@ function projectionWillRetry(err: unknown, event: ActionEvent): boolean {
   return !(err.type === PROJECTION_REFUSED && event.storableText);
 }
 
-const errorText = (err: unknown) => toStorable(err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR);
+/**
+ * The error in words, without the query: drizzle's "Failed query: … params: …" carries the
+ * statement's parameters (a person's statement text), so the database's own message is kept
+ * (the error that carried the SQLSTATE, else the innermost cause).
+ */
+function errorText(err: unknown): string {
+  let text: string;
+  if (err instanceof ApplicationFailure) text = err.message;
+  else {
+    const c = classifyDbError(err);
+    if (c.code !== null || c.reason === 'connection') text = c.message;
+    else {
+      let root: unknown = err;
+      while (root instanceof Error && root.cause !== undefined) root = root.cause;
+      text = root instanceof Error ? `${root.name}: ${root.message}` : String(root);
+    }
+  }
+  return toStorable(text).slice(0, MAX_ERROR);
+}
 
 /** The attempt number Temporal gave this run, when running as an activity (1 otherwise). */
 function attempt(): number {

@@ -44,6 +44,8 @@ beforeAll(async () => {
     create trigger wedge_evidence before insert on evidence for each row execute function refuse_wedge();`);
 }, 180_000);
 afterAll(async () => {
+  // A failed run must not leave the worker retrying for ever while it shuts down.
+  await stack?.db.db.execute(`drop trigger if exists wedge_evidence on evidence`);
   await heartbeat?.stop();
   await stack?.stop();
 });
@@ -120,7 +122,9 @@ it('a wedged projection: counted by type and reason, then behind for a minute, n
     `action ${row.review_reference} ${row.reference} (BHT, id ${f.actionId}) is behind its workflow`,
   );
   expect(sick.out).toContain('the pages show "in_progress"');
-  expect(sick.out).toMatch(/reason P0001:\n\s+.*evidence store offline for maintenance/);
+  expect(sick.out).toMatch(/reason P0001:\n\s+evidence store offline for maintenance\n/);
+  // The error without the query's parameters: a person's statement is not copied into the failure record.
+  expect(sick.out).not.toContain('WEDGE');
   expect(sick.out).toMatch(/What to do: this failure is not one the code knows/);
   expect(sick.out).toMatch(/1 problem\(s\) found/);
 
