@@ -90,6 +90,9 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
     notFound: kit.notFound,
   });
 
+  // Any other address outside the API is a page that is not there (the API keeps its problem+json 404).
+  router.use((req, res, next) => (req.path.startsWith('/api/') ? next() : kit.notFound(res)));
+
   // A form the body parser refuses (too large, too many fields, a charset it cannot read) or a
   // database out of reach still gets a page, not the API's problem+json.
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
