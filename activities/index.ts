@@ -12,6 +12,7 @@ import { sendNotification, type OutboxConfig } from './outbox';
 import { sendSignInMail, type SignInMailResult } from './sign-in-mail';
 
 import { useAuditKey } from './audit';
+import { planDigests, sendDigest, type DigestPlan } from './digest';
 
 export { verifyAuditChain } from './audit';
 
@@ -64,6 +65,25 @@ export function createActivities({ db, mailer, config, log, auditKey }: Activity
       } catch (err) {
         log?.warn('sign-in mail not sent yet', { error: String(err) });
         await failures.failed('sendSignInMail', err);
+        throw err;
+      }
+    },
+    // ---- issue 18: the daily digest ----
+    async planDigests(day?: string): Promise<DigestPlan> {
+      return planDigests(db, new Date(), day).catch(async (err: unknown) => {
+        await failures.failed('planDigests', err);
+        throw err;
+      });
+    },
+    async sendDigest(input: {
+      userId: string;
+      day: string;
+    }): Promise<{ status: 'sent' | 'already_sent' | 'nothing'; items: number }> {
+      try {
+        return await sendDigest({ db, mailer, config }, input);
+      } catch (err) {
+        log?.warn('digest not sent yet', { userId: input.userId, day: input.day, error: String(err) });
+        await failures.failed('sendDigest', err);
         throw err;
       }
     },

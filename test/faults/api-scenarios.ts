@@ -292,6 +292,21 @@ const BODIES: Record<string, fc.Arbitrary<unknown>> = {
     { requiredKeys: [] },
   ),
   '/api/v1/users/:id/deactivate': fc.record({ reason: field(hostileText) }, { requiredKeys: [] }),
+  // Issue 18: owners and cover.
+  '/api/v1/actions/:id/owner': fc.record(
+    { ownerId: field(fc.oneof(fc.constant(null), fc.uuid(), hostileText)) },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/me/cover': fc.record(
+    {
+      deputyId: field(fc.oneof(fc.uuid(), hostileText)),
+      from: date,
+      to: date,
+      copyMe: field(fc.boolean()),
+      userId: field(fc.uuid()),
+    },
+    { requiredKeys: [] },
+  ),
   '/api/v1/themes': fc.record(
     {
       code: field(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/)),
@@ -328,7 +343,7 @@ export async function rowFingerprint(
 ): Promise<{ fingerprint: () => Promise<string>; settle: () => Promise<void> }> {
   const tables = (
     (await stack.db.db.execute(
-      sql`select relname as t from pg_stat_user_tables where schemaname = 'public' and relname not in ('__drizzle_migrations', 'notifications', 'rate_limits', 'activity_failure_counts', 'projection_failures', 'worker_heartbeats') order by relname`,
+      sql`select relname as t from pg_stat_user_tables where schemaname = 'public' and relname not in ('__drizzle_migrations', 'notifications', 'digest_items', 'rate_limits', 'activity_failure_counts', 'projection_failures', 'worker_heartbeats') order by relname`,
     )) as unknown as { rows: { t: string }[] }
   ).rows.map((r) => r.t);
   const fingerprintSql = sql.raw(
