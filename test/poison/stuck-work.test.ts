@@ -25,7 +25,7 @@ const run = promisify(execFile);
 let stack: ApiStack;
 let heartbeat: Heartbeat;
 beforeAll(async () => {
-  stack = await new ApiStack({ env: { UPDATE_TIMEOUT_SECONDS: '3' } }).start();
+  stack = await new ApiStack({ env: { UPDATE_TIMEOUT_SECONDS: '10' } }).start();
   // The stack's worker does not beat by itself (npm run worker does): beat for it, as the doctor checks workers too.
   heartbeat = await startHeartbeat({
     db: stack.db.db,
