@@ -631,3 +631,34 @@ export const digestItems = pgTable(
       .where(sql`digest_key is null`),
   ],
 );
+
+/**
+ * Activity failures as the workers saw them (migration 0015), by activity and reason (a
+ * SQLSTATE, `connection`, an ApplicationFailure type, `unknown`): /metrics serves the counts.
+ */
+export const activityFailureCounts = pgTable(
+  'activity_failure_counts',
+  {
+    activityType: text('activity_type').notNull(),
+    reason: text('reason').notNull(),
+    failures: bigint('failures', { mode: 'number' }).notNull().default(0),
+    lastFailedAt: ts('last_failed_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.activityType, t.reason] })],
+);
+
+/**
+ * The projection failing now, per action workflow (migration 0015): the event (`seq`) it could
+ * not write, since when, how often, and the last error. Stale once the action's `projected_seq`
+ * reaches `seq`; an action still short of it a minute after the first failure is behind.
+ */
+export const projectionFailures = pgTable('projection_failures', {
+  workflowId: text('workflow_id').primaryKey(),
+  actionId: text('action_id').notNull(),
+  seq: integer('seq').notNull(),
+  reason: text('reason').notNull(),
+  lastError: text('last_error').notNull(),
+  attempts: integer('attempts').notNull().default(1),
+  firstFailedAt: ts('first_failed_at').notNull().defaultNow(),
+  lastFailedAt: ts('last_failed_at').notNull().defaultNow(),
+});
