@@ -13,6 +13,7 @@ import type { SignInLimits } from './rate-limit';
 import { actionRouter } from './routes/actions';
 import { extrasRouter } from './routes/extras';
 import { reportRouter } from './routes/reports';
+import { progressSheetRouter } from './routes/progress-sheet';
 import { reviewRouter } from './routes/reviews';
 import { signInRouter } from './routes/sign-in';
 import { mountPaperPages } from './papers-pages';
@@ -68,7 +69,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
   });
 
   // Uploads are refused unread without a session (nothing to check a CSRF token against).
-  router.post(['/actions/:id/evidence', '/reviews/new'], (req, res, next) => {
+  router.post(['/actions/:id/evidence', '/reviews/new', '/reviews/:id/progress-sheet'], (req, res, next) => {
     if (locals(res).session) return next();
     res.setHeader('Connection', 'close');
     kit.csrfRefused(res);
@@ -77,6 +78,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
   router.use(signInRouter(kit, opts));
   router.use(reportRouter(kit));
   router.use(reviewRouter(kit));
+  router.use(progressSheetRouter(kit));
   router.use(actionRouter(kit));
   router.use(extrasRouter(kit));
   mountPaperPages(router, {
