@@ -84,12 +84,10 @@ async function fill(xlsx: Buffer, updates: Record<string, string>): Promise<Buff
 }
 
 const upload = (reviewId: string, file: Buffer, caller: Caller = 'owner') =>
-  stack
-    .post(`/api/v1/reviews/${reviewId}/progress-sheet`, caller)
-    .attach('file', file, {
-      filename: 'progress.xlsx',
-      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    });
+  stack.post(`/api/v1/reviews/${reviewId}/progress-sheet`, caller).attach('file', file, {
+    filename: 'progress.xlsx',
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  });
 
 const rowsOf = async (reviewId: string) =>
   (
