@@ -20,6 +20,8 @@ export interface MailFacts {
   boardEmails: string[];
   dueDate: Date | null;
   status: string | null;
+  /** Issue 18: the action's named owner (an active user), or null/absent: the agency is mailed as before. */
+  owner?: { email: string; name: string } | null;
 }
 
 export interface ComposedMail {
@@ -41,6 +43,17 @@ const day = (d: Date | null) => (d ? formatDay(d) : 'not set');
 export function recipients(req: NotificationRequest, f: MailFacts): { to: string[]; cc: string[] } {
   const agencyAll = f.agency ? uniq([f.agency.leadEmail, ...f.agency.userEmails]) : [];
   const board = f.boardEmails.length ? uniq(f.boardEmails) : [f.boardChairEmail.toLowerCase()];
+  // ---- issue 18: a named owner receives the action's mail, the agency lead in copy ----
+  const owner = f.owner?.email.toLowerCase() ?? null;
+  const lead = f.agency?.leadEmail.toLowerCase() ?? null;
+  if (owner && req.audience === 'owner') return { to: [owner], cc: [] };
+  if (owner && (req.kind === 'reminder' || req.kind === 'overdue' || req.kind === 'decision'))
+    return { to: [owner], cc: uniq([lead]).filter((c) => c !== owner) };
+  if (owner && req.kind === 'escalation' && req.escalation?.reason !== 'awaiting_board') {
+    const laddered = escalationRecipients(req, f, board);
+    return { ...laddered, cc: uniq([...laddered.cc, owner]).filter((c) => !laddered.to.includes(c)) };
+  }
+  // ---- end issue 18 ----
   switch (req.kind) {
     case 'assignment':
     case 'reminder':
@@ -51,20 +64,24 @@ export function recipients(req: NotificationRequest, f: MailFacts): { to: string
       return { to: board, cc: [] };
     case 'recommendation_complete':
       return { to: board, cc: uniq([f.boardChairEmail]).filter((c) => !board.includes(c)) };
-    case 'escalation': {
-      const lead = f.agency?.leadEmail ?? null;
-      const senior = f.agency?.seniorEmail ?? lead;
-      const chair = f.boardChairEmail;
-      const level = req.escalation?.level ?? 1;
-      // The board's own delay is not the agency's fault: the chair is told, with the board in copy.
-      if (req.escalation?.reason === 'awaiting_board')
-        return { to: [chair.toLowerCase()], cc: board.filter((b) => b !== chair.toLowerCase()) };
-      if (level >= 3)
-        return { to: [chair.toLowerCase()], cc: uniq([lead, senior]).filter((c) => c !== chair.toLowerCase()) };
-      if (level === 2) return { to: uniq([senior]), cc: uniq([lead]).filter((c) => c !== senior?.toLowerCase()) };
-      return { to: uniq([lead]), cc: [] };
-    }
+    case 'escalation':
+      return escalationRecipients(req, f, board);
   }
+}
+
+/** The escalation ladder: level 1 the lead, level 2 the senior manager, level 3 the chair, lower levels in copy. */
+function escalationRecipients(req: NotificationRequest, f: MailFacts, board: string[]): { to: string[]; cc: string[] } {
+  const lead = f.agency?.leadEmail ?? null;
+  const senior = f.agency?.seniorEmail ?? lead;
+  const chair = f.boardChairEmail;
+  const level = req.escalation?.level ?? 1;
+  // The board's own delay is not the agency's fault: the chair is told, with the board in copy.
+  if (req.escalation?.reason === 'awaiting_board')
+    return { to: [chair.toLowerCase()], cc: board.filter((b) => b !== chair.toLowerCase()) };
+  if (level >= 3)
+    return { to: [chair.toLowerCase()], cc: uniq([lead, senior]).filter((c) => c !== chair.toLowerCase()) };
+  if (level === 2) return { to: uniq([senior]), cc: uniq([lead]).filter((c) => c !== senior?.toLowerCase()) };
+  return { to: uniq([lead]), cc: [] };
 }
 
 const SUBJECTS: Record<NotificationRequest['kind'], (f: MailFacts, req: NotificationRequest) => string> = {

@@ -22,6 +22,10 @@ import { isUuid } from '../../domain/text';
 import { dueOn } from '../../lib/board-time';
 import { FINISHED_STATUSES, OPEN_STATUSES, OVERDUE_STATUSES } from '../../domain/vocabulary';
 import { iso, type Scope } from './scope';
+import { alias } from 'drizzle-orm/pg-core';
+
+/** The action's named owner (issue 18), joined under its own name. */
+export const ownerUser = alias(users, 'owner_user');
 
 /** The SQL form of domain/vocabulary's isOverdue: past due while the agency still owes the work. */
 export const overdueCondition = (now: Date): SQL =>
@@ -52,13 +56,18 @@ export const actionColumns = {
   workflowId: actions.workflowId,
   agencyId: actions.agencyId,
   themes: actions.themes,
+  ownerId: actions.ownerId,
+  ownerName: ownerUser.name,
+  ownerEmail: ownerUser.email,
 };
 
 type ActionRow = {
-  [K in keyof typeof actionColumns]: (typeof actionColumns)[K]['_']['notNull'] extends true
+  [
+    K in Exclude<keyof typeof actionColumns, 'ownerName' | 'ownerEmail'>
+  ]: (typeof actionColumns)[K]['_']['notNull'] extends true
     ? (typeof actionColumns)[K]['_']['data']
     : (typeof actionColumns)[K]['_']['data'] | null;
-};
+} & { ownerName: string | null; ownerEmail: string | null };
 
 export function toAction(r: ActionRow) {
   return {
@@ -85,6 +94,7 @@ export function toAction(r: ActionRow) {
     closedAt: iso(r.closedAt),
     nextTimerAt: iso(r.nextTimerAt),
     themes: r.themes,
+    owner: r.ownerId && r.ownerName && r.ownerEmail ? { id: r.ownerId, name: r.ownerName, email: r.ownerEmail } : null,
   };
 }
 export type ActionView = ReturnType<typeof toAction>;
@@ -98,7 +108,8 @@ function baseSelect<E extends Record<string, SQL.Aliased | SQL> = Record<never, 
     .select({ ...actionColumns, ...(extra as E) })
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
-    .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId));
+    .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId))
+    .leftJoin(ownerUser, eq(ownerUser.id, actions.ownerId));
 }
 
 export interface ActionFilters {
@@ -113,6 +124,8 @@ export interface ActionFilters {
   overdue?: boolean;
   /** true: still open (assigned, in progress, under review); false: closed or cancelled. */
   open?: boolean;
+  /** Issue 18: the named owner's user id ("My actions"). */
+  owner?: string;
 }
 
 /** Conditions on the actions table alone (the agency code becomes a lookup), so the count and the page's ids need no join. */
@@ -136,6 +149,7 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
   if (f.rag) c.push(eq(actions.rag, f.rag));
   if (f.overdue === true) c.push(overdueCondition(now));
   if (f.overdue === false) c.push(not(overdueCondition(now)));
+  if (f.owner) c.push(eq(actions.ownerId, f.owner));
   if (f.open !== undefined) c.push(inArray(actions.status, f.open ? [...OPEN_STATUSES] : [...FINISHED_STATUSES]));
   return c.filter((x): x is SQL => x !== undefined);
 }
@@ -328,7 +342,7 @@ export async function actionHistory(db: DbOrTx, actionId: string) {
     id: r.id,
     type: r.type,
     actor: r.actor,
-    actorName,
+    actorName: forWhom(actorName, r.payload),
     payload: r.payload,
     occurredAt: r.occurredAt.toISOString(),
     hash: r.hash,
@@ -398,4 +412,10 @@ export async function findAttachment(db: DbOrTx, actionId: string, attachmentId:
     .where(and(eq(attachments.id, attachmentId), eq(evidence.actionId, actionId)))
     .limit(1);
   return row ?? null;
+}
+
+/** A deputy's act reads "Sam Patel for Jo Lead" (issue 18: the projection records whom they covered). */
+function forWhom(actorName: string | null, payload: unknown): string | null {
+  const behalf = (payload as { onBehalfOf?: { name?: unknown } } | null)?.onBehalfOf;
+  return actorName && behalf && typeof behalf.name === 'string' ? `${actorName} for ${behalf.name}` : actorName;
 }

@@ -91,6 +91,7 @@ form.filters{background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
 .filter-grid input[type=checkbox]{width:1.25rem;height:1.25rem;margin:.15rem 0 0}
 .filter-buttons{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap}.filter-buttons button{margin-top:.75rem}
 nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline}
+ul.tabs{list-style:none;padding:0;display:flex;gap:1.5rem}ul.tabs a[aria-current]{font-weight:bold}
 a.button{display:inline-block;font-weight:700;padding:.5rem 1rem;background:var(--green);color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18}
 abbr[title]{text-decoration:none}
 @media (min-width:40.01rem){table.actions{table-layout:fixed}
@@ -119,6 +120,7 @@ function nav(ctx: PageContext): Part {
     if (u.role === 'agency') links.push(['/', 'My actions']);
     else links.push(['/', 'Awaiting sign-off'], ['/actions', 'All actions']);
     links.push(['/dashboard', 'Dashboard'], ['/reviews', 'Reviews'], ['/papers', 'Board papers']);
+    links.push(['/preferences', 'Preferences']);
   }
   if (ctx.embedded.mail) links.push(['/mail', 'Mail inbox']);
   if (ctx.embedded.temporalUiUrl) links.push([ctx.embedded.temporalUiUrl, 'Temporal UI']);

@@ -12,6 +12,7 @@ import { FLASH_COOKIE, PRE_CSRF_COOKIE, clearCookie, createKit, locals, readCook
 import type { SignInLimits } from './rate-limit';
 import { actionRouter } from './routes/actions';
 import { extrasRouter } from './routes/extras';
+import { preferencesRouter } from './routes/preferences';
 import { reportRouter } from './routes/reports';
 import { progressSheetRouter } from './routes/progress-sheet';
 import { reviewRouter } from './routes/reviews';
@@ -35,6 +36,8 @@ const NOTICES: Record<string, string> = {
   cancelled: 'Action cancelled. The agency has been told; no more reminders or escalations will be sent.',
   imported: 'Review imported. The agencies have been sent their actions.',
   import_existing: 'This review was already imported with the same content; nothing new was created.',
+  preferences: 'Mail choices saved.',
+  cover: 'Cover set. Your mail goes to your deputy on those days.',
 };
 
 export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
@@ -81,6 +84,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
   router.use(progressSheetRouter(kit));
   router.use(actionRouter(kit));
   router.use(extrasRouter(kit));
+  router.use(preferencesRouter(kit));
   mountPaperPages(router, {
     db: ctx.db,
     config: ctx.config,
