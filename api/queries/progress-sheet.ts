@@ -5,7 +5,16 @@
  */
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { actions, agencies, auditEvents, evidence, extensionRequests, recommendations, reviews } from '../../db/schema';
+import {
+  actions,
+  agencies,
+  auditEvents,
+  evidence,
+  extensionRequests,
+  recommendations,
+  reviews,
+  users,
+} from '../../db/schema';
 import { isUuid } from '../../domain/text';
 import { scopeCondition } from './actions';
 import type { Scope } from './scope';
@@ -21,6 +30,9 @@ export interface SheetAction {
   agencyId: string;
   agencyCode: string;
   agencyName: string;
+  /** The named owner (issue 18), or null when the agency as a whole owns it. */
+  ownerName: string | null;
+  ownerEmail: string | null;
   successMeasure: string | null;
   /** The due date the plan first set (before any extension). */
   originalDueDate: Date;
@@ -55,6 +67,8 @@ export async function progressSheetActions(db: DbOrTx, scope: Scope, reviewId: s
       agencyId: actions.agencyId,
       agencyCode: agencies.code,
       agencyName: agencies.name,
+      ownerName: users.name,
+      ownerEmail: users.email,
       successMeasure: actions.successMeasure,
       dueDate: actions.dueDate,
       status: actions.status,
@@ -67,6 +81,7 @@ export async function progressSheetActions(db: DbOrTx, scope: Scope, reviewId: s
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
     .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId))
+    .leftJoin(users, eq(users.id, actions.ownerId))
     .where(and(eq(actions.reviewId, reviewId), scopeCondition(scope)))
     .orderBy(asc(recommendations.number), asc(actions.reference));
   // An agency with no action in the review must not learn that the review exists.

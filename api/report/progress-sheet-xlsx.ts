@@ -36,7 +36,8 @@ function cells(a: SheetAction): Record<SheetColumnKey, string | number> {
     successMeasure: sheetText(a.successMeasure ?? ''),
     targetDate: dueOn(a.originalDueDate),
     status: STATUS_WORDS[a.status] ?? a.status,
-    owner: sheetText(a.agencyName),
+    // The named owner where there is one; otherwise the agency owns it as a whole.
+    owner: sheetText(a.ownerName ? `${a.ownerName} <${a.ownerEmail}>` : a.agencyName),
     dueDate: dueOn(a.dueDate),
     latestUpdate: u
       ? sheetText(`${formatDay(u.submittedAt)} (${EVIDENCE_WORDS[u.status] ?? u.status}): ${u.statement}`)
