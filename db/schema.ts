@@ -446,6 +446,8 @@ export const sessions = pgTable('sessions', {
   csrfToken: text('csrf_token').notNull(),
   expiresAt: ts('expires_at').notNull(),
   createdAt: createdAt(),
+  /** Single sign-on: the provider's ID token, the hint of its end-session request (migration 0012). */
+  oidcIdToken: text('oidc_id_token'),
 });
 
 /**

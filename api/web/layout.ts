@@ -21,6 +21,8 @@ export interface PageContext {
   /** Embedded mode: the mail inbox and the Temporal UI are there to be clicked. */
   embedded: { mail: boolean; temporalUiUrl: string | null };
   path: string;
+  /** Single sign-on is configured: the provider's name for the sign-in button. */
+  ssoProvider?: string | null;
 }
 
 const CSS = `

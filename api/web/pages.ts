@@ -478,6 +478,12 @@ export function signOffPage(
 export function signInPage(ctx: PageContext, email = '', error?: string): Part {
   const problem = fieldProblem(error ? { values: {}, errors: { email: error } } : undefined, 'email');
   return html`<h1>Sign in</h1>
+    ${
+      ctx.ssoProvider
+        ? html`<p><a class="button" href="/signin/sso">Sign in with ${ctx.ssoProvider}</a></p>
+            <h2>Or sign in by e-mail</h2>`
+        : ''
+    }
     <p>Enter your work e-mail address. We will send you a link that signs you in; it works once, for 15 minutes.</p>
     <form class="stack" method="post" action="/signin">
       ${csrfField(ctx)} <label for="email">E-mail address</label>${problem.message}<input

@@ -17,6 +17,7 @@ import { reportRouter } from './routes/reports';
 import { progressSheetRouter } from './routes/progress-sheet';
 import { reviewRouter } from './routes/reviews';
 import { signInRouter } from './routes/sign-in';
+import { ssoRouter } from './routes/sso';
 import { mountPaperPages } from './papers-pages';
 import { loadSession } from './session';
 
@@ -47,6 +48,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
     mail: opts.mailCatcher !== undefined,
     temporalUiUrl: ctx.config.mode === 'embedded' ? `http://localhost:${ctx.config.temporal.uiPort}` : null,
   };
+  const ssoProvider = ctx.config.oidc?.providerName ?? null;
 
   // Session and page context for every page request (the API under /api keeps its bearer tokens).
   router.use((req, res, next) => {
@@ -65,7 +67,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
           clearCookie(res, FLASH_COOKIE, kit.secure);
         }
         l.session = session;
-        l.ctx = { user: session?.user ?? null, csrf, embedded, path: req.path };
+        l.ctx = { user: session?.user ?? null, csrf, embedded, path: req.path, ssoProvider };
         next();
       })
       .catch(next);
@@ -78,6 +80,8 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
     kit.csrfRefused(res);
   });
 
+  // Before the e-mailed link's routes: /signin/sso would otherwise read as a link's token.
+  if (ctx.config.oidc) router.use(ssoRouter(kit, ctx.config.oidc));
   router.use(signInRouter(kit, opts));
   router.use(reportRouter(kit));
   router.use(reviewRouter(kit));
