@@ -284,6 +284,38 @@ export const ImportForm = z
   })
   .openapi('ImportForm');
 
+/** An uploaded progress sheet: the file only (multipart field `file`). */
+export const ProgressSheetFields = z.strictObject({}).openapi('ProgressSheetFields');
+
+export const ProgressSheetForm = z
+  .object({
+    file: z.any().openapi({
+      type: 'string',
+      format: 'binary',
+      description:
+        'the .xlsx from GET /reviews/:id/progress-sheet with the Progress update column filled in (or the same columns as .csv)',
+    }),
+  })
+  .openapi('ProgressSheetForm');
+
+const SheetRowResult = z.object({
+  row: z.number().int().openapi({ description: 'the row as the spreadsheet numbers it (headings are row 1)' }),
+  actionId: z.guid(),
+  reference: z.string(),
+  evidenceId: z.guid().openapi({ description: 'the progress statement the row became' }),
+});
+
+export const ProgressSheetResult = z
+  .object({
+    reviewId: z.guid(),
+    sent: z.array(SheetRowResult).openapi({ description: 'rows sent to their actions now, in sheet order' }),
+    alreadySent: z
+      .array(SheetRowResult)
+      .openapi({ description: 'rows an earlier upload of the same words already sent (not sent twice)' }),
+    blankRows: z.number().int().openapi({ description: 'rows without a progress update (skipped)' }),
+  })
+  .openapi('ProgressSheetResult');
+
 const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const ActionListQuery = z

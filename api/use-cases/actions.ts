@@ -147,7 +147,7 @@ export async function submitEvidence(
   deps: LifecycleDeps,
   actor: Actor,
   actionId: string,
-  input: { statement: string; links?: string[]; attachments?: AttachmentRef[] },
+  input: { statement: string; links?: string[]; attachments?: AttachmentRef[]; evidenceId?: string },
 ): Promise<ActionState> {
   const attachments = input.attachments ?? [];
   if (attachments.length) {
@@ -157,7 +157,13 @@ export async function submitEvidence(
     const missing = wanted.filter((s) => !found.some((f) => f.sha256 === s));
     if (missing.length) throw new AppError('validation', `attachment content not stored: ${missing.join(', ')}`);
   }
-  const args = { actor, evidenceId: randomUUID(), statement: input.statement, links: input.links ?? [], attachments };
+  const args = {
+    actor,
+    evidenceId: input.evidenceId ?? randomUUID(),
+    statement: input.statement,
+    links: input.links ?? [],
+    attachments,
+  };
   return update(deps, actionId, (h, o) => h.executeUpdate(submitEvidenceUpdate, { ...o, args: [args] }));
 }
 

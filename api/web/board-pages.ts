@@ -96,6 +96,7 @@ export function reviewDetailPage(ctx: PageContext, r: ReviewDetail, now: Date): 
     </dl>
     <p>
       <a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a> ·
+      <a href="/reviews/${r.id}/progress-sheet">Progress sheet (Excel) for ${r.reference}</a> ·
       <a href="/actions?review=${r.id}">Filter these actions</a>
     </p>
     ${r.recommendations.map(

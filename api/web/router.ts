@@ -17,6 +17,7 @@ import { chairInspectorRouter, inspectorGuard } from './routes/chair-inspector';
 import { extrasRouter } from './routes/extras';
 import { preferencesRouter } from './routes/preferences';
 import { reportRouter } from './routes/reports';
+import { progressSheetRouter } from './routes/progress-sheet';
 import { reviewRouter } from './routes/reviews';
 import { signInRouter } from './routes/sign-in';
 import { ssoRouter } from './routes/sso';
@@ -81,7 +82,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
   router.use(inspectorGuard(kit));
 
   // Uploads are refused unread without a session (nothing to check a CSRF token against).
-  router.post(['/actions/:id/evidence', '/reviews/new'], (req, res, next) => {
+  router.post(['/actions/:id/evidence', '/reviews/new', '/reviews/:id/progress-sheet'], (req, res, next) => {
     if (locals(res).session) return next();
     res.setHeader('Connection', 'close');
     kit.csrfRefused(res);
@@ -92,6 +93,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
   router.use(signInRouter(kit, opts));
   router.use(reportRouter(kit));
   router.use(reviewRouter(kit));
+  router.use(progressSheetRouter(kit));
   router.use(actionRouter(kit));
   router.use(extrasRouter(kit));
   router.use(preferencesRouter(kit));

@@ -235,6 +235,25 @@ export const ROUTE_CASES: RouteCase[] = [
     url: (f) => `/api/v1/reviews/${f.reviewId}/report?format=json`,
     expect: SCOPED,
   },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/:id/progress-sheet',
+    url: (f) => `/api/v1/reviews/${f.reviewId}/progress-sheet`,
+    expect: SCOPED,
+  },
+  {
+    // Version 1 is the assignment; the acknowledgement since does not make the row stale.
+    method: 'post',
+    path: '/api/v1/reviews/:id/progress-sheet',
+    stage: 'in_progress',
+    url: (f) => `/api/v1/reviews/${f.reviewId}/progress-sheet`,
+    send: (r, f) =>
+      r.attach('file', Buffer.from(`Action ID,Version,Progress update\n${f.actionId},1,Policy drafted\n`), {
+        filename: 'progress.csv',
+        contentType: 'text/csv',
+      }),
+    expect: OWNER(200),
+  },
   { method: 'get', path: '/api/v1/actions', expect: ANY },
   { method: 'get', path: '/api/v1/actions/:id', url: (f) => `/api/v1/actions/${f.actionId}`, expect: SCOPED },
   {
