@@ -419,6 +419,12 @@ export const ReviewSummary = z
     status: z.string(),
     actionCount: z.number(),
     finishedCount: z.number().openapi({ description: 'Of actionCount, those closed or cancelled' }),
+    implementedCount: z.number().optional().openapi({ description: 'Of finishedCount, those closed as implemented' }),
+    notImplementedCount: z
+      .number()
+      .optional()
+      .openapi({ description: 'Of finishedCount, those closed as not implemented' }),
+    cancelledCount: z.number().optional().openapi({ description: 'Of finishedCount, those cancelled' }),
   })
   .openapi('ReviewSummary');
 
@@ -500,6 +506,8 @@ export const Dashboard = z
     total: z.number(),
     byStatus: z.record(z.string(), z.number()),
     byRag: z.record(z.string(), z.number()),
+    /** How finished actions ended: implemented, not_implemented, cancelled (byRag's "complete" holds all three). */
+    byResult: z.record(z.string(), z.number()).optional(),
     byAgency: z.array(
       z.object({
         agencyCode: z.string(),
@@ -509,6 +517,7 @@ export const Dashboard = z
         overdue: z.number(),
         escalated: z.number(),
         byRag: z.record(z.string(), z.number()),
+        byResult: z.record(z.string(), z.number()).optional(),
       }),
     ),
     overdue: z.array(Action),

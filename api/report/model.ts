@@ -5,7 +5,7 @@ import { actionsOfReview } from '../queries/actions';
 import { findReview } from '../queries/reviews';
 import type { Scope } from '../queries/scope';
 import { isOpen, isOverdue } from '../../domain/vocabulary';
-import { STATUS_LABEL } from '../../domain/words';
+import { STATUS_LABEL, resultOf, type Result } from '../../domain/words';
 
 export interface ReportAction {
   actionId: string;
@@ -16,6 +16,8 @@ export interface ReportAction {
   successMeasure: string | null;
   status: string;
   outcome: string | null;
+  /** How a finished action ended (implemented, not_implemented, cancelled), null while open. */
+  result: Result | null;
   rag: string;
   dueDate: string;
   /** The due date as a local day in the board's zone. */
@@ -61,9 +63,11 @@ function sectionSummary(name: string, acts: ReportAction[], now: Date): string {
   const notImplemented = acts.filter((a) => a.outcome === 'not_implemented').length;
   const open = acts.filter((a) => isOpen(a.status));
   const overdue = acts.filter((a) => isOverdue(a, now)).length;
+  const cancelled = acts.filter((a) => a.status === 'cancelled').length;
   const parts = [`${name} owns ${acts.length} action${acts.length === 1 ? '' : 's'} in this plan.`];
   parts.push(`${implemented} ${implemented === 1 ? 'has' : 'have'} been implemented and signed off by the board`);
   if (notImplemented) parts[1] += `, ${notImplemented} closed as not implemented`;
+  if (cancelled) parts[1] += `, ${cancelled} cancelled`;
   parts[1] += `; ${open.length} ${open.length === 1 ? 'remains' : 'remain'} open${overdue ? ` (${overdue} past the target date)` : ''}.`;
   return parts.join(' ');
 }
@@ -173,6 +177,7 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       successMeasure: a.successMeasure,
       status: a.status,
       outcome: a.outcome,
+      result: resultOf(a),
       rag: a.rag,
       dueDate: a.dueDate,
       dueOn: a.dueOn,

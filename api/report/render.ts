@@ -1,17 +1,14 @@
 import { formatDateTime, formatDay, formatMonth } from '../../lib/board-time';
 import { escapeHtml as esc } from '../../domain/text';
+import { RESULT_LABEL, ragText, resultOf } from '../../domain/words';
 import { STATUS_LABEL, type ProgressReport, type ReportAction } from './model';
 
 /** Every date a reader sees is a day in the board's zone, written the UK way ("31 January 2027"). */
 const day = (iso: string | null) => (iso ? formatDay(iso) : '');
-const outcomeLabel = (a: ReportAction) =>
-  a.outcome === 'implemented'
-    ? 'Implemented'
-    : a.outcome === 'not_implemented'
-      ? 'Not implemented'
-      : a.status === 'cancelled'
-        ? 'Cancelled'
-        : 'Open';
+const outcomeLabel = (a: ReportAction) => {
+  const result = resultOf(a);
+  return result ? RESULT_LABEL[result] : 'Open';
+};
 const monthYear = (iso: string) => formatMonth(iso);
 
 export function reportTitle(r: ProgressReport): string {
@@ -70,6 +67,7 @@ const CSV_COLUMNS: [string, (s: ProgressReport['sections'][number], a: ReportAct
   ['Cancellation reason', (_s, a) => a.cancellationReason ?? ''],
   // Last, so the earlier columns keep their places for whoever reads them by position.
   ['Submitted, awaiting the board', (_s, a) => a.submittedStatement ?? ''],
+  ['Result', (_s, a) => outcomeLabel(a)],
 ];
 
 /** RFC 4180, and a leading ' on cells a spreadsheet would run as a formula. */
@@ -89,7 +87,7 @@ body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem aut
 h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:2px solid #333;padding-bottom:.2rem;margin-top:2.5rem}
 h3{font-size:1.05rem;margin:1.2rem 0 .3rem}
 .action{border-left:4px solid #999;padding:.2rem .8rem;margin:.8rem 0}
-.rag-green{border-color:#2e7d32}.rag-amber{border-color:#f9a825}.rag-red{border-color:#c62828}.rag-complete{border-color:#1565c0}
+.rag-green{border-color:#2e7d32}.rag-amber{border-color:#f9a825}.rag-red{border-color:#c62828}.rag-complete{border-color:#1565c0}.rag-implemented{border-color:#1565c0}.rag-not_implemented{border-color:#555;border-left-style:dashed}.rag-cancelled{border-color:#bbb;border-left-style:dotted}
 dl{display:grid;grid-template-columns:11rem 1fr;gap:.15rem .8rem;margin:.3rem 0}dt{font-weight:bold}dd{margin:0}
 .meta{color:#555;font-size:.9rem}
 @media print{
@@ -108,7 +106,7 @@ export function renderHtml(r: ProgressReport): string {
           const rows: [string, string][] = [
             ['Recommendation', `${a.recommendationNumber}: ${a.recommendation}`],
             ...(a.successMeasure ? ([['Success measure', a.successMeasure]] as [string, string][]) : []),
-            ['Status', `${STATUS_LABEL[a.status] ?? a.status} (${a.rag.toUpperCase()})`],
+            ['Status', `${STATUS_LABEL[a.status] ?? a.status} (${ragText(a)})`],
             ['Outcome', outcomeLabel(a)],
             ['Target date', day(a.dueDate)],
             ...(a.acknowledgedAt ? ([['Acknowledged', day(a.acknowledgedAt)]] as [string, string][]) : []),
@@ -127,7 +125,7 @@ export function renderHtml(r: ProgressReport): string {
               : []),
             ...(a.cancellationReason ? ([['Cancelled, because', a.cancellationReason]] as [string, string][]) : []),
           ];
-          return `<div class="action rag-${esc(a.rag)}"><h3>${esc(a.reference)} ${esc(a.title)}</h3><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></div>`;
+          return `<div class="action rag-${esc(resultOf(a) ?? a.rag)}"><h3>${esc(a.reference)} ${esc(a.title)}</h3><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></div>`;
         })
         .join('\n');
       return `<section><h2>${s.number} ${esc(s.agencyName)}</h2><p>${esc(s.summary)}</p>\n${items}</section>`;

@@ -1,15 +1,12 @@
+import { RESULT_LABEL, ragText, resultOf } from '../../domain/words';
 import { STATUS_LABEL, type ProgressReport, type ReportAction } from './model';
 import { col, shownDay, safeFileName, type Paper, type PaperBlock } from './paper';
 import { reportTitle } from './render';
 
-const outcomeLabel = (a: ReportAction) =>
-  a.outcome === 'implemented'
-    ? 'Implemented'
-    : a.outcome === 'not_implemented'
-      ? 'Not implemented'
-      : a.status === 'cancelled'
-        ? 'Cancelled'
-        : 'Open';
+const outcomeLabel = (a: ReportAction) => {
+  const result = resultOf(a);
+  return result ? RESULT_LABEL[result] : 'Open';
+};
 
 function progressText(a: ReportAction): string {
   const parts: string[] = [];
@@ -47,7 +44,7 @@ export function statementPaper(r: ProgressReport): Paper {
       rows: s.actions.map((a) => [
         a.reference,
         `Recommendation ${a.recommendationNumber}: ${a.recommendation}\nAction: ${a.title}${a.successMeasure ? `\nSuccess measure: ${a.successMeasure}` : ''}`,
-        `${STATUS_LABEL[a.status] ?? a.status}; ${outcomeLabel(a)} (${a.rag.toUpperCase()})`,
+        resultOf(a) ? outcomeLabel(a) : `${STATUS_LABEL[a.status] ?? a.status} (${ragText(a)})`,
         shownDay(a.dueDate) + (a.closedAt ? `\nclosed ${shownDay(a.closedAt)}` : ''),
         progressText(a),
       ]),

@@ -63,7 +63,7 @@ function actionsTable(list: ActionView[], now: Date, opts: { caption?: string; s
                 ><br />${a.title}
               </td>
               <td data-label="Agency"><abbr title="${a.agencyName}">${a.agencyCode}</abbr></td>
-              <td data-label="RAG">${ragBadge(a.rag)}</td>
+              <td data-label="RAG">${ragBadge(a.rag, a)}</td>
               <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
               <td data-label="Due">
                 ${fmtDate(a.dueDate)}${isOverdue(a, now) ? html`<br /><strong>Overdue</strong>` : ''}

@@ -1,4 +1,4 @@
-import { RAG_LABEL, STATUS_LABEL, stageText } from '../../domain/words';
+import { RAG_LABEL, RESULT_LABEL, STATUS_LABEL, resultOf, stageText } from '../../domain/words';
 import { html, raw, type Html, type Part } from './html';
 import type { FormState } from './kit';
 import type { WebUser } from './session';
@@ -51,6 +51,9 @@ thead th{border-bottom:2px solid var(--fg)}
 .rag-amber{color:var(--amber);background:var(--amber-bg);border-color:var(--amber)}
 .rag-green{color:#fff;background:var(--green);border-color:var(--green)}
 .rag-complete{color:var(--complete);background:#fff;border-color:var(--complete)}
+.rag-implemented{color:var(--green);background:#fff;border-color:var(--green)}
+.rag-not_implemented{color:var(--red);background:#fff;border-color:var(--red);border-style:dashed}
+.rag-cancelled{color:var(--muted);background:#fff;border-color:var(--muted);border-style:dotted}
 .notice{border-left:6px solid var(--green);background:#e7f4ec;padding:.6rem 1rem;margin:0 0 1rem}
 .error{border-left:6px solid var(--red);background:#fbe9e8;padding:.6rem 1rem;margin:0 0 1rem}
 .error ul{margin:.25rem 0 0;padding-left:1.25rem}
@@ -192,11 +195,26 @@ export function page(ctx: PageContext, title: string, body: Part, opts: PageMess
 }
 
 /** Colour plus a word and a symbol, so RAG reads without colour vision (WCAG 1.4.1). */
-const RAG_SYMBOL: Record<string, string> = { red: '▲', amber: '◆', green: '●', complete: '✓' };
-export const ragBadge = (rag: string): Html =>
-  html`<span class="rag rag-${rag}"
-    ><span aria-hidden="true">${RAG_SYMBOL[rag] ?? ''} </span>${RAG_LABEL[rag] ?? rag}</span
+const RAG_SYMBOL: Record<string, string> = {
+  red: '▲',
+  amber: '◆',
+  green: '●',
+  complete: '■',
+  implemented: '✓',
+  not_implemented: '✗',
+  cancelled: '–',
+};
+/**
+ * An open action's RAG, or how a finished one ended: given the status and outcome, a closed or
+ * cancelled action never reads "complete" (an action closed as not implemented was not done).
+ */
+export const ragBadge = (rag: string, a?: { status: string; outcome?: string | null }): Html => {
+  const result = a ? resultOf(a) : null;
+  const key = result ?? rag;
+  return html`<span class="rag rag-${key}"
+    ><span aria-hidden="true">${RAG_SYMBOL[key] ?? ''} </span>${result ? RESULT_LABEL[result] : (RAG_LABEL[rag] ?? rag)}</span
   >`;
+};
 
 /**
  * A form field's problem, shown beside it and tied to it for screen readers: the message (with

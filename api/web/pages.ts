@@ -59,7 +59,7 @@ export function myActionsPage(open: Paged<ActionView>, finishedCount: number, no
             (a) =>
               html`<tr>
                 <td data-label="Action">${actionLink(a)}</td>
-                <td data-label="RAG">${ragBadge(a.rag)}</td>
+                <td data-label="RAG">${ragBadge(a.rag, a)}</td>
                 <td data-label="Due">${dueCell(a, now)}</td>
                 <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
                 <td data-label="Next">${nextForAgency(a.status, a.changesRequested)}</td>
@@ -260,7 +260,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
       <dt>Agency</dt>
       <dd>${a.agencyName} (${a.agencyCode})</dd>
       <dt>RAG</dt>
-      <dd>${ragBadge(a.rag)}</dd>
+      <dd>${ragBadge(a.rag, a)}</dd>
       <dt>Stage</dt>
       <dd>${stageText(a.status, a.outcome, a.changesRequested)}</dd>
       <dt>Due</dt>
@@ -412,7 +412,7 @@ export function signOffPage(
                   <h2 id="so-${a.id}" style="margin-top:0;font-size:1.15rem">
                     <a href="/actions/${a.id}">${a.reviewReference} ${a.reference}: ${a.title}</a>
                   </h2>
-                  <p>${a.agencyName} (${a.agencyCode}) · ${ragBadge(a.rag)} · Due ${fmtDate(a.dueDate)}</p>
+                  <p>${a.agencyName} (${a.agencyCode}) · ${ragBadge(a.rag, a)} · Due ${fmtDate(a.dueDate)}</p>
                   ${a.latest ? evidenceBlock(a.latest, a.id) : ''}
                   <p><a href="/actions/${a.id}#decide-h">Decide on ${a.reviewReference} ${a.reference}</a></p>
                 </section>`,

@@ -1,7 +1,7 @@
 import type { dashboard } from '../queries/dashboard';
 import type { ProgressReport, ReportAction } from '../report/model';
-import { OUTCOME_LABEL, stageText } from '../../domain/words';
-import { overdueChart, ragBarChart, ragByAgency, ragLegend, type OverduePoint } from './charts';
+import { stageText } from '../../domain/words';
+import { CHART_LABEL, RAG_ORDER, overdueChart, ragBarChart, ragByAgency, ragLegend, type OverduePoint } from './charts';
 import { fmtDate, html, type Part } from './html';
 import { ragBadge } from './layout';
 
@@ -21,7 +21,9 @@ export function dashboardPage(
     ['Overdue', overdue, '/actions?overdue=true'],
     ['Awaiting sign-off', d.byStatus.under_review, role === 'agency' ? undefined : '/'],
     ['Escalated', escalated],
-    ['Closed', d.byStatus.closed],
+    ['Implemented', d.byResult.implemented],
+    ['Closed as not implemented', d.byResult.not_implemented],
+    ['Cancelled', d.byResult.cancelled],
   ];
   const agenciesShown =
     role === 'agency' ? agencyList.filter((a) => d.byAgency.some((b) => b.agencyCode === a.code)) : agencyList;
@@ -41,10 +43,7 @@ export function dashboardPage(
               <thead>
                 <tr>
                   <th scope="col">Agency</th>
-                  <th scope="col">Red</th>
-                  <th scope="col">Amber</th>
-                  <th scope="col">Green</th>
-                  <th scope="col">Complete</th>
+                  ${RAG_ORDER.map((k) => html`<th scope="col">${CHART_LABEL[k]}</th>`)}
                 </tr>
               </thead>
               <tbody>
@@ -52,10 +51,7 @@ export function dashboardPage(
                   (r) =>
                     html`<tr>
                       <th scope="row">${r.code}</th>
-                      <td>${r.counts.red}</td>
-                      <td>${r.counts.amber}</td>
-                      <td>${r.counts.green}</td>
-                      <td>${r.counts.complete}</td>
+                      ${RAG_ORDER.map((k) => html`<td>${r.counts[k]}</td>`)}
                     </tr>`,
                 )}
               </tbody>
@@ -108,7 +104,16 @@ export function dashboardPage(
 }
 
 export function reviewsPage(
-  list: { id: string; reference: string; title: string; actionCount: number; finishedCount: number }[],
+  list: {
+    id: string;
+    reference: string;
+    title: string;
+    actionCount: number;
+    finishedCount: number;
+    implementedCount: number;
+    notImplementedCount: number;
+    cancelledCount: number;
+  }[],
   role: string,
 ): Part {
   const board = role === 'board' || role === 'admin';
@@ -121,7 +126,7 @@ export function reviewsPage(
               <thead>
                 <tr>
                   <th scope="col">Review</th>
-                  <th scope="col">Actions closed</th>
+                  <th scope="col">Actions finished</th>
                   <th scope="col">Progress statement</th>
                 </tr>
               </thead>
@@ -132,7 +137,7 @@ export function reviewsPage(
                       <td data-label="Review">
                         <a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}
                       </td>
-                      <td data-label="Closed">${r.finishedCount} of ${r.actionCount}</td>
+                      <td data-label="Finished">${finishedText(r)}</td>
                       <td data-label="Statement">
                         <a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a>
                       </td>
@@ -148,15 +153,31 @@ export function reviewsPage(
     }`;
 }
 
+/** "3 of 8: 2 implemented, 1 cancelled": how many finished, and never a cancelled one counted as done. */
+function finishedText(r: {
+  actionCount: number;
+  finishedCount: number;
+  implementedCount: number;
+  notImplementedCount: number;
+  cancelledCount: number;
+}): string {
+  const parts = [
+    r.implementedCount ? `${r.implementedCount} implemented` : '',
+    r.notImplementedCount ? `${r.notImplementedCount} not implemented` : '',
+    r.cancelledCount ? `${r.cancelledCount} cancelled` : '',
+  ].filter(Boolean);
+  return `${r.finishedCount} of ${r.actionCount}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
+
 /** The status column: the outcome once closed, otherwise the stage. */
 const statusText = (a: ReportAction) =>
-  a.status === 'closed' ? (OUTCOME_LABEL[a.outcome ?? ''] ?? 'Closed') : stageText(a.status, a.outcome, false);
+  a.result ? (a.closedAt ? `Since ${fmtDate(a.closedAt)}` : '') : stageText(a.status, a.outcome, false);
 
 /** What the statement says of the action's progress: only accepted evidence reads as done. */
 function progressCell(a: ReportAction): Part {
   return html`${a.progressStatement ? html`${a.progressStatement}<br /><span class="muted">Accepted by the board ${fmtDate(a.progressStatementDate)}</span>` : ''}
   ${a.submittedStatement ? html`<p class="submitted"><strong>Submitted, awaiting the board</strong> (${fmtDate(a.submittedStatementDate)}): ${a.submittedStatement}</p>` : ''}
-  ${!a.progressStatement && !a.submittedStatement ? html`<span class="muted">No accepted statement yet</span>` : ''}
+  ${!a.progressStatement && !a.submittedStatement && !a.notImplementedReason && !a.cancellationReason ? html`<span class="muted">No accepted statement yet</span>` : ''}
   ${a.notImplementedReason ? html`<br /><strong>Why not implemented:</strong> ${a.notImplementedReason}` : ''}
   ${a.cancellationReason ? html`<br /><strong>Why cancelled:</strong> ${a.cancellationReason}` : ''}`;
 }
@@ -197,7 +218,7 @@ export function statementPage(r: ProgressReport): Part {
                     html`<tr data-action-id="${a.actionId}">
                       <td data-label="Ref.">${a.reference}</td>
                       <td data-label="Action">${a.title}<br /><span class="muted">Due ${fmtDate(a.dueDate)}</span></td>
-                      <td data-label="Status">${ragBadge(a.rag)}<br /><span class="status">${statusText(a)}</span></td>
+                      <td data-label="Status">${ragBadge(a.rag, a)}<br /><span class="status">${statusText(a)}</span></td>
                       <td data-label="Progress">${progressCell(a)}</td>
                     </tr>`,
                 )}

@@ -43,7 +43,7 @@ describe('the report model', () => {
       'Safeguarding Children Board owns 2 actions in this plan. 1 has been implemented and signed off by the board; 1 remains open (1 past the target date).',
     );
     expect(report.sections[1].summary).toBe(
-      'Thames Valley Police owns 4 actions in this plan. 0 have been implemented and signed off by the board, 1 closed as not implemented; 2 remain open.',
+      'Thames Valley Police owns 4 actions in this plan. 0 have been implemented and signed off by the board, 1 closed as not implemented, 1 cancelled; 2 remain open.',
     );
     const one = assembleReport({ ...REPORT_ROWS, acts: REPORT_ROWS.acts.filter((a) => a.id === 'a-3') }, NOW);
     expect(one.sections[0].summary).toBe(
@@ -73,6 +73,7 @@ describe('the report model', () => {
       successMeasure: 'Policy published; audit shows use',
       status: 'closed',
       outcome: 'implemented',
+      result: 'implemented',
       rag: 'complete',
       dueDate: '2027-01-31T00:00:00.000Z',
       dueOn: '2027-01-31',
@@ -163,13 +164,13 @@ describe('rendering', () => {
     expect(rows).toHaveLength(1 + 6 + 1);
     expect(rows.at(-1)).toBe('');
     expect(rows[0]).toBe(
-      'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason,"Submitted, awaiting the board"',
+      'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason,"Submitted, awaiting the board",Result',
     );
     expect(rows[1]).toBe(
-      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,,',
+      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,,,Implemented',
     );
     expect(rows[4]).toBe(
-      'TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,',
+      'TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,,Cancelled',
     );
     expect(rows[6]).toContain(`,"'=HYPERLINK(""x"") training",`);
   });
@@ -190,17 +191,17 @@ describe('rendering', () => {
       '<section><h2>1 Safeguarding Children Board</h2><p>Safeguarding Children Board owns 2 actions in this plan.',
     );
     expect(html).toContain(
-      '<div class="action rag-complete"><h3>1.1 Refresh the escalation policy</h3><dl>' +
+      '<div class="action rag-implemented"><h3>1.1 Refresh the escalation policy</h3><dl>' +
         '<dt>Recommendation</dt><dd>1: Agencies must escalate concerns about &lt;neglect&gt; promptly.</dd>' +
         '<dt>Success measure</dt><dd>Policy published; audit shows use</dd>' +
-        '<dt>Status</dt><dd>Closed (COMPLETE)</dd><dt>Outcome</dt><dd>Implemented</dd>' +
+        '<dt>Status</dt><dd>Closed (Implemented)</dd><dt>Outcome</dt><dd>Implemented</dd>' +
         '<dt>Target date</dt><dd>31 January 2027</dd><dt>Acknowledged</dt><dd>1 July 2026</dd><dt>Closed</dt><dd>20 January 2027</dd>' +
         '<dt>Progress statement (10 January 2027)</dt><dd>Published in May, &quot;audited&quot; in June.</dd></dl></div>',
     );
     expect(html).toContain('<div class="action rag-red"><h3>1.3 Audit midwifery referrals</h3>');
     expect(html).toContain('<dt>Not implemented, because</dt><dd>The training budget went to the merger.</dd>');
     expect(html).toContain('<dt>Cancelled, because</dt><dd>Superseded by the ICB plan</dd>');
-    expect(html).toContain('<dt>Status</dt><dd>Evidence with the board (RED)</dd>');
+    expect(html).toContain('<dt>Status</dt><dd>Evidence with the board (Red)</dd>');
     expect(html).not.toContain('<neglect>');
     expect(html).toContain(
       '<footer class="meta"><p>Generated <time datetime="2027-02-15T12:00:00.000Z">Monday 15 February 2027 at 12:00pm</time> from the action-plan system.</p></footer>',
@@ -210,6 +211,6 @@ describe('rendering', () => {
   it('an unknown status is shown as stored', () => {
     const r = assembleReport({ ...REPORT_ROWS, acts: [{ ...REPORT_ROWS.acts[5], status: 'paused' as never }] }, NOW);
     expect(renderMarkdown(r)).toContain('- Status: paused; outcome: Open');
-    expect(renderHtml(r)).toContain('<dt>Status</dt><dd>paused (AMBER)</dd>');
+    expect(renderHtml(r)).toContain('<dt>Status</dt><dd>paused (Amber)</dd>');
   });
 });
