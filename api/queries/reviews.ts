@@ -36,8 +36,14 @@ export async function listReviews(db: DbOrTx, scope: Scope, filter: { type?: Rev
       reviewId: actions.reviewId,
       n: count(),
       finished: sql<number>`count(*) filter (where ${inArray(actions.status, [...FINISHED_STATUSES])})`.mapWith(Number),
-      implemented: sql<number>`count(*) filter (where ${actions.status} = 'closed' and ${actions.outcome} is distinct from 'not_implemented')`.mapWith(Number),
-      notImplemented: sql<number>`count(*) filter (where ${actions.status} = 'closed' and ${actions.outcome} = 'not_implemented')`.mapWith(Number),
+      implemented:
+        sql<number>`count(*) filter (where ${actions.status} = 'closed' and ${actions.outcome} is distinct from 'not_implemented')`.mapWith(
+          Number,
+        ),
+      notImplemented:
+        sql<number>`count(*) filter (where ${actions.status} = 'closed' and ${actions.outcome} = 'not_implemented')`.mapWith(
+          Number,
+        ),
       cancelled: sql<number>`count(*) filter (where ${actions.status} = 'cancelled')`.mapWith(Number),
     })
     .from(actions)

@@ -212,7 +212,8 @@ export const ragBadge = (rag: string, a?: { status: string; outcome?: string | n
   const result = a ? resultOf(a) : null;
   const key = result ?? rag;
   return html`<span class="rag rag-${key}"
-    ><span aria-hidden="true">${RAG_SYMBOL[key] ?? ''} </span>${result ? RESULT_LABEL[result] : (RAG_LABEL[rag] ?? rag)}</span
+    ><span aria-hidden="true">${RAG_SYMBOL[key] ?? ''} </span
+    >${result ? RESULT_LABEL[result] : (RAG_LABEL[rag] ?? rag)}</span
   >`;
 };
 

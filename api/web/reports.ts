@@ -218,7 +218,9 @@ export function statementPage(r: ProgressReport): Part {
                     html`<tr data-action-id="${a.actionId}">
                       <td data-label="Ref.">${a.reference}</td>
                       <td data-label="Action">${a.title}<br /><span class="muted">Due ${fmtDate(a.dueDate)}</span></td>
-                      <td data-label="Status">${ragBadge(a.rag, a)}<br /><span class="status">${statusText(a)}</span></td>
+                      <td data-label="Status">
+                        ${ragBadge(a.rag, a)}<br /><span class="status">${statusText(a)}</span>
+                      </td>
                       <td data-label="Progress">${progressCell(a)}</td>
                     </tr>`,
                 )}

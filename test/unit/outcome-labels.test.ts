@@ -8,6 +8,7 @@ import { assembleReport } from '../../api/report/model';
 import { renderCsv, renderHtml, renderMarkdown } from '../../api/report/render';
 import { statementPaper } from '../../api/report/statement-paper';
 import { ragBarChart, ragByAgency, ragLegend } from '../../api/web/charts';
+import { html } from '../../api/web/html';
 import { ragBadge } from '../../api/web/layout';
 import { dashboardPage, statementPage } from '../../api/web/reports';
 import { RESULT_LABEL, resultOf, ragText } from '../../domain/words';
@@ -62,7 +63,7 @@ describe('the statement, from a fixture with every outcome', () => {
   });
 
   it('the statement page: each finished row says how it ended, with the reason; none says Complete', () => {
-    const page = statementPage(report).value;
+    const page = html`${statementPage(report)}`.value;
     expect(page).not.toMatch(/Complete\b/);
     expect(rowOf(page, 'a-1')).toContain(RESULT_LABEL.implemented);
     expect(rowOf(page, 'a-2')).toContain(RESULT_LABEL.not_implemented);
@@ -140,7 +141,7 @@ describe('the dashboard', () => {
       awaitingSignOff: [],
       openEscalations: [],
     };
-    const page = dashboardPage([{ code: 'TVP', name: 'Thames Valley Police' }], d as never, [], 'board').value;
+    const page = html`${dashboardPage([{ code: 'TVP', name: 'Thames Valley Police' }], d as never, [], 'board')}`.value;
     for (const tile of ['Implemented', 'Closed as not implemented', 'Cancelled']) expect(page).toContain(tile);
     expect(page).not.toMatch(/>Complete</);
   });
