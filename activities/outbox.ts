@@ -15,6 +15,7 @@ import type { Mailer } from '../lib/mailer';
 import type { NotificationRequest } from '../workflows/types';
 import { classifyDbError } from './db-errors';
 import { compose, type MailFacts } from './mail-content';
+import { mailDetails } from './mail-details';
 
 export interface OutboxConfig {
   publicUrl: string;
@@ -88,6 +89,7 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
       },
       dueDate: row.action.dueDate,
       status: row.action.status,
+      details: await mailDetails(db, req, row.action, row.review.policy),
     };
   }
   const [row] = await db

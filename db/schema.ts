@@ -61,6 +61,7 @@ export const NOTIFICATION_KINDS = [
   'decision',
   'recommendation_complete',
   'sign_in',
+  'extension_requested',
 ] as const;
 
 const inList = (column: string, values: readonly string[]) =>

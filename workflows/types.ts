@@ -200,7 +200,15 @@ export const PROJECTION_REFUSED = 'ProjectionRefused';
 // ---- Workflow <-> activity payloads ----
 
 export type NotificationKind =
-  'assignment' | 'reminder' | 'overdue' | 'escalation' | 'evidence_submitted' | 'decision' | 'recommendation_complete';
+  | 'assignment'
+  | 'reminder'
+  | 'overdue'
+  | 'escalation'
+  | 'evidence_submitted'
+  | 'decision'
+  | 'recommendation_complete'
+  /** An agency asks for more time: the board is told (issue 22). */
+  | 'extension_requested';
 
 /** One mail the workflow wants sent; the outbox key is `${workflowId}:${kind}:${occasion}`. */
 export interface NotificationRequest {
