@@ -6,6 +6,7 @@ import { dueOn, formatDay } from '../lib/board-time';
 import { addDays } from '../workflows/calendar';
 import { escapeHtml } from '../domain/text';
 import { STATUS_LABEL } from '../domain/words';
+import { EXTENSION_WAIT_OCCASION } from '../workflows/planner';
 import type { NotificationRequest } from '../workflows/types';
 
 export interface MailFacts {
@@ -285,24 +286,32 @@ const MESSAGES: Record<NotificationRequest['kind'], (req: NotificationRequest, f
     const level = req.escalation?.level ?? 1;
     const reason = req.escalation?.reason ?? 'overdue';
     const board = reason === 'awaiting_board';
+    const extension = board && req.occasion.startsWith(EXTENSION_WAIT_OCCASION);
+    const why = extension
+      ? 'has an extension request that has been waiting too long for the board to decide on it'
+      : (REASON_WORDS[reason] ?? REASON_WORDS.overdue)(f);
     return {
       headline: `Escalated to ${levelWho(level)}: ${f.reference} ${REASON_SHORT[reason] ?? 'needs attention'}`,
-      lead: `Action ${f.reference} (${f.title}) for ${agencyName(f)} ${(REASON_WORDS[reason] ?? REASON_WORDS.overdue)(f)}. This is escalation level ${level} of 3, so ${levelWho(level)} is told.`,
+      lead: `Action ${f.reference} (${f.title}) for ${agencyName(f)} ${why}. This is escalation level ${level} of 3, so ${levelWho(level)} is told.`,
       facts: actionFacts(f),
-      asks: board
+      asks: extension
         ? [
-            'What is needed: a board member decides on the evidence, to approve it, ask for changes, or close the action as not implemented with the reason.',
+            "What is needed: a board member decides on the action's page whether to approve or refuse the request for more time.",
           ]
-        : [
-            reason === 'not_acknowledged'
-              ? 'What is needed: the agency acknowledges the action on its page, which ends this escalation.'
-              : reason === 'stalled'
-                ? 'What is needed: the agency sends a progress statement or evidence, which ends this escalation.'
-                : 'What is needed: the agency sends its evidence, or asks the board for an extension with the reason and interim measures.',
-            level >= 3
-              ? 'This is the last step: the chair follows it up with the agency.'
-              : `If nothing changes, it is escalated further, to ${levelWho(level + 1)}.`,
-          ],
+        : board
+          ? [
+              'What is needed: a board member decides on the evidence, to approve it, ask for changes, or close the action as not implemented with the reason.',
+            ]
+          : [
+              reason === 'not_acknowledged'
+                ? 'What is needed: the agency acknowledges the action on its page, which ends this escalation.'
+                : reason === 'stalled'
+                  ? 'What is needed: the agency sends a progress statement or evidence, which ends this escalation.'
+                  : 'What is needed: the agency sends its evidence, or asks the board for an extension with the reason and interim measures.',
+              level >= 3
+                ? 'This is the last step: the chair follows it up with the agency.'
+                : `If nothing changes, it is escalated further, to ${levelWho(level + 1)}.`,
+            ],
     };
   },
   evidence_submitted: (_r, f) => {

@@ -48,7 +48,12 @@ export interface PlanFacts {
   evidenceSubmittedAt: number | null;
   /** Occasions already fired. */
   done: readonly string[];
+  /** Set while an extension request recorded under 'extension-request-tells-board' waits for the board. */
+  extensionRequestedAt?: number | null;
 }
+
+/** The occasion prefix of the board-delay escalation of a waiting extension request. */
+export const EXTENSION_WAIT_OCCASION = 'escalation:awaiting_board:extension:';
 
 export type PlannedKind = 'reminder' | 'overdue' | 'escalation';
 
@@ -183,6 +188,19 @@ export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: B
       reason: 'awaiting_board',
       level: 3,
       occasion: `escalation:awaiting_board:${facts.evidenceSubmittedAt}`,
+    });
+  }
+
+  // An extension request waits for the board as evidence does, on the same clock (issue 22).
+  if (facts.extensionRequestedAt != null) {
+    const at = after(facts.extensionRequestedAt, policy.boardDecisionWithin);
+    out.push({
+      at,
+      due: at,
+      kind: 'escalation',
+      reason: 'awaiting_board',
+      level: 3,
+      occasion: `${EXTENSION_WAIT_OCCASION}${facts.extensionRequestedAt}`,
     });
   }
 

@@ -319,7 +319,8 @@ export interface ActionMemory {
   currentEvidenceId: string | null;
   closedAt: number | null;
   changesRequested: boolean;
-  pendingExtension: { requestId: string; newDueDate: number } | null;
+  /** requestedAt is set only under 'extension-request-tells-board': the board's decision clock for it. */
+  pendingExtension: { requestId: string; newDueDate: number; requestedAt?: number } | null;
   openEscalations: (OpenEscalation & { id: string; occasion: string })[];
   done: string[];
   seq: number;

@@ -10,6 +10,8 @@ const outcomeLabel = (a: ReportAction) => {
   return result ? RESULT_LABEL[result] : 'Open';
 };
 const monthYear = (iso: string) => formatMonth(iso);
+/** " (revised from 31 March 2027)" when the board approved a later date; empty otherwise. */
+export const revised = (a: ReportAction) => (a.extensions.length ? ` (revised from ${day(a.extensions[0].from)})` : '');
 
 export function reportTitle(r: ProgressReport): string {
   return `${r.review.title}: agency progress against action plan recommendations, ${monthYear(r.generatedAt)}`;
@@ -31,13 +33,17 @@ export function renderMarkdown(r: ProgressReport): string {
       if (a.successMeasure) lines.push(`- Success measure: ${md(a.successMeasure)}`);
       lines.push(`- Status: ${STATUS_LABEL[a.status] ?? a.status}; outcome: ${outcomeLabel(a)}`);
       lines.push(
-        `- Target date: ${day(a.dueDate)}${a.acknowledgedAt ? `; acknowledged ${day(a.acknowledgedAt)}` : ''}${a.closedAt ? `; closed ${day(a.closedAt)}` : ''}`,
+        `- Target date: ${day(a.dueDate)}${revised(a)}${a.acknowledgedAt ? `; acknowledged ${day(a.acknowledgedAt)}` : ''}${a.closedAt ? `; closed ${day(a.closedAt)}` : ''}`,
       );
       if (a.progressStatement)
         lines.push(`- Progress statement (accepted ${day(a.progressStatementDate)}): ${md(a.progressStatement)}`);
       if (a.submittedStatement)
         lines.push(
           `- Statement submitted ${day(a.submittedStatementDate)}, awaiting the board: ${md(a.submittedStatement)}`,
+        );
+      for (const x of a.extensions)
+        lines.push(
+          `- Extension approved: ${day(x.from)} to ${day(x.to)}, because: ${md(x.reason)}; interim measures: ${md(x.interimMeasures)}`,
         );
       if (a.notImplementedReason) lines.push(`- Not implemented, because: ${md(a.notImplementedReason)}`);
       if (a.cancellationReason) lines.push(`- Cancelled, because: ${md(a.cancellationReason)}`);
@@ -68,6 +74,7 @@ const CSV_COLUMNS: [string, (s: ProgressReport['sections'][number], a: ReportAct
   // Last, so the earlier columns keep their places for whoever reads them by position.
   ['Submitted, awaiting the board', (_s, a) => a.submittedStatement ?? ''],
   ['Result', (_s, a) => outcomeLabel(a)],
+  ['Original target date', (_s, a) => (a.extensions.length ? day(a.extensions[0].from) : '')],
 ];
 
 /** RFC 4180, and a leading ' on cells a spreadsheet would run as a formula. */
@@ -108,7 +115,11 @@ export function renderHtml(r: ProgressReport): string {
             ...(a.successMeasure ? ([['Success measure', a.successMeasure]] as [string, string][]) : []),
             ['Status', `${STATUS_LABEL[a.status] ?? a.status} (${ragText(a)})`],
             ['Outcome', outcomeLabel(a)],
-            ['Target date', day(a.dueDate)],
+            ['Target date', day(a.dueDate) + revised(a)],
+            ...a.extensions.map((x): [string, string] => [
+              `Extension approved (${day(x.from)} to ${day(x.to)})`,
+              `${x.reason} Interim measures: ${x.interimMeasures}`,
+            ]),
             ...(a.acknowledgedAt ? ([['Acknowledged', day(a.acknowledgedAt)]] as [string, string][]) : []),
             ...(a.closedAt ? ([['Closed', day(a.closedAt)]] as [string, string][]) : []),
             ...(a.progressStatement
@@ -134,7 +145,7 @@ export function renderHtml(r: ProgressReport): string {
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(reportTitle(r))}</title><style>${CSS}</style></head>
-<body><header><h1>${esc(reportTitle(r))}</h1><p>${esc(intro(r))}</p></header>
+<body><header><h1>${esc(reportTitle(r))}</h1><p>${esc(intro(r))}</p><p><strong>${esc(r.summary)}</strong></p></header>
 ${sections}
 <footer class="meta"><p>Generated <time datetime="${esc(r.generatedAt)}">${esc(formatDateTime(r.generatedAt))}</time> from the action-plan system.</p></footer>
 </body></html>`;

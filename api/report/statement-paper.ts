@@ -11,6 +11,10 @@ const outcomeLabel = (a: ReportAction) => {
 function progressText(a: ReportAction): string {
   const parts: string[] = [];
   if (a.progressStatement) parts.push(`${a.progressStatement} (accepted ${shownDay(a.progressStatementDate)})`);
+  for (const x of a.extensions)
+    parts.push(
+      `Extension approved from ${shownDay(x.from)} to ${shownDay(x.to)}, because: ${x.reason} Interim measures: ${x.interimMeasures}`,
+    );
   if (a.notImplementedReason) parts.push(`Not implemented, because: ${a.notImplementedReason}`);
   if (a.cancellationReason) parts.push(`Cancelled, because: ${a.cancellationReason}`);
   return parts.join('\n') || 'No accepted statement yet';
@@ -28,6 +32,7 @@ export function statementPaper(r: ProgressReport): Paper {
         (r.totals.overdue ? ` (${r.totals.overdue} past the target date).` : '.'),
     },
   ];
+  blocks.push({ kind: 'paragraph', text: r.summary });
   for (const s of r.sections) {
     blocks.push({ kind: 'heading', level: 2, text: `${s.number} ${s.agencyName}` });
     blocks.push({ kind: 'paragraph', text: s.summary });
@@ -45,7 +50,9 @@ export function statementPaper(r: ProgressReport): Paper {
         a.reference,
         `Recommendation ${a.recommendationNumber}: ${a.recommendation}\nAction: ${a.title}${a.successMeasure ? `\nSuccess measure: ${a.successMeasure}` : ''}`,
         resultOf(a) ? outcomeLabel(a) : `${STATUS_LABEL[a.status] ?? a.status} (${ragText(a)})`,
-        shownDay(a.dueDate) + (a.closedAt ? `\nclosed ${shownDay(a.closedAt)}` : ''),
+        shownDay(a.dueDate) +
+          (a.extensions.length ? `\n(revised from ${shownDay(a.extensions[0].from)})` : '') +
+          (a.closedAt ? `\nclosed ${shownDay(a.closedAt)}` : ''),
         progressText(a),
       ]),
     });

@@ -96,7 +96,10 @@ form.filters{background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
 nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline}
 a.button{display:inline-block;font-weight:700;padding:.5rem 1rem;background:var(--green);color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18}
 abbr[title]{text-decoration:none}
-@media (min-width:40.01rem){table.actions{table-layout:fixed}
+tr.total th,tr.total td{font-weight:700;border-top:2px solid var(--fg)}
+@media (min-width:40.01rem){table.statement{table-layout:fixed}table.statement col.c-ref{width:4.5rem}
+ table.statement col.c-action{width:30%}table.statement col.c-status{width:11rem}
+ table.actions{table-layout:fixed}
  table.actions .c-action{width:34%}table.actions .c-agency{width:9%}table.actions .c-rag{width:12%}
  table.actions .c-stage{width:20%}table.actions .c-due{width:13%}table.actions .c-esc{width:12%}}
 @media (max-width:40rem){

@@ -128,26 +128,98 @@ const EVENT_TEXT: Record<string, string> = {
   overdue_reminder_sent: 'Overdue reminder sent',
   escalation_raised: 'Escalated',
 };
-const OUTCOME_TEXT: Record<string, string> = {
-  approve: 'approved: implemented',
-  request_changes: 'changes requested',
-  close_not_implemented: 'closed as not implemented',
-  approved: 'approved',
-  rejected: 'rejected',
-  reject: 'rejected',
+/** The board's decision on evidence in words, the same as the mails and the statement say it. */
+const DECISION_TITLE: Record<string, string> = {
+  approve: 'Approved: closed as implemented',
+  request_changes: 'Changes requested',
+  close_not_implemented: 'Closed as not implemented',
+};
+const REASON_TEXT: Record<string, string> = {
+  not_acknowledged: 'not acknowledged',
+  overdue: 'overdue',
+  stalled: 'no progress update',
+  awaiting_board: 'waiting for the board',
 };
 
-function eventDetail(type: string, p: Record<string, unknown>): Part {
+type Extension = ActionPageData['extensionRequests'][number];
+
+/** "due 30 April 2027 (was 31 March 2027)", with the reason and the interim measures kept in view. */
+function extensionFacts(x: Extension | undefined, comment: string | null): Part {
+  return html`${x ? html`<br /><span class="muted">Reason:</span> ${x.reason}<br /><span class="muted">Interim measures:</span> ${x.interimMeasures}` : ''}${comment ? html`<br /><span class="muted">Board's comment:</span> <q>${comment}</q>` : ''}`;
+}
+
+const EXTENSION_STATUS: Record<string, string> = {
+  pending: 'Waiting for the board',
+  approved: 'Approved',
+  rejected: 'Refused',
+  withdrawn: 'Withdrawn',
+};
+
+/** Every request for more time, decided or not: the reason and the interim measures stay on record. */
+function extensionsSection(list: Extension[]): Part {
+  if (!list.length) return '';
+  return html`<h2>Requests for more time</h2>
+    ${list.map(
+      (x) =>
+        html`<article class="evidence">
+          <p>
+            <strong>${EXTENSION_STATUS[x.status] ?? x.status}</strong>: from ${fmtDate(x.previousDueDate)} to
+            ${fmtDate(x.newDueDate)} · asked ${fmtDate(x.requestedAt)}
+          </p>
+          <dl class="facts">
+            <dt>Reason</dt>
+            <dd>${x.reason}</dd>
+            <dt>Interim measures</dt>
+            <dd>${x.interimMeasures}</dd>
+            ${
+              x.decisionComment
+                ? html`<dt>Board's comment</dt>
+                    <dd>${x.decisionComment}</dd>`
+                : ''
+            }
+          </dl>
+        </article>`,
+    )}`;
+}
+
+/** One timeline entry: a heading that says what happened in words, and what was said with it. */
+function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageData): { title: string; detail: Part } {
   const str = (k: string) => (typeof p[k] === 'string' && p[k] ? String(p[k]) : null);
-  const outcome = str('outcome');
-  const bits: Part[] = [];
-  if (outcome) bits.push(html` (${OUTCOME_TEXT[outcome] ?? outcome})`);
-  if (type === 'escalation_raised' && p.level !== undefined)
-    bits.push(html` to level ${String(p.level)}${str('reason') ? html` (${str('reason')!.replace(/_/g, ' ')})` : ''}`);
-  if (str('newDueDate')) bits.push(html`: new due date ${fmtDate(str('newDueDate'))}`);
-  const comment = str('comment') ?? str('reason');
-  if (comment && type !== 'escalation_raised') bits.push(html`<br /><q>${comment}</q>`);
-  return bits;
+  const x = d.extensionRequests.find((e) => e.id === str('requestId'));
+  switch (type) {
+    case 'decided':
+      return {
+        title: DECISION_TITLE[str('outcome') ?? ''] ?? 'Board decision',
+        detail: str('comment') ? html`<br /><q>${str('comment')}</q>` : '',
+      };
+    case 'extension_requested':
+      return {
+        title: `Extension requested: to ${fmtDate(x?.newDueDate ?? str('newDueDate'))}${x ? ` (due ${fmtDate(x.previousDueDate)})` : ''}`,
+        detail: extensionFacts(x, null),
+      };
+    case 'extension_decided':
+      return str('outcome') === 'approve'
+        ? {
+            title: `Extension approved: due ${fmtDate(x?.newDueDate)}${x ? ` (was ${fmtDate(x.previousDueDate)})` : ''}`,
+            detail: extensionFacts(x, str('comment')),
+          }
+        : {
+            title: `Extension refused${x ? `: still due ${fmtDate(x.previousDueDate)} (asked for ${fmtDate(x.newDueDate)})` : ''}`,
+            detail: extensionFacts(x, str('comment')),
+          };
+    case 'escalation_raised':
+      return {
+        title: `Escalated to level ${String(p.level ?? '')}${str('reason') ? ` (${REASON_TEXT[str('reason')!] ?? str('reason')!.replace(/_/g, ' ')})` : ''}`,
+        detail: '',
+      };
+    default: {
+      const said = str('comment') ?? str('reason');
+      return {
+        title: EVENT_TEXT[type] ?? type.replace(/_/g, ' '),
+        detail: said ? html`<br /><q>${said}</q>` : '',
+      };
+    }
+  }
 }
 
 /** Which of the action page's forms was refused, with what was typed and its problems. */
@@ -305,6 +377,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
             ${[...d.evidence].reverse().map((e) => evidenceBlock(e, a.id))}`
         : ''
     }
+    ${extensionsSection(d.extensionRequests)}
     ${
       d.escalations.length
         ? html`<h2>Escalations</h2>
@@ -326,8 +399,9 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
             ${d.timeline.map(
               (t) =>
                 html`<li>
-                  <strong>${EVENT_TEXT[t.type] ?? t.type.replace(/_/g, ' ')}</strong
-                  >${eventDetail(t.type, (t.payload ?? {}) as Record<string, unknown>)}<br />
+                  ${((e) => html`<strong>${e.title}</strong>${e.detail}`)(
+                    timelineEntry(t.type, (t.payload ?? {}) as Record<string, unknown>, d),
+                  )}<br />
                   <span class="muted"
                     ><time datetime="${t.occurredAt}">${fmtDateTime(t.occurredAt)}</time
                     >${t.actorName ? html` · ${t.actorName}` : ''}</span

@@ -178,8 +178,42 @@ function progressCell(a: ReportAction): Part {
   return html`${a.progressStatement ? html`${a.progressStatement}<br /><span class="muted">Accepted by the board ${fmtDate(a.progressStatementDate)}</span>` : ''}
   ${a.submittedStatement ? html`<p class="submitted"><strong>Submitted, awaiting the board</strong> (${fmtDate(a.submittedStatementDate)}): ${a.submittedStatement}</p>` : ''}
   ${!a.progressStatement && !a.submittedStatement && !a.notImplementedReason && !a.cancellationReason ? html`<span class="muted">No accepted statement yet</span>` : ''}
+  ${a.extensions.map((x) => html`<p class="muted"><strong>Extension approved</strong> from ${fmtDate(x.from)} to ${fmtDate(x.to)}: ${x.reason} <em>Interim measures:</em> ${x.interimMeasures}</p>`)}
   ${a.notImplementedReason ? html`<br /><strong>Why not implemented:</strong> ${a.notImplementedReason}` : ''}
   ${a.cancellationReason ? html`<br /><strong>Why cancelled:</strong> ${a.cancellationReason}` : ''}`;
+}
+
+/** The summary at the top: one line per agency and one over all of them, the same figures as each section's words. */
+function summaryTable(r: ProgressReport): Part {
+  const row = (name: Part, c: ProgressReport['sections'][number]['counts'], total = false) =>
+    html`<tr${total ? html` class="total"` : ''}>
+      <th scope="row">${name}</th>
+      <td data-label="Actions">${c.actions}</td>
+      <td data-label="Implemented">${c.implemented}</td>
+      <td data-label="Not implemented">${c.notImplemented}</td>
+      <td data-label="Cancelled">${c.cancelled}</td>
+      <td data-label="Open">${c.open}${c.overdue ? html` (${c.overdue} overdue)` : ''}</td>
+    </tr>`;
+  return html`<h2 id="summary-h">Summary</h2>
+    <p>${r.summary}</p>
+    <div class="table-wrap">
+      <table class="responsive summary" aria-labelledby="summary-h">
+        <thead>
+          <tr>
+            <th scope="col">Agency</th>
+            <th scope="col">Actions</th>
+            <th scope="col">Implemented</th>
+            <th scope="col">Not implemented</th>
+            <th scope="col">Cancelled</th>
+            <th scope="col">Open</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${r.sections.map((s) => row(html`<a href="#ag-${s.agencyCode}">${s.agencyName}</a>`, s.counts))}
+          ${row('All agencies', r.totals, true)}
+        </tbody>
+      </table>
+    </div>`;
 }
 
 /**
@@ -197,6 +231,7 @@ export function statementPage(r: ProgressReport): Part {
       plan${r.review.publishedOn ? html` (review published ${fmtDate(r.review.publishedOn)})` : ''}. Generated
       ${fmtDate(r.generatedAt)}.
     </p>
+    ${r.sections.length ? summaryTable(r) : ''}
     ${r.sections.map(
       (s) =>
         html`<section aria-labelledby="ag-${s.agencyCode}">
@@ -204,6 +239,12 @@ export function statementPage(r: ProgressReport): Part {
           <p>${s.summary}</p>
           <div class="table-wrap">
             <table class="responsive statement">
+              <colgroup>
+                <col class="c-ref" />
+                <col class="c-action" />
+                <col class="c-status" />
+                <col class="c-progress" />
+              </colgroup>
               <thead>
                 <tr>
                   <th scope="col">Ref.</th>
@@ -217,7 +258,14 @@ export function statementPage(r: ProgressReport): Part {
                   (a) =>
                     html`<tr data-action-id="${a.actionId}">
                       <td data-label="Ref.">${a.reference}</td>
-                      <td data-label="Action">${a.title}<br /><span class="muted">Due ${fmtDate(a.dueDate)}</span></td>
+                      <td data-label="Action">
+                        ${a.title}<br /><span class="muted"
+                          >Due
+                          ${fmtDate(a.dueDate)}${
+                            a.extensions.length ? html` (revised from ${fmtDate(a.extensions[0].from)})` : ''
+                          }</span
+                        >
+                      </td>
                       <td data-label="Status">
                         ${ragBadge(a.rag, a)}<br /><span class="status">${statusText(a)}</span>
                       </td>

@@ -304,6 +304,21 @@ describe('compose', () => {
     expect(mail.text).toContain('whether to approve or refuse the request');
   });
 
+  it("the board's delay on an extension request says so, and asks for that decision", () => {
+    const mail = compose(
+      req('escalation', {
+        occasion: 'escalation:awaiting_board:extension:1790000000000',
+        escalation: { id: 'e', level: 3, reason: 'awaiting_board' },
+      }),
+      facts(),
+      NOW,
+    );
+    expect(mail.text).toContain(
+      'has an extension request that has been waiting too long for the board to decide on it',
+    );
+    expect(mail.text).toContain('whether to approve or refuse the request for more time');
+  });
+
   it('an escalation says why, who is told now and who next', () => {
     const mail = compose(escalation(2, 'stalled'), facts({ details: DETAILS }), NOW);
     expect(mail.text).toContain(
@@ -377,6 +392,13 @@ describe('every mail reads as plain English', () => {
     ['reminder', req('reminder')],
     ['overdue', req('overdue')],
     ['evidence_submitted', req('evidence_submitted', { occasion: 'evidence:e-1' })],
+    [
+      'escalation awaiting_board extension',
+      req('escalation', {
+        occasion: 'escalation:awaiting_board:extension:1790000000000',
+        escalation: { id: 'e', level: 3, reason: 'awaiting_board' },
+      }),
+    ],
     ['extension_requested', req('extension_requested', { occasion: 'extension-request:x-1' })],
     ...(['not_acknowledged', 'overdue', 'stalled', 'awaiting_board'] as const).flatMap((reason) =>
       [1, 2, 3].map((level): [string, NotificationRequest] => [

@@ -87,8 +87,8 @@ describe('the statement, from a fixture with every outcome', () => {
     expect(html).not.toContain('COMPLETE');
     expect(renderMarkdown(report)).toContain('- Status: Cancelled; outcome: Cancelled');
     const csv = renderCsv(report).split('\r\n');
-    expect(csv[0].endsWith(',Result')).toBe(true);
-    expect(csv.slice(1, 7).map((r) => r.split(',').at(-1))).toEqual([
+    expect(csv[0].endsWith(',Result,Original target date')).toBe(true);
+    expect(csv.slice(1, 7).map((r) => r.split(',').at(-2))).toEqual([
       'Implemented',
       'Open',
       'Not implemented',
