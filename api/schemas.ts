@@ -1,3 +1,4 @@
+import { RESULTS } from '../domain/words';
 import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
 import {
@@ -272,6 +273,10 @@ export const ActionListQuery = z
     overdue: boolQuery.optional(),
     page: z.coerce.number().int().min(1).max(100000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
+    result: z
+      .enum(RESULTS)
+      .optional()
+      .openapi({ description: 'How a finished action ended: implemented, not_implemented or cancelled' }),
   })
   .openapi('ActionListQuery');
 

@@ -3,7 +3,7 @@
  * from a spreadsheet. Rendered from the API's scoped queries (an agency user sees only its own).
  */
 import { isFinished, isOverdue } from '../../domain/vocabulary';
-import { RAG_LABEL, STATUS_LABEL } from '../../domain/words';
+import { RAG_LABEL, RESULT_LABEL, STATUS_LABEL } from '../../domain/words';
 import type { FieldIssue } from '../../lib/errors';
 import { IMPORT_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionView } from '../queries/actions';
@@ -118,6 +118,7 @@ export interface ActionsFilter {
   stage?: string;
   rag?: string;
   overdue?: 'true';
+  result?: string;
   page: number;
   pageSize: number;
 }
@@ -129,7 +130,7 @@ function option(value: string, label: string, selected: string | undefined): Htm
 /** The query string of a filter, for pager links that keep the other filters. */
 export function filterQuery(f: ActionsFilter, page: number): string {
   const p = new URLSearchParams();
-  for (const k of ['review', 'agency', 'stage', 'rag', 'overdue'] as const) if (f[k]) p.set(k, f[k]);
+  for (const k of ['review', 'agency', 'stage', 'rag', 'overdue', 'result'] as const) if (f[k]) p.set(k, f[k]);
   if (f.pageSize !== 50) p.set('pageSize', String(f.pageSize));
   if (page > 1) p.set('page', String(page));
   const s = p.toString();
@@ -146,7 +147,7 @@ export function allActionsPage(
   const isAgency = ctx.user?.role === 'agency';
   const first = result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1;
   const last = Math.min(result.total, result.page * result.pageSize);
-  const filtered = !!(f.review || f.agency || f.stage || f.rag || f.overdue);
+  const filtered = !!(f.review || f.agency || f.stage || f.rag || f.overdue || f.result);
   return html`<h1>${isAgency ? 'All my agency’s actions' : 'All actions'}</h1>
     <form class="filters" method="get" action="/actions" role="search" aria-label="Filter actions">
       <div class="filter-grid">
@@ -176,6 +177,12 @@ export function allActionsPage(
           <label for="f-rag">RAG</label
           ><select id="f-rag" name="rag">
             ${option('', 'Any RAG', f.rag)}${Object.entries(RAG_LABEL).map(([v, l]) => option(v, l, f.rag))}
+          </select>
+        </div>
+        <div>
+          <label for="f-result">How it ended</label
+          ><select id="f-result" name="result">
+            ${option('', 'Any, or still open', f.result)}${Object.entries(RESULT_LABEL).map(([v, l]) => option(v, l, f.result))}
           </select>
         </div>
         <div class="choice filter-check">

@@ -126,8 +126,12 @@ function nav(ctx: PageContext): Part {
     else links.push(['/', 'Awaiting sign-off'], ['/actions', 'All actions']);
     links.push(['/dashboard', 'Dashboard'], ['/reviews', 'Reviews'], ['/papers', 'Board papers']);
   }
-  if (ctx.embedded.mail) links.push(['/mail', 'Mail inbox']);
-  if (ctx.embedded.temporalUiUrl) links.push([ctx.embedded.temporalUiUrl, 'Temporal UI']);
+  // Developer tools, not part of the service: an admin trying the embedded mode sees them, an agency lead never does
+  // (signed out, the inbox is reached from the "check your e-mail" page, where the sign-in link arrives).
+  if (u?.role === 'admin') {
+    if (ctx.embedded.mail) links.push(['/mail', 'Mail inbox']);
+    if (ctx.embedded.temporalUiUrl) links.push([ctx.embedded.temporalUiUrl, 'Temporal UI']);
+  }
   return html`<nav aria-label="Main">
     <ul>
       ${links.map(

@@ -7,6 +7,9 @@ import { ragBadge } from './layout';
 
 type Dashboard = Awaited<ReturnType<typeof dashboard>>;
 
+/** The chart's keys that are how an action ended, filtered by result= rather than rag=. */
+const RESULT_OF_KEY: Record<string, true> = { implemented: true, not_implemented: true, cancelled: true };
+
 export function dashboardPage(
   agencyList: { code: string; name: string }[],
   d: Dashboard,
@@ -21,9 +24,9 @@ export function dashboardPage(
     ['Overdue', overdue, '/actions?overdue=true'],
     ['Awaiting sign-off', d.byStatus.under_review, role === 'agency' ? undefined : '/'],
     ['Escalated', escalated],
-    ['Implemented', d.byResult.implemented],
-    ['Closed as not implemented', d.byResult.not_implemented],
-    ['Cancelled', d.byResult.cancelled],
+    ['Implemented', d.byResult.implemented, '/actions?result=implemented'],
+    ['Closed as not implemented', d.byResult.not_implemented, '/actions?result=not_implemented'],
+    ['Cancelled', d.byResult.cancelled, '/actions?result=cancelled'],
   ];
   const agenciesShown =
     role === 'agency' ? agencyList.filter((a) => d.byAgency.some((b) => b.agencyCode === a.code)) : agencyList;
@@ -36,7 +39,7 @@ export function dashboardPage(
       <figure>
         <figcaption>RAG by agency</figcaption>
         ${ragBarChart(rag)}${ragLegend}
-        <details>
+        <details open>
           <summary>The numbers</summary>
           <div class="table-wrap">
             <table>
@@ -51,7 +54,21 @@ export function dashboardPage(
                   (r) =>
                     html`<tr>
                       <th scope="row">${r.code}</th>
-                      ${RAG_ORDER.map((k) => html`<td>${r.counts[k]}</td>`)}
+                      ${RAG_ORDER.map(
+                        (k) =>
+                          html`<td>
+                            ${
+                              r.counts[k]
+                                ? html`<a
+                                    href="/actions?agency=${r.code}&amp;${k in RESULT_OF_KEY ? 'result' : 'rag'}=${k}"
+                                    >${r.counts[k]}<span class="visually-hidden">
+                                      ${CHART_LABEL[k]} for ${r.code}</span
+                                    ></a
+                                  >`
+                                : '0'
+                            }
+                          </td>`,
+                      )}
                     </tr>`,
                 )}
               </tbody>
@@ -175,12 +192,13 @@ const statusText = (a: ReportAction) =>
 
 /** What the statement says of the action's progress: only accepted evidence reads as done. */
 function progressCell(a: ReportAction): Part {
+  const said = Boolean(a.progressStatement || a.submittedStatement);
   return html`${a.progressStatement ? html`${a.progressStatement}<br /><span class="muted">Accepted by the board ${fmtDate(a.progressStatementDate)}</span>` : ''}
   ${a.submittedStatement ? html`<p class="submitted"><strong>Submitted, awaiting the board</strong> (${fmtDate(a.submittedStatementDate)}): ${a.submittedStatement}</p>` : ''}
   ${!a.progressStatement && !a.submittedStatement && !a.notImplementedReason && !a.cancellationReason ? html`<span class="muted">No accepted statement yet</span>` : ''}
   ${a.extensions.map((x) => html`<p class="muted"><strong>Extension approved</strong> from ${fmtDate(x.from)} to ${fmtDate(x.to)}: ${x.reason} <em>Interim measures:</em> ${x.interimMeasures}</p>`)}
-  ${a.notImplementedReason ? html`<br /><strong>Why not implemented:</strong> ${a.notImplementedReason}` : ''}
-  ${a.cancellationReason ? html`<br /><strong>Why cancelled:</strong> ${a.cancellationReason}` : ''}`;
+  ${a.notImplementedReason ? html`${said ? html`<br />` : ''}<strong>Why not implemented:</strong> ${a.notImplementedReason}` : ''}
+  ${a.cancellationReason ? html`${said ? html`<br />` : ''}<strong>Why cancelled:</strong> ${a.cancellationReason}` : ''}`;
 }
 
 /** The summary at the top: one line per agency and one over all of them, the same figures as each section's words. */
