@@ -10,7 +10,7 @@ import type { ActionView } from '../queries/actions';
 import type { findReview } from '../queries/reviews';
 import { fmtDate, html, raw, type Html, type Part } from './html';
 import type { FormState } from './kit';
-import { csrfField, fieldProblem, ragBadge, stageText, typed, type PageContext } from './layout';
+import { csrfField, fieldProblem, ragBadge, stageText, typed, type PageContext, ragKey } from './layout';
 import { pager } from './pages';
 
 type ReviewDetail = NonNullable<Awaited<ReturnType<typeof findReview>>>;
@@ -200,7 +200,7 @@ export function allActionsPage(
     <p role="status">
       ${result.total === 0 ? 'No actions match these filters.' : `Showing ${first} to ${last} of ${result.total} action${result.total === 1 ? '' : 's'}, soonest due first.`}
     </p>
-    ${result.items.length ? actionsTable(result.items, now, { showReview: true }) : ''}
+    ${result.items.length ? html`${actionsTable(result.items, now, { showReview: true })}${ragKey}` : ''}
     ${pager('/actions', result, (n) => filterQuery(f, n))}`;
 }
 

@@ -96,6 +96,7 @@ form.filters{background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
 nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline}
 a.button{display:inline-block;font-weight:700;padding:.5rem 1rem;background:var(--green);color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18}
 abbr[title]{text-decoration:none}
+.rag-key{margin:.5rem 0}dl.key{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}dl.key dd{margin:0}
 tr.total th,tr.total td{font-weight:700;border-top:2px solid var(--fg)}
 @media (min-width:40.01rem){table.statement{table-layout:fixed}table.statement col.c-ref{width:4.5rem}
  table.statement col.c-action{width:30%}table.statement col.c-status{width:11rem}
@@ -223,6 +224,25 @@ export const ragBadge = (rag: string, a?: { status: string; outcome?: string | n
     >${result ? RESULT_LABEL[result] : (RAG_LABEL[rag] ?? rag)}</span
   >`;
 };
+
+/** What each badge means, beside every list or page that shows them (the words match docs/ARCHITECTURE.md's RAG rule). */
+export const ragKey = html`<details class="rag-key">
+  <summary>What the RAG badges mean</summary>
+  <dl class="key">
+    <dt>${ragBadge('red')}</dt>
+    <dd>Overdue, or escalated</dd>
+    <dt>${ragBadge('amber')}</dt>
+    <dd>Due soon, or the board asked for changes</dd>
+    <dt>${ragBadge('green')}</dt>
+    <dd>On track</dd>
+    <dt>${ragBadge('complete', { status: 'closed', outcome: 'implemented' })}</dt>
+    <dd>Closed: the board accepted the evidence</dd>
+    <dt>${ragBadge('complete', { status: 'closed', outcome: 'not_implemented' })}</dt>
+    <dd>Closed without being done: the board published why</dd>
+    <dt>${ragBadge('complete', { status: 'cancelled' })}</dt>
+    <dd>Cancelled by the board, with the reason</dd>
+  </dl>
+</details>`;
 
 /**
  * A form field's problem, shown beside it and tied to it for screen readers: the message (with

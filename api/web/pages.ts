@@ -5,7 +5,7 @@ import type { ActionPageData, ActionView, EvidenceView } from '../queries/action
 import { cancelForm } from './board-pages';
 import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
 import type { FormState } from './kit';
-import { csrfField, fieldProblem, nextForAgency, ragBadge, stageText, typed, type PageContext } from './layout';
+import { csrfField, fieldProblem, nextForAgency, ragBadge, ragKey, stageText, typed, type PageContext } from './layout';
 
 const actionLink = (a: { id: string; reviewReference: string; reference: string; title: string }) =>
   html`<a href="/actions/${a.id}">${a.reviewReference} ${a.reference}</a><br />${a.title}`;
@@ -74,7 +74,8 @@ export function myActionsPage(open: Paged<ActionView>, finishedCount: number, no
       ? `Open actions ${first} to ${first + open.items.length - 1} of ${open.total}, soonest due first`
       : `${open.total} open action${open.total === 1 ? '' : 's'}, soonest due first`;
   return html`<h1>My actions</h1>
-    ${open.items.length ? table(open.items, caption) : html`<p>You have no open actions.</p>`} ${pager('/', open)}
+    ${open.items.length ? html`${table(open.items, caption)}${ragKey}` : html`<p>You have no open actions.</p>`}
+    ${pager('/', open)}
     ${
       finishedCount
         ? html`<h2>Finished</h2>
@@ -166,7 +167,7 @@ function extensionsSection(list: Extension[]): Part {
             <strong>${EXTENSION_STATUS[x.status] ?? x.status}</strong>: from ${fmtDate(x.previousDueDate)} to
             ${fmtDate(x.newDueDate)} · asked ${fmtDate(x.requestedAt)}
           </p>
-          <dl class="facts">
+          <dl class="key">
             <dt>Reason</dt>
             <dd>${x.reason}</dd>
             <dt>Interim measures</dt>
@@ -332,7 +333,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
       <dt>Agency</dt>
       <dd>${a.agencyName} (${a.agencyCode})</dd>
       <dt>RAG</dt>
-      <dd>${ragBadge(a.rag, a)}</dd>
+      <dd>${ragBadge(a.rag, a)} ${ragKey}</dd>
       <dt>Stage</dt>
       <dd>${stageText(a.status, a.outcome, a.changesRequested)}</dd>
       <dt>Due</dt>

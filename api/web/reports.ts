@@ -3,7 +3,7 @@ import type { ProgressReport, ReportAction } from '../report/model';
 import { stageText } from '../../domain/words';
 import { CHART_LABEL, RAG_ORDER, overdueChart, ragBarChart, ragByAgency, ragLegend, type OverduePoint } from './charts';
 import { fmtDate, html, type Part } from './html';
-import { ragBadge } from './layout';
+import { ragBadge, ragKey } from './layout';
 
 type Dashboard = Awaited<ReturnType<typeof dashboard>>;
 
@@ -249,7 +249,7 @@ export function statementPage(r: ProgressReport): Part {
       plan${r.review.publishedOn ? html` (review published ${fmtDate(r.review.publishedOn)})` : ''}. Generated
       ${fmtDate(r.generatedAt)}.
     </p>
-    ${r.sections.length ? summaryTable(r) : ''}
+    ${r.sections.length ? html`${summaryTable(r)}${ragKey}` : ''}
     ${r.sections.map(
       (s) =>
         html`<section aria-labelledby="ag-${s.agencyCode}">
