@@ -11,6 +11,7 @@ import { sendNotification, type OutboxConfig } from './outbox';
 import { sendSignInMail, type SignInMailResult } from './sign-in-mail';
 
 import { useAuditKey } from './audit';
+import { planDigests, sendDigest, type DigestPlan } from './digest';
 
 export { verifyAuditChain } from './audit';
 
@@ -52,6 +53,21 @@ export function createActivities({ db, mailer, config, log, auditKey }: Activity
         return await sendSignInMail({ db, mailer, config }, input);
       } catch (err) {
         log?.warn('sign-in mail not sent yet', { error: String(err) });
+        throw err;
+      }
+    },
+    // ---- issue 18: the daily digest ----
+    async planDigests(day?: string): Promise<DigestPlan> {
+      return planDigests(db, new Date(), day);
+    },
+    async sendDigest(input: {
+      userId: string;
+      day: string;
+    }): Promise<{ status: 'sent' | 'already_sent' | 'nothing'; items: number }> {
+      try {
+        return await sendDigest({ db, mailer, config }, input);
+      } catch (err) {
+        log?.warn('digest not sent yet', { userId: input.userId, day: input.day, error: String(err) });
         throw err;
       }
     },

@@ -24,6 +24,8 @@ export interface MailFacts {
   status: string | null;
   /** Who acted and what they sent, and the policy's deadlines in words (activities/mail-details.ts). */
   details?: MailDetails;
+  /** Issue 18: the action's named owner (an active user), or null/absent: the agency is mailed as before. */
+  owner?: { email: string; name: string } | null;
 }
 
 export interface MailDetails {
@@ -63,6 +65,17 @@ const day = (d: Date | null) => (d ? formatDay(d) : 'not set');
 export function recipients(req: NotificationRequest, f: MailFacts): { to: string[]; cc: string[] } {
   const agencyAll = f.agency ? uniq([f.agency.leadEmail, ...f.agency.userEmails]) : [];
   const board = f.boardEmails.length ? uniq(f.boardEmails) : [f.boardChairEmail.toLowerCase()];
+  // ---- issue 18: a named owner receives the action's mail, the agency lead in copy ----
+  const owner = f.owner?.email.toLowerCase() ?? null;
+  const lead = f.agency?.leadEmail.toLowerCase() ?? null;
+  if (owner && req.audience === 'owner') return { to: [owner], cc: [] };
+  if (owner && (req.kind === 'reminder' || req.kind === 'overdue' || req.kind === 'decision'))
+    return { to: [owner], cc: uniq([lead]).filter((c) => c !== owner) };
+  if (owner && req.kind === 'escalation' && req.escalation?.reason !== 'awaiting_board') {
+    const laddered = escalationRecipients(req, f, board);
+    return { ...laddered, cc: uniq([...laddered.cc, owner]).filter((c) => !laddered.to.includes(c)) };
+  }
+  // ---- end issue 18 ----
   switch (req.kind) {
     case 'assignment':
     case 'reminder':
@@ -74,20 +87,24 @@ export function recipients(req: NotificationRequest, f: MailFacts): { to: string
       return { to: board, cc: [] };
     case 'recommendation_complete':
       return { to: board, cc: uniq([f.boardChairEmail]).filter((c) => !board.includes(c)) };
-    case 'escalation': {
-      const lead = f.agency?.leadEmail ?? null;
-      const senior = f.agency?.seniorEmail ?? lead;
-      const chair = f.boardChairEmail;
-      const level = req.escalation?.level ?? 1;
-      // The board's own delay is not the agency's fault: the chair is told, with the board in copy.
-      if (req.escalation?.reason === 'awaiting_board')
-        return { to: [chair.toLowerCase()], cc: board.filter((b) => b !== chair.toLowerCase()) };
-      if (level >= 3)
-        return { to: [chair.toLowerCase()], cc: uniq([lead, senior]).filter((c) => c !== chair.toLowerCase()) };
-      if (level === 2) return { to: uniq([senior]), cc: uniq([lead]).filter((c) => c !== senior?.toLowerCase()) };
-      return { to: uniq([lead]), cc: [] };
-    }
+    case 'escalation':
+      return escalationRecipients(req, f, board);
   }
+}
+
+/** The escalation ladder: level 1 the lead, level 2 the senior manager, level 3 the chair, lower levels in copy. */
+function escalationRecipients(req: NotificationRequest, f: MailFacts, board: string[]): { to: string[]; cc: string[] } {
+  const lead = f.agency?.leadEmail ?? null;
+  const senior = f.agency?.seniorEmail ?? lead;
+  const chair = f.boardChairEmail;
+  const level = req.escalation?.level ?? 1;
+  // The board's own delay is not the agency's fault: the chair is told, with the board in copy.
+  if (req.escalation?.reason === 'awaiting_board')
+    return { to: [chair.toLowerCase()], cc: board.filter((b) => b !== chair.toLowerCase()) };
+  if (level >= 3)
+    return { to: [chair.toLowerCase()], cc: uniq([lead, senior]).filter((c) => c !== chair.toLowerCase()) };
+  if (level === 2) return { to: uniq([senior]), cc: uniq([lead]).filter((c) => c !== senior?.toLowerCase()) };
+  return { to: uniq([lead]), cc: [] };
 }
 
 /** Words for an escalation's reason, after "Action 2.1 …". */
@@ -248,12 +265,21 @@ function decisionMessage(req: NotificationRequest, f: MailFacts): Message {
 }
 
 const MESSAGES: Record<NotificationRequest['kind'], (req: NotificationRequest, f: MailFacts, now: Date) => Message> = {
-  assignment: (_r, f) => {
+  assignment: (r, f) => {
     const within = f.details?.acknowledgeWithin;
+    // Issue 18: the mail to a newly named owner says it is theirs now.
+    const toOwner = r.audience === 'owner' && f.owner;
     return {
-      headline: `New action for ${agencyName(f)}: ${f.title}${f.dueDate ? `, due ${day(f.dueDate)}` : ''}`,
-      lead: `${agencyName(f)} has been given action ${f.reference} from ${f.reviewReference} (${f.reviewTitle})${f.dueDate ? `. It is due on ${day(f.dueDate)}` : ''}.`,
-      facts: actionFacts(f),
+      headline: toOwner
+        ? `You are the named owner of ${f.reference}: ${f.title}${f.dueDate ? `, due ${day(f.dueDate)}` : ''}`
+        : `New action for ${agencyName(f)}: ${f.title}${f.dueDate ? `, due ${day(f.dueDate)}` : ''}`,
+      lead: toOwner
+        ? `${f.owner!.name}, you are now the named owner of action ${f.reference} from ${f.reviewReference} (${f.reviewTitle}) for ${agencyName(f)}${f.dueDate ? `. It is due on ${day(f.dueDate)}` : ''}.`
+        : `${agencyName(f)} has been given action ${f.reference} from ${f.reviewReference} (${f.reviewTitle})${f.dueDate ? `. It is due on ${day(f.dueDate)}` : ''}.`,
+      facts: [
+        ...(toOwner ? ([['Owner', r.detail?.owner ?? f.owner!.name]] as Message['facts']) : []),
+        ...actionFacts(f),
+      ],
       asks: [
         `What to do now: open the action and acknowledge it${within ? ` within ${within}` : ''}, so the board knows your agency has taken it on.`,
         `If it is not acknowledged${within ? ` within ${within}` : ' in time'}, it is escalated to ${LEVEL_WHO[1]}.`,

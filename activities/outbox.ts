@@ -14,8 +14,11 @@ import { actions, agencies, escalations, notifications, recommendations, reviews
 import type { Mailer } from '../lib/mailer';
 import type { NotificationRequest } from '../workflows/types';
 import { classifyDbError } from './db-errors';
-import { compose, type MailFacts } from './mail-content';
+import { compose, type ComposedMail, type MailFacts } from './mail-content';
 import { mailDetails } from './mail-details';
+import { boardToday, digestTakers, isDigestible, knownPeople, routeAddresses } from './mail-routing';
+import { alias } from 'drizzle-orm/pg-core';
+import { digestItems } from '../db/schema';
 
 export interface OutboxConfig {
   publicUrl: string;
@@ -57,11 +60,18 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
     boardEmails: board.map((b) => b.email),
   };
   if (req.actionId) {
+    const owner = alias(users, 'owner');
     const [row] = await db
-      .select({ action: actions, agency: agencies, review: reviews })
+      .select({
+        action: actions,
+        agency: agencies,
+        review: reviews,
+        owner: { email: owner.email, name: owner.name },
+      })
       .from(actions)
       .innerJoin(agencies, eq(agencies.id, actions.agencyId))
       .innerJoin(reviews, eq(reviews.id, actions.reviewId))
+      .leftJoin(owner, eq(owner.id, actions.ownerId))
       .where(eq(actions.id, req.actionId));
     if (!row)
       throw ApplicationFailure.create({
@@ -89,6 +99,7 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
       },
       dueDate: row.action.dueDate,
       status: row.action.status,
+      owner: row.owner,
       details: await mailDetails(db, req, row.action, row.review.policy),
     };
   }
@@ -148,7 +159,7 @@ export async function sendNotification(
   deps: { db: Db; mailer: Mailer; config: OutboxConfig },
   req: NotificationRequest,
 ): Promise<{ status: 'sent' | 'already_sent'; to: string[]; cc: string[] }> {
-  const { db, mailer, config } = deps;
+  const { db, config } = deps;
   const key = outboxKey(req);
   let [row] = await db.select().from(notifications).where(eq(notifications.idempotencyKey, key));
   if (!row) {
@@ -156,22 +167,7 @@ export async function sendNotification(
     let built: ReturnType<typeof compose> | undefined;
     try {
       built = compose(req, known, new Date());
-      const mail = built;
-      await db
-        .insert(notifications)
-        .values({
-          idempotencyKey: key,
-          actionId: req.actionId ?? null,
-          kind: req.kind,
-          recipient: mail.to.join(', '),
-          cc: mail.cc,
-          subject: mail.subject,
-          body: mail.text,
-          htmlBody: mail.html,
-          headers: mail.headers,
-          ics: mail.ics,
-        })
-        .onConflictDoNothing();
+      await storeRouted(db, req, key, built, new Date());
     } catch (err) {
       // Composing is pure, so a throw there is permanent; a database refusal may be either.
       const c = built
@@ -185,6 +181,30 @@ export async function sendNotification(
   // A row with no recipient is the record of a message that could not be built: nothing to send.
   if (row.status === 'failed' && row.recipient === '')
     throw notSendable(row.lastError ?? 'the message could not be built');
+  // Everyone it was meant for takes it in their digest: the digest will carry it.
+  if (row.status === 'digested') return { status: 'already_sent', to: [], cc: [] };
+  const { to, wasSent } = await deliverStored(deps, key, row);
+  if (req.escalation) {
+    await db
+      .update(escalations)
+      .set({ notified: [...to, ...row.cc] })
+      .where(eq(escalations.id, req.escalation.id));
+  }
+  return { status: wasSent ? 'already_sent' : 'sent', to, cc: row.cc };
+}
+
+type StoredMail = typeof notifications.$inferSelect;
+
+/**
+ * Sends one stored outbox row unless it is already marked sent (workflow mail and the daily
+ * digest alike). An SMTP failure is recorded on the row and rethrown, so the activity retries.
+ */
+export async function deliverStored(
+  deps: { db: Db; mailer: Mailer; config: OutboxConfig },
+  key: string,
+  row: StoredMail,
+): Promise<{ to: string[]; wasSent: boolean }> {
+  const { db, mailer, config } = deps;
   const to = row.recipient.split(', ').filter(Boolean);
   if (row.status !== 'sent') {
     await db
@@ -239,11 +259,52 @@ export async function sendNotification(
       }
     }
   }
-  if (req.escalation) {
-    await db
-      .update(escalations)
-      .set({ notified: [...to, ...row.cc] })
-      .where(eq(escalations.id, req.escalation.id));
-  }
-  return { status: row.status === 'sent' ? 'already_sent' : 'sent', to, cc: row.cc };
+  return { to, wasSent: row.status === 'sent' };
+}
+
+// ---- issue 18: routing (owner, cover, deactivation) and the digest, decided as the mail is stored ----
+
+/**
+ * Stores the composed mail for the people it really goes to, and a digest item for each person
+ * who takes this kind in their digest, in one transaction: a retry finds either both or neither.
+ */
+async function storeRouted(db: Db, req: NotificationRequest, key: string, mail: ComposedMail, now: Date) {
+  const people = await knownPeople(db, [...mail.to, ...mail.cc], boardToday(now));
+  let { to, cc } = routeAddresses(mail, people);
+  const takers = isDigestible(req.kind) ? await digestTakers(db, [...to, ...cc], req.kind) : new Map<string, string>();
+  to = to.filter((a) => !takers.has(a));
+  cc = cc.filter((a) => !takers.has(a));
+  // The lead in copy still gets it at once when the owner takes the digest: as the addressee.
+  if (!to.length && cc.length) [to, cc] = [cc, []];
+  await db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(notifications)
+      .values({
+        idempotencyKey: key,
+        actionId: req.actionId ?? null,
+        kind: req.kind,
+        recipient: to.join(', '),
+        cc,
+        subject: mail.subject,
+        body: mail.text,
+        htmlBody: mail.html,
+        headers: mail.headers,
+        ics: mail.ics,
+        ...(to.length ? {} : { status: 'digested' as const, recipient: [...takers.keys()].join(', ') }),
+      })
+      .onConflictDoNothing()
+      .returning({ id: notifications.id });
+    if (!inserted.length || !takers.size) return;
+    await tx
+      .insert(digestItems)
+      .values(
+        [...takers.values()].map((userId) => ({
+          notificationKey: key,
+          userId,
+          actionId: req.actionId ?? null,
+          kind: req.kind,
+        })),
+      )
+      .onConflictDoNothing();
+  });
 }

@@ -21,6 +21,7 @@ import { toStorableDeep } from '../workflows/storable-text';
 import { PROJECTION_REFUSED, type ActionEvent } from '../workflows/types';
 import { classifyDbError } from './db-errors';
 import { appendAudit, lastAuditHash, lockAuditChain } from './audit';
+import { coveredOwner } from './cover-acting';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const date = (s: string | null) => (s === null ? null : new Date(s));
@@ -202,6 +203,7 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
         .where(and(inArray(escalations.id, e.escalationsResolved), isNull(escalations.resolvedAt)));
     }
 
+    const onBehalfOf = e.actor?.role === 'agency' ? await coveredOwner(tx, e.actionId, e.actor.userId, at) : null;
     const r = e.row;
     await tx
       .update(actions)
@@ -209,6 +211,8 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
         status: r.status,
         outcome: r.outcome,
         agencyId: r.agencyId,
+        // Issue 18: an owner belongs to the agency; a move to another agency leaves the action unowned.
+        ownerId: sql`case when ${actions.agencyId} = ${r.agencyId}::uuid then ${actions.ownerId} else null end`,
         dueDate: new Date(r.dueDate),
         rag: r.rag,
         escalationLevel: r.escalationLevel,
@@ -233,6 +237,8 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
         payload: {
           ...e.payload,
           ...(e.actor ? { actorRole: e.actor.role } : {}),
+          // Issue 18: a deputy acting while covering the owner ("Sam Patel for Jo Lead").
+          ...(onBehalfOf ? { onBehalfOf } : {}),
           status: r.status,
           seq: e.seq,
           attests: attestedContent(e),

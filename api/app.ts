@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
   const metrics = deps.metrics ?? createMetrics(deps.db);
   app.use(metrics.middleware);
-  app.use(securityHeaders({ publicUrl: deps.config.publicUrl }));
+  app.use(securityHeaders({ publicUrl: deps.config.publicUrl, ssoIssuer: deps.config.oidc?.issuer }));
   app.use(
     pinoHttp({
       logger: deps.logger,

@@ -11,6 +11,7 @@ import {
   REVIEW_TYPES,
   ROLES,
 } from '../domain/vocabulary';
+import { DELIVERIES, DIGESTIBLE_KINDS, NOTIFICATION_KINDS } from '../db/schema';
 import { z } from './http/zod';
 
 /**
@@ -271,6 +272,10 @@ export const ActionListQuery = z
     theme: ThemeCode.optional(),
     rag: z.enum(RAGS).optional(),
     overdue: boolQuery.optional(),
+    owner: z
+      .union([z.literal('me'), z.guid()])
+      .optional()
+      .openapi({ description: "the named owner's user id, or `me` for the caller's own actions" }),
     page: z.coerce.number().int().min(1).max(100000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
     result: z
@@ -283,6 +288,8 @@ export const ActionListQuery = z
 export const ReportQuery = z.strictObject({
   format: z.enum(['html', 'md', 'csv', 'json', 'docx', 'pdf', 'xlsx']).default('json'),
 });
+
+export const ActionOwner = z.object({ id: z.string(), name: z.string(), email: z.string() }).openapi('ActionOwner');
 
 export const Action = z
   .object({
@@ -313,6 +320,9 @@ export const Action = z
     themes: z
       .array(z.string())
       .openapi({ description: "theme codes (GET /themes): the recommendation's and the action's own" }),
+    owner: ActionOwner.nullable().openapi({
+      description: 'the named owner (a user of the owning agency); null: the agency as a whole',
+    }),
   })
   .openapi('Action');
 
@@ -590,3 +600,89 @@ export const BoardCalendarOut = z
     days: z.array(BankHoliday),
   })
   .openapi('BoardCalendar');
+
+// ---- issue 18: owners, cover, mail preferences ----
+
+const Day = z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').openapi({ example: '2027-01-31' });
+const DeliveryChoice = z.enum(DELIVERIES);
+const KIND_LIST = NOTIFICATION_KINDS.join(', ');
+
+export const SetOwnerBody = z
+  .strictObject({
+    ownerId: z.guid().nullable().openapi({ description: 'an active user of the owning agency; null clears the owner' }),
+  })
+  .openapi('SetOwnerBody');
+
+export const CoverBody = z
+  .strictObject({
+    deputyId: z.guid().openapi({ description: 'an active user of the same agency, not the person away' }),
+    from: Day.openapi({ description: 'first day away (board time zone)' }),
+    to: Day.openapi({ description: 'last day away, inclusive; the cover ends by itself after it' }),
+    copyMe: z.boolean().default(false).openapi({ description: 'the person away still receives a copy' }),
+    userId: z.guid().optional().openapi({
+      description: "the person away when it is not the caller: the agency's lead may set cover for a member",
+    }),
+  })
+  .refine((b) => !isIsoDate(b.from) || !isIsoDate(b.to) || b.to >= b.from, {
+    path: ['to'],
+    message: 'the cover ends before it starts',
+  })
+  .openapi('CoverBody');
+
+export const Cover = z
+  .object({
+    id: z.string(),
+    user: z.object({ id: z.string(), name: z.string() }),
+    deputy: z.object({ id: z.string(), name: z.string() }),
+    from: z.string(),
+    to: z.string(),
+    copyMe: z.boolean(),
+  })
+  .openapi('Cover');
+
+export const DigestChoices = z
+  .object(
+    Object.fromEntries(DIGESTIBLE_KINDS.map((k) => [k, DeliveryChoice])) as Record<
+      (typeof DIGESTIBLE_KINDS)[number],
+      typeof DeliveryChoice
+    >,
+  )
+  .openapi('DigestChoices');
+
+export const Preferences = z
+  .object({
+    delivery: DigestChoices,
+    alwaysImmediate: z.array(z.string()).openapi({ description: 'kinds that are never held for the digest' }),
+    covers: z.array(Cover).openapi({ description: 'cover running now or later where the caller is away or deputy' }),
+  })
+  .openapi('Preferences');
+
+export const PreferencesBody = z
+  .strictObject({
+    delivery: z
+      .record(z.string(), DeliveryChoice)
+      .optional()
+      .openapi({ description: `per kind (${DIGESTIBLE_KINDS.join(', ')}): immediate or digest` }),
+  })
+  .superRefine((b, ctx) => {
+    for (const kind of Object.keys(b.delivery ?? {})) {
+      if ((DIGESTIBLE_KINDS as readonly string[]).includes(kind)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['delivery', kind],
+        message: (NOTIFICATION_KINDS as readonly string[]).includes(kind)
+          ? `${kind} mail is always sent at once and cannot be put in the digest`
+          : `unknown kind of mail (kinds: ${KIND_LIST})`,
+      });
+    }
+  })
+  .openapi('PreferencesBody');
+
+export const MailDefaultsBody = z
+  .strictObject(
+    Object.fromEntries(DIGESTIBLE_KINDS.map((k) => [k, DeliveryChoice.optional()])) as Record<
+      (typeof DIGESTIBLE_KINDS)[number],
+      ReturnType<typeof DeliveryChoice.optional>
+    >,
+  )
+  .openapi('MailDefaultsBody');

@@ -16,6 +16,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 
 /**
@@ -61,6 +62,8 @@ export const NOTIFICATION_KINDS = [
   'decision',
   'recommendation_complete',
   'sign_in',
+  // Issue 18: one person's daily digest.
+  'digest',
   'extension_requested',
 ] as const;
 
@@ -213,6 +216,8 @@ export const actions = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'`),
+    /** The named owner (issue 18): a user of the owning agency, or null (mail goes to the agency as before). */
+    ownerId: uuid('owner_id').references((): AnyPgColumn => users.id),
     /** Highest workflow event sequence projected; a stale retry never overwrites a newer state. */
     projectedSeq: integer('projected_seq').notNull().default(0),
     createdAt: createdAt(),
@@ -230,6 +235,7 @@ export const actions = pgTable(
     index('actions_review_idx').on(t.reviewId),
     index('actions_recommendation_idx').on(t.recommendationId),
     index('actions_themes_idx').using('gin', t.themes),
+    index('actions_owner_idx').on(t.ownerId),
     check('actions_status_check', inList('status', ACTION_STATUSES)),
     check('actions_escalation_level_check', sql`escalation_level between 0 and 3`),
   ],
@@ -347,7 +353,8 @@ export const notifications = pgTable(
     htmlBody: text('html_body').notNull(),
     headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
     ics: text('ics'),
-    status: text('status', { enum: ['pending', 'sent', 'failed'] })
+    /** `digested`: everyone it was meant for takes this kind in their daily digest (issue 18). */
+    status: text('status', { enum: ['pending', 'sent', 'failed', 'digested'] })
       .notNull()
       .default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -440,6 +447,8 @@ export const sessions = pgTable('sessions', {
   csrfToken: text('csrf_token').notNull(),
   expiresAt: ts('expires_at').notNull(),
   createdAt: createdAt(),
+  /** Single sign-on: the provider's ID token, the hint of its end-session request (migration 0012). */
+  oidcIdToken: text('oidc_id_token'),
 });
 
 /**
@@ -467,4 +476,94 @@ export const workerHeartbeats = pgTable(
     seenAt: ts('seen_at').notNull().defaultNow(),
   },
   (t) => [index('worker_heartbeats_queue_seen_idx').on(t.taskQueue, t.seenAt)],
+);
+
+// ---- People, not mailboxes (issue 18, migration 0010) ----
+
+/** Kinds a person may take in the daily digest; assignment, escalation, decision and sign-in are always immediate. */
+export const DIGESTIBLE_KINDS = ['reminder', 'overdue', 'evidence_submitted', 'recommendation_complete'] as const;
+export type DigestibleKind = (typeof DIGESTIBLE_KINDS)[number];
+export const DELIVERIES = ['immediate', 'digest'] as const;
+export type Delivery = (typeof DELIVERIES)[number];
+
+/** Cover while away: from `startsOn` to `endsOn` (board-local days, inclusive) mail for `userId` goes to `deputyId`. */
+export const covers = pgTable(
+  'covers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    deputyId: uuid('deputy_id')
+      .notNull()
+      .references(() => users.id),
+    startsOn: date('starts_on', { mode: 'string' }).notNull(),
+    endsOn: date('ends_on', { mode: 'string' }).notNull(),
+    /** The person away still receives a copy. */
+    copyMe: boolean('copy_me').notNull().default(false),
+    setBy: uuid('set_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('covers_range_check', sql`ends_on >= starts_on`),
+    check('covers_not_self_check', sql`deputy_id <> user_id`),
+    index('covers_user_idx').on(t.userId, t.startsOn),
+  ],
+);
+
+/** A person's own choice per digestible kind; absent rows fall back to mail_defaults, then `immediate`. */
+export const mailPreferences = pgTable(
+  'mail_preferences',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    kind: text('kind', { enum: DIGESTIBLE_KINDS }).notNull(),
+    delivery: text('delivery', { enum: DELIVERIES }).notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.kind] }),
+    check('mail_preferences_kind_check', inList('kind', DIGESTIBLE_KINDS)),
+    check('mail_preferences_delivery_check', inList('delivery', DELIVERIES)),
+  ],
+);
+
+/** The partnership's default per digestible kind (set by the admin); no row means `immediate`. */
+export const mailDefaults = pgTable(
+  'mail_defaults',
+  {
+    kind: text('kind', { enum: DIGESTIBLE_KINDS }).primaryKey(),
+    delivery: text('delivery', { enum: DELIVERIES }).notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  () => [
+    check('mail_defaults_kind_check', inList('kind', DIGESTIBLE_KINDS)),
+    check('mail_defaults_delivery_check', inList('delivery', DELIVERIES)),
+  ],
+);
+
+/**
+ * A notification held back for someone's digest: written by the outbox in the transaction that
+ * stores the notification, claimed (digest_key set) by the digest of one user and day.
+ */
+export const digestItems = pgTable(
+  'digest_items',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    notificationKey: text('notification_key').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    actionId: uuid('action_id').references(() => actions.id),
+    kind: text('kind').notNull(),
+    digestKey: text('digest_key'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('digest_items_once_uq').on(t.notificationKey, t.userId),
+    index('digest_items_pending_idx')
+      .on(t.userId)
+      .where(sql`digest_key is null`),
+  ],
 );

@@ -6,6 +6,7 @@ import { showableValue } from './secrets';
 import { smtpUrlProblems } from './smtp-options';
 import { isTimeZone } from './board-time';
 import { unstorableReason } from '../workflows/storable-text';
+import { OIDC_ENV, oidcSettings, type OidcConfig } from './oidc-config';
 
 /**
  * The one place that reads process.env (docs/ARCHITECTURE.md, House rules). Everything else receives a Config.
@@ -157,6 +158,8 @@ export const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number({ error: 'expected a number of seconds' }).min(1).max(300).default(20),
   ),
+  // Single sign-on with OpenID Connect (lib/oidc-config.ts): all optional, checked together.
+  ...OIDC_ENV,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -203,6 +206,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** UPDATE_TIMEOUT_SECONDS in ms. */
   updateTimeoutMs: number;
+  /** Single sign-on next to the e-mailed link; undefined when OIDC_ISSUER is not set. */
+  oidc?: OidcConfig;
 }
 
 /** The sslmode values node-postgres understands (see docs/OPERATIONS.md for what each means there). */
@@ -293,6 +298,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
       );
     }
   }
+  const oidc = oidcSettings(e, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const port = e.PORT;
@@ -348,6 +354,7 @@ export function loadConfig(mode: Mode, source: Record<string, string | undefined
     boardTimeZone: e.BOARD_TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     updateTimeoutMs: Math.round(e.UPDATE_TIMEOUT_SECONDS * 1000),
+    oidc,
   };
 }
 

@@ -40,7 +40,11 @@ export function createLogger(config: Pick<Config, 'logLevel'>, name?: string): L
   });
 }
 
-/** A sign-in link's path with its one-time token replaced, so a logged URL cannot sign anyone in. */
+/**
+ * A sign-in link's path with its one-time token replaced, so a logged URL cannot sign anyone in;
+ * single sign-on's callback keeps its path and loses its query (the provider's code and state).
+ */
 export function redactUrl(url: string): string {
+  if (/^\/signin\/sso(\/callback)?([?#]|$)/.test(url)) return url.replace(/[?#].*$/, '?[redacted]');
   return url.replace(/^(\/signin\/)[^/?#]+/, '$1[redacted]');
 }

@@ -8,7 +8,8 @@ import type { Db } from '../db/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { createMailer } from '../lib/mailer';
-import { nativeConnectionOptions } from '../lib/temporal-connection';
+import { connectClient, nativeConnectionOptions } from '../lib/temporal-connection';
+import { ensureDigestSchedule } from '../lib/digest-schedule';
 import { startHeartbeat } from '../lib/worker-heartbeat';
 import { bundleInChildProcess } from './bundle-apart';
 import { createWorker } from './create-worker';
@@ -97,6 +98,8 @@ export async function startWorker(opts: {
     'worker polling',
   );
   const done = worker.run().finally(() => connection.close());
+  // Issue 18: the 08:00 digest Schedule; a worker that cannot make it still serves its queue.
+  void scheduleDigests(config).catch((err) => logger.warn({ err }, 'daily digest schedule not set up'));
   const heartbeat = await startHeartbeat({
     db: opts.db,
     taskQueue: config.temporal.taskQueue,
@@ -116,4 +119,13 @@ export async function startWorker(opts: {
       await done.catch((err) => logger.error({ err }, 'worker stopped with an error'));
     },
   };
+}
+
+async function scheduleDigests(config: Config): Promise<void> {
+  const client = await connectClient(config);
+  try {
+    await ensureDigestSchedule(client, config.temporal.taskQueue, config.boardTimeZone);
+  } finally {
+    await client.connection.close();
+  }
 }

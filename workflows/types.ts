@@ -220,6 +220,8 @@ export interface NotificationRequest {
   escalation?: { id: string; level: number; reason: EscalationReason };
   /** Words for the body: a board comment, a decision outcome, a new due date. */
   detail?: Record<string, string>;
+  /** Issue 18: 'owner' sends the mail to the action's named owner alone (the owner-change mail). */
+  audience?: 'owner';
 }
 
 export type ActionEventType =

@@ -59,7 +59,9 @@ export function buildOpenApiDocument(routes: RouteDef[], opts: { serverUrl: stri
     }
     if (Array.isArray(def.access)) add(403, `Needs role ${def.access.join(' or ')}`);
     if (def.params) add(404, 'Unknown, or not yours');
-    if (def.method === 'post' || def.query) add(400, 'Malformed or invalid request (zod issues in errors)');
+    if (def.method === 'post' || def.method === 'put' || def.query)
+      add(400, 'Malformed or invalid request (zod issues in errors)');
+    if (def.method === 'put') add(415, 'Wrong media type');
     if (def.method === 'post') {
       add(413, 'Too large');
       add(415, 'Wrong media type');

@@ -68,7 +68,7 @@ export interface HandlerInput<P, Q, B> {
 export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | { sent: true };
 
 export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** Express path, for example /api/v1/actions/:id. */
   path: string;
   operationId: string;
@@ -190,7 +190,11 @@ export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
     if (!paramsResult.success) throw new AppError('not_found', 'No such resource');
     const params = paramsResult.data;
     const query = parseOrThrow(def.query ?? EmptyQuery, { ...(req.query as object) }, 'query');
-    const { body, files } = def.method === 'post' ? await readBody(req, res, def.body) : { body: undefined, files: [] };
+    // A PUT (issue 18: /me/preferences) carries a body like a POST; it replaces, so needs no Idempotency-Key.
+    const { body, files } =
+      def.method === 'post' || def.method === 'put'
+        ? await readBody(req, res, def.body)
+        : { body: undefined, files: [] };
 
     const key = req.headers['idempotency-key'];
     const keyed = def.method === 'post' && typeof key === 'string' && !!actor;

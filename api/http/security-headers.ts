@@ -26,10 +26,15 @@ export const DOCUMENT_CSP =
  * too. Responses hold people's work and sign-in state, so nothing is stored by caches by
  * default; HSTS only when the public address is https (it would lock a plain-http trial out).
  */
-export function securityHeaders(opts: { publicUrl: string }): RequestHandler {
+export function securityHeaders(opts: { publicUrl: string; ssoIssuer?: string }): RequestHandler {
   const https = opts.publicUrl.startsWith('https:');
+  // Single sign-on: the sign-out form ends in a redirect to the provider's end-session endpoint,
+  // which the browser checks against form-action.
+  const csp = opts.ssoIssuer
+    ? PAGE_CSP.replace("form-action 'self'", `form-action 'self' ${new URL(opts.ssoIssuer).origin}`)
+    : PAGE_CSP;
   return (_req, res, next) => {
-    res.setHeader('Content-Security-Policy', PAGE_CSP);
+    res.setHeader('Content-Security-Policy', csp);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Frame-Options', 'DENY');

@@ -23,6 +23,10 @@ import { dueOn } from '../../lib/board-time';
 import { FINISHED_STATUSES, OPEN_STATUSES, OVERDUE_STATUSES } from '../../domain/vocabulary';
 import type { Result } from '../../domain/words';
 import { iso, type Scope } from './scope';
+import { alias } from 'drizzle-orm/pg-core';
+
+/** The action's named owner (issue 18), joined under its own name. */
+export const ownerUser = alias(users, 'owner_user');
 
 /** The SQL form of domain/vocabulary's isOverdue: past due while the agency still owes the work. */
 export const overdueCondition = (now: Date): SQL =>
@@ -53,13 +57,18 @@ export const actionColumns = {
   workflowId: actions.workflowId,
   agencyId: actions.agencyId,
   themes: actions.themes,
+  ownerId: actions.ownerId,
+  ownerName: ownerUser.name,
+  ownerEmail: ownerUser.email,
 };
 
 type ActionRow = {
-  [K in keyof typeof actionColumns]: (typeof actionColumns)[K]['_']['notNull'] extends true
+  [
+    K in Exclude<keyof typeof actionColumns, 'ownerName' | 'ownerEmail'>
+  ]: (typeof actionColumns)[K]['_']['notNull'] extends true
     ? (typeof actionColumns)[K]['_']['data']
     : (typeof actionColumns)[K]['_']['data'] | null;
-};
+} & { ownerName: string | null; ownerEmail: string | null };
 
 export function toAction(r: ActionRow) {
   return {
@@ -86,6 +95,7 @@ export function toAction(r: ActionRow) {
     closedAt: iso(r.closedAt),
     nextTimerAt: iso(r.nextTimerAt),
     themes: r.themes,
+    owner: r.ownerId && r.ownerName && r.ownerEmail ? { id: r.ownerId, name: r.ownerName, email: r.ownerEmail } : null,
   };
 }
 export type ActionView = ReturnType<typeof toAction>;
@@ -99,7 +109,8 @@ function baseSelect<E extends Record<string, SQL.Aliased | SQL> = Record<never, 
     .select({ ...actionColumns, ...(extra as E) })
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
-    .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId));
+    .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId))
+    .leftJoin(ownerUser, eq(ownerUser.id, actions.ownerId));
 }
 
 export interface ActionFilters {
@@ -114,6 +125,8 @@ export interface ActionFilters {
   overdue?: boolean;
   /** true: still open (assigned, in progress, under review); false: closed or cancelled. */
   open?: boolean;
+  /** Issue 18: the named owner's user id ("My actions"). */
+  owner?: string;
   /** How a finished action ended (domain/words.ts resultOf). */
   result?: Result;
 }
@@ -139,6 +152,7 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
   if (f.rag) c.push(eq(actions.rag, f.rag));
   if (f.overdue === true) c.push(overdueCondition(now));
   if (f.overdue === false) c.push(not(overdueCondition(now)));
+  if (f.owner) c.push(eq(actions.ownerId, f.owner));
   if (f.open !== undefined) c.push(inArray(actions.status, f.open ? [...OPEN_STATUSES] : [...FINISHED_STATUSES]));
   if (f.result === 'cancelled') c.push(eq(actions.status, 'cancelled'));
   if (f.result === 'implemented')
@@ -336,7 +350,7 @@ export async function actionHistory(db: DbOrTx, actionId: string) {
     id: r.id,
     type: r.type,
     actor: r.actor,
-    actorName,
+    actorName: forWhom(actorName, r.payload),
     payload: r.payload,
     occurredAt: r.occurredAt.toISOString(),
     hash: r.hash,
@@ -406,4 +420,10 @@ export async function findAttachment(db: DbOrTx, actionId: string, attachmentId:
     .where(and(eq(attachments.id, attachmentId), eq(evidence.actionId, actionId)))
     .limit(1);
   return row ?? null;
+}
+
+/** A deputy's act reads "Sam Patel for Jo Lead" (issue 18: the projection records whom they covered). */
+function forWhom(actorName: string | null, payload: unknown): string | null {
+  const behalf = (payload as { onBehalfOf?: { name?: unknown } } | null)?.onBehalfOf;
+  return actorName && behalf && typeof behalf.name === 'string' ? `${actorName} for ${behalf.name}` : actorName;
 }

@@ -5,7 +5,7 @@ import { agencies, sessions, users } from '../../db/schema';
 /** Stores a browser session by the hash of its id; expired ones are removed on the way (no scheduler needed). */
 export async function insertSession(
   db: DbOrTx,
-  s: { idHash: string; userId: string; csrfToken: string; expiresAt: Date },
+  s: { idHash: string; userId: string; csrfToken: string; expiresAt: Date; oidcIdToken?: string | null },
   now: Date,
 ): Promise<void> {
   await db.insert(sessions).values(s);
@@ -17,6 +17,7 @@ export async function findSessionUser(db: DbOrTx, idHash: string, now = new Date
   const [row] = await db
     .select({
       csrf: sessions.csrfToken,
+      oidcIdToken: sessions.oidcIdToken,
       userId: users.id,
       name: users.name,
       email: users.email,

@@ -47,7 +47,8 @@ export const actionRoutes: RouteDef[] = [
     query: ActionListQuery,
     responses: { 200: { description: 'A page of actions', schema: ActionPage } },
     handler: async ({ ctx, actor, query, res }) => {
-      const { page, pageSize, ...filters } = query;
+      const { page, pageSize, owner, ...rest } = query;
+      const filters = { ...rest, ...(owner ? { owner: owner === 'me' ? actor.userId : owner } : {}) };
       // Served from the page cache when nothing was written since it was read (action-list-cache.ts);
       // the JSON text is the one res.json would produce, serialised once per read.
       const cached = await listActionsCached(ctx.db, scopeOf(actor), filters, { page, pageSize });

@@ -2,6 +2,7 @@ import type { RouteDef } from '../http/route';
 import { actionRoutes } from './actions';
 import { calendarRoutes } from './calendar';
 import { dashboardRoutes } from './dashboard';
+import { meRoutes } from './me';
 import { peopleRoutes } from './people';
 import { reportRoutes } from './reports';
 import { reviewRoutes } from './reviews';
@@ -20,4 +21,5 @@ export const ROUTES: RouteDef[] = [
   ...reportRoutes,
   ...calendarRoutes,
   ...themeRoutes,
+  ...meRoutes,
 ];

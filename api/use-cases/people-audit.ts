@@ -12,7 +12,8 @@ export type PeopleEventType =
   | 'api_token_rotated'
   | 'api_token_revoked'
   | 'admin_bootstrapped'
-  | 'users_listed';
+  | 'users_listed'
+  | 'mail_defaults_set';
 
 /**
  * Administration of people goes into the same hash chain as the actions' events, so a token

@@ -21,6 +21,8 @@ export interface PageContext {
   /** Embedded mode: the mail inbox and the Temporal UI are there to be clicked. */
   embedded: { mail: boolean; temporalUiUrl: string | null };
   path: string;
+  /** Single sign-on is configured: the provider's name for the sign-in button. */
+  ssoProvider?: string | null;
 }
 
 const CSS = `
@@ -94,6 +96,7 @@ form.filters{background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
 .filter-grid input[type=checkbox]{width:1.25rem;height:1.25rem;margin:.15rem 0 0}
 .filter-buttons{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap}.filter-buttons button{margin-top:.75rem}
 nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline}
+ul.tabs{list-style:none;padding:0;display:flex;gap:1.5rem}ul.tabs a[aria-current]{font-weight:bold}
 a.button{display:inline-block;font-weight:700;padding:.5rem 1rem;background:var(--green);color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18}
 abbr[title]{text-decoration:none}
 .rag-key{margin:.5rem 0}dl.key{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}dl.key dd{margin:0}
@@ -126,6 +129,7 @@ function nav(ctx: PageContext): Part {
     if (u.role === 'agency') links.push(['/', 'My actions']);
     else links.push(['/', 'Awaiting sign-off'], ['/actions', 'All actions']);
     links.push(['/dashboard', 'Dashboard'], ['/reviews', 'Reviews'], ['/papers', 'Board papers']);
+    links.push(['/preferences', 'Preferences']);
   }
   // Developer tools, not part of the service: an admin trying the embedded mode sees them, an agency lead never does
   // (signed out, the inbox is reached from the "check your e-mail" page, where the sign-in link arrives).

@@ -38,7 +38,26 @@ export function pager(
   </nav>`;
 }
 
-export function myActionsPage(open: Paged<ActionView>, finishedCount: number, now: Date): Part {
+/** Issue 18: "My actions" is what the person owns, with a tab for the whole agency's. */
+export interface MyActionsTabs {
+  tab: 'mine' | 'agency';
+  mine: number;
+  agency: number;
+}
+
+function tabsNav(t: MyActionsTabs): Html {
+  const tab = (key: MyActionsTabs['tab'], label: string, n: number) =>
+    html`<li>
+      <a href="/?tab=${key}" ${t.tab === key ? html`aria-current="page"` : ''}>${label} (${n})</a>
+    </li>`;
+  return html`<nav aria-label="Whose actions">
+    <ul class="tabs">
+      ${tab('mine', 'Mine', t.mine)} ${tab('agency', 'My agency’s', t.agency)}
+    </ul>
+  </nav>`;
+}
+
+export function myActionsPage(open: Paged<ActionView>, finishedCount: number, now: Date, tabs?: MyActionsTabs): Part {
   const table = (list: ActionView[], caption: string) =>
     html`<div class="table-wrap">
       <table class="responsive">
@@ -74,8 +93,9 @@ export function myActionsPage(open: Paged<ActionView>, finishedCount: number, no
       ? `Open actions ${first} to ${first + open.items.length - 1} of ${open.total}, soonest due first`
       : `${open.total} open action${open.total === 1 ? '' : 's'}, soonest due first`;
   return html`<h1>My actions</h1>
+    ${tabs ? tabsNav(tabs) : ''}
     ${open.items.length ? html`${table(open.items, caption)}${ragKey}` : html`<p>You have no open actions.</p>`}
-    ${pager('/', open)}
+    ${tabs ? pager('/', open, (n) => `?tab=${tabs.tab}${n > 1 ? `&page=${n}` : ''}`) : pager('/', open)}
     ${
       finishedCount
         ? html`<h2>Finished</h2>
@@ -332,6 +352,8 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
     <dl class="facts">
       <dt>Agency</dt>
       <dd>${a.agencyName} (${a.agencyCode})</dd>
+      <dt>Owner</dt>
+      <dd>${a.owner ? a.owner.name : html`<span class="muted">none named: the agency as a whole</span>`}</dd>
       <dt>RAG</dt>
       <dd>${ragBadge(a.rag, a)} ${ragKey}</dd>
       <dt>Stage</dt>
@@ -530,6 +552,12 @@ export function signOffPage(
 export function signInPage(ctx: PageContext, email = '', error?: string): Part {
   const problem = fieldProblem(error ? { values: {}, errors: { email: error } } : undefined, 'email');
   return html`<h1>Sign in</h1>
+    ${
+      ctx.ssoProvider
+        ? html`<p><a class="button" href="/signin/sso">Sign in with ${ctx.ssoProvider}</a></p>
+            <h2>Or sign in by e-mail</h2>`
+        : ''
+    }
     <p>Enter your work e-mail address. We will send you a link that signs you in; it works once, for 15 minutes.</p>
     <form class="stack" method="post" action="/signin">
       ${csrfField(ctx)} <label for="email">E-mail address</label>${problem.message}<input

@@ -12,9 +12,11 @@ import { FLASH_COOKIE, PRE_CSRF_COOKIE, clearCookie, createKit, locals, readCook
 import type { SignInLimits } from './rate-limit';
 import { actionRouter } from './routes/actions';
 import { extrasRouter } from './routes/extras';
+import { preferencesRouter } from './routes/preferences';
 import { reportRouter } from './routes/reports';
 import { reviewRouter } from './routes/reviews';
 import { signInRouter } from './routes/sign-in';
+import { ssoRouter } from './routes/sso';
 import { mountPaperPages } from './papers-pages';
 import { loadSession } from './session';
 
@@ -34,6 +36,8 @@ const NOTICES: Record<string, string> = {
   cancelled: 'Action cancelled. The agency has been told; no more reminders or escalations will be sent.',
   imported: 'Review imported. The agencies have been sent their actions.',
   import_existing: 'This review was already imported with the same content; nothing new was created.',
+  preferences: 'Mail choices saved.',
+  cover: 'Cover set. Your mail goes to your deputy on those days.',
 };
 
 export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
@@ -43,6 +47,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
     mail: opts.mailCatcher !== undefined,
     temporalUiUrl: ctx.config.mode === 'embedded' ? `http://localhost:${ctx.config.temporal.uiPort}` : null,
   };
+  const ssoProvider = ctx.config.oidc?.providerName ?? null;
 
   // Session and page context for every page request (the API under /api keeps its bearer tokens).
   router.use((req, res, next) => {
@@ -61,7 +66,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
           clearCookie(res, FLASH_COOKIE, kit.secure);
         }
         l.session = session;
-        l.ctx = { user: session?.user ?? null, csrf, embedded, path: req.path };
+        l.ctx = { user: session?.user ?? null, csrf, embedded, path: req.path, ssoProvider };
         next();
       })
       .catch(next);
@@ -74,11 +79,14 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
     kit.csrfRefused(res);
   });
 
+  // Before the e-mailed link's routes: /signin/sso would otherwise read as a link's token.
+  if (ctx.config.oidc) router.use(ssoRouter(kit, ctx.config.oidc));
   router.use(signInRouter(kit, opts));
   router.use(reportRouter(kit));
   router.use(reviewRouter(kit));
   router.use(actionRouter(kit));
   router.use(extrasRouter(kit));
+  router.use(preferencesRouter(kit));
   mountPaperPages(router, {
     db: ctx.db,
     config: ctx.config,

@@ -19,6 +19,8 @@ export interface WebSession {
   user: WebUser;
   csrf: string;
   idHash: string;
+  /** Signed in through the OpenID Connect provider: its ID token, for its end-session request. */
+  oidcIdToken: string | null;
 }
 
 export const SESSION_COOKIE = 'ap_session';
@@ -31,6 +33,7 @@ export async function createSession(
   userId: string,
   secure: boolean,
   now = new Date(),
+  oidcIdToken: string | null = null,
 ): Promise<void> {
   const id = randomBytes(32).toString('base64url');
   await insertSession(
@@ -40,6 +43,7 @@ export async function createSession(
       userId,
       csrfToken: randomBytes(24).toString('base64url'),
       expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+      oidcIdToken,
     },
     now,
   );
@@ -52,8 +56,8 @@ export async function loadSession(db: Db, req: Request): Promise<WebSession | nu
   const idHash = hashToken(id);
   const row = await findSessionUser(db, idHash);
   if (!row) return null;
-  const { csrf, ...user } = row;
-  return { user, csrf, idHash };
+  const { csrf, oidcIdToken, ...user } = row;
+  return { user, csrf, idHash, oidcIdToken };
 }
 
 export async function destroySession(

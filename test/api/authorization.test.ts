@@ -35,7 +35,9 @@ describe('authorization matrix', () => {
         ? stack.get(url, caller)
         : c.method === 'delete'
           ? stack.delete(url, caller)
-          : stack.post(url, caller);
+          : c.method === 'put'
+            ? stack.put(url, caller)
+            : stack.post(url, caller);
     if (prepared.token) req = req.set('Authorization', `Bearer ${prepared.token}`);
     if (c.send) req = c.send(req, f);
     const res = await req;

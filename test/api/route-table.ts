@@ -10,7 +10,7 @@ import { inDays } from './stack';
  * document name exactly the same operations, so a new route cannot be left out.
  */
 export interface RouteCase {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'delete';
   path: string;
   stage?: Stage;
   url?: (f: Fixture) => string;
@@ -63,6 +63,10 @@ function aFarWeekday(): string {
     if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) return d.toISOString().slice(0, 10);
   }
 }
+
+/** Issue 18: the cover a matrix caller asks for, made by the case's setup (a deputy of the caller's agency). */
+let coverBody: Record<string, unknown> = {};
+const today = () => new Date().toISOString().slice(0, 10);
 
 export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/healthz', expect: PUBLIC },
@@ -248,5 +252,48 @@ export const ROUTE_CASES: RouteCase[] = [
     path: '/api/v1/calendar/bank-holidays',
     send: (r) => r.send({ date: aFarWeekday(), title: 'Extra day for the matrix' }),
     expect: ADMIN_ONLY(201),
+  },
+  // ---- issue 18: owners, cover, mail preferences ----
+  {
+    // Clearing the owner is always valid; the agency's plain members may not (only its lead).
+    method: 'post',
+    path: '/api/v1/actions/:id/owner',
+    stage: 'assigned',
+    url: (f) => `/api/v1/actions/${f.actionId}/owner`,
+    send: (r) => r.send({ ownerId: null }),
+    expect: { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 200, owner: 403, other: 404 },
+  },
+  { method: 'get', path: '/api/v1/me/preferences', expect: ANY },
+  {
+    method: 'put',
+    path: '/api/v1/me/preferences',
+    send: (r) => r.send({ delivery: { reminder: 'immediate' } }),
+    expect: ANY,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/me/cover',
+    setup: async (stack, caller) => {
+      coverBody = { deputyId: randomUUID(), from: today(), to: today() };
+      if (caller === 'admin') {
+        const away = await stack.newUser('agency', 'BHT');
+        coverBody = { ...coverBody, userId: away.id, deputyId: (await stack.newUser('agency', 'BHT')).id };
+        return {};
+      }
+      if (caller !== 'owner' && caller !== 'other') return {};
+      // A person of their own each time, so a second run never overlaps the first's cover.
+      const away = await stack.freshLike(caller);
+      coverBody = { ...coverBody, deputyId: (await stack.freshLike(caller)).id };
+      return { token: away.token };
+    },
+    send: (r) => r.send(coverBody),
+    expect: { none: 401, bad: 401, admin: 201, board: 403, boardOwner: 403, owner: 201, other: 201 },
+  },
+  { method: 'get', path: '/api/v1/mail-defaults', expect: ADMIN_ONLY(200) },
+  {
+    method: 'put',
+    path: '/api/v1/mail-defaults',
+    send: (r) => r.send({ reminder: 'immediate' }),
+    expect: ADMIN_ONLY(200),
   },
 ];

@@ -203,6 +203,10 @@ export class ApiStack {
     return request(this.app).post(url).set(this.auth(caller));
   }
 
+  put(url: string, caller: Caller = 'admin') {
+    return request(this.app).put(url).set(this.auth(caller));
+  }
+
   delete(url: string, caller: Caller = 'admin') {
     return request(this.app).delete(url).set(this.auth(caller));
   }

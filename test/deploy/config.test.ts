@@ -56,6 +56,14 @@ function run(args: string[], env: Record<string, string>): Promise<Run> {
 const loadIn = (mode: 'service' | 'embedded', env: Record<string, string>) =>
   run([tsx, 'test/deploy/load-config.ts', mode], env);
 
+/** A complete single sign-on setting. */
+const OIDC_SET: Record<string, string> = {
+  OIDC_ISSUER: 'https://login.example.org/tenant/v2.0',
+  OIDC_CLIENT_ID: 'actions-board',
+  OIDC_CLIENT_SECRET: 'a-client-secret-value',
+  OIDC_AGENCY_DOMAINS: 'bscb.example=BSCB,board.example',
+};
+
 /** [what is wrong, variables to change (undefined removes), the variable the message must name, a phrase of it]. */
 const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
   ['database URL of another kind', { DATABASE_URL: 'mysql://db/app' }, 'DATABASE_URL', /postgres:\/\//],
@@ -107,6 +115,27 @@ const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
   ['production without AUDIT_KEY', { AUDIT_KEY: undefined }, 'AUDIT_KEY', /required in production/],
   ['an AUDIT_KEY too short to sign with', { AUDIT_KEY: 'short' }, 'AUDIT_KEY', /at least 32/],
   ['TRUST_PROXY that trusts every hop', { TRUST_PROXY: 'true' }, 'TRUST_PROXY', /hop count/],
+  // Single sign-on: a partial set is refused, naming the piece that is missing.
+  ...(
+    [
+      ['OIDC_ISSUER', /issuer URL/],
+      ['OIDC_CLIENT_ID', /client id/],
+      ['OIDC_CLIENT_SECRET', /client secret/],
+      ['OIDC_AGENCY_DOMAINS', /domains the provider is trusted for/],
+    ] as const
+  ).map(([missing, phrase]): [string, Record<string, string | undefined>, string, RegExp] => [
+    `single sign-on without ${missing}`,
+    { ...OIDC_SET, [missing]: undefined },
+    missing,
+    phrase,
+  ]),
+  ['an OIDC issuer over plain http', { ...OIDC_SET, OIDC_ISSUER: 'http://id.example.org' }, 'OIDC_ISSUER', /https/],
+  [
+    'an OIDC domain map entry that is not domain=CODE',
+    { ...OIDC_SET, OIDC_AGENCY_DOMAINS: 'bscb.example=BSCB,not a domain' },
+    'OIDC_AGENCY_DOMAINS',
+    /domain=AGENCY_CODE/,
+  ],
 ];
 
 const withChanges = (changes: Record<string, string | undefined>) => {

@@ -292,6 +292,21 @@ const BODIES: Record<string, fc.Arbitrary<unknown>> = {
     { requiredKeys: [] },
   ),
   '/api/v1/users/:id/deactivate': fc.record({ reason: field(hostileText) }, { requiredKeys: [] }),
+  // Issue 18: owners and cover.
+  '/api/v1/actions/:id/owner': fc.record(
+    { ownerId: field(fc.oneof(fc.constant(null), fc.uuid(), hostileText)) },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/me/cover': fc.record(
+    {
+      deputyId: field(fc.oneof(fc.uuid(), hostileText)),
+      from: date,
+      to: date,
+      copyMe: field(fc.boolean()),
+      userId: field(fc.uuid()),
+    },
+    { requiredKeys: [] },
+  ),
   '/api/v1/themes': fc.record(
     {
       code: field(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/)),

@@ -36,8 +36,14 @@ export interface WebStack {
   stop(): Promise<void>;
 }
 
-/** Starts everything, seeds the demo agencies and people plus an admin; `stop` undoes it all. */
-export async function startWebStack(name: string): Promise<WebStack> {
+/**
+ * Starts everything, seeds the demo agencies and people plus an admin; `stop` undoes it all.
+ * `env`: more settings, made once the site's address is known (a test's OpenID provider needs it).
+ */
+export async function startWebStack(
+  name: string,
+  opts: { env?: (baseUrl: string) => Promise<Record<string, string>> } = {},
+): Promise<WebStack> {
   fs.mkdirSync(SHOTS, { recursive: true });
   const db = await createTestDatabase(name);
   const catcher = new MailCatcher({ port: 0 });
@@ -47,7 +53,9 @@ export async function startWebStack(name: string): Promise<WebStack> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const taskQueue = uniqueTaskQueue(name);
+  const extraEnv = opts.env ? await opts.env(baseUrl) : {};
   const config = loadConfig('embedded', {
+    ...extraEnv,
     PUBLIC_URL: baseUrl,
     SMTP_URL: catcher.url,
     MAIL_FROM: FROM,

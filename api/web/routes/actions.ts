@@ -107,11 +107,22 @@ export function actionRouter(kit: WebKit): Router {
       const page = { page: PageQuery.parse(req.query).page, pageSize: PAGE_SIZE };
       const notice = locals(res).notice;
       if (s.user.role === 'agency') {
+        // Issue 18: the actions the person owns, with a tab for the agency's; someone who owns none lands on the agency's.
+        const mine = { open: true, owner: s.user.userId };
+        const [ownCount, agencyCount] = await Promise.all([
+          listActionsCached(db, scope, mine, { page: 1, pageSize: 1 }),
+          listActionsCached(db, scope, { open: true }, { page: 1, pageSize: 1 }),
+        ]);
+        const asked = req.query.tab === 'mine' || req.query.tab === 'agency' ? req.query.tab : undefined;
+        const tab = asked ?? (ownCount.page.total > 0 ? 'mine' : 'agency');
         const [open, finished] = await Promise.all([
-          listActionsCached(db, scope, { open: true }, page),
+          listActionsCached(db, scope, tab === 'mine' ? mine : { open: true }, page),
           listActionsCached(db, scope, { open: false }, { page: 1, pageSize: 1 }),
         ]);
-        return send(res, 200, 'My actions', myActionsPage(open.page, finished.page.total, new Date()), { notice });
+        const tabs = { tab, mine: ownCount.page.total, agency: agencyCount.page.total } as const;
+        return send(res, 200, 'My actions', myActionsPage(open.page, finished.page.total, new Date(), tabs), {
+          notice,
+        });
       }
       const [waiting, extensions] = await Promise.all([
         listActionsCached(db, scope, { status: 'under_review' }, page),

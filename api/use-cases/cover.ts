@@ -1,0 +1,130 @@
+/**
+ * Cover while away (issue 18): from one board-local day to another, mail meant for a person goes
+ * to their deputy (activities/mail-routing.ts) and the deputy's acts on the person's actions are
+ * recorded "for" them (activities/cover-acting.ts). Nothing ends a cover: it stops applying after
+ * its last day.
+ */
+import { and, eq, gte, lte, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { appendAudit, lockAuditChain } from '../../activities/audit';
+import { boardToday } from '../../activities/mail-routing';
+import type { Db } from '../../db/client';
+import { covers, users } from '../../db/schema';
+import { AppError } from '../../lib/errors';
+import type { Actor } from '../../workflows/types';
+import { isAgencyLead, requireAgencyMember } from './set-owner';
+
+export interface CoverInput {
+  deputyId: string;
+  from: string;
+  to: string;
+  copyMe: boolean;
+  userId?: string;
+}
+
+export interface CoverView {
+  id: string;
+  user: { id: string; name: string };
+  deputy: { id: string; name: string };
+  from: string;
+  to: string;
+  copyMe: boolean;
+}
+
+const fieldError = (kind: 'validation' | 'conflict', path: string, message: string) =>
+  new AppError(kind, message, [{ path, message }]);
+
+export async function setCover(db: Db, actor: Actor, input: CoverInput, now = new Date()): Promise<CoverView> {
+  const awayId = input.userId ?? actor.userId;
+  const [away] = await db
+    .select({ id: users.id, name: users.name, agencyId: users.agencyId, role: users.role, off: users.deactivatedAt })
+    .from(users)
+    .where(eq(users.id, awayId));
+  if (!away || away.off) throw fieldError('validation', 'userId', 'no such active user');
+  if (awayId !== actor.userId) {
+    const allowed =
+      actor.role === 'admin' || (away.agencyId !== null && (await isAgencyLead({ db }, actor, away.agencyId)));
+    if (!allowed)
+      throw new AppError('forbidden', "Only the agency's lead or an administrator sets cover for someone else");
+  }
+  if (!away.agencyId || away.role !== 'agency')
+    throw fieldError('validation', 'userId', 'cover is for agency users: their deputy must be of the same agency');
+  if (input.deputyId === awayId) throw fieldError('validation', 'deputyId', 'a person cannot be their own deputy');
+  const deputy = await requireAgencyMember({ db }, input.deputyId, away.agencyId, 'deputyId', 'deputy');
+  if (input.to < input.from) throw fieldError('validation', 'to', 'the cover ends before it starts');
+  if (input.to < boardToday(now)) throw fieldError('validation', 'to', 'the cover would end in the past');
+
+  return db.transaction(async (tx) => {
+    await lockAuditChain(tx);
+    // Under the lock, so two overlapping requests cannot both find the range free.
+    const [clash] = await tx
+      .select({ id: covers.id, from: covers.startsOn, to: covers.endsOn })
+      .from(covers)
+      .where(and(eq(covers.userId, awayId), lte(covers.startsOn, input.to), gte(covers.endsOn, input.from)))
+      .limit(1);
+    if (clash)
+      throw fieldError(
+        'conflict',
+        'from',
+        `cover from ${clash.from} to ${clash.to} already overlaps these days: one cover at a time`,
+      );
+    const [row] = await tx
+      .insert(covers)
+      .values({
+        userId: awayId,
+        deputyId: deputy.id,
+        startsOn: input.from,
+        endsOn: input.to,
+        copyMe: input.copyMe,
+        setBy: actor.userId,
+      })
+      .returning();
+    await appendAudit(tx, {
+      eventKey: `cover:${row.id}`,
+      actionId: null,
+      reviewId: null,
+      type: 'cover_set',
+      actor: actor.userId,
+      payload: { coverId: row.id, userId: awayId, deputyId: deputy.id, from: input.from, to: input.to },
+      occurredAt: now,
+    });
+    return {
+      id: row.id,
+      user: { id: away.id, name: away.name },
+      deputy: { id: deputy.id, name: deputy.name },
+      from: row.startsOn,
+      to: row.endsOn,
+      copyMe: row.copyMe,
+    };
+  });
+}
+
+/** Cover that has not ended where this person is away or the deputy, soonest first. */
+export async function coversOf(db: Db, userId: string, now = new Date()): Promise<CoverView[]> {
+  const away = alias(users, 'away');
+  const deputy = alias(users, 'deputy');
+  const rows = await db
+    .select({
+      id: covers.id,
+      userId: away.id,
+      userName: away.name,
+      deputyId: deputy.id,
+      deputyName: deputy.name,
+      from: covers.startsOn,
+      to: covers.endsOn,
+      copyMe: covers.copyMe,
+    })
+    .from(covers)
+    .innerJoin(away, eq(away.id, covers.userId))
+    .innerJoin(deputy, eq(deputy.id, covers.deputyId))
+    .where(and(or(eq(covers.userId, userId), eq(covers.deputyId, userId)), gte(covers.endsOn, boardToday(now))))
+    .orderBy(covers.startsOn, sql`${covers.id}`);
+  return rows.map((r) => ({
+    id: r.id,
+    user: { id: r.userId, name: r.userName },
+    deputy: { id: r.deputyId, name: r.deputyName },
+    from: r.from,
+    to: r.to,
+    copyMe: r.copyMe,
+  }));
+}

@@ -1,0 +1,87 @@
+/** Issue 18: each person's page for their mail choices and cover while away. */
+import { DIGESTIBLE_KINDS } from '../../db/schema';
+import type { CoverView } from '../use-cases/cover';
+import type { DeliveryChoices } from '../use-cases/preferences';
+import { fmtDate, html, type Html } from './html';
+import type { FormState } from './kit';
+import { csrfField, fieldProblem, typed, type PageContext } from './layout';
+
+const KIND_LABEL: Record<(typeof DIGESTIBLE_KINDS)[number], string> = {
+  reminder: 'Reminders before a due date',
+  overdue: 'Overdue notices',
+  evidence_submitted: 'Evidence waiting for the board',
+  recommendation_complete: 'Recommendations completed',
+};
+
+export function preferencesPage(
+  ctx: PageContext,
+  data: { delivery: DeliveryChoices; covers: CoverView[]; colleagues: { id: string; name: string }[] },
+  cover?: FormState,
+): Html {
+  const choice = (kind: (typeof DIGESTIBLE_KINDS)[number]) =>
+    html`<fieldset>
+      <legend>${KIND_LABEL[kind]}</legend>
+      ${(['immediate', 'digest'] as const).map(
+        (d) =>
+          html`<div class="choice">
+            <input
+              type="radio"
+              id="d-${kind}-${d}"
+              name="${kind}"
+              value="${d}"
+              ${data.delivery[kind] === d ? html`checked` : ''}
+            />
+            <label for="d-${kind}-${d}">${d === 'immediate' ? 'At once' : 'In my daily digest'}</label>
+          </div>`,
+      )}
+    </fieldset>`;
+  const deputy = fieldProblem(cover, 'deputyId');
+  const from = fieldProblem(cover, 'from');
+  const to = fieldProblem(cover, 'to');
+  return html`<h1>Preferences</h1>
+    <h2>Mail</h2>
+    <p>
+      Assignments, escalations, decisions and sign-in links always come at once. The others can wait for one digest at
+      08:00 on working days.
+    </p>
+    <form method="post" action="/preferences">
+      ${csrfField(ctx)} ${DIGESTIBLE_KINDS.map(choice)}
+      <button type="submit">Save mail choices</button>
+    </form>
+    <h2>Cover while away</h2>
+    ${
+      data.covers.length
+        ? html`<ul>
+            ${data.covers.map(
+              (c) =>
+                html`<li>${c.user.name} away from ${fmtDate(c.from)} to ${fmtDate(c.to)}: ${c.deputy.name} covers</li>`,
+            )}
+          </ul>`
+        : html`<p>No cover set.</p>`
+    }
+    ${
+      data.colleagues.length
+        ? html`<form method="post" action="/preferences/cover">
+            ${csrfField(ctx)}
+            <label for="deputyId">Deputy</label>${deputy.message}
+            <select id="deputyId" name="deputyId" ${deputy.attrs}>
+              ${data.colleagues.map(
+                (c) =>
+                  html`<option value="${c.id}" ${typed(cover, 'deputyId') === c.id ? html`selected` : ''}>
+                    ${c.name}
+                  </option>`,
+              )}
+            </select>
+            <label for="from">First day away</label>${from.message}
+            <input type="date" id="from" name="from" value="${typed(cover, 'from')}" ${from.attrs} />
+            <label for="to">Last day away</label>${to.message}
+            <input type="date" id="to" name="to" value="${typed(cover, 'to')}" ${to.attrs} />
+            <div class="choice">
+              <input type="checkbox" id="copyMe" name="copyMe" value="true" />
+              <label for="copyMe">Send me a copy of my mail meanwhile</label>
+            </div>
+            <button type="submit">Set cover</button>
+          </form>`
+        : ''
+    }`;
+}

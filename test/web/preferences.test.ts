@@ -1,0 +1,79 @@
+/**
+ * Issue 18 in Chromium on the real stack: the preferences page (mail choices, cover while away)
+ * and "My actions" with its tabs, with no axe-core A/AA violation in any state. The demo people
+ * are seeded: Priya Shah (BCC) is away, Sam Patel covers.
+ */
+import { eq } from 'drizzle-orm';
+import { createReview } from '../../api/use-cases/reviews';
+import { setActionOwner } from '../../api/use-cases/set-owner';
+import { users } from '../../db/schema';
+import { expectAccessible, signIn, startWebStack, type WebStack } from './helpers';
+
+jest.setTimeout(300_000);
+
+let stack: WebStack;
+const SAM = 'sam.patel@bcc.example';
+
+beforeAll(async () => {
+  stack = await startWebStack('webprefs');
+  const deps = { db: stack.db.db, client: stack.client, taskQueue: stack.taskQueue };
+  const { review } = await createReview(deps, stack.adminActor, {
+    reference: 'SCR-PREFS',
+    title: 'Owners',
+    policy: { acknowledgeWithin: 'P30D', remindBefore: [], stallAfter: 'P30D' },
+    recommendations: [
+      {
+        number: '1',
+        text: 'Share information',
+        actions: [
+          { agencyCode: 'BCC', title: 'Sam owns this', dueDate: new Date(Date.now() + 40 * 86_400_000).toISOString() },
+          {
+            agencyCode: 'BCC',
+            title: 'Nobody owns this',
+            dueDate: new Date(Date.now() + 50 * 86_400_000).toISOString(),
+          },
+        ],
+      },
+    ],
+  });
+  const [sam] = await stack.db.db.select().from(users).where(eq(users.email, SAM));
+  await setActionOwner(deps, stack.adminActor, review.recommendations[0].actions[0].id, sam.id);
+});
+afterAll(() => stack?.stop());
+
+it('My actions shows what I own, with a tab for my agency’s', async () => {
+  const context = await stack.browser.newContext();
+  const page = await signIn(stack, context, SAM);
+  await page.goto(`${stack.baseUrl}/`);
+  await page.getByRole('link', { name: 'Mine (1)' }).waitFor();
+  // The link is the reference (SCR-PREFS 1.1, owned by Sam), the title follows it.
+  expect(await page.getByText('Sam owns this').count()).toBe(1);
+  expect(await page.getByText('Nobody owns this').count()).toBe(0);
+  await expectAccessible(page, 'my actions, mine');
+  await page.getByRole('link', { name: /My agency’s/ }).click();
+  await page.getByText('Nobody owns this').waitFor();
+  await expectAccessible(page, 'my actions, agency');
+  await page.getByRole('link', { name: 'SCR-PREFS 1.1' }).click();
+  await page.getByText('Sam Patel', { exact: true }).waitFor();
+  await context.close();
+});
+
+it('the preferences page: the cover Sam holds, mail choices saved, a bad cover refused on the page', async () => {
+  const context = await stack.browser.newContext();
+  const page = await signIn(stack, context, SAM);
+  await page.goto(`${stack.baseUrl}/preferences`);
+  await page.getByText(/Priya Shah away from .* Sam Patel covers/).waitFor();
+  await expectAccessible(page, 'preferences');
+
+  await page.locator('#d-evidence_submitted-digest').check();
+  await page.getByRole('button', { name: 'Save mail choices' }).click();
+  await page.getByText('Mail choices saved.').waitFor();
+  expect(await page.locator('#d-evidence_submitted-digest').isChecked()).toBe(true);
+
+  await page.getByLabel('First day away').fill('2030-05-10');
+  await page.getByLabel('Last day away').fill('2030-05-01');
+  await page.getByRole('button', { name: 'Set cover' }).click();
+  await page.getByText('There is a problem').waitFor();
+  await expectAccessible(page, 'preferences, bad cover');
+  await context.close();
+});
