@@ -1,3 +1,4 @@
+import { RESULTS } from '../domain/words';
 import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
 import {
@@ -333,6 +334,10 @@ export const ActionListQuery = z
       .openapi({ description: "the named owner's user id, or `me` for the caller's own actions" }),
     page: z.coerce.number().int().min(1).max(100000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
+    result: z
+      .enum(RESULTS)
+      .optional()
+      .openapi({ description: 'How a finished action ended: implemented, not_implemented or cancelled' }),
   })
   .openapi('ActionListQuery');
 
@@ -485,6 +490,12 @@ export const ReviewSummary = z
     status: z.string(),
     actionCount: z.number(),
     finishedCount: z.number().openapi({ description: 'Of actionCount, those closed or cancelled' }),
+    implementedCount: z.number().optional().openapi({ description: 'Of finishedCount, those closed as implemented' }),
+    notImplementedCount: z
+      .number()
+      .optional()
+      .openapi({ description: 'Of finishedCount, those closed as not implemented' }),
+    cancelledCount: z.number().optional().openapi({ description: 'Of finishedCount, those cancelled' }),
   })
   .openapi('ReviewSummary');
 
@@ -566,6 +577,8 @@ export const Dashboard = z
     total: z.number(),
     byStatus: z.record(z.string(), z.number()),
     byRag: z.record(z.string(), z.number()),
+    /** How finished actions ended: implemented, not_implemented, cancelled (byRag's "complete" holds all three). */
+    byResult: z.record(z.string(), z.number()).optional(),
     byAgency: z.array(
       z.object({
         agencyCode: z.string(),
@@ -575,6 +588,7 @@ export const Dashboard = z
         overdue: z.number(),
         escalated: z.number(),
         byRag: z.record(z.string(), z.number()),
+        byResult: z.record(z.string(), z.number()).optional(),
       }),
     ),
     overdue: z.array(Action),

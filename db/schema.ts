@@ -68,6 +68,7 @@ export const NOTIFICATION_KINDS = [
   // Issue 18: one person's daily digest.
   'digest',
   'chair_challenge',
+  'extension_requested',
 ] as const;
 
 const inList = (column: string, values: readonly string[]) =>

@@ -42,7 +42,7 @@ import {
   stateQuery,
   submitEvidenceUpdate,
 } from './messages';
-import { plan, type PlannedInstant, type PlanFacts } from './planner';
+import { EXTENSION_WAIT_OCCASION, plan, type PlannedInstant, type PlanFacts } from './planner';
 import { applyChairStep, checkChairStep } from './chair';
 import { deriveRag } from './rag';
 import * as rules from './rules';
@@ -97,6 +97,8 @@ const { projectActionEvent: projectRefusably } = proxyLocalActivities<Activities
  * against the state it finds, and its changes kept only once projected (undone otherwise).
  */
 const UPDATE_AFTER_PROJECTION = 'update-after-projection';
+/** issue 22: an extension request mails the board and counts toward the board-delay escalation. */
+const EXTENSION_REQUEST_TELLS_BOARD = 'extension-request-tells-board';
 const { sendNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
   // No attempt limit: while SMTP is down the mail waits, it is never dropped.
@@ -176,6 +178,7 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     evidenceSubmittedAt: m.evidenceSubmittedAt,
     done: m.done,
     retimed: m.retimed, // issue 20: set only by the chair's re-timing (workflows/chair.ts)
+    extensionRequestedAt: m.pendingExtension?.requestedAt ?? null,
   });
   const next = (): PlannedInstant | undefined => plan(facts(), policy, Date.now(), calendar)[0];
   const escalationLevel = () => m.openEscalations.reduce((max, e) => Math.max(max, e.level), 0);
@@ -199,6 +202,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
 
   const resolveEscalations = (reasons: EscalationReason[] | 'all'): string[] => {
     const resolved = m.openEscalations.filter((e) => reasons === 'all' || reasons.includes(e.reason));
+    m.openEscalations = m.openEscalations.filter((e) => !resolved.includes(e));
+    return resolved.map((e) => e.id);
+  };
+
+  /** Ends the board-delay escalation of a waiting extension request, if one was raised. */
+  const resolveWaitOnExtension = (): string[] => {
+    const resolved = m.openEscalations.filter((e) => e.occasion.startsWith(EXTENSION_WAIT_OCCASION));
     m.openEscalations = m.openEscalations.filter((e) => !resolved.includes(e));
     return resolved.map((e) => e.id);
   };
@@ -409,7 +419,9 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     requestExtensionUpdate,
     guarded(rules.checkRequestExtension, async (a) => {
       const newDueDate = Date.parse(a.newDueDate);
-      m.pendingExtension = { requestId: a.requestId, newDueDate };
+      // issue 22: the board is mailed, and the request counts toward the board-delay escalation.
+      const tellBoard = patched(EXTENSION_REQUEST_TELLS_BOARD);
+      m.pendingExtension = { requestId: a.requestId, newDueDate, ...(tellBoard ? { requestedAt: Date.now() } : {}) };
       m.lastActivityAt = Date.now();
       await commit(
         'extension_requested',
@@ -425,6 +437,7 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
             requestedBy: a.actor.userId,
           },
         },
+        tellBoard ? [['extension_requested', `extension-request:${a.requestId}`]] : [],
       );
       return view();
     }),
@@ -436,12 +449,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     guarded(rules.checkDecideExtension, async (a) => {
       const pending = m.pendingExtension!;
       m.pendingExtension = null;
-      let resolved: string[] = [];
+      // The board has decided: its delay on this request is over (none such in runs before the patch).
+      let resolved: string[] = resolveWaitOnExtension();
       if (a.outcome === 'approve') {
         // A new due date re-plans every timer: the planner's occasions embed the due date.
         m.dueDate = pending.newDueDate;
         m.dueDateSetAt = Date.now();
-        resolved = resolveEscalations(['overdue']);
+        resolved = [...resolved, ...resolveEscalations(['overdue'])];
       }
       await commit(
         'extension_decided',

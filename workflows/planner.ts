@@ -50,7 +50,12 @@ export interface PlanFacts {
   done: readonly string[];
   /** Issue 20: escalations the chair re-timed (absent on workflows that never had one). */
   retimed?: readonly RetimedEscalation[];
+  /** Set while an extension request recorded under 'extension-request-tells-board' waits for the board. */
+  extensionRequestedAt?: number | null;
 }
+
+/** The occasion prefix of the board-delay escalation of a waiting extension request. */
+export const EXTENSION_WAIT_OCCASION = 'escalation:awaiting_board:extension:';
 
 export type PlannedKind = 'reminder' | 'overdue' | 'escalation';
 
@@ -211,6 +216,19 @@ export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: B
       reason: r.reason,
       level: r.level,
       occasion: `escalation:retimed:${r.escalationId}:${r.at}`,
+    });
+  }
+
+  // An extension request waits for the board as evidence does, on the same clock (issue 22).
+  if (facts.extensionRequestedAt != null) {
+    const at = after(facts.extensionRequestedAt, policy.boardDecisionWithin);
+    out.push({
+      at,
+      due: at,
+      kind: 'escalation',
+      reason: 'awaiting_board',
+      level: 3,
+      occasion: `${EXTENSION_WAIT_OCCASION}${facts.extensionRequestedAt}`,
     });
   }
 

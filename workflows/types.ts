@@ -210,7 +210,9 @@ export type NotificationKind =
   | 'decision'
   | 'recommendation_complete'
   /** Issue 20: the chair's challenge to an agency's lead officer or senior manager. */
-  | 'chair_challenge';
+  | 'chair_challenge'
+  /** An agency asks for more time: the board is told (issue 22). */
+  | 'extension_requested';
 
 /** One mail the workflow wants sent; the outbox key is `${workflowId}:${kind}:${occasion}`. */
 export interface NotificationRequest {
@@ -332,7 +334,8 @@ export interface ActionMemory {
   currentEvidenceId: string | null;
   closedAt: number | null;
   changesRequested: boolean;
-  pendingExtension: { requestId: string; newDueDate: number } | null;
+  /** requestedAt is set only under 'extension-request-tells-board': the board's decision clock for it. */
+  pendingExtension: { requestId: string; newDueDate: number; requestedAt?: number } | null;
   openEscalations: (OpenEscalation & { id: string; occasion: string })[];
   done: string[];
   seq: number;

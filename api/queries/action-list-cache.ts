@@ -60,6 +60,7 @@ export class ActionListCache {
       f.rag ?? null,
       f.open ?? null,
       f.owner ?? null,
+      f.result ?? null,
       page.page,
       page.pageSize,
     ]);

@@ -1,4 +1,5 @@
 /** The start pages, one action's page with its forms, its files, and every action filtered and paged. */
+import { RESULTS } from '../../../domain/words';
 import { Router, type Request, type Response } from 'express';
 import { ACTION_STATUSES, RAGS } from '../../../domain/vocabulary';
 import { AppError } from '../../../lib/errors';
@@ -53,6 +54,7 @@ const ActionsPageQuery = z.object({
   stage: z.preprocess(blank, z.enum(ACTION_STATUSES).optional()),
   rag: z.preprocess(blank, z.enum(RAGS).optional()),
   overdue: z.preprocess(blank, z.enum(['true']).optional()),
+  result: z.preprocess(blank, z.enum(RESULTS).optional()),
   page: z.preprocess(blank, z.coerce.number().int().min(1).max(100000).default(1)),
   pageSize: z.preprocess(blank, z.coerce.number().int().min(1).max(200).default(PAGE_SIZE)),
 });
@@ -62,6 +64,7 @@ const FILTER_HELP: Record<string, string> = {
   stage: `the stage is one of ${ACTION_STATUSES.join(', ')}`,
   rag: `the RAG is one of ${RAGS.join(', ')}`,
   overdue: 'use overdue=true, or leave it out',
+  result: 'how it ended is implemented, not_implemented or cancelled',
   page: 'a page number from 1',
   pageSize: 'a number from 1 to 200',
 };
@@ -160,6 +163,7 @@ export function actionRouter(kit: WebKit): Router {
         stage: q.stage,
         rag: q.rag,
         overdue: q.overdue,
+        result: q.result,
         page: q.page,
         pageSize: q.pageSize,
       };
@@ -168,7 +172,14 @@ export function actionRouter(kit: WebKit): Router {
         listActionsCached(
           db,
           scope,
-          { review: q.review, agency: q.agency, status: q.stage, rag: q.rag, overdue: q.overdue ? true : undefined },
+          {
+            review: q.review,
+            agency: q.agency,
+            status: q.stage,
+            rag: q.rag,
+            overdue: q.overdue ? true : undefined,
+            result: q.result,
+          },
           { page: q.page, pageSize: q.pageSize },
         ),
         listAgencies(db),
