@@ -5,6 +5,7 @@
 import type { Db } from '../db/client';
 import type { Mailer } from '../lib/mailer';
 import type { ActionEvent, NotificationRequest, RecommendationCompletion } from '../workflows/types';
+import { createFailureRecorder } from './failure-record';
 import { projectActionEvent } from './projection';
 import { completeRecommendation } from './recommendation';
 import { sendNotification, type OutboxConfig } from './outbox';
@@ -31,9 +32,18 @@ export interface ActivityDeps {
 
 export function createActivities({ db, mailer, config, log, auditKey }: ActivityDeps) {
   useAuditKey(auditKey);
+  // Every failure is recorded for the operator (/metrics, npm run doctor) and then rethrown unchanged.
+  const failures = createFailureRecorder(db, (msg, meta) => log?.warn(msg, meta));
   return {
     async projectActionEvent(event: ActionEvent): Promise<{ applied: boolean }> {
-      return projectActionEvent(db, event, auditKey);
+      try {
+        const result = await projectActionEvent(db, event, auditKey);
+        await failures.projected(event);
+        return result;
+      } catch (err) {
+        await failures.projectionFailed(event, err);
+        throw err;
+      }
     },
     async sendNotification(
       req: NotificationRequest,
@@ -42,6 +52,7 @@ export function createActivities({ db, mailer, config, log, auditKey }: Activity
         return await sendNotification({ db, mailer, config }, req);
       } catch (err) {
         log?.warn('notification not sent yet', { kind: req.kind, occasion: req.occasion, error: String(err) });
+        await failures.failed('sendNotification', err);
         throw err;
       }
     },
@@ -53,12 +64,16 @@ export function createActivities({ db, mailer, config, log, auditKey }: Activity
         return await sendSignInMail({ db, mailer, config }, input);
       } catch (err) {
         log?.warn('sign-in mail not sent yet', { error: String(err) });
+        await failures.failed('sendSignInMail', err);
         throw err;
       }
     },
     // ---- issue 18: the daily digest ----
     async planDigests(day?: string): Promise<DigestPlan> {
-      return planDigests(db, new Date(), day);
+      return planDigests(db, new Date(), day).catch(async (err: unknown) => {
+        await failures.failed('planDigests', err);
+        throw err;
+      });
     },
     async sendDigest(input: {
       userId: string;
@@ -68,11 +83,15 @@ export function createActivities({ db, mailer, config, log, auditKey }: Activity
         return await sendDigest({ db, mailer, config }, input);
       } catch (err) {
         log?.warn('digest not sent yet', { userId: input.userId, day: input.day, error: String(err) });
+        await failures.failed('sendDigest', err);
         throw err;
       }
     },
     async completeRecommendation(c: RecommendationCompletion): Promise<void> {
-      await completeRecommendation(db, c, auditKey);
+      await completeRecommendation(db, c, auditKey).catch(async (err: unknown) => {
+        await failures.failed('completeRecommendation', err);
+        throw err;
+      });
       log?.info('recommendation complete', { recommendationId: c.recommendationId, status: c.status });
     },
   };

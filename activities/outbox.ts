@@ -24,6 +24,7 @@ import type { Mailer } from '../lib/mailer';
 import type { NotificationRequest } from '../workflows/types';
 import { classifyDbError } from './db-errors';
 import { compose, type ComposedMail, type MailFacts } from './mail-content';
+import { mailDetails } from './mail-details';
 import { boardToday, digestTakers, isDigestible, knownPeople, routeAddresses } from './mail-routing';
 import { alias } from 'drizzle-orm/pg-core';
 import { digestItems } from '../db/schema';
@@ -118,6 +119,7 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
           }
         : {}),
       owner: row.owner,
+      details: await mailDetails(db, req, row.action, row.review.policy),
     };
   }
   const [row] = await db

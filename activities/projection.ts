@@ -12,6 +12,7 @@ import {
   attachments,
   auditEvents,
   decisions,
+  escalationNotes,
   escalations,
   evidence,
   extensionRequests,
@@ -95,6 +96,15 @@ export function attestedContent(e: ActionEvent): Record<string, unknown> {
       id: e.extensionDecision.id,
       status: e.extensionDecision.status,
       comment: e.extensionDecision.comment,
+    };
+  if (e.chairNote)
+    out.chairNote = {
+      id: e.chairNote.id,
+      escalationId: e.chairNote.escalationId,
+      step: e.chairNote.step,
+      text: e.chairNote.text,
+      sentTo: e.chairNote.sentTo,
+      until: e.chairNote.until,
     };
   return out;
 }
@@ -211,6 +221,30 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
         .values({ id: x.id, actionId: e.actionId, level: x.level, reason: x.reason, raisedAt: at })
         .onConflictDoNothing();
     }
+    // ---- issue 20: the chair's step on an escalation ----
+    if (e.chairNote) {
+      const n = e.chairNote;
+      await tx
+        .insert(escalationNotes)
+        .values({
+          id: n.id,
+          escalationId: n.escalationId,
+          actionId: e.actionId,
+          step: n.step,
+          text: n.text,
+          sentTo: n.sentTo,
+          until: date(n.until),
+          recordedBy: actorId,
+          recordedAt: at,
+        })
+        .onConflictDoNothing();
+      if (n.resolution)
+        await tx
+          .update(escalations)
+          .set({ resolution: n.resolution, resolvedBy: actorId, retimedUntil: date(n.until) })
+          .where(eq(escalations.id, n.escalationId));
+    }
+    // ---- end issue 20 ----
     if (e.escalationsResolved?.length) {
       await tx
         .update(escalations)

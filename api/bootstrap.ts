@@ -83,3 +83,25 @@ export async function hasActiveAdmin(db: Pick<Db, 'select'>): Promise<boolean> {
     .limit(1);
   return row !== undefined;
 }
+
+// ---- issue 20 ----
+/**
+ * The board's independent chair (BOARD_CHAIR_EMAIL) holds the role `chair`: created at start
+ * when nobody has that address. An existing user keeps the role an administrator gave them.
+ */
+export async function ensureChair(db: Db, email: string, actor: string, now = new Date()): Promise<boolean> {
+  const address = email.toLowerCase();
+  return db.transaction(async (tx) => {
+    const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, address));
+    if (existing) return false;
+    const [row] = await tx
+      .insert(users)
+      .values({ name: 'Independent Chair', email: address, role: 'chair' })
+      .onConflictDoNothing({ target: users.email })
+      .returning({ id: users.id });
+    if (!row) return false;
+    await recordPeopleEvent(tx, 'user_created', actor, { userId: row.id, email: address, role: 'chair' }, now);
+    return true;
+  });
+}
+// ---- end issue 20 ----

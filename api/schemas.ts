@@ -1,3 +1,4 @@
+import { RESULTS } from '../domain/words';
 import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
 import { isImpactPeriod } from '../workflows/assurance';
@@ -6,9 +7,13 @@ import {
   ASSURANCE_STATES,
   IMPACT_METHODS,
   IMPACT_OUTCOMES,
+  CHAIR_STEPS,
+  CHALLENGE_TARGETS,
+  ESCALATION_RESOLUTIONS,
   DECISION_OUTCOMES,
   ESCALATION_REASONS,
   EXTENSION_OUTCOMES,
+  INSPECTOR_MAX_DAYS,
   OUTCOMES,
   RAGS,
   REVIEW_TYPES,
@@ -127,12 +132,27 @@ export const CreateUserBody = z
     email: z.email(),
     role: z.enum(ROLES),
     agencyCode: AgencyCode.optional(),
+    expiresOn: z
+      .string()
+      .refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD')
+      .optional()
+      .openapi({
+        description: `Inspectors only, and required for them: the last day of their access (today to ${INSPECTOR_MAX_DAYS} days ahead); it ends at midnight that day in the board's zone`,
+        example: '2026-09-30',
+      }),
   })
   .superRefine((v, ctx) => {
     if (v.role === 'agency' && !v.agencyCode)
       ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: 'required for an agency user' });
     if (v.role === 'admin' && v.agencyCode)
       ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: 'an admin belongs to no agency' });
+    // Issue 20: the chair and inspectors are independent of every agency; an inspector's access has an end.
+    if ((v.role === 'chair' || v.role === 'inspector') && v.agencyCode)
+      ctx.addIssue({ code: 'custom', path: ['agencyCode'], message: `a ${v.role} belongs to no agency` });
+    if (v.role === 'inspector' && !v.expiresOn)
+      ctx.addIssue({ code: 'custom', path: ['expiresOn'], message: 'required for an inspector' });
+    if (v.role !== 'inspector' && v.expiresOn)
+      ctx.addIssue({ code: 'custom', path: ['expiresOn'], message: 'only an inspector’s access has an expiry date' });
   })
   .openapi('CreateUser');
 
@@ -143,6 +163,11 @@ export const User = z
     email: z.string(),
     role: z.enum(ROLES),
     agencyCode: z.string().nullable(),
+    accessExpiresAt: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: 'Inspectors: the instant their access ends' }),
   })
   .openapi('User');
 
@@ -282,6 +307,38 @@ export const ImportForm = z
   })
   .openapi('ImportForm');
 
+/** An uploaded progress sheet: the file only (multipart field `file`). */
+export const ProgressSheetFields = z.strictObject({}).openapi('ProgressSheetFields');
+
+export const ProgressSheetForm = z
+  .object({
+    file: z.any().openapi({
+      type: 'string',
+      format: 'binary',
+      description:
+        'the .xlsx from GET /reviews/:id/progress-sheet with the Progress update column filled in (or the same columns as .csv)',
+    }),
+  })
+  .openapi('ProgressSheetForm');
+
+const SheetRowResult = z.object({
+  row: z.number().int().openapi({ description: 'the row as the spreadsheet numbers it (headings are row 1)' }),
+  actionId: z.guid(),
+  reference: z.string(),
+  evidenceId: z.guid().openapi({ description: 'the progress statement the row became' }),
+});
+
+export const ProgressSheetResult = z
+  .object({
+    reviewId: z.guid(),
+    sent: z.array(SheetRowResult).openapi({ description: 'rows sent to their actions now, in sheet order' }),
+    alreadySent: z
+      .array(SheetRowResult)
+      .openapi({ description: 'rows an earlier upload of the same words already sent (not sent twice)' }),
+    blankRows: z.number().int().openapi({ description: 'rows without a progress update (skipped)' }),
+  })
+  .openapi('ProgressSheetResult');
+
 const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const ActionListQuery = z
@@ -300,6 +357,10 @@ export const ActionListQuery = z
       .openapi({ description: "the named owner's user id, or `me` for the caller's own actions" }),
     page: z.coerce.number().int().min(1).max(100000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
+    result: z
+      .enum(RESULTS)
+      .optional()
+      .openapi({ description: 'How a finished action ended: implemented, not_implemented or cancelled' }),
   })
   .openapi('ActionListQuery');
 
@@ -507,6 +568,12 @@ export const ReviewSummary = z
     status: z.string(),
     actionCount: z.number(),
     finishedCount: z.number().openapi({ description: 'Of actionCount, those closed or cancelled' }),
+    implementedCount: z.number().optional().openapi({ description: 'Of finishedCount, those closed as implemented' }),
+    notImplementedCount: z
+      .number()
+      .optional()
+      .openapi({ description: 'Of finishedCount, those closed as not implemented' }),
+    cancelledCount: z.number().optional().openapi({ description: 'Of finishedCount, those cancelled' }),
   })
   .openapi('ReviewSummary');
 
@@ -651,6 +718,8 @@ export const Dashboard = z
     total: z.number(),
     byStatus: z.record(z.string(), z.number()),
     byRag: z.record(z.string(), z.number()),
+    /** How finished actions ended: implemented, not_implemented, cancelled (byRag's "complete" holds all three). */
+    byResult: z.record(z.string(), z.number()).optional(),
     byAgency: z.array(
       z.object({
         agencyCode: z.string(),
@@ -660,6 +729,7 @@ export const Dashboard = z
         overdue: z.number(),
         escalated: z.number(),
         byRag: z.record(z.string(), z.number()),
+        byResult: z.record(z.string(), z.number()).optional(),
       }),
     ),
     overdue: z.array(Action),
@@ -830,3 +900,95 @@ export const MailDefaultsBody = z
     >,
   )
   .openapi('MailDefaultsBody');
+// ---- issue 20: the chair's escalation queue and the inspectors' access log ----
+
+export const EscalationNoteOut = z
+  .object({
+    id: z.string(),
+    step: z.enum(CHAIR_STEPS),
+    text: z.string(),
+    sentTo: z.enum(CHALLENGE_TARGETS).nullable(),
+    until: z.string().nullable(),
+    recordedAt: z.string(),
+    recordedBy: z.string().nullable().openapi({ description: 'The name of who recorded it' }),
+  })
+  .openapi('EscalationNote');
+
+export const EscalationOut = z
+  .object({
+    id: z.string(),
+    level: z.number().int(),
+    reason: z.enum(ESCALATION_REASONS),
+    raisedAt: z.string(),
+    ageDays: z.number().int().openapi({ description: 'Whole days since it was raised' }),
+    resolvedAt: z.string().nullable(),
+    resolution: z.enum(ESCALATION_RESOLUTIONS).nullable(),
+    retimedUntil: z.string().nullable(),
+    notified: z.array(z.string()).openapi({ description: 'Who was told: the addresses the escalation mail went to' }),
+    action: z.object({
+      id: z.string(),
+      reviewReference: z.string(),
+      reference: z.string(),
+      title: z.string(),
+      agencyCode: z.string(),
+      agencyName: z.string(),
+      status: z.enum(ACTION_STATUSES),
+      dueDate: z.string(),
+    }),
+    notes: z
+      .array(EscalationNoteOut)
+      .openapi({ description: "The chair's challenges, responses and decisions, oldest first" }),
+  })
+  .openapi('Escalation');
+
+export const EscalationListQuery = z.strictObject({
+  state: z
+    .enum(['open', 'retimed', 'closed', 'all'])
+    .default('open')
+    .openapi({ description: 'open (default), retimed (waiting for the chair’s date), closed, or all' }),
+});
+
+const chairText = (required: string) => text(5000, required);
+
+export const ChallengeBody = z
+  .strictObject({
+    text: chairText('write the challenge'),
+    to: z.enum(CHALLENGE_TARGETS).openapi({ description: "The agency's lead officer or its senior manager" }),
+  })
+  .openapi('ChallengeBody');
+
+export const ResponseBody = z.strictObject({ text: chairText('write the response') }).openapi('ResponseBody');
+
+export const ResolveBody = z.strictObject({ comment: optionalText(5000) }).openapi('ResolveBody');
+
+export const RetimeBody = z
+  .strictObject({
+    until: DateOrInstant.openapi({
+      description:
+        "When the escalation is raised again if its cause still holds (a date means the start of that day in the board's zone); must be in the future",
+    }),
+    comment: optionalText(5000),
+  })
+  .openapi('RetimeBody');
+
+export const InspectorReadsQuery = z.strictObject({
+  from: z.iso.date().optional().openapi({ description: 'First day (inclusive), board time' }),
+  to: z.iso.date().optional().openapi({ description: 'Last day (exclusive), board time' }),
+  inspector: z.guid().optional().openapi({ description: 'One inspector’s reads only (user id)' }),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+export const InspectorReadOut = z
+  .object({
+    id: z.number().int(),
+    readAt: z.string(),
+    userId: z.string(),
+    name: z.string(),
+    email: z.string(),
+    method: z.string(),
+    path: z.string(),
+    via: z.enum(['api', 'page']),
+  })
+  .openapi('InspectorRead');
+
+// ---- end issue 20 ----

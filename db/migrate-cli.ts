@@ -1,4 +1,4 @@
-import { ensureAdmin, hasActiveAdmin } from '../api/bootstrap';
+import { ensureAdmin, ensureChair, hasActiveAdmin } from '../api/bootstrap';
 import { useAuditKey } from '../activities/audit';
 import { readAuditKeyFile } from '../lib/audit-key';
 import { loadConfig, type Config } from '../lib/config';
@@ -26,15 +26,12 @@ async function main(args: string[]): Promise<void> {
   useAuditKey(config.auditKey ?? readAuditKeyFile(config.dataDir));
   try {
     const adminToken = config.adminToken;
-    await migrate(
-      handle,
-      adminToken
-        ? () =>
-            ensureAdmin(handle.db, adminToken, { tokenTtlDays: config.apiTokenTtlDays, actor: 'migrate' }).then(
-              () => undefined,
-            )
-        : undefined,
-    );
+    await migrate(handle, async () => {
+      if (adminToken)
+        await ensureAdmin(handle.db, adminToken, { tokenTtlDays: config.apiTokenTtlDays, actor: 'migrate' });
+      // Issue 20: the BOARD_CHAIR_EMAIL user is the chair.
+      await ensureChair(handle.db, config.boardChairEmail, 'migrate');
+    });
     process.stdout.write(`migrations applied (${handle.kind})\n`);
     if (adminToken) {
       process.stdout.write(

@@ -37,6 +37,9 @@ import {
   ACTION_STATUSES,
   ASSURANCE_STATES,
   IMPACT_OUTCOMES,
+  CHAIR_STEPS,
+  CHALLENGE_TARGETS,
+  ESCALATION_RESOLUTIONS,
   DECISION_OUTCOMES,
   ESCALATION_REASONS,
   EVIDENCE_STATUSES,
@@ -71,6 +74,8 @@ export const NOTIFICATION_KINDS = [
   'impact_decision',
   // Issue 18: one person's daily digest.
   'digest',
+  'chair_challenge',
+  'extension_requested',
 ] as const;
 
 const inList = (column: string, values: readonly string[]) =>
@@ -103,11 +108,14 @@ export const users = pgTable(
       .default(sql`now() + interval '90 days'`),
     /** Set when an administrator deactivates the user: no token, no session, no sign-in. */
     deactivatedAt: ts('deactivated_at'),
+    /** Issue 20: an inspector's access ends at this instant (token, session and sign-in alike). */
+    accessExpiresAt: ts('access_expires_at'),
     createdAt: createdAt(),
   },
   (t) => [
     check('users_role_check', inList('role', ROLES)),
     check('users_agency_role_check', sql`role <> 'agency' or agency_id is not null`),
+    check('users_inspector_expiry_check', sql`role <> 'inspector' or access_expires_at is not null`),
     index('users_agency_idx').on(t.agencyId),
   ],
 );
@@ -429,8 +437,66 @@ export const escalations = pgTable(
     resolvedAt: ts('resolved_at'),
     /** Who was told: the addresses the escalation mail went to. */
     notified: jsonb('notified').$type<string[]>().notNull().default([]),
+    /** Issue 20: set when the chair ended it: `resolved`, or `retimed` (it is raised again at `retimedUntil`). */
+    resolution: text('resolution', { enum: ESCALATION_RESOLUTIONS }),
+    resolvedBy: uuid('resolved_by').references(() => users.id),
+    retimedUntil: ts('retimed_until'),
   },
-  (t) => [index('escalations_action_idx').on(t.actionId), check('escalations_level_check', sql`level between 1 and 3`)],
+  (t) => [
+    index('escalations_action_idx').on(t.actionId),
+    check('escalations_level_check', sql`level between 1 and 3`),
+    check('escalations_resolution_check', sql`resolution is null or ${inList('resolution', ESCALATION_RESOLUTIONS)}`),
+    index('escalations_open_idx')
+      .on(t.raisedAt)
+      .where(sql`${t.resolvedAt} is null`),
+  ],
+);
+
+/** Issue 20: what the independent chair recorded on an escalation (projected from the action's workflow). */
+export const escalationNotes = pgTable(
+  'escalation_notes',
+  {
+    id: uuid('id').primaryKey(),
+    escalationId: uuid('escalation_id')
+      .notNull()
+      .references(() => escalations.id),
+    actionId: uuid('action_id')
+      .notNull()
+      .references(() => actions.id),
+    step: text('step', { enum: CHAIR_STEPS }).notNull(),
+    text: text('text').notNull().default(''),
+    /** A challenge's addressee: the agency's lead officer or its senior manager. */
+    sentTo: text('sent_to', { enum: CHALLENGE_TARGETS }),
+    /** A re-timing's new date: the escalation is raised again then. */
+    until: ts('until'),
+    recordedBy: uuid('recorded_by').references(() => users.id),
+    recordedAt: ts('recorded_at').notNull(),
+  },
+  (t) => [
+    index('escalation_notes_escalation_idx').on(t.escalationId, t.recordedAt),
+    check('escalation_notes_step_check', inList('step', CHAIR_STEPS)),
+    check('escalation_notes_sent_to_check', sql`sent_to is null or ${inList('sent_to', CHALLENGE_TARGETS)}`),
+  ],
+);
+
+/** Issue 20: one row per page or API read by an inspector (who, what, when); the board reads and exports it. */
+export const inspectorReads = pgTable(
+  'inspector_reads',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    via: text('via', { enum: ['api', 'page'] }).notNull(),
+    readAt: ts('read_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('inspector_reads_read_at_idx').on(t.readAt),
+    index('inspector_reads_user_idx').on(t.userId, t.readAt),
+    check('inspector_reads_via_check', sql`via in ('api', 'page')`),
+  ],
 );
 
 /** The mail outbox: one row per message, unique on a key derived from workflow id + occasion. */
@@ -662,3 +728,34 @@ export const digestItems = pgTable(
       .where(sql`digest_key is null`),
   ],
 );
+
+/**
+ * Activity failures as the workers saw them (migration 0015), by activity and reason (a
+ * SQLSTATE, `connection`, an ApplicationFailure type, `unknown`): /metrics serves the counts.
+ */
+export const activityFailureCounts = pgTable(
+  'activity_failure_counts',
+  {
+    activityType: text('activity_type').notNull(),
+    reason: text('reason').notNull(),
+    failures: bigint('failures', { mode: 'number' }).notNull().default(0),
+    lastFailedAt: ts('last_failed_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.activityType, t.reason] })],
+);
+
+/**
+ * The projection failing now, per action workflow (migration 0015): the event (`seq`) it could
+ * not write, since when, how often, and the last error. Stale once the action's `projected_seq`
+ * reaches `seq`; an action still short of it a minute after the first failure is behind.
+ */
+export const projectionFailures = pgTable('projection_failures', {
+  workflowId: text('workflow_id').primaryKey(),
+  actionId: text('action_id').notNull(),
+  seq: integer('seq').notNull(),
+  reason: text('reason').notNull(),
+  lastError: text('last_error').notNull(),
+  attempts: integer('attempts').notNull().default(1),
+  firstFailedAt: ts('first_failed_at').notNull().defaultNow(),
+  lastFailedAt: ts('last_failed_at').notNull().defaultNow(),
+});

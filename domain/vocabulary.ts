@@ -4,8 +4,22 @@
  * Pure data and pure functions only, so workflow code may import this module (it is replayed).
  */
 
-export const ROLES = ['admin', 'board', 'agency'] as const;
+export const ROLES = ['admin', 'board', 'agency', 'chair', 'inspector'] as const;
 export type Role = (typeof ROLES)[number];
+
+// ---- issue 20: the independent chair and read-only inspectors ----
+/** An inspector's access lasts at most this many days from the day it is given. */
+export const INSPECTOR_MAX_DAYS = 90;
+/** Who a chair's challenge goes to: the owning agency's lead officer or its senior manager. */
+export const CHALLENGE_TARGETS = ['lead', 'senior'] as const;
+export type ChallengeTarget = (typeof CHALLENGE_TARGETS)[number];
+/** What the chair records on an escalation, in the order it usually happens. */
+export const CHAIR_STEPS = ['challenge', 'response', 'resolved', 'retimed'] as const;
+export type ChairStep = (typeof CHAIR_STEPS)[number];
+/** How an escalation ended by the chair's hand: closed as resolved, or re-timed (it fires again at a set date). */
+export const ESCALATION_RESOLUTIONS = ['resolved', 'retimed'] as const;
+export type EscalationResolution = (typeof ESCALATION_RESOLUTIONS)[number];
+// ---- end issue 20 ----
 
 export const ACTION_STATUSES = ['assigned', 'in_progress', 'under_review', 'closed', 'cancelled'] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];

@@ -1,4 +1,4 @@
-import { ensureAdmin } from '../api/bootstrap';
+import { ensureAdmin, ensureChair } from '../api/bootstrap';
 import type { Db } from '../db/client';
 import type { Config } from '../lib/config';
 import { seedDemoPeople } from './demo-data';
@@ -10,5 +10,6 @@ export async function bootstrapEmbedded(db: Db, config: Config): Promise<{ admin
     actor: 'embedded',
   });
   const demoSeeded = await seedDemoPeople(db);
+  await ensureChair(db, config.boardChairEmail, 'embedded'); // issue 20
   return { adminToken, demoSeeded };
 }

@@ -19,6 +19,7 @@ import { agencies, covers, mailDefaults, users } from '../db/schema';
 import { boardToday } from '../activities/mail-routing';
 import { setActionOwner } from '../api/use-cases/set-owner';
 import { addDays } from '../workflows/calendar';
+import { INSPECTOR_MAX_DAYS } from '../domain/vocabulary';
 
 /**
  * The partner agencies of the published Baby M review (shared/domain), so that someone trying
@@ -57,7 +58,12 @@ export const DEMO_AGENCIES = [
   },
 ];
 
-export const DEMO_USERS: { name: string; email: string; role: 'board' | 'agency'; agencyCode?: string }[] = [
+export const DEMO_USERS: {
+  name: string;
+  email: string;
+  role: 'board' | 'agency' | 'inspector';
+  agencyCode?: string;
+}[] = [
   { name: 'Board Business Manager', email: 'business.manager@board.example', role: 'board' },
   { name: 'BSCB Safeguarding Lead', email: 'lead@bscb.example', role: 'agency', agencyCode: 'BSCB' },
   { name: 'BHT Named Nurse', email: 'safeguarding.lead@bht.example', role: 'agency', agencyCode: 'BHT' },
@@ -68,6 +74,8 @@ export const DEMO_USERS: { name: string; email: string; role: 'board' | 'agency'
   { name: 'Priya Shah', email: 'priya.shah@bcc.example', role: 'agency', agencyCode: 'BCC' },
   { name: 'Sam Patel', email: 'sam.patel@bcc.example', role: 'agency', agencyCode: 'BCC' },
   { name: 'Alex Morgan', email: 'alex.morgan@bht.example', role: 'agency', agencyCode: 'BHT' },
+  // Issue 20: a read-only inspector (access for 90 days from the first start); the chair is BOARD_CHAIR_EMAIL.
+  { name: 'Joint Inspection Lead', email: 'inspector@jtai.example', role: 'inspector' },
 ];
 
 /** Who owns the demo's actions, by agency; the first is away for two weeks, covered by the second. */
@@ -95,6 +103,8 @@ export async function seedDemoPeople(db: Db): Promise<boolean> {
           email: u.email,
           role: u.role,
           agencyId: u.agencyCode ? idByCode.get(u.agencyCode) : null,
+          // Issue 20: the demo inspector's access lasts the longest an admin may give.
+          accessExpiresAt: u.role === 'inspector' ? new Date(Date.now() + INSPECTOR_MAX_DAYS * 86_400_000) : null,
         })),
       )
       .returning({ id: users.id, email: users.email });

@@ -134,7 +134,7 @@ async function main() {
       adminToken
         ? `  Admin token:   ${adminToken}   (shown once; keep it)`
         : '  Admin token:   already created on first start (or ADMIN_TOKEN)',
-      `  Sign in as:    ${DEMO_USERS.map((u) => u.email).join(', ')}`,
+      `  Sign in as:    ${[...DEMO_USERS.map((u) => u.email), `${config.boardChairEmail} (chair)`].join(', ')}`,
       '                 (the sign-in link arrives in the mail inbox)',
       'Press Ctrl-C to stop.',
       '',

@@ -41,6 +41,7 @@ import {
   acknowledgeUpdate,
   actionClosedSignal,
   cancelUpdate,
+  chairStepUpdate,
   decideExtensionUpdate,
   decideImpactUpdate,
   decideUpdate,
@@ -51,7 +52,8 @@ import {
   stateQuery,
   submitEvidenceUpdate,
 } from './messages';
-import { plan, type PlannedInstant, type PlanFacts } from './planner';
+import { EXTENSION_WAIT_OCCASION, plan, type PlannedInstant, type PlanFacts } from './planner';
+import { applyChairStep, checkChairStep } from './chair';
 import { followUpReference, impactCheckDate, isAssurancePending, planImpact, type ImpactInstant } from './assurance';
 import { checkDecideImpact, checkPostProgress, checkSubmitImpactEvidence } from './assurance-rules';
 import { deriveRag } from './rag';
@@ -112,8 +114,8 @@ const UPDATE_AFTER_PROJECTION = 'update-after-projection';
  * board has decided on the impact (or waived it). Approvals recorded before this replay as before.
  */
 const IMPACT_CHECK = 'impact-check-after-approval';
-/** Issue 17: an extension request is mailed to the board (the chair in copy from the second request on). */
-const EXTENSION_REQUEST_MAIL = 'extension-request-mail';
+/** issue 22: an extension request mails the board and counts toward the board-delay escalation. */
+const EXTENSION_REQUEST_TELLS_BOARD = 'extension-request-tells-board';
 const { sendNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
   // No attempt limit: while SMTP is down the mail waits, it is never dropped.
@@ -192,6 +194,8 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     lastActivityAt: m.lastActivityAt,
     evidenceSubmittedAt: m.evidenceSubmittedAt,
     done: m.done,
+    retimed: m.retimed, // issue 20: set only by the chair's re-timing (workflows/chair.ts)
+    extensionRequestedAt: m.pendingExtension?.requestedAt ?? null,
   });
   const next = (): PlannedInstant | undefined => plan(facts(), policy, Date.now(), calendar)[0];
   const escalationLevel = () => m.openEscalations.reduce((max, e) => Math.max(max, e.level), 0);
@@ -241,6 +245,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
 
   const resolveEscalations = (reasons: EscalationReason[] | 'all'): string[] => {
     const resolved = m.openEscalations.filter((e) => reasons === 'all' || reasons.includes(e.reason));
+    m.openEscalations = m.openEscalations.filter((e) => !resolved.includes(e));
+    return resolved.map((e) => e.id);
+  };
+
+  /** Ends the board-delay escalation of a waiting extension request, if one was raised. */
+  const resolveWaitOnExtension = (): string[] => {
+    const resolved = m.openEscalations.filter((e) => e.occasion.startsWith(EXTENSION_WAIT_OCCASION));
     m.openEscalations = m.openEscalations.filter((e) => !resolved.includes(e));
     return resolved.map((e) => e.id);
   };
@@ -464,7 +475,9 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     requestExtensionUpdate,
     guarded(rules.checkRequestExtension, async (a) => {
       const newDueDate = Date.parse(a.newDueDate);
-      m.pendingExtension = { requestId: a.requestId, newDueDate };
+      // issue 22: the board is mailed, and the request counts toward the board-delay escalation.
+      const tellBoard = patched(EXTENSION_REQUEST_TELLS_BOARD);
+      m.pendingExtension = { requestId: a.requestId, newDueDate, ...(tellBoard ? { requestedAt: Date.now() } : {}) };
       m.lastActivityAt = Date.now();
       await commit(
         'extension_requested',
@@ -480,7 +493,7 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
             requestedBy: a.actor.userId,
           },
         },
-        patched(EXTENSION_REQUEST_MAIL) ? [['extension_requested', `extension-request:${a.requestId}`]] : [],
+        tellBoard ? [['extension_requested', `extension-request:${a.requestId}`]] : [],
       );
       return view();
     }),
@@ -492,12 +505,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     guarded(rules.checkDecideExtension, async (a) => {
       const pending = m.pendingExtension!;
       m.pendingExtension = null;
-      let resolved: string[] = [];
+      // The board has decided: its delay on this request is over (none such in runs before the patch).
+      let resolved: string[] = resolveWaitOnExtension();
       if (a.outcome === 'approve') {
         // A new due date re-plans every timer: the planner's occasions embed the due date.
         m.dueDate = pending.newDueDate;
         m.dueDateSetAt = Date.now();
-        resolved = resolveEscalations(['overdue']);
+        resolved = [...resolved, ...resolveEscalations(['overdue'])];
       }
       await commit(
         'extension_decided',
@@ -670,6 +684,13 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     ),
     { validator: (a) => checkDecideImpact(m, a, Date.now()) },
   );
+  // ---- issue 20: the independent chair's steps on an escalation (workflows/chair.ts, patch CHAIR_PATCH) ----
+  setHandler(
+    chairStepUpdate,
+    guarded(checkChairStep, (a) => applyChairStep({ m, commit, view }, a)),
+    { validator: (a) => checkChairStep(m, a) },
+  );
+  // ---- end issue 20 ----
 
   setHandler(stateQuery, view);
 

@@ -10,6 +10,7 @@ import type {
   ActionState,
   AddActionArgs,
   CancelArgs,
+  ChairStepArgs,
   DecideArgs,
   DecideExtensionArgs,
   DecideImpactArgs,
@@ -33,6 +34,8 @@ export const stateQuery = defineQuery<ActionState>('state');
 export const postProgressUpdate = defineUpdate<ActionState, [PostProgressArgs]>('postProgress');
 export const submitImpactEvidenceUpdate = defineUpdate<ActionState, [SubmitImpactEvidenceArgs]>('submitImpactEvidence');
 export const decideImpactUpdate = defineUpdate<ActionState, [DecideImpactArgs]>('decideImpact');
+/** Issue 20: the chair challenges, records a response, resolves or re-times an open escalation. */
+export const chairStepUpdate = defineUpdate<ActionState, [ChairStepArgs]>('chairStep');
 
 export const addActionUpdate = defineUpdate<RecommendationState, [AddActionArgs]>('addAction');
 export const recommendationStateQuery = defineQuery<RecommendationState>('state');

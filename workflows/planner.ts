@@ -31,7 +31,7 @@ import {
   type BoardCalendar,
 } from './calendar';
 import { durationLabel, parseDuration, shiftBy } from './duration';
-import type { ActionStage, EscalationReason, Policy } from './types';
+import type { ActionStage, EscalationReason, Policy, RetimedEscalation } from './types';
 
 export interface PlanFacts {
   stage: ActionStage;
@@ -48,7 +48,14 @@ export interface PlanFacts {
   evidenceSubmittedAt: number | null;
   /** Occasions already fired. */
   done: readonly string[];
+  /** Issue 20: escalations the chair re-timed (absent on workflows that never had one). */
+  retimed?: readonly RetimedEscalation[];
+  /** Set while an extension request recorded under 'extension-request-tells-board' waits for the board. */
+  extensionRequestedAt?: number | null;
 }
+
+/** The occasion prefix of the board-delay escalation of a waiting extension request. */
+export const EXTENSION_WAIT_OCCASION = 'escalation:awaiting_board:extension:';
 
 export type PlannedKind = 'reminder' | 'overdue' | 'escalation';
 
@@ -71,8 +78,11 @@ interface Candidate extends PlannedInstant {
 /** Drops every candidate of a series for which a later member is already due. */
 function latestDueOnly(series: Candidate[], now: number): Candidate[] {
   const dueOnes = series.filter((c) => c.due <= now);
+  // A shortcut: with no member due, or one, the filter below keeps the whole series anyway.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent (the shortcut's result is the filter's)
   if (dueOnes.length <= 1) return series;
   const latest = Math.max(...dueOnes.map((c) => c.due));
+  // Stryker disable next-line EqualityOperator: equivalent; a member due exactly now is the latest one due, kept either way
   return series.filter((c) => c.due > now || c.due === latest);
 }
 
@@ -83,6 +93,7 @@ function overdueSeries(due: number, policy: Policy, cal: BoardCalendar | undefin
     const ms = Math.max(parseDuration(every), 1000);
     return {
       at: (n: number) => due + n * ms,
+      // Stryker disable next-line EqualityOperator: equivalent; at now == due both branches give 0
       latest: (now: number) => (now >= due ? Math.floor((now - due) / ms) : 0),
     };
   }
@@ -91,9 +102,16 @@ function overdueSeries(due: number, policy: Policy, cal: BoardCalendar | undefin
   return {
     at: (n: number) => (n === 0 ? due : at(n)),
     latest: (now: number) => {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent; a shortcut, before the due date the guess below is 0 and stays 0
       if (now < due) return 0;
+      // The working days passed give a first guess at n, never too low (at(n) is at the same local time on the
+      // (n * every)-th working date, and dates run forward with time); the loops settle on at(n) <= now < at(n + 1).
+      // Stryker disable next-line ArithmeticOperator: equivalent; only the guess, one too high is walked down by the loop below
       let n = Math.floor(workingDaysBetween(calendarDate(c, due), calendarDate(c, now), c) / every.workingDays);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent; a walk down too far (to 0 at worst) is walked back up by the next loop
       while (n > 0 && at(n) > now) n--;
+      // A guard only: with a guess never too low, no input found reaches it.
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,UpdateOperator: unreachable guard (see above)
       while (at(n + 1) <= now) n++;
       return n;
     },
@@ -102,6 +120,8 @@ function overdueSeries(due: number, policy: Policy, cal: BoardCalendar | undefin
 
 export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: BoardCalendar): PlannedInstant[] {
   const { stage } = facts;
+  // A shortcut: a closed or cancelled action matches none of the stages below, so its plan is empty anyway.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: equivalent (the shortcut's result is the code's below)
   if (stage === 'closed' || stage === 'cancelled') return [];
   const done = new Set(facts.done);
   const out: Candidate[] = [];
@@ -186,11 +206,39 @@ export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: B
     });
   }
 
+  // Issue 20: a re-timed escalation is raised again at the chair's date, exactly then, while its cause still holds.
+  for (const r of facts.retimed ?? []) {
+    if (!retimedStillHolds(r, facts)) continue;
+    out.push({
+      at: r.at,
+      due: r.at,
+      kind: 'escalation',
+      reason: r.reason,
+      level: r.level,
+      occasion: `escalation:retimed:${r.escalationId}:${r.at}`,
+    });
+  }
+
+  // An extension request waits for the board as evidence does, on the same clock (issue 22).
+  if (facts.extensionRequestedAt != null) {
+    const at = after(facts.extensionRequestedAt, policy.boardDecisionWithin);
+    out.push({
+      at,
+      due: at,
+      kind: 'escalation',
+      reason: 'awaiting_board',
+      level: 3,
+      occasion: `${EXTENSION_WAIT_OCCASION}${facts.extensionRequestedAt}`,
+    });
+  }
+
   // A missed instant goes now; with a window, only while it is working hours, else at the next window.
   const missedAt = deliverAt && !inWorkingHours(now, deliverAt, cal) ? nextDeliveryAt(now, deliverAt, cal) : now;
+  // Stryker disable next-line EqualityOperator: equivalent; an instant exactly now is either not windowed (missedAt is now) or a delivery instant, in working hours (missedAt is now)
+  const atOrMissed = (at: number) => (at >= now ? at : missedAt);
   return out
     .filter((c) => !done.has(c.occasion))
-    .map(({ due: _due, ...c }) => ({ ...c, at: c.at >= now ? c.at : missedAt }))
+    .map(({ due: _due, ...c }) => ({ ...c, at: atOrMissed(c.at) }))
     .sort(
       (a, b) =>
         a.at - b.at ||
@@ -198,6 +246,28 @@ export function plan(facts: PlanFacts, policy: Policy, now: number, calendar?: B
         (a.level ?? 0) - (b.level ?? 0) ||
         a.occasion.localeCompare(b.occasion),
     );
+}
+
+/**
+ * Issue 20: whether what caused a re-timed escalation is still so. Overdue: the agency still owes
+ * the work and the due date is not after the chair's date (an extension past it ends the cause).
+ * The others: still in the stage that caused it, with nothing done since the chair re-timed it.
+ */
+export function retimedStillHolds(r: RetimedEscalation, f: PlanFacts): boolean {
+  switch (r.reason) {
+    case 'overdue':
+      return (f.stage === 'assigned' || f.stage === 'in_progress') && f.dueDate <= r.at;
+    case 'not_acknowledged':
+      return f.stage === 'assigned' && f.assignedAt <= r.setAt;
+    case 'stalled':
+      return f.stage === 'in_progress' && f.lastActivityAt <= r.setAt;
+    case 'awaiting_board':
+      return f.stage === 'under_review' && f.evidenceSubmittedAt !== null && f.evidenceSubmittedAt <= r.setAt;
+    // Issue 17: the impact check is planned apart (workflows/assurance.ts), after closure; the closed
+    // action's plan here is empty, so a re-timed impact escalation is not raised again by it.
+    case 'impact_evidence_missing':
+      return false;
+  }
 }
 
 /** Instants that are due now or earlier: what the workflow fires on waking. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { perDatabase, type DbOrTx } from '../../db/client';
 import { agencies, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
@@ -63,6 +63,8 @@ const tokenLookup = perDatabase((db) =>
         eq(users.tokenHash, sql.placeholder('tokenHash')),
         gt(users.tokenExpiresAt, sql`now()`),
         isNull(users.deactivatedAt),
+        // Issue 20: an inspector's access ends at its expiry, whatever the token's own lifetime.
+        or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, sql`now()`)),
       ),
     )
     .limit(1)

@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../../db/client';
 import { actions, notifications } from '../../db/schema';
+import { BEHIND_AFTER_SECONDS, activityFailureCounts, countActionsBehind } from '../queries/stuck-work';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -66,6 +67,36 @@ export function createMetrics(db: Db): ApiMetrics {
       try {
         const rows = await db.select({ status: actions.status, n: count() }).from(actions).groupBy(actions.status);
         for (const r of rows) this.set({ status: r.status }, r.n);
+      } catch {
+        /* as above */
+      }
+    },
+  });
+
+  // Recorded by the workers (activities/failure-record.ts) in the database, so this one scrape
+  // sees every worker's failures, and the counts survive a worker's restart.
+  new Counter({
+    name: 'actionplan_activity_failures_total',
+    help: 'Activity failures recorded by the workers, by activity type and reason (SQLSTATE, connection, failure type, unknown)',
+    labelNames: ['activity_type', 'reason'] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        const rows = await activityFailureCounts(db);
+        this.reset();
+        for (const r of rows) this.inc({ activity_type: r.activityType, reason: r.reason }, r.failures);
+      } catch {
+        /* as above */
+      }
+    },
+  });
+  new Gauge({
+    name: 'actionplan_projections_behind',
+    help: `Actions whose row has been behind their workflow for more than ${BEHIND_AFTER_SECONDS} s (a projection failing since); npm run doctor lists them`,
+    registers: [registry],
+    async collect() {
+      try {
+        this.set(await countActionsBehind(db));
       } catch {
         /* as above */
       }

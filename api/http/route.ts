@@ -13,6 +13,7 @@ import { requestFingerprint, withIdempotency } from './idempotency';
 import type { ApiMetrics } from './metrics';
 import { parseMultipart, type MultipartLimits, type UploadedFile } from './uploads';
 import { findUnstorable } from '../../workflows/storable-text';
+import { recordInspectorRead } from '../queries/inspector-reads';
 import { z } from './zod';
 
 /** What route handlers and use-cases are given (built once per app). */
@@ -159,8 +160,16 @@ async function readBody<B>(
   throw new AppError('unsupported_media_type', `Send the body as ${accepted}`);
 }
 
-/** The route table's role rule, for the pages too: 403 when the role is not among those listed. */
-export function requireAccess(access: Access, role: Role): void {
+/**
+ * The route table's role rule, for the pages too: 403 when the role is not among those listed.
+ * Issue 20: an inspector changes nothing (every write is refused, whatever it lists) and reads
+ * what the board reads; `reading` is only ever true for a GET.
+ */
+export function requireAccess(access: Access, role: Role, reading = false): void {
+  if (role === 'inspector') {
+    if (!reading) throw new AppError('forbidden', 'An inspector’s access is read-only');
+    if (access !== 'public' && access !== 'any' && access.includes('board')) return;
+  }
   if (access === 'public' || access === 'any' || access.includes(role)) return;
   throw new AppError('forbidden', `This needs the role ${access.join(' or ')}; you are ${role}`);
 }
@@ -178,7 +187,10 @@ export function toHandler(ctx: ApiContext, def: RouteDef): RequestHandler {
           req.headers.authorization,
           req.ip ?? req.socket.remoteAddress ?? 'unknown',
         );
-        requireAccess(def.access, actor.role);
+        requireAccess(def.access, actor.role, def.method === 'get');
+        // Issue 20: every read by an inspector is on the record before it is served.
+        if (actor.role === 'inspector')
+          await recordInspectorRead(ctx.db, { userId: actor.userId, method: 'GET', path: req.originalUrl, via: 'api' });
       } catch (err) {
         // Refused before its body was read: close rather than wait for an upload nobody will read.
         if (hasBody(req)) res.setHeader('Connection', 'close');

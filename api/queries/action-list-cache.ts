@@ -61,6 +61,7 @@ export class ActionListCache {
       f.open ?? null,
       f.assurance ?? null,
       f.owner ?? null,
+      f.result ?? null,
       page.page,
       page.pageSize,
     ]);

@@ -24,6 +24,7 @@ import {
 import { isUuid } from '../../domain/text';
 import { dueOn } from '../../lib/board-time';
 import { FINISHED_STATUSES, OPEN_STATUSES, OVERDUE_STATUSES, type Assurance } from '../../domain/vocabulary';
+import type { Result } from '../../domain/words';
 import { iso, type Scope } from './scope';
 import { alias } from 'drizzle-orm/pg-core';
 
@@ -160,6 +161,8 @@ export interface ActionFilters {
   assurance?: Assurance;
   /** Issue 18: the named owner's user id ("My actions"). */
   owner?: string;
+  /** How a finished action ended (domain/words.ts resultOf). */
+  result?: Result;
 }
 
 /** Conditions on the actions table alone (the agency code becomes a lookup), so the count and the page's ids need no join. */
@@ -186,6 +189,11 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
   if (f.assurance) c.push(eq(actions.assurance, f.assurance));
   if (f.owner) c.push(eq(actions.ownerId, f.owner));
   if (f.open !== undefined) c.push(inArray(actions.status, f.open ? [...OPEN_STATUSES] : [...FINISHED_STATUSES]));
+  if (f.result === 'cancelled') c.push(eq(actions.status, 'cancelled'));
+  if (f.result === 'implemented')
+    c.push(sql`${actions.status} = 'closed' and ${actions.outcome} is distinct from 'not_implemented'`);
+  if (f.result === 'not_implemented')
+    c.push(sql`${actions.status} = 'closed' and ${actions.outcome} = 'not_implemented'`);
   return c.filter((x): x is SQL => x !== undefined);
 }
 

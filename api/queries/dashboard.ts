@@ -3,6 +3,7 @@ import { perDatabase, type DbOrTx } from '../../db/client';
 import { readModelVersionOf } from './action-list-cache';
 import { ACTION_STATUSES, RAGS, actions, agencies, escalations, reviews, type ReviewType } from '../../db/schema';
 import { isFinished } from '../../domain/vocabulary';
+import { RESULTS, resultOf, type Result } from '../../domain/words';
 import { listActions, overdueCondition, scopeCondition } from './actions';
 import type { Scope } from './scope';
 
@@ -29,6 +30,7 @@ export async function dashboard(
       agencyName: agencies.name,
       status: actions.status,
       rag: actions.rag,
+      outcome: actions.outcome,
       n: count(),
       overdue: sql<number>`count(*) filter (where ${isOverdue})`.mapWith(Number),
       escalated: sql<number>`count(*) filter (where ${actions.escalationLevel} > 0)`.mapWith(Number),
@@ -36,11 +38,13 @@ export async function dashboard(
     .from(actions)
     .innerJoin(agencies, eq(agencies.id, actions.agencyId))
     .where(inScope)
-    .groupBy(agencies.code, agencies.name, actions.status, actions.rag)
+    .groupBy(agencies.code, agencies.name, actions.status, actions.rag, actions.outcome)
     .orderBy(asc(agencies.code));
 
   const byStatus = Object.fromEntries(ACTION_STATUSES.map((s) => [s, 0])) as Record<string, number>;
   const byRag = Object.fromEntries(RAGS.map((r) => [r, 0])) as Record<string, number>;
+  // "complete" in byRag lumps three endings together; byResult keeps them apart.
+  const byResult = Object.fromEntries(RESULTS.map((r) => [r, 0])) as Record<Result, number>;
   const agencyMap = new Map<
     string,
     {
@@ -51,6 +55,7 @@ export async function dashboard(
       overdue: number;
       escalated: number;
       byRag: Record<string, number>;
+      byResult: Record<Result, number>;
     }
   >();
   let total = 0;
@@ -58,6 +63,8 @@ export async function dashboard(
     total += g.n;
     byStatus[g.status] += g.n;
     byRag[g.rag] += g.n;
+    const result = resultOf(g);
+    if (result) byResult[result] += g.n;
     const a = agencyMap.get(g.agencyCode) ?? {
       agencyCode: g.agencyCode,
       agencyName: g.agencyName,
@@ -66,6 +73,7 @@ export async function dashboard(
       overdue: 0,
       escalated: 0,
       byRag: Object.fromEntries(RAGS.map((r) => [r, 0])),
+      byResult: Object.fromEntries(RESULTS.map((r) => [r, 0])) as Record<Result, number>,
     };
     a.total += g.n;
     if (!isFinished(g.status)) {
@@ -74,6 +82,7 @@ export async function dashboard(
     }
     a.overdue += g.overdue;
     a.byRag[g.rag] += g.n;
+    if (result) a.byResult[result] += g.n;
     agencyMap.set(g.agencyCode, a);
   }
 
@@ -133,6 +142,7 @@ export async function dashboard(
     slippage: { extendedActions: impact.extended },
     byStatus,
     byRag,
+    byResult,
     byAgency: [...agencyMap.values()],
     overdue: overdue.items,
     awaitingSignOff: awaiting.items,

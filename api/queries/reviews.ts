@@ -36,6 +36,15 @@ export async function listReviews(db: DbOrTx, scope: Scope, filter: { type?: Rev
       reviewId: actions.reviewId,
       n: count(),
       finished: sql<number>`count(*) filter (where ${inArray(actions.status, [...FINISHED_STATUSES])})`.mapWith(Number),
+      implemented:
+        sql<number>`count(*) filter (where ${actions.status} = 'closed' and ${actions.outcome} is distinct from 'not_implemented')`.mapWith(
+          Number,
+        ),
+      notImplemented:
+        sql<number>`count(*) filter (where ${actions.status} = 'closed' and ${actions.outcome} = 'not_implemented')`.mapWith(
+          Number,
+        ),
+      cancelled: sql<number>`count(*) filter (where ${actions.status} = 'cancelled')`.mapWith(Number),
     })
     .from(actions)
     .where(scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined)
@@ -50,6 +59,9 @@ export async function listReviews(db: DbOrTx, scope: Scope, filter: { type?: Rev
     status: r.status,
     actionCount: byReview.get(r.id)?.n ?? 0,
     finishedCount: byReview.get(r.id)?.finished ?? 0,
+    implementedCount: byReview.get(r.id)?.implemented ?? 0,
+    notImplementedCount: byReview.get(r.id)?.notImplemented ?? 0,
+    cancelledCount: byReview.get(r.id)?.cancelled ?? 0,
   }));
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { agencies, sessions, users } from '../../db/schema';
 
@@ -28,7 +28,15 @@ export async function findSessionUser(db: DbOrTx, idHash: string, now = new Date
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(agencies, eq(agencies.id, users.agencyId))
-    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), isNull(users.deactivatedAt)))
+    .where(
+      and(
+        eq(sessions.idHash, idHash),
+        gt(sessions.expiresAt, now),
+        isNull(users.deactivatedAt),
+        // Issue 20: an inspector's session ends with their access.
+        or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, now)),
+      ),
+    )
     .limit(1);
   return row ?? null;
 }

@@ -13,6 +13,7 @@ export async function insertUser(
     tokenHash: string;
     tokenId?: string;
     tokenExpiresAt?: Date;
+    accessExpiresAt?: Date | null;
   },
 ) {
   const [row] = await db

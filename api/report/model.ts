@@ -1,15 +1,13 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { agencies, auditEvents, decisions, evidence } from '../../db/schema';
-import { actionsOfReview } from '../queries/actions';
+import { agencies, auditEvents, decisions, evidence, extensionRequests, impactDecisions } from '../../db/schema';
+import { actionsOfReview, latestImpactEvidenceOf, latestProgressOf } from '../queries/actions';
 import { findReview } from '../queries/reviews';
 import type { Scope } from '../queries/scope';
 import { isOpen, isOverdue, PENDING_ASSURANCE } from '../../domain/vocabulary';
-import { latestImpactEvidenceOf, latestProgressOf } from '../queries/actions';
-import { impactDecisions } from '../../db/schema';
+import { STATUS_LABEL, resultOf, type Result } from '../../domain/words';
 
 const isPendingAssurance = (a: string | null) => a !== null && (PENDING_ASSURANCE as readonly string[]).includes(a);
-import { STATUS_LABEL } from '../../domain/words';
 
 export interface ReportAction {
   actionId: string;
@@ -20,6 +18,8 @@ export interface ReportAction {
   successMeasure: string | null;
   status: string;
   outcome: string | null;
+  /** How a finished action ended (implemented, not_implemented, cancelled), null while open. */
+  result: Result | null;
   rag: string;
   dueDate: string;
   /** The due date as a local day in the board's zone. */
@@ -49,6 +49,8 @@ export interface ReportAction {
   impactEvidence: string | null;
   /** The reason the board gave for "not embedded" or a waiver. */
   impactDecisionComment: string | null;
+  /** Extensions the board approved, oldest first: the statement shows the revised date and why. */
+  extensions: { from: string; to: string; reason: string; interimMeasures: string }[];
 }
 
 /** Per recommendation: implemented when all its actions are; assured when every impact check is evidenced or waived. */
@@ -60,11 +62,22 @@ export interface ReportRecommendation {
   awaitingImpact: number;
 }
 
+export interface ReportCounts {
+  actions: number;
+  implemented: number;
+  notImplemented: number;
+  cancelled: number;
+  open: number;
+  overdue: number;
+}
+
 export interface ReportSection {
   number: number;
   agencyCode: string;
   agencyName: string;
   summary: string;
+  /** The same figures as the summary, for the statement's summary table. */
+  counts: ReportCounts;
   actions: ReportAction[];
 }
 
@@ -83,20 +96,50 @@ export interface ProgressReport {
     awaitingImpact: number;
     notEmbedded: number;
   };
+  /** One line over every agency, for the top of the statement. */
+  summary: string;
   sections: ReportSection[];
   recommendations: ReportRecommendation[];
 }
 
 export { STATUS_LABEL };
 
+function countsOf(acts: { status: string; outcome: string | null; dueDate: string }[], now: Date): ReportCounts {
+  return {
+    actions: acts.length,
+    implemented: acts.filter((a) => resultOf(a) === 'implemented').length,
+    notImplemented: acts.filter((a) => resultOf(a) === 'not_implemented').length,
+    cancelled: acts.filter((a) => a.status === 'cancelled').length,
+    open: acts.filter((a) => isOpen(a.status)).length,
+    overdue: acts.filter((a) => isOverdue(a, now)).length,
+  };
+}
+
+/** "12 actions across 5 agencies: 4 implemented, 1 not implemented, 2 cancelled, 5 open (2 past the target date)." */
+function overallSummary(c: ReportCounts, agencies: number): string {
+  const parts = [
+    `${c.implemented} implemented`,
+    `${c.notImplemented} not implemented`,
+    `${c.cancelled} cancelled`,
+    `${c.open} open${c.overdue ? ` (${c.overdue} past the target date)` : ''}`,
+  ];
+  return `${c.actions} action${c.actions === 1 ? '' : 's'} across ${agencies} agenc${agencies === 1 ? 'y' : 'ies'}: ${parts.join(', ')}.`;
+}
+
+/** Action references in reading order: 1.2 before 1.10, 2a.1 after 2.1. */
+export const byReference = (a: { reference: string }, b: { reference: string }) =>
+  a.reference.localeCompare(b.reference, 'en', { numeric: true });
+
 function sectionSummary(name: string, acts: ReportAction[], now: Date): string {
   const implemented = acts.filter((a) => a.outcome === 'implemented').length;
   const notImplemented = acts.filter((a) => a.outcome === 'not_implemented').length;
   const open = acts.filter((a) => isOpen(a.status));
   const overdue = acts.filter((a) => isOverdue(a, now)).length;
+  const cancelled = acts.filter((a) => a.status === 'cancelled').length;
   const parts = [`${name} owns ${acts.length} action${acts.length === 1 ? '' : 's'} in this plan.`];
   parts.push(`${implemented} ${implemented === 1 ? 'has' : 'have'} been implemented and signed off by the board`);
   if (notImplemented) parts[1] += `, ${notImplemented} closed as not implemented`;
+  if (cancelled) parts[1] += `, ${cancelled} cancelled`;
   parts[1] += `; ${open.length} ${open.length === 1 ? 'remains' : 'remain'} open${overdue ? ` (${overdue} past the target date)` : ''}.`;
   const evidenced = acts.filter((a) => a.assurance === 'evidenced').length;
   const awaiting = acts.filter((a) => isPendingAssurance(a.assurance)).length;
@@ -165,6 +208,19 @@ export async function buildReport(
           .orderBy(desc(impactDecisions.decidedAt))
       : Promise.resolve([]),
   ]);
+  const approvedExtensions = ids.length
+    ? await db
+        .select({
+          actionId: extensionRequests.actionId,
+          previousDueDate: extensionRequests.previousDueDate,
+          newDueDate: extensionRequests.newDueDate,
+          reason: extensionRequests.reason,
+          interimMeasures: extensionRequests.interimMeasures,
+        })
+        .from(extensionRequests)
+        .where(and(inArray(extensionRequests.actionId, ids), eq(extensionRequests.status, 'approved')))
+        .orderBy(asc(extensionRequests.requestedAt))
+    : [];
   return assembleReport(
     {
       review,
@@ -177,6 +233,7 @@ export async function buildReport(
       latestUpdates,
       impactEvidence: impact,
       impactComments,
+      extensions: approvedExtensions,
     },
     now,
   );
@@ -209,6 +266,8 @@ export interface ReportRows {
   >;
   impactEvidence?: Map<string, { statement: string; method: string; submittedAt: string }>;
   impactComments?: { actionId: string; comment: string }[];
+  /** Approved extension requests, oldest first. */
+  extensions?: { actionId: string; previousDueDate: Date; newDueDate: Date; reason: string; interimMeasures: string }[];
 }
 
 /** The report from the rows buildReport read: pure, so its wording and arithmetic are tested without a database. */
@@ -224,11 +283,13 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
     latestUpdates = new Map(),
     impactEvidence = new Map(),
     impactComments = [],
+    extensions = [],
   } = rows;
   const recText = new Map(review.recommendations.map((r) => [r.id, r.text]));
 
   const sections = new Map<string, ReportSection>();
-  for (const a of acts) {
+  // By reference, as the plan reads (the query gives them by due date); agencies in the order they first appear.
+  for (const a of [...acts].sort(byReference)) {
     const ev = accepted.find((e) => e.actionId === a.id);
     // Only the statement the board is deciding on now: one it sent back is neither accepted nor pending.
     const pending = a.status === 'under_review' ? submitted.find((e) => e.actionId === a.id) : undefined;
@@ -247,6 +308,7 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       successMeasure: a.successMeasure,
       status: a.status,
       outcome: a.outcome,
+      result: resultOf(a),
       rag: a.rag,
       dueDate: a.dueDate,
       dueOn: a.dueOn,
@@ -271,18 +333,30 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
         a.assurance === 'not_embedded' || a.assurance === 'waived'
           ? (impactComments.find((c) => c.actionId === a.id)?.comment ?? null)
           : null,
+      extensions: extensions
+        .filter((x) => x.actionId === a.id)
+        .map((x) => ({
+          from: x.previousDueDate.toISOString(),
+          to: x.newDueDate.toISOString(),
+          reason: x.reason,
+          interimMeasures: x.interimMeasures,
+        })),
     };
     const section = sections.get(a.agencyCode) ?? {
       number: sections.size + 1,
       agencyCode: a.agencyCode,
       agencyName: agencyRows.find((r) => r.code === a.agencyCode)?.name ?? a.agencyName,
       summary: '',
+      counts: countsOf([], now),
       actions: [],
     };
     section.actions.push(item);
     sections.set(a.agencyCode, section);
   }
-  for (const s of sections.values()) s.summary = sectionSummary(s.agencyName, s.actions, now);
+  for (const s of sections.values()) {
+    s.summary = sectionSummary(s.agencyName, s.actions, now);
+    s.counts = countsOf(s.actions, now);
+  }
   const open = acts.filter((a) => isOpen(a.status));
   return {
     review: {
@@ -304,6 +378,7 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       awaitingImpact: acts.filter((a) => isPendingAssurance(a.assurance)).length,
       notEmbedded: acts.filter((a) => a.assurance === 'not_embedded').length,
     },
+    summary: overallSummary(countsOf(acts, now), sections.size),
     sections: [...sections.values()],
     recommendations: recommendationSummaries(review.recommendations, acts),
   };

@@ -1,18 +1,17 @@
 import { formatDateTime, formatDay, formatMonth } from '../../lib/board-time';
 import { escapeHtml as esc } from '../../domain/text';
+import { RESULT_LABEL, ragText, resultOf } from '../../domain/words';
 import { STATUS_LABEL, type ProgressReport, type ReportAction } from './model';
 
 /** Every date a reader sees is a day in the board's zone, written the UK way ("31 January 2027"). */
 const day = (iso: string | null) => (iso ? formatDay(iso) : '');
-const outcomeLabel = (a: ReportAction) =>
-  a.outcome === 'implemented'
-    ? 'Implemented'
-    : a.outcome === 'not_implemented'
-      ? 'Not implemented'
-      : a.status === 'cancelled'
-        ? 'Cancelled'
-        : 'Open';
+const outcomeLabel = (a: ReportAction) => {
+  const result = resultOf(a);
+  return result ? RESULT_LABEL[result] : 'Open';
+};
 const monthYear = (iso: string) => formatMonth(iso);
+/** " (revised from 31 March 2027)" when the board approved a later date; empty otherwise. */
+export const revised = (a: ReportAction) => (a.extensions.length ? ` (revised from ${day(a.extensions[0].from)})` : '');
 
 export function reportTitle(r: ProgressReport): string {
   return `${r.review.title}: agency progress against action plan recommendations, ${monthYear(r.generatedAt)}`;
@@ -74,13 +73,17 @@ export function renderMarkdown(r: ProgressReport): string {
       if (a.successMeasure) lines.push(`- Success measure: ${md(a.successMeasure)}`);
       lines.push(`- Status: ${STATUS_LABEL[a.status] ?? a.status}; outcome: ${outcomeLabel(a)}`);
       lines.push(
-        `- Target date: ${day(a.dueDate)}${a.acknowledgedAt ? `; acknowledged ${day(a.acknowledgedAt)}` : ''}${a.closedAt ? `; closed ${day(a.closedAt)}` : ''}`,
+        `- Target date: ${day(a.dueDate)}${revised(a)}${a.acknowledgedAt ? `; acknowledged ${day(a.acknowledgedAt)}` : ''}${a.closedAt ? `; closed ${day(a.closedAt)}` : ''}`,
       );
       if (a.progressStatement)
         lines.push(`- Progress statement (accepted ${day(a.progressStatementDate)}): ${md(a.progressStatement)}`);
       if (a.submittedStatement)
         lines.push(
           `- Statement submitted ${day(a.submittedStatementDate)}, awaiting the board: ${md(a.submittedStatement)}`,
+        );
+      for (const x of a.extensions)
+        lines.push(
+          `- Extension approved: ${day(x.from)} to ${day(x.to)}, because: ${md(x.reason)}; interim measures: ${md(x.interimMeasures)}`,
         );
       if (a.notImplementedReason) lines.push(`- Not implemented, because: ${md(a.notImplementedReason)}`);
       if (a.cancellationReason) lines.push(`- Cancelled, because: ${md(a.cancellationReason)}`);
@@ -116,8 +119,9 @@ const CSV_COLUMNS: [string, (s: ProgressReport['sections'][number], a: ReportAct
   ['Cancellation reason', (_s, a) => a.cancellationReason ?? ''],
   // Last, so the earlier columns keep their places for whoever reads them by position.
   ['Submitted, awaiting the board', (_s, a) => a.submittedStatement ?? ''],
+  ['Result', (_s, a) => outcomeLabel(a)],
+  ['Original target date', (_s, a) => (a.extensions.length ? day(a.extensions[0].from) : '')],
   // Issue 17, after the earlier columns for the same reason.
-  ['Original target date', (_s, a) => day(a.originalDueOn)],
   ['Extensions', (_s, a) => String(a.extensionCount)],
   ['Days slipped', (_s, a) => String(a.daysSlipped)],
   ['Agency response', (_s, a) => a.agencyResponse ?? ''],
@@ -143,7 +147,7 @@ body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem aut
 h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:2px solid #333;padding-bottom:.2rem;margin-top:2.5rem}
 h3{font-size:1.05rem;margin:1.2rem 0 .3rem}
 .action{border-left:4px solid #999;padding:.2rem .8rem;margin:.8rem 0}
-.rag-green{border-color:#2e7d32}.rag-amber{border-color:#f9a825}.rag-red{border-color:#c62828}.rag-complete{border-color:#1565c0}
+.rag-green{border-color:#2e7d32}.rag-amber{border-color:#f9a825}.rag-red{border-color:#c62828}.rag-complete{border-color:#1565c0}.rag-implemented{border-color:#1565c0}.rag-not_implemented{border-color:#555;border-left-style:dashed}.rag-cancelled{border-color:#bbb;border-left-style:dotted}
 dl{display:grid;grid-template-columns:11rem 1fr;gap:.15rem .8rem;margin:.3rem 0}dt{font-weight:bold}dd{margin:0}
 .meta{color:#555;font-size:.9rem}
 @media print{
@@ -162,9 +166,13 @@ export function renderHtml(r: ProgressReport): string {
           const rows: [string, string][] = [
             ['Recommendation', `${a.recommendationNumber}: ${a.recommendation}`],
             ...(a.successMeasure ? ([['Success measure', a.successMeasure]] as [string, string][]) : []),
-            ['Status', `${STATUS_LABEL[a.status] ?? a.status} (${a.rag.toUpperCase()})`],
+            ['Status', `${STATUS_LABEL[a.status] ?? a.status} (${ragText(a)})`],
             ['Outcome', outcomeLabel(a)],
-            ['Target date', day(a.dueDate)],
+            ['Target date', day(a.dueDate) + revised(a)],
+            ...a.extensions.map((x): [string, string] => [
+              `Extension approved (${day(x.from)} to ${day(x.to)})`,
+              `${x.reason} Interim measures: ${x.interimMeasures}`,
+            ]),
             ...(a.acknowledgedAt ? ([['Acknowledged', day(a.acknowledgedAt)]] as [string, string][]) : []),
             ...(a.closedAt ? ([['Closed', day(a.closedAt)]] as [string, string][]) : []),
             ...(a.progressStatement
@@ -182,7 +190,7 @@ export function renderHtml(r: ProgressReport): string {
             ...(a.cancellationReason ? ([['Cancelled, because', a.cancellationReason]] as [string, string][]) : []),
             ...assuranceRows(a),
           ];
-          return `<div class="action rag-${esc(a.rag)}"><h3>${esc(a.reference)} ${esc(a.title)}</h3><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></div>`;
+          return `<div class="action rag-${esc(resultOf(a) ?? a.rag)}"><h3>${esc(a.reference)} ${esc(a.title)}</h3><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></div>`;
         })
         .join('\n');
       return `<section><h2>${s.number} ${esc(s.agencyName)}</h2><p>${esc(s.summary)}</p>\n${items}</section>`;
@@ -191,7 +199,7 @@ export function renderHtml(r: ProgressReport): string {
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(reportTitle(r))}</title><style>${CSS}</style></head>
-<body><header><h1>${esc(reportTitle(r))}</h1><p>${esc(intro(r))}</p></header>
+<body><header><h1>${esc(reportTitle(r))}</h1><p>${esc(intro(r))}</p><p><strong>${esc(r.summary)}</strong></p></header>
 ${sections}
 ${r.recommendations.length ? `<section><h2>Recommendations: implemented and assured</h2><ul>${r.recommendations.map((x) => `<li>${esc(recommendationLine(x))}</li>`).join('')}</ul></section>` : ''}
 <footer class="meta"><p>Generated <time datetime="${esc(r.generatedAt)}">${esc(formatDateTime(r.generatedAt))}</time> from the action-plan system.</p></footer>

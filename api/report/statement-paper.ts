@@ -1,19 +1,20 @@
+import { RESULT_LABEL, ragText, resultOf } from '../../domain/words';
 import { STATUS_LABEL, type ProgressReport, type ReportAction } from './model';
 import { col, shownDay, safeFileName, type Paper, type PaperBlock } from './paper';
 import { reportTitle } from './render';
 
-const outcomeLabel = (a: ReportAction) =>
-  a.outcome === 'implemented'
-    ? 'Implemented'
-    : a.outcome === 'not_implemented'
-      ? 'Not implemented'
-      : a.status === 'cancelled'
-        ? 'Cancelled'
-        : 'Open';
+const outcomeLabel = (a: ReportAction) => {
+  const result = resultOf(a);
+  return result ? RESULT_LABEL[result] : 'Open';
+};
 
 function progressText(a: ReportAction): string {
   const parts: string[] = [];
   if (a.progressStatement) parts.push(`${a.progressStatement} (accepted ${shownDay(a.progressStatementDate)})`);
+  for (const x of a.extensions)
+    parts.push(
+      `Extension approved from ${shownDay(x.from)} to ${shownDay(x.to)}, because: ${x.reason} Interim measures: ${x.interimMeasures}`,
+    );
   if (a.notImplementedReason) parts.push(`Not implemented, because: ${a.notImplementedReason}`);
   if (a.cancellationReason) parts.push(`Cancelled, because: ${a.cancellationReason}`);
   return parts.join('\n') || 'No accepted statement yet';
@@ -31,6 +32,7 @@ export function statementPaper(r: ProgressReport): Paper {
         (r.totals.overdue ? ` (${r.totals.overdue} past the target date).` : '.'),
     },
   ];
+  blocks.push({ kind: 'paragraph', text: r.summary });
   for (const s of r.sections) {
     blocks.push({ kind: 'heading', level: 2, text: `${s.number} ${s.agencyName}` });
     blocks.push({ kind: 'paragraph', text: s.summary });
@@ -47,8 +49,10 @@ export function statementPaper(r: ProgressReport): Paper {
       rows: s.actions.map((a) => [
         a.reference,
         `Recommendation ${a.recommendationNumber}: ${a.recommendation}\nAction: ${a.title}${a.successMeasure ? `\nSuccess measure: ${a.successMeasure}` : ''}`,
-        `${STATUS_LABEL[a.status] ?? a.status}; ${outcomeLabel(a)} (${a.rag.toUpperCase()})`,
-        shownDay(a.dueDate) + (a.closedAt ? `\nclosed ${shownDay(a.closedAt)}` : ''),
+        resultOf(a) ? outcomeLabel(a) : `${STATUS_LABEL[a.status] ?? a.status} (${ragText(a)})`,
+        shownDay(a.dueDate) +
+          (a.extensions.length ? `\n(revised from ${shownDay(a.extensions[0].from)})` : '') +
+          (a.closedAt ? `\nclosed ${shownDay(a.closedAt)}` : ''),
         progressText(a),
       ]),
     });

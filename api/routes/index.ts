@@ -2,6 +2,7 @@ import type { RouteDef } from '../http/route';
 import { actionRoutes } from './actions';
 import { assuranceRoutes } from './assurance';
 import { calendarRoutes } from './calendar';
+import { chairInspectorRoutes } from './chair-inspector';
 import { dashboardRoutes } from './dashboard';
 import { meRoutes } from './me';
 import { peopleRoutes } from './people';
@@ -24,4 +25,5 @@ export const ROUTES: RouteDef[] = [
   ...calendarRoutes,
   ...themeRoutes,
   ...meRoutes,
+  ...chairInspectorRoutes, // issue 20
 ];

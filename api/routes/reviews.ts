@@ -16,12 +16,17 @@ import {
   ImportFields,
   ImportForm,
   Problem,
+  ProgressSheetFields,
+  ProgressSheetForm,
+  ProgressSheetResult,
   ReportQuery,
   Review,
   ReviewSummary,
   ReviewTypeName,
 } from '../schemas';
 import { createReviewFor, importReview } from '../use-cases/review-commands';
+import { applyProgressSheet } from '../use-cases/apply-progress-sheet';
+import { sendProgressSheet } from '../report/send-progress-sheet';
 
 export const CREATORS = ['admin', 'board'] as const;
 
@@ -148,5 +153,50 @@ export const reviewRoutes: RouteDef[] = [
       res.status(200).send(text);
       return { sent: true };
     },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/reviews/:id/progress-sheet',
+    operationId: 'progressSheet',
+    summary: "The review's action plan as a spreadsheet to fill in offline (agency users: their own rows)",
+    description:
+      "One row per action: the import template's columns, the action's ID and version, status, owner, due date, latest update, " +
+      'and a blank Progress update column (the only one unlocked, and the only one an upload reads).',
+    tag: 'Reviews',
+    access: 'any',
+    params: IdParams,
+    responses: { 200: { description: 'The progress sheet', contentTypes: [MEDIA_TYPE.xlsx] } },
+    handler: async ({ ctx, actor, params, res }) => {
+      await sendProgressSheet(res, ctx, actor, params.id);
+      return { sent: true };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/reviews/:id/progress-sheet',
+    operationId: 'uploadProgressSheet',
+    summary: 'Send the progress updates of a filled-in progress sheet, one per non-blank row, to their actions',
+    description:
+      "Every row is checked first: the Action ID must be one of your agency's actions in this review, the Version the one exported " +
+      '(an action changed since by anyone, other than by reminders, escalations or your own acknowledgement, is refused with what changed), ' +
+      'and the action in progress. Any problem: nothing is sent, and `errors` names each by row and column (409 when every problem is the ' +
+      "state of an action, 400 otherwise). Each row becomes a progress statement to the board on its action, through the action's workflow. " +
+      'The same file uploaded again never sends a row twice.',
+    tag: 'Reviews',
+    access: ['agency'],
+    params: IdParams,
+    body: { multipart: { fields: ProgressSheetFields, doc: ProgressSheetForm, limits: IMPORT_LIMITS } },
+    responses: {
+      200: { description: 'What was sent', schema: ProgressSheetResult },
+      400: { description: 'Bad rows, by row and column; nothing sent', schema: Problem },
+      409: {
+        description: 'Rows whose action changed since the export or cannot take a statement; nothing sent',
+        schema: Problem,
+      },
+    },
+    handler: async ({ ctx, actor, params, files }) => ({
+      status: 200,
+      body: await applyProgressSheet(ctx, actor, params.id, files),
+    }),
   }),
 ];

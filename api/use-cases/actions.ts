@@ -67,7 +67,7 @@ type UpdateOptions = { updateId?: string };
  * request carries the same update id, so Temporal attaches it to that Update and it gets the
  * eventual result instead of making the change twice.
  */
-async function update<T>(
+export async function update<T>(
   deps: LifecycleDeps,
   actionId: string,
   send: (h: ReturnType<LifecycleDeps['client']['workflow']['getHandle']>, o: UpdateOptions) => Promise<T>,
@@ -154,7 +154,7 @@ export async function submitEvidence(
   deps: LifecycleDeps,
   actor: Actor,
   actionId: string,
-  input: { statement: string; links?: string[]; attachments?: AttachmentRef[] },
+  input: { statement: string; links?: string[]; attachments?: AttachmentRef[]; evidenceId?: string },
 ): Promise<ActionState> {
   const attachments = input.attachments ?? [];
   if (attachments.length) {
@@ -164,7 +164,13 @@ export async function submitEvidence(
     const missing = wanted.filter((s) => !found.some((f) => f.sha256 === s));
     if (missing.length) throw new AppError('validation', `attachment content not stored: ${missing.join(', ')}`);
   }
-  const args = { actor, evidenceId: randomUUID(), statement: input.statement, links: input.links ?? [], attachments };
+  const args = {
+    actor,
+    evidenceId: input.evidenceId ?? randomUUID(),
+    statement: input.statement,
+    links: input.links ?? [],
+    attachments,
+  };
   return update(deps, actionId, (h, o) => h.executeUpdate(submitEvidenceUpdate, { ...o, args: [args] }));
 }
 

@@ -6,6 +6,9 @@ import { findAgencyByCode, insertAgency } from '../queries/agencies';
 import { insertUser } from '../queries/users';
 import { recordPeopleEvent, type PeopleActor } from './people-audit';
 import { DAY_MS } from './tokens';
+import type { Role } from '../../domain/vocabulary';
+import { inspectorAccessEnd } from './inspector-access';
+import { iso } from '../queries/scope';
 
 export async function createAgency(
   db: Db,
@@ -19,9 +22,11 @@ export async function createAgency(
 /** The token is returned here once and never again: only its hash is kept. */
 export async function createUser(
   db: Db,
-  input: { name: string; email: string; role: 'admin' | 'board' | 'agency'; agencyCode?: string },
+  input: { name: string; email: string; role: Role; agencyCode?: string; expiresOn?: string },
   opts: { actor: PeopleActor; tokenTtlDays: number; now?: Date },
 ) {
+  const now = opts.now ?? new Date();
+  const accessExpiresAt = input.role === 'inspector' ? inspectorAccessEnd(input.expiresOn, now) : null;
   let agencyId: string | null = null;
   let agencyCode: string | null = null;
   if (input.agencyCode) {
@@ -33,10 +38,11 @@ export async function createUser(
     agencyId = agency.id;
     agencyCode = agency.code;
   }
-  const now = opts.now ?? new Date();
   const token = newToken();
   const tokenId = randomUUID();
-  const tokenExpiresAt = new Date(now.getTime() + opts.tokenTtlDays * DAY_MS);
+  const ttlEnd = new Date(now.getTime() + opts.tokenTtlDays * DAY_MS);
+  // An inspector's token ends with their access, never later.
+  const tokenExpiresAt = accessExpiresAt && accessExpiresAt < ttlEnd ? accessExpiresAt : ttlEnd;
   const email = input.email.toLowerCase();
   const id = await db.transaction(async (tx) => {
     const row = await insertUser(tx, {
@@ -47,20 +53,28 @@ export async function createUser(
       tokenHash: hashToken(token),
       tokenId,
       tokenExpiresAt,
+      accessExpiresAt,
     });
     if (!row) return null;
     await recordPeopleEvent(
       tx,
       'user_created',
       opts.actor,
-      { userId: row.id, email, role: input.role, agencyCode, tokenId },
+      {
+        userId: row.id,
+        email,
+        role: input.role,
+        agencyCode,
+        tokenId,
+        ...(accessExpiresAt ? { accessExpiresAt: accessExpiresAt.toISOString() } : {}),
+      },
       now,
     );
     return row.id;
   });
   if (!id) throw new AppError('conflict', `A user with e-mail ${email} already exists`);
   return {
-    user: { id, name: input.name, email, role: input.role, agencyCode },
+    user: { id, name: input.name, email, role: input.role, agencyCode, accessExpiresAt: iso(accessExpiresAt) },
     token,
     tokenId,
     tokenExpiresAt: tokenExpiresAt.toISOString(),

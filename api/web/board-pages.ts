@@ -3,14 +3,14 @@
  * from a spreadsheet. Rendered from the API's scoped queries (an agency user sees only its own).
  */
 import { isFinished, isOverdue } from '../../domain/vocabulary';
-import { RAG_LABEL, STATUS_LABEL } from '../../domain/words';
+import { RAG_LABEL, RESULT_LABEL, STATUS_LABEL } from '../../domain/words';
 import type { FieldIssue } from '../../lib/errors';
 import { IMPORT_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionView } from '../queries/actions';
 import type { findReview } from '../queries/reviews';
 import { fmtDate, html, raw, type Html, type Part } from './html';
 import type { FormState } from './kit';
-import { csrfField, fieldProblem, ragBadge, stageText, typed, type PageContext } from './layout';
+import { csrfField, fieldProblem, ragBadge, stageText, typed, type PageContext, ragKey } from './layout';
 import { pager } from './pages';
 
 type ReviewDetail = NonNullable<Awaited<ReturnType<typeof findReview>>>;
@@ -63,7 +63,7 @@ function actionsTable(list: ActionView[], now: Date, opts: { caption?: string; s
                 ><br />${a.title}
               </td>
               <td data-label="Agency"><abbr title="${a.agencyName}">${a.agencyCode}</abbr></td>
-              <td data-label="RAG">${ragBadge(a.rag)}</td>
+              <td data-label="RAG">${ragBadge(a.rag, a)}</td>
               <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
               <td data-label="Due">
                 ${fmtDate(a.dueDate)}${isOverdue(a, now) ? html`<br /><strong>Overdue</strong>` : ''}
@@ -96,6 +96,7 @@ export function reviewDetailPage(ctx: PageContext, r: ReviewDetail, now: Date): 
     </dl>
     <p>
       <a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a> ·
+      <a href="/reviews/${r.id}/progress-sheet">Progress sheet (Excel) for ${r.reference}</a> ·
       <a href="/actions?review=${r.id}">Filter these actions</a>
     </p>
     ${r.recommendations.map(
@@ -118,6 +119,7 @@ export interface ActionsFilter {
   stage?: string;
   rag?: string;
   overdue?: 'true';
+  result?: string;
   page: number;
   pageSize: number;
 }
@@ -129,7 +131,7 @@ function option(value: string, label: string, selected: string | undefined): Htm
 /** The query string of a filter, for pager links that keep the other filters. */
 export function filterQuery(f: ActionsFilter, page: number): string {
   const p = new URLSearchParams();
-  for (const k of ['review', 'agency', 'stage', 'rag', 'overdue'] as const) if (f[k]) p.set(k, f[k]);
+  for (const k of ['review', 'agency', 'stage', 'rag', 'overdue', 'result'] as const) if (f[k]) p.set(k, f[k]);
   if (f.pageSize !== 50) p.set('pageSize', String(f.pageSize));
   if (page > 1) p.set('page', String(page));
   const s = p.toString();
@@ -146,7 +148,7 @@ export function allActionsPage(
   const isAgency = ctx.user?.role === 'agency';
   const first = result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1;
   const last = Math.min(result.total, result.page * result.pageSize);
-  const filtered = !!(f.review || f.agency || f.stage || f.rag || f.overdue);
+  const filtered = !!(f.review || f.agency || f.stage || f.rag || f.overdue || f.result);
   return html`<h1>${isAgency ? 'All my agency’s actions' : 'All actions'}</h1>
     <form class="filters" method="get" action="/actions" role="search" aria-label="Filter actions">
       <div class="filter-grid">
@@ -178,6 +180,12 @@ export function allActionsPage(
             ${option('', 'Any RAG', f.rag)}${Object.entries(RAG_LABEL).map(([v, l]) => option(v, l, f.rag))}
           </select>
         </div>
+        <div>
+          <label for="f-result">How it ended</label
+          ><select id="f-result" name="result">
+            ${option('', 'Any, or still open', f.result)}${Object.entries(RESULT_LABEL).map(([v, l]) => option(v, l, f.result))}
+          </select>
+        </div>
         <div class="choice filter-check">
           <input type="checkbox" id="f-overdue" name="overdue" value="true" ${f.overdue ? raw(' checked') : ''} /><label
             for="f-overdue"
@@ -193,7 +201,7 @@ export function allActionsPage(
     <p role="status">
       ${result.total === 0 ? 'No actions match these filters.' : `Showing ${first} to ${last} of ${result.total} action${result.total === 1 ? '' : 's'}, soonest due first.`}
     </p>
-    ${result.items.length ? actionsTable(result.items, now, { showReview: true }) : ''}
+    ${result.items.length ? html`${actionsTable(result.items, now, { showReview: true })}${ragKey}` : ''}
     ${pager('/actions', result, (n) => filterQuery(f, n))}`;
 }
 

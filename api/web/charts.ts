@@ -2,23 +2,37 @@
  * Inline SVG charts, drawn on the server: no script, print well, and each carries a text
  * equivalent (a title, a description and the numbers as a table) for screen readers.
  */
-import { RAG_LABEL } from '../../domain/words';
+import { RAG_LABEL, RESULT_LABEL } from '../../domain/words';
 import { fmtDate, html, type Html } from './html';
 
-const RAG_ORDER = ['red', 'amber', 'green', 'complete'] as const;
+/** Open actions by RAG, then finished ones by how they ended: "complete" would count a cancelled action as done. */
+export const RAG_ORDER = ['red', 'amber', 'green', 'implemented', 'not_implemented', 'cancelled'] as const;
+export type ChartKey = (typeof RAG_ORDER)[number];
+export const CHART_LABEL: Record<ChartKey, string> = {
+  red: RAG_LABEL.red,
+  amber: RAG_LABEL.amber,
+  green: RAG_LABEL.green,
+  ...RESULT_LABEL,
+};
 export const RAG_FILL: Record<string, string> = {
   red: '#b3261e',
   amber: '#f0a30a',
   green: '#00703c',
-  complete: '#6f7782',
+  implemented: '#1d4f91',
+  not_implemented: '#6f7782',
+  cancelled: '#d8dadb',
 };
 /** Patterns as well as colours, so the segments differ for readers who cannot tell the colours apart. */
 const RAG_PATTERN: Record<string, string> = {
   red: 'url(#p-red)',
   amber: 'url(#p-amber)',
   green: RAG_FILL.green,
-  complete: 'url(#p-complete)',
+  implemented: RAG_FILL.implemented,
+  not_implemented: 'url(#p-not-implemented)',
+  cancelled: 'url(#p-cancelled)',
 };
+/** Text drawn on a segment must stay readable on its fill. */
+const DARK_TEXT = new Set<string>(['amber', 'cancelled']);
 
 const patterns = html`<defs>
   <pattern id="p-red" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"
@@ -27,8 +41,11 @@ const patterns = html`<defs>
   <pattern id="p-amber" width="6" height="6" patternUnits="userSpaceOnUse"
     ><rect width="6" height="6" fill="#f0a30a" /><circle cx="3" cy="3" r="1.2" fill="#6b4200"
   /></pattern>
-  <pattern id="p-complete" width="8" height="8" patternUnits="userSpaceOnUse"
+  <pattern id="p-not-implemented" width="8" height="8" patternUnits="userSpaceOnUse"
     ><rect width="8" height="8" fill="#6f7782" /><rect width="8" height="2" fill="#4a5058"
+  /></pattern>
+  <pattern id="p-cancelled" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"
+    ><rect width="8" height="8" fill="#d8dadb" /><rect width="2" height="8" fill="#8a8f93"
   /></pattern>
 </defs>`;
 
@@ -41,18 +58,22 @@ export interface AgencyRag {
 /** Every agency on the axis (one with nothing open still shows), with the dashboard's counts. */
 export function ragByAgency(
   agencyList: { code: string; name: string }[],
-  byAgency: { agencyCode: string; byRag: Record<string, number> }[],
+  byAgency: { agencyCode: string; byRag: Record<string, number>; byResult: Record<string, number> }[],
 ): AgencyRag[] {
   return agencyList.map((a) => {
-    const counts = byAgency.find((b) => b.agencyCode === a.code)?.byRag ?? {};
+    const found = byAgency.find((b) => b.agencyCode === a.code);
+    const rag = found?.byRag ?? {};
+    const result = found?.byResult ?? {};
     return {
       code: a.code,
       name: a.name,
       counts: {
-        red: counts.red ?? 0,
-        amber: counts.amber ?? 0,
-        green: counts.green ?? 0,
-        complete: counts.complete ?? 0,
+        red: rag.red ?? 0,
+        amber: rag.amber ?? 0,
+        green: rag.green ?? 0,
+        implemented: result.implemented ?? 0,
+        not_implemented: result.not_implemented ?? 0,
+        cancelled: result.cancelled ?? 0,
       },
     };
   });
@@ -79,7 +100,7 @@ export function ragBarChart(data: AgencyRag[]): Html {
           fill="${RAG_PATTERN[k]}"
           stroke="#fff"
           stroke-width="1"
-          ><title>${d.code}: ${d.counts[k]} ${RAG_LABEL[k]}</title></rect
+          ><title>${d.code}: ${d.counts[k]} ${CHART_LABEL[k]}</title></rect
         >${
           w >= 18
             ? html`<text
@@ -88,8 +109,8 @@ export function ragBarChart(data: AgencyRag[]): Html {
                 text-anchor="middle"
                 font-size="12"
                 font-weight="700"
-                fill="${k === 'amber' ? '#000' : '#fff'}"
-                stroke="${k === 'amber' ? '#fff' : '#000'}"
+                fill="${DARK_TEXT.has(k) ? '#000' : '#fff'}"
+                stroke="${DARK_TEXT.has(k) ? '#fff' : '#000'}"
                 stroke-width="2.5"
                 paint-order="stroke"
                 >${d.counts[k]}</text
@@ -115,7 +136,7 @@ export function ragBarChart(data: AgencyRag[]): Html {
   >
     <title id="rag-title">Actions by RAG status for each agency</title>
     <desc id="rag-desc">
-      ${data.map((d) => `${d.name}: ${RAG_ORDER.map((k) => `${d.counts[k]} ${RAG_LABEL[k].toLowerCase()}`).join(', ')}.`).join(' ')}
+      ${data.map((d) => `${d.name}: ${RAG_ORDER.map((k) => `${d.counts[k]} ${CHART_LABEL[k].toLowerCase()}`).join(', ')}.`).join(' ')}
     </desc>
     ${patterns}${bars}
     <line x1="${labelW}" y1="${axisY}" x2="${labelW + chartW}" y2="${axisY}" stroke="#0b0c0c" />
@@ -131,7 +152,7 @@ export const ragLegend = html`<ul class="legend">
         <svg width="14" height="14" aria-hidden="true" style="vertical-align:-2px;margin-right:.3rem">
           ${patterns}
           <rect width="14" height="14" fill="${RAG_PATTERN[k]}" stroke="#0b0c0c" /></svg
-        >${RAG_LABEL[k]}
+        >${CHART_LABEL[k]}
       </li>`,
   )}
 </ul>`;

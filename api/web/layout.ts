@@ -1,4 +1,4 @@
-import { RAG_LABEL, STATUS_LABEL, stageText } from '../../domain/words';
+import { RAG_LABEL, RESULT_LABEL, STATUS_LABEL, resultOf, stageText } from '../../domain/words';
 import { html, raw, type Html, type Part } from './html';
 import type { FormState } from './kit';
 import type { WebUser } from './session';
@@ -53,6 +53,9 @@ thead th{border-bottom:2px solid var(--fg)}
 .rag-amber{color:var(--amber);background:var(--amber-bg);border-color:var(--amber)}
 .rag-green{color:#fff;background:var(--green);border-color:var(--green)}
 .rag-complete{color:var(--complete);background:#fff;border-color:var(--complete)}
+.rag-implemented{color:var(--green);background:#fff;border-color:var(--green)}
+.rag-not_implemented{color:var(--red);background:#fff;border-color:var(--red);border-style:dashed}
+.rag-cancelled{color:var(--muted);background:#fff;border-color:var(--muted);border-style:dotted}
 .notice{border-left:6px solid var(--green);background:#e7f4ec;padding:.6rem 1rem;margin:0 0 1rem}
 .error{border-left:6px solid var(--red);background:#fbe9e8;padding:.6rem 1rem;margin:0 0 1rem}
 .error ul{margin:.25rem 0 0;padding-left:1.25rem}
@@ -96,7 +99,11 @@ nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5
 ul.tabs{list-style:none;padding:0;display:flex;gap:1.5rem}ul.tabs a[aria-current]{font-weight:bold}
 a.button{display:inline-block;font-weight:700;padding:.5rem 1rem;background:var(--green);color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18}
 abbr[title]{text-decoration:none}
-@media (min-width:40.01rem){table.actions{table-layout:fixed}
+.rag-key{margin:.5rem 0}dl.key{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}dl.key dd{margin:0}
+tr.total th,tr.total td{font-weight:700;border-top:2px solid var(--fg)}
+@media (min-width:40.01rem){table.statement{table-layout:fixed}table.statement col.c-ref{width:4.5rem}
+ table.statement col.c-action{width:30%}table.statement col.c-status{width:11rem}
+ table.actions{table-layout:fixed}
  table.actions .c-action{width:34%}table.actions .c-agency{width:9%}table.actions .c-rag{width:12%}
  table.actions .c-stage{width:20%}table.actions .c-due{width:13%}table.actions .c-esc{width:12%}}
 @media (max-width:40rem){
@@ -123,9 +130,16 @@ function nav(ctx: PageContext): Part {
     else links.push(['/', 'Awaiting sign-off'], ['/actions', 'All actions']);
     links.push(['/dashboard', 'Dashboard'], ['/reviews', 'Reviews'], ['/papers', 'Board papers']);
     links.push(['/preferences', 'Preferences']);
+    // Issue 20: the chair's queue, and the inspectors' access log for those who oversee it.
+    if (u.role !== 'agency') links.push(['/escalations', 'Escalations']);
+    if (['board', 'admin', 'chair'].includes(u.role)) links.push(['/inspector-reads', 'Inspector access']);
   }
-  if (ctx.embedded.mail) links.push(['/mail', 'Mail inbox']);
-  if (ctx.embedded.temporalUiUrl) links.push([ctx.embedded.temporalUiUrl, 'Temporal UI']);
+  // Developer tools, not part of the service: an admin trying the embedded mode sees them, an agency lead never does
+  // (signed out, the inbox is reached from the "check your e-mail" page, where the sign-in link arrives).
+  if (u?.role === 'admin') {
+    if (ctx.embedded.mail) links.push(['/mail', 'Mail inbox']);
+    if (ctx.embedded.temporalUiUrl) links.push([ctx.embedded.temporalUiUrl, 'Temporal UI']);
+  }
   return html`<nav aria-label="Main">
     <ul>
       ${links.map(
@@ -196,11 +210,46 @@ export function page(ctx: PageContext, title: string, body: Part, opts: PageMess
 }
 
 /** Colour plus a word and a symbol, so RAG reads without colour vision (WCAG 1.4.1). */
-const RAG_SYMBOL: Record<string, string> = { red: '▲', amber: '◆', green: '●', complete: '✓' };
-export const ragBadge = (rag: string): Html =>
-  html`<span class="rag rag-${rag}"
-    ><span aria-hidden="true">${RAG_SYMBOL[rag] ?? ''} </span>${RAG_LABEL[rag] ?? rag}</span
+const RAG_SYMBOL: Record<string, string> = {
+  red: '▲',
+  amber: '◆',
+  green: '●',
+  complete: '■',
+  implemented: '✓',
+  not_implemented: '✗',
+  cancelled: '–',
+};
+/**
+ * An open action's RAG, or how a finished one ended: given the status and outcome, a closed or
+ * cancelled action never reads "complete" (an action closed as not implemented was not done).
+ */
+export const ragBadge = (rag: string, a?: { status: string; outcome?: string | null }): Html => {
+  const result = a ? resultOf(a) : null;
+  const key = result ?? rag;
+  return html`<span class="rag rag-${key}"
+    ><span aria-hidden="true">${RAG_SYMBOL[key] ?? ''} </span
+    >${result ? RESULT_LABEL[result] : (RAG_LABEL[rag] ?? rag)}</span
   >`;
+};
+
+/** What each badge means, beside every list or page that shows them (the words match docs/ARCHITECTURE.md's RAG rule). */
+export const ragKey = html`<details class="rag-key">
+  <summary>What the RAG badges mean</summary>
+  <dl class="key">
+    <dt>${ragBadge('red')}</dt>
+    <dd>Overdue, or escalated</dd>
+    <dt>${ragBadge('amber')}</dt>
+    <dd>Due soon, or the board asked for changes</dd>
+    <dt>${ragBadge('green')}</dt>
+    <dd>On track</dd>
+    <dt>${ragBadge('complete', { status: 'closed', outcome: 'implemented' })}</dt>
+    <dd>Closed: the board accepted the evidence</dd>
+    <dt>${ragBadge('complete', { status: 'closed', outcome: 'not_implemented' })}</dt>
+    <dd>Closed without being done: the board published why</dd>
+    <dt>${ragBadge('complete', { status: 'cancelled' })}</dt>
+    <dd>Cancelled by the board, with the reason</dd>
+  </dl>
+</details>`;
 
 /**
  * A form field's problem, shown beside it and tied to it for screen readers: the message (with

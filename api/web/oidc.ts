@@ -7,7 +7,7 @@
  * claims; this file does the I/O). The session made is the e-mailed link's own.
  */
 import type * as OpenIdClient from 'openid-client';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { users } from '../../db/schema';
 import { requireEsm } from '../../lib/esm';
@@ -155,7 +155,14 @@ export class OidcRelyingParty {
     const [user] = await db
       .select({ id: users.id })
       .from(users)
-      .where(and(eq(sql`lower(${users.email})`, email), isNull(users.deactivatedAt)))
+      .where(
+        and(
+          eq(sql`lower(${users.email})`, email),
+          isNull(users.deactivatedAt),
+          // Issue 20: an inspector whose access has ended does not sign in this way either.
+          or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, sql`now()`)),
+        ),
+      )
       .limit(1);
     if (user) return { ok: true, userId: user.id, idToken, created: false };
     if (!this.settings.createUsers || !agencyCode) return { ok: false, refusal: { reason: 'no_account', email } };

@@ -6,7 +6,7 @@ import { assuranceFacts, assuranceForms, assuranceLists, type AssuranceForm } fr
 import { cancelForm } from './board-pages';
 import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
 import type { FormState } from './kit';
-import { csrfField, fieldProblem, nextForAgency, ragBadge, stageText, typed, type PageContext } from './layout';
+import { csrfField, fieldProblem, nextForAgency, ragBadge, ragKey, stageText, typed, type PageContext } from './layout';
 
 const actionLink = (a: { id: string; reviewReference: string; reference: string; title: string }) =>
   html`<a href="/actions/${a.id}">${a.reviewReference} ${a.reference}</a><br />${a.title}`;
@@ -79,7 +79,7 @@ export function myActionsPage(open: Paged<ActionView>, finishedCount: number, no
             (a) =>
               html`<tr>
                 <td data-label="Action">${actionLink(a)}</td>
-                <td data-label="RAG">${ragBadge(a.rag)}</td>
+                <td data-label="RAG">${ragBadge(a.rag, a)}</td>
                 <td data-label="Due">${dueCell(a, now)}</td>
                 <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
                 <td data-label="Next">${nextForAgency(a.status, a.changesRequested)}</td>
@@ -95,7 +95,7 @@ export function myActionsPage(open: Paged<ActionView>, finishedCount: number, no
       : `${open.total} open action${open.total === 1 ? '' : 's'}, soonest due first`;
   return html`<h1>My actions</h1>
     ${tabs ? tabsNav(tabs) : ''}
-    ${open.items.length ? table(open.items, caption) : html`<p>You have no open actions.</p>`}
+    ${open.items.length ? html`${table(open.items, caption)}${ragKey}` : html`<p>You have no open actions.</p>`}
     ${tabs ? pager('/', open, (n) => `?tab=${tabs.tab}${n > 1 ? `&page=${n}` : ''}`) : pager('/', open)}
     ${
       finishedCount
@@ -154,27 +154,116 @@ const EVENT_TEXT: Record<string, string> = {
   impact_reminder_sent: 'Impact evidence reminder sent',
   impact_evidence_submitted: 'Impact evidence submitted',
   impact_decided: 'Impact decision',
+  // Issue 20: the chair's steps.
+  escalation_challenged: 'The chair challenged the agency',
+  escalation_response_recorded: "The agency's response, recorded by the chair",
+  escalation_resolved: 'The chair closed the escalation as resolved',
+  escalation_retimed: 'The chair re-timed the escalation',
 };
-const OUTCOME_TEXT: Record<string, string> = {
-  approve: 'approved: implemented',
-  request_changes: 'changes requested',
-  close_not_implemented: 'closed as not implemented',
-  approved: 'approved',
-  rejected: 'rejected',
-  reject: 'rejected',
+/** The board's decision on evidence in words, the same as the mails and the statement say it. */
+const DECISION_TITLE: Record<string, string> = {
+  approve: 'Approved: closed as implemented',
+  request_changes: 'Changes requested',
+  close_not_implemented: 'Closed as not implemented',
+};
+const REASON_TEXT: Record<string, string> = {
+  not_acknowledged: 'not acknowledged',
+  overdue: 'overdue',
+  stalled: 'no progress update',
+  awaiting_board: 'waiting for the board',
 };
 
-function eventDetail(type: string, p: Record<string, unknown>): Part {
+type Extension = ActionPageData['extensionRequests'][number];
+
+/** "due 30 April 2027 (was 31 March 2027)", with the reason and the interim measures kept in view. */
+function extensionFacts(x: Extension | undefined, comment: string | null): Part {
+  return html`${x ? html`<br /><span class="muted">Reason:</span> ${x.reason}<br /><span class="muted">Interim measures:</span> ${x.interimMeasures}` : ''}${comment ? html`<br /><span class="muted">Board's comment:</span> <q>${comment}</q>` : ''}`;
+}
+
+const EXTENSION_STATUS: Record<string, string> = {
+  pending: 'Waiting for the board',
+  approved: 'Approved',
+  rejected: 'Refused',
+  withdrawn: 'Withdrawn',
+};
+
+/** Every request for more time, decided or not: the reason and the interim measures stay on record. */
+function extensionsSection(list: Extension[]): Part {
+  if (!list.length) return '';
+  return html`<h2>Requests for more time</h2>
+    ${list.map(
+      (x) =>
+        html`<article class="evidence">
+          <p>
+            <strong>${EXTENSION_STATUS[x.status] ?? x.status}</strong>: from ${fmtDate(x.previousDueDate)} to
+            ${fmtDate(x.newDueDate)} · asked ${fmtDate(x.requestedAt)}
+          </p>
+          <dl class="key">
+            <dt>Reason</dt>
+            <dd>${x.reason}</dd>
+            <dt>Interim measures</dt>
+            <dd>${x.interimMeasures}</dd>
+            ${
+              x.decisionComment
+                ? html`<dt>Board's comment</dt>
+                    <dd>${x.decisionComment}</dd>`
+                : ''
+            }
+          </dl>
+        </article>`,
+    )}`;
+}
+
+/** One timeline entry: a heading that says what happened in words, and what was said with it. */
+function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageData): { title: string; detail: Part } {
   const str = (k: string) => (typeof p[k] === 'string' && p[k] ? String(p[k]) : null);
-  const outcome = str('outcome');
-  const bits: Part[] = [];
-  if (outcome) bits.push(html` (${OUTCOME_TEXT[outcome] ?? outcome})`);
-  if (type === 'escalation_raised' && p.level !== undefined)
-    bits.push(html` to level ${String(p.level)}${str('reason') ? html` (${str('reason')!.replace(/_/g, ' ')})` : ''}`);
-  if (str('newDueDate')) bits.push(html`: new due date ${fmtDate(str('newDueDate'))}`);
-  const comment = str('comment') ?? str('reason');
-  if (comment && type !== 'escalation_raised') bits.push(html`<br /><q>${comment}</q>`);
-  return bits;
+  const x = d.extensionRequests.find((e) => e.id === str('requestId'));
+  switch (type) {
+    case 'decided':
+      return {
+        title: DECISION_TITLE[str('outcome') ?? ''] ?? 'Board decision',
+        detail: str('comment') ? html`<br /><q>${str('comment')}</q>` : '',
+      };
+    case 'extension_requested':
+      return {
+        title: `Extension requested: to ${fmtDate(x?.newDueDate ?? str('newDueDate'))}${x ? ` (due ${fmtDate(x.previousDueDate)})` : ''}`,
+        detail: extensionFacts(x, null),
+      };
+    case 'extension_decided':
+      return str('outcome') === 'approve'
+        ? {
+            title: `Extension approved: due ${fmtDate(x?.newDueDate)}${x ? ` (was ${fmtDate(x.previousDueDate)})` : ''}`,
+            detail: extensionFacts(x, str('comment')),
+          }
+        : {
+            title: `Extension refused${x ? `: still due ${fmtDate(x.previousDueDate)} (asked for ${fmtDate(x.newDueDate)})` : ''}`,
+            detail: extensionFacts(x, str('comment')),
+          };
+    case 'escalation_raised':
+      return {
+        title: `Escalated to level ${String(p.level ?? '')}${str('reason') ? ` (${REASON_TEXT[str('reason')!] ?? str('reason')!.replace(/_/g, ' ')})` : ''}`,
+        detail: '',
+      };
+    case 'escalation_challenged':
+    case 'escalation_response_recorded':
+    case 'escalation_resolved':
+    case 'escalation_retimed': {
+      // Issue 20: the chair's steps, with whom a challenge went to and when a re-timed escalation comes back.
+      const to = str('sentTo') ? ` (to the ${str('sentTo') === 'senior' ? 'senior manager' : 'lead officer'})` : '';
+      const until = str('until') ? `: raised again ${fmtDateTime(str('until'))} if still needed` : '';
+      return {
+        title: `${EVENT_TEXT[type]}${to}${until}`,
+        detail: str('text') ? html`<br /><q>${str('text')}</q>` : '',
+      };
+    }
+    default: {
+      const said = str('comment') ?? str('reason');
+      return {
+        title: EVENT_TEXT[type] ?? type.replace(/_/g, ' '),
+        detail: said ? html`<br /><q>${said}</q>` : '',
+      };
+    }
+  }
 }
 
 /** Which of the action page's forms was refused, with what was typed and its problems. */
@@ -290,7 +379,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
       <dt>Owner</dt>
       <dd>${a.owner ? a.owner.name : html`<span class="muted">none named: the agency as a whole</span>`}</dd>
       <dt>RAG</dt>
-      <dd>${ragBadge(a.rag)}</dd>
+      <dd>${ragBadge(a.rag, a)} ${ragKey}</dd>
       <dt>Stage</dt>
       <dd>${stageText(a.status, a.outcome, a.changesRequested)}</dd>
       <dt>Due</dt>
@@ -336,6 +425,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
             ${[...d.evidence].reverse().map((e) => evidenceBlock(e, a.id))}`
         : ''
     }
+    ${extensionsSection(d.extensionRequests)}
     ${
       d.escalations.length
         ? html`<h2>Escalations</h2>
@@ -357,8 +447,9 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
             ${d.timeline.map(
               (t) =>
                 html`<li>
-                  <strong>${EVENT_TEXT[t.type] ?? t.type.replace(/_/g, ' ')}</strong
-                  >${eventDetail(t.type, (t.payload ?? {}) as Record<string, unknown>)}<br />
+                  ${((e) => html`<strong>${e.title}</strong>${e.detail}`)(
+                    timelineEntry(t.type, (t.payload ?? {}) as Record<string, unknown>, d),
+                  )}<br />
                   <span class="muted"
                     ><time datetime="${t.occurredAt}">${fmtDateTime(t.occurredAt)}</time
                     >${t.actorName ? html` · ${t.actorName}` : ''}</span
@@ -443,7 +534,7 @@ export function signOffPage(
                   <h2 id="so-${a.id}" style="margin-top:0;font-size:1.15rem">
                     <a href="/actions/${a.id}">${a.reviewReference} ${a.reference}: ${a.title}</a>
                   </h2>
-                  <p>${a.agencyName} (${a.agencyCode}) · ${ragBadge(a.rag)} · Due ${fmtDate(a.dueDate)}</p>
+                  <p>${a.agencyName} (${a.agencyCode}) · ${ragBadge(a.rag, a)} · Due ${fmtDate(a.dueDate)}</p>
                   ${a.latest ? evidenceBlock(a.latest, a.id) : ''}
                   <p><a href="/actions/${a.id}#decide-h">Decide on ${a.reviewReference} ${a.reference}</a></p>
                 </section>`,

@@ -1,11 +1,14 @@
 import type { dashboard } from '../queries/dashboard';
 import type { ProgressReport, ReportAction } from '../report/model';
-import { OUTCOME_LABEL, stageText } from '../../domain/words';
-import { overdueChart, ragBarChart, ragByAgency, ragLegend, type OverduePoint } from './charts';
+import { stageText } from '../../domain/words';
+import { CHART_LABEL, RAG_ORDER, overdueChart, ragBarChart, ragByAgency, ragLegend, type OverduePoint } from './charts';
 import { fmtDate, html, type Part } from './html';
-import { ragBadge } from './layout';
+import { ragBadge, ragKey } from './layout';
 
 type Dashboard = Awaited<ReturnType<typeof dashboard>>;
+
+/** The chart's keys that are how an action ended, filtered by result= rather than rag=. */
+const RESULT_OF_KEY: Record<string, true> = { implemented: true, not_implemented: true, cancelled: true };
 
 export function dashboardPage(
   agencyList: { code: string; name: string }[],
@@ -21,7 +24,9 @@ export function dashboardPage(
     ['Overdue', overdue, '/actions?overdue=true'],
     ['Awaiting sign-off', d.byStatus.under_review, role === 'agency' ? undefined : '/'],
     ['Escalated', escalated],
-    ['Closed', d.byStatus.closed],
+    ['Implemented', d.byResult.implemented, '/actions?result=implemented'],
+    ['Closed as not implemented', d.byResult.not_implemented, '/actions?result=not_implemented'],
+    ['Cancelled', d.byResult.cancelled, '/actions?result=cancelled'],
     // Issue 17: closed is not the same as embedded.
     ['Impact evidence due', d.impact.impactEvidenceDue, '/actions?assurance=due'],
     ['Not embedded', d.impact.notEmbedded, '/actions?assurance=not_embedded'],
@@ -38,17 +43,14 @@ export function dashboardPage(
       <figure>
         <figcaption>RAG by agency</figcaption>
         ${ragBarChart(rag)}${ragLegend}
-        <details>
+        <details open>
           <summary>The numbers</summary>
           <div class="table-wrap">
             <table>
               <thead>
                 <tr>
                   <th scope="col">Agency</th>
-                  <th scope="col">Red</th>
-                  <th scope="col">Amber</th>
-                  <th scope="col">Green</th>
-                  <th scope="col">Complete</th>
+                  ${RAG_ORDER.map((k) => html`<th scope="col">${CHART_LABEL[k]}</th>`)}
                 </tr>
               </thead>
               <tbody>
@@ -56,10 +58,21 @@ export function dashboardPage(
                   (r) =>
                     html`<tr>
                       <th scope="row">${r.code}</th>
-                      <td>${r.counts.red}</td>
-                      <td>${r.counts.amber}</td>
-                      <td>${r.counts.green}</td>
-                      <td>${r.counts.complete}</td>
+                      ${RAG_ORDER.map(
+                        (k) =>
+                          html`<td>
+                            ${
+                              r.counts[k]
+                                ? html`<a
+                                    href="/actions?agency=${r.code}&amp;${k in RESULT_OF_KEY ? 'result' : 'rag'}=${k}"
+                                    >${r.counts[k]}<span class="visually-hidden">
+                                      ${CHART_LABEL[k]} for ${r.code}</span
+                                    ></a
+                                  >`
+                                : '0'
+                            }
+                          </td>`,
+                      )}
                     </tr>`,
                 )}
               </tbody>
@@ -112,7 +125,16 @@ export function dashboardPage(
 }
 
 export function reviewsPage(
-  list: { id: string; reference: string; title: string; actionCount: number; finishedCount: number }[],
+  list: {
+    id: string;
+    reference: string;
+    title: string;
+    actionCount: number;
+    finishedCount: number;
+    implementedCount: number;
+    notImplementedCount: number;
+    cancelledCount: number;
+  }[],
   role: string,
 ): Part {
   const board = role === 'board' || role === 'admin';
@@ -125,7 +147,7 @@ export function reviewsPage(
               <thead>
                 <tr>
                   <th scope="col">Review</th>
-                  <th scope="col">Actions closed</th>
+                  <th scope="col">Actions finished</th>
                   <th scope="col">Progress statement</th>
                 </tr>
               </thead>
@@ -136,7 +158,7 @@ export function reviewsPage(
                       <td data-label="Review">
                         <a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}
                       </td>
-                      <td data-label="Closed">${r.finishedCount} of ${r.actionCount}</td>
+                      <td data-label="Finished">${finishedText(r)}</td>
                       <td data-label="Statement">
                         <a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a>
                       </td>
@@ -152,17 +174,68 @@ export function reviewsPage(
     }`;
 }
 
+/** "3 of 8: 2 implemented, 1 cancelled": how many finished, and never a cancelled one counted as done. */
+function finishedText(r: {
+  actionCount: number;
+  finishedCount: number;
+  implementedCount: number;
+  notImplementedCount: number;
+  cancelledCount: number;
+}): string {
+  const parts = [
+    r.implementedCount ? `${r.implementedCount} implemented` : '',
+    r.notImplementedCount ? `${r.notImplementedCount} not implemented` : '',
+    r.cancelledCount ? `${r.cancelledCount} cancelled` : '',
+  ].filter(Boolean);
+  return `${r.finishedCount} of ${r.actionCount}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
+
 /** The status column: the outcome once closed, otherwise the stage. */
 const statusText = (a: ReportAction) =>
-  a.status === 'closed' ? (OUTCOME_LABEL[a.outcome ?? ''] ?? 'Closed') : stageText(a.status, a.outcome, false);
+  a.result ? (a.closedAt ? `Since ${fmtDate(a.closedAt)}` : '') : stageText(a.status, a.outcome, false);
 
 /** What the statement says of the action's progress: only accepted evidence reads as done. */
 function progressCell(a: ReportAction): Part {
+  const said = Boolean(a.progressStatement || a.submittedStatement);
   return html`${a.progressStatement ? html`${a.progressStatement}<br /><span class="muted">Accepted by the board ${fmtDate(a.progressStatementDate)}</span>` : ''}
   ${a.submittedStatement ? html`<p class="submitted"><strong>Submitted, awaiting the board</strong> (${fmtDate(a.submittedStatementDate)}): ${a.submittedStatement}</p>` : ''}
-  ${!a.progressStatement && !a.submittedStatement ? html`<span class="muted">No accepted statement yet</span>` : ''}
-  ${a.notImplementedReason ? html`<br /><strong>Why not implemented:</strong> ${a.notImplementedReason}` : ''}
-  ${a.cancellationReason ? html`<br /><strong>Why cancelled:</strong> ${a.cancellationReason}` : ''}`;
+  ${!a.progressStatement && !a.submittedStatement && !a.notImplementedReason && !a.cancellationReason ? html`<span class="muted">No accepted statement yet</span>` : ''}
+  ${a.extensions.map((x) => html`<p class="muted"><strong>Extension approved</strong> from ${fmtDate(x.from)} to ${fmtDate(x.to)}: ${x.reason} <em>Interim measures:</em> ${x.interimMeasures}</p>`)}
+  ${a.notImplementedReason ? html`${said ? html`<br />` : ''}<strong>Why not implemented:</strong> ${a.notImplementedReason}` : ''}
+  ${a.cancellationReason ? html`${said ? html`<br />` : ''}<strong>Why cancelled:</strong> ${a.cancellationReason}` : ''}`;
+}
+
+/** The summary at the top: one line per agency and one over all of them, the same figures as each section's words. */
+function summaryTable(r: ProgressReport): Part {
+  const row = (name: Part, c: ProgressReport['sections'][number]['counts'], total = false) =>
+    html`<tr${total ? html` class="total"` : ''}>
+      <th scope="row">${name}</th>
+      <td data-label="Actions">${c.actions}</td>
+      <td data-label="Implemented">${c.implemented}</td>
+      <td data-label="Not implemented">${c.notImplemented}</td>
+      <td data-label="Cancelled">${c.cancelled}</td>
+      <td data-label="Open">${c.open}${c.overdue ? html` (${c.overdue} overdue)` : ''}</td>
+    </tr>`;
+  return html`<h2 id="summary-h">Summary</h2>
+    <p>${r.summary}</p>
+    <div class="table-wrap">
+      <table class="responsive summary" aria-labelledby="summary-h">
+        <thead>
+          <tr>
+            <th scope="col">Agency</th>
+            <th scope="col">Actions</th>
+            <th scope="col">Implemented</th>
+            <th scope="col">Not implemented</th>
+            <th scope="col">Cancelled</th>
+            <th scope="col">Open</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${r.sections.map((s) => row(html`<a href="#ag-${s.agencyCode}">${s.agencyName}</a>`, s.counts))}
+          ${row('All agencies', r.totals, true)}
+        </tbody>
+      </table>
+    </div>`;
 }
 
 /**
@@ -180,6 +253,7 @@ export function statementPage(r: ProgressReport): Part {
       plan${r.review.publishedOn ? html` (review published ${fmtDate(r.review.publishedOn)})` : ''}. Generated
       ${fmtDate(r.generatedAt)}.
     </p>
+    ${r.sections.length ? html`${summaryTable(r)}${ragKey}` : ''}
     ${r.sections.map(
       (s) =>
         html`<section aria-labelledby="ag-${s.agencyCode}">
@@ -187,6 +261,12 @@ export function statementPage(r: ProgressReport): Part {
           <p>${s.summary}</p>
           <div class="table-wrap">
             <table class="responsive statement">
+              <colgroup>
+                <col class="c-ref" />
+                <col class="c-action" />
+                <col class="c-status" />
+                <col class="c-progress" />
+              </colgroup>
               <thead>
                 <tr>
                   <th scope="col">Ref.</th>
@@ -200,8 +280,17 @@ export function statementPage(r: ProgressReport): Part {
                   (a) =>
                     html`<tr data-action-id="${a.actionId}">
                       <td data-label="Ref.">${a.reference}</td>
-                      <td data-label="Action">${a.title}<br /><span class="muted">Due ${fmtDate(a.dueDate)}</span></td>
-                      <td data-label="Status">${ragBadge(a.rag)}<br /><span class="status">${statusText(a)}</span></td>
+                      <td data-label="Action">
+                        ${a.title}<br /><span class="muted"
+                          >Due
+                          ${fmtDate(a.dueDate)}${
+                            a.extensions.length ? html` (revised from ${fmtDate(a.extensions[0].from)})` : ''
+                          }</span
+                        >
+                      </td>
+                      <td data-label="Status">
+                        ${ragBadge(a.rag, a)}<br /><span class="status">${statusText(a)}</span>
+                      </td>
                       <td data-label="Progress">${progressCell(a)}</td>
                     </tr>`,
                 )}

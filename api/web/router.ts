@@ -6,18 +6,23 @@
  * token); every POST carries a CSRF token. Each area has its own small router in routes/.
  */
 import { randomBytes } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { AppError } from '../../lib/errors';
+import { isDependencyUnavailable } from '../http/problem';
 import type { ApiContext } from '../http/route';
 import { FLASH_COOKIE, PRE_CSRF_COOKIE, clearCookie, createKit, locals, readCookie, setCookie } from './kit';
 import type { SignInLimits } from './rate-limit';
 import { actionRouter } from './routes/actions';
+import { chairInspectorRouter, inspectorGuard } from './routes/chair-inspector';
 import { extrasRouter } from './routes/extras';
 import { preferencesRouter } from './routes/preferences';
 import { reportRouter } from './routes/reports';
+import { progressSheetRouter } from './routes/progress-sheet';
 import { reviewRouter } from './routes/reviews';
 import { signInRouter } from './routes/sign-in';
 import { ssoRouter } from './routes/sso';
 import { mountPaperPages } from './papers-pages';
+import { messagePage } from './pages';
 import { loadSession } from './session';
 
 export interface WebOptions {
@@ -41,6 +46,7 @@ const NOTICES: Record<string, string> = {
   impact_decided: 'Impact decision recorded. The agency has been told.',
   preferences: 'Mail choices saved.',
   cover: 'Cover set. Your mail goes to your deputy on those days.',
+  chair_step: 'Recorded. It is in the action’s timeline and the audit trail.', // issue 20
 };
 
 export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
@@ -75,8 +81,11 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
       .catch(next);
   });
 
+  // Issue 20: inspectors read (each read logged) and change nothing.
+  router.use(inspectorGuard(kit));
+
   // Uploads are refused unread without a session (nothing to check a CSRF token against).
-  router.post(['/actions/:id/evidence', '/reviews/new'], (req, res, next) => {
+  router.post(['/actions/:id/evidence', '/reviews/new', '/reviews/:id/progress-sheet'], (req, res, next) => {
     if (locals(res).session) return next();
     res.setHeader('Connection', 'close');
     kit.csrfRefused(res);
@@ -87,15 +96,67 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
   router.use(signInRouter(kit, opts));
   router.use(reportRouter(kit));
   router.use(reviewRouter(kit));
+  router.use(progressSheetRouter(kit));
   router.use(actionRouter(kit));
   router.use(extrasRouter(kit));
   router.use(preferencesRouter(kit));
+  router.use(chairInspectorRouter(kit)); // issue 20
   mountPaperPages(router, {
     db: ctx.db,
     config: ctx.config,
     send: kit.send,
     signedIn: kit.signedIn,
     notFound: kit.notFound,
+  });
+
+  // Any other address outside the API is a page that is not there (the API keeps its problem+json 404).
+  router.use((req, res, next) => (req.path.startsWith('/api/') ? next() : kit.notFound(res)));
+
+  // A form the body parser refuses (too large, too many fields, a charset it cannot read) or a
+  // database out of reach still gets a page, not the API's problem+json.
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown };
+    const status =
+      err instanceof AppError
+        ? err.status
+        : typeof e.status === 'number'
+          ? e.status
+          : typeof e.statusCode === 'number'
+            ? e.statusCode
+            : 500;
+    const l = locals(res);
+    l.ctx ??= { user: null, csrf: null, embedded, path: req.path };
+    if (status >= 400 && status < 500) {
+      const detail =
+        e.type === 'entity.too.large'
+          ? 'The form was larger than this page accepts. Shorten what you typed, and try again.'
+          : err instanceof AppError
+            ? err.message
+            : 'The form could not be read. Go back, reload the page and try again.';
+      return kit.send(
+        res,
+        status,
+        'Form not accepted',
+        messagePage('This form could not be sent', detail, { href: '/', label: 'Start page' }),
+        { error: detail },
+      );
+    }
+    if (isDependencyUnavailable(err)) {
+      ctx.logger.warn({ err }, 'a dependency is unavailable');
+      res.setHeader('Retry-After', '5');
+      return kit.send(
+        res,
+        503,
+        'Briefly unavailable',
+        messagePage(
+          'The service is briefly unavailable',
+          'The database or the workflow engine is out of reach. Nothing you sent has been lost or half-done: try again in a minute.',
+          { href: '/', label: 'Start page' },
+        ),
+      );
+    }
+    next(err);
   });
   return router;
 }

@@ -30,7 +30,14 @@ export async function queueSignIn(
   const [user] = await db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)
-    .where(and(eq(sql`lower(${users.email})`, email), isNull(users.deactivatedAt)))
+    .where(
+      and(
+        eq(sql`lower(${users.email})`, email),
+        isNull(users.deactivatedAt),
+        // Issue 20: an inspector whose access has ended gets no link.
+        or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, sql`now()`)),
+      ),
+    )
     .limit(1);
   if (!user) return;
   await db.delete(loginTokens).where(sql`${loginTokens.expiresAt} < now() - interval '1 day'`);

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import { escalations } from '../../db/schema';
 import { ApiStack, QUIET_POLICY, inDays } from './stack';
 
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
@@ -8,6 +10,8 @@ export interface Fixture {
   actionId: string;
   extensionId?: string;
   attachmentId?: string;
+  /** Stage `escalated`: the open escalation (not acknowledged in time). */
+  escalationId?: string;
 }
 
 export type Stage =
@@ -16,6 +20,8 @@ export type Stage =
   | 'under_review'
   | 'extension_pending'
   | 'with_attachment'
+  /** Issue 20: not acknowledged within a second, so escalation level 1 is raised at once. */
+  | 'escalated'
   /** Issue 17: approved, its impact check scheduled a month on. */
   | 'approved'
   /** Issue 17: approved and the agency's impact evidence with the board. */
@@ -26,10 +32,13 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
   const res = await stack.post('/api/v1/reviews', 'board').send({
     reference: `FX-${randomUUID().slice(0, 8)}`,
     title: 'Fixture review',
+    // Issue 20: `escalated` is not acknowledged within a second, so escalation level 1 is raised at once.
     policy:
-      stage === 'approved' || stage === 'impact_submitted'
-        ? { ...QUIET_POLICY, impactCheckAfter: 'P30D' }
-        : QUIET_POLICY,
+      stage === 'escalated'
+        ? { ...QUIET_POLICY, acknowledgeWithin: 'PT1S' }
+        : stage === 'approved' || stage === 'impact_submitted'
+          ? { ...QUIET_POLICY, impactCheckAfter: 'P30D' }
+          : QUIET_POLICY,
     recommendations: [
       {
         number: '1',
@@ -46,6 +55,7 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
     return out;
   };
   if (stage === 'assigned') return f;
+  if (stage === 'escalated') return { ...f, escalationId: await openEscalation(stack, f.actionId) };
   await step(stack.post(`/api/v1/actions/${f.actionId}/acknowledge`, 'owner'), 200);
   if (stage === 'in_progress') return f;
   if (stage === 'extension_pending') {
@@ -84,4 +94,19 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
     200,
   );
   return f;
+}
+
+/** Waits for the action's first open escalation to be projected; its id. */
+export async function openEscalation(stack: ApiStack, actionId: string, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await stack.db.db
+      .select({ id: escalations.id })
+      .from(escalations)
+      .where(and(eq(escalations.actionId, actionId), isNull(escalations.resolvedAt)))
+      .limit(1);
+    if (row) return row.id;
+    if (Date.now() > until) throw new Error(`no open escalation on ${actionId}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

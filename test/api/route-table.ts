@@ -23,8 +23,29 @@ export interface RouteCase {
   expect: Record<Caller, number>;
 }
 
-const PUBLIC = { none: 200, bad: 200, admin: 200, board: 200, boardOwner: 200, owner: 200, other: 200 };
-const ANY = { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 200, owner: 200, other: 200 };
+const PUBLIC = {
+  none: 200,
+  bad: 200,
+  admin: 200,
+  board: 200,
+  boardOwner: 200,
+  owner: 200,
+  other: 200,
+  chair: 200,
+  inspector: 200,
+};
+/** Reads for every signed-in role: the chair, and inspectors (who read what the board reads), included. */
+const ANY = {
+  none: 401,
+  bad: 401,
+  admin: 200,
+  board: 200,
+  boardOwner: 200,
+  owner: 200,
+  other: 200,
+  chair: 200,
+  inspector: 200,
+};
 /** Readable by every role, but another agency must not learn it exists. */
 const SCOPED = { ...ANY, other: 404 };
 const ADMIN_ONLY = (ok: number) => ({
@@ -35,6 +56,9 @@ const ADMIN_ONLY = (ok: number) => ({
   boardOwner: 403,
   owner: 403,
   other: 403,
+  chair: 403,
+  // A GET here would be the board's answer (403); a write is refused to an inspector anyway.
+  inspector: 403,
 });
 const CREATORS = (ok: number) => ({
   none: 401,
@@ -44,11 +68,47 @@ const CREATORS = (ok: number) => ({
   boardOwner: ok,
   owner: 403,
   other: 403,
+  chair: 403,
+  inspector: 403,
 });
 /** The owning agency's people: an administrator does not act for an agency. */
-const OWNER = (ok: number) => ({ none: 401, bad: 401, admin: 403, board: 403, boardOwner: 403, owner: ok, other: 404 });
+const OWNER = (ok: number) => ({
+  none: 401,
+  bad: 401,
+  admin: 403,
+  board: 403,
+  boardOwner: 403,
+  owner: ok,
+  other: 404,
+  chair: 403,
+  inspector: 403,
+});
 /** The board decides, except a member from the owning agency (conflict of interest); never the administrator. */
-const DECIDER = { none: 401, bad: 401, admin: 403, board: 200, boardOwner: 403, owner: 403, other: 403 };
+const DECIDER = {
+  none: 401,
+  bad: 401,
+  admin: 403,
+  board: 200,
+  boardOwner: 403,
+  owner: 403,
+  other: 403,
+  chair: 403,
+  inspector: 403,
+};
+/** Issue 20: the chair's queue: the chair, the board and admin read it (inspectors as the board); agencies do not. */
+const QUEUE = { ...ANY, owner: 403, other: 403 };
+/** Issue 20: the chair alone records steps on an escalation. */
+const CHAIR_ONLY = {
+  none: 401,
+  bad: 401,
+  admin: 403,
+  board: 403,
+  boardOwner: 403,
+  owner: 403,
+  other: 403,
+  chair: 200,
+  inspector: 403,
+};
 
 const csv = () =>
   Buffer.from(
@@ -100,14 +160,35 @@ export const ROUTE_CASES: RouteCase[] = [
     path: '/api/v1/tokens',
     setup: async (stack, caller) =>
       caller === 'none' || caller === 'bad' ? {} : { token: (await stack.freshLike(caller)).token },
-    expect: { none: 401, bad: 401, admin: 201, board: 201, boardOwner: 201, owner: 201, other: 201 },
+    // An inspector's access is read-only: not even a new token of their own.
+    expect: {
+      none: 401,
+      bad: 401,
+      admin: 201,
+      board: 201,
+      boardOwner: 201,
+      owner: 201,
+      other: 201,
+      chair: 201,
+      inspector: 403,
+    },
   },
   {
     // Someone else's token: only an admin may revoke it; anyone else learns nothing (404).
     method: 'delete',
     path: '/api/v1/tokens/:id',
     setup: async (stack) => ({ url: `/api/v1/tokens/${(await stack.newUser('agency', 'BHT')).tokenId}` }),
-    expect: { none: 401, bad: 401, admin: 204, board: 404, boardOwner: 404, owner: 404, other: 404 },
+    expect: {
+      none: 401,
+      bad: 401,
+      admin: 204,
+      board: 404,
+      boardOwner: 404,
+      owner: 404,
+      other: 404,
+      chair: 404,
+      inspector: 403,
+    },
   },
   {
     method: 'post',
@@ -153,6 +234,25 @@ export const ROUTE_CASES: RouteCase[] = [
     path: '/api/v1/reviews/:id/report',
     url: (f) => `/api/v1/reviews/${f.reviewId}/report?format=json`,
     expect: SCOPED,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/:id/progress-sheet',
+    url: (f) => `/api/v1/reviews/${f.reviewId}/progress-sheet`,
+    expect: SCOPED,
+  },
+  {
+    // Version 1 is the assignment; the acknowledgement since does not make the row stale.
+    method: 'post',
+    path: '/api/v1/reviews/:id/progress-sheet',
+    stage: 'in_progress',
+    url: (f) => `/api/v1/reviews/${f.reviewId}/progress-sheet`,
+    send: (r, f) =>
+      r.attach('file', Buffer.from(`Action ID,Version,Progress update\n${f.actionId},1,Policy drafted\n`), {
+        filename: 'progress.csv',
+        contentType: 'text/csv',
+      }),
+    expect: OWNER(200),
   },
   { method: 'get', path: '/api/v1/actions', expect: ANY },
   { method: 'get', path: '/api/v1/actions/:id', url: (f) => `/api/v1/actions/${f.actionId}`, expect: SCOPED },
@@ -227,7 +327,17 @@ export const ROUTE_CASES: RouteCase[] = [
     url: (f) => `/api/v1/actions/${f.actionId}/cancel`,
     send: (r) => r.send({ reason: 'Superseded by a later review' }),
     // The owning agency's own board member may not cancel its action (conflict of interest).
-    expect: { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 403, owner: 403, other: 403 },
+    expect: {
+      none: 401,
+      bad: 401,
+      admin: 200,
+      board: 200,
+      boardOwner: 403,
+      owner: 403,
+      other: 403,
+      chair: 403,
+      inspector: 403,
+    },
   },
   {
     method: 'get',
@@ -286,14 +396,25 @@ export const ROUTE_CASES: RouteCase[] = [
     stage: 'assigned',
     url: (f) => `/api/v1/actions/${f.actionId}/owner`,
     send: (r) => r.send({ ownerId: null }),
-    expect: { none: 401, bad: 401, admin: 200, board: 200, boardOwner: 200, owner: 403, other: 404 },
+    expect: {
+      none: 401,
+      bad: 401,
+      admin: 200,
+      board: 200,
+      boardOwner: 200,
+      owner: 403,
+      other: 404,
+      chair: 403,
+      inspector: 403,
+    },
   },
   { method: 'get', path: '/api/v1/me/preferences', expect: ANY },
   {
     method: 'put',
     path: '/api/v1/me/preferences',
     send: (r) => r.send({ delivery: { reminder: 'immediate' } }),
-    expect: ANY,
+    // Issue 20: an inspector changes nothing, not even their own mail choices.
+    expect: { ...ANY, inspector: 403 },
   },
   {
     method: 'post',
@@ -312,7 +433,17 @@ export const ROUTE_CASES: RouteCase[] = [
       return { token: away.token };
     },
     send: (r) => r.send(coverBody),
-    expect: { none: 401, bad: 401, admin: 201, board: 403, boardOwner: 403, owner: 201, other: 201 },
+    expect: {
+      none: 401,
+      bad: 401,
+      admin: 201,
+      board: 403,
+      boardOwner: 403,
+      owner: 201,
+      other: 201,
+      chair: 403,
+      inspector: 403,
+    },
   },
   { method: 'get', path: '/api/v1/mail-defaults', expect: ADMIN_ONLY(200) },
   {
@@ -320,5 +451,45 @@ export const ROUTE_CASES: RouteCase[] = [
     path: '/api/v1/mail-defaults',
     send: (r) => r.send({ reminder: 'immediate' }),
     expect: ADMIN_ONLY(200),
+  },
+  // ---- issue 20: the chair's queue and steps, the inspectors' access log ----
+  { method: 'get', path: '/api/v1/escalations', expect: QUEUE },
+  {
+    method: 'post',
+    path: '/api/v1/escalations/:id/challenge',
+    stage: 'escalated',
+    url: (f) => `/api/v1/escalations/${f.escalationId}/challenge`,
+    send: (r) => r.send({ text: 'What is stopping the acknowledgement?', to: 'lead' }),
+    expect: CHAIR_ONLY,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/escalations/:id/response',
+    stage: 'escalated',
+    url: (f) => `/api/v1/escalations/${f.escalationId}/response`,
+    send: (r) => r.send({ text: 'The lead officer was on leave; acknowledged today' }),
+    expect: CHAIR_ONLY,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/escalations/:id/resolve',
+    stage: 'escalated',
+    url: (f) => `/api/v1/escalations/${f.escalationId}/resolve`,
+    send: (r) => r.send({ comment: 'Satisfied' }),
+    expect: CHAIR_ONLY,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/escalations/:id/retime',
+    stage: 'escalated',
+    url: (f) => `/api/v1/escalations/${f.escalationId}/retime`,
+    send: (r) => r.send({ until: inDays(30), comment: 'Until the next board meeting' }),
+    expect: CHAIR_ONLY,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/inspector-reads',
+    // The board, admin and the chair; an inspector reads as the board.
+    expect: { ...ANY, owner: 403, other: 403 },
   },
 ];

@@ -135,6 +135,8 @@ describe('an upload from someone not signed in', () => {
     ['the web import form', '/reviews/new', 403],
     ['the API evidence route', '/api/v1/actions/:id/evidence', 401],
     ['the API import route', '/api/v1/reviews/import', 401],
+    ['the web progress sheet form', '/reviews/:id/progress-sheet', 403],
+    ['the API progress sheet route', '/api/v1/reviews/:id/progress-sheet', 401],
   ])('%s: 200 MB refused before it is read (RSS grows < 20 MB)', async (_name, path, expected) => {
     const before = process.memoryUsage().rss;
     let peak = before;
@@ -216,6 +218,7 @@ describe('security headers', () => {
         '/reviews/new',
         `/reviews/${review.id}`,
         `/reviews/${review.id}/statement`,
+        `/reviews/${review.id}/progress-sheet`,
         `/actions/${randomUUID()}`,
         '/signout',
       ];

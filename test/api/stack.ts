@@ -14,7 +14,7 @@ import request from 'supertest';
 import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { hashToken } from '../../api/http/auth';
-import { agencies, users } from '../../db/schema';
+import { agencies, users, type Role } from '../../db/schema';
 import { loadConfig, type Config } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { MailCatcher } from '../../lib/mail-catcher';
@@ -33,7 +33,7 @@ export const EXAMPLE_AGENCIES = JSON.parse(fs.readFileSync(path.join(EXAMPLES, '
 }[];
 
 /** The callers of the authorization matrix. BHT owns the fixture actions; TVP is "another agency". */
-export const CALLERS = ['none', 'bad', 'admin', 'board', 'boardOwner', 'owner', 'other'] as const;
+export const CALLERS = ['none', 'bad', 'admin', 'board', 'boardOwner', 'owner', 'other', 'chair', 'inspector'] as const;
 export type Caller = (typeof CALLERS)[number];
 
 /** The stack's worker signs the audit chain with this (as AUDIT_KEY would in production). */
@@ -139,7 +139,7 @@ export class ApiStack {
     const db = this.db.db;
     const rows = await db.insert(agencies).values(EXAMPLE_AGENCIES).returning();
     for (const r of rows) this.agencyIds[r.code] = r.id;
-    const mk = async (key: keyof ApiStack['tokens'], role: 'admin' | 'board' | 'agency', agencyCode: string | null) => {
+    const mk = async (key: keyof ApiStack['tokens'], role: Role, agencyCode: string | null) => {
       const token = `test-${key}-${Math.random().toString(36).slice(2)}`;
       await db.insert(users).values({
         name: key,
@@ -147,6 +147,7 @@ export class ApiStack {
         role,
         agencyId: agencyCode ? this.agencyIds[agencyCode] : null,
         tokenHash: hashToken(token),
+        ...(role === 'inspector' ? { accessExpiresAt: new Date(Date.now() + 30 * 86_400_000) } : {}),
       });
       this.tokens[key] = token;
     };
@@ -155,13 +156,12 @@ export class ApiStack {
     await mk('boardOwner', 'board', 'BHT');
     await mk('owner', 'agency', 'BHT');
     await mk('other', 'agency', 'TVP');
+    await mk('chair', 'chair', null);
+    await mk('inspector', 'inspector', null);
   }
 
   /** A user of its own (for calls that change or end a token: the shared callers keep theirs). */
-  async newUser(
-    role: 'admin' | 'board' | 'agency',
-    agencyCode: string | null = null,
-  ): Promise<{ id: string; token: string; tokenId: string }> {
+  async newUser(role: Role, agencyCode: string | null = null): Promise<{ id: string; token: string; tokenId: string }> {
     const token = `test-fresh-${randomUUID()}`;
     const [u] = await this.db.db
       .insert(users)
@@ -171,6 +171,7 @@ export class ApiStack {
         role,
         agencyId: agencyCode ? this.agencyIds[agencyCode] : null,
         tokenHash: hashToken(token),
+        ...(role === 'inspector' ? { accessExpiresAt: new Date(Date.now() + 30 * 86_400_000) } : {}),
       })
       .returning({ id: users.id, tokenId: users.tokenId });
     return { id: u.id, token, tokenId: u.tokenId! };
@@ -184,6 +185,8 @@ export class ApiStack {
       boardOwner: ['board', 'BHT'],
       owner: ['agency', 'BHT'],
       other: ['agency', 'TVP'],
+      chair: ['chair', null],
+      inspector: ['inspector', null],
     } as const;
     const [role, agency] = shape[caller];
     return this.newUser(role, agency);

@@ -291,7 +291,7 @@ describe('production start path (npm run migrate, worker, api as separate proces
     const code = await Promise.race([worker.exited, sleep(30_000).then(() => 'timeout')]);
     const exitMs = Date.now() - t0;
     expect({ code, logs: code === 0 ? '' : logs() }).toEqual({ code: 0, logs: '' });
-    expect(relay.delivered.map((m) => m.subject)).toEqual([expect.stringContaining('New action assigned')]);
+    expect(relay.delivered.map((m) => m.subject)).toEqual([expect.stringContaining('New action for ')]);
     expect(exitMs).toBeGreaterThanOrEqual(relay.delayMs - 1000); // it waited for the send
     const c = new Client({ connectionString: dbUrl });
     await c.connect();

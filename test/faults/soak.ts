@@ -6,7 +6,7 @@
  * anything was lost, repeated without a crash to explain it, or refused wrongly.
  *
  *   SOAK_SCALE=500 SOAK_FUZZ=10000 SOAK_ROUNDS=25 SOAK_KILLS=3 npm run soak
- *   SOAK_ONLY=fuzz,duplicates npm run soak
+ *   SOAK_ONLY=fuzz,webfuzz,duplicates npm run soak
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,14 +16,16 @@ import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { freePort, provisionTemporalCli, startDevServer, type DevServer } from '../../lib/temporal-cli';
 import { ApiStack } from '../api/stack';
-import { concurrentDuplicates, fuzzWriteRoutes } from './api-scenarios';
+import { FUZZ_STACK_OPTIONS, concurrentDuplicates, fuzzWriteRoutes } from './api-scenarios';
 import { PgCluster } from './pg-cluster';
+import { fuzzWebForms } from './web-scenarios';
 import { postgresRestarted, smtpDown, temporalRestarted, workerKilled, type ScenarioReport } from './scenarios';
 import { FaultStack, ROOT } from './stack';
 
 const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
 const SCALE = num(process.env.SOAK_SCALE, 500);
 const FUZZ = num(process.env.SOAK_FUZZ, 10_000);
+const WEB_FUZZ = num(process.env.SOAK_WEB_FUZZ, 2_000);
 const ROUNDS = num(process.env.SOAK_ROUNDS, 25);
 const KILLS = num(process.env.SOAK_KILLS, 3);
 const ONLY = process.env.SOAK_ONLY ? new Set(process.env.SOAK_ONLY.split(',')) : undefined;
@@ -83,8 +85,8 @@ async function main(): Promise<number> {
       await s.stop();
     }
   };
-  const withApi = async <T>(fn: (s: ApiStack) => Promise<T>): Promise<T> => {
-    const s = await new ApiStack().start();
+  const withApi = async <T>(fn: (s: ApiStack) => Promise<T>, opts = {}): Promise<T> => {
+    const s = await new ApiStack(opts).start();
     try {
       return await fn(s);
     } finally {
@@ -151,7 +153,10 @@ async function main(): Promise<number> {
     });
     await scenario('duplicates', () => withApi((s) => concurrentDuplicates(s, { rounds: ROUNDS }, log)));
     await scenario('fuzz', () =>
-      withApi((s) => fuzzWriteRoutes(s, { requests: FUZZ, seed: Date.now() % 1_000_000 }, log)),
+      withApi((s) => fuzzWriteRoutes(s, { requests: FUZZ, seed: Date.now() % 1_000_000 }, log), FUZZ_STACK_OPTIONS),
+    );
+    await scenario('webfuzz', () =>
+      withApi((s) => fuzzWebForms(s, { requests: WEB_FUZZ, seed: Date.now() % 1_000_000 }, log), FUZZ_STACK_OPTIONS),
     );
   } finally {
     await shared.stop();
@@ -166,6 +171,7 @@ async function main(): Promise<number> {
     scale: SCALE,
     kills: KILLS,
     fuzz: FUZZ,
+    webFuzz: WEB_FUZZ,
     rounds: ROUNDS,
     cpus: os.cpus().length,
     reports,

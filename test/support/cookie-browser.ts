@@ -15,6 +15,8 @@ export class CookieBrowser {
       form?: Record<string, string>;
       body?: FormData | string;
       headers?: Record<string, string>;
+      /** Give up after this long (the fetch rejects with a TimeoutError). */
+      timeoutMs?: number;
     } = {},
   ): Promise<Response> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
@@ -29,6 +31,7 @@ export class CookieBrowser {
       headers,
       body,
       redirect: 'manual',
+      signal: init.timeoutMs ? AbortSignal.timeout(init.timeoutMs) : undefined,
     });
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';');

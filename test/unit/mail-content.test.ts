@@ -3,7 +3,7 @@
  * escalation level, and the words, headers and calendar entry of each message, from facts as the
  * outbox looks them up.
  */
-import { compose, icsFor, recipients, type MailFacts } from '../../activities/mail-content';
+import { compose, icsFor, recipients, type MailDetails, type MailFacts } from '../../activities/mail-content';
 import type { NotificationKind, NotificationRequest } from '../../workflows/types';
 
 const CHAIR = 'Chair@Board.test';
@@ -42,6 +42,13 @@ const escalation = (level: number, reason: 'overdue' | 'not_acknowledged' | 'sta
   req('escalation', { escalation: { id: 'e-1', level, reason } });
 
 describe('recipients', () => {
+  it('an extension request goes to the board members, like evidence', () => {
+    expect(recipients(req('extension_requested'), facts())).toEqual({
+      to: ['member@board.test', 'other@board.test'],
+      cc: [],
+    });
+  });
+
   it.each(['assignment', 'reminder', 'overdue', 'decision'] as const)(
     '%s goes to the agency: its lead and its users, each once, in lower case',
     (kind) => {
@@ -133,96 +140,192 @@ describe('recipients', () => {
   });
 });
 
+const DETAILS: MailDetails = {
+  description: 'Train every response officer in the new referral pathway',
+  successMeasure: '90% of officers trained by the due date',
+  acknowledgeWithin: '5 days',
+  boardDecisionWithin: '14 days',
+  stallAfter: '30 days',
+  actorName: 'Jo Lead',
+  evidence: { statement: 'All teams trained; the register is attached.', links: 1, files: ['register.pdf'] },
+  extension: {
+    previousDueDate: new Date('2027-03-31T22:59:59.999Z'),
+    newDueDate: new Date('2027-04-30T22:59:59.999Z'),
+    reason: 'The trainer left in January',
+    interimMeasures: 'Weekly briefings by the duty inspector',
+    requestedBy: 'Sam Officer',
+  },
+};
+
 describe('compose', () => {
-  it('an assignment: subject, every line of the body, the link, headers and a calendar entry', () => {
-    const mail = compose(req('assignment'), facts(), NOW);
-    expect(mail.subject).toBe('[SCR-P 2.1] New action assigned: Train response officers');
+  it('an assignment: what is asked, the success measure, by when, what happens if not, the link and a calendar entry', () => {
+    const mail = compose(req('assignment'), facts({ status: 'assigned', details: DETAILS }), NOW);
+    expect(mail.subject).toBe(
+      '[SCR-P 2.1] New action for Thames Valley Police: Train response officers, due 31 January 2027',
+    );
     expect(mail.text).toBe(
       [
-        'SCR-P: Serious Case Review: Child P',
-        'Action 2.1: Train response officers',
-        'Agency: Thames Valley Police (TVP)',
-        'Due: 31 January 2027',
-        'Status: in progress',
+        'Thames Valley Police has been given action 2.1 from SCR-P (Serious Case Review: Child P). It is due on 31 January 2027.',
         '',
-        'Open it: https://actions.board.test/actions/a-1',
+        'Review: SCR-P: Serious Case Review: Child P',
+        'Action: 2.1 Train response officers',
+        'Agency: Thames Valley Police (TVP)',
+        'What is asked: Train every response officer in the new referral pathway',
+        'Success measure: 90% of officers trained by the due date',
+        'Due: 31 January 2027',
+        'Stage: Assigned, not yet acknowledged',
+        '',
+        'What to do now: open the action and acknowledge it within 5 days, so the board knows your agency has taken it on.',
+        '',
+        "If it is not acknowledged within 5 days, it is escalated to the agency's lead officer.",
+        '',
+        "By the due date, send the board a progress statement with evidence that the success measure is met. If you need more time, ask for an extension from the action's page, with the reason and what protects children meanwhile.",
+        '',
+        'A calendar entry for the due date is attached.',
+        '',
+        'Open the action: https://actions.board.test/actions/a-1',
         '',
       ].join('\n'),
     );
     expect(mail.headers).toEqual({ 'X-Notification-Kind': 'assignment', 'X-Action-Ref': 'SCR-P 2.1' });
     expect(mail.to).toEqual(['lead@tvp.test', 'officer@tvp.test']);
-    expect(mail.cc).toEqual([]);
     expect(mail.ics).toBe(icsFor(facts(), 'https://actions.board.test/actions/a-1', NOW));
-    expect(mail.html).toBe(
-      '<!doctype html><html><body><h1>New action assigned: Train response officers</h1><ul>' +
-        '<li>SCR-P: Serious Case Review: Child P</li><li>Action 2.1: Train response officers</li><li>Agency: Thames Valley Police (TVP)</li>' +
-        '<li>Due: 31 January 2027</li><li>Status: in progress</li></ul>' +
-        '<p><a href="https://actions.board.test/actions/a-1">Open SCR-P 2.1</a></p></body></html>',
+    expect(mail.html).toContain(
+      '<h1>New action for Thames Valley Police: Train response officers, due 31 January 2027</h1>',
     );
+    expect(mail.html).toContain('<dt><strong>Success measure</strong></dt>');
+    expect(mail.html).toContain('<p><a href="https://actions.board.test/actions/a-1">Open action SCR-P 2.1</a></p>');
   });
 
   it('only an assignment with a due date carries a calendar entry', () => {
     expect(compose(req('assignment'), facts({ dueDate: null }), NOW).ics).toBeNull();
-    for (const kind of ['reminder', 'overdue', 'decision', 'evidence_submitted'] as const)
+    for (const kind of ['reminder', 'overdue', 'decision', 'evidence_submitted', 'extension_requested'] as const)
       expect(compose(req(kind), facts(), NOW).ics).toBeNull();
   });
 
   it.each([
-    ['reminder', {}, 'Reminder: action due 31 January 2027'],
-    ['overdue', {}, 'Overdue: action past its due date'],
-    ['evidence_submitted', {}, 'Evidence submitted for board review'],
+    ['reminder', {}, 'Reminder: 2.1 is due in 90 days, on 31 January 2027'],
+    ['overdue', {}, 'Overdue: 2.1 was due on 31 January 2027'],
+    ['evidence_submitted', {}, 'Evidence to decide on: 2.1 from Thames Valley Police'],
+    ['extension_requested', {}, 'Extension requested: 2.1 to 30 April 2027'],
     [
       'escalation',
       { escalation: { id: 'e', level: 2, reason: 'not_acknowledged' } },
-      'Escalation level 2 (not acknowledged)',
+      "Escalated to the agency's senior manager: 2.1 not acknowledged",
     ],
     [
       'escalation',
       { escalation: { id: 'e', level: 3, reason: 'awaiting_board' } },
-      'Escalation level 3 (awaiting board)',
+      "Escalated to the board's independent chair: 2.1 waiting for the board",
     ],
-    ['escalation', {}, 'Escalation level 1 (overdue)'],
+    ['escalation', {}, "Escalated to the agency's lead officer: 2.1 overdue"],
     [
       'decision',
       { detail: { outcome: 'close_not_implemented', comment: 'Service closed' } },
-      'Board decision: close not implemented',
+      'Closed as not implemented: 2.1 Train response officers',
     ],
-    ['decision', {}, 'Board decision: '],
-    ['decision', { detail: { extension: 'approve' } }, 'Extension request approved'],
-    ['decision', { detail: { extension: 'reject' } }, 'Extension request rejected'],
+    ['decision', { detail: { outcome: 'approve', comment: '' } }, 'Approved: 2.1 is closed as implemented'],
+    [
+      'decision',
+      { detail: { outcome: 'request_changes', comment: 'x' } },
+      'Changes requested: 2.1 Train response officers',
+    ],
+    ['decision', { detail: { outcome: 'cancelled', comment: 'x' } }, 'Cancelled: 2.1 Train response officers'],
+    ['decision', {}, 'The board has decided on 2.1 Train response officers'],
+    ['decision', { detail: { extension: 'approve' } }, 'Extension approved: 2.1 now due 30 April 2027'],
+    ['decision', { detail: { extension: 'reject' } }, 'Extension refused: 2.1 is still due 31 January 2027'],
     [
       'recommendation_complete',
       { detail: { status: 'partly_implemented' } },
-      'Recommendation complete: partly implemented',
+      'Recommendation 2.1 finished: partly implemented',
     ],
-    ['recommendation_complete', {}, 'Recommendation complete: '],
+    ['recommendation_complete', {}, 'Recommendation 2.1 finished: every action closed'],
   ] as const)('%s %j: "%s"', (kind, over, subject) => {
-    const mail = compose(req(kind, over as Partial<NotificationRequest>), facts(), NOW);
+    const mail = compose(
+      req(kind, over as Partial<NotificationRequest>),
+      facts({ details: DETAILS, status: null }),
+      NOW,
+    );
     expect(mail.subject).toBe(`[SCR-P 2.1] ${subject}`);
-    expect(mail.html).toContain(`<h1>${subject}</h1>`);
+    expect(mail.html).toContain(`<h1>${subject.replace(/'/g, '&#39;')}</h1>`);
     expect(mail.headers['X-Notification-Kind']).toBe(kind);
   });
 
-  it('a reminder without a due date says so', () => {
+  it('a reminder the day before says tomorrow; one without a due date says soon', () => {
+    expect(compose(req('reminder'), facts({ dueDate: new Date('2026-11-03T12:00:00Z') }), NOW).subject).toBe(
+      '[SCR-P 2.1] Reminder: 2.1 is due tomorrow, on 3 November 2026',
+    );
     expect(compose(req('reminder'), facts({ dueDate: null }), NOW).subject).toBe(
-      '[SCR-P 2.1] Reminder: action due not set',
+      '[SCR-P 2.1] Reminder: 2.1 is due soon',
     );
   });
 
-  it('an escalation names its level and reason in the body; details with a value become lines', () => {
+  it('the evidence mail tells the board who submitted what, and when the chair is told', () => {
+    const mail = compose(req('evidence_submitted', { occasion: 'evidence:x' }), facts({ details: DETAILS }), NOW);
+    const lines = mail.text.split('\n');
+    expect(lines[0]).toBe(
+      'Jo Lead (Thames Valley Police) sent the board a progress statement with 1 file and 1 link for action 2.1 (Train response officers).',
+    );
+    expect(lines).toContain('Statement: All teams trained; the register is attached.');
+    expect(lines).toContain('Files: register.pdf');
+    expect(lines).toContain("If there is no decision within 14 days, the board's independent chair is told.");
+  });
+
+  it('the extension decisions say the old and new dates, the reason and the interim measures; a refusal keeps the date', () => {
+    const approved = compose(
+      req('decision', { detail: { extension: 'approve', comment: 'Agreed' } }),
+      facts({ details: DETAILS }),
+      NOW,
+    );
+    expect(approved.text).toContain(
+      'Jo Lead approved more time for action 2.1 (Train response officers). It is now due on 30 April 2027 (was 31 March 2027).',
+    );
+    expect(approved.text).toContain(
+      'Interim measures that protect children meanwhile: Weekly briefings by the duty inspector',
+    );
+    expect(approved.text).toContain("Board's comment: Agreed");
+    const refused = compose(
+      req('decision', { detail: { extension: 'reject', comment: 'Too late' } }),
+      facts({ details: DETAILS }),
+      NOW,
+    );
+    expect(refused.text).toContain(
+      'refused the request to move action 2.1 (Train response officers) to 30 April 2027. It is still due on 31 January 2027.',
+    );
+    expect(refused.text).not.toMatch(/reject/i);
+  });
+
+  it('an extension request tells the board how far the date moves and what protects children meanwhile', () => {
+    const mail = compose(req('extension_requested'), facts({ details: DETAILS }), NOW);
+    expect(mail.text.split('\n')[0]).toBe(
+      'Sam Officer (Thames Valley Police) asks to move the due date of action 2.1 (Train response officers) from 31 March 2027 to 30 April 2027, about 4 weeks later.',
+    );
+    expect(mail.text).toContain('Reason for the delay: The trainer left in January');
+    expect(mail.text).toContain('whether to approve or refuse the request');
+  });
+
+  it("the board's delay on an extension request says so, and asks for that decision", () => {
     const mail = compose(
       req('escalation', {
-        escalation: { id: 'e', level: 2, reason: 'stalled' },
-        detail: { comment: 'Please act', outcome: '', newDueDate: '2027-03-01' },
+        occasion: 'escalation:awaiting_board:extension:1790000000000',
+        escalation: { id: 'e', level: 3, reason: 'awaiting_board' },
       }),
       facts(),
       NOW,
     );
-    const lines = mail.text.split('\n');
-    expect(lines).toContain('Escalation: level 2, reason stalled');
-    expect(lines).toContain('Comment: Please act');
-    expect(lines).toContain('New due date: 1 March 2027');
-    expect(mail.text).not.toContain('Outcome:');
+    expect(mail.text).toContain(
+      'has an extension request that has been waiting too long for the board to decide on it',
+    );
+    expect(mail.text).toContain('whether to approve or refuse the request for more time');
+  });
+
+  it('an escalation says why, who is told now and who next', () => {
+    const mail = compose(escalation(2, 'stalled'), facts({ details: DETAILS }), NOW);
+    expect(mail.text).toContain(
+      "has had no progress update for 30 days. This is escalation level 2 of 3, so the agency's senior manager is told.",
+    );
+    expect(mail.text).toContain("If nothing changes, it is escalated further, to the board's independent chair.");
+    expect(compose(escalation(3), facts(), NOW).text).toContain('This is the last step');
   });
 
   it('a recommendation: its own words, the reviews page as link, no agency or due line', () => {
@@ -245,20 +348,18 @@ describe('compose', () => {
     );
     expect(mail.text).toBe(
       [
-        'SCR-P: Serious Case Review: Child P',
-        'Recommendation 3: Thresholds must be understood',
-        'Status: partly implemented',
-        'Status: partly_implemented',
+        'Every action under recommendation 3 of SCR-P is closed or cancelled: some of its actions were implemented and others were closed as not implemented.',
         '',
-        'Open it: https://actions.board.test/reviews',
+        'Review: SCR-P: Serious Case Review: Child P',
+        'Recommendation: 3 Thresholds must be understood',
+        '',
+        'Nothing is asked. The progress statement shows how each action ended and why.',
+        '',
+        'Open the reviews: https://actions.board.test/reviews',
         '',
       ].join('\n'),
     );
     expect(mail.headers['X-Action-Ref']).toBe('SCR-P 3');
-  });
-
-  it('a missing status leaves its line out', () => {
-    expect(compose(req('overdue'), facts({ status: null }), NOW).text).not.toContain('Status:');
   });
 
   it('escapes everything that came from people in the HTML part', () => {
@@ -273,9 +374,110 @@ describe('compose', () => {
     expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;');
     expect(mail.html).toContain('R&lt;1&gt;: A &amp; B');
     expect(mail.html).toContain('href="https://x.test/?a=&quot;b&quot;/actions/a-1"');
-    expect(mail.html).toContain('>Open R&lt;1&gt; 2.1</a>');
+    expect(mail.html).toContain('>Open action R&lt;1&gt; 2.1</a>');
     // The plain-text part is text: nothing to escape.
-    expect(mail.text).toContain(`Action 2.1: <script>alert("x")</script> & 'co'`);
+    expect(mail.text).toContain(`Action: 2.1 <script>alert("x")</script> & 'co'`);
+  });
+});
+
+/**
+ * Every kind of mail, in every variant the workflows send, with and without the looked-up
+ * details (an old request may find none): plain English only. No ISO timestamp or date, no
+ * "UTC", no enum value (snake_case words, or the API's bare outcome words), and always a UK date
+ * when there is a due date, and the link.
+ */
+describe('every mail reads as plain English', () => {
+  const variants: [string, NotificationRequest][] = [
+    ['assignment', req('assignment')],
+    ['reminder', req('reminder')],
+    ['overdue', req('overdue')],
+    ['evidence_submitted', req('evidence_submitted', { occasion: 'evidence:e-1' })],
+    [
+      'escalation awaiting_board extension',
+      req('escalation', {
+        occasion: 'escalation:awaiting_board:extension:1790000000000',
+        escalation: { id: 'e', level: 3, reason: 'awaiting_board' },
+      }),
+    ],
+    ['extension_requested', req('extension_requested', { occasion: 'extension-request:x-1' })],
+    ...(['not_acknowledged', 'overdue', 'stalled', 'awaiting_board'] as const).flatMap((reason) =>
+      [1, 2, 3].map((level): [string, NotificationRequest] => [
+        `escalation ${reason} ${level}`,
+        escalation(level, reason),
+      ]),
+    ),
+    ...(['approve', 'request_changes', 'close_not_implemented'] as const).map(
+      (outcome): [string, NotificationRequest] => [
+        `decision ${outcome}`,
+        req('decision', { occasion: 'decision:d-1', detail: { outcome, comment: 'Board words' } }),
+      ],
+    ),
+    ['cancel', req('decision', { occasion: 'cancel:7', detail: { outcome: 'cancelled', comment: 'Superseded' } })],
+    ...(['approve', 'reject'] as const).map((extension): [string, NotificationRequest] => [
+      `extension ${extension}`,
+      req('decision', {
+        occasion: 'extension:x-1',
+        detail: { extension, newDueDate: '2027-03-31T00:00:00.000Z', comment: '' },
+      }),
+    ]),
+    ...(['implemented', 'partly_implemented', 'not_implemented', 'cancelled'] as const).map(
+      (status): [string, NotificationRequest] => [
+        `recommendation ${status}`,
+        req('recommendation_complete', { actionId: undefined, recommendationId: 'r-1', detail: { status } }),
+      ],
+    ),
+  ];
+  const kindsCovered = new Set(variants.map(([, r]) => r.kind));
+
+  it('covers every notification kind the workflows send', () => {
+    const all: NotificationKind[] = [
+      'assignment',
+      'reminder',
+      'overdue',
+      'escalation',
+      'evidence_submitted',
+      'decision',
+      'recommendation_complete',
+      'extension_requested',
+    ];
+    expect([...kindsCovered].sort()).toEqual([...all].sort());
+  });
+
+  const statuses = ['assigned', 'in_progress', 'under_review', 'closed', 'cancelled'];
+  describe.each([
+    ['with details', DETAILS],
+    ['without details', undefined],
+  ] as const)('%s', (_label, details) => {
+    it.each(variants)('%s', (_name, r) => {
+      for (const status of statuses) {
+        const f = facts({
+          details,
+          status,
+          ...(r.recommendationId ? { actionId: null, agency: null, dueDate: null } : {}),
+        });
+        const mail = compose(r, f, NOW);
+        for (const part of [mail.subject, mail.text, mail.html.replace(/<[^>]+>/g, ' ')]) {
+          expect(part).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+          expect(part).not.toMatch(/\d{2}:\d{2}:\d{2}/);
+          expect(part).not.toMatch(/\bUTC\b|\bZ\b/);
+          expect(part).not.toMatch(/\b[a-z]+_[a-z_]+\b/);
+          // The API's outcome words as values after a label ("Outcome: approve", "Extension: reject").
+          expect(part).not.toMatch(/:\s*(approve|reject|request changes|close not implemented)\b/i);
+          expect(part).not.toMatch(/\b(Outcome|NewDueDate|Extension|Status):/);
+          expect(part).not.toMatch(/undefined|null|NaN|\[object/);
+        }
+        expect(mail.text).toContain(
+          f.actionId ? 'https://actions.board.test/actions/a-1' : 'https://actions.board.test/reviews',
+        );
+        // Whatever still asks something of someone says by when; a closing mail need not.
+        const closing = /^(decision approve|decision close|cancel|recommendation|extension approve)/.test(_name);
+        if (f.dueDate && !closing) expect(mail.text).toContain('31 January 2027');
+        // Something is always said about what happens next.
+        expect(mail.text).toMatch(
+          /What to do now|What is needed|What the board needs to do|Nothing (more )?is asked|shows the decision/,
+        );
+      }
+    });
   });
 });
 

@@ -160,6 +160,14 @@ describe('stage escalations', () => {
     ]);
   });
 
+  it('the board decision escalation belongs to the review alone, whatever evidence time the facts still carry', () => {
+    // The workflow clears the evidence time when the board decides; the planner does not rely on it.
+    for (const stage of ['assigned', 'in_progress'] as const) {
+      const p = plan(facts({ stage, evidenceSubmittedAt: T0 }), policy({ boardDecisionWithin: 'P1D' }), T0);
+      expect(p.filter((x) => x.reason === 'awaiting_board')).toEqual([]);
+    }
+  });
+
   it('in progress: the stall from the last activity, never the acknowledgement', () => {
     const p = plan(facts({ lastActivityAt: T0 + 2 * DAY }), policy({ stallAfter: 'P3D' }), T0 + 2 * DAY);
     expect(p.filter((x) => x.kind === 'escalation' && x.reason !== 'overdue')).toEqual([

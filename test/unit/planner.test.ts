@@ -92,6 +92,34 @@ describe('plan (examples)', () => {
     expect(plan(facts({ stage: 'cancelled' }), CALENDAR_DAY_POLICY, T0)).toEqual([]);
   });
 
+  it('a waiting extension request runs the board-delay clock from when it was asked; none without it or once closed', () => {
+    const asked = T0 + 3 * DAY;
+    const f = facts({ stage: 'in_progress', acknowledgedAt: T0, lastActivityAt: asked, extensionRequestedAt: asked });
+    expect(plan(f, CALENDAR_DAY_POLICY, asked).find((x) => x.reason === 'awaiting_board')).toEqual({
+      at: asked + 14 * DAY,
+      kind: 'escalation',
+      reason: 'awaiting_board',
+      level: 3,
+      occasion: `escalation:awaiting_board:extension:${asked}`,
+    });
+    // Both clocks when evidence and a request wait together; once fired, not again.
+    const both = plan(
+      { ...f, stage: 'under_review', evidenceSubmittedAt: asked + DAY },
+      CALENDAR_DAY_POLICY,
+      asked + DAY,
+    ).filter((x) => x.reason === 'awaiting_board');
+    expect(both.map((x) => x.occasion)).toEqual([
+      `escalation:awaiting_board:extension:${asked}`,
+      `escalation:awaiting_board:${asked + DAY}`,
+    ]);
+    const fired = { ...f, done: [`escalation:awaiting_board:extension:${asked}`] };
+    expect(plan(fired, CALENDAR_DAY_POLICY, asked + 20 * DAY).some((x) => x.reason === 'awaiting_board')).toBe(false);
+    expect(
+      plan({ ...f, extensionRequestedAt: null }, CALENDAR_DAY_POLICY, asked).some((x) => x.reason === 'awaiting_board'),
+    ).toBe(false);
+    expect(plan({ ...f, stage: 'closed' }, CALENDAR_DAY_POLICY, asked)).toEqual([]);
+  });
+
   it('an extension moves every due-date timer', () => {
     const before = plan(facts({ stage: 'in_progress' }), CALENDAR_DAY_POLICY, T0 + DAY);
     const after = plan(

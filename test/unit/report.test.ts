@@ -3,7 +3,9 @@
  * sections, summaries and totals (api/report/model.ts assembleReport), and its Markdown, CSV and
  * HTML renderings (api/report/render.ts).
  */
-import { assembleReport, type ProgressReport } from '../../api/report/model';
+import { assembleReport, byReference, type ProgressReport } from '../../api/report/model';
+import { html } from '../../api/web/html';
+import { statementPage } from '../../api/web/reports';
 import { renderCsv, renderHtml, renderMarkdown, reportTitle } from '../../api/report/render';
 import { NOW, REPORT_ROWS } from './fixtures/report-rows';
 
@@ -53,7 +55,7 @@ describe('the report model', () => {
       'Safeguarding Children Board owns 2 actions in this plan. 1 has been implemented and signed off by the board; 1 remains open (1 past the target date).',
     );
     expect(report.sections[1].summary).toBe(
-      'Thames Valley Police owns 4 actions in this plan. 0 have been implemented and signed off by the board, 1 closed as not implemented; 2 remain open.',
+      'Thames Valley Police owns 4 actions in this plan. 0 have been implemented and signed off by the board, 1 closed as not implemented, 1 cancelled; 2 remain open.',
     );
     const one = assembleReport({ ...REPORT_ROWS, acts: REPORT_ROWS.acts.filter((a) => a.id === 'a-3') }, NOW);
     expect(one.sections[0].summary).toBe(
@@ -83,6 +85,7 @@ describe('the report model', () => {
       successMeasure: 'Policy published; audit shows use',
       status: 'closed',
       outcome: 'implemented',
+      result: 'implemented',
       rag: 'complete',
       dueDate: '2027-01-31T00:00:00.000Z',
       dueOn: '2027-01-31',
@@ -103,6 +106,7 @@ describe('the report model', () => {
       impactCheckOn: null,
       impactEvidence: null,
       impactDecisionComment: null,
+      extensions: [],
     });
     expect(action(report, '1.2')).toMatchObject({
       notImplementedReason: 'The training budget went to the merger.',
@@ -182,13 +186,13 @@ describe('rendering', () => {
     expect(rows).toHaveLength(1 + 6 + 1);
     expect(rows.at(-1)).toBe('');
     expect(rows[0]).toBe(
-      'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason,"Submitted, awaiting the board",Original target date,Extensions,Days slipped,Agency response,Impact check,Impact check date,Evidence of impact',
+      'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason,"Submitted, awaiting the board",Result,Original target date,Extensions,Days slipped,Agency response,Impact check,Impact check date,Evidence of impact',
     );
     expect(rows[1]).toBe(
-      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,,,31 January 2027,0,0,,,,',
+      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,,,Implemented,,0,0,,,,',
     );
     expect(rows[4]).toBe(
-      'TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,,31 March 2027,0,0,,,,',
+      'TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,,Cancelled,,0,0,,,,',
     );
     expect(rows[6]).toContain(`,"'=HYPERLINK(""x"") training",`);
   });
@@ -209,17 +213,17 @@ describe('rendering', () => {
       '<section><h2>1 Safeguarding Children Board</h2><p>Safeguarding Children Board owns 2 actions in this plan.',
     );
     expect(html).toContain(
-      '<div class="action rag-complete"><h3>1.1 Refresh the escalation policy</h3><dl>' +
+      '<div class="action rag-implemented"><h3>1.1 Refresh the escalation policy</h3><dl>' +
         '<dt>Recommendation</dt><dd>1: Agencies must escalate concerns about &lt;neglect&gt; promptly.</dd>' +
         '<dt>Success measure</dt><dd>Policy published; audit shows use</dd>' +
-        '<dt>Status</dt><dd>Closed (COMPLETE)</dd><dt>Outcome</dt><dd>Implemented</dd>' +
+        '<dt>Status</dt><dd>Closed (Implemented)</dd><dt>Outcome</dt><dd>Implemented</dd>' +
         '<dt>Target date</dt><dd>31 January 2027</dd><dt>Acknowledged</dt><dd>1 July 2026</dd><dt>Closed</dt><dd>20 January 2027</dd>' +
         '<dt>Progress statement (10 January 2027)</dt><dd>Published in May, &quot;audited&quot; in June.</dd></dl></div>',
     );
     expect(html).toContain('<div class="action rag-red"><h3>1.3 Audit midwifery referrals</h3>');
     expect(html).toContain('<dt>Not implemented, because</dt><dd>The training budget went to the merger.</dd>');
     expect(html).toContain('<dt>Cancelled, because</dt><dd>Superseded by the ICB plan</dd>');
-    expect(html).toContain('<dt>Status</dt><dd>Evidence with the board (RED)</dd>');
+    expect(html).toContain('<dt>Status</dt><dd>Evidence with the board (Red)</dd>');
     expect(html).not.toContain('<neglect>');
     expect(html).toContain(
       '<footer class="meta"><p>Generated <time datetime="2027-02-15T12:00:00.000Z">Monday 15 February 2027 at 12:00pm</time> from the action-plan system.</p></footer>',
@@ -229,7 +233,72 @@ describe('rendering', () => {
   it('an unknown status is shown as stored', () => {
     const r = assembleReport({ ...REPORT_ROWS, acts: [{ ...REPORT_ROWS.acts[5], status: 'paused' as never }] }, NOW);
     expect(renderMarkdown(r)).toContain('- Status: paused; outcome: Open');
-    expect(renderHtml(r)).toContain('<dt>Status</dt><dd>paused (AMBER)</dd>');
+    expect(renderHtml(r)).toContain('<dt>Status</dt><dd>paused (Amber)</dd>');
+  });
+});
+
+describe('ready to publish (issue 22)', () => {
+  const extended = assembleReport(
+    {
+      ...REPORT_ROWS,
+      // As the query gives them: by due date, not by reference.
+      acts: [...REPORT_ROWS.acts].reverse(),
+      extensions: [
+        {
+          actionId: 'a-3',
+          previousDueDate: new Date('2027-01-31T23:59:59.999Z'),
+          newDueDate: new Date('2027-04-30T22:59:59.999Z'),
+          reason: 'The audit lead was off sick',
+          interimMeasures: 'Weekly case checks by the named midwife',
+        },
+      ],
+    },
+    NOW,
+  );
+
+  it('actions by reference within each agency, whatever order they came in; 1.10 after 1.9', () => {
+    expect(extended.sections.map((s) => s.actions.map((a) => a.reference))).toEqual([
+      ['1.1', '1.3'],
+      ['1.2', '2.1', '2.2', '2.3'],
+    ]);
+    const refs = ['1.10', '1.9', '2.1', '1.2'].map((reference) => ({ reference }));
+    expect(refs.sort(byReference).map((r) => r.reference)).toEqual(['1.2', '1.9', '1.10', '2.1']);
+  });
+
+  it('a summary line overall and the counts per agency', () => {
+    expect(extended.summary).toBe(
+      '6 actions across 2 agencies: 1 implemented, 1 not implemented, 1 cancelled, 3 open (1 past the target date).',
+    );
+    expect(extended.sections.map((s) => s.counts)).toEqual([
+      { actions: 2, implemented: 1, notImplemented: 0, cancelled: 0, open: 1, overdue: 1 },
+      { actions: 4, implemented: 0, notImplemented: 1, cancelled: 1, open: 2, overdue: 0 },
+    ]);
+  });
+
+  it('a revised date is shown with the original, the reason and the interim measures, in every format', () => {
+    const a = extended.sections[0].actions[1];
+    expect(a.extensions).toEqual([
+      {
+        from: '2027-01-31T23:59:59.999Z',
+        to: '2027-04-30T22:59:59.999Z',
+        reason: 'The audit lead was off sick',
+        interimMeasures: 'Weekly case checks by the named midwife',
+      },
+    ]);
+    const md = renderMarkdown(extended);
+    expect(md).toContain('(revised from 31 January 2027)');
+    expect(md).toContain(
+      '- Extension approved: 31 January 2027 to 30 April 2027, because: The audit lead was off sick; interim measures: Weekly case checks by the named midwife',
+    );
+    expect(renderHtml(extended)).toContain('Weekly case checks by the named midwife');
+    expect(renderCsv(extended).split('\r\n')[2].endsWith(',31 January 2027')).toBe(true);
+    const page = html`${statementPage(extended)}`.value;
+    expect(page).toContain('(revised from 31 January 2027)');
+    expect(page).toContain('Weekly case checks by the named midwife');
+    expect(page).toContain(extended.summary);
+    expect(page).toMatch(/<th scope="row">All agencies<\/th>\s*<td data-label="Actions">6<\/td>/);
+    // One column layout for every agency's table.
+    expect(page.match(/<colgroup>/g)).toHaveLength(2);
   });
 });
 

@@ -181,8 +181,8 @@ test('agency and board run an action from assignment to implemented in the brows
     'Assigned to the agency',
     'Acknowledged',
     'Evidence submitted',
-    'Board decision (changes requested)',
-    'Board decision (approved: implemented)',
+    'Changes requested',
+    'Approved: closed as implemented',
   ];
   let at = -1;
   for (const step of order) {
@@ -210,7 +210,7 @@ test('agency and board run an action from assignment to implemented in the brows
   await board.getByRole('link', { name: 'Dashboard' }).click();
   await board.locator('svg[role=img]').first().waitFor();
   expect(await board.locator('svg[aria-labelledby="rag-title rag-desc"] desc').textContent()).toContain(
-    'Buckinghamshire Safeguarding Children Board: 0 red, 0 amber, 1 green, 1 complete',
+    'Buckinghamshire Safeguarding Children Board: 0 red, 0 amber, 1 green, 1 implemented, 0 not implemented, 0 cancelled',
   );
   await shot(board, '11-board-dashboard');
 

@@ -344,6 +344,7 @@ test('axe-core finds no A/AA violation on the pages and states not shown by the 
       '/actions?overdue=true',
       `/reviews/${reviewId}`,
       `/reviews/${reviewId}/statement`,
+      `/reviews/${reviewId}/progress-sheet`,
       `/actions/${ids.cancelled}`,
       '/accessibility',
     ]) {
@@ -363,6 +364,7 @@ test('axe-core finds no A/AA violation on the pages and states not shown by the 
       '/actions',
       '/actions?stage=bogus',
       `/reviews/${reviewId}`,
+      `/reviews/${reviewId}/progress-sheet`,
       `/actions/${ids.accepted}`,
       `/actions/${ids.notImplemented}`,
       `/actions/${ids.pending}`,

@@ -1,4 +1,5 @@
 /** The start pages, one action's page with its forms, its files, and every action filtered and paged. */
+import { RESULTS } from '../../../domain/words';
 import { Router, type Request, type Response } from 'express';
 import { ACTION_STATUSES, ASSURANCE_STATES, RAGS } from '../../../domain/vocabulary';
 import { AppError } from '../../../lib/errors';
@@ -58,6 +59,7 @@ const ActionsPageQuery = z.object({
   rag: z.preprocess(blank, z.enum(RAGS).optional()),
   overdue: z.preprocess(blank, z.enum(['true']).optional()),
   assurance: z.preprocess(blank, z.enum(ASSURANCE_STATES).optional()),
+  result: z.preprocess(blank, z.enum(RESULTS).optional()),
   page: z.preprocess(blank, z.coerce.number().int().min(1).max(100000).default(1)),
   pageSize: z.preprocess(blank, z.coerce.number().int().min(1).max(200).default(PAGE_SIZE)),
 });
@@ -68,6 +70,7 @@ const FILTER_HELP: Record<string, string> = {
   rag: `the RAG is one of ${RAGS.join(', ')}`,
   overdue: 'use overdue=true, or leave it out',
   assurance: `the impact check is one of ${ASSURANCE_STATES.join(', ')}`,
+  result: 'how it ended is implemented, not_implemented or cancelled',
   page: 'a page number from 1',
   pageSize: 'a number from 1 to 200',
 };
@@ -166,6 +169,7 @@ export function actionRouter(kit: WebKit): Router {
         stage: q.stage,
         rag: q.rag,
         overdue: q.overdue,
+        result: q.result,
         page: q.page,
         pageSize: q.pageSize,
       };
@@ -181,6 +185,7 @@ export function actionRouter(kit: WebKit): Router {
             rag: q.rag,
             overdue: q.overdue ? true : undefined,
             assurance: q.assurance,
+            result: q.result,
           },
           { page: q.page, pageSize: q.pageSize },
         ),

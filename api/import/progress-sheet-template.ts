@@ -1,0 +1,48 @@
+/**
+ * The progress sheet's columns: the import template's, the action's identity and version, what the
+ * record says now, and one column the agency fills in. Only `Progress update` is read back from an
+ * upload (with the identity and version that say which action, as it was, the words are about);
+ * every other column is there to be read, and is locked in the workbook.
+ */
+export const SHEET_COLUMNS = [
+  { key: 'actionId', header: 'Action ID', width: 38 },
+  { key: 'version', header: 'Version', width: 9 },
+  { key: 'reference', header: 'Reference', width: 10 },
+  { key: 'number', header: 'Recommendation number', width: 12 },
+  { key: 'recommendation', header: 'Recommendation', width: 40 },
+  { key: 'action', header: 'Action', width: 40 },
+  { key: 'agency', header: 'Lead agency code', width: 10 },
+  { key: 'successMeasure', header: 'Success measure', width: 30 },
+  { key: 'targetDate', header: 'Target date', width: 12 },
+  { key: 'status', header: 'Status', width: 14 },
+  { key: 'owner', header: 'Owner', width: 24 },
+  { key: 'dueDate', header: 'Due date', width: 12 },
+  { key: 'latestUpdate', header: 'Latest update', width: 50 },
+  { key: 'progressUpdate', header: 'Progress update', width: 60 },
+] as const;
+
+export type SheetColumnKey = (typeof SHEET_COLUMNS)[number]['key'];
+
+/** The columns an upload needs; the rest may be deleted or reordered without harm. */
+export const READ_BACK: readonly SheetColumnKey[] = ['actionId', 'version', 'progressUpdate'];
+
+export const headerOf = (key: SheetColumnKey): string => SHEET_COLUMNS.find((c) => c.key === key)!.header;
+
+const norm = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+
+/** Column index per key (headers matched ignoring case and punctuation), and the read-back columns missing. */
+export function mapSheetHeaders(headers: string[]): {
+  index: Partial<Record<SheetColumnKey, number>>;
+  missing: string[];
+} {
+  const index: Partial<Record<SheetColumnKey, number>> = {};
+  headers.forEach((h, i) => {
+    const col = SHEET_COLUMNS.find((c) => norm(c.header) === norm(h));
+    if (col && index[col.key] === undefined) index[col.key] = i;
+  });
+  return { index, missing: READ_BACK.filter((k) => index[k] === undefined).map(headerOf) };
+}

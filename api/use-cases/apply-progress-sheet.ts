@@ -1,0 +1,186 @@
+/**
+ * An agency's filled-in progress sheet, applied (docs/ARCHITECTURE.md, The progress sheet).
+ *
+ * Every row is checked before anything is sent: its shape, that the action is the caller's and in
+ * this review, that it has not changed since the export (the version column), and that its stage
+ * takes a statement. Any problem: nothing is sent, and every problem comes back by row and column.
+ * Then each row goes to its action's workflow through the same use-case as the action page's
+ * statement (submitEvidence), so the workflow decides, projects and notifies as for any statement.
+ *
+ * Progress updates that are not submissions (POST /actions/:id/updates) do not exist yet; until
+ * they do, a row becomes a progress statement to the board, as the issue allows.
+ *
+ * Several workflows cannot commit together. If one refuses a row in the moment between the check
+ * and the send (someone acted on it meanwhile), the rows before it stay sent and the answer says
+ * which; each row's statement id and workflow Update id are derived from the caller, the action,
+ * the version and the words, so the same file uploaded again sends the rest and never a row twice.
+ */
+import { createHash } from 'node:crypto';
+import { formatDay } from '../../lib/board-time';
+import { AppError, type FieldIssue } from '../../lib/errors';
+import type { Actor } from '../../workflows/types';
+import type { ApiContext } from '../http/route';
+import type { UploadedFile } from '../http/uploads';
+import { headerOf, type SheetColumnKey } from '../import/progress-sheet-template';
+import { sheetToUpdates, type SheetUpdate } from '../import/progress-sheet-rows';
+import { readSheet } from '../import/read';
+import { eventsSince, progressSheetActions, recordedEvidence, type SheetAction } from '../queries/progress-sheet';
+import { scopeOf } from '../queries/scope';
+import { lifecycleDeps } from './action-commands';
+import { submitEvidence } from './actions';
+
+/**
+ * Events after which an update written on the exported row still says what it meant: mail the
+ * engine sent by itself, and the agency's own acknowledgement.
+ */
+const NOT_A_CHANGE = new Set(['reminder_sent', 'overdue_reminder_sent', 'escalation_raised', 'acknowledged']);
+
+const CHANGE_WORDS: Record<string, string> = {
+  assigned: 'it was assigned',
+  evidence_submitted: 'a statement was sent to the board',
+  decided: 'the board decided on it',
+  extension_requested: 'an extension was asked for',
+  extension_decided: 'an extension was decided',
+  cancelled: 'it was cancelled',
+  reassigned: 'it moved to another agency',
+};
+
+const STAGE_REFUSAL: Record<string, string> = {
+  assigned: 'has not been acknowledged yet: acknowledge it on its page, then upload the sheet again',
+  under_review: 'already has a statement waiting for the board: wait for the decision',
+  closed: 'is closed: nothing more can be sent',
+  cancelled: 'is cancelled: nothing more can be sent',
+};
+
+export interface SheetRowResult {
+  row: number;
+  actionId: string;
+  reference: string;
+  evidenceId: string;
+}
+
+export interface ProgressSheetResult {
+  reviewId: string;
+  /** Rows sent now, in sheet order. */
+  sent: SheetRowResult[];
+  /** Rows an earlier upload of the same words already sent: not sent twice. */
+  alreadySent: SheetRowResult[];
+  /** Rows without a progress update. */
+  blankRows: number;
+}
+
+/** A UUID (version 8, RFC 9562) from the caller, the action, the version and the words. */
+export function sheetEvidenceId(
+  actor: Pick<Actor, 'userId'>,
+  u: Pick<SheetUpdate, 'actionId' | 'version' | 'statement'>,
+) {
+  const h = createHash('sha256')
+    .update(['progress-sheet', actor.userId, u.actionId, String(u.version), u.statement].join('\u0000'))
+    .digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export async function applyProgressSheet(
+  ctx: ApiContext,
+  actor: Actor,
+  reviewId: string,
+  files: UploadedFile[],
+): Promise<ProgressSheetResult> {
+  if (files.length !== 1)
+    throw new AppError('validation', 'Attach exactly one .xlsx (or .csv) file in the field "file"', [
+      { path: 'body.file', message: 'required' },
+    ]);
+  const review = await progressSheetActions(ctx.db, scopeOf(actor), reviewId);
+  if (!review) throw new AppError('not_found', 'No such review');
+  const sheet = await readSheet(files[0]);
+  const { updates, errors } = sheetToUpdates(sheet);
+  if (errors.length)
+    throw new AppError('validation', `The progress sheet has ${errors.length} problem(s); nothing was sent`, errors);
+
+  const mine = new Map(review.actions.map((a) => [a.id, a]));
+  const withIds = updates.map((u) => ({ ...u, evidenceId: sheetEvidenceId(actor, u) }));
+  const recorded = await recordedEvidence(
+    ctx.db,
+    withIds.map((u) => u.evidenceId),
+  );
+  const problems: FieldIssue[] = [];
+  let conflicts = 0;
+  const fail = (u: SheetUpdate, key: SheetColumnKey, message: string, conflict = false) => {
+    problems.push({ path: `rows.${u.row}.${key}`, row: u.row, column: headerOf(key), message });
+    if (conflict) conflicts++;
+  };
+  const toSend: (typeof withIds)[number][] = [];
+  const alreadySent: SheetRowResult[] = [];
+  for (const u of withIds) {
+    const a = mine.get(u.actionId);
+    // Another agency's action reads exactly like an unknown one.
+    if (!a || (actor.role === 'agency' && a.agencyId !== actor.agencyId)) {
+      fail(u, 'actionId', 'not an action of your agency in this review: an agency may only update its own rows');
+      continue;
+    }
+    if (recorded.has(u.evidenceId)) {
+      alreadySent.push({ row: u.row, actionId: a.id, reference: a.reference, evidenceId: u.evidenceId });
+      continue;
+    }
+    const stale = await staleness(ctx, a, u.version);
+    if (stale) {
+      fail(u, 'version', `action ${a.reference} ${stale}; download the sheet again and copy this update into it`, true);
+      continue;
+    }
+    if (a.status !== 'in_progress') {
+      fail(u, 'status', `action ${a.reference} ${STAGE_REFUSAL[a.status] ?? `is ${a.status}`}`, true);
+      continue;
+    }
+    toSend.push(u);
+  }
+  if (problems.length)
+    throw new AppError(
+      problems.length === conflicts ? 'conflict' : 'validation',
+      `The progress sheet has ${problems.length} problem(s); nothing was sent`,
+      problems,
+    );
+
+  const sent: SheetRowResult[] = [];
+  for (const u of toSend) {
+    const a = mine.get(u.actionId)!;
+    try {
+      await submitEvidence({ ...lifecycleDeps(ctx), updateId: `progress-sheet:${u.evidenceId}` }, actor, a.id, {
+        statement: u.statement,
+        evidenceId: u.evidenceId,
+      });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const before = sent.length
+        ? `rows ${sent.map((s) => s.row).join(', ')} were sent before it and stay sent`
+        : 'nothing was sent';
+      throw new AppError(
+        err.kind,
+        `Row ${u.row} (action ${a.reference}) was refused as it was sent: ${err.message}. The other rows were checked and ` +
+          `${before}; upload the same file again to send the rest (a row already sent is not sent twice).`,
+        [
+          {
+            path: `rows.${u.row}.progressUpdate`,
+            row: u.row,
+            column: headerOf('progressUpdate'),
+            message: err.message,
+          },
+        ],
+        err.retryAfter,
+      );
+    }
+    sent.push({ row: u.row, actionId: a.id, reference: a.reference, evidenceId: u.evidenceId });
+  }
+  return { reviewId: review.id, sent, alreadySent, blankRows: sheet.rows.length - updates.length };
+}
+
+/** Why the row's version is out of date, or null when nothing that matters happened since. */
+async function staleness(ctx: ApiContext, a: SheetAction, version: number): Promise<string | null> {
+  if (version === a.version) return null;
+  if (version > a.version) return `has never had version ${version} (it is at ${a.version})`;
+  const changes = (await eventsSince(ctx.db, a.id, version)).filter((e) => !NOT_A_CHANGE.has(e.type));
+  if (!changes.length) return null;
+  const last = changes[changes.length - 1];
+  const what = [...new Set(changes.map((e) => CHANGE_WORDS[e.type] ?? e.type.replace(/_/g, ' ')))].join(', ');
+  return `has changed since this sheet was exported (version ${version}, now ${a.version}: ${what}; last on ${formatDay(last.occurredAt)})`;
+}

@@ -1,0 +1,156 @@
+/**
+ * The progress sheet page of a review: download the sheet, and (for an agency) upload it filled
+ * in. The upload goes through the API's use-case (apply-progress-sheet.ts); a refusal lists every
+ * problem by row and column, as the review import does.
+ */
+import type { FieldIssue } from '../../lib/errors';
+import { IMPORT_UPLOAD_LIMITS } from '../http/uploads';
+import type { SheetReview } from '../queries/progress-sheet';
+import type { ProgressSheetResult } from '../use-cases/apply-progress-sheet';
+import { html, type Part } from './html';
+import type { FormState } from './kit';
+import { csrfField, fieldProblem, type PageContext } from './layout';
+
+function rowsTable(rows: { row: number; reference: string }[], id: string): Part {
+  return html`<table class="responsive" aria-labelledby="${id}">
+    <thead>
+      <tr>
+        <th scope="col">Row</th>
+        <th scope="col">Action</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            <td data-label="Row">${r.row}</td>
+            <td data-label="Action">${r.reference}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function problemsSection(rowErrors: FieldIssue[], refusedWhileSending: boolean): Part {
+  if (!rowErrors.length) return '';
+  return html`<section class="error" aria-labelledby="rowerr-h">
+    <h2 id="rowerr-h" style="margin-top:0">
+      ${
+        refusedWhileSending
+          ? 'A row was refused as it was sent'
+          : `Nothing was sent: ${rowErrors.length} problem${rowErrors.length === 1 ? '' : 's'} in the file`
+      }
+    </h2>
+    <div class="table-wrap">
+      <table class="responsive import-errors">
+        <thead>
+          <tr>
+            <th scope="col">Row</th>
+            <th scope="col">Column</th>
+            <th scope="col">Problem</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rowErrors.map(
+            (e) =>
+              html`<tr>
+                <td data-label="Row">${e.row ?? ''}</td>
+                <td data-label="Column">${e.column ?? ''}</td>
+                <td data-label="Problem">${e.message}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    <p style="margin-bottom:0">
+      Row numbers are as the spreadsheet shows them (the headings are row 1). Fix the file, then choose it again below.
+    </p>
+  </section>`;
+}
+
+export function progressSheetPage(
+  ctx: PageContext,
+  review: Pick<SheetReview, 'id' | 'reference' | 'title' | 'actions'>,
+  opts: {
+    state?: FormState;
+    rowErrors?: FieldIssue[];
+    refusedWhileSending?: boolean;
+    result?: ProgressSheetResult;
+  } = {},
+): Part {
+  const isAgency = ctx.user?.role === 'agency';
+  const file = fieldProblem(opts.state, 'file', 'file', 'file-hint');
+  const result = opts.result;
+  return html`<p><a href="/reviews/${review.id}">&larr; ${review.reference} review</a></p>
+    <h1>Progress sheet: ${review.reference}</h1>
+    <p>
+      The action plan of ${review.title} as a spreadsheet${isAgency ? ', with your agency’s actions' : ''}: the plan’s
+      columns, each action’s status, owner, due date and latest update, and a blank
+      <strong>Progress update</strong> column, the only one that can be typed in. An agency fills it in offline and
+      uploads the file here; each filled-in row is sent to its action as a progress statement for the board, as if
+      written on the action’s page.
+    </p>
+    <p>
+      <a href="/reviews/${review.id}/progress-sheet.xlsx" download
+        >Download the progress sheet for ${review.reference} (Excel, ${review.actions.length}
+        action${review.actions.length === 1 ? '' : 's'})</a
+      >
+    </p>
+    ${
+      result
+        ? html`<section class="notice" aria-labelledby="sent-h">
+            <h2 id="sent-h" style="margin-top:0">
+              ${result.sent.length} update${result.sent.length === 1 ? '' : 's'} sent to the board
+            </h2>
+            ${result.sent.length ? rowsTable(result.sent, 'sent-h') : ''}
+            ${
+              result.alreadySent.length
+                ? html`<h3 id="again-h">Already sent by an earlier upload (not sent twice)</h3>
+                    ${rowsTable(result.alreadySent, 'again-h')}`
+                : ''
+            }
+            <p style="margin-bottom:0">
+              ${result.blankRows} row${result.blankRows === 1 ? '' : 's'} without a progress update
+              ${result.blankRows === 1 ? 'was' : 'were'} skipped.
+            </p>
+          </section>`
+        : ''
+    }
+    ${problemsSection(opts.rowErrors ?? [], opts.refusedWhileSending ?? false)}
+    ${
+      isAgency
+        ? html`<h2>Upload the filled-in sheet</h2>
+            <p>
+              Every row is checked before anything is sent. A row must be one of your agency’s actions, still as it was
+              when the sheet was downloaded (the <strong>Version</strong> column), and in progress. If any row has a
+              problem, nothing is sent and every problem is listed by row and column.
+            </p>
+            <form
+              class="stack"
+              method="post"
+              action="/reviews/${review.id}/progress-sheet"
+              enctype="multipart/form-data"
+            >
+              ${csrfField(ctx)}
+              <label for="file">Filled-in progress sheet (.xlsx)</label
+              ><span class="hint" id="file-hint"
+                >The file downloaded above, with the Progress update column filled in. Rows left blank are skipped. At
+                most ${IMPORT_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB.</span
+              >
+              ${file.message}<input
+                id="file"
+                name="file"
+                type="file"
+                required
+                accept=".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
+                ${file.attrs}
+              />
+              <div><button class="primary" type="submit">Send the progress updates</button></div>
+            </form>`
+        : html`<p>
+            Agencies upload their filled-in sheet on this page, signed in as themselves: a progress statement is the
+            agency’s own word, so the board cannot send one for them.
+            ${review.actions.length ? '' : 'This review has no actions yet.'}
+          </p>`
+    }`;
+}

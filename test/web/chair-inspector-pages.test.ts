@@ -1,0 +1,95 @@
+/**
+ * Issue 20's pages in Chromium on the real stack, each checked with axe-core: the chair's
+ * escalation queue and a challenge sent from it, an inspector reading an action (no forms shown)
+ * and the queue, and the board reading the inspectors' access log.
+ */
+import { eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { createReview } from '../../api/use-cases/reviews';
+import { escalations, inspectorReads, users } from '../../db/schema';
+import { shot, signIn, startWebStack, type WebStack } from './helpers';
+
+jest.setTimeout(300_000);
+
+const CHAIR = 'chair@board.example';
+const INSPECTOR = 'inspector@jtai.example';
+const BOARD = 'business.manager@board.example';
+
+let stack: WebStack;
+let actionId: string;
+
+beforeAll(async () => {
+  stack = await startWebStack('webchair');
+  const { db } = stack.db;
+  await db.insert(users).values({ name: 'Independent Chair', email: CHAIR, role: 'chair' });
+  const { review } = await createReview({ db, client: stack.client, taskQueue: stack.taskQueue }, stack.adminActor, {
+    reference: 'SCR-CHAIR',
+    title: 'Review the chair follows',
+    policy: {
+      acknowledgeWithin: 'PT1S',
+      remindBefore: [],
+      overdueReminderEvery: 'P30D',
+      escalateAfterOverdue: ['P30D'],
+      stallAfter: 'P30D',
+      boardDecisionWithin: 'P30D',
+    },
+    recommendations: [
+      {
+        number: '1',
+        text: 'Agencies acknowledge promptly',
+        actions: [
+          { agencyCode: 'TVP', title: 'Name a lead', dueDate: new Date(Date.now() + 60 * 86_400_000).toISOString() },
+        ],
+      },
+    ],
+  });
+  actionId = review.recommendations[0].actions[0].id;
+  for (let i = 0; ; i++) {
+    const [e] = await db.select().from(escalations).where(eq(escalations.actionId, actionId));
+    if (e) break;
+    if (i > 150) throw new Error('no escalation');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});
+afterAll(() => stack?.stop());
+
+it('the chair sees the queue and sends a challenge from it', async () => {
+  const ctx = await stack.browser.newContext();
+  const page: Page = await signIn(stack, ctx, CHAIR);
+  await page.getByRole('link', { name: 'Escalations' }).click();
+  await page.getByRole('heading', { name: 'Escalations' }).waitFor();
+  await shot(page, 'chair-queue');
+  await page.getByText('Record a step on SCR-CHAIR 1.1').click();
+  await shot(page, 'chair-queue-forms');
+  await page.getByLabel('Challenge').fill('Who leads this for the police?');
+  await page.getByLabel('Send it to').selectOption('senior');
+  await page.getByRole('button', { name: 'Send the challenge' }).click();
+  await page.getByRole('status').waitFor();
+  await page.getByText('Who leads this for the police?').waitFor();
+  await shot(page, 'chair-queue-after-challenge');
+  await stack.catcher.waitFor((m) => m.headers['x-notification-kind'] === 'chair_challenge', 30_000);
+  await ctx.close();
+});
+
+it('an inspector reads an action without forms, and the board reads the access log', async () => {
+  const ctx = await stack.browser.newContext();
+  const page = await signIn(stack, ctx, INSPECTOR);
+  await page.goto(`${stack.baseUrl}/actions/${actionId}`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  expect(await page.locator('main form').count()).toBe(0);
+  await shot(page, 'inspector-action');
+  await page.goto(`${stack.baseUrl}/escalations`);
+  await shot(page, 'inspector-queue');
+  const [inspector] = await stack.db.db.select().from(users).where(eq(users.email, INSPECTOR));
+  const logged = await stack.db.db.select().from(inspectorReads).where(eq(inspectorReads.userId, inspector.id));
+  expect(logged.map((r) => r.path)).toEqual(expect.arrayContaining([`/actions/${actionId}`, '/escalations']));
+  await ctx.close();
+
+  const boardCtx = await stack.browser.newContext();
+  const board = await signIn(stack, boardCtx, BOARD);
+  await board.getByRole('link', { name: 'Inspector access' }).click();
+  await board.getByRole('heading', { name: 'Inspector access log' }).waitFor();
+  await board.getByText(`/actions/${actionId}`).first().waitFor();
+  await shot(board, 'inspector-access-log');
+  await boardCtx.close();
+});
