@@ -119,15 +119,15 @@ const CSV_COLUMNS: [string, (s: ProgressReport['sections'][number], a: ReportAct
   ['Cancellation reason', (_s, a) => a.cancellationReason ?? ''],
   // Last, so the earlier columns keep their places for whoever reads them by position.
   ['Submitted, awaiting the board', (_s, a) => a.submittedStatement ?? ''],
-  ['Result', (_s, a) => outcomeLabel(a)],
-  ['Original target date', (_s, a) => (a.extensions.length ? day(a.extensions[0].from) : '')],
-  // Issue 17, after the earlier columns for the same reason.
+  // Issue 17's slippage and impact check; main's Result and revised date stay last (issue 22's tests read them so).
   ['Extensions', (_s, a) => String(a.extensionCount)],
   ['Days slipped', (_s, a) => String(a.daysSlipped)],
   ['Agency response', (_s, a) => a.agencyResponse ?? ''],
   ['Impact check', (_s, a) => a.assurance ?? ''],
   ['Impact check date', (_s, a) => day(a.impactCheckOn)],
   ['Evidence of impact', (_s, a) => a.impactEvidence ?? ''],
+  ['Result', (_s, a) => outcomeLabel(a)],
+  ['Original target date', (_s, a) => (a.extensions.length ? day(a.extensions[0].from) : '')],
 ];
 
 /** RFC 4180, and a leading ' on cells a spreadsheet would run as a formula. */

@@ -18,7 +18,7 @@ export const ASSURANCE_TEXT: Record<string, string> = {
   waived: 'Impact check waived',
 };
 
-const METHOD_TEXT: Record<string, string> = {
+export const METHOD_TEXT: Record<string, string> = {
   audit: 'Audit',
   case_file_sample: 'Case file sample',
   survey: 'Survey',

@@ -1,8 +1,8 @@
 import { isBoardRole, isOpen, isOverdue as overdue } from '../../domain/vocabulary';
-import { EVIDENCE_STATUS_LABEL } from '../../domain/words';
+import { EVIDENCE_STATUS_LABEL, RAG_LABEL } from '../../domain/words';
 import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionPageData, ActionView, EvidenceView } from '../queries/actions';
-import { assuranceFacts, assuranceForms, assuranceLists, type AssuranceForm } from './assurance-parts';
+import { assuranceFacts, assuranceForms, assuranceLists, METHOD_TEXT, type AssuranceForm } from './assurance-parts';
 import { cancelForm } from './board-pages';
 import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
 import type { FormState } from './kit';
@@ -254,6 +254,43 @@ function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageDa
       return {
         title: `${EVENT_TEXT[type]}${to}${until}`,
         detail: str('text') ? html`<br /><q>${str('text')}</q>` : '',
+      };
+    }
+    // Issue 17: a progress update (not a submission) and the impact check's steps, in words.
+    case 'progress_updated': {
+      const u = d.progressUpdates.find((e) => e.id === str('updateId'));
+      const pct = typeof p.percentComplete === 'number' ? `${p.percentComplete}% complete` : null;
+      const rag = str('rag') ? `the agency rates it ${(RAG_LABEL[str('rag')!] ?? str('rag')!).toLowerCase()}` : null;
+      const said = [pct, rag].filter(Boolean).join(', ');
+      return {
+        title: `Progress update from the agency${said ? `: ${said}` : ''}`,
+        detail: u ? html`<br /><q>${u.statement}</q>${u.ragReason ? html`<br /><span class="muted">Why:</span> ${u.ragReason}` : ''}` : '',
+      };
+    }
+    case 'impact_check_due':
+      return { title: 'Evidence of impact asked for: is the learning embedded?', detail: '' };
+    case 'impact_reminder_sent':
+      return { title: 'Reminder sent: evidence of impact is due', detail: '' };
+    case 'impact_evidence_submitted': {
+      const e = d.impactEvidence.find((x) => x.id === str('evidenceId'));
+      const how = METHOD_TEXT[e?.method ?? str('method') ?? ''];
+      return {
+        title: `Evidence of impact sent to the board${how ? ` (${how.toLowerCase()})` : ''}`,
+        detail: e ? html`<br /><q>${e.statement}</q>` : '',
+      };
+    }
+    case 'impact_decided': {
+      const outcome = str('outcome');
+      return {
+        title:
+          outcome === 'evidenced'
+            ? 'Board: the learning is embedded'
+            : outcome === 'not_embedded'
+              ? 'Board: the learning is not yet embedded; a follow-up action was created'
+              : outcome === 'waived'
+                ? 'Board: no impact check needed'
+                : 'Board decision on the impact',
+        detail: str('comment') ? html`<br /><q>${str('comment')}</q>` : '',
       };
     }
     default: {

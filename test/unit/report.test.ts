@@ -186,13 +186,13 @@ describe('rendering', () => {
     expect(rows).toHaveLength(1 + 6 + 1);
     expect(rows.at(-1)).toBe('');
     expect(rows[0]).toBe(
-      'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason,"Submitted, awaiting the board",Result,Original target date,Extensions,Days slipped,Agency response,Impact check,Impact check date,Evidence of impact',
+      'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason,"Submitted, awaiting the board",Extensions,Days slipped,Agency response,Impact check,Impact check date,Evidence of impact,Result,Original target date',
     );
     expect(rows[1]).toBe(
-      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,,,Implemented,,0,0,,,,',
+      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,,,0,0,,,,,Implemented,',
     );
     expect(rows[4]).toBe(
-      'TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,,Cancelled,,0,0,,,,',
+      'TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,,0,0,,,,,Cancelled,',
     );
     expect(rows[6]).toContain(`,"'=HYPERLINK(""x"") training",`);
   });
