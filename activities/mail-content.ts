@@ -141,12 +141,16 @@ const REASON_WORDS: Record<string, (f: MailFacts) => string> = {
   stalled: (f) =>
     `has had no progress update${f.details?.stallAfter ? ` for ${f.details.stallAfter}` : ' for a long time'}`,
   awaiting_board: () => 'has evidence that has been waiting too long for the board to decide on it',
+  // Issue 17: after closure, the impact check.
+  impact_evidence_missing: () =>
+    'was closed as implemented, but the evidence of its impact the board asked for has not come',
 };
 const REASON_SHORT: Record<string, string> = {
   not_acknowledged: 'not acknowledged',
   overdue: 'overdue',
   stalled: 'no progress update',
   awaiting_board: 'waiting for the board',
+  impact_evidence_missing: 'no evidence of impact',
 };
 /** Who each level of the ladder tells (docs/ARCHITECTURE.md, escalation ladder). */
 const LEVEL_WHO: Record<number, string> = {
@@ -358,9 +362,11 @@ const MESSAGES: Record<NotificationRequest['kind'], (req: NotificationRequest, f
           : [
               reason === 'not_acknowledged'
                 ? 'What is needed: the agency acknowledges the action on its page, which ends this escalation.'
-                : reason === 'stalled'
-                  ? 'What is needed: the agency sends a progress statement or evidence, which ends this escalation.'
-                  : 'What is needed: the agency sends its evidence, or asks the board for an extension with the reason and interim measures.',
+                : reason === 'impact_evidence_missing'
+                  ? "What is needed: the agency sends evidence of the action's impact from its page, which ends this escalation."
+                  : reason === 'stalled'
+                    ? 'What is needed: the agency sends a progress statement or evidence, which ends this escalation.'
+                    : 'What is needed: the agency sends its evidence, or asks the board for an extension with the reason and interim measures.',
               level >= 3
                 ? 'This is the last step: the chair follows it up with the agency.'
                 : `If nothing changes, it is escalated further, to ${levelWho(level + 1)}.`,

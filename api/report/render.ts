@@ -123,7 +123,7 @@ const CSV_COLUMNS: [string, (s: ProgressReport['sections'][number], a: ReportAct
   ['Extensions', (_s, a) => String(a.extensionCount)],
   ['Days slipped', (_s, a) => String(a.daysSlipped)],
   ['Agency response', (_s, a) => a.agencyResponse ?? ''],
-  ['Impact check', (_s, a) => a.assurance ?? ''],
+  ['Impact check', (_s, a) => (a.assurance ? (ASSURANCE_LABEL[a.assurance] ?? a.assurance) : '')],
   ['Impact check date', (_s, a) => day(a.impactCheckOn)],
   ['Evidence of impact', (_s, a) => a.impactEvidence ?? ''],
   ['Result', (_s, a) => outcomeLabel(a)],

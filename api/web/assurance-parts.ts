@@ -26,6 +26,16 @@ export const METHOD_TEXT: Record<string, string> = {
   other: 'Other',
 };
 
+/**
+ * Beside a closed action's stage: its impact check, so "Implemented" stays the outcome and the
+ * assurance is read as a second dimension (issue 17).
+ */
+export function assuranceBeside(a: { status: string; assurance?: string | null }): Part {
+  return a.status === 'closed' && a.assurance
+    ? html`<br /><span class="muted">${ASSURANCE_TEXT[a.assurance] ?? a.assurance}</span>`
+    : '';
+}
+
 export type AssuranceForm = 'progress' | 'impact-evidence' | 'impact-decision';
 
 /** Extra facts: slippage once the date has moved, the impact check once there is one, follow-up links. */

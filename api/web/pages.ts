@@ -2,7 +2,14 @@ import { isBoardRole, isOpen, isOverdue as overdue } from '../../domain/vocabula
 import { EVIDENCE_STATUS_LABEL, RAG_LABEL } from '../../domain/words';
 import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionPageData, ActionView, EvidenceView } from '../queries/actions';
-import { assuranceFacts, assuranceForms, assuranceLists, METHOD_TEXT, type AssuranceForm } from './assurance-parts';
+import {
+  assuranceBeside,
+  assuranceFacts,
+  assuranceForms,
+  assuranceLists,
+  METHOD_TEXT,
+  type AssuranceForm,
+} from './assurance-parts';
 import { cancelForm } from './board-pages';
 import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
 import type { FormState } from './kit';
@@ -81,7 +88,7 @@ export function myActionsPage(open: Paged<ActionView>, finishedCount: number, no
                 <td data-label="Action">${actionLink(a)}</td>
                 <td data-label="RAG">${ragBadge(a.rag, a)}</td>
                 <td data-label="Due">${dueCell(a, now)}</td>
-                <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
+                <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}${assuranceBeside(a)}</td>
                 <td data-label="Next">${nextForAgency(a.status, a.changesRequested)}</td>
               </tr>`,
           )}
@@ -171,6 +178,7 @@ const REASON_TEXT: Record<string, string> = {
   overdue: 'overdue',
   stalled: 'no progress update',
   awaiting_board: 'waiting for the board',
+  impact_evidence_missing: 'no evidence of impact',
 };
 
 type Extension = ActionPageData['extensionRequests'][number];
@@ -264,7 +272,10 @@ function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageDa
       const said = [pct, rag].filter(Boolean).join(', ');
       return {
         title: `Progress update from the agency${said ? `: ${said}` : ''}`,
-        detail: u ? html`<br /><q>${u.statement}</q>${u.ragReason ? html`<br /><span class="muted">Why:</span> ${u.ragReason}` : ''}` : '',
+        detail: u
+          ? html`<br /><q>${u.statement}</q
+              >${u.ragReason ? html`<br /><span class="muted">Why:</span> ${u.ragReason}` : ''}`
+          : '',
       };
     }
     case 'impact_check_due':

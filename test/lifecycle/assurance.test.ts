@@ -66,7 +66,7 @@ it('approve → impact request at the check date → reminder → escalation →
   expect(request.to.sort()).toEqual(['lead@csc.test', 'worker@csc.test']);
   expect((await h.action(id)).assurance).toBe('due');
   await h.waitMail(refs[0], 'impact_reminder');
-  const escalation = await h.waitMail(refs[0], 'escalation', (m) => m.text.includes('impact_evidence_missing'));
+  const escalation = await h.waitMail(refs[0], 'escalation', (m) => m.subject.includes('no evidence of impact'));
   expect(escalation.to).toEqual(['lead@csc.test']);
 
   const afterEvidence = await submitImpactEvidence(h.deps, h.people.csc, id, {
@@ -160,7 +160,7 @@ it('progress updates do not change the stage and do reset the stall escalation; 
   const { refs, actionIds } = await h.review({ stallAfter: 'PT3S' });
   const [id] = actionIds;
   await acknowledgeAction(h.deps, h.people.csc, id);
-  await h.waitMail(refs[0], 'escalation', (m) => m.text.includes('stalled'));
+  await h.waitMail(refs[0], 'escalation', (m) => m.subject.includes('no progress update'));
   const stalled = await until(async () => (await h.action(id)).escalationLevel === 1 && h.action(id));
   await h.settled(id);
   const before = await h.snapshot(id);
