@@ -114,7 +114,13 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
               await db
                 .select({ n: sql<number>`count(*)::int` })
                 .from(extensionRequests)
-                .where(eq(extensionRequests.actionId, row.action.id))
+                // This request and the ones before it: a mail sent late still counts as of its own request.
+                .where(
+                  and(
+                    eq(extensionRequests.actionId, row.action.id),
+                    sql`${extensionRequests.requestedAt} <= coalesce((select r.requested_at from extension_requests r where r.id::text = ${req.occasion.replace(/^extension-request:/, '')}), now())`,
+                  ),
+                )
             )[0].n,
           }
         : {}),
