@@ -145,7 +145,7 @@ it.concurrent('an approved extension moves every later timer', async () => {
       .mailsFor(refs[0])
       .map((m) => m.headers['x-notification-kind'])
       .sort(),
-  ).toEqual(['assignment', 'decision']);
+  ).toEqual(['assignment', 'decision', 'extension_requested']);
   expect(await h.action(id)).toMatchObject({ escalationLevel: 0, rag: 'green' });
 });
 
