@@ -15,8 +15,10 @@ export function stopOnSignals(logger: Logger, steps: (() => Promise<unknown>)[])
     for (const step of steps) await step().catch((err) => logger.warn({ err }, 'error while stopping'));
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on`, not `once`: a second signal during a slow shutdown (npm and tsx both relay it) must
+  // not find the process without a handler, which would kill it with 143 mid-drain.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 /** Entry points: a failed start prints why and exits non-zero. */

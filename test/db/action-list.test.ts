@@ -215,6 +215,7 @@ function listBehaviour(open: () => Promise<DatabaseHandle & { drop?: () => Promi
         'closedAt',
         'nextTimerAt',
         'themes',
+        'owner',
       ].sort(),
     );
   });

@@ -134,7 +134,13 @@ describe('npm run migrate', () => {
       'select type, actor from audit_events order by id',
       url,
     );
-    expect(events.map((e) => e.type)).toEqual(['admin_bootstrapped', 'admin_bootstrapped', 'admin_bootstrapped']);
+    // The first migrate also makes the board's chair (BOARD_CHAIR_EMAIL, issue 20), once.
+    expect(events.map((e) => e.type)).toEqual([
+      'admin_bootstrapped',
+      'user_created',
+      'admin_bootstrapped',
+      'admin_bootstrapped',
+    ]);
     expect(new Set(events.map((e) => e.actor))).toEqual(new Set(['migrate']));
   });
 });
@@ -243,14 +249,17 @@ describe('npm run admin', () => {
       'select type, actor, payload from audit_events order by id',
       url,
     );
+    // The chair's account, made by migrate (issue 20), then the CLI's own steps.
     expect(events.map((e) => e.type)).toEqual([
       'admin_bootstrapped',
+      'user_created',
       'user_created',
       'api_token_issued',
       'users_listed',
       'user_deactivated',
     ]);
-    for (const e of events.slice(1)) expect(e.actor).toMatch(/^admin-cli:/);
+    expect(events[1]).toMatchObject({ actor: 'migrate', payload: { role: 'chair' } });
+    for (const e of events.slice(2)) expect(e.actor).toMatch(/^admin-cli:/);
     // The trail names tokens by id only, never the token.
     expect(JSON.stringify(events)).not.toContain(first.slice(4));
     expect(await verifyAuditChain(db.db)).toEqual({ ok: true, count: events.length, keyed: 0 });

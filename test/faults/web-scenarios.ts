@@ -34,9 +34,20 @@ export const WEB_FORM_POSTS = [
   '/actions/:id/decision',
   '/actions/:id/extensions/:rid/decision',
   '/actions/:id/cancel',
+  // Issue 18: a person's mail choices and their cover.
+  '/preferences',
+  '/preferences/cover',
+  // Issue 20: the chair's steps on an escalation (the step is part of the path).
+  '/escalations/:eid/:step',
+  // Issue 19: an agency's filled-in progress sheet.
+  '/reviews/:rev/progress-sheet',
 ] as const;
 type FormPath = (typeof WEB_FORM_POSTS)[number];
-const MULTIPART: ReadonlySet<FormPath> = new Set(['/actions/:id/evidence', '/reviews/new']);
+const MULTIPART: ReadonlySet<FormPath> = new Set([
+  '/actions/:id/evidence',
+  '/reviews/new',
+  '/reviews/:rev/progress-sheet',
+]);
 
 /** Text a form field can carry: what a person could paste, and bytes no browser would send. */
 const formText = fc.oneof(
@@ -90,6 +101,32 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     { requiredKeys: [] },
   ),
   '/actions/:id/cancel': fc.record({ reason: valid(fc.constant('Superseded')) }, { requiredKeys: [] }),
+  '/preferences': fc.record(
+    {
+      reminder: valid(fc.constantFrom('immediate', 'digest')),
+      overdue: valid(fc.constantFrom('immediate', 'digest')),
+      escalation: valid(fc.constantFrom('digest', 'immediate')),
+    },
+    { requiredKeys: [] },
+  ),
+  '/preferences/cover': fc.record(
+    {
+      deputyId: valid(fc.constantFrom(randomUUID(), 'not-a-uuid')),
+      from: dateText,
+      to: dateText,
+      copyMe: valid(fc.constantFrom('true', 'false')),
+    },
+    { requiredKeys: [] },
+  ),
+  '/escalations/:eid/:step': fc.record(
+    {
+      text: valid(fc.constant('Why is this late?')),
+      to: valid(fc.constantFrom('lead', 'senior', 'chair')),
+      until: dateText,
+    },
+    { requiredKeys: [] },
+  ),
+  '/reviews/:rev/progress-sheet': fc.constant({}),
 };
 
 /** An uploaded file: a plan the importer accepts, one with hostile cells, or junk with an awkward name. */
@@ -97,7 +134,16 @@ const fileOf = (path: FormPath) =>
   fc.option(
     fc.record({
       name: fc.oneof(
-        { weight: 3, arbitrary: fc.constant(path === '/reviews/new' ? 'plan.csv' : 'note.txt') },
+        {
+          weight: 3,
+          arbitrary: fc.constant(
+            path === '/reviews/new'
+              ? 'plan.csv'
+              : path === '/reviews/:rev/progress-sheet'
+                ? 'progress.xlsx'
+                : 'note.txt',
+          ),
+        },
         { weight: 1, arbitrary: fc.constantFrom('invoice\u202Efdp.doc', 'a\u0000b.csv', '', '../../x.csv', 'ü.csv') },
       ),
       content: fc.oneof(
@@ -164,6 +210,10 @@ export async function fuzzWebForms(
   for (const s of stages) for (let i = 0; i < 2; i++) fixtures.push(await fixture(stack, s));
   const ids = [...fixtures.map((f) => f.actionId), randomUUID(), 'not-a-uuid', 'x'.repeat(300)];
   const rids = [...fixtures.flatMap((f) => (f.extensionId ? [f.extensionId] : [])), randomUUID(), 'nope'];
+  const reviewIds = [...fixtures.map((f) => f.reviewId), randomUUID(), 'not-a-uuid'];
+  // No escalation is open at the start: a step on one is "not found", and a real id is tried through the API's own tests.
+  const escalationIds = [randomUUID(), 'not-a-uuid', 'x'.repeat(300)];
+  const steps = ['challenge', 'response', 'resolve', 'retime', 'nope'];
 
   const request: fc.Arbitrary<WebFuzzRequest> = fc.constantFrom(...WEB_FORM_POSTS).chain((path) =>
     fc.record({
@@ -218,7 +268,10 @@ export async function fuzzWebForms(
       const path = q.path
         .replace(':id', encodeURIComponent(ids[q.id % ids.length]))
         .replace(':rid', encodeURIComponent(rids[q.id % rids.length]))
-        .replace(':token', encodeURIComponent(q.token));
+        .replace(':token', encodeURIComponent(q.token))
+        .replace(':rev', encodeURIComponent(reviewIds[q.id % reviewIds.length]))
+        .replace(':eid', encodeURIComponent(escalationIds[q.id % escalationIds.length]))
+        .replace(':step', steps[q.id % steps.length]);
       const csrf = q.csrf === 'wrong' ? 'A'.repeat(who.csrf.length) : who.csrf;
       const withCsrf = q.csrf === 'missing' ? q.fields : { _csrf: csrf, ...q.fields };
       const headers: Record<string, string> = {};
@@ -235,7 +288,13 @@ export async function fuzzWebForms(
         headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
         const fields = Object.entries(q.fields).map(([name, value]) => ({ name, value }));
         const file = q.file
-          ? [{ name: q.path === '/reviews/new' ? 'file' : 'files', value: q.file.content, filename: q.file.name }]
+          ? [
+              {
+                name: q.path === '/actions/:id/evidence' ? 'files' : 'file',
+                value: q.file.content,
+                filename: q.file.name,
+              },
+            ]
           : [];
         const token = q.csrf === 'missing' ? [] : [{ name: '_csrf', value: csrf }];
         body = multipart(
