@@ -22,6 +22,8 @@ export interface MailFacts {
   boardEmails: string[];
   dueDate: Date | null;
   status: string | null;
+  /** extension_requested: how many extension requests the action has had, this one included. */
+  extensionRequests?: number;
   /** Who acted and what they sent, and the policy's deadlines in words (activities/mail-details.ts). */
   details?: MailDetails;
   /** Issue 18: the action's named owner (an active user), or null/absent: the agency is mailed as before. */
@@ -81,10 +83,20 @@ export function recipients(req: NotificationRequest, f: MailFacts): { to: string
     case 'reminder':
     case 'overdue':
     case 'decision':
+    case 'impact_request':
+    case 'impact_reminder':
+    case 'impact_decision':
       return { to: agencyAll, cc: [] };
     case 'evidence_submitted':
-    case 'extension_requested':
+    case 'impact_evidence_submitted':
       return { to: board, cc: [] };
+    case 'extension_requested': {
+      // A second request on the same action goes to the chair as well (escalation level 3's copy).
+      const chair = f.boardChairEmail.toLowerCase();
+      return (f.extensionRequests ?? 1) >= 2
+        ? { to: board, cc: board.includes(chair) ? [] : [chair] }
+        : { to: board, cc: [] };
+    }
     case 'recommendation_complete':
       return { to: board, cc: uniq([f.boardChairEmail]).filter((c) => !board.includes(c)) };
     case 'escalation':
@@ -113,6 +125,15 @@ function escalationRecipients(req: NotificationRequest, f: MailFacts, board: str
   return { to: uniq([lead]), cc: [] };
 }
 
+/** "second", "third": which extension request this is. */
+const ordinal = (n: number) => ['first', 'second', 'third', 'fourth', 'fifth'][n - 1] ?? `number ${n}`;
+/** The workflow writes the follow-up as "2.1a due 2026-05-01"; the mail says the day in words. */
+function followUpWords(s: string | undefined): string | null {
+  if (!s) return null;
+  const m = /^(.*) due (\d{4}-\d{2}-\d{2})$/.exec(s);
+  return m ? `Action ${m[1]}, due ${day(new Date(`${m[2]}T12:00:00Z`))}` : s;
+}
+
 /** Words for an escalation's reason, after "Action 2.1 …". */
 const REASON_WORDS: Record<string, (f: MailFacts) => string> = {
   not_acknowledged: () => 'has not been acknowledged',
@@ -120,12 +141,16 @@ const REASON_WORDS: Record<string, (f: MailFacts) => string> = {
   stalled: (f) =>
     `has had no progress update${f.details?.stallAfter ? ` for ${f.details.stallAfter}` : ' for a long time'}`,
   awaiting_board: () => 'has evidence that has been waiting too long for the board to decide on it',
+  // Issue 17: after closure, the impact check.
+  impact_evidence_missing: () =>
+    'was closed as implemented, but the evidence of its impact the board asked for has not come',
 };
 const REASON_SHORT: Record<string, string> = {
   not_acknowledged: 'not acknowledged',
   overdue: 'overdue',
   stalled: 'no progress update',
   awaiting_board: 'waiting for the board',
+  impact_evidence_missing: 'no evidence of impact',
 };
 /** Who each level of the ladder tells (docs/ARCHITECTURE.md, escalation ladder). */
 const LEVEL_WHO: Record<number, string> = {
@@ -337,9 +362,11 @@ const MESSAGES: Record<NotificationRequest['kind'], (req: NotificationRequest, f
           : [
               reason === 'not_acknowledged'
                 ? 'What is needed: the agency acknowledges the action on its page, which ends this escalation.'
-                : reason === 'stalled'
-                  ? 'What is needed: the agency sends a progress statement or evidence, which ends this escalation.'
-                  : 'What is needed: the agency sends its evidence, or asks the board for an extension with the reason and interim measures.',
+                : reason === 'impact_evidence_missing'
+                  ? "What is needed: the agency sends evidence of the action's impact from its page, which ends this escalation."
+                  : reason === 'stalled'
+                    ? 'What is needed: the agency sends a progress statement or evidence, which ends this escalation.'
+                    : 'What is needed: the agency sends its evidence, or asks the board for an extension with the reason and interim measures.',
               level >= 3
                 ? 'This is the last step: the chair follows it up with the agency.'
                 : `If nothing changes, it is escalated further, to ${levelWho(level + 1)}.`,
@@ -375,8 +402,10 @@ const MESSAGES: Record<NotificationRequest['kind'], (req: NotificationRequest, f
   extension_requested: (_r, f) => {
     const x = f.details?.extension;
     const within = f.details?.boardDecisionWithin;
+    // Issue 17: from the second request on the same action, the chair has a copy (see recipients()).
+    const again = (f.extensionRequests ?? 1) >= 2;
     return {
-      headline: `Extension requested: ${f.reference} to ${x ? day(x.newDueDate) : 'a later date'}`,
+      headline: `${again ? 'Extension requested again' : 'Extension requested'}: ${f.reference} to ${x ? day(x.newDueDate) : 'a later date'}`,
       lead:
         `${x?.requestedBy ?? who(f, 'The agency')} (${agencyName(f)}) asks to move the due date of action ${f.reference} (${f.title})` +
         (x
@@ -391,10 +420,84 @@ const MESSAGES: Record<NotificationRequest['kind'], (req: NotificationRequest, f
       asks: [
         "What the board needs to do: decide on the action's page whether to approve or refuse the request. Until then the current due date stands.",
         `If there is no decision${within ? ` within ${within}` : ' in time'}, ${LEVEL_WHO[3]} is told.`,
+        ...(again
+          ? [
+              `This is the ${ordinal(f.extensionRequests ?? 2)} request for more time on this action, so ${LEVEL_WHO[3]} has a copy of this mail.`,
+            ]
+          : []),
       ],
     };
   },
   decision: (req, f) => decisionMessage(req, f),
+  // Issue 17: the impact check after approval.
+  impact_request: (_r, f) => ({
+    headline: `Is the learning embedded? Evidence of impact asked for ${f.reference}`,
+    lead: `Action ${f.reference} (${f.title}) for ${agencyName(f)} was closed as implemented. The board now asks whether it made a difference: please send evidence of its impact.`,
+    facts: [
+      ['What was asked', f.details?.description || f.title],
+      ['How impact is measured', f.details?.successMeasure],
+    ],
+    asks: [
+      "What to do now: on the action's page, send a short statement of the impact, what was measured and how (for example an audit, a sample of case files or a survey), and any files.",
+      `If it does not come, reminders follow and it is escalated step by step: to ${LEVEL_WHO[1]}, then ${LEVEL_WHO[2]}, then ${LEVEL_WHO[3]}.`,
+    ],
+  }),
+  impact_reminder: (_r, f) => ({
+    headline: `Reminder: evidence of impact is due for ${f.reference}`,
+    lead: `The board is still waiting for evidence that action ${f.reference} (${f.title}) for ${agencyName(f)} made a difference.`,
+    facts: [['How impact is measured', f.details?.successMeasure]],
+    asks: [
+      "What to do now: send the evidence of impact from the action's page: a statement, what was measured and how, and any files.",
+      'If nothing arrives, it is escalated.',
+    ],
+  }),
+  impact_evidence_submitted: (_r, f) => ({
+    headline: `Evidence of impact to decide on: ${f.reference} from ${agencyName(f)}`,
+    lead: `${who(f, 'The agency')} (${agencyName(f)}) sent the board evidence of the impact of action ${f.reference} (${f.title}).`,
+    facts: [['How impact is measured', f.details?.successMeasure]],
+    asks: [
+      "What the board needs to do: read the evidence on the action's page and decide whether the learning is embedded. If it is not, say why: a follow-up action is created for the same agency.",
+    ],
+  }),
+  impact_decision: (req, f) => {
+    const d = req.detail ?? {};
+    const comment = d.comment || null;
+    switch (d.outcome) {
+      case 'evidenced':
+        return {
+          headline: `Learning embedded: ${f.reference} ${f.title}`,
+          lead: `${who(f, 'The board')} looked at the evidence of impact for action ${f.reference} (${f.title}) and found that the learning is embedded.`,
+          facts: [["Board's comment", comment]],
+          asks: [`Nothing more is asked of ${agencyName(f)} for this action.`],
+        };
+      case 'not_embedded':
+        return {
+          headline: `Learning not yet embedded: ${f.reference} ${f.title}`,
+          lead: `${who(f, 'The board')} looked at the evidence of impact for action ${f.reference} (${f.title}) and found that the learning is not yet embedded.`,
+          facts: [
+            ["Board's reason", comment],
+            ['Follow-up action', followUpWords(d.followUp)],
+          ],
+          asks: [
+            'What to do now: open the follow-up action, acknowledge it, and send the board evidence by its due date. It has reminders and escalations of its own.',
+          ],
+        };
+      case 'waived':
+        return {
+          headline: `No impact check needed: ${f.reference} ${f.title}`,
+          lead: `${who(f, 'The board')} decided that action ${f.reference} (${f.title}) needs no check of its impact.`,
+          facts: [['Reason', comment]],
+          asks: [`Nothing more is asked of ${agencyName(f)} for this action.`],
+        };
+      default:
+        return {
+          headline: `The board has decided on the impact of ${f.reference} ${f.title}`,
+          lead: `The board recorded a decision on the impact of action ${f.reference} (${f.title}).`,
+          facts: [["Board's comment", comment]],
+          asks: ["The action's page shows the decision and what is asked next."],
+        };
+    }
+  },
   // Issue 20: the chair's challenge to an agency's lead officer or senior manager.
   chair_challenge: (req, f) => ({
     headline: `A challenge from the independent chair: ${f.reference} ${f.title}`,

@@ -10,7 +10,16 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { actions, agencies, escalations, notifications, recommendations, reviews, users } from '../db/schema';
+import {
+  actions,
+  agencies,
+  escalations,
+  extensionRequests,
+  notifications,
+  recommendations,
+  reviews,
+  users,
+} from '../db/schema';
 import type { Mailer } from '../lib/mailer';
 import type { NotificationRequest } from '../workflows/types';
 import { classifyDbError } from './db-errors';
@@ -99,6 +108,22 @@ async function facts(db: Db, req: NotificationRequest, cfg: OutboxConfig): Promi
       },
       dueDate: row.action.dueDate,
       status: row.action.status,
+      ...(req.kind === 'extension_requested'
+        ? {
+            extensionRequests: (
+              await db
+                .select({ n: sql<number>`count(*)::int` })
+                .from(extensionRequests)
+                // This request and the ones before it: a mail sent late still counts as of its own request.
+                .where(
+                  and(
+                    eq(extensionRequests.actionId, row.action.id),
+                    sql`${extensionRequests.requestedAt} <= coalesce((select r.requested_at from extension_requests r where r.id::text = ${req.occasion.replace(/^extension-request:/, '')}), now())`,
+                  ),
+                )
+            )[0].n,
+          }
+        : {}),
       owner: row.owner,
       details: await mailDetails(db, req, row.action, row.review.policy),
     };

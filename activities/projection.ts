@@ -18,6 +18,7 @@ import {
   extensionRequests,
   users,
 } from '../db/schema';
+import { projectAssurance } from './projection-assurance';
 import { toStorableDeep } from '../workflows/storable-text';
 import { PROJECTION_REFUSED, type ActionEvent } from '../workflows/types';
 import { classifyDbError } from './db-errors';
@@ -87,6 +88,9 @@ export function attestedContent(e: ActionEvent): Record<string, unknown> {
       interimMeasures: x.interimMeasures,
     };
   }
+  if (e.progressUpdate) out.progressUpdate = e.progressUpdate;
+  if (e.impactEvidence) out.impactEvidence = e.impactEvidence;
+  if (e.impactDecision) out.impactDecision = e.impactDecision;
   if (e.extensionDecision)
     out.extensionDecision = {
       id: e.extensionDecision.id,
@@ -198,7 +202,18 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
         .update(extensionRequests)
         .set({ status: d.status, decidedBy: actorId, decisionComment: d.comment, decidedAt: at })
         .where(eq(extensionRequests.id, d.id));
+      if (d.status === 'approved') {
+        // Slippage: the first due date is kept, and approved extensions are counted.
+        await tx
+          .update(actions)
+          .set({
+            extensionCount: sql`${actions.extensionCount} + 1`,
+            originalDueDate: sql`coalesce(${actions.originalDueDate}, (select ${extensionRequests.previousDueDate} from ${extensionRequests} where ${extensionRequests.id} = ${d.id}))`,
+          })
+          .where(eq(actions.id, e.actionId));
+      }
     }
+    await projectAssurance(tx, e, actorId, at);
     if (e.escalationRaised) {
       const x = e.escalationRaised;
       await tx
@@ -255,6 +270,13 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
         lastActivityAt: date(r.lastActivityAt),
         closedAt: date(r.closedAt),
         nextTimerAt: date(r.nextTimerAt),
+        ...(r.assurance !== undefined
+          ? {
+              assurance: r.assurance,
+              impactCheckAt: date(r.impactCheckAt ?? null),
+              followUpActionId: r.followUpActionId ?? null,
+            }
+          : {}),
         projectedSeq: e.seq,
         updatedAt: at,
       })

@@ -1,8 +1,12 @@
 import { RESULTS } from '../domain/words';
 import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
+import { isImpactPeriod } from '../workflows/assurance';
 import {
   ACTION_STATUSES,
+  ASSURANCE_STATES,
+  IMPACT_METHODS,
+  IMPACT_OUTCOMES,
   CHAIR_STEPS,
   CHALLENGE_TARGETS,
   ESCALATION_RESOLUTIONS,
@@ -73,6 +77,17 @@ export const PolicyInput = z
         description:
           'Reminders, overdue notices and escalations go at this time (board time zone) on the next working day; null sends them at the computed instant',
         example: '09:00',
+      }),
+    impactCheckAfter: z
+      .string()
+      .max(40)
+      .refine(isImpactPeriod, 'expected an ISO-8601 period such as P6M, P1Y or P90D')
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          'How long after approval the owning agency is asked for evidence of impact (months allowed). Null or absent in an explicit policy: no impact check. Without a policy: P6M.',
+        example: 'P6M',
       }),
   })
   .openapi('PolicyInput', {
@@ -200,6 +215,13 @@ export const ActionInput = z
     title: text(2000),
     description: optionalText(10000),
     successMeasure: optionalText(4000),
+    impactMeasure: optionalText(4000).describe(
+      'what the impact check after approval measures (default: the success measure)',
+    ),
+    impactCheck: z
+      .boolean()
+      .optional()
+      .describe('false: the board wants no impact check after approval for this action'),
     dueDate: DateOrInstant,
   })
   .openapi('ActionInput');
@@ -328,6 +350,7 @@ export const ActionListQuery = z
     theme: ThemeCode.optional(),
     rag: z.enum(RAGS).optional(),
     overdue: boolQuery.optional(),
+    assurance: z.enum(ASSURANCE_STATES).optional(),
     owner: z
       .union([z.literal('me'), z.guid()])
       .optional()
@@ -376,6 +399,28 @@ export const Action = z
     themes: z
       .array(z.string())
       .openapi({ description: "theme codes (GET /themes): the recommendation's and the action's own" }),
+    originalDueDate: z
+      .string()
+      .openapi({ description: 'The first due date (equal to dueDate until an extension moves it)' }),
+    originalDueOn: z.string().openapi({ description: 'originalDueDate as a local day in BOARD_TIME_ZONE' }),
+    extensionCount: z.number().int().min(0).openapi({ description: 'Approved extensions' }),
+    daysSlipped: z
+      .number()
+      .int()
+      .min(0)
+      .openapi({ description: 'Days between the original and the current due date (local days)' }),
+    impactMeasure: z
+      .string()
+      .nullable()
+      .openapi({ description: 'What the impact check measures (null: the success measure)' }),
+    assurance: z
+      .enum(ASSURANCE_STATES)
+      .nullable()
+      .openapi({ description: 'The impact check after closure; null when none applies' }),
+    impactCheckAt: z.string().nullable(),
+    impactCheckOn: z.string().nullable().openapi({ description: 'The impact check date as a local day' }),
+    followUpOf: z.string().nullable().openapi({ description: 'The action whose impact was not embedded' }),
+    followUpActionId: z.string().nullable().openapi({ description: 'The follow-up a "not embedded" decision created' }),
     owner: ActionOwner.nullable().openapi({
       description: 'the named owner (a user of the owning agency); null: the agency as a whole',
     }),
@@ -396,6 +441,18 @@ export const AttachmentOut = z
     url: z.string(),
   })
   .openapi('Attachment');
+
+function ProgressUpdateOut() {
+  return z.object({
+    id: z.string(),
+    statement: z.string(),
+    percentComplete: z.number().nullable(),
+    rag: z.enum(RAGS).nullable(),
+    ragReason: z.string().nullable(),
+    submittedAt: z.string(),
+    submittedByName: z.string().nullable(),
+  });
+}
 
 export const ActionDetail = Action.extend({
   liveStage: z
@@ -442,6 +499,27 @@ export const ActionDetail = Action.extend({
       raisedAt: z.string(),
       resolvedAt: z.string().nullable(),
       notified: z.array(z.string()),
+    }),
+  ),
+  progressUpdates: z.array(ProgressUpdateOut()),
+  impactEvidence: z.array(
+    z.object({
+      id: z.string(),
+      statement: z.string(),
+      method: z.enum(IMPACT_METHODS),
+      links: z.array(z.string()),
+      submittedAt: z.string(),
+      submittedByName: z.string().nullable(),
+    }),
+  ),
+  impactDecisions: z.array(
+    z.object({
+      id: z.string(),
+      outcome: z.enum(IMPACT_OUTCOMES),
+      comment: z.string(),
+      followUpActionId: z.string().nullable(),
+      decidedAt: z.string(),
+      decidedByName: z.string().nullable(),
     }),
   ),
   notifications: z.array(
@@ -560,6 +638,69 @@ export const EmptyBody = z.strictObject({}).openapi('EmptyBody');
 
 export const ExtensionCreated = z.object({ requestId: z.string(), action: Action }).openapi('ExtensionCreated');
 
+/** Issue 17: a progress update, not a submission. */
+export const ProgressUpdateBody = z
+  .strictObject({
+    statement: text(10000, "Write a short statement of where the action stands: it is the agency's current position"),
+    percentComplete: z.coerce
+      .number({ error: 'percentComplete must be a number from 0 to 100' })
+      .int('percentComplete must be a whole number')
+      .min(0, 'percentComplete must be from 0 to 100')
+      .max(100, 'percentComplete must be from 0 to 100')
+      .optional(),
+    rag: z.enum(RAGS, { error: `rag must be one of ${RAGS.join(', ')}` }).optional(),
+    ragReason: optionalText(2000),
+  })
+  .superRefine((v, ctx) => {
+    if (v.rag && !v.ragReason)
+      ctx.addIssue({ code: 'custom', path: ['ragReason'], message: 'say why the action is ' + v.rag });
+  })
+  .openapi('ProgressUpdateBody');
+
+export const ProgressUpdateCreated = z
+  .object({ updateId: z.string(), action: Action })
+  .openapi('ProgressUpdateCreated');
+
+export const ImpactEvidenceBody = z
+  .strictObject({
+    statement: text(20000, 'Say what changed in practice, and how you know'),
+    method: z.enum(IMPACT_METHODS, { error: `method must be one of ${IMPACT_METHODS.join(', ')}` }),
+    links: z
+      .array(
+        z
+          .url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' })
+          .max(2000),
+      )
+      .max(20)
+      .default([]),
+  })
+  .openapi('ImpactEvidenceBody');
+
+export const ImpactDecisionBody = z
+  .strictObject({
+    outcome: z.enum(IMPACT_OUTCOMES, { error: 'Choose evidenced, not_embedded or waived' }),
+    comment: z.string().trim().max(10000).default(''),
+    followUpDueDate: DateOrInstant.optional(),
+    followUpTitle: optionalText(2000),
+  })
+  .superRefine((v, ctx) => {
+    if (v.outcome !== 'evidenced' && v.comment === '')
+      ctx.addIssue({ code: 'custom', path: ['comment'], message: 'the reason is required' });
+    if (v.outcome === 'not_embedded' && !v.followUpDueDate)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['followUpDueDate'],
+        message: 'the follow-up action needs a due date',
+      });
+    if (v.outcome !== 'not_embedded' && (v.followUpDueDate || v.followUpTitle))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['followUpDueDate'],
+        message: 'only a not_embedded decision has a follow-up',
+      });
+  })
+  .openapi('ImpactDecisionBody');
+
 export const AuditEvent = z
   .object({
     id: z.number(),
@@ -605,6 +746,23 @@ export const Dashboard = z
         raisedAt: z.string(),
       }),
     ),
+    impact: z
+      .object({
+        impactEvidenceDue: z
+          .number()
+          .openapi({ description: 'Closed actions whose agency has been asked for evidence of impact' }),
+        impactEvidenceWithBoard: z.number(),
+        impactCheckScheduled: z.number(),
+        impactEvidenced: z.number(),
+        notEmbedded: z
+          .number()
+          .openapi({ description: 'Impact checks the board found not embedded (each has a follow-up action)' }),
+        impactWaived: z.number(),
+      })
+      .openapi({ description: 'The impact check after closure (issue 17)' }),
+    slippage: z.object({
+      extendedActions: z.number().openapi({ description: 'Actions with at least one approved extension' }),
+    }),
   })
   .openapi('Dashboard');
 

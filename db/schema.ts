@@ -35,6 +35,8 @@ const createdAt = () => ts('created_at').notNull().defaultNow();
 
 import {
   ACTION_STATUSES,
+  ASSURANCE_STATES,
+  IMPACT_OUTCOMES,
   CHAIR_STEPS,
   CHALLENGE_TARGETS,
   ESCALATION_RESOLUTIONS,
@@ -65,6 +67,11 @@ export const NOTIFICATION_KINDS = [
   'decision',
   'recommendation_complete',
   'sign_in',
+  'extension_requested',
+  'impact_request',
+  'impact_reminder',
+  'impact_evidence_submitted',
+  'impact_decision',
   // Issue 18: one person's daily digest.
   'digest',
   'chair_challenge',
@@ -223,6 +230,21 @@ export const actions = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'`),
+    /** The first due date, kept when an approved extension moves it (null: never moved). Migration 0009. */
+    originalDueDate: ts('original_due_date'),
+    /** Approved extensions: with the original date, the slippage the board sees. */
+    extensionCount: integer('extension_count').notNull().default(0),
+    /** What the impact check measures (the success measure when null). */
+    impactMeasure: text('impact_measure'),
+    /** false: the board wants no impact check after approval. */
+    impactCheck: boolean('impact_check').notNull().default(true),
+    /** The impact check after closure: null when none applies (domain/vocabulary.ts ASSURANCE_STATES). */
+    assurance: text('assurance', { enum: ASSURANCE_STATES }),
+    impactCheckAt: ts('impact_check_at'),
+    /** The action whose impact check was "not embedded" and created this one. */
+    followUpOf: uuid('follow_up_of'),
+    /** The follow-up action this one's "not embedded" decision created. */
+    followUpActionId: uuid('follow_up_action_id'),
     /** The named owner (issue 18): a user of the owning agency, or null (mail goes to the agency as before). */
     ownerId: uuid('owner_id').references((): AnyPgColumn => users.id),
     /** Highest workflow event sequence projected; a stale retry never overwrites a newer state. */
@@ -245,6 +267,80 @@ export const actions = pgTable(
     index('actions_owner_idx').on(t.ownerId),
     check('actions_status_check', inList('status', ACTION_STATUSES)),
     check('actions_escalation_level_check', sql`escalation_level between 0 and 3`),
+    check('actions_assurance_check', sql`assurance is null or ${inList('assurance', ASSURANCE_STATES)}`),
+    index('actions_assurance_idx').on(t.assurance),
+  ],
+);
+
+/** An agency's word between assignment and closure: no stage change, no request to the board (migration 0009). */
+export const progressUpdates = pgTable(
+  'progress_updates',
+  {
+    id: uuid('id').primaryKey(),
+    actionId: uuid('action_id')
+      .notNull()
+      .references(() => actions.id),
+    statement: text('statement').notNull(),
+    percentComplete: smallint('percent_complete'),
+    /** The agency's own RAG, always with its reason. */
+    rag: text('rag', { enum: RAGS }),
+    ragReason: text('rag_reason'),
+    attachments: jsonb('attachments')
+      .$type<{ filename: string; mediaType: string; size: number; sha256: string }[]>()
+      .notNull()
+      .default([]),
+    submittedBy: uuid('submitted_by').references(() => users.id),
+    submittedAt: ts('submitted_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('progress_updates_action_idx').on(t.actionId, t.submittedAt),
+    check('progress_updates_percent_check', sql`percent_complete is null or percent_complete between 0 and 100`),
+    check(
+      'progress_updates_rag_check',
+      sql`rag is null or (rag in ('green', 'amber', 'red', 'complete') and rag_reason is not null)`,
+    ),
+  ],
+);
+
+/** What the agency sends when the impact check asks whether the learning is embedded. */
+export const impactEvidence = pgTable(
+  'impact_evidence',
+  {
+    id: uuid('id').primaryKey(),
+    actionId: uuid('action_id')
+      .notNull()
+      .references(() => actions.id),
+    statement: text('statement').notNull(),
+    /** How it was measured: audit, case file sample, survey... (IMPACT_METHODS). */
+    method: text('method').notNull(),
+    links: jsonb('links').$type<string[]>().notNull().default([]),
+    attachments: jsonb('attachments')
+      .$type<{ filename: string; mediaType: string; size: number; sha256: string }[]>()
+      .notNull()
+      .default([]),
+    submittedBy: uuid('submitted_by').references(() => users.id),
+    submittedAt: ts('submitted_at').notNull().defaultNow(),
+  },
+  (t) => [index('impact_evidence_action_idx').on(t.actionId)],
+);
+
+export const impactDecisions = pgTable(
+  'impact_decisions',
+  {
+    id: uuid('id').primaryKey(),
+    actionId: uuid('action_id')
+      .notNull()
+      .references(() => actions.id),
+    evidenceId: uuid('evidence_id').references(() => impactEvidence.id),
+    outcome: text('outcome', { enum: IMPACT_OUTCOMES }).notNull(),
+    comment: text('comment').notNull().default(''),
+    followUpActionId: uuid('follow_up_action_id'),
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedAt: ts('decided_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('impact_decisions_action_idx').on(t.actionId),
+    check('impact_decisions_outcome_check', sql`outcome in ('evidenced', 'not_embedded', 'waived')`),
   ],
 );
 

@@ -47,7 +47,13 @@ export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 export const EXTENSION_OUTCOMES = ['approve', 'reject'] as const;
 export type ExtensionOutcome = (typeof EXTENSION_OUTCOMES)[number];
 
-export const ESCALATION_REASONS = ['not_acknowledged', 'overdue', 'stalled', 'awaiting_board'] as const;
+export const ESCALATION_REASONS = [
+  'not_acknowledged',
+  'overdue',
+  'stalled',
+  'awaiting_board',
+  'impact_evidence_missing',
+] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
 
 export const EVIDENCE_STATUSES = ['submitted', 'accepted', 'changes_requested', 'not_accepted'] as const;
@@ -65,3 +71,33 @@ export function isOverdue(a: { status: string; dueDate: Date | string | number }
   if (!(OVERDUE_STATUSES as readonly string[]).includes(a.status)) return false;
   return new Date(a.dueDate).getTime() < new Date(now).getTime();
 }
+
+/**
+ * The impact check after closure (issue 17): a second dimension next to the status. null when no
+ * check applies; `scheduled` until the check date, `due` once the agency has been asked,
+ * `evidence_submitted` while the board weighs it, then `evidenced`, `not_embedded` (a follow-up
+ * action carries the work on) or `waived`.
+ */
+export const ASSURANCE_STATES = [
+  'scheduled',
+  'due',
+  'evidence_submitted',
+  'evidenced',
+  'not_embedded',
+  'waived',
+] as const;
+export type Assurance = (typeof ASSURANCE_STATES)[number];
+/** The check is still waiting on someone. */
+export const PENDING_ASSURANCE = ['scheduled', 'due', 'evidence_submitted'] as const satisfies readonly Assurance[];
+/** The board has finished with the check. */
+export const FINAL_ASSURANCE = ['evidenced', 'not_embedded', 'waived'] as const satisfies readonly Assurance[];
+
+export const IMPACT_OUTCOMES = ['evidenced', 'not_embedded', 'waived'] as const;
+export type ImpactOutcome = (typeof IMPACT_OUTCOMES)[number];
+
+/** How the agency measured the impact. */
+export const IMPACT_METHODS = ['audit', 'case_file_sample', 'survey', 'performance_data', 'other'] as const;
+export type ImpactMethod = (typeof IMPACT_METHODS)[number];
+
+/** The agency's own RAG on a progress update: one of the four colours, always with its reason. */
+export const SELF_RAGS = RAGS;

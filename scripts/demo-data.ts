@@ -5,6 +5,15 @@ import { readCsv } from '../api/import/read';
 import { sheetToRecommendations } from '../api/import/to-review';
 import type { LifecycleDeps } from '../api/use-cases/lifecycle-deps';
 import { createReview } from '../api/use-cases/reviews';
+import {
+  acknowledgeAction,
+  decideAction,
+  decideExtension,
+  requestExtension,
+  submitEvidence,
+} from '../api/use-cases/actions';
+import { decideImpact, postProgress, submitImpactEvidence } from '../api/use-cases/assurance';
+import type { Actor } from '../workflows/types';
 import type { Db } from '../db/client';
 import { agencies, covers, mailDefaults, users } from '../db/schema';
 import { boardToday } from '../activities/mail-routing';
@@ -129,7 +138,7 @@ export async function seedDemoReview(deps: LifecycleDeps): Promise<void> {
   const codes = new Set((await deps.db.select({ code: agencies.code }).from(agencies)).map((a) => a.code));
   const { recommendations, errors } = sheetToRecommendations(sheet, codes);
   if (errors.length) throw new Error(`the demo action plan does not import: ${JSON.stringify(errors)}`);
-  const { review } = await createReview(
+  const { review, created } = await createReview(
     deps,
     { userId: admin.id, role: 'admin', agencyId: null, name: admin.name },
     {
@@ -149,4 +158,93 @@ export async function seedDemoReview(deps: LifecycleDeps): Promise<void> {
       const [owner] = await deps.db.select({ id: users.id }).from(users).where(eq(users.email, ownerEmail));
       if (owner) await setActionOwner(deps, adminActor, a.id, owner.id);
     }
+  // Issue 17: some actions moved on to each new stage.
+  if (created)
+    await seedDemoProgress(
+      deps,
+      review.recommendations.flatMap((r) => r.actions),
+    );
+}
+
+/**
+ * Issue 17 on the first screen: a few Baby M actions moved on through the real workflows, so the
+ * statement shows an agency's current position, slippage, and implemented versus evidenced
+ * impact. (An impact check becomes "due" only at its check date, six months after approval.)
+ */
+async function seedDemoProgress(deps: LifecycleDeps, acts: { id: string; agencyCode: string }[]): Promise<void> {
+  const people = await deps.db.select().from(users);
+  const agencyIdOf = new Map(
+    (await deps.db.select({ id: agencies.id, code: agencies.code }).from(agencies)).map((a) => [a.code, a.id]),
+  );
+  const actorFor = (code: string): Actor => {
+    const agencyId = agencyIdOf.get(code) ?? null;
+    const u = people.find((p) => p.role === 'agency' && p.agencyId === agencyId);
+    if (!u) throw new Error(`no demo user for ${code}`);
+    return { userId: u.id, role: 'agency', agencyId, name: u.name };
+  };
+  const boardUser = people.find((p) => p.role === 'board' && p.agencyId === null);
+  if (!boardUser) return;
+  const board: Actor = { userId: boardUser.id, role: 'board', agencyId: null, name: boardUser.name };
+  const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+
+  const start = async (a: { id: string; agencyCode: string }) => {
+    await acknowledgeAction(deps, actorFor(a.agencyCode), a.id);
+    return actorFor(a.agencyCode);
+  };
+  const approve = async (a: { id: string; agencyCode: string }, statement: string) => {
+    const agency = await start(a);
+    await submitEvidence(deps, agency, a.id, { statement });
+    await decideAction(deps, board, a.id, { outcome: 'approve', comment: 'Evidence accepted by the board' });
+    return agency;
+  };
+  const [audit, guidance, sessions, protocol, ccg, bht] = acts;
+  if (!bht) return;
+
+  // In progress, with the agency's own word on where it stands.
+  let agency = await start(audit);
+  await postProgress(deps, agency, audit.id, {
+    statement: 'Audit tool agreed; 14 of 25 case files audited so far.',
+    percentComplete: 55,
+    rag: 'amber',
+    ragReason: 'Two auditors were redeployed in January.',
+  });
+  // Slipped: one extension approved, a second asked for (the chair is copied).
+  agency = await start(protocol);
+  const first = await requestExtension(deps, agency, protocol.id, {
+    newDueDate: inDays(200),
+    reason: 'The protocol waits for the new pre-birth procedure.',
+    interimMeasures: 'Every pre-birth referral is discussed with a team manager within 48 hours.',
+  });
+  await decideExtension(deps, board, protocol.id, first.requestId, { outcome: 'approve' });
+  await requestExtension(deps, agency, protocol.id, {
+    newDueDate: inDays(260),
+    reason: 'Consultation with midwifery took longer than planned.',
+    interimMeasures: 'Team manager review of every pre-birth referral continues.',
+  });
+  // Implemented, the impact check scheduled six months on.
+  await approve(guidance, 'Revised pre-birth procedure published on the BSCB website in March.');
+  // Implemented, impact evidence with the board.
+  agency = await approve(sessions, 'Eight multi-agency sessions delivered to 212 practitioners.');
+  await submitImpactEvidence(deps, agency, sessions.id, {
+    statement: 'Survey of 60 attendees three months on: 48 describe a change in how they plan pre-birth.',
+    method: 'survey',
+  });
+  // Implemented and evidenced: the learning is embedded.
+  agency = await approve(ccg, 'Designated nurse supervision now covers every pre-birth case.');
+  await submitImpactEvidence(deps, agency, ccg.id, {
+    statement: 'Case file sample of 20 pre-birth cases: supervision recorded in 19, with actions followed up.',
+    method: 'case_file_sample',
+  });
+  await decideImpact(deps, board, ccg.id, { outcome: 'evidenced', comment: 'The sample shows the change held.' });
+  // Implemented but not embedded: a follow-up action carries the work on.
+  agency = await approve(bht, 'Midwifery safeguarding checklist introduced on every ward.');
+  await submitImpactEvidence(deps, agency, bht.id, {
+    statement: 'Audit of 30 booking records: the checklist was completed in 11.',
+    method: 'audit',
+  });
+  await decideImpact(deps, board, bht.id, {
+    outcome: 'not_embedded',
+    comment: 'The checklist is not used on two of the three wards.',
+    followUpDueDate: inDays(120),
+  });
 }

@@ -21,14 +21,21 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  startChild,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  type RetryPolicy,
+} from '@temporalio/common';
 import type { createActivities } from '../activities';
 import {
   acknowledgeUpdate,
@@ -36,7 +43,10 @@ import {
   cancelUpdate,
   chairStepUpdate,
   decideExtensionUpdate,
+  decideImpactUpdate,
   decideUpdate,
+  postProgressUpdate,
+  submitImpactEvidenceUpdate,
   reassignUpdate,
   requestExtensionUpdate,
   stateQuery,
@@ -44,6 +54,8 @@ import {
 } from './messages';
 import { EXTENSION_WAIT_OCCASION, plan, type PlannedInstant, type PlanFacts } from './planner';
 import { applyChairStep, checkChairStep } from './chair';
+import { followUpReference, impactCheckDate, isAssurancePending, planImpact, type ImpactInstant } from './assurance';
+import { checkDecideImpact, checkPostProgress, checkSubmitImpactEvidence } from './assurance-rules';
 import { deriveRag } from './rag';
 import * as rules from './rules';
 import type {
@@ -56,7 +68,7 @@ import type {
   EscalationReason,
   NotificationRequest,
 } from './types';
-import { PROJECTION_REFUSED, REFUSAL } from './types';
+import { actionWorkflowId, PROJECTION_REFUSED, REFUSAL } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -97,6 +109,11 @@ const { projectActionEvent: projectRefusably } = proxyLocalActivities<Activities
  * against the state it finds, and its changes kept only once projected (undone otherwise).
  */
 const UPDATE_AFTER_PROJECTION = 'update-after-projection';
+/**
+ * Issue 17: an approval starts the impact check, and the workflow runs on after closure until the
+ * board has decided on the impact (or waived it). Approvals recorded before this replay as before.
+ */
+const IMPACT_CHECK = 'impact-check-after-approval';
 /** issue 22: an extension request mails the board and counts toward the board-delay escalation. */
 const EXTENSION_REQUEST_TELLS_BOARD = 'extension-request-tells-board';
 const { sendNotification } = proxyActivities<Activities>({
@@ -195,10 +212,36 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
       openEscalations: m.openEscalations.map(({ level, reason, raisedAt }) => ({ level, reason, raisedAt })),
       changesRequested: m.changesRequested,
       pendingExtensionId: m.pendingExtension?.requestId ?? null,
-      nextTimer: n ? { at: new Date(n.at).toISOString(), kind: n.reason ? `${n.kind}:${n.reason}` : n.kind } : null,
+      nextTimer: nextTimerView(n),
+      ...(m.assurance !== undefined
+        ? {
+            assurance: m.assurance,
+            impactCheckAt: iso(m.impactCheckAt ?? null),
+            followUpActionId: m.followUpActionId ?? null,
+          }
+        : {}),
       seq: m.seq,
     };
   };
+  const nextTimerView = (n: PlannedInstant | undefined): ActionState['nextTimer'] => {
+    if (n) return { at: new Date(n.at).toISOString(), kind: n.reason ? `${n.kind}:${n.reason}` : n.kind };
+    const i = terminal() ? nextImpact() : undefined;
+    return i ? { at: new Date(i.at).toISOString(), kind: i.reason ? `${i.kind}:${i.reason}` : i.kind } : null;
+  };
+
+  // ---- issue 17: the impact check's schedule ----
+  const nextImpact = (): ImpactInstant | undefined =>
+    planImpact(
+      {
+        assurance: m.assurance,
+        impactCheckAt: m.impactCheckAt,
+        impactEvidenceSubmittedAt: m.impactEvidenceSubmittedAt,
+        done: m.done,
+      },
+      policy,
+      Date.now(),
+      calendar,
+    )[0];
 
   const resolveEscalations = (reasons: EscalationReason[] | 'all'): string[] => {
     const resolved = m.openEscalations.filter((e) => reasons === 'all' || reasons.includes(e.reason));
@@ -260,7 +303,15 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         acknowledgedAt: iso(m.acknowledgedAt),
         lastActivityAt: iso(m.lastActivityAt),
         closedAt: iso(m.closedAt),
-        nextTimerAt: n ? iso(n.at) : null,
+        nextTimerAt: n ? iso(n.at) : iso(terminal() ? (nextImpact()?.at ?? null) : null),
+        // Only workflows that know the impact check write its columns (older events leave them alone).
+        ...(m.assurance !== undefined
+          ? {
+              assurance: m.assurance,
+              impactCheckAt: iso(m.impactCheckAt ?? null),
+              followUpActionId: m.followUpActionId ?? null,
+            }
+          : {}),
       },
       ...related,
       ...(strict ? { storableText: true } : {}),
@@ -389,6 +440,11 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
         m.closedAt = now;
         m.changesRequested = false;
         m.outcome = a.outcome === 'approve' ? 'implemented' : 'not_implemented';
+        if (a.outcome === 'approve' && patched(IMPACT_CHECK)) {
+          const checkAt = impactCheckDate(policy, input.impactCheck, now);
+          m.assurance = checkAt === null ? null : 'scheduled';
+          m.impactCheckAt = checkAt;
+        }
       }
       const resolved = resolveEscalations(a.outcome === 'request_changes' ? ['awaiting_board'] : 'all');
       const evidenceStatus =
@@ -523,6 +579,111 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     { validator: (a) => rules.checkReassign(m, a) },
   );
 
+  // ---- issue 17: progress updates and the impact check ----
+
+  setHandler(
+    postProgressUpdate,
+    guarded(checkPostProgress, async (a) => {
+      // Not a submission: the stage stays, the board is asked nothing; the stall clock starts again.
+      m.lastActivityAt = Date.now();
+      const resolved = resolveEscalations(['stalled']);
+      const update = {
+        id: a.updateId,
+        statement: a.statement,
+        percentComplete: a.percentComplete ?? null,
+        rag: a.rag ?? null,
+        ragReason: a.rag ? (a.ragReason ?? null) : null,
+        attachments: a.attachments,
+      };
+      await commit(
+        'progress_updated',
+        a.actor,
+        { updateId: a.updateId, percentComplete: update.percentComplete, rag: update.rag },
+        { progressUpdate: update, escalationsResolved: resolved },
+      );
+      return view();
+    }),
+    { validator: (a) => checkPostProgress(m, a) },
+  );
+
+  setHandler(
+    submitImpactEvidenceUpdate,
+    guarded(checkSubmitImpactEvidence, async (a) => {
+      m.assurance = 'evidence_submitted';
+      m.impactEvidenceId = a.evidenceId;
+      m.impactEvidenceSubmittedAt = Date.now();
+      const resolved = resolveEscalations(['impact_evidence_missing']);
+      await commit(
+        'impact_evidence_submitted',
+        a.actor,
+        { evidenceId: a.evidenceId, method: a.method, attachments: a.attachments.length },
+        {
+          impactEvidence: {
+            id: a.evidenceId,
+            statement: a.statement,
+            method: a.method,
+            links: a.links,
+            attachments: a.attachments,
+          },
+          escalationsResolved: resolved,
+        },
+        [['impact_evidence_submitted', `impact-evidence:${a.evidenceId}`]],
+      );
+      return view();
+    }),
+    { validator: (a) => checkSubmitImpactEvidence(m, a) },
+  );
+
+  setHandler(
+    decideImpactUpdate,
+    guarded(
+      (mem, a) => checkDecideImpact(mem, a, Date.now()),
+      async (a) => {
+        const decisionId = uuid4();
+        const evidenceId = a.outcome === 'waived' ? null : (m.impactEvidenceId ?? null);
+        m.assurance = a.outcome;
+        m.impactEvidenceSubmittedAt = null;
+        let followUp: { id: string; reference: string; title: string; dueDate: string; workflowId: string } | undefined;
+        if (a.outcome === 'not_embedded') {
+          const { resume: _resume, ...base } = input;
+          const id = uuid4();
+          const child: ActionWorkflowInput = {
+            ...base,
+            actionId: id,
+            reference: followUpReference(input.reference),
+            title: a.followUpTitle?.trim() || `Follow-up to ${input.reference}: ${input.title}`,
+            agencyId: m.agencyId,
+            agencyCode: m.agencyCode,
+            dueDate: new Date(Date.parse(a.followUpDueDate!)).toISOString(),
+          };
+          followUp = {
+            id,
+            reference: child.reference,
+            title: child.title,
+            dueDate: child.dueDate,
+            workflowId: actionWorkflowId(id),
+          };
+          m.followUpActionId = id;
+          m.followUpToStart = child;
+        }
+        const resolved = resolveEscalations('all');
+        const detail: Record<string, string> = { outcome: a.outcome, comment: a.comment ?? '' };
+        if (followUp) detail.followUp = `${followUp.reference} due ${followUp.dueDate.slice(0, 10)}`;
+        await commit(
+          'impact_decided',
+          a.actor,
+          { outcome: a.outcome, comment: a.comment ?? '', followUpActionId: followUp?.id ?? null },
+          {
+            impactDecision: { id: decisionId, evidenceId, outcome: a.outcome, comment: a.comment ?? '', followUp },
+            escalationsResolved: resolved,
+          },
+          [['impact_decision', `impact-decision:${decisionId}`, { detail }]],
+        );
+        return view();
+      },
+    ),
+    { validator: (a) => checkDecideImpact(m, a, Date.now()) },
+  );
   // ---- issue 20: the independent chair's steps on an escalation (workflows/chair.ts, patch CHAIR_PATCH) ----
   setHandler(
     chairStepUpdate,
@@ -562,16 +723,83 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     } else if (p.kind === 'overdue') {
       await commit('overdue_reminder_sent', null, { occasion: p.occasion }, {}, [['overdue', p.occasion]]);
     } else {
-      const escalation = { id: uuid4(), level: p.level ?? 1, reason: p.reason ?? 'overdue' };
-      m.openEscalations.push({ ...escalation, raisedAt: new Date(Date.now()).toISOString(), occasion: p.occasion });
-      await commit(
-        'escalation_raised',
-        null,
-        { level: escalation.level, reason: escalation.reason },
-        { escalationRaised: escalation },
-        [['escalation', p.occasion, { escalation }]],
-      );
+      await raiseEscalation(p.occasion, p.level ?? 1, p.reason ?? 'overdue');
     }
+  }
+
+  async function raiseEscalation(occasion: string, level: number, reason: EscalationReason): Promise<void> {
+    const escalation = { id: uuid4(), level, reason };
+    m.openEscalations.push({ ...escalation, raisedAt: new Date(Date.now()).toISOString(), occasion });
+    await commit(
+      'escalation_raised',
+      null,
+      { level: escalation.level, reason: escalation.reason },
+      { escalationRaised: escalation },
+      [['escalation', occasion, { escalation }]],
+    );
+  }
+
+  // ---- issue 17: the impact check's timers, after closure ----
+
+  async function fireImpact(p: ImpactInstant): Promise<void> {
+    if (updating) await condition(() => !updating);
+    // An Update that ran meanwhile (evidence sent early, a waiver) may have made this instant moot.
+    if (
+      !planImpact(
+        {
+          assurance: m.assurance,
+          impactCheckAt: m.impactCheckAt,
+          impactEvidenceSubmittedAt: m.impactEvidenceSubmittedAt,
+          done: m.done,
+        },
+        policy,
+        Date.now(),
+        calendar,
+      ).some((x) => x.occasion === p.occasion)
+    )
+      return;
+    m.done.push(p.occasion);
+    if (p.kind === 'impact_request') {
+      m.assurance = 'due';
+      await commit('impact_check_due', null, { occasion: p.occasion }, {}, [['impact_request', p.occasion]]);
+    } else if (p.kind === 'impact_reminder') {
+      await commit('impact_reminder_sent', null, { occasion: p.occasion }, {}, [['impact_reminder', p.occasion]]);
+    } else {
+      await raiseEscalation(p.occasion, p.level ?? 1, p.reason ?? 'impact_evidence_missing');
+    }
+  }
+
+  /** Waits for the check date, asks, reminds and escalates until the board has decided on the impact. */
+  async function runImpactCheck(): Promise<void> {
+    while (isAssurancePending(m.assurance)) {
+      const n = nextImpact();
+      if (n && n.at <= Date.now()) {
+        await fireImpact(n);
+        continue;
+      }
+      if (workflowInfo().continueAsNewSuggested) {
+        await condition(() => allHandlersFinished() && !sending);
+        await continueAsNew<typeof actionWorkflow>({ ...input, resume: { memory: m } });
+      }
+      const seen = changes;
+      if (n) await condition(() => changes !== seen, Math.max(n.at - Date.now(), 1));
+      else await condition(() => changes !== seen);
+    }
+  }
+
+  /** The follow-up a "not embedded" decision created: its own workflow, outliving this one. */
+  async function startFollowUp(child: ActionWorkflowInput): Promise<void> {
+    try {
+      await startChild(actionWorkflow, {
+        workflowId: actionWorkflowId(child.actionId),
+        args: [child],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    m.followUpToStart = null;
   }
 
   if (assigning) await assigning;
@@ -594,13 +822,22 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
 
   // Closed or cancelled: let in-flight handlers finish and the last mails go before completing.
   await condition(() => allHandlersFinished() && m.outbox.length === 0 && !sending);
-  try {
-    await getExternalWorkflowHandle(input.recommendationWorkflowId).signal(actionClosedSignal, {
-      actionId: input.actionId,
-      outcome: m.stage === 'cancelled' ? 'cancelled' : (m.outcome ?? 'not_implemented'),
-    });
-  } catch (err) {
-    log.warn('could not tell the recommendation workflow', { error: String(err) });
+  if (!m.closureTold) {
+    try {
+      await getExternalWorkflowHandle(input.recommendationWorkflowId).signal(actionClosedSignal, {
+        actionId: input.actionId,
+        outcome: m.stage === 'cancelled' ? 'cancelled' : (m.outcome ?? 'not_implemented'),
+      });
+    } catch (err) {
+      log.warn('could not tell the recommendation workflow', { error: String(err) });
+    }
+    // Memory only (no command): a run continued after closure does not tell the recommendation twice.
+    m.closureTold = true;
   }
+
+  // ---- issue 17: after closure, the impact check (never set on approvals from before it) ----
+  if (isAssurancePending(m.assurance)) await runImpactCheck();
+  if (m.followUpToStart) await startFollowUp(m.followUpToStart);
+  if (m.assurance !== undefined) await condition(() => allHandlersFinished() && m.outbox.length === 0 && !sending);
   return view();
 }

@@ -13,6 +13,9 @@ import type {
   ChairStepArgs,
   DecideArgs,
   DecideExtensionArgs,
+  DecideImpactArgs,
+  PostProgressArgs,
+  SubmitImpactEvidenceArgs,
   ReassignArgs,
   RecommendationState,
   RequestExtensionArgs,
@@ -27,6 +30,10 @@ export const decideExtensionUpdate = defineUpdate<ActionState, [DecideExtensionA
 export const cancelUpdate = defineUpdate<ActionState, [CancelArgs]>('cancel');
 export const reassignUpdate = defineUpdate<ActionState, [ReassignArgs]>('reassign');
 export const stateQuery = defineQuery<ActionState>('state');
+// Issue 17: progress updates and the impact check after approval.
+export const postProgressUpdate = defineUpdate<ActionState, [PostProgressArgs]>('postProgress');
+export const submitImpactEvidenceUpdate = defineUpdate<ActionState, [SubmitImpactEvidenceArgs]>('submitImpactEvidence');
+export const decideImpactUpdate = defineUpdate<ActionState, [DecideImpactArgs]>('decideImpact');
 /** Issue 20: the chair challenges, records a response, resolves or re-times an open escalation. */
 export const chairStepUpdate = defineUpdate<ActionState, [ChairStepArgs]>('chairStep');
 

@@ -19,20 +19,20 @@ import {
   type SubmitEvidenceArgs,
 } from './types';
 
-const refuse = (type: string, message: string): never => {
+export const refuse = (type: string, message: string): never => {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
 };
-const illegal = (m: string) => refuse(REFUSAL.illegalTransition, m);
-const forbidden = (m: string) => refuse(REFUSAL.forbidden, m);
-const invalid = (m: string) => refuse(REFUSAL.invalidArgument, m);
+export const illegal = (m: string) => refuse(REFUSAL.illegalTransition, m);
+export const forbidden = (m: string) => refuse(REFUSAL.forbidden, m);
+export const invalid = (m: string) => refuse(REFUSAL.invalidArgument, m);
 
-const blank = (s: unknown) => typeof s !== 'string' || s.trim() === '';
+export const blank = (s: unknown) => typeof s !== 'string' || s.trim() === '';
 
 /**
  * Nothing enters the workflow's state that its projection could not write (storable-text.ts).
  * The API refuses such text first; this is the rule where the state lives.
  */
-function requireStorable(a: unknown): void {
+export function requireStorable(a: unknown): void {
   const bad = findUnstorable(a);
   if (bad) invalid(`${bad.path.join('.') || 'the message'}: ${bad.reason}`);
 }
@@ -45,7 +45,7 @@ function requireActor(actor: Actor | undefined): Actor {
 }
 
 /** Only the owning agency's own people act for it: an administrator administers, and does not. */
-function requireOwner(m: ActionMemory, actor: Actor | undefined): void {
+export function requireOwner(m: ActionMemory, actor: Actor | undefined): void {
   const a = requireActor(actor);
   if (a.role !== 'agency' || a.agencyId !== m.agencyId) forbidden('only the owning agency may do this');
 }
@@ -55,7 +55,12 @@ function requireOwner(m: ActionMemory, actor: Actor | undefined): void {
  * right agency) is also the administrator's; a decision on an action never is. A board member
  * from the owning agency may not act on its action where `conflictOfInterest` says so.
  */
-function requireBoard(m: ActionMemory, actor: Actor | undefined, conflictOfInterest: boolean, adminMay = false): void {
+export function requireBoard(
+  m: ActionMemory,
+  actor: Actor | undefined,
+  conflictOfInterest: boolean,
+  adminMay = false,
+): void {
   const a = requireActor(actor);
   if (a.role === 'admin') {
     if (!adminMay) forbidden("an administrator may not decide on an action: decisions are the board's");
@@ -67,7 +72,7 @@ function requireBoard(m: ActionMemory, actor: Actor | undefined, conflictOfInter
   }
 }
 
-function requireStage(m: ActionMemory, allowed: ActionStage[], what: string): void {
+export function requireStage(m: ActionMemory, allowed: ActionStage[], what: string): void {
   if (!allowed.includes(m.stage)) illegal(`cannot ${what} an action that is ${m.stage}`);
 }
 

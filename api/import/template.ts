@@ -43,6 +43,14 @@ export const COLUMNS = [
   },
   { key: 'reviewType', header: 'Review type', aliases: ['review type', 'type of review'], required: false },
   { key: 'themes', header: 'Themes', aliases: ['themes', 'theme'], required: false },
+  // Issue 17: what the impact check after approval measures, and "no" for no check at all.
+  {
+    key: 'impactMeasure',
+    header: 'Impact measure',
+    aliases: ['impact measure', 'measure of impact', 'impact'],
+    required: false,
+  },
+  { key: 'impactCheck', header: 'Impact check', aliases: ['impact check'], required: false },
 ] as const;
 
 export type ColumnKey = (typeof COLUMNS)[number]['key'];

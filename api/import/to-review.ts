@@ -12,6 +12,8 @@ export interface ImportedRecommendation {
     title: string;
     description?: string;
     successMeasure?: string;
+    impactMeasure?: string;
+    impactCheck?: boolean;
     dueDate: string;
     themes?: string[];
   }[];
@@ -97,6 +99,16 @@ export function sheetToRecommendations(
     const description = cellText(get('description')) ?? undefined;
     if (description && description.length > 10000) fail('description', 'longer than 10000 characters');
 
+    const impactMeasure = cellText(get('impactMeasure')) ?? undefined;
+    if (impactMeasure && impactMeasure.length > 4000) fail('impactMeasure', 'longer than 4000 characters');
+    const rawCheck = cellText(get('impactCheck'))?.trim().toLowerCase();
+    let impactCheck: boolean | undefined;
+    if (rawCheck) {
+      if (['no', 'none', 'n', 'false'].includes(rawCheck)) impactCheck = false;
+      else if (['yes', 'y', 'true'].includes(rawCheck)) impactCheck = true;
+      else fail('impactCheck', `"${rawCheck}" is not yes or no`);
+    }
+
     const rawDate = get('dueDate');
     const dueDate = toIsoDate(rawDate);
     if (rawDate === null) fail('dueDate', 'the target date is missing');
@@ -138,6 +150,8 @@ export function sheetToRecommendations(
         title: title!,
         description,
         successMeasure,
+        ...(impactMeasure ? { impactMeasure } : {}),
+        ...(impactCheck !== undefined ? { impactCheck } : {}),
         dueDate: dueDate!,
         ...(themes.length ? { themes } : {}),
       });

@@ -59,6 +59,7 @@ export class ActionListCache {
       f.theme ?? null,
       f.rag ?? null,
       f.open ?? null,
+      f.assurance ?? null,
       f.owner ?? null,
       f.result ?? null,
       page.page,

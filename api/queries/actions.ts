@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, lt, not, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, not, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import {
   actions,
@@ -14,13 +14,16 @@ import {
   recommendations,
   reviews,
   users,
+  impactDecisions,
+  impactEvidence,
+  progressUpdates,
   type ActionStatus,
   type ReviewType,
   type Rag,
 } from '../../db/schema';
 import { isUuid } from '../../domain/text';
 import { dueOn } from '../../lib/board-time';
-import { FINISHED_STATUSES, OPEN_STATUSES, OVERDUE_STATUSES } from '../../domain/vocabulary';
+import { FINISHED_STATUSES, OPEN_STATUSES, OVERDUE_STATUSES, type Assurance } from '../../domain/vocabulary';
 import type { Result } from '../../domain/words';
 import { iso, type Scope } from './scope';
 import { alias } from 'drizzle-orm/pg-core';
@@ -57,10 +60,21 @@ export const actionColumns = {
   workflowId: actions.workflowId,
   agencyId: actions.agencyId,
   themes: actions.themes,
+  originalDueDate: actions.originalDueDate,
+  extensionCount: actions.extensionCount,
+  impactMeasure: actions.impactMeasure,
+  assurance: actions.assurance,
+  impactCheckAt: actions.impactCheckAt,
+  followUpOf: actions.followUpOf,
+  followUpActionId: actions.followUpActionId,
   ownerId: actions.ownerId,
   ownerName: ownerUser.name,
   ownerEmail: ownerUser.email,
 };
+
+/** Whole local days from one board-time day to a later one. */
+const daysBetween = (from: string, to: string) =>
+  Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000));
 
 type ActionRow = {
   [
@@ -95,7 +109,25 @@ export function toAction(r: ActionRow) {
     closedAt: iso(r.closedAt),
     nextTimerAt: iso(r.nextTimerAt),
     themes: r.themes,
+    ...slippage(r.dueDate, r.originalDueDate, r.extensionCount),
+    impactMeasure: r.impactMeasure,
+    assurance: r.assurance,
+    impactCheckAt: iso(r.impactCheckAt),
+    impactCheckOn: r.impactCheckAt ? dueOn(r.impactCheckAt) : null,
+    followUpOf: r.followUpOf,
+    followUpActionId: r.followUpActionId,
     owner: r.ownerId && r.ownerName && r.ownerEmail ? { id: r.ownerId, name: r.ownerName, email: r.ownerEmail } : null,
+  };
+}
+
+/** Slippage the board sees: the first due date, approved extensions, and the days between. */
+export function slippage(dueDate: Date, originalDueDate: Date | null, extensionCount: number) {
+  const original = originalDueDate ?? dueDate;
+  return {
+    originalDueDate: original.toISOString(),
+    originalDueOn: dueOn(original),
+    extensionCount,
+    daysSlipped: daysBetween(dueOn(original), dueOn(dueDate)),
   };
 }
 export type ActionView = ReturnType<typeof toAction>;
@@ -125,6 +157,8 @@ export interface ActionFilters {
   overdue?: boolean;
   /** true: still open (assigned, in progress, under review); false: closed or cancelled. */
   open?: boolean;
+  /** The impact check's state (issue 17). */
+  assurance?: Assurance;
   /** Issue 18: the named owner's user id ("My actions"). */
   owner?: string;
   /** How a finished action ended (domain/words.ts resultOf). */
@@ -152,6 +186,7 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
   if (f.rag) c.push(eq(actions.rag, f.rag));
   if (f.overdue === true) c.push(overdueCondition(now));
   if (f.overdue === false) c.push(not(overdueCondition(now)));
+  if (f.assurance) c.push(eq(actions.assurance, f.assurance));
   if (f.owner) c.push(eq(actions.ownerId, f.owner));
   if (f.open !== undefined) c.push(inArray(actions.status, f.open ? [...OPEN_STATUSES] : [...FINISHED_STATUSES]));
   if (f.result === 'cancelled') c.push(eq(actions.status, 'cancelled'));
@@ -307,8 +342,10 @@ export async function actionDetailParts(db: DbOrTx, actionId: string) {
     .from(notifications)
     .where(eq(notifications.actionId, actionId))
     .orderBy(asc(notifications.createdAt));
+  const assurance = await assuranceParts(db, actionId);
   return {
     evidence: ev,
+    ...assurance,
     decisions: dec.map(({ d, decidedByName }) => ({
       id: d.id,
       outcome: d.outcome,
@@ -420,6 +457,100 @@ export async function findAttachment(db: DbOrTx, actionId: string, attachmentId:
     .where(and(eq(attachments.id, attachmentId), eq(evidence.actionId, actionId)))
     .limit(1);
   return row ?? null;
+}
+
+/** Progress updates (newest first), impact evidence and impact decisions of one action (issue 17). */
+export async function assuranceParts(db: DbOrTx, actionId: string) {
+  const [ups, ev, dec] = await Promise.all([
+    db
+      .select({ u: progressUpdates, name: users.name })
+      .from(progressUpdates)
+      .leftJoin(users, eq(users.id, progressUpdates.submittedBy))
+      .where(eq(progressUpdates.actionId, actionId))
+      .orderBy(desc(progressUpdates.submittedAt), desc(progressUpdates.id)),
+    db
+      .select({ e: impactEvidence, name: users.name })
+      .from(impactEvidence)
+      .leftJoin(users, eq(users.id, impactEvidence.submittedBy))
+      .where(eq(impactEvidence.actionId, actionId))
+      .orderBy(asc(impactEvidence.submittedAt)),
+    db
+      .select({ d: impactDecisions, name: users.name })
+      .from(impactDecisions)
+      .leftJoin(users, eq(users.id, impactDecisions.decidedBy))
+      .where(eq(impactDecisions.actionId, actionId))
+      .orderBy(asc(impactDecisions.decidedAt)),
+  ]);
+  return {
+    progressUpdates: ups.map(({ u, name }) => ({
+      id: u.id,
+      statement: u.statement,
+      percentComplete: u.percentComplete,
+      rag: u.rag,
+      ragReason: u.ragReason,
+      submittedAt: u.submittedAt.toISOString(),
+      submittedByName: name,
+    })),
+    impactEvidence: ev.map(({ e, name }) => ({
+      id: e.id,
+      statement: e.statement,
+      method: e.method,
+      links: e.links,
+      submittedAt: e.submittedAt.toISOString(),
+      submittedByName: name,
+    })),
+    impactDecisions: dec.map(({ d, name }) => ({
+      id: d.id,
+      outcome: d.outcome,
+      comment: d.comment,
+      followUpActionId: d.followUpActionId,
+      decidedAt: d.decidedAt.toISOString(),
+      decidedByName: name,
+    })),
+  };
+}
+
+/** The latest progress update of each of these actions: the agency's current position on the statement. */
+export async function latestProgressOf(db: DbOrTx, actionIds: string[]) {
+  const out = new Map<
+    string,
+    {
+      statement: string;
+      percentComplete: number | null;
+      rag: string | null;
+      ragReason: string | null;
+      submittedAt: string;
+    }
+  >();
+  if (!actionIds.length) return out;
+  const rows = await db
+    .selectDistinctOn([progressUpdates.actionId])
+    .from(progressUpdates)
+    .where(inArray(progressUpdates.actionId, actionIds))
+    .orderBy(progressUpdates.actionId, desc(progressUpdates.submittedAt), desc(progressUpdates.id));
+  for (const u of rows)
+    out.set(u.actionId, {
+      statement: u.statement,
+      percentComplete: u.percentComplete,
+      rag: u.rag,
+      ragReason: u.ragReason,
+      submittedAt: u.submittedAt.toISOString(),
+    });
+  return out;
+}
+
+/** The latest impact evidence of each of these actions (its summary goes on the statement). */
+export async function latestImpactEvidenceOf(db: DbOrTx, actionIds: string[]) {
+  const out = new Map<string, { statement: string; method: string; submittedAt: string }>();
+  if (!actionIds.length) return out;
+  const rows = await db
+    .selectDistinctOn([impactEvidence.actionId])
+    .from(impactEvidence)
+    .where(inArray(impactEvidence.actionId, actionIds))
+    .orderBy(impactEvidence.actionId, desc(impactEvidence.submittedAt));
+  for (const e of rows)
+    out.set(e.actionId, { statement: e.statement, method: e.method, submittedAt: e.submittedAt.toISOString() });
+  return out;
 }
 
 /** A deputy's act reads "Sam Patel for Jo Lead" (issue 18: the projection records whom they covered). */

@@ -113,8 +113,33 @@ export async function dashboard(
     .orderBy(asc(escalations.raisedAt))
     .limit(LIST_LIMIT);
 
+  // Issue 17: the impact check and slippage, in one pass over the scope.
+  const [impact] = await db
+    .select({
+      impactEvidenceDue: sql<number>`count(*) filter (where ${actions.assurance} = 'due')`.mapWith(Number),
+      impactEvidenceWithBoard: sql<number>`count(*) filter (where ${actions.assurance} = 'evidence_submitted')`.mapWith(
+        Number,
+      ),
+      impactCheckScheduled: sql<number>`count(*) filter (where ${actions.assurance} = 'scheduled')`.mapWith(Number),
+      impactEvidenced: sql<number>`count(*) filter (where ${actions.assurance} = 'evidenced')`.mapWith(Number),
+      notEmbedded: sql<number>`count(*) filter (where ${actions.assurance} = 'not_embedded')`.mapWith(Number),
+      impactWaived: sql<number>`count(*) filter (where ${actions.assurance} = 'waived')`.mapWith(Number),
+      extended: sql<number>`count(*) filter (where ${actions.extensionCount} > 0)`.mapWith(Number),
+    })
+    .from(actions)
+    .where(inScope);
+
   return {
     total,
+    impact: {
+      impactEvidenceDue: impact.impactEvidenceDue,
+      impactEvidenceWithBoard: impact.impactEvidenceWithBoard,
+      impactCheckScheduled: impact.impactCheckScheduled,
+      impactEvidenced: impact.impactEvidenced,
+      notEmbedded: impact.notEmbedded,
+      impactWaived: impact.impactWaived,
+    },
+    slippage: { extendedActions: impact.extended },
     byStatus,
     byRag,
     byResult,

@@ -1,11 +1,13 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { agencies, auditEvents, decisions, evidence, extensionRequests } from '../../db/schema';
-import { actionsOfReview } from '../queries/actions';
+import { agencies, auditEvents, decisions, evidence, extensionRequests, impactDecisions } from '../../db/schema';
+import { actionsOfReview, latestImpactEvidenceOf, latestProgressOf } from '../queries/actions';
 import { findReview } from '../queries/reviews';
 import type { Scope } from '../queries/scope';
-import { isOpen, isOverdue } from '../../domain/vocabulary';
+import { isOpen, isOverdue, PENDING_ASSURANCE } from '../../domain/vocabulary';
 import { STATUS_LABEL, resultOf, type Result } from '../../domain/words';
+
+const isPendingAssurance = (a: string | null) => a !== null && (PENDING_ASSURANCE as readonly string[]).includes(a);
 
 export interface ReportAction {
   actionId: string;
@@ -32,8 +34,32 @@ export interface ReportAction {
   submittedStatementDate: string | null;
   notImplementedReason: string | null;
   cancellationReason: string | null;
+  // ---- issue 17 ----
+  /** Slippage: the first target date, approved extensions, days between. */
+  originalDueOn: string;
+  extensionCount: number;
+  daysSlipped: number;
+  /** The agency's latest progress update: its current position ("agency response"). */
+  agencyResponse: string | null;
+  agencyResponseDate: string | null;
+  /** The impact check: null when none applies. */
+  assurance: string | null;
+  impactCheckOn: string | null;
+  /** The summary of the latest evidence of impact. */
+  impactEvidence: string | null;
+  /** The reason the board gave for "not embedded" or a waiver. */
+  impactDecisionComment: string | null;
   /** Extensions the board approved, oldest first: the statement shows the revised date and why. */
   extensions: { from: string; to: string; reason: string; interimMeasures: string }[];
+}
+
+/** Per recommendation: implemented when all its actions are; assured when every impact check is evidenced or waived. */
+export interface ReportRecommendation {
+  number: string;
+  text: string;
+  implemented: boolean;
+  assured: boolean;
+  awaitingImpact: number;
 }
 
 export interface ReportCounts {
@@ -65,10 +91,15 @@ export interface ProgressReport {
     open: number;
     cancelled: number;
     overdue: number;
+    /** Issue 17: implemented actions whose impact is evidenced, still awaited, or found not embedded. */
+    evidenced: number;
+    awaitingImpact: number;
+    notEmbedded: number;
   };
   /** One line over every agency, for the top of the statement. */
   summary: string;
   sections: ReportSection[];
+  recommendations: ReportRecommendation[];
 }
 
 export { STATUS_LABEL };
@@ -110,6 +141,15 @@ function sectionSummary(name: string, acts: ReportAction[], now: Date): string {
   if (notImplemented) parts[1] += `, ${notImplemented} closed as not implemented`;
   if (cancelled) parts[1] += `, ${cancelled} cancelled`;
   parts[1] += `; ${open.length} ${open.length === 1 ? 'remains' : 'remain'} open${overdue ? ` (${overdue} past the target date)` : ''}.`;
+  const evidenced = acts.filter((a) => a.assurance === 'evidenced').length;
+  const awaiting = acts.filter((a) => isPendingAssurance(a.assurance)).length;
+  const notEmbedded = acts.filter((a) => a.assurance === 'not_embedded').length;
+  if (evidenced || awaiting || notEmbedded) {
+    const impact = [`${evidenced} ${evidenced === 1 ? 'has' : 'have'} evidence of impact`];
+    if (awaiting) impact.push(`${awaiting} ${awaiting === 1 ? 'is' : 'are'} awaiting it`);
+    if (notEmbedded) impact.push(`${notEmbedded} found not embedded and followed up`);
+    parts.push(`Of the implemented actions, ${impact.join(', ')}.`);
+  }
   return parts.join(' ');
 }
 
@@ -157,6 +197,17 @@ export async function buildReport(
         .orderBy(desc(auditEvents.id))
     : [];
   const agencyRows = await db.select({ code: agencies.code, name: agencies.name }).from(agencies);
+  const [latestUpdates, impact, impactComments] = await Promise.all([
+    latestProgressOf(db, ids),
+    latestImpactEvidenceOf(db, ids),
+    ids.length
+      ? db
+          .select({ actionId: impactDecisions.actionId, comment: impactDecisions.comment })
+          .from(impactDecisions)
+          .where(inArray(impactDecisions.actionId, ids))
+          .orderBy(desc(impactDecisions.decidedAt))
+      : Promise.resolve([]),
+  ]);
   const approvedExtensions = ids.length
     ? await db
         .select({
@@ -179,6 +230,9 @@ export async function buildReport(
       notImplemented: notImpl,
       auditEvents: cancels,
       agencies: agencyRows,
+      latestUpdates,
+      impactEvidence: impact,
+      impactComments,
       extensions: approvedExtensions,
     },
     now,
@@ -205,6 +259,13 @@ export interface ReportRows {
   /** The actions' audit events, newest first. */
   auditEvents: { actionId: string | null; payload: unknown; type: string }[];
   agencies: { code: string; name: string }[];
+  /** Issue 17: the latest progress update and impact evidence of each action, and impact decisions' reasons (newest first). */
+  latestUpdates?: Map<
+    string,
+    { statement: string; percentComplete: number | null; rag: string | null; submittedAt: string }
+  >;
+  impactEvidence?: Map<string, { statement: string; method: string; submittedAt: string }>;
+  impactComments?: { actionId: string; comment: string }[];
   /** Approved extension requests, oldest first. */
   extensions?: { actionId: string; previousDueDate: Date; newDueDate: Date; reason: string; interimMeasures: string }[];
 }
@@ -219,6 +280,9 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
     notImplemented: notImpl,
     auditEvents: cancels,
     agencies: agencyRows,
+    latestUpdates = new Map(),
+    impactEvidence = new Map(),
+    impactComments = [],
     extensions = [],
   } = rows;
   const recText = new Map(review.recommendations.map((r) => [r.id, r.text]));
@@ -257,6 +321,18 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       notImplementedReason:
         a.outcome === 'not_implemented' ? (notImpl.find((d) => d.actionId === a.id)?.comment ?? null) : null,
       cancellationReason: cancelReason,
+      originalDueOn: a.originalDueOn,
+      extensionCount: a.extensionCount,
+      daysSlipped: a.daysSlipped,
+      agencyResponse: responseText(latestUpdates.get(a.id)),
+      agencyResponseDate: latestUpdates.get(a.id)?.submittedAt ?? null,
+      assurance: a.assurance,
+      impactCheckOn: a.impactCheckOn,
+      impactEvidence: impactEvidence.get(a.id)?.statement ?? null,
+      impactDecisionComment:
+        a.assurance === 'not_embedded' || a.assurance === 'waived'
+          ? (impactComments.find((c) => c.actionId === a.id)?.comment ?? null)
+          : null,
       extensions: extensions
         .filter((x) => x.actionId === a.id)
         .map((x) => ({
@@ -298,8 +374,52 @@ export function assembleReport(rows: ReportRows, now: Date): ProgressReport {
       open: open.length,
       cancelled: acts.filter((a) => a.status === 'cancelled').length,
       overdue: acts.filter((a) => isOverdue(a, now)).length,
+      evidenced: acts.filter((a) => a.assurance === 'evidenced').length,
+      awaitingImpact: acts.filter((a) => isPendingAssurance(a.assurance)).length,
+      notEmbedded: acts.filter((a) => a.assurance === 'not_embedded').length,
     },
     summary: overallSummary(countsOf(acts, now), sections.size),
     sections: [...sections.values()],
+    recommendations: recommendationSummaries(review.recommendations, acts),
   };
+}
+
+function responseText(u: { statement: string; percentComplete: number | null; rag: string | null } | undefined) {
+  if (!u) return null;
+  const extra = [u.percentComplete !== null ? `${u.percentComplete}% complete` : '', u.rag ? `RAG ${u.rag}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return extra ? `${u.statement} (${extra})` : u.statement;
+}
+
+/**
+ * Implemented: every live action of the recommendation implemented. Assured: implemented, and
+ * every impact check evidenced or waived (an action without a check counts as assured once implemented).
+ */
+function recommendationSummaries(
+  recs: { id: string; text: string; number?: string }[],
+  acts: ReportRows['acts'],
+): ReportRecommendation[] {
+  return recs.map((r) => {
+    const live = acts.filter((a) => a.recommendationId === r.id && a.status !== 'cancelled');
+    const originals = live.filter((a) => !a.followUpOf);
+    const implemented = originals.length > 0 && originals.every((a) => a.outcome === 'implemented');
+    // An action found not embedded is carried on by its follow-up, which must then be implemented and assured itself.
+    const assured =
+      implemented &&
+      live
+        .filter((a) => a.assurance !== 'not_embedded')
+        .every(
+          (a) =>
+            a.outcome === 'implemented' &&
+            (a.assurance === null || a.assurance === 'evidenced' || a.assurance === 'waived'),
+        );
+    return {
+      number: r.number ?? live[0]?.recommendationNumber ?? '',
+      text: r.text,
+      implemented,
+      assured,
+      awaitingImpact: live.filter((a) => isPendingAssurance(a.assurance)).length,
+    };
+  });
 }

@@ -19,7 +19,47 @@ export function reportTitle(r: ProgressReport): string {
 
 const intro = (r: ProgressReport) =>
   `Alongside the ${r.review.title} (${r.review.reference}), the board publishes the following statements of the progress made by the agencies involved on the recommendations of its action plan. ` +
-  `Of ${r.totals.actions} actions, ${r.totals.implemented} have been implemented, ${r.totals.notImplemented} closed as not implemented, ${r.totals.cancelled} cancelled and ${r.totals.open} remain open.`;
+  `Of ${r.totals.actions} actions, ${r.totals.implemented} have been implemented, ${r.totals.notImplemented} closed as not implemented, ${r.totals.cancelled} cancelled and ${r.totals.open} remain open.` +
+  impactSentence(r);
+
+/** Issue 17: implemented is not the same as embedded; say how many have evidence of impact. */
+function impactSentence(r: ProgressReport): string {
+  const t = r.totals;
+  if (!t.evidenced && !t.awaitingImpact && !t.notEmbedded) return '';
+  return ` Of the implemented actions, ${t.evidenced} ${t.evidenced === 1 ? 'has' : 'have'} evidence that the learning is embedded, ${t.awaitingImpact} ${t.awaitingImpact === 1 ? 'is' : 'are'} awaiting it${t.notEmbedded ? ` and ${t.notEmbedded} ${t.notEmbedded === 1 ? 'was' : 'were'} found not embedded and followed up` : ''}.`;
+}
+
+export const ASSURANCE_LABEL: Record<string, string> = {
+  scheduled: 'Impact check scheduled',
+  due: 'Impact evidence due',
+  evidence_submitted: 'Impact evidence with the board',
+  evidenced: 'Impact evidenced',
+  not_embedded: 'Not embedded: followed up',
+  waived: 'Impact check waived',
+};
+
+/** The issue 17 facts of one action, as label and text, for every format. */
+function assuranceRows(a: ReportAction): [string, string][] {
+  const rows: [string, string][] = [];
+  if (a.extensionCount > 0)
+    rows.push([
+      'Slippage',
+      `originally due ${day(a.originalDueOn)}; ${a.extensionCount} extension${a.extensionCount === 1 ? '' : 's'}; ${a.daysSlipped} days slipped`,
+    ]);
+  if (a.agencyResponse && a.status !== 'closed' && a.status !== 'cancelled')
+    rows.push([`Agency response (${day(a.agencyResponseDate)})`, a.agencyResponse]);
+  if (a.assurance)
+    rows.push([
+      'Impact',
+      `${ASSURANCE_LABEL[a.assurance] ?? a.assurance}${a.impactCheckOn && (a.assurance === 'scheduled' || a.assurance === 'due') ? ` (check date ${day(a.impactCheckOn)})` : ''}`,
+    ]);
+  if (a.impactEvidence) rows.push(['Evidence of impact', a.impactEvidence]);
+  if (a.impactDecisionComment) rows.push(['Board on the impact', a.impactDecisionComment]);
+  return rows;
+}
+
+const recommendationLine = (x: ProgressReport['recommendations'][number]) =>
+  `Recommendation ${x.number}: ${x.implemented ? 'implemented' : 'not yet implemented'}; ${x.assured ? 'assured (impact evidenced or check waived)' : x.awaitingImpact ? `awaiting evidence of impact (${x.awaitingImpact})` : 'not yet assured'}`;
 
 /** Markdown in the shape of the published example: a numbered section per agency. */
 export function renderMarkdown(r: ProgressReport): string {
@@ -47,8 +87,14 @@ export function renderMarkdown(r: ProgressReport): string {
         );
       if (a.notImplementedReason) lines.push(`- Not implemented, because: ${md(a.notImplementedReason)}`);
       if (a.cancellationReason) lines.push(`- Cancelled, because: ${md(a.cancellationReason)}`);
+      for (const [k, v] of assuranceRows(a)) lines.push(`- ${md(k)}: ${md(v)}`);
       lines.push('');
     }
+  }
+  if (r.recommendations.length) {
+    lines.push('## Recommendations: implemented and assured', '');
+    for (const x of r.recommendations) lines.push(`- ${md(recommendationLine(x))}`);
+    lines.push('');
   }
   lines.push(`_Generated ${formatDateTime(r.generatedAt)} from the action-plan system._`, '');
   return lines.join('\n');
@@ -73,6 +119,13 @@ const CSV_COLUMNS: [string, (s: ProgressReport['sections'][number], a: ReportAct
   ['Cancellation reason', (_s, a) => a.cancellationReason ?? ''],
   // Last, so the earlier columns keep their places for whoever reads them by position.
   ['Submitted, awaiting the board', (_s, a) => a.submittedStatement ?? ''],
+  // Issue 17's slippage and impact check; main's Result and revised date stay last (issue 22's tests read them so).
+  ['Extensions', (_s, a) => String(a.extensionCount)],
+  ['Days slipped', (_s, a) => String(a.daysSlipped)],
+  ['Agency response', (_s, a) => a.agencyResponse ?? ''],
+  ['Impact check', (_s, a) => (a.assurance ? (ASSURANCE_LABEL[a.assurance] ?? a.assurance) : '')],
+  ['Impact check date', (_s, a) => day(a.impactCheckOn)],
+  ['Evidence of impact', (_s, a) => a.impactEvidence ?? ''],
   ['Result', (_s, a) => outcomeLabel(a)],
   ['Original target date', (_s, a) => (a.extensions.length ? day(a.extensions[0].from) : '')],
 ];
@@ -135,6 +188,7 @@ export function renderHtml(r: ProgressReport): string {
               ? ([['Not implemented, because', a.notImplementedReason]] as [string, string][])
               : []),
             ...(a.cancellationReason ? ([['Cancelled, because', a.cancellationReason]] as [string, string][]) : []),
+            ...assuranceRows(a),
           ];
           return `<div class="action rag-${esc(resultOf(a) ?? a.rag)}"><h3>${esc(a.reference)} ${esc(a.title)}</h3><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></div>`;
         })
@@ -147,6 +201,7 @@ export function renderHtml(r: ProgressReport): string {
 <title>${esc(reportTitle(r))}</title><style>${CSS}</style></head>
 <body><header><h1>${esc(reportTitle(r))}</h1><p>${esc(intro(r))}</p><p><strong>${esc(r.summary)}</strong></p></header>
 ${sections}
+${r.recommendations.length ? `<section><h2>Recommendations: implemented and assured</h2><ul>${r.recommendations.map((x) => `<li>${esc(recommendationLine(x))}</li>`).join('')}</ul></section>` : ''}
 <footer class="meta"><p>Generated <time datetime="${esc(r.generatedAt)}">${esc(formatDateTime(r.generatedAt))}</time> from the action-plan system.</p></footer>
 </body></html>`;
 }

@@ -1,5 +1,6 @@
 import type { RouteDef } from '../http/route';
 import { actionRoutes } from './actions';
+import { assuranceRoutes } from './assurance';
 import { calendarRoutes } from './calendar';
 import { chairInspectorRoutes } from './chair-inspector';
 import { dashboardRoutes } from './dashboard';
@@ -18,6 +19,7 @@ export const ROUTES: RouteDef[] = [
   ...tokenRoutes,
   ...reviewRoutes,
   ...actionRoutes,
+  ...assuranceRoutes,
   ...dashboardRoutes,
   ...reportRoutes,
   ...calendarRoutes,

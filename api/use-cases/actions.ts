@@ -4,7 +4,7 @@
  * returns, so the caller may read the row at once. A refused Update writes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, inArray } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { actions, agencies, blobs, evidence, recommendations, reviews } from '../../db/schema';
 import { isUuid } from '../../domain/text';
@@ -44,6 +44,10 @@ export interface NewActionInput {
   title: string;
   description?: string | null;
   successMeasure?: string | null;
+  /** What the impact check after approval measures (the success measure when absent). */
+  impactMeasure?: string | null;
+  /** false: no impact check after approval for this action. */
+  impactCheck?: boolean;
   /** ISO date (`2025-03-31`) or instant. */
   dueDate: string;
 }
@@ -138,6 +142,9 @@ export async function resolveAgency(db: Db, code: string, path = 'agencyCode') {
     throw new AppError('validation', `unknown agency code ${code}`, [{ path, message: `unknown agency code ${code}` }]);
   return agency;
 }
+
+/** One Update to an action's workflow, bounded like every other (for the use-cases of assurance.ts). */
+export const sendActionUpdate = update;
 
 export function acknowledgeAction(deps: LifecycleDeps, actor: Actor, actionId: string): Promise<ActionState> {
   return update(deps, actionId, (h, o) => h.executeUpdate(acknowledgeUpdate, { ...o, args: [{ actor }] }));
@@ -252,6 +259,7 @@ export function actionInput(
     title: string;
     agencyId: string;
     dueDate: Date;
+    impactCheck?: boolean;
   },
   ctx: {
     reviewReference: string;
@@ -273,6 +281,8 @@ export function actionInput(
     agencyCode: ctx.agencyCode,
     dueDate: a.dueDate.toISOString(),
     policy: ctx.policy,
+    // Only "no impact check" travels: a workflow input without it behaves as before.
+    ...(a.impactCheck === false ? { impactCheck: false } : {}),
     // Only a policy that counts working days or has a window needs it; any other runs exactly as before the calendar existed.
     ...(usesBoardCalendar(ctx.policy) ? { calendar: ctx.calendar } : {}),
   };
@@ -299,7 +309,11 @@ export async function addAction(
   const dueDate = new Date(parseDueDate(input.dueDate));
   const id = randomUUID();
   const row = await deps.db.transaction(async (tx) => {
-    const [{ n }] = await tx.select({ n: count() }).from(actions).where(eq(actions.recommendationId, recommendationId));
+    const [{ n }] = await tx
+      .select({ n: count() })
+      .from(actions)
+      // Follow-ups (2.1a) take letters, not numbers.
+      .where(and(eq(actions.recommendationId, recommendationId), isNull(actions.followUpOf)));
     const [inserted] = await tx
       .insert(actions)
       .values({
@@ -312,6 +326,8 @@ export async function addAction(
         title: input.title,
         description: input.description ?? null,
         successMeasure: input.successMeasure ?? null,
+        impactMeasure: input.impactMeasure ?? null,
+        impactCheck: input.impactCheck ?? true,
         dueDate,
         workflowId: actionWorkflowId(id),
       })

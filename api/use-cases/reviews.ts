@@ -20,6 +20,7 @@ import {
 } from '../../db/schema';
 import { AppError, type FieldIssue } from '../../lib/errors';
 import { isHhMm, type PolicyDuration } from '../../workflows/calendar';
+import { isImpactPeriod } from '../../workflows/assurance';
 import { isDuration, normaliseDuration, parseDuration } from '../../workflows/duration';
 import { canonicalJson, isUuid } from '../../domain/text';
 import type { recommendationWorkflow } from '../../workflows/recommendation-workflow';
@@ -81,7 +82,9 @@ export interface ReviewView {
 /** Whether a client's policy asks for the board calendar (working days or a delivery window). */
 function mentionsCalendar(partial: Record<string, unknown>): boolean {
   const wd = (v: unknown) => typeof v === 'object' || (typeof v === 'string' && !isDuration(v));
-  return partial.deliverAt !== undefined || Object.values(partial).some((v) => (Array.isArray(v) ? v.some(wd) : wd(v)));
+  // impactCheckAfter is a period (P6M), not a clock of the calendar.
+  const { impactCheckAfter: _period, ...clocks } = partial;
+  return clocks.deliverAt !== undefined || Object.values(clocks).some((v) => (Array.isArray(v) ? v.some(wd) : wd(v)));
 }
 
 /**
@@ -115,6 +118,13 @@ export function mergePolicy(partial: Partial<Record<keyof Policy, unknown>> | un
   if (merged.deliverAt === undefined || merged.deliverAt === null) delete policy.deliverAt;
   else if (!isHhMm(merged.deliverAt))
     issues.push({ path: 'policy.deliverAt', message: 'expected a time of day as HH:MM (24-hour), for example 09:00' });
+  // Issue 17: absent or null, no impact check (an explicit policy from before behaves as before).
+  if (merged.impactCheckAfter === undefined || merged.impactCheckAfter === null) delete policy.impactCheckAfter;
+  else if (!isImpactPeriod(merged.impactCheckAfter))
+    issues.push({
+      path: 'policy.impactCheckAfter',
+      message: 'expected an ISO-8601 period such as P6M, P1Y or P90D (PT5S in tests), or null for no impact check',
+    });
   if (Array.isArray(policy.escalateAfterOverdue) && policy.escalateAfterOverdue.length > 3) {
     issues.push({ path: 'policy.escalateAfterOverdue', message: 'at most three levels' });
   }
@@ -203,7 +213,7 @@ async function loadReview(db: Db, reference: string): Promise<ReviewView | null>
       themes: r.themes,
       actions: acts
         .filter((a) => a.action.recommendationId === r.id)
-        .sort((a, b) => Number(a.action.reference.split('.').pop()) - Number(b.action.reference.split('.').pop()))
+        .sort((a, b) => a.action.reference.localeCompare(b.action.reference, 'en', { numeric: true }))
         .map(({ action: a, agencyCode }) => ({
           id: a.id,
           reference: a.reference,
@@ -227,7 +237,12 @@ async function descriptions(db: Db, reviewId: string) {
 
 async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<void> {
   const agencyIds = await deps.db
-    .select({ id: actions.id, agencyId: actions.agencyId, recommendationId: actions.recommendationId })
+    .select({
+      id: actions.id,
+      agencyId: actions.agencyId,
+      recommendationId: actions.recommendationId,
+      impactCheck: actions.impactCheck,
+    })
     .from(actions)
     .where(eq(actions.reviewId, view.id));
   const calendar = await loadBoardCalendar(deps.db, boardTimeZone(), new Date(), deps.calendarClock);
@@ -248,6 +263,7 @@ async function startWorkflows(deps: LifecycleDeps, view: ReviewView): Promise<vo
             title: a.title,
             agencyId: agencyIds.find((x) => x.id === a.id)!.agencyId,
             dueDate: new Date(a.dueDate),
+            impactCheck: agencyIds.find((x) => x.id === a.id)!.impactCheck,
           },
           {
             reviewReference: view.reference,
@@ -341,6 +357,8 @@ export async function createReview(
           title: a.title,
           description: a.description ?? null,
           successMeasure: a.successMeasure ?? null,
+          impactMeasure: a.impactMeasure ?? null,
+          impactCheck: a.impactCheck ?? true,
           dueDate,
           themes: [...new Set([...(r.themes ?? []), ...(a.themes ?? [])])],
         };
@@ -416,6 +434,8 @@ export async function createReview(
               title: a.title,
               description: a.description,
               successMeasure: a.successMeasure,
+              impactMeasure: a.impactMeasure,
+              impactCheck: a.impactCheck,
               themes: a.themes,
               dueDate: new Date(a.dueDate),
               workflowId: actionWorkflowId(id),

@@ -10,6 +10,7 @@ import type { ActionView } from '../queries/actions';
 import type { findReview } from '../queries/reviews';
 import { fmtDate, html, raw, type Html, type Part } from './html';
 import type { FormState } from './kit';
+import { assuranceBeside } from './assurance-parts';
 import { csrfField, fieldProblem, ragBadge, stageText, typed, type PageContext, ragKey } from './layout';
 import { pager } from './pages';
 
@@ -64,7 +65,7 @@ function actionsTable(list: ActionView[], now: Date, opts: { caption?: string; s
               </td>
               <td data-label="Agency"><abbr title="${a.agencyName}">${a.agencyCode}</abbr></td>
               <td data-label="RAG">${ragBadge(a.rag, a)}</td>
-              <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
+              <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}${assuranceBeside(a)}</td>
               <td data-label="Due">
                 ${fmtDate(a.dueDate)}${isOverdue(a, now) ? html`<br /><strong>Overdue</strong>` : ''}
               </td>

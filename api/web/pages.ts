@@ -1,7 +1,15 @@
 import { isBoardRole, isOpen, isOverdue as overdue } from '../../domain/vocabulary';
-import { EVIDENCE_STATUS_LABEL } from '../../domain/words';
+import { EVIDENCE_STATUS_LABEL, RAG_LABEL } from '../../domain/words';
 import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionPageData, ActionView, EvidenceView } from '../queries/actions';
+import {
+  assuranceBeside,
+  assuranceFacts,
+  assuranceForms,
+  assuranceLists,
+  METHOD_TEXT,
+  type AssuranceForm,
+} from './assurance-parts';
 import { cancelForm } from './board-pages';
 import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
 import type { FormState } from './kit';
@@ -80,7 +88,7 @@ export function myActionsPage(open: Paged<ActionView>, finishedCount: number, no
                 <td data-label="Action">${actionLink(a)}</td>
                 <td data-label="RAG">${ragBadge(a.rag, a)}</td>
                 <td data-label="Due">${dueCell(a, now)}</td>
-                <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}</td>
+                <td data-label="Stage">${stageText(a.status, a.outcome, a.changesRequested)}${assuranceBeside(a)}</td>
                 <td data-label="Next">${nextForAgency(a.status, a.changesRequested)}</td>
               </tr>`,
           )}
@@ -148,6 +156,11 @@ const EVENT_TEXT: Record<string, string> = {
   reminder_sent: 'Reminder sent',
   overdue_reminder_sent: 'Overdue reminder sent',
   escalation_raised: 'Escalated',
+  progress_updated: 'Progress update',
+  impact_check_due: 'Impact evidence requested',
+  impact_reminder_sent: 'Impact evidence reminder sent',
+  impact_evidence_submitted: 'Impact evidence submitted',
+  impact_decided: 'Impact decision',
   // Issue 20: the chair's steps.
   escalation_challenged: 'The chair challenged the agency',
   escalation_response_recorded: "The agency's response, recorded by the chair",
@@ -165,6 +178,7 @@ const REASON_TEXT: Record<string, string> = {
   overdue: 'overdue',
   stalled: 'no progress update',
   awaiting_board: 'waiting for the board',
+  impact_evidence_missing: 'no evidence of impact',
 };
 
 type Extension = ActionPageData['extensionRequests'][number];
@@ -250,6 +264,46 @@ function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageDa
         detail: str('text') ? html`<br /><q>${str('text')}</q>` : '',
       };
     }
+    // Issue 17: a progress update (not a submission) and the impact check's steps, in words.
+    case 'progress_updated': {
+      const u = d.progressUpdates.find((e) => e.id === str('updateId'));
+      const pct = typeof p.percentComplete === 'number' ? `${p.percentComplete}% complete` : null;
+      const rag = str('rag') ? `the agency rates it ${(RAG_LABEL[str('rag')!] ?? str('rag')!).toLowerCase()}` : null;
+      const said = [pct, rag].filter(Boolean).join(', ');
+      return {
+        title: `Progress update from the agency${said ? `: ${said}` : ''}`,
+        detail: u
+          ? html`<br /><q>${u.statement}</q
+              >${u.ragReason ? html`<br /><span class="muted">Why:</span> ${u.ragReason}` : ''}`
+          : '',
+      };
+    }
+    case 'impact_check_due':
+      return { title: 'Evidence of impact asked for: is the learning embedded?', detail: '' };
+    case 'impact_reminder_sent':
+      return { title: 'Reminder sent: evidence of impact is due', detail: '' };
+    case 'impact_evidence_submitted': {
+      const e = d.impactEvidence.find((x) => x.id === str('evidenceId'));
+      const how = METHOD_TEXT[e?.method ?? str('method') ?? ''];
+      return {
+        title: `Evidence of impact sent to the board${how ? ` (${how.toLowerCase()})` : ''}`,
+        detail: e ? html`<br /><q>${e.statement}</q>` : '',
+      };
+    }
+    case 'impact_decided': {
+      const outcome = str('outcome');
+      return {
+        title:
+          outcome === 'evidenced'
+            ? 'Board: the learning is embedded'
+            : outcome === 'not_embedded'
+              ? 'Board: the learning is not yet embedded; a follow-up action was created'
+              : outcome === 'waived'
+                ? 'Board: no impact check needed'
+                : 'Board decision on the impact',
+        detail: str('comment') ? html`<br /><q>${str('comment')}</q>` : '',
+      };
+    }
     default: {
       const said = str('comment') ?? str('reason');
       return {
@@ -261,7 +315,7 @@ function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageDa
 }
 
 /** Which of the action page's forms was refused, with what was typed and its problems. */
-export type ActionForm = 'evidence' | 'extension' | 'decision' | 'extension-decision' | 'cancel';
+export type ActionForm = 'evidence' | 'extension' | 'decision' | 'extension-decision' | 'cancel' | AssuranceForm;
 export type ActionForms = Partial<Record<ActionForm, FormState>>;
 
 export function actionPage(ctx: PageContext, d: ActionPageData, now: Date, refused: ActionForms = {}): Part {
@@ -360,6 +414,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
       forms.push(extensionDecisionForm(ctx, a.id, pendingExt, refused['extension-decision']));
   }
   if (isBoard && open) forms.push(cancelForm(ctx, a.id, refused.cancel));
+  forms.push(...assuranceForms(ctx, d, refused));
 
   return html`<p>
       <a href="/">&larr; ${isAgency ? 'My actions' : 'Awaiting sign-off'}</a
@@ -409,8 +464,9 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
               <dd>${a.successMeasure}</dd>`
           : ''
       }
+      ${assuranceFacts(d)}
     </dl>
-    ${forms}
+    ${forms} ${assuranceLists(d)}
     ${
       d.evidence.length
         ? html`<h2>Evidence</h2>

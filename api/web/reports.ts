@@ -27,6 +27,10 @@ export function dashboardPage(
     ['Implemented', d.byResult.implemented, '/actions?result=implemented'],
     ['Closed as not implemented', d.byResult.not_implemented, '/actions?result=not_implemented'],
     ['Cancelled', d.byResult.cancelled, '/actions?result=cancelled'],
+    // Issue 17: closed is not the same as embedded.
+    ['Impact evidence due', d.impact.impactEvidenceDue, '/actions?assurance=due'],
+    ['Not embedded', d.impact.notEmbedded, '/actions?assurance=not_embedded'],
+    ['Impact evidenced', d.impact.impactEvidenced, '/actions?assurance=evidenced'],
   ];
   const agenciesShown =
     role === 'agency' ? agencyList.filter((a) => d.byAgency.some((b) => b.agencyCode === a.code)) : agencyList;

@@ -41,6 +41,9 @@ const NOTICES: Record<string, string> = {
   cancelled: 'Action cancelled. The agency has been told; no more reminders or escalations will be sent.',
   imported: 'Review imported. The agencies have been sent their actions.',
   import_existing: 'This review was already imported with the same content; nothing new was created.',
+  progress_update: 'Progress update posted. It shows as your current position; the stage has not changed.',
+  impact_evidence: 'Evidence of impact sent. The board will decide whether the learning is embedded.',
+  impact_decided: 'Impact decision recorded. The agency has been told.',
   preferences: 'Mail choices saved.',
   cover: 'Cover set. Your mail goes to your deputy on those days.',
   chair_step: 'Recorded. It is in the action’s timeline and the audit trail.', // issue 20

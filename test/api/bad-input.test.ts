@@ -223,6 +223,47 @@ describe('bad input is a 4xx problem and writes nothing', () => {
       400,
     ));
 
+  // Issue 17: progress updates and the impact check.
+  it.each([
+    [{ statement: 'Half done', percentComplete: 150 }, 'percentComplete'],
+    [{ statement: 'Half done', percentComplete: -1 }, 'percentComplete'],
+    [{ statement: 'Half done', rag: 'red' }, 'ragReason'],
+    [{ statement: 'Half done', rag: 'blue', ragReason: 'x' }, 'rag'],
+    [{ statement: '   ' }, 'statement'],
+  ])('a bad progress update %j → 400 naming %s, nothing written', async (body, field) => {
+    const res = await refusedWithoutWrites(
+      () => stack.post(`/api/v1/actions/${f.actionId}/updates`, 'owner').send(body),
+      400,
+    );
+    expect(JSON.stringify(res.body.errors)).toContain(field);
+  });
+
+  it('an impact decision on an action whose assurance is not evidence_submitted → 409, nothing written', () =>
+    refusedWithoutWrites(
+      () =>
+        stack
+          .post(`/api/v1/actions/${review.actionId}/impact-decision`, 'board')
+          .send({ outcome: 'evidenced', comment: 'Fine' }),
+      409,
+    ));
+
+  it('not_embedded without the follow-up due date → 400; impact evidence with an unknown method → 400', async () => {
+    await refusedWithoutWrites(
+      () =>
+        stack
+          .post(`/api/v1/actions/${review.actionId}/impact-decision`, 'board')
+          .send({ outcome: 'not_embedded', comment: 'Weak audit' }),
+      400,
+    );
+    await refusedWithoutWrites(
+      () =>
+        stack
+          .post(`/api/v1/actions/${review.actionId}/impact-evidence`, 'owner')
+          .send({ statement: 'Audit', method: 'guess' }),
+      400,
+    );
+  });
+
   describe('files', () => {
     it('a disallowed media type → 415', () =>
       refusedWithoutWrites(

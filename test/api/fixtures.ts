@@ -14,7 +14,18 @@ export interface Fixture {
   escalationId?: string;
 }
 
-export type Stage = 'assigned' | 'in_progress' | 'under_review' | 'extension_pending' | 'with_attachment' | 'escalated';
+export type Stage =
+  | 'assigned'
+  | 'in_progress'
+  | 'under_review'
+  | 'extension_pending'
+  | 'with_attachment'
+  /** Issue 20: not acknowledged within a second, so escalation level 1 is raised at once. */
+  | 'escalated'
+  /** Issue 17: approved, its impact check scheduled a month on. */
+  | 'approved'
+  /** Issue 17: approved and the agency's impact evidence with the board. */
+  | 'impact_submitted';
 
 /** A review with one BHT action (the "owner" agency), driven through the API to the given stage. */
 export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
@@ -22,7 +33,12 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
     reference: `FX-${randomUUID().slice(0, 8)}`,
     title: 'Fixture review',
     // Issue 20: `escalated` is not acknowledged within a second, so escalation level 1 is raised at once.
-    policy: stage === 'escalated' ? { ...QUIET_POLICY, acknowledgeWithin: 'PT1S' } : QUIET_POLICY,
+    policy:
+      stage === 'escalated'
+        ? { ...QUIET_POLICY, acknowledgeWithin: 'PT1S' }
+        : stage === 'approved' || stage === 'impact_submitted'
+          ? { ...QUIET_POLICY, impactCheckAfter: 'P30D' }
+          : QUIET_POLICY,
     recommendations: [
       {
         number: '1',
@@ -66,6 +82,15 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
     stack
       .post(`/api/v1/actions/${f.actionId}/evidence`, 'owner')
       .send({ statement: 'Policy updated and staff briefed' }),
+    200,
+  );
+  if (stage === 'under_review') return f;
+  await step(stack.post(`/api/v1/actions/${f.actionId}/decision`, 'board').send({ outcome: 'approve' }), 200);
+  if (stage === 'approved') return f;
+  await step(
+    stack
+      .post(`/api/v1/actions/${f.actionId}/impact-evidence`, 'owner')
+      .send({ statement: 'Audit of 20 cases: thresholds applied in 19', method: 'audit' }),
     200,
   );
   return f;

@@ -297,6 +297,31 @@ export const ROUTE_CASES: RouteCase[] = [
   },
   {
     method: 'post',
+    path: '/api/v1/actions/:id/updates',
+    stage: 'in_progress',
+    url: (f) => `/api/v1/actions/${f.actionId}/updates`,
+    send: (r) =>
+      r.send({ statement: 'Half the teams trained', percentComplete: 50, rag: 'amber', ragReason: 'Sickness' }),
+    expect: OWNER(201),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/impact-evidence',
+    stage: 'approved',
+    url: (f) => `/api/v1/actions/${f.actionId}/impact-evidence`,
+    send: (r) => r.send({ statement: 'Audit: thresholds applied in 19 of 20 cases', method: 'audit' }),
+    expect: OWNER(200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/impact-decision',
+    stage: 'impact_submitted',
+    url: (f) => `/api/v1/actions/${f.actionId}/impact-decision`,
+    send: (r) => r.send({ outcome: 'evidenced', comment: 'The audit shows it' }),
+    expect: DECIDER,
+  },
+  {
+    method: 'post',
     path: '/api/v1/actions/:id/cancel',
     stage: 'assigned',
     url: (f) => `/api/v1/actions/${f.actionId}/cancel`,

@@ -120,6 +120,8 @@ describe('npm start (embedded stack)', () => {
         dueDate: string;
         dueOn: string;
         rag: string;
+        assurance: string | null;
+        extensionCount: number;
       }[];
     };
     const a21 = page.items.find((a) => a.reviewReference === 'SCR-BABY-M' && a.reference === '2.1')!;
@@ -133,6 +135,15 @@ describe('npm start (embedded stack)', () => {
       await fetch(`${api}/api/v1/reviews/${a21.reviewId}/report?format=md`, { headers: auth })
     ).text();
     expect(statement).toMatch(/### 2\.1 [^\n]*\n\n(- [^\n]*\n)*- Target date: 31 January 2027/);
+    // Issue 17 on the first screen: actions at each new stage, and the statement tells implemented from embedded.
+    const baby = page.items.filter((a) => a.reviewReference === 'SCR-BABY-M');
+    expect(baby.map((a) => a.assurance)).toEqual(
+      expect.arrayContaining(['scheduled', 'evidence_submitted', 'evidenced', 'not_embedded']),
+    );
+    expect(baby.find((a) => a.reference === '1.6a')).toBeDefined();
+    expect(baby.find((a) => a.reference === '1.4')?.extensionCount).toBe(1);
+    expect(statement).toContain('Evidence of impact: Case file sample of 20 pre-birth cases');
+    expect(statement).toContain('Agency response');
     // A session's credentials (bearer tokens, a sign-in link, session and CSRF cookies) must
     // not appear anywhere in the process's log, which logs every request at info.
     const secrets = await useCredentials(api, auth, (await review.json()) as ReviewBody);

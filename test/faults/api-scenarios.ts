@@ -282,6 +282,32 @@ const BODIES: Record<string, fc.Arbitrary<unknown>> = {
     { requiredKeys: [] },
   ),
   '/api/v1/actions/:id/cancel': fc.record({ reason: field(hostileText) }, { requiredKeys: [] }),
+  '/api/v1/actions/:id/updates': fc.record(
+    {
+      statement: field(hostileText),
+      percentComplete: field(fc.oneof(fc.integer({ min: -50, max: 150 }), fc.double(), fc.string())),
+      rag: field(fc.constantFrom('green', 'amber', 'red', 'complete', 'blue')),
+      ragReason: field(hostileText),
+    },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/actions/:id/impact-evidence': fc.record(
+    {
+      statement: field(hostileText),
+      method: field(fc.constantFrom('audit', 'survey', 'case_file_sample', 'guess')),
+      links: field(fc.array(fc.webUrl(), { maxLength: 3 })),
+    },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/actions/:id/impact-decision': fc.record(
+    {
+      outcome: field(fc.constantFrom('evidenced', 'not_embedded', 'waived', 'approve')),
+      comment: field(hostileText),
+      followUpDueDate: date,
+      followUpTitle: field(hostileText),
+    },
+    { requiredKeys: [] },
+  ),
   '/api/v1/calendar/bank-holidays': fc.record(
     {
       date: field(

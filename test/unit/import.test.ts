@@ -253,6 +253,19 @@ describe('sheetToRecommendations', () => {
     expect(recommendations[0].text).toMatch(/^Pre-birth planning was poor/);
   });
 
+  it('issue 17: an impact measure and "no" impact check per row; anything but yes/no is refused by row and column', () => {
+    const withImpact: Sheet = {
+      headers: [...HEADER.split(','), 'Impact measure', 'Impact check'],
+      rows: [
+        { row: 2, cells: ['1', 'Share early', 'Audit', 'BSCB', 'Report', '2027-03-31', 'Re-audit in a year', 'no'] },
+        { row: 3, cells: ['1', null, 'Brief', 'TVP', null, '2027-03-31', null, 'maybe'] },
+      ],
+    };
+    const r = sheetToRecommendations(withImpact, KNOWN);
+    expect(r.recommendations[0].actions[0]).toMatchObject({ impactMeasure: 'Re-audit in a year', impactCheck: false });
+    expect(r.errors).toEqual([expect.objectContaining({ row: 3, message: '"maybe" is not yes or no' })]);
+  });
+
   it('a good sheet: codes upper-cased, dates as days, optional columns only when given', () => {
     const r = sheetToRecommendations(
       sheet(

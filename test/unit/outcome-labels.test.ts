@@ -140,6 +140,14 @@ describe('the dashboard', () => {
       overdue: [],
       awaitingSignOff: [],
       openEscalations: [],
+      impact: {
+        impactEvidenceDue: 0,
+        impactEvidenceWithBoard: 0,
+        impactCheckScheduled: 0,
+        impactEvidenced: 0,
+        notEmbedded: 0,
+        impactWaived: 0,
+      },
     };
     const page = html`${dashboardPage([{ code: 'TVP', name: 'Thames Valley Police' }], d as never, [], 'board')}`.value;
     for (const tile of ['Implemented', 'Closed as not implemented', 'Cancelled']) expect(page).toContain(tile);

@@ -29,7 +29,17 @@ describe('the report model', () => {
   });
 
   it('totals: open counts assigned, in progress and under review; overdue leaves out what the board holds', () => {
-    expect(report.totals).toEqual({ actions: 6, implemented: 1, notImplemented: 1, open: 3, cancelled: 1, overdue: 1 });
+    expect(report.totals).toEqual({
+      actions: 6,
+      implemented: 1,
+      notImplemented: 1,
+      open: 3,
+      cancelled: 1,
+      overdue: 1,
+      evidenced: 0,
+      awaitingImpact: 0,
+      notEmbedded: 0,
+    });
     expect(report.generatedAt).toBe('2027-02-15T12:00:00.000Z');
     expect(report.review).toEqual({
       id: 'rev-1',
@@ -87,6 +97,15 @@ describe('the report model', () => {
       submittedStatementDate: null,
       notImplementedReason: null,
       cancellationReason: null,
+      originalDueOn: '2027-01-31',
+      extensionCount: 0,
+      daysSlipped: 0,
+      agencyResponse: null,
+      agencyResponseDate: null,
+      assurance: null,
+      impactCheckOn: null,
+      impactEvidence: null,
+      impactDecisionComment: null,
       extensions: [],
     });
     expect(action(report, '1.2')).toMatchObject({
@@ -167,13 +186,13 @@ describe('rendering', () => {
     expect(rows).toHaveLength(1 + 6 + 1);
     expect(rows.at(-1)).toBe('');
     expect(rows[0]).toBe(
-      'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason,"Submitted, awaiting the board",Result,Original target date',
+      'Agency code,Agency,Reference,Recommendation number,Recommendation,Action,Success measure,Status,Outcome,RAG,Target date,Acknowledged,Closed,Progress statement,Not implemented reason,Cancellation reason,"Submitted, awaiting the board",Extensions,Days slipped,Agency response,Impact check,Impact check date,Evidence of impact,Result,Original target date',
     );
     expect(rows[1]).toBe(
-      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,,,Implemented,',
+      'BSCB,Safeguarding Children Board,1.1,1,Agencies must escalate concerns about <neglect> promptly.,Refresh the escalation policy,Policy published; audit shows use,closed,implemented,complete,31 January 2027,1 July 2026,20 January 2027,"Published in May, ""audited"" in June.",,,,0,0,,,,,Implemented,',
     );
     expect(rows[4]).toBe(
-      'TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,,Cancelled,',
+      'TVP,Thames Valley Police,2.1,2,Thresholds should be understood by every agency.,"Publish thresholds, *revised* | v2",,cancelled,,complete,31 March 2027,,1 December 2026,,,Superseded by the ICB plan,,0,0,,,,,Cancelled,',
     );
     expect(rows[6]).toContain(`,"'=HYPERLINK(""x"") training",`);
   });
@@ -280,5 +299,49 @@ describe('ready to publish (issue 22)', () => {
     expect(page).toMatch(/<th scope="row">All agencies<\/th>\s*<td data-label="Actions">6<\/td>/);
     // One column layout for every agency's table.
     expect(page.match(/<colgroup>/g)).toHaveLength(2);
+  });
+});
+
+describe('issue 17 on the statement', () => {
+  const base = REPORT_ROWS.acts[0];
+  const rows = {
+    ...REPORT_ROWS,
+    acts: [
+      { ...base, assurance: 'evidenced' as const, extensionCount: 2, daysSlipped: 40, originalDueOn: '2026-12-22' },
+      {
+        ...REPORT_ROWS.acts[1],
+        id: 'a-x',
+        reference: '1.3',
+        status: 'closed' as const,
+        outcome: 'implemented' as const,
+        assurance: 'due' as const,
+        impactCheckOn: '2027-07-20',
+      },
+    ],
+    impactEvidence: new Map([
+      [base.id, { statement: 'Audit: 19 of 20 referrals right', method: 'audit', submittedAt: '2027-02-01T00:00:00Z' }],
+    ]),
+  };
+  const r = assembleReport(rows, NOW);
+  it('counts evidenced and awaited impact, and says so in the agency summary and the intro', () => {
+    expect(r.totals).toMatchObject({ evidenced: 1, awaitingImpact: 1, notEmbedded: 0 });
+    const summaries = r.sections.map((x) => x.summary).join(' ');
+    expect(summaries).toContain('Of the implemented actions, 1 has evidence of impact.');
+    expect(summaries).toContain('Of the implemented actions, 0 have evidence of impact, 1 is awaiting it.');
+    expect(renderMarkdown(r)).toContain('1 has evidence that the learning is embedded, 1 is awaiting it');
+  });
+  it('carries slippage, the evidence summary and the per-recommendation implemented/assured line', () => {
+    const md = renderMarkdown(r);
+    expect(md).toContain('- Slippage: originally due 22 December 2026; 2 extensions; 40 days slipped');
+    expect(md).toContain('- Evidence of impact: Audit: 19 of 20 referrals right');
+    expect(md).toContain('Impact evidence due (check date 20 July 2027)');
+    expect(r.recommendations[0]).toMatchObject({ implemented: true, assured: false, awaitingImpact: 1 });
+    expect(md).toContain('Recommendation 1: implemented; awaiting evidence of impact (1)');
+    const html = renderHtml(r);
+    expect(html).toContain('<dt>Evidence of impact</dt><dd>Audit: 19 of 20 referrals right</dd>');
+  });
+  it('a recommendation is assured once every check is evidenced or waived', () => {
+    const assured = assembleReport({ ...rows, acts: [rows.acts[0]] }, NOW);
+    expect(assured.recommendations[0]).toMatchObject({ implemented: true, assured: true });
   });
 });

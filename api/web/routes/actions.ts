@@ -1,7 +1,7 @@
 /** The start pages, one action's page with its forms, its files, and every action filtered and paged. */
 import { RESULTS } from '../../../domain/words';
 import { Router, type Request, type Response } from 'express';
-import { ACTION_STATUSES, RAGS } from '../../../domain/vocabulary';
+import { ACTION_STATUSES, ASSURANCE_STATES, RAGS } from '../../../domain/vocabulary';
 import { AppError } from '../../../lib/errors';
 import { findUnstorable } from '../../../workflows/storable-text';
 import type { Access } from '../../http/route';
@@ -27,7 +27,11 @@ import {
   EvidenceBody,
   ExtensionBody,
   ExtensionDecisionBody,
+  ImpactDecisionBody,
+  ImpactEvidenceBody,
+  ProgressUpdateBody,
 } from '../../schemas';
+import { decideImpact, postProgress, submitImpactEvidence, withFiles } from '../../use-cases/assurance';
 import {
   acknowledgeAction,
   cancelAction,
@@ -54,6 +58,7 @@ const ActionsPageQuery = z.object({
   stage: z.preprocess(blank, z.enum(ACTION_STATUSES).optional()),
   rag: z.preprocess(blank, z.enum(RAGS).optional()),
   overdue: z.preprocess(blank, z.enum(['true']).optional()),
+  assurance: z.preprocess(blank, z.enum(ASSURANCE_STATES).optional()),
   result: z.preprocess(blank, z.enum(RESULTS).optional()),
   page: z.preprocess(blank, z.coerce.number().int().min(1).max(100000).default(1)),
   pageSize: z.preprocess(blank, z.coerce.number().int().min(1).max(200).default(PAGE_SIZE)),
@@ -64,6 +69,7 @@ const FILTER_HELP: Record<string, string> = {
   stage: `the stage is one of ${ACTION_STATUSES.join(', ')}`,
   rag: `the RAG is one of ${RAGS.join(', ')}`,
   overdue: 'use overdue=true, or leave it out',
+  assurance: `the impact check is one of ${ASSURANCE_STATES.join(', ')}`,
   result: 'how it ended is implemented, not_implemented or cancelled',
   page: 'a page number from 1',
   pageSize: 'a number from 1 to 200',
@@ -178,6 +184,7 @@ export function actionRouter(kit: WebKit): Router {
             status: q.stage,
             rag: q.rag,
             overdue: q.overdue ? true : undefined,
+            assurance: q.assurance,
             result: q.result,
           },
           { page: q.page, pageSize: q.pageSize },
@@ -367,6 +374,66 @@ export function actionRouter(kit: WebKit): Router {
     run: (s, id, fields) => {
       const body = kit.parse(CancelBody, fields);
       return actOnAction(ctx, actorOf(s), id, (deps) => cancelAction(deps, actorOf(s), id, body));
+    },
+  });
+
+  // ---- issue 17: progress updates and the impact check ----
+  const optional = (v: unknown) => (str(v).trim() === '' ? undefined : str(v).trim());
+
+  actionPost('/actions/:id/updates', {
+    form: 'progress',
+    access: OWNER,
+    limits: EVIDENCE_UPLOAD_LIMITS,
+    notice: 'progress_update',
+    fieldIds: () => ({
+      statement: 'pu-statement',
+      percentComplete: 'pu-percent',
+      rag: 'pu-rag',
+      ragReason: 'pu-rag-reason',
+    }),
+    run: (s, id, fields, files) => {
+      const body = kit.parse(ProgressUpdateBody, {
+        statement: fields.statement,
+        percentComplete: optional(fields.percentComplete),
+        rag: optional(fields.rag),
+        ragReason: optional(fields.ragReason),
+      });
+      return withFiles(ctx, actorOf(s), id, files, (deps, refs) => postProgress(deps, actorOf(s), id, body, refs));
+    },
+  });
+
+  actionPost('/actions/:id/impact-evidence', {
+    form: 'impact-evidence',
+    access: OWNER,
+    limits: EVIDENCE_UPLOAD_LIMITS,
+    notice: 'impact_evidence',
+    fieldIds: () => ({ statement: 'ie-statement', method: 'ie-method' }),
+    run: (s, id, fields, files) => {
+      const body = kit.parse(ImpactEvidenceBody, { statement: fields.statement, method: fields.method });
+      return withFiles(ctx, actorOf(s), id, files, (deps, refs) =>
+        submitImpactEvidence(deps, actorOf(s), id, body, refs),
+      );
+    },
+  });
+
+  actionPost('/actions/:id/impact-decision', {
+    form: 'impact-decision',
+    access: DECIDERS,
+    notice: 'impact_decided',
+    fieldIds: () => ({
+      outcome: 'impact-outcome-waived',
+      comment: 'impact-comment',
+      followUpDueDate: 'impact-follow-up-due',
+    }),
+    run: (s, id, fields) => {
+      const outcome = str(fields.outcome);
+      const body = kit.parse(ImpactDecisionBody, {
+        outcome: fields.outcome,
+        comment: str(fields.comment),
+        // The date field is always on the form; it counts only for "not embedded".
+        followUpDueDate: outcome === 'not_embedded' ? optional(fields.followUpDueDate) : undefined,
+      });
+      return actOnAction(ctx, actorOf(s), id, (deps) => decideImpact(deps, actorOf(s), id, body));
     },
   });
 
