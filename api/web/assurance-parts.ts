@@ -115,7 +115,7 @@ ${statement.message}<textarea id="pu-statement" name="statement" required rows="
 <label for="pu-percent">Percent complete (optional)</label>${percent.message}<input id="pu-percent" name="percentComplete" type="number" min="0" max="100" step="1" inputmode="numeric" value="${typed(state, 'percentComplete')}"${percent.attrs}>
 <label for="pu-rag">Your RAG (optional)</label>${rag.message}<select id="pu-rag" name="rag"${rag.attrs}>${option('', 'None')}${option('green', 'Green: on track')}${option('amber', 'Amber: at risk')}${option('red', 'Red: off track')}${option('complete', 'Complete')}</select>
 <label for="pu-rag-reason">Why that RAG</label>${reason.message}<textarea id="pu-rag-reason" name="ragReason" rows="2"${reason.attrs}>${typed(state, 'ragReason')}</textarea>
-<label for="pu-files">Files (optional)</label><input id="pu-files" name="files" type="file" multiple>
+<label for="pu-files">Files for this update (optional)</label><input id="pu-files" name="files" type="file" multiple>
 <div><button class="secondary" type="submit">Post the update</button></div></form></details></section>`;
 }
 
@@ -142,7 +142,8 @@ ${typed(state, 'statement')}</textarea>
       >
         ${IMPACT_METHODS.map(option)}
       </select>
-      <label for="ie-files">Files (optional)</label><input id="ie-files" name="files" type="file" multiple />
+      <label for="ie-files">Files of impact evidence (optional)</label
+      ><input id="ie-files" name="files" type="file" multiple />
       <div><button class="primary" type="submit">Send the evidence of impact to the board</button></div>
     </form>
   </section>`;
