@@ -216,6 +216,17 @@ function listBehaviour(open: () => Promise<DatabaseHandle & { drop?: () => Promi
         'nextTimerAt',
         'themes',
         'owner',
+        // Issue 17: slippage and the impact check after sign-off.
+        'assurance',
+        'daysSlipped',
+        'extensionCount',
+        'followUpActionId',
+        'followUpOf',
+        'impactCheckAt',
+        'impactCheckOn',
+        'impactMeasure',
+        'originalDueDate',
+        'originalDueOn',
       ].sort(),
     );
   });
