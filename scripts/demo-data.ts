@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { readCsv } from '../api/import/read';
 import { sheetToRecommendations } from '../api/import/to-review';
 import type { LifecycleDeps } from '../api/use-cases/lifecycle-deps';
@@ -151,12 +151,18 @@ export async function seedDemoReview(deps: LifecycleDeps): Promise<void> {
   );
   // Issue 18: the BCC and BHT actions have named owners (mailed now, Priya's mail going to her deputy).
   const adminActor = { userId: admin.id, role: 'admin' as const, agencyId: null, name: admin.name };
+  const ownerIdByEmail = new Map(
+    (
+      await deps.db
+        .select({ id: users.id, email: users.email })
+        .from(users)
+        .where(inArray(users.email, Object.values(DEMO_OWNERS)))
+    ).map((u) => [u.email, u.id]),
+  );
   for (const rec of review.recommendations)
     for (const a of rec.actions) {
-      const ownerEmail = DEMO_OWNERS[a.agencyCode];
-      if (!ownerEmail) continue;
-      const [owner] = await deps.db.select({ id: users.id }).from(users).where(eq(users.email, ownerEmail));
-      if (owner) await setActionOwner(deps, adminActor, a.id, owner.id);
+      const ownerId = ownerIdByEmail.get(DEMO_OWNERS[a.agencyCode] ?? '');
+      if (ownerId) await setActionOwner(deps, adminActor, a.id, ownerId);
     }
   // Issue 17: some actions moved on to each new stage.
   if (created)

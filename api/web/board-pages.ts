@@ -215,6 +215,40 @@ export function badFilterPage(problems: { field: string; value: string; message:
     <p><a href="/actions">Show all actions</a> and choose the filters from the form.</p>`;
 }
 
+/**
+ * A refused spreadsheet's problems, one row of the table per problem by row and column, under the
+ * page's own heading (the review import, the progress sheet).
+ */
+export function sheetProblems(heading: string, rowErrors: FieldIssue[]): Html {
+  return html`<section class="error" aria-labelledby="rowerr-h">
+    <h2 id="rowerr-h" style="margin-top:0">${heading}</h2>
+    <div class="table-wrap">
+      <table class="responsive import-errors">
+        <thead>
+          <tr>
+            <th scope="col">Row</th>
+            <th scope="col">Column</th>
+            <th scope="col">Problem</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rowErrors.map(
+            (e) =>
+              html`<tr>
+                <td data-label="Row">${e.row ?? ''}</td>
+                <td data-label="Column">${e.column ?? ''}</td>
+                <td data-label="Problem">${e.message}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    <p style="margin-bottom:0">
+      Row numbers are as the spreadsheet shows them (the headings are row 1). Fix the file, then choose it again below.
+    </p>
+  </section>`;
+}
+
 export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors: FieldIssue[] = []): Part {
   const reference = fieldProblem(state, 'reference', 'reference', 'reference-hint');
   const title = fieldProblem(state, 'title');
@@ -229,36 +263,10 @@ export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors:
     </p>
     ${
       rowErrors.length
-        ? html`<section class="error" aria-labelledby="rowerr-h">
-            <h2 id="rowerr-h" style="margin-top:0">
-              Nothing was imported: ${rowErrors.length} problem${rowErrors.length === 1 ? '' : 's'} in the file
-            </h2>
-            <div class="table-wrap">
-              <table class="responsive import-errors">
-                <thead>
-                  <tr>
-                    <th scope="col">Row</th>
-                    <th scope="col">Column</th>
-                    <th scope="col">Problem</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${rowErrors.map(
-                    (e) =>
-                      html`<tr>
-                        <td data-label="Row">${e.row ?? ''}</td>
-                        <td data-label="Column">${e.column ?? ''}</td>
-                        <td data-label="Problem">${e.message}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>
-            <p style="margin-bottom:0">
-              Row numbers are as the spreadsheet shows them (the headings are row 1). Fix the file, then choose it again
-              below.
-            </p>
-          </section>`
+        ? sheetProblems(
+            `Nothing was imported: ${rowErrors.length} problem${rowErrors.length === 1 ? '' : 's'} in the file`,
+            rowErrors,
+          )
         : ''
     }
     <form class="stack" method="post" action="/reviews/new" enctype="multipart/form-data">

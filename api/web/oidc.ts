@@ -7,12 +7,12 @@
  * claims; this file does the I/O). The session made is the e-mailed link's own.
  */
 import type * as OpenIdClient from 'openid-client';
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { users } from '../../db/schema';
 import { requireEsm } from '../../lib/esm';
 import type { OidcConfig } from '../../lib/oidc-config';
 import { createUser } from '../use-cases/people';
+import { maySignInAs } from './sign-in';
 import { ssoIdentity, type SsoRefusal } from './sso-identity';
 
 // openid-client is an ES module, loaded only when single sign-on is configured.
@@ -152,18 +152,7 @@ export class OidcRelyingParty {
       return { ok: false, refusal };
     }
     const { email, name, agencyCode } = decided.identity;
-    const [user] = await db
-      .select({ id: users.id })
-      .from(users)
-      .where(
-        and(
-          eq(sql`lower(${users.email})`, email),
-          isNull(users.deactivatedAt),
-          // Issue 20: an inspector whose access has ended does not sign in this way either.
-          or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, sql`now()`)),
-        ),
-      )
-      .limit(1);
+    const [user] = await db.select({ id: users.id }).from(users).where(maySignInAs(email)).limit(1);
     if (user) return { ok: true, userId: user.id, idToken, created: false };
     if (!this.settings.createUsers || !agencyCode) return { ok: false, refusal: { reason: 'no_account', email } };
     // A deactivated account keeps its address: createUser refuses it (conflict), and so do we.

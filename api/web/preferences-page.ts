@@ -13,14 +13,20 @@ const KIND_LABEL: Record<(typeof DIGESTIBLE_KINDS)[number], string> = {
   recommendation_complete: 'Recommendations completed',
 };
 
+/** The id of a kind's first choice: where the problem summary's link for that kind lands. */
+export const mailChoiceId = (kind: string): string => `d-${kind}-immediate`;
+
 export function preferencesPage(
   ctx: PageContext,
   data: { delivery: DeliveryChoices; covers: CoverView[]; colleagues: { id: string; name: string }[] },
   cover?: FormState,
+  mail?: FormState,
 ): Html {
-  const choice = (kind: (typeof DIGESTIBLE_KINDS)[number]) =>
-    html`<fieldset>
+  const choice = (kind: (typeof DIGESTIBLE_KINDS)[number]) => {
+    const problem = fieldProblem(mail, kind, mailChoiceId(kind));
+    return html`<fieldset>
       <legend>${KIND_LABEL[kind]}</legend>
+      ${problem.message}
       ${(['immediate', 'digest'] as const).map(
         (d) =>
           html`<div class="choice">
@@ -30,11 +36,13 @@ export function preferencesPage(
               name="${kind}"
               value="${d}"
               ${data.delivery[kind] === d ? html`checked` : ''}
+              ${problem.attrs}
             />
             <label for="d-${kind}-${d}">${d === 'immediate' ? 'At once' : 'In my daily digest'}</label>
           </div>`,
       )}
     </fieldset>`;
+  };
   const deputy = fieldProblem(cover, 'deputyId');
   const from = fieldProblem(cover, 'from');
   const to = fieldProblem(cover, 'to');

@@ -7,6 +7,7 @@ import type { FieldIssue } from '../../lib/errors';
 import { IMPORT_UPLOAD_LIMITS } from '../http/uploads';
 import type { SheetReview } from '../queries/progress-sheet';
 import type { ProgressSheetResult } from '../use-cases/apply-progress-sheet';
+import { sheetProblems } from './board-pages';
 import { html, type Part } from './html';
 import type { FormState } from './kit';
 import { csrfField, fieldProblem, type PageContext } from './layout';
@@ -33,39 +34,12 @@ function rowsTable(rows: { row: number; reference: string }[], id: string): Part
 
 function problemsSection(rowErrors: FieldIssue[], refusedWhileSending: boolean): Part {
   if (!rowErrors.length) return '';
-  return html`<section class="error" aria-labelledby="rowerr-h">
-    <h2 id="rowerr-h" style="margin-top:0">
-      ${
-        refusedWhileSending
-          ? 'A row was refused as it was sent'
-          : `Nothing was sent: ${rowErrors.length} problem${rowErrors.length === 1 ? '' : 's'} in the file`
-      }
-    </h2>
-    <div class="table-wrap">
-      <table class="responsive import-errors">
-        <thead>
-          <tr>
-            <th scope="col">Row</th>
-            <th scope="col">Column</th>
-            <th scope="col">Problem</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rowErrors.map(
-            (e) =>
-              html`<tr>
-                <td data-label="Row">${e.row ?? ''}</td>
-                <td data-label="Column">${e.column ?? ''}</td>
-                <td data-label="Problem">${e.message}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
-    <p style="margin-bottom:0">
-      Row numbers are as the spreadsheet shows them (the headings are row 1). Fix the file, then choose it again below.
-    </p>
-  </section>`;
+  return sheetProblems(
+    refusedWhileSending
+      ? 'A row was refused as it was sent'
+      : `Nothing was sent: ${rowErrors.length} problem${rowErrors.length === 1 ? '' : 's'} in the file`,
+    rowErrors,
+  );
 }
 
 export function progressSheetPage(

@@ -15,6 +15,17 @@ import { hashToken } from '../http/auth';
 export { SIGN_IN_TTL_MS };
 
 /**
+ * The account an address (already lower-cased) may sign in as, by mailed link or by the
+ * organisation's sign-in: not deactivated, and (issue 20) not an inspector whose access has ended.
+ */
+export const maySignInAs = (email: string) =>
+  and(
+    eq(sql`lower(${users.email})`, email),
+    isNull(users.deactivatedAt),
+    or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, sql`now()`)),
+  );
+
+/**
  * Queues a link when the address belongs to a user, and does nothing otherwise. Callers do not
  * wait for it: the page answers the same, and as fast, whether or not the address has an account.
  */
@@ -30,14 +41,7 @@ export async function queueSignIn(
   const [user] = await db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)
-    .where(
-      and(
-        eq(sql`lower(${users.email})`, email),
-        isNull(users.deactivatedAt),
-        // Issue 20: an inspector whose access has ended gets no link.
-        or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, sql`now()`)),
-      ),
-    )
+    .where(maySignInAs(email))
     .limit(1);
   if (!user) return;
   await db.delete(loginTokens).where(sql`${loginTokens.expiresAt} < now() - interval '1 day'`);

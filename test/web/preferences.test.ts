@@ -75,5 +75,19 @@ it('the preferences page: the cover Sam holds, mail choices saved, a bad cover r
   await page.getByRole('button', { name: 'Set cover' }).click();
   await page.getByText('There is a problem').waitFor();
   await expectAccessible(page, 'preferences, bad cover');
+
+  // A tampered mail form (a choice the page does not offer) is refused on the preferences page,
+  // its message beside the kind's fieldset, not on the generic "form not accepted" page.
+  const token = await page.locator('form[action="/preferences"] input[name="_csrf"]').inputValue();
+  const refused = await page.request.post(`${stack.baseUrl}/preferences`, {
+    form: { _csrf: token, reminder: 'weekly' },
+    maxRedirects: 0,
+  });
+  expect(refused.status()).toBe(400);
+  const body = await refused.text();
+  expect(body).toContain('<h1>Preferences</h1>');
+  expect(body).toMatch(/<span class="field-error" id="d-reminder-immediate-error">/);
+  await page.setContent(body);
+  await expectAccessible(page, 'preferences, bad mail choice');
   await context.close();
 });

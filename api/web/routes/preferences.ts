@@ -1,14 +1,27 @@
 /** Issue 18: the preferences page (mail choices, cover while away), the same use-cases as /api/v1/me/*. */
 import { and, eq, isNull, ne } from 'drizzle-orm';
-import { Router } from 'express';
-import { users } from '../../../db/schema';
+import { Router, type Response } from 'express';
+import { DIGESTIBLE_KINDS, users } from '../../../db/schema';
 import { AppError } from '../../../lib/errors';
 import { CoverBody, PreferencesBody } from '../../schemas';
 import { coversOf, setCover } from '../../use-cases/cover';
 import { deliveryOf, setPreferences } from '../../use-cases/preferences';
 import { actorOf, fieldErrors, locals, valuesOf, type WebKit } from '../kit';
-import { preferencesPage } from '../preferences-page';
+import { mailChoiceId, preferencesPage } from '../preferences-page';
 import type { WebSession } from '../session';
+
+/**
+ * The mail form's problems by kind (`body.delivery.reminder` → `reminder`), for the kind's own
+ * fieldset; a kind the page does not offer (a tampered form) is left to the message at the top.
+ */
+function mailErrors(err: AppError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of err.errors ?? []) {
+    const kind = /^body\.delivery\.([^.]+)/.exec(e.path)?.[1];
+    if (kind && (DIGESTIBLE_KINDS as readonly string[]).includes(kind) && !out[kind]) out[kind] = e.message;
+  }
+  return out;
+}
 
 export function preferencesRouter(kit: WebKit): Router {
   const router = Router();
@@ -36,6 +49,46 @@ export function preferencesRouter(kit: WebKit): Router {
     }),
   );
 
+  /**
+   * Runs one of the page's forms through its use-case: done, back to the page with a notice;
+   * refused (an AppError, from the schema or the use-case), the page again with each message beside
+   * its field (the mail choice's fieldset, or the cover form's input) rather than the generic
+   * "form not accepted" page.
+   */
+  const submit = async (
+    res: Response,
+    s: WebSession,
+    form: 'mail' | 'cover',
+    values: Record<string, string>,
+    save: () => Promise<unknown>,
+  ) => {
+    try {
+      await save();
+      kit.flashAndRedirect(res, form === 'mail' ? 'preferences' : 'cover', '/preferences');
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const errors = form === 'mail' ? mailErrors(err) : fieldErrors(err);
+      const state = { values, errors };
+      send(
+        res,
+        err.status,
+        'Preferences',
+        preferencesPage(
+          locals(res).ctx,
+          await data(s),
+          form === 'cover' ? state : undefined,
+          form === 'mail' ? state : undefined,
+        ),
+        {
+          error: err.message,
+          fieldErrors: errors,
+          fieldIds:
+            form === 'mail' ? Object.fromEntries(Object.keys(errors).map((k) => [k, mailChoiceId(k)])) : undefined,
+        },
+      );
+    }
+  };
+
   router.post(
     '/preferences',
     wrap(async (req, res) => {
@@ -43,9 +96,10 @@ export function preferencesRouter(kit: WebKit): Router {
       if (!form) return;
       const s = kit.signedIn(req, res);
       if (!s) return;
-      const { _csrf: _token, ...delivery } = valuesOf(form.fields);
-      await setPreferences(db, actorOf(s), kit.parse(PreferencesBody, { delivery }));
-      kit.flashAndRedirect(res, 'preferences', '/preferences');
+      const delivery = valuesOf(form.fields);
+      await submit(res, s, 'mail', delivery, () =>
+        setPreferences(db, actorOf(s), kit.parse(PreferencesBody, { delivery })),
+      );
     }),
   );
 
@@ -57,20 +111,9 @@ export function preferencesRouter(kit: WebKit): Router {
       const s = kit.signedIn(req, res);
       if (!s) return;
       const values = valuesOf(form.fields);
-      try {
-        const body = kit.parse(CoverBody, { ...values, copyMe: values.copyMe === 'true' });
-        await setCover(db, actorOf(s), body);
-        kit.flashAndRedirect(res, 'cover', '/preferences');
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        const errors = Object.fromEntries(
-          Object.entries(fieldErrors(err)).map(([k, v]) => [k.replace(/^body\./, ''), v]),
-        );
-        send(res, err.status, 'Preferences', preferencesPage(locals(res).ctx, await data(s), { values, errors }), {
-          error: err.message,
-          fieldErrors: errors,
-        });
-      }
+      await submit(res, s, 'cover', values, () =>
+        setCover(db, actorOf(s), kit.parse(CoverBody, { ...values, copyMe: values.copyMe === 'true' })),
+      );
     }),
   );
 
