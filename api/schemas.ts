@@ -577,17 +577,18 @@ export const ReviewSummary = z
   })
   .openapi('ReviewSummary');
 
+/** Links beside a statement (evidence, impact evidence): web addresses only, at most 20. */
+const EvidenceLinks = z
+  .array(
+    z.url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' }).max(2000),
+  )
+  .max(20)
+  .default([]);
+
 export const EvidenceBody = z
   .strictObject({
     statement: text(20000, 'Write a progress statement: it is what the board reads and what is published'),
-    links: z
-      .array(
-        z
-          .url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' })
-          .max(2000),
-      )
-      .max(20)
-      .default([]),
+    links: EvidenceLinks,
   })
   .openapi('EvidenceBody');
 
@@ -665,14 +666,7 @@ export const ImpactEvidenceBody = z
   .strictObject({
     statement: text(20000, 'Say what changed in practice, and how you know'),
     method: z.enum(IMPACT_METHODS, { error: `method must be one of ${IMPACT_METHODS.join(', ')}` }),
-    links: z
-      .array(
-        z
-          .url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' })
-          .max(2000),
-      )
-      .max(20)
-      .default([]),
+    links: EvidenceLinks,
   })
   .openapi('ImpactEvidenceBody');
 
