@@ -966,8 +966,10 @@ export const RetimeBody = z
   .openapi('RetimeBody');
 
 export const InspectorReadsQuery = z.strictObject({
-  from: z.iso.date().optional().openapi({ description: 'First day (inclusive), board time' }),
-  to: z.iso.date().optional().openapi({ description: 'Last day (exclusive), board time' }),
+  // Day, not z.iso.date(): the calendar (isIsoDate) cannot place years 0000-0099, and a day it
+  // cannot place threw in startOfLocalDay, a 500.
+  from: Day.optional().openapi({ description: 'First day (inclusive), board time' }),
+  to: Day.optional().openapi({ description: 'Last day (exclusive), board time' }),
   inspector: z.guid().optional().openapi({ description: 'One inspector’s reads only (user id)' }),
   format: z.enum(['json', 'csv']).default('json'),
 });
