@@ -643,12 +643,17 @@ export const ExtensionCreated = z.object({ requestId: z.string(), action: Action
 export const ProgressUpdateBody = z
   .strictObject({
     statement: text(10000, "Write a short statement of where the action stands: it is the agency's current position"),
-    percentComplete: z.coerce
-      .number({ error: 'percentComplete must be a number from 0 to 100' })
-      .int('percentComplete must be a whole number')
-      .min(0, 'percentComplete must be from 0 to 100')
-      .max(100, 'percentComplete must be from 0 to 100')
-      .optional(),
+    // A form sends text: a number's text is read as the number, a blank field (or null) as no
+    // answer. Not z.coerce, which recorded a blank field or null as 0% and [] or true as 0% or 1%.
+    percentComplete: z.preprocess(
+      (v) => (v === null ? undefined : typeof v !== 'string' ? v : v.trim() === '' ? undefined : Number(v)),
+      z
+        .number({ error: 'percentComplete must be a number from 0 to 100' })
+        .int('percentComplete must be a whole number')
+        .min(0, 'percentComplete must be from 0 to 100')
+        .max(100, 'percentComplete must be from 0 to 100')
+        .optional(),
+    ),
     rag: z.enum(RAGS, { error: `rag must be one of ${RAGS.join(', ')}` }).optional(),
     ragReason: optionalText(2000),
   })
