@@ -577,17 +577,18 @@ export const ReviewSummary = z
   })
   .openapi('ReviewSummary');
 
+/** Links beside a statement (evidence, impact evidence): web addresses only, at most 20. */
+const EvidenceLinks = z
+  .array(
+    z.url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' }).max(2000),
+  )
+  .max(20)
+  .default([]);
+
 export const EvidenceBody = z
   .strictObject({
     statement: text(20000, 'Write a progress statement: it is what the board reads and what is published'),
-    links: z
-      .array(
-        z
-          .url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' })
-          .max(2000),
-      )
-      .max(20)
-      .default([]),
+    links: EvidenceLinks,
   })
   .openapi('EvidenceBody');
 
@@ -642,12 +643,17 @@ export const ExtensionCreated = z.object({ requestId: z.string(), action: Action
 export const ProgressUpdateBody = z
   .strictObject({
     statement: text(10000, "Write a short statement of where the action stands: it is the agency's current position"),
-    percentComplete: z.coerce
-      .number({ error: 'percentComplete must be a number from 0 to 100' })
-      .int('percentComplete must be a whole number')
-      .min(0, 'percentComplete must be from 0 to 100')
-      .max(100, 'percentComplete must be from 0 to 100')
-      .optional(),
+    // A form sends text: a number's text is read as the number, a blank field (or null) as no
+    // answer. Not z.coerce, which recorded a blank field or null as 0% and [] or true as 0% or 1%.
+    percentComplete: z.preprocess(
+      (v) => (v === null ? undefined : typeof v !== 'string' ? v : v.trim() === '' ? undefined : Number(v)),
+      z
+        .number({ error: 'percentComplete must be a number from 0 to 100' })
+        .int('percentComplete must be a whole number')
+        .min(0, 'percentComplete must be from 0 to 100')
+        .max(100, 'percentComplete must be from 0 to 100')
+        .optional(),
+    ),
     rag: z.enum(RAGS, { error: `rag must be one of ${RAGS.join(', ')}` }).optional(),
     ragReason: optionalText(2000),
   })
@@ -665,14 +671,7 @@ export const ImpactEvidenceBody = z
   .strictObject({
     statement: text(20000, 'Say what changed in practice, and how you know'),
     method: z.enum(IMPACT_METHODS, { error: `method must be one of ${IMPACT_METHODS.join(', ')}` }),
-    links: z
-      .array(
-        z
-          .url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' })
-          .max(2000),
-      )
-      .max(20)
-      .default([]),
+    links: EvidenceLinks,
   })
   .openapi('ImpactEvidenceBody');
 
@@ -972,8 +971,10 @@ export const RetimeBody = z
   .openapi('RetimeBody');
 
 export const InspectorReadsQuery = z.strictObject({
-  from: z.iso.date().optional().openapi({ description: 'First day (inclusive), board time' }),
-  to: z.iso.date().optional().openapi({ description: 'Last day (exclusive), board time' }),
+  // Day, not z.iso.date(): the calendar (isIsoDate) cannot place years 0000-0099, and a day it
+  // cannot place threw in startOfLocalDay, a 500.
+  from: Day.optional().openapi({ description: 'First day (inclusive), board time' }),
+  to: Day.optional().openapi({ description: 'Last day (exclusive), board time' }),
   inspector: z.guid().optional().openapi({ description: 'One inspector’s reads only (user id)' }),
   format: z.enum(['json', 'csv']).default('json'),
 });

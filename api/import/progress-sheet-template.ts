@@ -4,6 +4,8 @@
  * upload (with the identity and version that say which action, as it was, the words are about);
  * every other column is there to be read, and is locked in the workbook.
  */
+import { normaliseHeader } from './template';
+
 export const SHEET_COLUMNS = [
   { key: 'actionId', header: 'Action ID', width: 38 },
   { key: 'version', header: 'Version', width: 9 },
@@ -28,12 +30,6 @@ export const READ_BACK: readonly SheetColumnKey[] = ['actionId', 'version', 'pro
 
 export const headerOf = (key: SheetColumnKey): string => SHEET_COLUMNS.find((c) => c.key === key)!.header;
 
-const norm = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-
 /** Column index per key (headers matched ignoring case and punctuation), and the read-back columns missing. */
 export function mapSheetHeaders(headers: string[]): {
   index: Partial<Record<SheetColumnKey, number>>;
@@ -41,7 +37,7 @@ export function mapSheetHeaders(headers: string[]): {
 } {
   const index: Partial<Record<SheetColumnKey, number>> = {};
   headers.forEach((h, i) => {
-    const col = SHEET_COLUMNS.find((c) => norm(c.header) === norm(h));
+    const col = SHEET_COLUMNS.find((c) => normaliseHeader(c.header) === normaliseHeader(h));
     if (col && index[col.key] === undefined) index[col.key] = i;
   });
   return { index, missing: READ_BACK.filter((k) => index[k] === undefined).map(headerOf) };

@@ -69,7 +69,8 @@ export interface Sheet {
   rows: SheetRow[];
 }
 
-const norm = (s: string) =>
+/** A header as matched: lower case, punctuation and spacing folded to single spaces. */
+export const normaliseHeader = (s: string) =>
   s
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
@@ -84,7 +85,7 @@ export function mapHeaders(headers: string[]): {
   const index: Partial<Record<ColumnKey, number>> = {};
   const unknown: string[] = [];
   headers.forEach((h, i) => {
-    const n = norm(h);
+    const n = normaliseHeader(h);
     if (!n) return;
     const col = COLUMNS.find((c) => (c.aliases as readonly string[]).includes(n));
     if (col && index[col.key] === undefined) index[col.key] = i;

@@ -131,20 +131,32 @@ export function compareReferences(a: string, b: string): number {
 }
 
 /**
- * The action's events after `version`, oldest first: the workflow's sequence number is the last
- * part of each audit event's key (`<workflow id>:<seq>`).
+ * Each action's events after its `version`, oldest first, in one read: the workflow's sequence
+ * number is the last part of each audit event's key (`<workflow id>:<seq>`).
  */
 export async function eventsSince(
   db: DbOrTx,
-  actionId: string,
-  version: number,
-): Promise<{ seq: number; type: string; occurredAt: Date }[]> {
+  since: { actionId: string; version: number }[],
+): Promise<Map<string, { seq: number; type: string; occurredAt: Date }[]>> {
+  const byAction = new Map<string, { seq: number; type: string; occurredAt: Date }[]>();
+  if (!since.length) return byAction;
+  const versionOf = new Map(since.map((s) => [s.actionId, s.version]));
   const seq = sql<number>`(substring(${auditEvents.eventKey} from ':([0-9]+)$'))::int`;
-  return db
-    .select({ seq: seq.mapWith(Number), type: auditEvents.type, occurredAt: auditEvents.occurredAt })
+  const rows = await db
+    .select({
+      actionId: auditEvents.actionId,
+      seq: seq.mapWith(Number),
+      type: auditEvents.type,
+      occurredAt: auditEvents.occurredAt,
+    })
     .from(auditEvents)
-    .where(and(eq(auditEvents.actionId, actionId), gt(seq, version)))
+    .where(and(inArray(auditEvents.actionId, [...versionOf.keys()]), gt(seq, Math.min(...versionOf.values()))))
     .orderBy(asc(auditEvents.id));
+  for (const { actionId, ...e } of rows) {
+    if (!actionId || e.seq <= versionOf.get(actionId)!) continue;
+    byAction.set(actionId, [...(byAction.get(actionId) ?? []), e]);
+  }
+  return byAction;
 }
 
 /** Evidence ids among `ids` that are already recorded (an upload applied before). */

@@ -53,7 +53,7 @@ export function openActionCountsByTheme(db: DbOrTx, scope: Scope) {
       and(
         sql`${actions.themes} @> array[${themes.code}]::text[]`,
         inArray(actions.status, [...OPEN_STATUSES]),
-        scope.agencyId ? eq(actions.agencyId, scope.agencyId) : undefined,
+        scopeCondition(scope),
       ),
     )
     .where(eq(themes.active, true))

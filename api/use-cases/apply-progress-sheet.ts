@@ -110,6 +110,14 @@ export async function applyProgressSheet(
     problems.push({ path: `rows.${u.row}.${key}`, row: u.row, column: headerOf(key), message });
     if (conflict) conflicts++;
   };
+  // What happened since each out-of-date row's version, for every such row at once.
+  const changesSince = await eventsSince(
+    ctx.db,
+    withIds.flatMap((u) => {
+      const a = mine.get(u.actionId);
+      return a && u.version < a.version ? [{ actionId: a.id, version: u.version }] : [];
+    }),
+  );
   const toSend: (typeof withIds)[number][] = [];
   const alreadySent: SheetRowResult[] = [];
   for (const u of withIds) {
@@ -123,7 +131,7 @@ export async function applyProgressSheet(
       alreadySent.push({ row: u.row, actionId: a.id, reference: a.reference, evidenceId: u.evidenceId });
       continue;
     }
-    const stale = await staleness(ctx, a, u.version);
+    const stale = staleness(a, u.version, changesSince.get(a.id) ?? []);
     if (stale) {
       fail(u, 'version', `action ${a.reference} ${stale}; download the sheet again and copy this update into it`, true);
       continue;
@@ -175,10 +183,10 @@ export async function applyProgressSheet(
 }
 
 /** Why the row's version is out of date, or null when nothing that matters happened since. */
-async function staleness(ctx: ApiContext, a: SheetAction, version: number): Promise<string | null> {
+function staleness(a: SheetAction, version: number, since: { type: string; occurredAt: Date }[]): string | null {
   if (version === a.version) return null;
   if (version > a.version) return `has never had version ${version} (it is at ${a.version})`;
-  const changes = (await eventsSince(ctx.db, a.id, version)).filter((e) => !NOT_A_CHANGE.has(e.type));
+  const changes = since.filter((e) => !NOT_A_CHANGE.has(e.type));
   if (!changes.length) return null;
   const last = changes[changes.length - 1];
   const what = [...new Set(changes.map((e) => CHANGE_WORDS[e.type] ?? e.type.replace(/_/g, ' ')))].join(', ');
