@@ -299,7 +299,7 @@ export function actionRouter(kit: WebKit): Router {
               {},
               {
                 error:
-                  'your change is still being recorded. It has not been refused: reload this page in a minute to see it. Sending the form again may be refused once the first has gone through.',
+                  'your change is still being recorded: it has not been refused, but it is not confirmed yet. Reload this page in a minute. If the change is not shown then, send the form again.',
               },
             );
           }
