@@ -77,7 +77,7 @@ it('a stopped worker: 503 with Retry-After naming the action in time; the retry 
       .set('Cookie', cookie)
       .type('form')
       .send({ _csrf: csrf });
-    expect(again.status).toBe(302);
+    expect(again.status).toBe(303);
     expect(await projected()).toBe(true);
   }
   console.log(`web acknowledgement applied ${appliedByItself ? 'by itself' : 'when sent again'}`);
