@@ -4,6 +4,7 @@
  * of updates and impact evidence. Kept apart from pages.ts so the lifecycle page stays readable.
  */
 import { IMPACT_METHODS, isBoardRole } from '../../domain/vocabulary';
+import { RAG_LABEL } from '../../domain/words';
 import type { ActionPageData } from '../queries/actions';
 import { fmtDate, fmtDateTime, html, isoDay, sizeText, type Html, type Part } from './html';
 import type { FormState } from './kit';
@@ -205,7 +206,7 @@ export function assuranceLists(d: ActionPageData): Part {
               (p) =>
                 html`<li>
                   ${fmtDateTime(p.submittedAt)}${p.submittedByName ? html`, ${p.submittedByName}` : ''}:
-                  ${p.statement}${p.percentComplete !== null ? html` (${p.percentComplete}% complete)` : ''}${p.rag ? html`; RAG ${p.rag}: ${p.ragReason ?? ''}` : ''}
+                  ${p.statement}${p.percentComplete !== null ? html` (${p.percentComplete}% complete)` : ''}${p.rag ? html`; the agency rates it ${(RAG_LABEL[p.rag] ?? p.rag).toLowerCase()}: ${p.ragReason ?? ''}` : ''}
                   ${fileList(d.action.id, 'updates', p.id, p.attachments)}
                 </li>`,
             )}
