@@ -11,7 +11,7 @@ import {
   type AssuranceForm,
 } from './assurance-parts';
 import { cancelForm } from './board-pages';
-import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
+import { fmtDate, fmtDateTime, html, isoDay, sizeText, type Html, type Part } from './html';
 import type { FormState } from './kit';
 import { csrfField, fieldProblem, nextForAgency, ragBadge, ragKey, stageText, typed, type PageContext } from './layout';
 
@@ -140,9 +140,6 @@ function evidenceBlock(e: EvidenceView, actionId: string): Html {
     }
   </article>`;
 }
-
-const sizeText = (n: number) =>
-  n < 1024 ? `${n} bytes` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
 
 const EVENT_TEXT: Record<string, string> = {
   assigned: 'Assigned to the agency',

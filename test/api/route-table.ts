@@ -352,6 +352,20 @@ export const ROUTE_CASES: RouteCase[] = [
     url: (f) => `/api/v1/actions/${f.actionId}/attachments/${f.attachmentId}`,
     expect: SCOPED,
   },
+  {
+    method: 'get',
+    path: '/api/v1/actions/:id/updates/:parentId/attachments/:sha256',
+    stage: 'update_with_attachment',
+    url: (f) => f.fileUrl!,
+    expect: SCOPED,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/actions/:id/impact-evidence/:parentId/attachments/:sha256',
+    stage: 'impact_with_attachment',
+    url: (f) => f.fileUrl!,
+    expect: SCOPED,
+  },
   { method: 'get', path: '/api/v1/dashboard', expect: ANY },
   { method: 'get', path: '/api/v1/themes', expect: ANY },
   {

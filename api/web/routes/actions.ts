@@ -6,13 +6,14 @@ import { AppError } from '../../../lib/errors';
 import { findUnstorable } from '../../../workflows/storable-text';
 import type { Access } from '../../http/route';
 import { requireAccess } from '../../http/route';
-import { EVIDENCE_UPLOAD_LIMITS, type MultipartLimits, type UploadedFile } from '../../http/uploads';
+import { EVIDENCE_UPLOAD_LIMITS, sendDownload, type MultipartLimits, type UploadedFile } from '../../http/uploads';
 import { z } from '../../http/zod';
 import { listActionsCached } from '../../queries/action-list-cache';
 import {
   actionPageView,
   evidenceOf,
   findActionRow,
+  findAssuranceAttachment,
   findAttachment,
   pendingExtensionRequests,
 } from '../../queries/actions';
@@ -241,13 +242,25 @@ export function actionRouter(kit: WebKit): Router {
         ? await findAttachment(db, id, String(req.params.fileId))
         : null;
       if (!file) return kit.notFound(res);
-      res.setHeader('Content-Type', file.mediaType);
-      // Always a download, never rendered in our origin: an uploaded file cannot run as our page.
-      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.send(file.content);
+      sendDownload(res, file);
     }),
   );
+
+  // Issue 17: a progress update's and impact evidence's files, by the same rule.
+  for (const parent of ['updates', 'impact-evidence'] as const)
+    router.get(
+      `/actions/:id/${parent}/:parentId/files/:sha256`,
+      wrap(async (req, res) => {
+        const s = kit.signedIn(req, res);
+        if (!s) return;
+        const id = String(req.params.id);
+        const file = (await findActionRow(db, scopeOf(s.user), id))
+          ? await findAssuranceAttachment(db, id, parent, String(req.params.parentId), String(req.params.sha256))
+          : null;
+        if (!file) return kit.notFound(res);
+        sendDownload(res, file);
+      }),
+    );
 
   /**
    * A POST on an action: CSRF, the role (as the API's route table has it), visibility (another
