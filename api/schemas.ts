@@ -688,7 +688,7 @@ export const ImpactEvidenceBody = z
 
 export const ImpactDecisionBody = z
   .strictObject({
-    outcome: z.enum(IMPACT_OUTCOMES, { error: 'Choose evidenced, not_embedded or waived' }),
+    outcome: z.enum(IMPACT_OUTCOMES, { error: 'Choose what the board found: evidenced, not embedded, or waived' }),
     comment: z.string().trim().max(10000).default(''),
     followUpDueDate: DateOrInstant.optional(),
     followUpTitle: optionalText(2000),
