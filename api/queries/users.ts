@@ -1,6 +1,14 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { users, type Role } from '../../db/schema';
+
+/**
+ * A user whose account is open at `at` (the database's clock unless given): not deactivated, and
+ * (issue 20) not an inspector whose access has ended. The one test behind a bearer token, a
+ * browser session, a mailed sign-in link and the organisation's sign-in (`maySignInAs`).
+ */
+export const accountOpen = (at: Date | SQL = sql`now()`) =>
+  and(isNull(users.deactivatedAt), or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, at)));
 
 /** Inserts unless the e-mail is taken; null means it was. */
 export async function insertUser(
