@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { users, type Role } from '../../db/schema';
 
@@ -44,4 +44,23 @@ export async function findUserByTokenHash(db: DbOrTx, tokenHash: string) {
 
 export async function setTokenHash(db: DbOrTx, userId: string, tokenHash: string) {
   await db.update(users).set({ tokenHash }).where(eq(users.id, userId));
+}
+
+/**
+ * The agency's people who can be named (owner of its action, a member's deputy): its active
+ * users, by name; `except` leaves one out (the person choosing their own deputy).
+ */
+export async function activeMembers(db: DbOrTx, agencyId: string, except?: string) {
+  return db
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(
+      and(
+        eq(users.agencyId, agencyId),
+        eq(users.role, 'agency'),
+        isNull(users.deactivatedAt),
+        except ? ne(users.id, except) : undefined,
+      ),
+    )
+    .orderBy(asc(users.name), asc(users.id));
 }

@@ -16,6 +16,9 @@ import {
   SetOwnerBody,
 } from '../schemas';
 
+/** Who may name an action's owner (an agency user only as its agency's lead: api/use-cases/set-owner.ts). */
+export const NAME_OWNER = ['agency', 'board', 'admin'] as const;
+
 export const meRoutes: RouteDef[] = [
   defineRoute({
     method: 'post',
@@ -25,7 +28,7 @@ export const meRoutes: RouteDef[] = [
     description:
       'The owner must be an active user of the owning agency. Reminders, overdue notices and decisions then go to the owner with the agency lead in copy; escalations keep their ladder with the owner in copy. The new owner is mailed with the due date as a calendar entry.',
     tag: 'Actions',
-    access: ['agency', 'board', 'admin'],
+    access: NAME_OWNER,
     params: IdParams,
     body: { json: SetOwnerBody },
     responses: {

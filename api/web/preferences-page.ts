@@ -62,7 +62,20 @@ export function preferencesPage(
         ? html`<ul>
             ${data.covers.map(
               (c) =>
-                html`<li>${c.user.name} away from ${fmtDate(c.from)} to ${fmtDate(c.to)}: ${c.deputy.name} covers</li>`,
+                html`<li>
+                  ${c.user.name} away from ${fmtDate(c.from)} to ${fmtDate(c.to)}: ${c.deputy.name} covers
+                  ${
+                    // The person away and whoever set it end it; the deputy does not (api/use-cases/cover.ts).
+                    c.user.id === ctx.user?.userId || c.setById === ctx.user?.userId
+                      ? html`<form method="post" action="/preferences/cover/${c.id}/end">
+                          ${csrfField(ctx)}
+                          <button class="secondary" type="submit">
+                            End ${c.user.id === ctx.user?.userId ? 'my' : `${c.user.name}’s`} cover now
+                          </button>
+                        </form>`
+                      : ''
+                  }
+                </li>`,
             )}
           </ul>`
         : html`<p>No cover set.</p>`
