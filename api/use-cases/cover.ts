@@ -10,7 +10,7 @@ import { appendAudit, lockAuditChain } from '../../activities/audit';
 import { boardToday } from '../../activities/mail-routing';
 import { addDays } from '../../workflows/calendar';
 import type { Db } from '../../db/client';
-import { covers, users } from '../../db/schema';
+import { auditEvents, covers, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../../workflows/types';
 import { isAgencyLead, requireAgencyMember } from './set-owner';
@@ -33,6 +33,9 @@ export interface CoverView {
   /** Who set it (the person away, or their lead or an administrator for them). */
   setById: string | null;
 }
+
+const alreadyEnded = () =>
+  new AppError('conflict', 'That cover has already ended', [{ path: 'id', message: 'already ended' }]);
 
 const fieldError = (kind: 'validation' | 'conflict', path: string, message: string) =>
   new AppError(kind, message, [{ path, message }]);
@@ -114,7 +117,16 @@ export async function setCover(db: Db, actor: Actor, input: CoverInput, now = ne
 export async function endCover(db: Db, actor: Actor, coverId: string, now = new Date()): Promise<void> {
   const [c] = await db.select().from(covers).where(eq(covers.id, coverId));
   const [away] = c ? await db.select({ agencyId: users.agencyId }).from(users).where(eq(users.id, c.userId)) : [];
-  if (!c || !away) throw new AppError('not_found', 'No such cover');
+  if (!c || !away) {
+    // Ended before it began (its row gone): the person away, or whoever ended it, is told so.
+    const [ended] = await db
+      .select({ actor: auditEvents.actor, payload: auditEvents.payload })
+      .from(auditEvents)
+      .where(eq(auditEvents.eventKey, `cover-ended:${coverId}`));
+    const who = ended && [ended.actor, (ended.payload as { userId?: string } | null)?.userId];
+    if (who && (actor.role === 'admin' || who.includes(actor.userId))) throw alreadyEnded();
+    throw new AppError('not_found', 'No such cover');
+  }
   const mayEnd =
     actor.role === 'admin' ||
     actor.userId === c.userId ||
@@ -130,8 +142,7 @@ export async function endCover(db: Db, actor: Actor, coverId: string, now = new 
     await lockAuditChain(tx);
     // Under the lock: a second "end" at the same moment finds it ended.
     const [current] = await tx.select().from(covers).where(eq(covers.id, coverId));
-    if (!current || current.endsOn < today)
-      throw new AppError('conflict', 'That cover has already ended', [{ path: 'id', message: 'already ended' }]);
+    if (!current || current.endsOn < today) throw alreadyEnded();
     if (current.startsOn < today)
       await tx
         .update(covers)

@@ -6,7 +6,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { hashToken } from '../../api/http/auth';
 import { ownerMailWorkflowId, setActionOwner } from '../../api/use-cases/set-owner';
-import { actions, auditEvents, users } from '../../db/schema';
+import { actions, auditEvents, covers, users } from '../../db/schema';
 import { testTemporalAddress } from '../support/db';
 import { addDays } from '../../workflows/calendar';
 import { fixture, type Fixture } from './fixtures';
@@ -258,6 +258,25 @@ describe('ending a cover early', () => {
     expect(second[0].rcpt).not.toContain('dee.deputy@bht.test');
     expect(stack.catcher.list().filter(decisionTo('dee.deputy@bht.test'))).toHaveLength(1);
   }, 90_000);
+
+  it('a cover that began days ago keeps the days it covered and ends yesterday', async () => {
+    const away = await person('Back Early', 'back.early@bht.test', 'BHT');
+    const [c] = await stack.db.db
+      .insert(covers)
+      .values({
+        userId: away.id,
+        deputyId: people.colleague.id,
+        startsOn: addDays(today(), -3),
+        endsOn: addDays(today(), 3),
+        setBy: away.id,
+      })
+      .returning();
+    const end = () => stack.delete(`/api/v1/me/cover/${c.id}`, 'none').set({ Authorization: `Bearer ${away.token}` });
+    expect((await end()).status).toBe(204);
+    const [row] = await stack.db.db.select().from(covers).where(eq(covers.id, c.id));
+    expect({ from: row.startsOn, to: row.endsOn }).toEqual({ from: addDays(today(), -3), to: addDays(today(), -1) });
+    expect((await end()).status).toBe(409);
+  });
 
   it("an agency's lead sees the cover they set for a member and ends it", async () => {
     const away = await person('Off Unexpectedly', 'off.unexpectedly@bht.test', 'BHT');
