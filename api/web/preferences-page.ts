@@ -54,7 +54,7 @@ export function preferencesPage(
     </p>
     <form method="post" action="/preferences">
       ${csrfField(ctx)} ${DIGESTIBLE_KINDS.map(choice)}
-      <button type="submit">Save mail choices</button>
+      <div><button class="primary" type="submit">Save mail choices</button></div>
     </form>
     <h2>Cover while away</h2>
     ${
@@ -82,7 +82,7 @@ export function preferencesPage(
     }
     ${
       data.colleagues.length
-        ? html`<form method="post" action="/preferences/cover">
+        ? html`<form class="stack" method="post" action="/preferences/cover">
             ${csrfField(ctx)}
             <label for="deputyId">Deputy</label>${deputy.message}
             <select id="deputyId" name="deputyId" ${deputy.attrs}>
@@ -101,7 +101,7 @@ export function preferencesPage(
               <input type="checkbox" id="copyMe" name="copyMe" value="true" />
               <label for="copyMe">Send me a copy of my mail meanwhile</label>
             </div>
-            <button type="submit">Set cover</button>
+            <div><button class="primary" type="submit">Set cover</button></div>
           </form>`
         : ''
     }`;

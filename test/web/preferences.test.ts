@@ -165,6 +165,7 @@ it('the lead ends the cover they set for Priya from the preferences page; her ma
   const page = await signIn(stack, context, BCC_LEAD);
   await page.goto(`${stack.baseUrl}/preferences`);
   await page.getByText(/Priya Shah away from .* Sam Patel covers/).waitFor();
+  await shot(page, 'cover-set-by-lead');
   await page.getByRole('button', { name: 'End Priya Shah’s cover now' }).click();
   await page.getByText('Cover ended.').waitFor();
   await page.getByText('No cover set.').waitFor();
