@@ -870,11 +870,9 @@ export const Preferences = z
   .object({
     delivery: DigestChoices,
     alwaysImmediate: z.array(z.string()).openapi({ description: 'kinds that are never held for the digest' }),
-    covers: z
-      .array(Cover)
-      .openapi({
-        description: 'cover running now or later where the caller is away, the deputy, or set it for a member',
-      }),
+    covers: z.array(Cover).openapi({
+      description: 'cover running now or later where the caller is away, the deputy, or set it for a member',
+    }),
   })
   .openapi('Preferences');
 
