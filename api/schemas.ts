@@ -861,6 +861,10 @@ export const Cover = z
     from: z.string(),
     to: z.string(),
     copyMe: z.boolean(),
+    setById: z
+      .string()
+      .nullable()
+      .openapi({ description: 'who set it: the person away, their lead or an administrator' }),
   })
   .openapi('Cover');
 
@@ -877,7 +881,9 @@ export const Preferences = z
   .object({
     delivery: DigestChoices,
     alwaysImmediate: z.array(z.string()).openapi({ description: 'kinds that are never held for the digest' }),
-    covers: z.array(Cover).openapi({ description: 'cover running now or later where the caller is away or deputy' }),
+    covers: z.array(Cover).openapi({
+      description: 'cover running now or later where the caller is away, the deputy, or set it for a member',
+    }),
   })
   .openapi('Preferences');
 

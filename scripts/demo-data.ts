@@ -83,7 +83,12 @@ export const DEMO_OWNERS: Record<string, string> = {
   BCC: 'priya.shah@bcc.example',
   BHT: 'alex.morgan@bht.example',
 };
-export const DEMO_COVER = { away: 'priya.shah@bcc.example', deputy: 'sam.patel@bcc.example', days: 14 };
+export const DEMO_COVER = {
+  away: 'priya.shah@bcc.example',
+  deputy: 'sam.patel@bcc.example',
+  setBy: 'safeguarding.lead@bcc.example',
+  days: 14,
+};
 
 /** Seeds agencies and users only into an empty database, so a user's own data is never touched. */
 export async function seedDemoPeople(db: Db): Promise<boolean> {
@@ -121,6 +126,8 @@ export async function seedDemoPeople(db: Db): Promise<boolean> {
       startsOn: today,
       endsOn: addDays(today, DEMO_COVER.days - 1),
       copyMe: false,
+      // Set by BCC's lead, who can end it early from their preferences page.
+      setBy: idOf(DEMO_COVER.setBy),
     });
     return true;
   });

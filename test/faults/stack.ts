@@ -445,6 +445,8 @@ export class FaultStack {
     const known = new Set<string>();
     for (const o of outbox) {
       const id = (o.messageId ?? '').replace(/^<|>$/g, '');
+      // Held for everyone it was meant for (issue 18): its content reaches them in their digest, a row of its own.
+      if (o.status === 'digested') continue;
       if (o.status !== 'sent' || !id) {
         lost += 1;
         note(`outbox ${o.idempotencyKey}: ${o.status} after ${o.attempts} attempt(s): ${o.lastError ?? ''}`);

@@ -1,7 +1,7 @@
 /** The start pages, one action's page with its forms, its files, and every action filtered and paged. */
 import { RESULTS } from '../../../domain/words';
 import { Router, type Request, type Response } from 'express';
-import { ACTION_STATUSES, ASSURANCE_STATES, RAGS } from '../../../domain/vocabulary';
+import { ACTION_STATUSES, ASSURANCE_STATES, RAGS, isBoardRole, isOpen } from '../../../domain/vocabulary';
 import { AppError } from '../../../lib/errors';
 import { findUnstorable } from '../../../workflows/storable-text';
 import type { Access } from '../../http/route';
@@ -19,8 +19,10 @@ import {
 } from '../../queries/actions';
 import { listAgencies } from '../../queries/agencies';
 import { listReviews } from '../../queries/reviews';
+import { activeMembers } from '../../queries/users';
 import { scopeOf } from '../../queries/scope';
 import { BOARD, DECIDERS, OWNER } from '../../routes/actions';
+import { NAME_OWNER } from '../../routes/me';
 import {
   AgencyCode,
   CancelBody,
@@ -31,6 +33,7 @@ import {
   ImpactDecisionBody,
   ImpactEvidenceBody,
   ProgressUpdateBody,
+  SetOwnerBody,
 } from '../../schemas';
 import { decideImpact, postProgress, submitImpactEvidence, withFiles } from '../../use-cases/assurance';
 import {
@@ -40,7 +43,8 @@ import {
   decideExtension,
   requestExtension,
 } from '../../use-cases/actions';
-import { actOnAction, submitEvidenceWithFiles } from '../../use-cases/action-commands';
+import { actOnAction, lifecycleDeps, submitEvidenceWithFiles } from '../../use-cases/action-commands';
+import { isAgencyLead, setActionOwner } from '../../use-cases/set-owner';
 import { allActionsPage, badFilterPage, type ActionsFilter } from '../board-pages';
 import { actorOf, fieldErrors, locals, str, valuesOf, type WebKit } from '../kit';
 import type { PageMessages } from '../layout';
@@ -213,11 +217,16 @@ export function actionRouter(kit: WebKit): Router {
     const view = await actionPageView(db, scopeOf(s.user), id);
     if (!view) return kit.notFound(res);
     const a = view.action;
+    // Issue 18: the board and the agency's lead name the owner, from the agency's active people.
+    const namesOwner =
+      isOpen(a.status) && (isBoardRole(s.user.role) || (await isAgencyLead({ db }, actorOf(s), view.action.agencyId)));
     send(
       res,
       status,
       `${a.reviewReference} ${a.reference}`,
-      actionPage(locals(res).ctx, view, new Date(), refused),
+      actionPage(locals(res).ctx, view, new Date(), refused, {
+        ownerChoices: namesOwner ? await activeMembers(db, view.action.agencyId) : undefined,
+      }),
       messages,
     );
   };
@@ -387,6 +396,18 @@ export function actionRouter(kit: WebKit): Router {
     run: (s, id, fields) => {
       const body = kit.parse(CancelBody, fields);
       return actOnAction(ctx, actorOf(s), id, (deps) => cancelAction(deps, actorOf(s), id, body));
+    },
+  });
+
+  // ---- issue 18: naming the owner (the API's POST /api/v1/actions/:id/owner) ----
+  actionPost('/actions/:id/owner', {
+    form: 'owner',
+    access: NAME_OWNER,
+    notice: 'owner_named',
+    fieldIds: () => ({ ownerId: 'owner-id' }),
+    run: (s, id, fields) => {
+      const body = kit.parse(SetOwnerBody, { ownerId: str(fields.ownerId) === '' ? null : fields.ownerId });
+      return setActionOwner(lifecycleDeps(ctx), actorOf(s), id, body.ownerId);
     },
   });
 
