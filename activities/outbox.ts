@@ -191,24 +191,19 @@ export async function sendNotification(
   const key = summaryKey ?? outboxKey(req);
   let [row] = await db.select().from(notifications).where(eq(notifications.idempotencyKey, key));
   if (!row) {
+    const summary = summaryKey ? await summaryFacts(db, summaryKey, config.publicUrl) : null;
+    if (summaryKey && !summary)
+      throw ApplicationFailure.create({
+        type: 'UnknownAction',
+        message: `no actions under ${summaryKey}`,
+        nonRetryable: true,
+      });
+    const known = summary ? null : await facts(db, req, config);
     let built: ReturnType<typeof compose> | undefined;
-    let stored = req;
-    if (summaryKey) {
-      const summary = await summaryFacts(db, summaryKey, config.publicUrl);
-      if (!summary)
-        throw ApplicationFailure.create({
-          type: 'UnknownAction',
-          message: `no actions under ${summaryKey}`,
-          nonRetryable: true,
-        });
-      // The stored row names the member whose request sends it.
-      stored = { ...req, actionId: summary.sender };
-      built = composeAssignmentSummary(summary.facts, new Date());
-    }
-    const known = summaryKey ? null : await facts(db, req, config);
     try {
-      built ??= compose(req, known!, new Date());
-      await storeRouted(db, stored, key, built, new Date());
+      built = summary ? composeAssignmentSummary(summary.facts, new Date()) : compose(req, known!, new Date());
+      // A summary's row names the member whose request sends it.
+      await storeRouted(db, summary ? { ...req, actionId: summary.sender } : req, key, built, new Date());
     } catch (err) {
       // Composing is pure, so a throw there is permanent; a database refusal may be either.
       const c = built
