@@ -178,3 +178,45 @@ describe('one mail per agency for a whole import', () => {
     expect(row.assignmentMailKey).toBeNull();
   });
 });
+
+describe('the summary mail while the mail server is away', () => {
+  it('waits, is retried by the one member that sends it, and goes exactly once per agency when the server is back', async () => {
+    await stack.catcher.stop();
+    const res = await send('/api/v1/reviews/import', 'IMP-DOWN', plan());
+    expect(res.status).toBe(201);
+    const reviewId: string = res.body.id;
+    const summaries = () =>
+      stack.db.db
+        .select()
+        .from(notifications)
+        .where(like(notifications.idempotencyKey, `import-${reviewId}:%`));
+    // Both summaries stored and their sends retried while the relay is down; nothing stored per action.
+    let failing = await summaries();
+    for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 300))) {
+      failing = await summaries();
+      if (failing.length === 2 && failing.every((r) => r.attempts >= 2 && r.status !== 'sent')) break;
+    }
+    expect(failing.map((r) => ({ status: r.status, retried: r.attempts >= 2 }))).toEqual([
+      { status: 'pending', retried: true },
+      { status: 'pending', retried: true },
+    ]);
+    await stack.catcher.start();
+    await stack.catcher.waitFor((m) => m.headers['x-action-ref'] === 'IMP-DOWN 1.1, 1.2, 1.3, 2.1, 2.2', 60_000);
+    await stack.catcher.waitFor((m) => m.headers['x-action-ref'] === 'IMP-DOWN 2.3', 60_000);
+    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200)))
+      if ((await summaries()).every((r) => r.status === 'sent')) break;
+    expect((await summaries()).map((r) => r.status)).toEqual(['sent', 'sent']);
+    const ids = res.body.recommendations.flatMap((r: { actions: { id: string }[] }) => r.actions.map((a) => a.id));
+    const own = await stack.db.db
+      .select({ n: count() })
+      .from(notifications)
+      .where(and(inArray(notifications.actionId, ids), not(like(notifications.idempotencyKey, 'import-%'))));
+    expect(own[0].n).toBe(0);
+    const caught = stack.catcher
+      .list()
+      .filter(
+        (m) => m.headers['x-notification-kind'] === 'assignment' && m.headers['x-action-ref']?.startsWith('IMP-DOWN '),
+      );
+    expect(caught).toHaveLength(2);
+  });
+});
