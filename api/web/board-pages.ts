@@ -303,7 +303,7 @@ export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors:
       <label for="file">Action plan file (.csv or .xlsx)</label
       ><span class="hint" id="file-hint"
         >Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date
-        (optional: Action detail). Dates as 2027-03-31 or 31/03/2027. At most
+        (optional: Action detail). Target dates from today on, as 2027-03-31 or 31/03/2027. At most
         ${IMPORT_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB.</span
       >
       ${file.message}<input
