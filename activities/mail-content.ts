@@ -60,6 +60,8 @@ export interface ComposedMail {
   html: string;
   headers: Record<string, string>;
   ics: string | null;
+  /** Issue 22: a mail with several calendar entries (the import summary: one per action). */
+  icsFiles?: { filename: string; content: string }[];
 }
 
 const uniq = (xs: (string | null | undefined)[]) => [
@@ -68,8 +70,12 @@ const uniq = (xs: (string | null | undefined)[]) => [
 /** A due date as people write it, on its day in the board's zone: "31 January 2027". */
 const day = (d: Date | null) => (d ? formatDay(d) : 'not set');
 
+/** An agency's own audience: its lead officer's address and its users (assignment, reminders, decisions). */
+export const agencyAudience = (agency: { leadEmail: string; userEmails: string[] }): string[] =>
+  uniq([agency.leadEmail, ...agency.userEmails]);
+
 export function recipients(req: NotificationRequest, f: MailFacts): { to: string[]; cc: string[] } {
-  const agencyAll = f.agency ? uniq([f.agency.leadEmail, ...f.agency.userEmails]) : [];
+  const agencyAll = f.agency ? agencyAudience(f.agency) : [];
   const board = f.boardEmails.length ? uniq(f.boardEmails) : [f.boardChairEmail.toLowerCase()];
   // ---- issue 18: a named owner receives the action's mail, the agency lead in copy ----
   const owner = f.owner?.email.toLowerCase() ?? null;
@@ -629,5 +635,133 @@ export function compose(req: NotificationRequest, f: MailFacts, now: Date): Comp
     html,
     headers: { 'X-Notification-Kind': req.kind, 'X-Action-Ref': ref },
     ics: req.kind === 'assignment' && f.dueDate ? icsFor(f, link, now) : null,
+  };
+}
+
+// ---- issue 22: one mail per agency for a whole import ----
+
+/** What the import's summary mail to one agency is composed from (activities/assignment-summary.ts). */
+export interface SummaryFacts {
+  publicUrl: string;
+  reviewReference: string;
+  reviewTitle: string;
+  reviewId: string;
+  agency: { code: string; name: string; leadEmail: string; userEmails: string[] };
+  /** Who imported the review (a board member), or null. */
+  importedBy: string | null;
+  acknowledgeWithin: string | null;
+  actions: {
+    id: string;
+    reference: string;
+    title: string;
+    description: string | null;
+    successMeasure: string | null;
+    dueDate: Date;
+  }[];
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The one mail an agency receives for all its actions of an import: each action with what is
+ * asked, its success measure, its due date and its link, and a calendar entry per action.
+ */
+export function composeAssignmentSummary(f: SummaryFacts, now: Date): ComposedMail {
+  const n = f.actions.length;
+  const dues = f.actions.map((a) => a.dueDate.getTime());
+  const first = new Date(Math.min(...dues));
+  const last = new Date(Math.max(...dues));
+  const span = dueOn(first) === dueOn(last) ? `due ${day(first)}` : `due between ${day(first)} and ${day(last)}`;
+  const headline = `${plural(n, 'new action')} for ${f.agency.name}, ${span}`;
+  const subject = `[${f.reviewReference}] ${headline}`;
+  const within = f.acknowledgeWithin;
+  const lead =
+    `${f.importedBy ?? 'The board'} imported the action plan of ${f.reviewReference} (${f.reviewTitle}). ` +
+    `${f.agency.name} has been given ${n === 1 ? 'the action below' : `the ${n} actions below`}, listed with what is asked, ` +
+    `the success measure and the due date of each.`;
+  const link = (id: string) => `${f.publicUrl}/actions/${id}`;
+  const items = f.actions.map((a) => ({
+    a,
+    lines: [
+      ['What is asked', a.description || null],
+      ['Success measure', a.successMeasure],
+      ['Due', day(a.dueDate)],
+    ].filter((x): x is [string, string] => typeof x[1] === 'string' && x[1] !== ''),
+  }));
+  const asks = [
+    `What to do now: open each action and acknowledge it${within ? ` within ${within}` : ''}, so the board knows your agency has taken it on.`,
+    `If an action is not acknowledged${within ? ` within ${within}` : ' in time'}, it is escalated to ${LEVEL_WHO[1]}.`,
+    "By each due date, send the board a progress statement with evidence that the success measure is met. If you need more time, ask for an extension from the action's page, with the reason and what protects children meanwhile.",
+    `${n === 1 ? 'A calendar entry for the due date is' : `A calendar entry for each of the ${n} due dates is`} attached.`,
+  ];
+  const reviewLink = `${f.publicUrl}/reviews/${f.reviewId}`;
+  const text = [
+    lead,
+    '',
+    `Review: ${f.reviewReference}: ${f.reviewTitle}`,
+    `Agency: ${f.agency.name} (${f.agency.code})`,
+    '',
+    ...items.flatMap(({ a, lines }) => [
+      `Action ${a.reference}: ${a.title}`,
+      ...lines.map(([k, v]) => `  ${k}: ${v}`),
+      `  Open the action: ${link(a.id)}`,
+      '',
+    ]),
+    ...asks.flatMap((x) => [x, '']),
+    `Open the review: ${reviewLink}`,
+    '',
+  ].join('\n');
+  const html =
+    `<!doctype html><html><body><h1>${escapeHtml(headline)}</h1><p>${escapeHtml(lead)}</p>` +
+    `<dl><dt><strong>Review</strong></dt><dd>${escapeHtml(`${f.reviewReference}: ${f.reviewTitle}`)}</dd>` +
+    `<dt><strong>Agency</strong></dt><dd>${escapeHtml(`${f.agency.name} (${f.agency.code})`)}</dd></dl>` +
+    items
+      .map(
+        ({ a, lines }) =>
+          `<h2>${escapeHtml(`Action ${a.reference}: ${a.title}`)}</h2><dl>` +
+          lines
+            .map(
+              ([k, v]) =>
+                `<dt><strong>${escapeHtml(k)}</strong></dt><dd style="white-space:pre-wrap">${escapeHtml(v)}</dd>`,
+            )
+            .join('') +
+          `</dl><p><a href="${escapeHtml(link(a.id))}">${escapeHtml(`Open action ${f.reviewReference} ${a.reference}`)}</a></p>`,
+      )
+      .join('') +
+    asks.map((x) => `<p>${escapeHtml(x)}</p>`).join('') +
+    `<p><a href="${escapeHtml(reviewLink)}">${escapeHtml(`Open the review ${f.reviewReference}`)}</a></p></body></html>`;
+  const icsFiles = f.actions.map((a) => ({
+    filename: `due-${f.reviewReference}-${a.reference}.ics`.replace(/[^A-Za-z0-9._-]+/g, '-'),
+    content: icsFor(
+      {
+        publicUrl: f.publicUrl,
+        boardChairEmail: '',
+        reviewReference: f.reviewReference,
+        reviewTitle: f.reviewTitle,
+        reference: a.reference,
+        title: a.title,
+        actionId: a.id,
+        agency: null,
+        boardEmails: [],
+        dueDate: a.dueDate,
+        status: 'assigned',
+      },
+      link(a.id),
+      now,
+    ),
+  }));
+  return {
+    to: agencyAudience(f.agency),
+    cc: [],
+    subject,
+    text,
+    html,
+    headers: {
+      'X-Notification-Kind': 'assignment',
+      'X-Action-Ref': `${f.reviewReference} ${f.actions.map((a) => a.reference).join(', ')}`,
+      'X-Import-Actions': String(n),
+    },
+    ics: null,
+    icsFiles,
   };
 }

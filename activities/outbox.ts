@@ -23,7 +23,8 @@ import {
 import type { Mailer } from '../lib/mailer';
 import type { NotificationRequest } from '../workflows/types';
 import { classifyDbError } from './db-errors';
-import { compose, type ComposedMail, type MailFacts } from './mail-content';
+import { compose, composeAssignmentSummary, type ComposedMail, type MailFacts } from './mail-content';
+import { summaryFacts, summaryKeyFor } from './assignment-summary';
 import { mailDetails } from './mail-details';
 import { boardToday, digestTakers, isDigestible, knownPeople, routeAddresses } from './mail-routing';
 import { alias } from 'drizzle-orm/pg-core';
@@ -185,14 +186,24 @@ export async function sendNotification(
   req: NotificationRequest,
 ): Promise<{ status: 'sent' | 'already_sent'; to: string[]; cc: string[] }> {
   const { db, config } = deps;
-  const key = outboxKey(req);
+  // Issue 22: an imported action's assignment is told in its import's one mail to the agency.
+  const summaryKey = await summaryKeyFor(db, req);
+  const key = summaryKey ?? outboxKey(req);
   let [row] = await db.select().from(notifications).where(eq(notifications.idempotencyKey, key));
   if (!row) {
-    const known = await facts(db, req, config);
+    const summary = summaryKey ? await summaryFacts(db, summaryKey, config.publicUrl) : null;
+    if (summaryKey && !summary)
+      throw ApplicationFailure.create({
+        type: 'UnknownAction',
+        message: `no actions under ${summaryKey}`,
+        nonRetryable: true,
+      });
+    const known = summary ? null : await facts(db, req, config);
     let built: ReturnType<typeof compose> | undefined;
     try {
-      built = compose(req, known, new Date());
-      await storeRouted(db, req, key, built, new Date());
+      built = summary ? composeAssignmentSummary(summary.facts, new Date()) : compose(req, known!, new Date());
+      // A summary's row names the member whose request sends it.
+      await storeRouted(db, summary ? { ...req, actionId: summary.sender } : req, key, built, new Date());
     } catch (err) {
       // Composing is pure, so a throw there is permanent; a database refusal may be either.
       const c = built
@@ -208,6 +219,8 @@ export async function sendNotification(
     throw notSendable(row.lastError ?? 'the message could not be built');
   // Everyone it was meant for takes it in their digest: the digest will carry it.
   if (row.status === 'digested') return { status: 'already_sent', to: [], cc: [] };
+  // Another member of the import sends the summary (and retries until it is sent): this request is done.
+  if (summaryKey && row.actionId !== req.actionId) return { status: 'already_sent', to: [], cc: [] };
   const { to, wasSent } = await deliverStored(deps, key, row);
   if (req.escalation) {
     await db
@@ -219,6 +232,14 @@ export async function sendNotification(
 }
 
 type StoredMail = typeof notifications.$inferSelect;
+
+/** The stored calendar entries as attachments: the action's one, or an import summary's one per action. */
+function calendarAttachments(row: StoredMail) {
+  const files = [...(row.ics ? [{ filename: 'due-date.ics', content: row.ics }] : []), ...(row.icsFiles ?? [])];
+  return files.length
+    ? files.map((f) => ({ ...f, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }))
+    : undefined;
+}
 
 /**
  * Sends one stored outbox row unless it is already marked sent (workflow mail and the daily
@@ -247,15 +268,7 @@ export async function deliverStored(
         html: row.htmlBody,
         headers: row.headers,
         messageId,
-        attachments: row.ics
-          ? [
-              {
-                filename: 'due-date.ics',
-                content: row.ics,
-                contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
-              },
-            ]
-          : undefined,
+        attachments: calendarAttachments(row),
       });
     } catch (err) {
       const lastError = String((err as Error).message ?? err).slice(0, 1000);
@@ -315,6 +328,7 @@ async function storeRouted(db: Db, req: NotificationRequest, key: string, mail: 
         htmlBody: mail.html,
         headers: mail.headers,
         ics: mail.ics,
+        icsFiles: mail.icsFiles ?? [],
         ...(to.length ? {} : { status: 'digested' as const, recipient: [...takers.keys()].join(', ') }),
       })
       .onConflictDoNothing()

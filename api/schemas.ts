@@ -299,6 +299,8 @@ export const ImportFields = z
         }
       })
       .pipe(PolicyInput.optional()),
+    // Issue 22: one mail per agency for the whole import (default), or one per action as before.
+    assignmentMail: z.enum(['summary', 'each']).optional(),
   })
   .openapi('ImportFields');
 
@@ -313,8 +315,43 @@ export const ImportForm = z
       .openapi({ description: 'cspr, lcspr, scr, sar, dhr, audit or other (or a Review type column in the file)' }),
     publishedOn: z.string().optional(),
     policy: z.string().optional().openapi({ description: 'JSON object, as PolicyInput' }),
+    assignmentMail: z.enum(['summary', 'each']).optional().openapi({
+      description:
+        'summary (default): each agency receives one mail for all its new actions, with a calendar entry per action; each: one assignment mail per action',
+    }),
   })
   .openapi('ImportForm');
+
+/**
+ * Issue 22: what an import would do, before anything is created (POST /reviews/import/check and
+ * the "check before importing" page): actions per agency, the first and last due dates, and the
+ * one mail each agency will receive, to whom.
+ */
+export const ImportCheck = z
+  .object({
+    reference: z.string(),
+    title: z.string(),
+    type: z.enum(REVIEW_TYPES),
+    publishedOn: z.string().nullable(),
+    recommendations: z.number().int(),
+    actions: z.number().int(),
+    firstDueOn: z.string().openapi({ description: 'the earliest due date, a local day (2027-01-31)' }),
+    lastDueOn: z.string().openapi({ description: 'the latest due date, a local day' }),
+    mails: z.number().int().openapi({ description: 'how many assignment mails the import sends: one per agency' }),
+    agencies: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string(),
+        actions: z.number().int(),
+        references: z.array(z.string()),
+        firstDueOn: z.string(),
+        lastDueOn: z.string(),
+        mailTo: z.array(z.string()),
+        mailCc: z.array(z.string()),
+      }),
+    ),
+  })
+  .openapi('ImportCheck');
 
 /** An uploaded progress sheet: the file only (multipart field `file`). */
 export const ProgressSheetFields = z.strictObject({}).openapi('ProgressSheetFields');

@@ -247,6 +247,12 @@ export const actions = pgTable(
     followUpActionId: uuid('follow_up_action_id'),
     /** The named owner (issue 18): a user of the owning agency, or null (mail goes to the agency as before). */
     ownerId: uuid('owner_id').references((): AnyPgColumn => users.id),
+    /**
+     * Issue 22: the outbox key of the import's summary mail that tells this action's assignment
+     * (`import-<review>:assignment:<agency>`, activities/assignment-summary.ts); null: the action's
+     * own assignment mail, as for every action created one by one. Migration 0016.
+     */
+    assignmentMailKey: text('assignment_mail_key'),
     /** Highest workflow event sequence projected; a stale retry never overwrites a newer state. */
     projectedSeq: integer('projected_seq').notNull().default(0),
     createdAt: createdAt(),
@@ -265,6 +271,9 @@ export const actions = pgTable(
     index('actions_recommendation_idx').on(t.recommendationId),
     index('actions_themes_idx').using('gin', t.themes),
     index('actions_owner_idx').on(t.ownerId),
+    index('actions_assignment_mail_key_idx')
+      .on(t.assignmentMailKey)
+      .where(sql`assignment_mail_key is not null`),
     check('actions_status_check', inList('status', ACTION_STATUSES)),
     check('actions_escalation_level_check', sql`escalation_level between 0 and 3`),
     check('actions_assurance_check', sql`assurance is null or ${inList('assurance', ASSURANCE_STATES)}`),
@@ -514,6 +523,8 @@ export const notifications = pgTable(
     htmlBody: text('html_body').notNull(),
     headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
     ics: text('ics'),
+    /** Issue 22: the calendar entries of a mail that carries several (an import's summary: one per action). */
+    icsFiles: jsonb('ics_files').$type<{ filename: string; content: string }[]>().notNull().default([]),
     /** `digested`: everyone it was meant for takes this kind in their daily digest (issue 18). */
     status: text('status', { enum: ['pending', 'sent', 'failed', 'digested'] })
       .notNull()
@@ -525,6 +536,29 @@ export const notifications = pgTable(
     sentAt: ts('sent_at'),
   },
   (t) => [index('notifications_action_idx').on(t.actionId), index('notifications_status_idx').on(t.status)],
+);
+
+/**
+ * Issue 22: an uploaded action plan that passed every row check, kept for the board's "check
+ * before importing" page until confirmed or expired (api/use-cases/import-check.ts). Nothing of
+ * the review exists before the confirmation. Migration 0016.
+ */
+export const importChecks = pgTable(
+  'import_checks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    /** The parsed review: reference, title, type, policy, recommendations with their actions. */
+    input: jsonb('input').notNull(),
+    /** Set once imported: a second confirmation shows that review. */
+    reviewId: uuid('review_id'),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('import_checks_expires_idx').on(t.expiresAt)],
 );
 
 /**

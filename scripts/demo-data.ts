@@ -155,6 +155,8 @@ export async function seedDemoReview(deps: LifecycleDeps): Promise<void> {
       publishedOn: '2017-03-01',
       recommendations,
     },
+    // As an import from the page: each agency's lead gets one mail for all its actions (issue 22).
+    { assignmentMail: 'summary' },
   );
   // Issue 18: the BCC and BHT actions have named owners (mailed now, Priya's mail going to her deputy).
   const adminActor = { userId: admin.id, role: 'admin' as const, agencyId: null, name: admin.name };

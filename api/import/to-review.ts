@@ -40,6 +40,9 @@ export function toIsoDate(cell: Cell): string | null {
   return `${y}-${pad(m)}-${pad(d)}`;
 }
 
+/** 2020-01-01 as people write it in a sheet: 01/01/2020. */
+const ukDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+
 const cellText = (cell: Cell): string | null =>
   cell instanceof Date ? toIsoDate(cell) : cell === null ? null : cell.trim() || null;
 
@@ -51,6 +54,12 @@ export function sheetToRecommendations(
   sheet: Sheet,
   knownAgencyCodes: Set<string>,
   knownThemes?: Set<string>,
+  /**
+   * Today as a local day (YYYY-MM-DD) in the board's zone: a target date before it is refused by
+   * row and column (issue 22), because such an action would be overdue, and escalated up to the
+   * chair, the moment it was imported. Unset: dates are not compared with today.
+   */
+  today?: string,
 ): { recommendations: ImportedRecommendation[]; errors: FieldIssue[]; type?: ReviewType } {
   let type: { value: ReviewType; row: number } | undefined;
   const errors: FieldIssue[] = [];
@@ -113,6 +122,11 @@ export function sheetToRecommendations(
     const dueDate = toIsoDate(rawDate);
     if (rawDate === null) fail('dueDate', 'the target date is missing');
     else if (!dueDate) fail('dueDate', `"${String(rawDate)}" is not a date (use YYYY-MM-DD or DD/MM/YYYY)`);
+    else if (today && dueDate < today)
+      fail(
+        'dueDate',
+        `${ukDate(dueDate)} is in the past: an action due before today would be overdue and escalated as soon as it is imported. Give a target date from ${ukDate(today)} on.`,
+      );
 
     const rawType = cellText(get('reviewType'))?.toLowerCase();
     if (rawType) {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, lt, not, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, not, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import {
   actions,
@@ -340,7 +340,16 @@ export async function actionDetailParts(db: DbOrTx, actionId: string) {
       sentAt: notifications.sentAt,
     })
     .from(notifications)
-    .where(eq(notifications.actionId, actionId))
+    // Issue 22: an imported action's assignment went out in its import's summary mail to the agency.
+    .where(
+      or(
+        eq(notifications.actionId, actionId),
+        eq(
+          notifications.idempotencyKey,
+          sql`(select ${actions.assignmentMailKey} from ${actions} where ${actions.id} = ${actionId})`,
+        ),
+      ),
+    )
     .orderBy(asc(notifications.createdAt));
   const assurance = await assuranceParts(db, actionId);
   return {

@@ -13,6 +13,7 @@ import { statementPaper } from '../report/statement-paper';
 import {
   CreateReviewBody,
   IdParams,
+  ImportCheck,
   ImportFields,
   ImportForm,
   Problem,
@@ -24,7 +25,7 @@ import {
   ReviewSummary,
   ReviewTypeName,
 } from '../schemas';
-import { createReviewFor, importReview } from '../use-cases/review-commands';
+import { checkImport, createReviewFor, importReview } from '../use-cases/review-commands';
 import { applyProgressSheet } from '../use-cases/apply-progress-sheet';
 import { sendProgressSheet } from '../report/send-progress-sheet';
 
@@ -60,7 +61,9 @@ export const reviewRoutes: RouteDef[] = [
     summary: 'Create a review from a CSV or XLSX action plan (one row per action)',
     description:
       'Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date (optional: Action detail). ' +
-      'Every bad row is reported in `errors` with its row and column, and nothing is imported unless every row is valid.',
+      'Every bad row is reported in `errors` with its row and column (a target date before today is one), and nothing is imported unless every row is valid. ' +
+      'Each agency is told of its new actions in one mail with a calendar entry per action (`assignmentMail: each` sends one mail per action instead). ' +
+      '`POST /reviews/import/check` answers what the import would do without creating anything.',
     tag: 'Reviews',
     access: CREATORS,
     body: { multipart: { fields: ImportFields, doc: ImportForm, limits: IMPORT_LIMITS } },
@@ -72,6 +75,28 @@ export const reviewRoutes: RouteDef[] = [
     handler: async ({ ctx, actor, body, files }) => {
       const { status, review } = await importReview(ctx, actor, body, files);
       return { status, body: review };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/reviews/import/check',
+    operationId: 'checkReviewImport',
+    summary: 'Check an action plan before importing it: what the import would create and whom it would mail',
+    description:
+      'The same file and fields as `POST /reviews/import`, and the same row checks (target dates before today are refused by row and column). ' +
+      'Nothing is created or kept: the answer is the actions per agency, the earliest and latest due dates, and the one mail each agency will receive, to whom. ' +
+      'A reference already in use is a 409.',
+    tag: 'Reviews',
+    access: CREATORS,
+    body: { multipart: { fields: ImportFields, doc: ImportForm, limits: IMPORT_LIMITS } },
+    responses: {
+      200: { description: 'What the import would do', schema: ImportCheck },
+      400: { description: 'Bad rows, by row and column', schema: Problem },
+      409: { description: 'A review with this reference already exists', schema: Problem },
+    },
+    handler: async ({ ctx, body, files }) => {
+      const { assignmentMail: _mail, ...fields } = body;
+      return { status: 200, body: await checkImport(ctx, fields, files) };
     },
   }),
   defineRoute({

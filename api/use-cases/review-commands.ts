@@ -1,20 +1,21 @@
-import { eq } from 'drizzle-orm';
-import { themes } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../../workflows/types';
 import type { ApiContext } from '../http/route';
 import type { UploadedFile } from '../http/uploads';
-import { readSheet } from '../import/read';
-import { sheetToRecommendations } from '../import/to-review';
-import { listAgencies } from '../queries/agencies';
 import { findReview } from '../queries/reviews';
 import { scopeOf } from '../queries/scope';
 import { lifecycleDeps } from './action-commands';
-import { createReview, type CreateReviewInput } from './reviews';
+import { createReview, type CreateReviewInput, type CreateReviewOptions } from './reviews';
+import { confirmImportCheck, readImport, summariseImport, type ImportFieldsInput } from './import-check';
 
 /** 201 with the review when created; 200 when the same review was already there (a retried create). */
-export async function createReviewFor(ctx: ApiContext, actor: Actor, input: CreateReviewInput) {
-  const { review, created } = await createReview(lifecycleDeps(ctx), actor, input);
+export async function createReviewFor(
+  ctx: ApiContext,
+  actor: Actor,
+  input: CreateReviewInput,
+  options: CreateReviewOptions = {},
+) {
+  const { review, created } = await createReview(lifecycleDeps(ctx), actor, input, options);
   if (created) {
     ctx.metrics.workflowStarts.inc({ kind: 'recommendation' }, review.recommendations.length);
     ctx.metrics.workflowStarts.inc(
@@ -27,25 +28,30 @@ export async function createReviewFor(ctx: ApiContext, actor: Actor, input: Crea
   return { status: created ? 201 : 200, review: view };
 }
 
-/** All rows valid, or nothing imported and every bad row reported by row and column. */
+/**
+ * All rows valid, or nothing imported and every bad row reported by row and column. An import
+ * tells each agency of its new actions in one mail (issue 22), unless `assignmentMail: each`.
+ */
 export async function importReview(
   ctx: ApiContext,
   actor: Actor,
-  fields: Omit<CreateReviewInput, 'recommendations'>,
+  fields: ImportFieldsInput & { assignmentMail?: 'summary' | 'each' },
   files: UploadedFile[],
 ) {
-  if (files.length !== 1)
-    throw new AppError('validation', 'Attach exactly one .csv or .xlsx file in the field "file"', [
-      { path: 'body.file', message: 'required' },
-    ]);
-  const sheet = await readSheet(files[0]);
-  const codes = new Set((await listAgencies(ctx.db)).map((a) => a.code));
-  const knownThemes = new Set(
-    (await ctx.db.select({ code: themes.code }).from(themes).where(eq(themes.active, true))).map((t) => t.code),
+  const { assignmentMail = 'summary', ...rest } = fields;
+  const { input } = await readImport(ctx.db, rest, files);
+  return createReviewFor(ctx, actor, input, { assignmentMail });
+}
+
+/** Issue 22: what the import of this file would do, with nothing created or kept. */
+export async function checkImport(ctx: ApiContext, fields: ImportFieldsInput, files: UploadedFile[]) {
+  const { input } = await readImport(ctx.db, fields, files);
+  return summariseImport(ctx.db, input);
+}
+
+/** The pages' confirmation of a kept, checked upload. */
+export function importCheckedReview(ctx: ApiContext, actor: Actor, id: string) {
+  return confirmImportCheck(ctx, actor, id, (input) =>
+    createReviewFor(ctx, actor, input, { assignmentMail: 'summary' }),
   );
-  const { recommendations, errors, type } = sheetToRecommendations(sheet, codes, knownThemes);
-  if (errors.length)
-    throw new AppError('validation', `The action plan has ${errors.length} problem(s); nothing was imported`, errors);
-  // The form's type wins over the sheet's column.
-  return createReviewFor(ctx, actor, { ...fields, type: fields.type ?? type, recommendations });
 }

@@ -320,10 +320,26 @@ function dueDatesPast(recs: { actions: { dueDate: string }[] }[], now = Date.now
   );
 }
 
+/**
+ * The outbox key of an import's summary mail to one agency (issue 22): every action of the import
+ * for that agency carries it, and the outbox sends that one mail instead of one per action
+ * (activities/assignment-summary.ts).
+ */
+export const assignmentSummaryKey = (reviewId: string, agencyId: string) => `import-${reviewId}:assignment:${agencyId}`;
+
+export interface CreateReviewOptions {
+  /**
+   * `summary` (an import): each agency is told of all its new actions in one mail, with a
+   * calendar entry per action, instead of one assignment mail per action. Default `each`.
+   */
+  assignmentMail?: 'summary' | 'each';
+}
+
 export async function createReview(
   deps: LifecycleDeps,
   actor: Actor,
   input: CreateReviewInput,
+  options: CreateReviewOptions = {},
 ): Promise<{ review: ReviewView; created: boolean }> {
   if (actor.role !== 'admin' && actor.role !== 'board')
     throw new AppError('forbidden', 'only the board or an admin may create reviews');
@@ -424,12 +440,13 @@ export async function createReview(
         await tx.insert(actions).values(
           r.actions.map((a, j) => {
             const id = randomUUID();
+            const agencyId = known.find((k) => k.code === a.agencyCode)!.id;
             return {
               id,
               recommendationId: recId,
               reviewId: review.id,
               reviewReference: review.reference,
-              agencyId: known.find((k) => k.code === a.agencyCode)!.id,
+              agencyId,
               reference: `${r.number}.${j + 1}`,
               title: a.title,
               description: a.description,
@@ -439,6 +456,8 @@ export async function createReview(
               themes: a.themes,
               dueDate: new Date(a.dueDate),
               workflowId: actionWorkflowId(id),
+              assignmentMailKey:
+                options.assignmentMail === 'summary' ? assignmentSummaryKey(review.id, agencyId) : null,
             };
           }),
         );

@@ -7,6 +7,7 @@ import { RAG_LABEL, RESULT_LABEL, STATUS_LABEL } from '../../domain/words';
 import type { FieldIssue } from '../../lib/errors';
 import { IMPORT_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionView } from '../queries/actions';
+import type { ImportCheckView } from '../use-cases/import-check';
 import type { findReview } from '../queries/reviews';
 import { fmtDate, html, raw, type Html, type Part } from './html';
 import type { FormState } from './kit';
@@ -302,7 +303,7 @@ export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors:
       <label for="file">Action plan file (.csv or .xlsx)</label
       ><span class="hint" id="file-hint"
         >Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date
-        (optional: Action detail). Dates as 2027-03-31 or 31/03/2027. At most
+        (optional: Action detail). Target dates from today on, as 2027-03-31 or 31/03/2027. At most
         ${IMPORT_UPLOAD_LIMITS.maxFileSize / 1024 / 1024} MB.</span
       >
       ${file.message}<input
@@ -313,12 +314,108 @@ export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors:
         accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         ${file.attrs}
       />
-      <div><button class="primary" type="submit">Import the review</button></div>
+      <div><button class="primary" type="submit">Continue</button></div>
     </form>
+    <p class="muted">
+      Nothing is imported yet: the next page shows the actions per agency, their due dates and the mails that will go,
+      and asks you to confirm.
+    </p>
     <p>
       <a href="/examples/action-plan-template.csv" download>Download an example action plan (CSV, the Baby M review)</a>
       to see the format.
     </p>`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  cspr: 'Child safeguarding practice review (national)',
+  lcspr: 'Local child safeguarding practice review',
+  scr: 'Serious case review',
+  sar: 'Safeguarding adults review',
+  dhr: 'Domestic homicide review',
+  audit: 'Audit',
+  other: 'Other',
+};
+
+const span = (first: string, last: string) =>
+  first === last ? fmtDate(first) : `${fmtDate(first)} to ${fmtDate(last)}`;
+
+/**
+ * Issue 22: check before importing (the GOV.UK "check answers" pattern). Nothing exists yet; the
+ * button imports what is shown, and sends the mails listed.
+ */
+export function importCheckPage(ctx: PageContext, id: string, filename: string, c: ImportCheckView): Part {
+  const mails = `${c.mails} mail${c.mails === 1 ? '' : 's'}`;
+  const actionsWord = `${c.actions} action${c.actions === 1 ? '' : 's'}`;
+  return html`<p><a href="/reviews/new?check=${id}">&larr; Back</a></p>
+    <h1>Check before importing</h1>
+    <p>
+      Nothing has been imported yet. Check what <strong>${filename}</strong> will create and who will be mailed, then
+      import it, or go back and change the file.
+    </p>
+    <h2>The review</h2>
+    <dl class="facts">
+      <dt>Reference</dt>
+      <dd>${c.reference}</dd>
+      <dt>Title</dt>
+      <dd>${c.title}</dd>
+      <dt>Type</dt>
+      <dd>${TYPE_WORDS[c.type] ?? c.type}</dd>
+      ${
+        c.publishedOn
+          ? html`<dt>Published</dt>
+              <dd>${fmtDate(c.publishedOn)}</dd>`
+          : ''
+      }
+      <dt>Recommendations</dt>
+      <dd>${c.recommendations}</dd>
+      <dt>Actions</dt>
+      <dd>${c.actions}, for ${c.agencies.length} agenc${c.agencies.length === 1 ? 'y' : 'ies'}</dd>
+      <dt>Earliest due date</dt>
+      <dd>${fmtDate(c.firstDueOn)}</dd>
+      <dt>Latest due date</dt>
+      <dd>${fmtDate(c.lastDueOn)}</dd>
+      <dt>Mails</dt>
+      <dd>${mails}: one to each agency, listing all its new actions with a calendar entry for each due date</dd>
+    </dl>
+    <h2>Actions per agency</h2>
+    <div class="table-wrap">
+      <table class="responsive">
+        <caption class="visually-hidden">
+          Actions per agency, their due dates and who the agency's mail goes to
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Agency</th>
+            <th scope="col">Actions</th>
+            <th scope="col">Due</th>
+            <th scope="col">The mail goes to</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${c.agencies.map(
+            (a) =>
+              html`<tr>
+                <th scope="row" data-label="Agency">${a.name} (${a.code})</th>
+                <td data-label="Actions">${a.actions}: ${a.references.join(', ')}</td>
+                <td data-label="Due">${span(a.firstDueOn, a.lastDueOn)}</td>
+                <td data-label="The mail goes to">
+                  ${a.mailTo.join(', ')}${a.mailCc.length ? html`<br />copy to ${a.mailCc.join(', ')}` : ''}
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    <h2>When you import</h2>
+    <p>
+      The ${actionsWord} start at once. Each agency receives its one mail straight away and must acknowledge each
+      action; reminders come before each due date, and an action not acknowledged or overdue is escalated.
+    </p>
+    <form method="post" action="/reviews/new/check/${id}">
+      ${csrfField(ctx)}
+      <button class="primary" type="submit">Import ${actionsWord} and send ${mails}</button>
+    </form>
+    <p><a href="/reviews/new?check=${id}">Go back and change the file or the details</a></p>`;
 }
 
 export function signInConfirmPage(ctx: PageContext, token: string): Part {

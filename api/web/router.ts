@@ -39,7 +39,7 @@ const NOTICES: Record<string, string> = {
   decided: 'Decision recorded. The agency has been told.',
   extension_decided: 'Extension decision recorded. The agency has been told.',
   cancelled: 'Action cancelled. The agency has been told; no more reminders or escalations will be sent.',
-  imported: 'Review imported. The agencies have been sent their actions.',
+  imported: 'Review imported. Each agency has been sent one mail listing its new actions.',
   import_existing: 'This review was already imported with the same content; nothing new was created.',
   progress_update: 'Progress update posted. It shows as your current position; the stage has not changed.',
   impact_evidence: 'Evidence of impact sent. The board will decide whether the learning is embedded.',

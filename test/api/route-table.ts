@@ -228,6 +228,16 @@ export const ROUTE_CASES: RouteCase[] = [
     },
     expect: CREATORS(201),
   },
+  {
+    method: 'post',
+    path: '/api/v1/reviews/import/check',
+    send: (r) =>
+      r
+        .field('reference', `CHK-${randomUUID().slice(0, 8)}`)
+        .field('title', 'Checked')
+        .attach('file', csv(), { filename: 'plan.csv', contentType: 'text/csv' }),
+    expect: CREATORS(200),
+  },
   { method: 'get', path: '/api/v1/reviews', expect: ANY },
   { method: 'get', path: '/api/v1/reviews/:id', url: (f) => `/api/v1/reviews/${f.reviewId}`, expect: SCOPED },
   {

@@ -243,6 +243,11 @@ const BODIES: Record<string, fc.Arbitrary<unknown>> = {
     { reference: field(hostileText), title: field(hostileText) },
     { requiredKeys: [] },
   ),
+  // Issue 22: the check before importing takes the import's fields (and creates nothing either way).
+  '/api/v1/reviews/import/check': fc.record(
+    { reference: field(hostileText), title: field(hostileText), assignmentMail: field(hostileText) },
+    { requiredKeys: [] },
+  ),
   // The file itself is not fuzzed here (test/api/progress-sheet.test.ts sends bad sheets); a text field named file is refused.
   '/api/v1/reviews/:id/progress-sheet': fc.record({ file: field(hostileText) }, { requiredKeys: [] }),
   '/api/v1/actions/:id/acknowledge': fc.oneof(

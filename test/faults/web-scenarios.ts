@@ -28,6 +28,8 @@ export const WEB_FORM_POSTS = [
   '/signin/:token',
   '/signout',
   '/reviews/new',
+  // Issue 22: the confirmation on the check before importing (a kept upload's id, here never one).
+  '/reviews/new/check/:id',
   '/actions/:id/acknowledge',
   '/actions/:id/evidence',
   '/actions/:id/extension',
@@ -78,6 +80,7 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     },
     { requiredKeys: [] },
   ),
+  '/reviews/new/check/:id': fc.constant({}),
   '/actions/:id/acknowledge': fc.constant({}),
   '/actions/:id/evidence': fc.record(
     { statement: valid(fc.constant('We rewrote the policy.')), links: valid(fc.constant('https://example.org/a')) },

@@ -253,6 +253,32 @@ describe('sheetToRecommendations', () => {
     expect(recommendations[0].text).toMatch(/^Pre-birth planning was poor/);
   });
 
+  it('issue 22: a target date before today is refused by row and column; today and later are not; no today, no comparison', () => {
+    const rows = sheet(
+      ['1', 'Share early', 'Audit', 'BSCB', 'Report', '01/01/2020'],
+      ['1', null, 'Brief', 'TVP', null, '2026-11-28'],
+      ['1', null, 'Train', 'TVP', null, '2026-11-29'],
+      ['1', null, 'Review', 'TVP', null, '30/11/2026'],
+    );
+    const r = sheetToRecommendations(rows, KNOWN, undefined, '2026-11-29');
+    expect(r.errors).toEqual([
+      {
+        path: 'rows.2.dueDate',
+        row: 2,
+        column: 'Target date',
+        message:
+          '01/01/2020 is in the past: an action due before today would be overdue and escalated as soon as it is imported. Give a target date from 29/11/2026 on.',
+      },
+      expect.objectContaining({
+        row: 3,
+        column: 'Target date',
+        message: expect.stringMatching(/^28\/11\/2026 is in the past/),
+      }),
+    ]);
+    expect(r.recommendations[0].actions.map((a) => a.dueDate)).toEqual(['2026-11-29', '2026-11-30']);
+    expect(sheetToRecommendations(rows, KNOWN).errors).toEqual([]);
+  });
+
   it('issue 17: an impact measure and "no" impact check per row; anything but yes/no is refused by row and column', () => {
     const withImpact: Sheet = {
       headers: [...HEADER.split(','), 'Impact measure', 'Impact check'],

@@ -3,7 +3,15 @@
  * escalation level, and the words, headers and calendar entry of each message, from facts as the
  * outbox looks them up.
  */
-import { compose, icsFor, recipients, type MailDetails, type MailFacts } from '../../activities/mail-content';
+import {
+  compose,
+  composeAssignmentSummary,
+  icsFor,
+  recipients,
+  type MailDetails,
+  type MailFacts,
+  type SummaryFacts,
+} from '../../activities/mail-content';
 import type { NotificationKind, NotificationRequest } from '../../workflows/types';
 
 const CHAIR = 'Chair@Board.test';
@@ -541,5 +549,103 @@ describe('icsFor', () => {
   it('the end date is the next day across a month and a year', () => {
     const ics = icsFor(facts({ dueDate: new Date('2026-12-31T00:00:00Z') }), 'l', NOW);
     expect(ics).toContain('DTSTART;VALUE=DATE:20261231\r\nDTEND;VALUE=DATE:20270101');
+  });
+});
+
+describe('composeAssignmentSummary (issue 22: one mail per agency for an import)', () => {
+  const summary = (over: Partial<SummaryFacts> = {}): SummaryFacts => ({
+    publicUrl: 'https://actions.board.test',
+    reviewId: 'r-1',
+    reviewReference: 'SCR-P',
+    reviewTitle: 'Serious Case Review: Child P',
+    agency: {
+      code: 'TVP',
+      name: 'Thames Valley Police',
+      leadEmail: 'Lead@TVP.test',
+      userEmails: ['officer@tvp.test', 'lead@tvp.test'],
+    },
+    importedBy: 'Brenda Manager',
+    acknowledgeWithin: '5 working days',
+    actions: [
+      {
+        id: 'a-1',
+        reference: '2.1',
+        title: 'Train response officers',
+        description: 'Train every response officer on neglect',
+        successMeasure: 'All officers trained',
+        dueDate: new Date('2027-01-31T23:59:59.999Z'),
+      },
+      {
+        id: 'a-2',
+        reference: '2.2',
+        title: 'Audit the training',
+        description: null,
+        successMeasure: null,
+        dueDate: new Date('2027-03-31T22:59:59.999Z'),
+      },
+    ],
+    ...over,
+  });
+
+  it('lists every action with what is asked, its success measure, due date and link, and attaches a calendar entry each', () => {
+    const mail = composeAssignmentSummary(summary(), NOW);
+    expect(mail.to).toEqual(['lead@tvp.test', 'officer@tvp.test']);
+    expect(mail.cc).toEqual([]);
+    expect(mail.subject).toBe(
+      '[SCR-P] 2 new actions for Thames Valley Police, due between 31 January 2027 and 31 March 2027',
+    );
+    expect(mail.headers).toEqual({
+      'X-Notification-Kind': 'assignment',
+      'X-Action-Ref': 'SCR-P 2.1, 2.2',
+      'X-Import-Actions': '2',
+    });
+    expect(mail.text).toContain('Brenda Manager imported the action plan of SCR-P');
+    expect(mail.text).toContain(
+      [
+        'Action 2.1: Train response officers',
+        '  What is asked: Train every response officer on neglect',
+        '  Success measure: All officers trained',
+        '  Due: 31 January 2027',
+        '  Open the action: https://actions.board.test/actions/a-1',
+      ].join('\n'),
+    );
+    expect(mail.text).toContain(
+      [
+        'Action 2.2: Audit the training',
+        '  Due: 31 March 2027',
+        '  Open the action: https://actions.board.test/actions/a-2',
+      ].join('\n'),
+    );
+    expect(mail.text).toContain('acknowledge it within 5 working days');
+    expect(mail.text).toContain("it is escalated to the agency's lead officer");
+    expect(mail.text).toContain('A calendar entry for each of the 2 due dates is attached.');
+    expect(mail.ics).toBeNull();
+    expect(mail.icsFiles?.map((f) => f.filename)).toEqual(['due-SCR-P-2.1.ics', 'due-SCR-P-2.2.ics']);
+    expect(mail.icsFiles?.[1].content).toContain('DTSTART;VALUE=DATE:20270331');
+    expect(mail.icsFiles?.[0].content).toContain('UID:action-a-1@actionplan');
+  });
+
+  it('one action, or all due the same day: one date in the headline', () => {
+    const one = summary();
+    const mail = composeAssignmentSummary({ ...one, actions: [one.actions[0]] }, NOW);
+    expect(mail.subject).toBe('[SCR-P] 1 new action for Thames Valley Police, due 31 January 2027');
+    expect(mail.text).toContain('A calendar entry for the due date is attached.');
+  });
+
+  it('reads as plain English, and escapes what people wrote in the HTML part', () => {
+    const mail = composeAssignmentSummary(
+      summary({ importedBy: null, acknowledgeWithin: null, reviewTitle: 'Child <b>P</b>' }),
+      NOW,
+    );
+    for (const part of [mail.subject, mail.text, mail.html.replace(/<[^>]+>/g, ' ')]) {
+      expect(part).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+      expect(part).not.toMatch(/\d{2}:\d{2}:\d{2}/);
+      expect(part).not.toMatch(/\bUTC\b|\bZ\b/);
+      expect(part).not.toMatch(/\b[a-z]+_[a-z_]+\b/);
+      expect(part).not.toMatch(/undefined|null|NaN|\[object/);
+    }
+    expect(mail.text).toContain('The board imported');
+    expect(mail.html).toContain('Child &lt;b&gt;P&lt;/b&gt;');
+    expect(mail.html).not.toContain('<b>P</b>');
   });
 });

@@ -250,19 +250,22 @@ test('importing a review: a bad file shows each problem by row and column and cr
     '1,Share information early,Audit information sharing,BSCB,Audit report,2027-03-31',
     '1,,Brief officers,XYZ,Briefing delivered,2027-03-31',
     '2,Training on <b>neglect</b>,,BCC,,31/02/2027',
+    // Issue 22: a date already past would be overdue, and escalated, the moment it was imported.
+    '3,Plan for babies,Publish the pre-birth guidance,BCC,Guidance published,01/01/2020',
   ].join('\n');
   await board.getByLabel('Reference').fill('SCR-WEB-IMPORT');
   await board.getByLabel('Title').fill('Imported from the web');
   await board
     .getByLabel('Action plan file (.csv or .xlsx)')
     .setInputFiles({ name: 'plan.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
-  await board.getByRole('button', { name: 'Import the review' }).click();
-  await board.getByRole('heading', { name: /Nothing was imported: 3 problems/ }).waitFor();
+  await board.getByRole('button', { name: 'Continue' }).click();
+  await board.getByRole('heading', { name: /Nothing was imported: 4 problems/ }).waitFor();
   const errorRows = await board.locator('table.import-errors tbody tr').allInnerTexts();
   const flat = errorRows.map((r) => r.replace(/\s+/g, ' '));
   expect(flat.some((r) => r.startsWith('3 Lead agency code') && r.includes('XYZ'))).toBe(true);
   expect(flat.some((r) => r.startsWith('4 Action'))).toBe(true);
   expect(flat.some((r) => r.startsWith('4 Target date'))).toBe(true);
+  expect(flat.some((r) => r.startsWith('5 Target date') && r.includes('01/01/2020 is in the past'))).toBe(true);
   // The form keeps what was typed.
   expect(await board.getByLabel('Reference').inputValue()).toBe('SCR-WEB-IMPORT');
   await shot(board, '21-board-import-errors');
@@ -273,7 +276,7 @@ test('importing a review: a bad file shows each problem by row and column and cr
   await board
     .getByLabel('Action plan file (.csv or .xlsx)')
     .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
-  await board.getByRole('button', { name: 'Import the review' }).click();
+  await board.getByRole('button', { name: 'Continue' }).click();
   await board.getByText('Send the action plan as .csv or .xlsx').waitFor();
 
   // The example file imports, and the review page lists its actions.
@@ -285,7 +288,38 @@ test('importing a review: a bad file shows each problem by row and column and cr
   await board
     .getByLabel('Action plan file (.csv or .xlsx)')
     .setInputFiles({ name: 'scr-baby-m-action-plan.csv', mimeType: 'text/csv', buffer: csv });
-  await board.getByRole('button', { name: 'Import the review' }).click();
+  await board.getByRole('button', { name: 'Continue' }).click();
+  // Issue 22: check before importing. Nothing exists yet; the page says what will be created and who is mailed.
+  await board.waitForURL(/\/reviews\/new\/check\/[0-9a-f-]{36}$/);
+  await board.getByRole('heading', { name: 'Check before importing' }).waitFor();
+  expect(
+    (await stack.db.db.select({ n: count() }).from(reviews).where(eq(reviews.reference, 'SCR-BABY-M-WEB')))[0].n,
+  ).toBe(0);
+  const planRows = csv
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(','));
+  const codesInFile = [...new Set(planRows.map((cells) => cells.at(-3)))];
+  const perAgency = (await board.locator('main table tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+  expect(perAgency).toHaveLength(codesInFile.length);
+  const bscbRows = planRows.filter((cells) => cells.at(-3) === 'BSCB').length;
+  const bscbLead = (await stack.db.db.select().from(agencies).where(eq(agencies.code, 'BSCB')))[0].leadEmail;
+  expect(perAgency.find((r) => r.includes('(BSCB)'))).toMatch(new RegExp(`^.*\\(BSCB\\) ${bscbRows}: 1\\.1, 1\\.2`));
+  expect(perAgency.find((r) => r.includes('(BSCB)'))).toContain(bscbLead.toLowerCase());
+  expect(await board.getByText('Earliest due date').count()).toBe(1);
+  await shot(board, '21b-board-import-check');
+  // Back keeps what was typed (the file is chosen again); forward again with the same file.
+  await board.getByRole('link', { name: 'Go back and change the file or the details' }).click();
+  expect(await board.getByLabel('Reference').inputValue()).toBe('SCR-BABY-M-WEB');
+  await board
+    .getByLabel('Action plan file (.csv or .xlsx)')
+    .setInputFiles({ name: 'scr-baby-m-action-plan.csv', mimeType: 'text/csv', buffer: csv });
+  await board.getByRole('button', { name: 'Continue' }).click();
+  await board
+    .getByRole('button', { name: `Import ${rowsInFile} actions and send ${codesInFile.length} mails` })
+    .click();
   await board.waitForURL(/\/reviews\/[0-9a-f-]{36}$/);
   await board.getByText('Review imported.').waitFor();
   await board.getByRole('heading', { name: 'SCR-BABY-M-WEB: Serious Case Review: Baby M (imported)' }).waitFor();
@@ -296,6 +330,20 @@ test('importing a review: a bad file shows each problem by row and column and cr
     rowsInFile,
   );
   await shot(board, '22-board-review-imported');
+  // One mail per agency for the whole import, with a calendar entry per action (not one mail per action).
+  const importMails = () =>
+    stack.catcher
+      .list()
+      .filter(
+        (m) =>
+          m.headers['x-notification-kind'] === 'assignment' &&
+          (m.headers['x-action-ref'] ?? '').startsWith('SCR-BABY-M-WEB '),
+      );
+  const calendars = () => importMails().flatMap((m) => m.attachments.filter((a) => a.filename.endsWith('.ics')));
+  for (const until = Date.now() + 30_000; calendars().length < rowsInFile && Date.now() < until;)
+    await new Promise((r) => setTimeout(r, 200));
+  expect(importMails()).toHaveLength(codesInFile.length);
+  expect(calendars()).toHaveLength(rowsInFile);
   // Each action links to its page.
   await board.getByRole('link', { name: '1.1', exact: true }).click();
   await board.getByRole('heading', { name: /^SCR-BABY-M-WEB 1\.1:/ }).waitFor();

@@ -7,8 +7,9 @@ import { findReview, listReviews } from '../../queries/reviews';
 import { scopeOf } from '../../queries/scope';
 import { CREATORS } from '../../routes/reviews';
 import { ImportFields } from '../../schemas';
-import { importReview } from '../../use-cases/review-commands';
-import { importReviewPage, reviewDetailPage } from '../board-pages';
+import { importCheckedReview } from '../../use-cases/review-commands';
+import { findImportCheck, keepImportCheck, readImport, summariseImport } from '../../use-cases/import-check';
+import { importCheckPage, importReviewPage, reviewDetailPage } from '../board-pages';
 import { actorOf, fieldErrors, locals, valuesOf, type WebKit } from '../kit';
 import { messagePage } from '../pages';
 import { reviewsPage } from '../reports';
@@ -39,6 +40,13 @@ export function reviewRouter(kit: WebKit): Router {
         { href: '/', label: 'Start page' },
       ),
     );
+  const checkGone = (res: Parameters<WebKit['notFound']>[0], message: string) =>
+    send(
+      res,
+      404,
+      'Check expired',
+      messagePage('This check has expired', message, { href: '/reviews/new', label: 'Upload the action plan again' }),
+    );
   const mayImport = (role: Parameters<typeof requireAccess>[1]) => (CREATORS as readonly string[]).includes(role);
 
   router.get(
@@ -47,7 +55,80 @@ export function reviewRouter(kit: WebKit): Router {
       const s = kit.signedIn(req, res);
       if (!s) return;
       if (!mayImport(s.user.role)) return boardOnly(res);
-      send(res, 200, 'Import a review', importReviewPage(locals(res).ctx));
+      // Back from the check page: the details typed before are filled in again (the file must be chosen again).
+      const back = typeof req.query.check === 'string' ? req.query.check : null;
+      const kept = back ? await findImportCheck(ctx.db, actorOf(s), back).catch(() => null) : null;
+      const values = kept
+        ? {
+            reference: kept.input.reference,
+            title: kept.input.title,
+            publishedOn: kept.input.publishedOn ?? '',
+          }
+        : undefined;
+      send(res, 200, 'Import a review', importReviewPage(locals(res).ctx, values ? { values, errors: {} } : undefined));
+    }),
+  );
+
+  // Issue 22: the check before importing, and its confirmation.
+  router.get(
+    '/reviews/new/check/:id',
+    wrap(async (req, res) => {
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      if (!mayImport(s.user.role)) return boardOnly(res);
+      let kept;
+      try {
+        kept = await findImportCheck(ctx.db, actorOf(s), String(req.params.id));
+      } catch (err) {
+        if (err instanceof AppError && err.kind === 'not_found') return checkGone(res, err.message);
+        throw err;
+      }
+      if (kept.reviewId) return res.redirect(303, `/reviews/${kept.reviewId}`);
+      try {
+        const check = await summariseImport(ctx.db, kept.input);
+        send(res, 200, 'Check before importing', importCheckPage(locals(res).ctx, kept.id, kept.filename, check));
+      } catch (err) {
+        // The reference was taken since the upload.
+        if (!(err instanceof AppError)) throw err;
+        send(
+          res,
+          err.status,
+          'Import a review',
+          importReviewPage(locals(res).ctx, { values: {}, errors: fieldErrors(err) }),
+          {
+            error: err.message,
+            fieldErrors: fieldErrors(err),
+          },
+        );
+      }
+    }),
+  );
+
+  router.post(
+    '/reviews/new/check/:id',
+    wrap(async (req, res) => {
+      const early = locals(res).session;
+      if (!early) return kit.csrfRefused(res);
+      if (!mayImport(early.user.role)) return boardOnly(res);
+      const form = await kit.readForm(req, res);
+      if (!form) return;
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      try {
+        const { status, reviewId } = await importCheckedReview(ctx, actorOf(s), String(req.params.id));
+        kit.flashAndRedirect(res, status === 201 ? 'imported' : 'import_existing', `/reviews/${reviewId}`);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        if (err.kind === 'not_found') return checkGone(res, err.message);
+        const rowErrors = (err.errors ?? []).filter((e) => e.row !== undefined);
+        send(
+          res,
+          err.status,
+          'Import a review',
+          importReviewPage(locals(res).ctx, { values: {}, errors: fieldErrors(err) }, rowErrors),
+          { error: `Nothing was imported: ${err.message}`, fieldErrors: fieldErrors(err) },
+        );
+      }
     }),
   );
 
@@ -66,9 +147,12 @@ export function reviewRouter(kit: WebKit): Router {
       try {
         if (form.uploadError) throw form.uploadError;
         const fields = kit.parse(ImportFields, { ...form.fields, publishedOn: values.publishedOn || undefined });
-        // The API's import: the same reader, the same row checks, then createReview (which starts the workflows).
-        const { status, review } = await importReview(ctx, actorOf(s), fields, form.files);
-        kit.flashAndRedirect(res, status === 201 ? 'imported' : 'import_existing', `/reviews/${review.id}`);
+        // The API's reader and row checks; nothing is created until the board confirms on the check page.
+        const { assignmentMail: _mail, ...details } = fields;
+        const parsed = await readImport(ctx.db, details, form.files);
+        await summariseImport(ctx.db, parsed.input);
+        const id = await keepImportCheck(ctx.db, actorOf(s), parsed);
+        res.redirect(303, `/reviews/new/check/${id}`);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         const rowErrors = (err.errors ?? []).filter((e) => e.row !== undefined);
