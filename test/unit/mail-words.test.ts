@@ -347,6 +347,12 @@ describe('evidence for the board', () => {
     expect(shown).toBe(`Statement: ${word.repeat(46).trim()} …`);
   });
 
+  it('the cut takes the whole run of spaces before the cut word', () => {
+    const statement = `${'a'.repeat(590)}  bbbbbbbbbbbbbbbb`;
+    const l = lines(req('evidence_submitted'), withEvidence({ statement, links: 0, files: [] }));
+    expect(l).toContain(`Statement: ${'a'.repeat(590)} …`);
+  });
+
   it('a statement of exactly 600 characters is shown whole', () => {
     const statement = `${'a'.repeat(299)} ${'b'.repeat(300)}`;
     const l = lines(req('evidence_submitted'), withEvidence({ statement, links: 0, files: [] }));
@@ -710,6 +716,15 @@ describe("the chair's challenge", () => {
     });
   });
 
+  it('without the words looked up, or for a recommendation without an agency: what is known', () => {
+    const bare = lines(req('chair_challenge'), facts({ dueDate: null }));
+    expect(bare.some((x) => x.startsWith("The chair's challenge") || x.startsWith('Why it was escalated'))).toBe(false);
+    const noEscalation = lines(challenge({ detail: { challenge: 'Why?' } }));
+    expect(noEscalation).toContain("The chair's challenge: Why?");
+    expect(noEscalation.some((x) => x.startsWith('Why it was escalated'))).toBe(false);
+    expect(recipients(challenge(), facts({ agency: null }))).toEqual({ to: [], cc: ['chair@lscp.example'] });
+  });
+
   it('a named owner does not change who the challenge is for', () => {
     const f = facts({ owner: { email: 'owner@nhs.example', name: 'O' } });
     expect(recipients(challenge(), f)).toEqual({ to: ['director@nhs.example'], cc: ['chair@lscp.example'] });
@@ -818,6 +833,15 @@ describe('recipients of the kinds the common tests leave out', () => {
       to: ['chair@lscp.example'],
       cc: ['member@lscp.example'],
     });
+  });
+
+  it('an escalation without its level or reason, to an owned action: level 1, the owner in copy', () => {
+    const f = facts({ owner: { email: 'owner@nhs.example', name: 'O' } });
+    expect(recipients(req('escalation'), f)).toEqual({ to: ['lead@nhs.example'], cc: ['owner@nhs.example'] });
+  });
+
+  it('level 2 with no agency on record: nobody from an agency', () => {
+    expect(recipients(escalation(2, 'overdue'), facts({ agency: null }))).toEqual({ to: [], cc: [] });
   });
 
   it('an owner who is also the senior manager at level 2 is not copied to themselves', () => {
