@@ -895,3 +895,95 @@ describe('foldIcsLine: 75 octets a line, the continuation space counted, never i
     expect(foldIcsLine('')).toBe('');
   });
 });
+
+describe('the owner mail when the action has no owner', () => {
+  it('goes to the agency, not to a missing owner', () => {
+    const r = req('assignment', { audience: 'owner' });
+    expect(recipients(r, facts({ owner: null }))).toEqual({ to: ['lead@nhs.example'], cc: [] });
+    expect(recipients(r, facts({ owner: undefined }))).toEqual({ to: ['lead@nhs.example'], cc: [] });
+  });
+});
+
+describe('what the first round of mutation testing found unsaid', () => {
+  const x = {
+    previousDueDate: new Date('2027-03-15T12:00:00Z'),
+    newDueDate: new Date('2027-04-30T12:00:00Z'),
+    reason: 'The auditor left',
+    interimMeasures: 'Daily checks by the ward manager',
+    requestedBy: 'Sam Officer',
+  };
+
+  it('an assignment to the agency without a due date: no date in the subject or the opening line', () => {
+    const f = facts({ dueDate: null, status: 'assigned' });
+    expect(subject(req('assignment'), f)).toBe(
+      '[CSPR-7 1.2] New action for City Hospital Trust: Audit discharge planning',
+    );
+    expect(lines(req('assignment'), f)[0]).toBe('City Hospital Trust has been given action 1.2 from CSPR-7 (Baby M).');
+  });
+
+  it('an assignment to the agency of an action that has an owner is still the agency mail', () => {
+    const f = facts({ owner: { email: 'owner@nhs.example', name: 'Priya' } });
+    expect(subject(req('assignment'), f)).toBe(
+      '[CSPR-7 1.2] New action for City Hospital Trust: Audit discharge planning, due 15 March 2027',
+    );
+    expect(lines(req('assignment'), f).some((l) => l.startsWith('Owner:'))).toBe(false);
+  });
+
+  it('an extension approved with its request looked up: the reason and interim measures', () => {
+    const r = req('decision', { detail: { extension: 'approve', comment: 'Agreed' } });
+    expect(lines(r, facts({ dueDate: x.newDueDate, details: { extension: x } }))).toEqual([
+      'The board approved more time for action 1.2 (Audit discharge planning). It is now due on 30 April 2027 (was 15 March 2027).',
+      ...HEAD,
+      'Reason given for the delay: The auditor left',
+      'Interim measures that protect children meanwhile: Daily checks by the ward manager',
+      "Board's comment: Agreed",
+      IN_PROGRESS,
+      'What to do now: carry on with the action and send the board your progress statement and evidence by 30 April 2027.',
+      'Reminders will come before the new date; if it passes without evidence, the action becomes overdue and is escalated.',
+      OPEN,
+    ]);
+  });
+
+  it('an extension refused with its request looked up: the date asked for, and the reason given', () => {
+    const r = req('decision', { detail: { extension: 'reject', comment: 'Not enough' } });
+    expect(lines(r, facts({ details: { extension: x } }))).toEqual([
+      'The board refused the request to move action 1.2 (Audit discharge planning) to 30 April 2027. It is still due on 15 March 2027.',
+      ...HEAD,
+      "Board's reason: Not enough",
+      'Reason given for the delay: The auditor left',
+      IN_PROGRESS,
+      'What to do now: send the board your progress statement and evidence by 15 March 2027.',
+      'If the date passes without evidence, the action becomes overdue and is escalated.',
+      OPEN,
+    ]);
+  });
+
+  it('an extension request without the policy looked up: the chair is told "in time"', () => {
+    expect(lines(req('extension_requested'))).toContain(
+      "If there is no decision in time, the board's independent chair is told.",
+    );
+  });
+
+  it('impact decisions without the decider looked up are the board’s; an unknown outcome keeps its comment', () => {
+    expect(lines(req('impact_decision', { detail: { outcome: 'evidenced' } }))[0]).toBe(
+      'The board looked at the evidence of impact for action 1.2 (Audit discharge planning) and found that the learning is embedded.',
+    );
+    expect(lines(req('impact_decision', { detail: { outcome: 'waived' } }))[0]).toBe(
+      'The board decided that action 1.2 (Audit discharge planning) needs no check of its impact.',
+    );
+    expect(lines(req('impact_decision', { detail: { comment: 'Seen at the March board' } }))).toContain(
+      "Board's comment: Seen at the March board",
+    );
+  });
+
+  it('evidence, of progress or of impact, never copies the chair for an action with repeated extension requests', () => {
+    for (const kind of ['evidence_submitted', 'impact_evidence_submitted'] as const)
+      expect(recipients(req(kind), facts({ extensionRequests: 3 }))).toEqual({ to: ['member@lscp.example'], cc: [] });
+  });
+
+  it('in HTML each ask is its own paragraph, one after the other', () => {
+    expect(compose(req('overdue'), facts(), NOW).html).toContain(
+      'interim measures that protect children meanwhile.</p><p>If nothing arrives',
+    );
+  });
+});
