@@ -79,7 +79,7 @@ export function recipients(req: NotificationRequest, f: MailFacts): { to: string
   const board = f.boardEmails.length ? uniq(f.boardEmails) : [f.boardChairEmail.toLowerCase()];
   // ---- issue 18: a named owner receives the action's mail, the agency lead in copy ----
   const owner = f.owner?.email.toLowerCase() ?? null;
-  const lead = f.agency?.leadEmail.toLowerCase() ?? null;
+  const lead = f.agency?.leadEmail ?? null;
   if (owner && req.audience === 'owner') return { to: [owner], cc: [] };
   if (owner && (req.kind === 'reminder' || req.kind === 'overdue' || req.kind === 'decision'))
     return { to: [owner], cc: uniq([lead]).filter((c) => c !== owner) };
@@ -131,6 +131,7 @@ function escalationRecipients(req: NotificationRequest, f: MailFacts, board: str
     return { to: [chair.toLowerCase()], cc: board.filter((b) => b !== chair.toLowerCase()) };
   if (level >= 3)
     return { to: [chair.toLowerCase()], cc: uniq([lead, senior]).filter((c) => c !== chair.toLowerCase()) };
+  // Stryker disable next-line OptionalChaining: equivalent; senior is null only when lead is, and then the filter has nothing to call it on
   if (level === 2) return { to: uniq([senior]), cc: uniq([lead]).filter((c) => c !== senior?.toLowerCase()) };
   return { to: uniq([lead]), cc: [] };
 }
@@ -541,6 +542,7 @@ const MESSAGES: Record<NotificationRequest['kind'], (req: NotificationRequest, f
     ],
   }),
   recommendation_complete: (req, f) => {
+    // Stryker disable next-line StringLiteral: equivalent; any string that is not a status gives the same fallback words
     const status = req.detail?.status ?? f.status ?? '';
     return {
       headline: `Recommendation ${f.reference} finished: ${RECOMMENDATION_SHORT[status] ?? 'every action closed'}`,

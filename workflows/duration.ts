@@ -22,6 +22,7 @@ export function parseDuration(value: string): number {
   const m = PATTERN.exec(value.trim().toUpperCase());
   if (!m) throw new DurationError(value);
   let ms = 0;
+  // Stryker disable next-line EqualityOperator: equivalent; `i <= UNIT_MS.length` reads m[6], a group the pattern does not have (undefined, skipped)
   for (let i = 0; i < UNIT_MS.length; i++) {
     const part = m[i + 1];
     if (part !== undefined) ms += Number(part) * UNIT_MS[i];
