@@ -1045,3 +1045,24 @@ export const WithdrawnReview = z
     agenciesTold: z.array(z.string()).openapi({ description: 'Agency codes mailed (once each)' }),
   })
   .openapi('WithdrawnReview');
+
+export const MovedEvidenceOut = z
+  .object({
+    actionId: z.string(),
+    reviewReference: z.string(),
+    reference: z.string(),
+    title: z.string(),
+    nowWith: z.string().openapi({ description: 'The agency that owns the action now' }),
+    evidence: z.array(
+      z.object({
+        id: z.string(),
+        statement: z.string(),
+        links: z.array(z.string()),
+        status: z.string(),
+        submittedAt: z.string(),
+        submittedByName: z.string().nullable(),
+        attachments: z.array(z.object({ id: z.string(), filename: z.string(), size: z.number() })),
+      }),
+    ),
+  })
+  .openapi('MovedEvidence');

@@ -4,12 +4,15 @@
  */
 import { AppError } from '../../lib/errors';
 import { defineRoute, type RouteDef } from '../http/route';
+import { z } from '../http/zod';
 import { findAction } from '../queries/actions';
+import { movedEvidence } from '../queries/moved-evidence';
 import {
   Action,
   AddActionBody,
   DueDateCorrectionBody,
   IdParams,
+  MovedEvidenceOut,
   ReassignBody,
   RecommendationWordingBody,
   WithdrawReviewBody,
@@ -35,7 +38,8 @@ export const correctionRoutes: RouteDef[] = [
     method: 'post',
     path: '/api/v1/actions/:id/due-date',
     operationId: 'correctDueDate',
-    summary: 'The board corrects the due date (not an extension: not counted as slippage); every timer is planned again',
+    summary:
+      'The board corrects the due date (not an extension: not counted as slippage); every timer is planned again',
     description:
       'For a date that was wrong from the start. The date it replaces stays in the audit trail and the timeline. ' +
       'Refused (409) while an extension request waits for the board, or once the action is finished; a board member ' +
@@ -77,7 +81,7 @@ export const correctionRoutes: RouteDef[] = [
     summary: 'The board moves an action to another agency; its lead officer is mailed, the old agency loses access',
     description:
       'Allowed while assigned or in progress. The new agency starts from the beginning (it acknowledges). The old ' +
-      "agency no longer sees the action, but still sees the evidence it sent (GET /me/moved-evidence).",
+      'agency no longer sees the action, but still sees the evidence it sent (GET /me/moved-evidence).',
     tag: 'Corrections',
     access: BOARD,
     params: IdParams,
@@ -140,5 +144,18 @@ export const correctionRoutes: RouteDef[] = [
       status: 200,
       body: await withdrawReview(lifecycleDeps(ctx), actor, params.id, body),
     }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/me/moved-evidence',
+    operationId: 'movedEvidence',
+    summary: "The evidence the caller's agency sent on actions since moved to another agency",
+    description:
+      'A moved action leaves the old agency (it reads as not found), but the evidence its people sent stays theirs to ' +
+      'read, with its files (GET /actions/:id/attachments/:attachmentId answers for them).',
+    tag: 'Corrections',
+    access: ['agency'],
+    responses: { 200: { description: 'Moved actions with their own evidence', schema: z.array(MovedEvidenceOut) } },
+    handler: async ({ ctx, actor }) => ({ status: 200, body: await movedEvidence(ctx.db, actor.agencyId!) }),
   }),
 ];
