@@ -452,6 +452,13 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
       forms.push(extensionDecisionForm(ctx, a.id, pendingExt, refused['extension-decision']));
   }
   if (isBoard && open) forms.push(cancelForm(ctx, a.id, refused.cancel));
+  // Issue 22: the board's corrections (due date, wording, agency) on their own page.
+  if (isBoard)
+    forms.push(
+      html`<p>
+        <a href="/actions/${a.id}/correct">Correct the due date, the wording or the agency of ${a.reference}</a>
+      </p>`,
+    );
   forms.push(...assuranceForms(ctx, d, refused));
 
   return html`<p>
