@@ -112,7 +112,8 @@ export function myActionsPage(open: Paged<ActionView>, finishedCount: number, no
               listed with all your agency’s actions.
             </p>`
         : ''
-    }`;
+    }
+    <p><a href="/moved">Evidence you sent on actions the board moved to another agency</a></p>`;
 }
 
 function evidenceBlock(e: EvidenceView, actionId: string): Html {
