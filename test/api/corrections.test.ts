@@ -23,14 +23,12 @@ const POLICY = { ...QUIET_POLICY, acknowledgeWithin: 'P90D', stallAfter: 'P90D',
 
 async function review(actions: { agencyCode: string; title: string; dueDate: string }[], number = '1') {
   const reference = `COR-${randomUUID().slice(0, 8)}`;
-  const res = await stack
-    .post('/api/v1/reviews', 'board')
-    .send({
-      reference,
-      title: 'Corrections review',
-      policy: POLICY,
-      recommendations: [{ number, text: 'Share information', actions }],
-    });
+  const res = await stack.post('/api/v1/reviews', 'board').send({
+    reference,
+    title: 'Corrections review',
+    policy: POLICY,
+    recommendations: [{ number, text: 'Share information', actions }],
+  });
   expect(res.status).toBe(201);
   return {
     reference,
@@ -67,7 +65,12 @@ describe('correcting a due date', () => {
   it('plans every timer again from the new date, is not an extension, and keeps the date it replaced', async () => {
     const r = await review([{ agencyCode: 'BHT', title: 'Update the discharge policy', dueDate: inDays(20) }]);
     const id = r.actionIds[0];
-    const before = (await stack.get(`/api/v1/actions/${id}`, 'board')).body;
+    // The assignment is projected by the new workflow's first task: wait for it.
+    let before = (await stack.get(`/api/v1/actions/${id}`, 'board')).body;
+    for (let i = 0; i < 100 && before.nextTimerAt === null; i++) {
+      await new Promise((done) => setTimeout(done, 200));
+      before = (await stack.get(`/api/v1/actions/${id}`, 'board')).body;
+    }
     expect(before.nextTimerAt).toBe(new Date(Date.parse(before.dueDate) - 7 * DAY).toISOString());
 
     const res = await stack
