@@ -134,6 +134,7 @@ export function reviewsPage(
     implementedCount: number;
     notImplementedCount: number;
     cancelledCount: number;
+    status?: string;
   }[],
   role: string,
 ): Part {
@@ -156,7 +157,9 @@ export function reviewsPage(
                   (r) =>
                     html`<tr>
                       <td data-label="Review">
-                        <a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}
+                        <a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}${
+                          r.status === 'withdrawn' ? html` <strong class="muted">(withdrawn by the board)</strong>` : ''
+                        }
                       </td>
                       <td data-label="Finished">${finishedText(r)}</td>
                       <td data-label="Statement">
