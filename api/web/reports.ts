@@ -256,6 +256,7 @@ export function statementPage(r: ProgressReport): Part {
       plan${r.review.publishedOn ? html` (review published ${fmtDate(r.review.publishedOn)})` : ''}. Generated
       ${fmtDate(r.generatedAt)}.
     </p>
+    ${r.review.status === 'withdrawn' ? html`<p><strong>The board withdrew this review; its open actions were cancelled.</strong></p>` : ''}
     ${r.sections.length ? html`${summaryTable(r)}${ragKey}` : ''}
     ${r.sections.map(
       (s) =>
