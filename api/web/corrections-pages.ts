@@ -33,6 +33,22 @@ const DATE_INPUT_CSS = html`<style>
   .date-input .year input {
     width: 6.5rem !important;
   }
+  fieldset.choices .choice {
+    align-items: center;
+  }
+  fieldset.choices .choice input {
+    width: 1.6rem;
+    height: 1.6rem;
+    margin: 0;
+    flex: none;
+  }
+  fieldset.choices .choice label {
+    font-weight: 400;
+    margin: 0;
+  }
+  details.add-action {
+    margin-top: 1.5rem;
+  }
 </style>`;
 
 /** The GOV.UK date pattern: day, month and year boxes, the current date as the hint. */
@@ -169,7 +185,7 @@ export function correctActionPage(
             <h2 id="move-h">Move to another agency</h2>
             <form class="stack" method="post" action="/actions/${a.id}/correct/agency" novalidate>
               ${csrfField(ctx)}
-              <fieldset ${moveP.attrs}>
+              <fieldset class="choices" ${moveP.attrs}>
                 <legend>Which agency owns action ${a.reference} from now on?</legend>
                 <span class="hint">Now: ${a.agencyName} (${a.agencyCode}). You can check before it moves.</span>
                 ${moveP.message}
@@ -260,26 +276,26 @@ export function correctReviewPage(
         </form>
         ${
           rec.status === 'open' && !withdrawn
-            ? html`<details${add ? html` open` : ''}>
-              <summary>Add an action to recommendation ${rec.number}</summary>
-              <form class="stack" method="post" action="/recommendations/${rec.id}/correct/actions" novalidate>
-                ${csrfField(ctx)}
-                <label for="add-agency-${rec.id}">Lead agency</label>${agencyP.message}
-                <select id="add-agency-${rec.id}" name="agencyCode"${agencyP.attrs}>
-                  <option value="">Choose the agency</option>
-                  ${agencies.map(
-                    (g) =>
-                      html`<option value="${g.code}" ${typed(add, 'agencyCode') === g.code ? html` selected` : ''}>
-                        ${g.name} (${g.code})
-                      </option>`,
-                  )}
-                </select>
-                ${field(add, 'title', `add-title-${rec.id}`, 'Action', '', { required: true })}
-                ${field(add, 'successMeasure', `add-success-${rec.id}`, 'Success measure (optional)', '', { rows: 2 })}
-                ${dateInput(`due-${rec.id}`, 'Due date', 'For example, 31 3 2027', add)}
-                <div><button class="primary" type="submit">Add the action and tell the agency</button></div>
-              </form>
-            </details>`
+            ? html`<details class="add-action" ${add ? html` open` : ''}>
+                <summary>Add an action to recommendation ${rec.number}</summary>
+                <form class="stack" method="post" action="/recommendations/${rec.id}/correct/actions" novalidate>
+                  ${csrfField(ctx)}
+                  <label for="add-agency-${rec.id}">Lead agency</label>${agencyP.message}
+                  <select id="add-agency-${rec.id}" name="agencyCode" ${agencyP.attrs}>
+                    <option value="">Choose the agency</option>
+                    ${agencies.map(
+                      (g) =>
+                        html`<option value="${g.code}" ${typed(add, 'agencyCode') === g.code ? html` selected` : ''}>
+                          ${g.name} (${g.code})
+                        </option>`,
+                    )}
+                  </select>
+                  ${field(add, 'title', `add-title-${rec.id}`, 'Action', '', { required: true })}
+                  ${field(add, 'successMeasure', `add-success-${rec.id}`, 'Success measure (optional)', '', { rows: 2 })}
+                  ${dateInput(`due-${rec.id}`, 'Due date', 'For example, 31 3 2027', add)}
+                  <div><button class="primary" type="submit">Add the action and tell the agency</button></div>
+                </form>
+              </details>`
             : html`<p class="muted">
                 ${withdrawn ? 'The review is withdrawn: no actions can be added.' : 'This recommendation is complete: no actions can be added.'}
               </p>`
