@@ -21,8 +21,8 @@ import {
   WordingCorrected,
 } from '../schemas';
 import { actOnAction, lifecycleDeps, requireVisibleAction } from '../use-cases/action-commands';
-import { addAction } from '../use-cases/actions';
 import {
+  addActionToRecommendation,
   correctActionWording,
   correctDueDate,
   correctRecommendationText,
@@ -106,7 +106,7 @@ export const correctionRoutes: RouteDef[] = [
       409: { description: 'The recommendation is already complete' },
     },
     handler: async ({ ctx, actor, params, body }) => {
-      const state = await addAction(lifecycleDeps(ctx), actor, params.id, body);
+      const state = await addActionToRecommendation(lifecycleDeps(ctx), actor, params.id, body);
       const action = await findAction(ctx.db, { agencyId: null }, state.actionId);
       if (!action) throw new AppError('not_found', 'No such action');
       return { status: 201, body: action };

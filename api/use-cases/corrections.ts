@@ -19,7 +19,15 @@ import { isUuid } from '../../domain/text';
 import { AppError } from '../../lib/errors';
 import { correctDueDateUpdate, withdrawWithReviewUpdate } from '../../workflows/corrections';
 import type { ActionState, Actor } from '../../workflows/types';
-import { isPast, parseDueDate, reassignAction, update, type LifecycleDeps } from './actions';
+import {
+  addAction,
+  isPast,
+  parseDueDate,
+  reassignAction,
+  update,
+  type LifecycleDeps,
+  type NewActionInput,
+} from './actions';
 
 export function correctDueDate(
   deps: LifecycleDeps,
@@ -45,6 +53,24 @@ export async function moveToAgency(
   input: { agencyCode: string },
 ): Promise<ActionState> {
   return reassignAction(deps, actor, actionId, input);
+}
+
+/** A new action on a recommendation: refused (409) once the board has withdrawn its review. */
+export async function addActionToRecommendation(
+  deps: LifecycleDeps,
+  actor: Actor,
+  recommendationId: string,
+  input: NewActionInput,
+): Promise<ActionState> {
+  if (isUuid(recommendationId)) {
+    const [row] = await deps.db
+      .select({ status: reviews.status })
+      .from(recommendations)
+      .innerJoin(reviews, eq(reviews.id, recommendations.reviewId))
+      .where(eq(recommendations.id, recommendationId));
+    if (row?.status === 'withdrawn') throw new AppError('conflict', 'the review is withdrawn: no actions can be added');
+  }
+  return addAction(deps, actor, recommendationId, input);
 }
 
 export interface WordingInput {

@@ -349,5 +349,12 @@ describe('withdrawing a review', () => {
       () => stack.post(`/api/v1/reviews/${r.reviewId}/withdraw`, 'board').send({ reason: 'Again' }),
       409,
     );
+    await refusedWithoutWrites(
+      () =>
+        stack
+          .post(`/api/v1/recommendations/${r.recommendationId}/actions`, 'board')
+          .send({ agencyCode: 'BHT', title: 'Too late', dueDate: inDays(30) }),
+      409,
+    );
   });
 });

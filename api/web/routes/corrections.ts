@@ -25,8 +25,8 @@ import {
   WordingBody,
 } from '../../schemas';
 import { actOnAction, lifecycleDeps } from '../../use-cases/action-commands';
-import { addAction } from '../../use-cases/actions';
 import {
+  addActionToRecommendation,
   correctActionWording,
   correctDueDate,
   correctRecommendationText,
@@ -298,7 +298,7 @@ export function correctionRouter(kit: WebKit): Router {
         successMeasure: given(fields.successMeasure),
         dueDate: day.day,
       });
-      await addAction(lifecycleDeps(ctx), actorOf(s), recId, body);
+      await addActionToRecommendation(lifecycleDeps(ctx), actorOf(s), recId, body);
     },
     'action_added',
   );
