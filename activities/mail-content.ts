@@ -33,6 +33,10 @@ export interface MailFacts {
 export interface MailDetails {
   description?: string | null;
   successMeasure?: string | null;
+  /** Issue 17: what the impact check measures, when the action names its own (else the success measure). */
+  impactMeasure?: string | null;
+  /** Issue 17: the impact check after approval, while it is still ahead (scheduled or due); absent or null when none. */
+  impactCheck?: { on: Date } | null;
   acknowledgeWithin?: string | null;
   boardDecisionWithin?: string | null;
   stallAfter?: string | null;
@@ -204,6 +208,8 @@ interface Message {
 
 const who = (f: MailFacts, fallback: string) => f.details?.actorName ?? fallback;
 const agencyName = (f: MailFacts) => f.agency?.name ?? 'the agency';
+/** What the impact check measures: the action's own impact measure, else its success measure. */
+const impactMeasure = (f: MailFacts) => f.details?.impactMeasure || f.details?.successMeasure;
 const actionFacts = (f: MailFacts): Message['facts'] => [
   ['What is asked', f.details?.description || f.title],
   ['Success measure', f.details?.successMeasure],
@@ -251,13 +257,29 @@ function decisionMessage(req: NotificationRequest, f: MailFacts): Message {
     };
   }
   switch (d.outcome) {
-    case 'approve':
+    case 'approve': {
+      const check = f.details?.impactCheck;
+      if (check)
+        return {
+          headline: `Approved: ${f.reference} is closed as implemented; its impact is checked on ${day(check.on)}`,
+          lead: `${who(f, 'The board')} approved the evidence for ${ref} (${f.title}). The action is closed as implemented.`,
+          facts: [
+            ["Board's comment", comment],
+            ['Impact check due', day(check.on)],
+            ['How impact will be measured', impactMeasure(f)],
+          ],
+          asks: [
+            `Nothing more is asked of ${agencyName(f)} until ${day(check.on)}. On that day the board will ask whether the learning is embedded: a short statement of the impact, what was measured and how (for example an audit, a sample of case files or a survey), and any files.`,
+            "Reminders and escalation follow if the evidence of impact does not come. It can be sent from the action's page before then.",
+          ],
+        };
       return {
         headline: `Approved: ${f.reference} is closed as implemented`,
         lead: `${who(f, 'The board')} approved the evidence for ${ref} (${f.title}). The action is closed as implemented.`,
         facts: [["Board's comment", comment]],
         asks: [`Nothing more is asked of ${agencyName(f)} for this action.`],
       };
+    }
     case 'request_changes':
       return {
         headline: `Changes requested: ${f.reference} ${f.title}`,
@@ -445,7 +467,7 @@ const MESSAGES: Record<NotificationRequest['kind'], (req: NotificationRequest, f
     lead: `Action ${f.reference} (${f.title}) for ${agencyName(f)} was closed as implemented. The board now asks whether it made a difference: please send evidence of its impact.`,
     facts: [
       ['What was asked', f.details?.description || f.title],
-      ['How impact is measured', f.details?.successMeasure],
+      ['How impact is measured', impactMeasure(f)],
     ],
     asks: [
       "What to do now: on the action's page, send a short statement of the impact, what was measured and how (for example an audit, a sample of case files or a survey), and any files.",
@@ -455,7 +477,7 @@ const MESSAGES: Record<NotificationRequest['kind'], (req: NotificationRequest, f
   impact_reminder: (_r, f) => ({
     headline: `Reminder: evidence of impact is due for ${f.reference}`,
     lead: `The board is still waiting for evidence that action ${f.reference} (${f.title}) for ${agencyName(f)} made a difference.`,
-    facts: [['How impact is measured', f.details?.successMeasure]],
+    facts: [['How impact is measured', impactMeasure(f)]],
     asks: [
       "What to do now: send the evidence of impact from the action's page: a statement, what was measured and how, and any files.",
       'If nothing arrives, it is escalated.',
@@ -464,7 +486,7 @@ const MESSAGES: Record<NotificationRequest['kind'], (req: NotificationRequest, f
   impact_evidence_submitted: (_r, f) => ({
     headline: `Evidence of impact to decide on: ${f.reference} from ${agencyName(f)}`,
     lead: `${who(f, 'The agency')} (${agencyName(f)}) sent the board evidence of the impact of action ${f.reference} (${f.title}).`,
-    facts: [['How impact is measured', f.details?.successMeasure]],
+    facts: [['How impact is measured', impactMeasure(f)]],
     asks: [
       "What the board needs to do: read the evidence on the action's page and decide whether the learning is embedded. If it is not, say why: a follow-up action is created for the same agency.",
     ],

@@ -28,13 +28,26 @@ const occasionId = (occasion: string, prefix: string): string | null => {
 export async function mailDetails(
   db: Db,
   req: NotificationRequest,
-  action: { id: string; description: string | null; successMeasure: string | null },
+  action: {
+    id: string;
+    description: string | null;
+    successMeasure: string | null;
+    impactMeasure?: string | null;
+    assurance?: string | null;
+    impactCheckAt?: Date | null;
+  },
   policy: unknown,
 ): Promise<MailDetails> {
   const p = (policy ?? {}) as Record<string, unknown>;
   const details: MailDetails = {
     description: action.description,
     successMeasure: action.successMeasure,
+    impactMeasure: action.impactMeasure ?? null,
+    // Issue 17: the approval mail says when the impact check is due, while it is still ahead.
+    impactCheck:
+      action.impactCheckAt && (action.assurance === 'scheduled' || action.assurance === 'due')
+        ? { on: action.impactCheckAt }
+        : null,
     acknowledgeWithin: durationWords(p.acknowledgeWithin),
     boardDecisionWithin: durationWords(p.boardDecisionWithin),
     stallAfter: durationWords(p.stallAfter),

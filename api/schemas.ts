@@ -99,6 +99,15 @@ export const PolicyInput = z
 export const IdParams = z.strictObject({ id: z.guid() });
 export const ExtensionParams = z.strictObject({ id: z.guid(), rid: z.guid() });
 export const AttachmentParams = z.strictObject({ id: z.guid(), attachmentId: z.guid() });
+/** Issue 17: a file of a progress update or of impact evidence, named by its content within its parent. */
+export const AssuranceAttachmentParams = z.strictObject({
+  id: z.guid(),
+  parentId: z.guid(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'the sha256 of the file, 64 lower-case hex digits')
+    .openapi({ description: "the file's sha256, as in the attachment's id" }),
+});
 
 export const AgencyCode = z
   .string()
@@ -451,6 +460,7 @@ function ProgressUpdateOut() {
     ragReason: z.string().nullable(),
     submittedAt: z.string(),
     submittedByName: z.string().nullable(),
+    attachments: z.array(AttachmentOut),
   });
 }
 
@@ -510,6 +520,7 @@ export const ActionDetail = Action.extend({
       links: z.array(z.string()),
       submittedAt: z.string(),
       submittedByName: z.string().nullable(),
+      attachments: z.array(AttachmentOut),
     }),
   ),
   impactDecisions: z.array(
@@ -677,7 +688,7 @@ export const ImpactEvidenceBody = z
 
 export const ImpactDecisionBody = z
   .strictObject({
-    outcome: z.enum(IMPACT_OUTCOMES, { error: 'Choose evidenced, not_embedded or waived' }),
+    outcome: z.enum(IMPACT_OUTCOMES, { error: 'Choose what the board found: evidenced, not embedded, or waived' }),
     comment: z.string().trim().max(10000).default(''),
     followUpDueDate: DateOrInstant.optional(),
     followUpTitle: optionalText(2000),
@@ -850,6 +861,10 @@ export const Cover = z
     from: z.string(),
     to: z.string(),
     copyMe: z.boolean(),
+    setById: z
+      .string()
+      .nullable()
+      .openapi({ description: 'who set it: the person away, their lead or an administrator' }),
   })
   .openapi('Cover');
 
@@ -866,7 +881,9 @@ export const Preferences = z
   .object({
     delivery: DigestChoices,
     alwaysImmediate: z.array(z.string()).openapi({ description: 'kinds that are never held for the digest' }),
-    covers: z.array(Cover).openapi({ description: 'cover running now or later where the caller is away or deputy' }),
+    covers: z.array(Cover).openapi({
+      description: 'cover running now or later where the caller is away, the deputy, or set it for a member',
+    }),
   })
   .openapi('Preferences');
 

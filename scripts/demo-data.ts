@@ -84,7 +84,12 @@ export const DEMO_OWNERS: Record<string, string> = {
   BCC: 'priya.shah@bcc.example',
   BHT: 'alex.morgan@bht.example',
 };
-export const DEMO_COVER = { away: 'priya.shah@bcc.example', deputy: 'sam.patel@bcc.example', days: 14 };
+export const DEMO_COVER = {
+  away: 'priya.shah@bcc.example',
+  deputy: 'sam.patel@bcc.example',
+  setBy: 'safeguarding.lead@bcc.example',
+  days: 14,
+};
 
 /** Seeds agencies and users only into an empty database, so a user's own data is never touched. */
 export async function seedDemoPeople(db: Db): Promise<boolean> {
@@ -122,6 +127,8 @@ export async function seedDemoPeople(db: Db): Promise<boolean> {
       startsOn: today,
       endsOn: addDays(today, DEMO_COVER.days - 1),
       copyMe: false,
+      // Set by BCC's lead, who can end it early from their preferences page.
+      setBy: idOf(DEMO_COVER.setBy),
     });
     return true;
   });
@@ -166,17 +173,67 @@ export async function seedDemoReview(deps: LifecycleDeps): Promise<void> {
       if (ownerId) await setActionOwner(deps, adminActor, a.id, ownerId);
     }
   // Issue 17: some actions moved on to each new stage.
-  if (created)
+  if (created) {
     await seedDemoProgress(
       deps,
       review.recommendations.flatMap((r) => r.actions),
     );
+    await seedDemoImpactDue(deps, adminActor);
+  }
+}
+
+/** The demo's second review: its impact period is seconds long, so its check is due on the first screen. */
+export const DEMO_IMPACT_DUE_REFERENCE = 'DEMO-AUDIT-NEGLECT';
+
+/**
+ * Issue 17: an impact check that is due ("is the learning embedded?" asked, evidence awaited).
+ * A check falls six months after approval, so no Baby M action can be due on the first start:
+ * this small multi-agency audit's policy names an impact period of seconds instead, and its one
+ * action is approved at once, so a few seconds after `npm start` the owning agency has been asked.
+ */
+async function seedDemoImpactDue(deps: LifecycleDeps, admin: Actor): Promise<void> {
+  const { review, created } = await createReview(deps, admin, {
+    reference: DEMO_IMPACT_DUE_REFERENCE,
+    type: 'audit',
+    title: 'Multi-agency audit: neglect referrals (demo: impact period shortened to seconds)',
+    policy: { impactCheckAfter: 'PT10S' },
+    recommendations: [
+      {
+        number: '1',
+        text: 'Referrals for neglect should say what the child lives with day to day, not only the incident.',
+        actions: [
+          {
+            agencyCode: 'BCC',
+            title: 'Add a lived-experience section to the referral form',
+            successMeasure: 'A dip sample of 20 referrals: the section is filled in 18',
+            dueDate: addDays(boardToday(new Date()), 60),
+          },
+        ],
+      },
+    ],
+  });
+  const [a] = review.recommendations[0]?.actions ?? [];
+  if (!created || !a) return;
+  const [agencyUser] = await deps.db
+    .select()
+    .from(users)
+    .where(eq(users.email, DEMO_USERS.find((u) => u.agencyCode === 'BCC')!.email));
+  const boardUser = (await deps.db.select().from(users).where(eq(users.role, 'board'))).find((u) => !u.agencyId);
+  if (!agencyUser || !boardUser) return;
+  const agency: Actor = { userId: agencyUser.id, role: 'agency', agencyId: agencyUser.agencyId, name: agencyUser.name };
+  const board: Actor = { userId: boardUser.id, role: 'board', agencyId: null, name: boardUser.name };
+  await acknowledgeAction(deps, agency, a.id);
+  await submitEvidence(deps, agency, a.id, {
+    statement: 'The referral form has a lived-experience section since May.',
+  });
+  await decideAction(deps, board, a.id, { outcome: 'approve', comment: 'The new form is in use' });
 }
 
 /**
  * Issue 17 on the first screen: a few Baby M actions moved on through the real workflows, so the
  * statement shows an agency's current position, slippage, and implemented versus evidenced
- * impact. (An impact check becomes "due" only at its check date, six months after approval.)
+ * impact. (An impact check becomes "due" only at its check date, six months after approval: the
+ * due one is in the second demo review, seedDemoImpactDue.)
  */
 async function seedDemoProgress(deps: LifecycleDeps, acts: { id: string; agencyCode: string }[]): Promise<void> {
   const people = await deps.db.select().from(users);
@@ -204,8 +261,8 @@ async function seedDemoProgress(deps: LifecycleDeps, acts: { id: string; agencyC
     await decideAction(deps, board, a.id, { outcome: 'approve', comment: 'Evidence accepted by the board' });
     return agency;
   };
-  const [audit, guidance, sessions, protocol, ccg, bht] = acts;
-  if (!bht) return;
+  const [audit, guidance, sessions, protocol, ccg, bht, waived] = acts;
+  if (!waived) return;
 
   // In progress, with the agency's own word on where it stands.
   let agency = await start(audit);
@@ -254,8 +311,14 @@ async function seedDemoProgress(deps: LifecycleDeps, acts: { id: string; agencyC
     comment: 'The checklist is not used on two of the three wards.',
     followUpDueDate: inDays(120),
   });
+  // Implemented, the impact check waived by the board, with its reason.
+  await approve(waived, "Letter sent by the Independent Chair; the minister's reply was reported to the Board.");
+  await decideImpact(deps, board, waived.id, {
+    outcome: 'waived',
+    comment: 'A letter to the minister changes no practice to check: there is nothing to embed.',
+  });
   // Issue 22: a board correction on the first screen: a due date entered wrongly, put right (not an extension).
-  const corrected = acts[6];
+  const corrected = acts[7];
   if (corrected)
     await correctDueDate(deps, board, corrected.id, {
       dueDate: inDays(150),

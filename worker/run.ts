@@ -99,7 +99,9 @@ export async function startWorker(opts: {
   );
   const done = worker.run().finally(() => connection.close());
   // Issue 18: the 08:00 digest Schedule; a worker that cannot make it still serves its queue.
-  void scheduleDigests(config).catch((err) => logger.warn({ err }, 'daily digest schedule not set up'));
+  void scheduleDigests(config)
+    .then((schedule) => logger.info({ schedule }, 'daily digest schedule'))
+    .catch((err) => logger.warn({ err }, 'daily digest schedule not set up'));
   const heartbeat = await startHeartbeat({
     db: opts.db,
     taskQueue: config.temporal.taskQueue,
@@ -121,10 +123,10 @@ export async function startWorker(opts: {
   };
 }
 
-async function scheduleDigests(config: Config): Promise<void> {
+async function scheduleDigests(config: Config) {
   const client = await connectClient(config);
   try {
-    await ensureDigestSchedule(client, config.temporal.taskQueue, config.boardTimeZone);
+    return await ensureDigestSchedule(client, config.temporal.taskQueue, config.boardTimeZone);
   } finally {
     await client.connection.close();
   }

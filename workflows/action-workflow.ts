@@ -238,18 +238,20 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   };
 
   // ---- issue 17: the impact check's schedule ----
-  const nextImpact = (): ImpactInstant | undefined =>
+  const planImpactNow = (): ImpactInstant[] =>
     planImpact(
       {
         assurance: m.assurance,
         impactCheckAt: m.impactCheckAt,
         impactEvidenceSubmittedAt: m.impactEvidenceSubmittedAt,
         done: m.done,
+        retimed: m.retimed,
       },
       policy,
       Date.now(),
       calendar,
-    )[0];
+    );
+  const nextImpact = (): ImpactInstant | undefined => planImpactNow()[0];
 
   const resolveEscalations = (reasons: EscalationReason[] | 'all'): string[] => {
     const resolved = m.openEscalations.filter((e) => reasons === 'all' || reasons.includes(e.reason));
@@ -765,20 +767,7 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   async function fireImpact(p: ImpactInstant): Promise<void> {
     if (updating) await condition(() => !updating);
     // An Update that ran meanwhile (evidence sent early, a waiver) may have made this instant moot.
-    if (
-      !planImpact(
-        {
-          assurance: m.assurance,
-          impactCheckAt: m.impactCheckAt,
-          impactEvidenceSubmittedAt: m.impactEvidenceSubmittedAt,
-          done: m.done,
-        },
-        policy,
-        Date.now(),
-        calendar,
-      ).some((x) => x.occasion === p.occasion)
-    )
-      return;
+    if (!planImpactNow().some((x) => x.occasion === p.occasion)) return;
     m.done.push(p.occasion);
     if (p.kind === 'impact_request') {
       m.assurance = 'due';

@@ -14,7 +14,7 @@
  */
 import { FALLBACK_CALENDAR, nextDeliveryAt, type BoardCalendar } from './calendar';
 import { parseDuration, shiftBy } from './duration';
-import type { Assurance, EscalationReason, Policy } from './types';
+import type { Assurance, EscalationReason, Policy, RetimedEscalation } from './types';
 
 const PERIOD = /^P(?!$)(?:(\d{1,3})Y)?(?:(\d{1,4})M)?((?:\d+(?:\.\d+)?W)?(?:\d+(?:\.\d+)?D)?(?:T.*)?)$/;
 
@@ -68,6 +68,18 @@ export interface ImpactFacts {
   impactCheckAt: number | null | undefined;
   impactEvidenceSubmittedAt: number | null | undefined;
   done: readonly string[];
+  /** Escalations the chair re-timed; only those marked `impact` belong to this schedule. */
+  retimed?: readonly RetimedEscalation[];
+}
+
+/** Whether the cause of a re-timed impact escalation is still there at its new date. */
+function retimedImpactHolds(r: RetimedEscalation, f: ImpactFacts): boolean {
+  if (r.reason === 'impact_evidence_missing') return f.assurance === 'due';
+  if (r.reason === 'awaiting_board')
+    return (
+      f.assurance === 'evidence_submitted' && !!f.impactEvidenceSubmittedAt && f.impactEvidenceSubmittedAt <= r.setAt
+    );
+  return false;
 }
 
 export type ImpactKind = 'impact_request' | 'impact_reminder' | 'escalation';
@@ -120,6 +132,11 @@ export function planImpact(facts: ImpactFacts, policy: Policy, now: number, cale
     const dueOnes = ladder.filter((c) => c.due <= now);
     const latest = dueOnes.length ? Math.max(...dueOnes.map((c) => c.due)) : null;
     out.push(...ladder.filter((c) => latest === null || c.due > now || c.due === latest));
+  }
+  for (const r of facts.retimed ?? []) {
+    if (!r.impact || !retimedImpactHolds(r, facts)) continue;
+    const occasion = `escalation:retimed:${r.escalationId}:${r.at}`;
+    out.push({ at: r.at, due: r.at, kind: 'escalation', reason: r.reason, level: r.level, occasion });
   }
   if (facts.assurance === 'evidence_submitted' && facts.impactEvidenceSubmittedAt) {
     const at = windowed(shiftBy(facts.impactEvidenceSubmittedAt, policy.boardDecisionWithin, 1, calendar));

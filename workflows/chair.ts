@@ -22,9 +22,12 @@ import {
   type ChairNote,
   type ChairStepArgs,
   type NotificationRequest,
+  type RetimedEscalation,
 } from './types';
 
 export const CHAIR_PATCH = 'chair-escalation-steps';
+/** A re-timed escalation of the impact check is raised again by the impact schedule (issue 17). */
+export const IMPACT_RETIMED_PATCH = 'impact-retimed-escalations';
 /** Longest text a step carries (the API's schema says the same). */
 export const CHAIR_TEXT_MAX = 5000;
 
@@ -69,6 +72,11 @@ const EVENT: Record<ChairStepArgs['step'], ActionEventType> = {
   retimed: 'escalation_retimed',
 };
 
+/** Raised by the impact check's schedule: its own occasion, or the raising again of one the chair re-timed. */
+const isImpactEscalation = (m: ActionMemory, occasion: string): boolean =>
+  occasion.startsWith('escalation:impact_') ||
+  (m.retimed ?? []).some((r) => r.impact && occasion === `escalation:retimed:${r.escalationId}:${r.at}`);
+
 /** The Update's handler: one committed event per step. */
 export async function applyChairStep(
   deps: { m: ActionMemory; commit: Commit; view: () => ActionState },
@@ -82,10 +90,16 @@ export async function applyChairStep(
   const until = a.step === 'retimed' ? Date.parse(a.until!) : null;
   if (ends) m.openEscalations = m.openEscalations.filter((e) => e.id !== a.escalationId);
   if (until !== null) {
-    m.retimed = [
-      ...(m.retimed ?? []),
-      { escalationId: escalation.id, level: escalation.level, reason: escalation.reason, at: until, setAt: Date.now() },
-    ];
+    const entry: RetimedEscalation = {
+      escalationId: escalation.id,
+      level: escalation.level,
+      reason: escalation.reason,
+      at: until,
+      setAt: Date.now(),
+    };
+    // Before this patch a re-timed impact escalation was dropped; histories of that keep doing so.
+    if (isImpactEscalation(m, escalation.occasion) && patched(IMPACT_RETIMED_PATCH)) entry.impact = true;
+    m.retimed = [...(m.retimed ?? []), entry];
   }
   const note: ChairNote = {
     id: a.noteId,

@@ -263,8 +263,8 @@ export function retimedStillHolds(r: RetimedEscalation, f: PlanFacts): boolean {
       return f.stage === 'in_progress' && f.lastActivityAt <= r.setAt;
     case 'awaiting_board':
       return f.stage === 'under_review' && f.evidenceSubmittedAt !== null && f.evidenceSubmittedAt <= r.setAt;
-    // Issue 17: the impact check is planned apart (workflows/assurance.ts), after closure; the closed
-    // action's plan here is empty, so a re-timed impact escalation is not raised again by it.
+    // Issue 17: the impact check is planned apart, after closure (workflows/assurance.ts raises a
+    // re-timed impact escalation again); the closed action's plan here is empty.
     case 'impact_evidence_missing':
       return false;
   }

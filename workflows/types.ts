@@ -487,4 +487,9 @@ export interface RetimedEscalation {
   at: number;
   /** Epoch ms: when the chair re-timed it (what happened after that may have ended the cause). */
   setAt: number;
+  /**
+   * An escalation of the impact check after closure, planned by workflows/assurance.ts, not plan().
+   * Set only under patch 'impact-retimed-escalations': before it, such a re-timing was never raised again.
+   */
+  impact?: boolean;
 }

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import { perDatabase, type DbOrTx } from '../../db/client';
 import { agencies, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../../workflows/types';
+import { accountOpen } from '../queries/users';
 import { countInWindow, limitKey } from './rate-limits';
 
 /** Tokens are random, shown once, and only their sha256 is stored: a database leak reveals no usable token. */
@@ -62,9 +63,8 @@ const tokenLookup = perDatabase((db) =>
       and(
         eq(users.tokenHash, sql.placeholder('tokenHash')),
         gt(users.tokenExpiresAt, sql`now()`),
-        isNull(users.deactivatedAt),
-        // Issue 20: an inspector's access ends at its expiry, whatever the token's own lifetime.
-        or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, sql`now()`)),
+        // Deactivation and (issue 20) an inspector's access end, whatever the token's own lifetime.
+        accountOpen(),
       ),
     )
     .limit(1)

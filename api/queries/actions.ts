@@ -459,6 +459,51 @@ export async function findAttachment(db: DbOrTx, actionId: string, attachmentId:
   return row ?? null;
 }
 
+/** Where a progress update's or impact evidence's files hang (issue 17): `updates` or `impact-evidence`. */
+export type AssuranceFileParent = 'updates' | 'impact-evidence';
+
+/**
+ * The files of a progress update or of impact evidence are kept on its row (jsonb) by content, so a
+ * file is named by its sha256 within its parent: `/api/v1/actions/:id/<parent>/:parentId/attachments/:sha256`.
+ */
+function assuranceFiles(
+  actionId: string,
+  parent: AssuranceFileParent,
+  parentId: string,
+  files: { filename: string; mediaType: string; size: number; sha256: string }[],
+) {
+  return files.map((f) => ({
+    id: f.sha256,
+    filename: f.filename,
+    mediaType: f.mediaType,
+    size: f.size,
+    sha256: f.sha256,
+    url: `/api/v1/actions/${actionId}/${parent}/${parentId}/attachments/${f.sha256}`,
+  }));
+}
+
+/** A file of a progress update or of impact evidence of an action the caller can already see; null when none. */
+export async function findAssuranceAttachment(
+  db: DbOrTx,
+  actionId: string,
+  parent: AssuranceFileParent,
+  parentId: string,
+  sha256: string,
+) {
+  if (!isUuid(parentId) || !/^[0-9a-f]{64}$/.test(sha256)) return null;
+  const table = parent === 'updates' ? progressUpdates : impactEvidence;
+  const [row] = await db
+    .select({ files: table.attachments })
+    .from(table)
+    .where(and(eq(table.id, parentId), eq(table.actionId, actionId)));
+  const file = row?.files.find((f) => f.sha256 === sha256);
+  if (!file) return null;
+  const [blob] = await db.select({ content: blobs.content }).from(blobs).where(eq(blobs.sha256, sha256));
+  return blob
+    ? { filename: file.filename, mediaType: file.mediaType, size: file.size, sha256, content: blob.content }
+    : null;
+}
+
 /** Progress updates (newest first), impact evidence and impact decisions of one action (issue 17). */
 export async function assuranceParts(db: DbOrTx, actionId: string) {
   const [ups, ev, dec] = await Promise.all([
@@ -490,6 +535,7 @@ export async function assuranceParts(db: DbOrTx, actionId: string) {
       ragReason: u.ragReason,
       submittedAt: u.submittedAt.toISOString(),
       submittedByName: name,
+      attachments: assuranceFiles(actionId, 'updates', u.id, u.attachments),
     })),
     impactEvidence: ev.map(({ e, name }) => ({
       id: e.id,
@@ -498,6 +544,7 @@ export async function assuranceParts(db: DbOrTx, actionId: string) {
       links: e.links,
       submittedAt: e.submittedAt.toISOString(),
       submittedByName: name,
+      attachments: assuranceFiles(actionId, 'impact-evidence', e.id, e.attachments),
     })),
     impactDecisions: dec.map(({ d, name }) => ({
       id: d.id,

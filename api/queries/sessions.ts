@@ -1,6 +1,7 @@
-import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, gt, lt } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { agencies, sessions, users } from '../../db/schema';
+import { accountOpen } from './users';
 
 /** Stores a browser session by the hash of its id; expired ones are removed on the way (no scheduler needed). */
 export async function insertSession(
@@ -32,9 +33,8 @@ export async function findSessionUser(db: DbOrTx, idHash: string, now = new Date
       and(
         eq(sessions.idHash, idHash),
         gt(sessions.expiresAt, now),
-        isNull(users.deactivatedAt),
-        // Issue 20: an inspector's session ends with their access.
-        or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, now)),
+        // Deactivation ends the session, and (issue 20) so does the end of an inspector's access.
+        accountOpen(now),
       ),
     )
     .limit(1);

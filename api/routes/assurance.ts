@@ -2,17 +2,20 @@
  * Issue 17's routes: progress updates (not submissions) and the impact check after approval.
  */
 import { defineRoute, type RouteDef } from '../http/route';
-import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
+import { AppError } from '../../lib/errors';
+import { EVIDENCE_UPLOAD_LIMITS, sendDownload } from '../http/uploads';
 import { z } from '../http/zod';
+import { findAssuranceAttachment, type AssuranceFileParent } from '../queries/actions';
 import {
   Action,
+  AssuranceAttachmentParams,
   IdParams,
   ImpactDecisionBody,
   ImpactEvidenceBody,
   ProgressUpdateBody,
   ProgressUpdateCreated,
 } from '../schemas';
-import { actOnAction } from '../use-cases/action-commands';
+import { actOnAction, requireVisibleAction } from '../use-cases/action-commands';
 import { decideImpact, postProgress, submitImpactEvidence, withFiles } from '../use-cases/assurance';
 import { DECIDERS, OWNER } from './actions';
 
@@ -32,7 +35,30 @@ const linksAsList = (f: Record<string, unknown>) => {
   return out;
 };
 
+/** A file of a progress update or of impact evidence: the evidence files' rule (the action visible to the caller, else 404). */
+const download = (parent: AssuranceFileParent, operationId: string, what: string) =>
+  defineRoute({
+    method: 'get',
+    path: `/api/v1/actions/:id/${parent}/:parentId/attachments/:sha256`,
+    operationId,
+    summary: `Download a file of ${what}`,
+    description: `The file's url is in the action's detail (GET /api/v1/actions/:id, ${parent === 'updates' ? 'progressUpdates' : 'impactEvidence'}[].attachments[].url). Who may see the action may download it; another agency's is 404.`,
+    tag: 'Actions',
+    access: 'any',
+    params: AssuranceAttachmentParams,
+    responses: { 200: { description: 'The file as uploaded', contentTypes: ['application/octet-stream'] } },
+    handler: async ({ ctx, actor, params, res }) => {
+      await requireVisibleAction(ctx, actor, params.id);
+      const file = await findAssuranceAttachment(ctx.db, params.id, parent, params.parentId, params.sha256);
+      if (!file) throw new AppError('not_found', 'No such attachment');
+      sendDownload(res, file);
+      return { sent: true };
+    },
+  });
+
 export const assuranceRoutes: RouteDef[] = [
+  download('updates', 'downloadProgressUpdateAttachment', 'a progress update'),
+  download('impact-evidence', 'downloadImpactEvidenceAttachment', 'impact evidence'),
   defineRoute({
     method: 'post',
     path: '/api/v1/actions/:id/updates',

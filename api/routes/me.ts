@@ -1,7 +1,7 @@
 /** Issue 18: an action's named owner, cover while away, and each person's mail choices. */
 import { defineRoute, type RouteDef } from '../http/route';
 import { lifecycleDeps } from '../use-cases/action-commands';
-import { setCover } from '../use-cases/cover';
+import { endCover, setCover } from '../use-cases/cover';
 import { preferencesOf, setMailDefaults, setPreferences, mailDefaultsOf } from '../use-cases/preferences';
 import { setActionOwner } from '../use-cases/set-owner';
 import {
@@ -16,6 +16,9 @@ import {
   SetOwnerBody,
 } from '../schemas';
 
+/** Who may name an action's owner (an agency user only as its agency's lead: api/use-cases/set-owner.ts). */
+export const NAME_OWNER = ['agency', 'board', 'admin'] as const;
+
 export const meRoutes: RouteDef[] = [
   defineRoute({
     method: 'post',
@@ -25,7 +28,7 @@ export const meRoutes: RouteDef[] = [
     description:
       'The owner must be an active user of the owning agency. Reminders, overdue notices and decisions then go to the owner with the agency lead in copy; escalations keep their ladder with the owner in copy. The new owner is mailed with the due date as a calendar entry.',
     tag: 'Actions',
-    access: ['agency', 'board', 'admin'],
+    access: NAME_OWNER,
     params: IdParams,
     body: { json: SetOwnerBody },
     responses: {
@@ -73,6 +76,25 @@ export const meRoutes: RouteDef[] = [
       409: { description: 'Overlaps a cover already set for that person' },
     },
     handler: async ({ ctx, actor, body }) => ({ status: 201, body: await setCover(ctx.db, actor, body) }),
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/api/v1/me/cover/:id',
+    operationId: 'endCover',
+    summary: 'End a cover from today: mail goes to the person again at once',
+    description:
+      "The person away, whoever set the cover, their agency's lead or an administrator may end it; the deputy may not. Days already covered stay recorded; a cover that has not begun is removed.",
+    tag: 'People',
+    access: ['agency', 'admin'],
+    params: IdParams,
+    responses: {
+      204: { description: 'Ended' },
+      409: { description: 'The cover has already ended' },
+    },
+    handler: async ({ ctx, actor, params }) => {
+      await endCover(ctx.db, actor, params.id);
+      return { status: 204, body: undefined };
+    },
   }),
   defineRoute({
     method: 'get',

@@ -2,12 +2,15 @@
  * Names (or clears) the owner of an action (issue 18). The owner is a person, not a stage: the
  * workflow's timers and Updates do not depend on it, and the outbox reads it when each mail is
  * stored, so the change is a row and an audit event written together, and the new owner's mail
- * (with the ICS entry) goes through the same outbox, from a workflow of its own.
+ * (with the ICS entry) goes through the same outbox, from a workflow of its own started after the
+ * transaction. If that start fails the caller gets the error (503 when Temporal is out of reach),
+ * and the same request again finds the change made and starts the mail it is owed.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { appendAudit, lockAuditChain } from '../../activities/audit';
-import { actions, agencies, users } from '../../db/schema';
+import { actions, agencies, auditEvents, users } from '../../db/schema';
 import { FINISHED_STATUSES } from '../../domain/vocabulary';
 import { AppError } from '../../lib/errors';
 import type { Actor, NotificationRequest } from '../../workflows/types';
@@ -60,8 +63,11 @@ export async function setActionOwner(
     throw new AppError('conflict', `The action is ${row.status}: its owner can no longer change`);
   const owner = ownerId ? await requireAgencyMember(deps, ownerId, row.agencyId, 'ownerId', 'owner') : null;
 
-  const eventKey = `owner:${actionId}:${randomUUID()}`;
-  const changed = await deps.db.transaction(async (tx) => {
+  const fresh = `owner:${actionId}:${randomUUID()}`;
+  // The change's event key names its mail: a new change gets a fresh one; the same owner asked
+  // for again gets the key of the change that named them, so a retry after a failed start
+  // (below) starts that same mail again instead of finding "no change" and losing it.
+  const eventKey = await deps.db.transaction(async (tx) => {
     await lockAuditChain(tx);
     // Checked again under the lock, so two changes at once are recorded in the order they land.
     const [current] = await tx
@@ -69,10 +75,18 @@ export async function setActionOwner(
       .from(actions)
       .where(eq(actions.id, actionId));
     if (current.agencyId !== row.agencyId) throw new AppError('conflict', 'The action moved to another agency');
-    if (current.ownerId === ownerId) return false;
+    if (current.ownerId === ownerId) {
+      const [last] = await tx
+        .select({ eventKey: auditEvents.eventKey, payload: auditEvents.payload })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.actionId, actionId), eq(auditEvents.type, 'owner_changed')))
+        .orderBy(desc(auditEvents.id))
+        .limit(1);
+      return last && (last.payload as { to?: unknown } | null)?.to === ownerId ? last.eventKey : null;
+    }
     await tx.update(actions).set({ ownerId, updatedAt: now }).where(eq(actions.id, actionId));
     await appendAudit(tx, {
-      eventKey,
+      eventKey: fresh,
       actionId,
       reviewId: row.reviewId,
       type: 'owner_changed',
@@ -80,23 +94,38 @@ export async function setActionOwner(
       payload: { from: current.ownerId, to: ownerId, toName: owner?.name ?? null, actorRole: actor.role },
       occurredAt: now,
     });
-    return true;
+    return fresh;
   });
 
-  if (changed && owner) {
-    const req: NotificationRequest = {
-      workflowId: `owner-${actionId}`,
-      kind: 'assignment',
-      occasion: eventKey,
-      actionId,
-      audience: 'owner',
-      detail: { owner: `${owner.name} (named owner)` },
-    };
-    await deps.client.workflow.start('ownerMailWorkflow', {
-      taskQueue: deps.taskQueue,
-      workflowId: `owner-mail-${eventKey.replace(/:/g, '-')}`,
-      args: [req],
-    });
-  }
+  if (eventKey && owner) await startOwnerMail(deps, actionId, owner.name, eventKey);
   return (await findAction(deps.db, { agencyId: null }, actionId))!;
 }
+
+/**
+ * Starts the new owner's mail for one change. The workflow id comes from the change's event key
+ * and a finished run is not started again, so a start repeated for the same change (a client's
+ * retry after a failure here answered 503) is a no-op once one has been made; and the outbox key
+ * (owner-<action>:assignment:<event>) sends the mail once even if a run were repeated.
+ */
+async function startOwnerMail(deps: LifecycleDeps, actionId: string, ownerName: string, eventKey: string) {
+  const req: NotificationRequest = {
+    workflowId: `owner-${actionId}`,
+    kind: 'assignment',
+    occasion: eventKey,
+    actionId,
+    audience: 'owner',
+    detail: { owner: `${ownerName} (named owner)` },
+  };
+  try {
+    await deps.client.workflow.start('ownerMailWorkflow', {
+      taskQueue: deps.taskQueue,
+      workflowId: ownerMailWorkflowId(eventKey),
+      args: [req],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+export const ownerMailWorkflowId = (eventKey: string) => `owner-mail-${eventKey.replace(/:/g, '-')}`;

@@ -4,8 +4,9 @@
  * of updates and impact evidence. Kept apart from pages.ts so the lifecycle page stays readable.
  */
 import { IMPACT_METHODS, isBoardRole } from '../../domain/vocabulary';
+import { RAG_LABEL } from '../../domain/words';
 import type { ActionPageData } from '../queries/actions';
-import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
+import { fmtDate, fmtDateTime, html, isoDay, sizeText, type Html, type Part } from './html';
 import type { FormState } from './kit';
 import { csrfField, fieldProblem, typed, type PageContext } from './layout';
 
@@ -175,6 +176,26 @@ ${evidenceIn ? html`<label for="impact-follow-up-due">Follow-up action due (not 
 <div><button class="primary" type="submit">Record the impact decision</button></div></form></section>`;
 }
 
+/** A progress update's or impact evidence's files, each a download link on the web's path for it. */
+function fileList(
+  actionId: string,
+  parent: 'updates' | 'impact-evidence',
+  parentId: string,
+  files: { filename: string; size: number; sha256: string }[],
+): Part {
+  return files.length
+    ? html`<ul class="files" aria-label="Files">
+        ${files.map(
+          (f) =>
+            html`<li>
+              <a href="/actions/${actionId}/${parent}/${parentId}/files/${f.sha256}">${f.filename}</a>
+              <span class="muted">(${sizeText(f.size)})</span>
+            </li>`,
+        )}
+      </ul>`
+    : '';
+}
+
 /** The updates (newest first) and the impact evidence with its decisions. */
 export function assuranceLists(d: ActionPageData): Part {
   return html`${
@@ -185,7 +206,8 @@ export function assuranceLists(d: ActionPageData): Part {
               (p) =>
                 html`<li>
                   ${fmtDateTime(p.submittedAt)}${p.submittedByName ? html`, ${p.submittedByName}` : ''}:
-                  ${p.statement}${p.percentComplete !== null ? html` (${p.percentComplete}% complete)` : ''}${p.rag ? html`; RAG ${p.rag}: ${p.ragReason ?? ''}` : ''}
+                  ${p.statement}${p.percentComplete !== null ? html` (${p.percentComplete}% complete)` : ''}${p.rag ? html`; the agency rates it ${(RAG_LABEL[p.rag] ?? p.rag).toLowerCase()}: ${p.ragReason ?? ''}` : ''}
+                  ${fileList(d.action.id, 'updates', p.id, p.attachments)}
                 </li>`,
             )}
           </ul>`
@@ -198,6 +220,7 @@ export function assuranceLists(d: ActionPageData): Part {
               (e) =>
                 html`<li>
                   Evidence (${METHOD_TEXT[e.method] ?? e.method}), ${fmtDateTime(e.submittedAt)}: ${e.statement}
+                  ${fileList(d.action.id, 'impact-evidence', e.id, e.attachments)}
                 </li>`,
             )}
             ${d.impactDecisions.map(

@@ -38,3 +38,7 @@ export const fmtDateTime = (d: Date | string | null | undefined): string => form
 
 /** yyyy-mm-dd of the board's local day, for <input type="date">. */
 export const isoDay = (d: Date): string => dueOn(d);
+
+/** A file's size as people read it: "812 bytes", "3.4 KB", "1.2 MB". */
+export const sizeText = (n: number) =>
+  n < 1024 ? `${n} bytes` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;

@@ -11,7 +11,7 @@ import {
   type AssuranceForm,
 } from './assurance-parts';
 import { cancelForm } from './board-pages';
-import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
+import { fmtDate, fmtDateTime, html, isoDay, sizeText, type Html, type Part } from './html';
 import type { FormState } from './kit';
 import { csrfField, fieldProblem, nextForAgency, ragBadge, ragKey, stageText, typed, type PageContext } from './layout';
 
@@ -141,9 +141,6 @@ function evidenceBlock(e: EvidenceView, actionId: string): Html {
     }
   </article>`;
 }
-
-const sizeText = (n: number) =>
-  n < 1024 ? `${n} bytes` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
 
 const EVENT_TEXT: Record<string, string> = {
   assigned: 'Assigned to the agency',
@@ -354,10 +351,22 @@ function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageDa
 }
 
 /** Which of the action page's forms was refused, with what was typed and its problems. */
-export type ActionForm = 'evidence' | 'extension' | 'decision' | 'extension-decision' | 'cancel' | AssuranceForm;
+export type ActionForm =
+  'evidence' | 'extension' | 'decision' | 'extension-decision' | 'cancel' | 'owner' | AssuranceForm;
 export type ActionForms = Partial<Record<ActionForm, FormState>>;
 
-export function actionPage(ctx: PageContext, d: ActionPageData, now: Date, refused: ActionForms = {}): Part {
+/** What the page offers beyond the action itself: `ownerChoices` when the viewer names the owner (issue 18). */
+export interface ActionPageExtras {
+  ownerChoices?: { id: string; name: string }[];
+}
+
+export function actionPage(
+  ctx: PageContext,
+  d: ActionPageData,
+  now: Date,
+  refused: ActionForms = {},
+  extras: ActionPageExtras = {},
+): Part {
   const a = d.action;
   const u = ctx.user!;
   const isAgency = u.role === 'agency';
@@ -452,6 +461,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
     if (isBoard && open && pendingExt)
       forms.push(extensionDecisionForm(ctx, a.id, pendingExt, refused['extension-decision']));
   }
+  if (extras.ownerChoices) forms.push(ownerForm(ctx, a, extras.ownerChoices, refused.owner));
   if (isBoard && open) forms.push(cancelForm(ctx, a.id, refused.cancel));
   // Issue 22: the board's corrections (due date, wording, agency) on their own page.
   if (isBoard)
@@ -553,6 +563,37 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
           </ol>`
         : html`<p class="muted">Nothing has happened yet.</p>`
     }`;
+}
+
+/**
+ * Naming the owner (issue 18): the agency's active people, or none (the agency as a whole). A
+ * refusal (someone deactivated since the page was drawn, say) comes back beside the list.
+ */
+function ownerForm(
+  ctx: PageContext,
+  a: ActionPageData['action'],
+  people: { id: string; name: string }[],
+  state?: FormState,
+): Html {
+  const owner = fieldProblem(state, 'ownerId', 'owner-id', 'owner-hint');
+  const chosen = typed(state, 'ownerId', a.owner?.id ?? '');
+  return html`<section class="panel" aria-labelledby="owner-h">
+    <h2 id="owner-h">${a.owner ? 'Change the owner' : 'Name an owner'}</h2>
+    <form class="stack" method="post" action="/actions/${a.id}/owner">
+      ${csrfField(ctx)}
+      <label for="owner-id">Owner</label>
+      <span class="hint" id="owner-hint"
+        >A person at ${a.agencyName}. Reminders and overdue notices go to them, the agency's lead in copy; a new owner
+        is sent the action with its due date.</span
+      >
+      ${owner.message}
+      <select id="owner-id" name="ownerId" ${owner.attrs}>
+        <option value="" ${chosen === '' ? html`selected` : ''}>No named owner: the agency as a whole</option>
+        ${people.map((p) => html`<option value="${p.id}" ${chosen === p.id ? html`selected` : ''}>${p.name}</option>`)}
+      </select>
+      <div><button class="secondary" type="submit">Save owner</button></div>
+    </form>
+  </section>`;
 }
 
 function decideForm(ctx: PageContext, actionId: string, state?: FormState): Html {

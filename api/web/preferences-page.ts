@@ -54,7 +54,7 @@ export function preferencesPage(
     </p>
     <form method="post" action="/preferences">
       ${csrfField(ctx)} ${DIGESTIBLE_KINDS.map(choice)}
-      <button type="submit">Save mail choices</button>
+      <div><button class="primary" type="submit">Save mail choices</button></div>
     </form>
     <h2>Cover while away</h2>
     ${
@@ -62,14 +62,27 @@ export function preferencesPage(
         ? html`<ul>
             ${data.covers.map(
               (c) =>
-                html`<li>${c.user.name} away from ${fmtDate(c.from)} to ${fmtDate(c.to)}: ${c.deputy.name} covers</li>`,
+                html`<li>
+                  ${c.user.name} away from ${fmtDate(c.from)} to ${fmtDate(c.to)}: ${c.deputy.name} covers
+                  ${
+                    // The person away and whoever set it end it; the deputy does not (api/use-cases/cover.ts).
+                    c.user.id === ctx.user?.userId || c.setById === ctx.user?.userId
+                      ? html`<form method="post" action="/preferences/cover/${c.id}/end">
+                          ${csrfField(ctx)}
+                          <button class="secondary" type="submit">
+                            End ${c.user.id === ctx.user?.userId ? 'my' : `${c.user.name}’s`} cover now
+                          </button>
+                        </form>`
+                      : ''
+                  }
+                </li>`,
             )}
           </ul>`
         : html`<p>No cover set.</p>`
     }
     ${
       data.colleagues.length
-        ? html`<form method="post" action="/preferences/cover">
+        ? html`<form class="stack" method="post" action="/preferences/cover">
             ${csrfField(ctx)}
             <label for="deputyId">Deputy</label>${deputy.message}
             <select id="deputyId" name="deputyId" ${deputy.attrs}>
@@ -88,7 +101,7 @@ export function preferencesPage(
               <input type="checkbox" id="copyMe" name="copyMe" value="true" />
               <label for="copyMe">Send me a copy of my mail meanwhile</label>
             </div>
-            <button type="submit">Set cover</button>
+            <div><button class="primary" type="submit">Set cover</button></div>
           </form>`
         : ''
     }`;

@@ -47,6 +47,8 @@ const NOTICES: Record<string, string> = {
   impact_decided: 'Impact decision recorded. The agency has been told.',
   preferences: 'Mail choices saved.',
   cover: 'Cover set. Your mail goes to your deputy on those days.',
+  owner_named: 'Owner saved. A new owner has been sent the action with its due date.',
+  cover_ended: 'Cover ended. Mail goes to the person again from now on.',
   chair_step: 'Recorded. It is in the action’s timeline and the audit trail.', // issue 20
   // issue 22: the board's corrections
   due_date_corrected: 'Due date corrected. Reminders and overdue notices are planned from the new date.',

@@ -11,6 +11,7 @@ import { LINK_NOT_STORED, SIGN_IN_TTL_MS, signInMail } from '../../activities/si
 import type { Db } from '../../db/client';
 import { loginTokens, notifications, users } from '../../db/schema';
 import { hashToken } from '../http/auth';
+import { accountOpen } from '../queries/users';
 
 export { SIGN_IN_TTL_MS };
 
@@ -18,12 +19,7 @@ export { SIGN_IN_TTL_MS };
  * The account an address (already lower-cased) may sign in as, by mailed link or by the
  * organisation's sign-in: not deactivated, and (issue 20) not an inspector whose access has ended.
  */
-export const maySignInAs = (email: string) =>
-  and(
-    eq(sql`lower(${users.email})`, email),
-    isNull(users.deactivatedAt),
-    or(isNull(users.accessExpiresAt), gt(users.accessExpiresAt, sql`now()`)),
-  );
+export const maySignInAs = (email: string) => and(eq(sql`lower(${users.email})`, email), accountOpen());
 
 /**
  * Queues a link when the address belongs to a user, and does nothing otherwise. Callers do not

@@ -161,6 +161,70 @@ describe('the chair', () => {
     }
   }, 120_000);
 
+  it('a re-timed escalation of the impact check is raised again at the new date (patch impact-retimed-escalations)', async () => {
+    const res = await stack.post('/api/v1/reviews', 'board').send({
+      reference: `FX-${randomUUID().slice(0, 8)}`,
+      title: 'Impact escalation review',
+      // The impact evidence waits for the board one second before the chair is told.
+      policy: { ...QUIET_POLICY, impactCheckAfter: 'P30D', boardDecisionWithin: 'PT1S' },
+      recommendations: [
+        {
+          number: '1',
+          text: 'Share information',
+          actions: [{ agencyCode: 'BHT', title: 'Audit', dueDate: inDays(60) }],
+        },
+      ],
+    });
+    expect(res.status).toBe(201);
+    const actionId: string = res.body.recommendations[0].actions[0].id;
+    expect((await stack.post(`/api/v1/actions/${actionId}/acknowledge`, 'owner')).status).toBe(200);
+    const evidence = await stack.post(`/api/v1/actions/${actionId}/evidence`, 'owner').send({ statement: 'Done' });
+    expect(evidence.status).toBe(200);
+    expect(
+      (await stack.post(`/api/v1/actions/${actionId}/decision`, 'board').send({ outcome: 'approve' })).status,
+    ).toBe(200);
+    const impact = await stack
+      .post(`/api/v1/actions/${actionId}/impact-evidence`, 'owner')
+      .send({ statement: 'Audit of 20 cases: thresholds applied in 19', method: 'audit' });
+    expect(impact.status).toBe(200);
+    const openImpactEscalation = () =>
+      until('the impact escalation', async () => {
+        const rows = await stack.db.db
+          .select()
+          .from(escalations)
+          .where(and(eq(escalations.actionId, actionId), sql`${escalations.resolvedAt} is null`));
+        return rows.find((r) => r.reason === 'awaiting_board');
+      });
+    const first = await openImpactEscalation();
+    const at = new Date(Date.now() + 8000);
+    const retimed = await stack
+      .post(`/api/v1/escalations/${first.id}/retime`, 'chair')
+      .send({ until: at.toISOString(), comment: 'The board meets on Thursday' });
+    expect(retimed.status).toBe(200);
+
+    const second = await openImpactEscalation();
+    expect(second.id).not.toBe(first.id);
+    expect({ level: second.level, reason: second.reason }).toEqual({ level: first.level, reason: first.reason });
+    expect(second.raisedAt.getTime()).toBeGreaterThanOrEqual(at.getTime());
+    if (process.env.RECORD_FIXTURES === '1') {
+      const json = execFileSync(
+        process.env.TEMPORAL_CLI_PATH!,
+        [
+          'workflow',
+          'show',
+          '--workflow-id',
+          `action-${actionId}`,
+          '--address',
+          testTemporalAddress(),
+          '--output',
+          'json',
+        ],
+        { encoding: 'utf8' },
+      );
+      fs.writeFileSync(path.join(__dirname, '..', 'fixtures', 'action-impact-retimed.history.json'), json);
+    }
+  }, 120_000);
+
   it('refuses a challenge with no text, a missing addressee, and a re-timing to a past date; nothing is written', async () => {
     const f = await fixture(stack, 'escalated');
     const id = f.escalationId!;

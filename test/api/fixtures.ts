@@ -12,6 +12,8 @@ export interface Fixture {
   recommendationId: string;
   extensionId?: string;
   attachmentId?: string;
+  /** Issue 17: stages `update_with_attachment` and `impact_with_attachment`: the file's API url. */
+  fileUrl?: string;
   /** Stage `escalated`: the open escalation (not acknowledged in time). */
   escalationId?: string;
 }
@@ -27,7 +29,11 @@ export type Stage =
   /** Issue 17: approved, its impact check scheduled a month on. */
   | 'approved'
   /** Issue 17: approved and the agency's impact evidence with the board. */
-  | 'impact_submitted';
+  | 'impact_submitted'
+  /** Issue 17: in progress, with a progress update that has a file. */
+  | 'update_with_attachment'
+  /** Issue 17: approved, and impact evidence with a file with the board. */
+  | 'impact_with_attachment';
 
 /** A review with one BHT action (the "owner" agency), driven through the API to the given stage. */
 export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
@@ -38,7 +44,7 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
     policy:
       stage === 'escalated'
         ? { ...QUIET_POLICY, acknowledgeWithin: 'PT1S' }
-        : stage === 'approved' || stage === 'impact_submitted'
+        : stage === 'approved' || stage === 'impact_submitted' || stage === 'impact_with_attachment'
           ? { ...QUIET_POLICY, impactCheckAfter: 'P30D' }
           : QUIET_POLICY,
     recommendations: [
@@ -64,6 +70,17 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
   if (stage === 'escalated') return { ...f, escalationId: await openEscalation(stack, f.actionId) };
   await step(stack.post(`/api/v1/actions/${f.actionId}/acknowledge`, 'owner'), 200);
   if (stage === 'in_progress') return f;
+  if (stage === 'update_with_attachment') {
+    await step(
+      stack
+        .post(`/api/v1/actions/${f.actionId}/updates`, 'owner')
+        .field('statement', 'Half the wards briefed')
+        .attach('files', PDF, { filename: 'briefing-register.pdf', contentType: 'application/pdf' }),
+      201,
+    );
+    const detail = await step(stack.get(`/api/v1/actions/${f.actionId}`, 'admin'), 200);
+    return { ...f, fileUrl: detail.body.progressUpdates[0].attachments[0].url };
+  }
   if (stage === 'extension_pending') {
     const x = await step(
       stack
@@ -93,6 +110,18 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
   if (stage === 'under_review') return f;
   await step(stack.post(`/api/v1/actions/${f.actionId}/decision`, 'board').send({ outcome: 'approve' }), 200);
   if (stage === 'approved') return f;
+  if (stage === 'impact_with_attachment') {
+    await step(
+      stack
+        .post(`/api/v1/actions/${f.actionId}/impact-evidence`, 'owner')
+        .field('statement', 'Audit of 20 cases: thresholds applied in 19')
+        .field('method', 'audit')
+        .attach('files', PDF, { filename: 'audit.pdf', contentType: 'application/pdf' }),
+      200,
+    );
+    const detail = await step(stack.get(`/api/v1/actions/${f.actionId}`, 'admin'), 200);
+    return { ...f, fileUrl: detail.body.impactEvidence[0].attachments[0].url };
+  }
   await step(
     stack
       .post(`/api/v1/actions/${f.actionId}/impact-evidence`, 'owner')

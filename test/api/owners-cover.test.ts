@@ -2,9 +2,12 @@
  * Issue 18 through the API: naming an action's owner, cover while away and mail preferences,
  * and every bad input the issue lists refused with the field named and nothing written.
  */
-import { eq } from 'drizzle-orm';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { and, eq } from 'drizzle-orm';
 import { hashToken } from '../../api/http/auth';
-import { actions, users } from '../../db/schema';
+import { ownerMailWorkflowId, setActionOwner } from '../../api/use-cases/set-owner';
+import { actions, auditEvents, covers, users } from '../../db/schema';
+import { testTemporalAddress } from '../support/db';
 import { addDays } from '../../workflows/calendar';
 import { fixture, type Fixture } from './fixtures';
 import { ApiStack, EXAMPLE_AGENCIES } from './stack';
@@ -105,6 +108,61 @@ describe('named owner', () => {
     ));
 });
 
+describe('the new owner’s mail when starting it fails', () => {
+  it('the change is kept, and the same request again starts the mail it is owed, once', async () => {
+    const g = await fixture(stack, 'assigned');
+    const lead = { userId: people.lead.id, role: 'agency' as const, agencyId: stack.agencyIds.BHT, name: 'Jo Lead' };
+    // Temporal out of reach for this one request: a client whose connection is already closed.
+    const broken = new Client({ connection: await Connection.connect({ address: testTemporalAddress() }) });
+    await broken.connection.close();
+    const deps = { db: stack.db.db, client: broken, taskQueue: stack.taskQueue };
+    await expect(setActionOwner(deps, lead, g.actionId, people.colleague.id)).rejects.toThrow();
+    expect(await ownerOf(g.actionId)).toBe(people.colleague.id);
+    const [change, ...more] = await stack.db.db
+      .select({ eventKey: auditEvents.eventKey })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.actionId, g.actionId), eq(auditEvents.type, 'owner_changed')));
+    expect(more).toEqual([]);
+    const eventKey = change.eventKey;
+    // Nothing was started for it.
+    await expect(stack.client.workflow.getHandle(ownerMailWorkflowId(eventKey)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+
+    const toSam = () =>
+      stack.catcher
+        .list()
+        .filter(
+          (m) =>
+            m.to.join() === 'sam.patel@bht.test' &&
+            m.headers['x-notification-kind'] === 'assignment' &&
+            m.text.includes('Sam Patel (named owner)') &&
+            m.html.includes(g.actionId),
+        );
+    expect(toSam()).toEqual([]);
+
+    // The client retries (the API answered 503): the owner is unchanged, the mail is started now.
+    const again = () =>
+      stack.post(`/api/v1/actions/${g.actionId}/owner`, 'none').set(as('lead')).send({ ownerId: people.colleague.id });
+    expect((await again()).status).toBe(200);
+    for (let i = 0; toSam().length === 0; i++) {
+      if (i > 150) throw new Error('no mail to the new owner after the retry');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const run = await stack.client.workflow.getHandle(ownerMailWorkflowId(eventKey)).describe();
+    // And once more: the same change's mail is neither started again nor sent again.
+    expect((await again()).status).toBe(200);
+    const after = await stack.client.workflow.getHandle(ownerMailWorkflowId(eventKey)).describe();
+    expect(after.runId).toBe(run.runId);
+    await stack.client.workflow.getHandle(ownerMailWorkflowId(eventKey)).result();
+    expect(toSam()).toHaveLength(1);
+    const changes = (await stack.get(`/api/v1/actions/${g.actionId}/history`)).body.filter(
+      (e: { type: string }) => e.type === 'owner_changed',
+    );
+    expect(changes).toHaveLength(1);
+  }, 60_000);
+});
+
 describe('cover', () => {
   const cover = (who: keyof typeof people, body: Record<string, unknown>) =>
     stack.post('/api/v1/me/cover', 'none').set(as(who)).send(body);
@@ -137,6 +195,101 @@ describe('cover', () => {
       to: addDays(today(), 12),
     });
     expect(byLead.status).toBe(201);
+  });
+});
+
+describe('ending a cover early', () => {
+  const waitMail = async (pred: (m: import('../../lib/mail-catcher').CaughtMail) => boolean) => {
+    for (let i = 0; ; i++) {
+      const found = stack.catcher.list().filter(pred);
+      if (found.length) return found;
+      if (i > 150) throw new Error('mail not received');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  it('mail goes to the deputy while it runs and back to the person once they end it; the deputy may not end it', async () => {
+    const ann = await person('Ann Away', 'ann.away@bht.test', 'BHT');
+    const dee = await person('Dee Deputy', 'dee.deputy@bht.test', 'BHT');
+    const g = await fixture(stack, 'under_review');
+    expect((await stack.post(`/api/v1/actions/${g.actionId}/owner`, 'board').send({ ownerId: ann.id })).status).toBe(
+      200,
+    );
+    const made = await stack
+      .post('/api/v1/me/cover', 'none')
+      .set({ Authorization: `Bearer ${ann.token}` })
+      .send({ deputyId: dee.id, from: today(), to: addDays(today(), 5) });
+    expect(made.status).toBe(201);
+
+    const decisionTo = (who: string) => (m: import('../../lib/mail-catcher').CaughtMail) =>
+      m.headers['x-notification-kind'] === 'decision' && m.html.includes(g.actionId) && m.to.includes(who);
+    await stack.post(`/api/v1/actions/${g.actionId}/decision`, 'board').send({
+      outcome: 'request_changes',
+      comment: 'Add the audit results',
+    });
+    const first = await waitMail(decisionTo('dee.deputy@bht.test'));
+    expect(first[0].rcpt).not.toContain('ann.away@bht.test');
+
+    const end = (token: string) =>
+      stack.delete(`/api/v1/me/cover/${made.body.id}`, 'none').set({ Authorization: `Bearer ${token}` });
+    // The deputy may not end it; another agency does not learn it exists.
+    expect((await end(dee.token)).status).toBe(403);
+    expect((await end(people.tvp.token)).status).toBe(404);
+    const ended = await end(ann.token);
+    expect(ended.status).toBe(204);
+    // Once is enough: a second end is a conflict, and nothing more is written.
+    const again = await end(ann.token);
+    expect({ status: again.status, path: again.body.errors?.[0]?.path }).toEqual({ status: 409, path: 'id' });
+    const prefs = await stack.get('/api/v1/me/preferences', 'none').set({ Authorization: `Bearer ${ann.token}` });
+    expect(prefs.body.covers).toEqual([]);
+    const audited = await stack.db.db
+      .select({ payload: auditEvents.payload })
+      .from(auditEvents)
+      .where(eq(auditEvents.type, 'cover_ended'));
+    expect(audited.map((e) => (e.payload as { coverId: string }).coverId)).toContain(made.body.id);
+
+    // The next mail for Ann's action goes to Ann, the deputy no longer told.
+    await stack.post(`/api/v1/actions/${g.actionId}/evidence`, 'owner').send({ statement: 'Audit attached' });
+    await stack.post(`/api/v1/actions/${g.actionId}/decision`, 'board').send({
+      outcome: 'request_changes',
+      comment: 'The audit is for the wrong year',
+    });
+    const second = await waitMail(decisionTo('ann.away@bht.test'));
+    expect(second[0].rcpt).not.toContain('dee.deputy@bht.test');
+    expect(stack.catcher.list().filter(decisionTo('dee.deputy@bht.test'))).toHaveLength(1);
+  }, 90_000);
+
+  it('a cover that began days ago keeps the days it covered and ends yesterday', async () => {
+    const away = await person('Back Early', 'back.early@bht.test', 'BHT');
+    const [c] = await stack.db.db
+      .insert(covers)
+      .values({
+        userId: away.id,
+        deputyId: people.colleague.id,
+        startsOn: addDays(today(), -3),
+        endsOn: addDays(today(), 3),
+        setBy: away.id,
+      })
+      .returning();
+    const end = () => stack.delete(`/api/v1/me/cover/${c.id}`, 'none').set({ Authorization: `Bearer ${away.token}` });
+    expect((await end()).status).toBe(204);
+    const [row] = await stack.db.db.select().from(covers).where(eq(covers.id, c.id));
+    expect({ from: row.startsOn, to: row.endsOn }).toEqual({ from: addDays(today(), -3), to: addDays(today(), -1) });
+    expect((await end()).status).toBe(409);
+  });
+
+  it("an agency's lead sees the cover they set for a member and ends it", async () => {
+    const away = await person('Off Unexpectedly', 'off.unexpectedly@bht.test', 'BHT');
+    const set = await stack
+      .post('/api/v1/me/cover', 'none')
+      .set(as('lead'))
+      .send({ userId: away.id, deputyId: people.colleague.id, from: addDays(today(), 20), to: addDays(today(), 22) });
+    expect(set.status).toBe(201);
+    const leadView = await stack.get('/api/v1/me/preferences', 'none').set(as('lead'));
+    expect(leadView.body.covers.map((c: { id: string }) => c.id)).toContain(set.body.id);
+    expect((await stack.delete(`/api/v1/me/cover/${set.body.id}`, 'none').set(as('lead'))).status).toBe(204);
+    const awayView = await stack.get('/api/v1/me/preferences', 'none').set({ Authorization: `Bearer ${away.token}` });
+    expect(awayView.body.covers).toEqual([]);
   });
 });
 

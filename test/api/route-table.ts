@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Test } from 'supertest';
+import { covers } from '../../db/schema';
 import type { ApiStack, Caller } from './stack';
 import type { Fixture, Stage } from './fixtures';
 import { inDays } from './stack';
@@ -417,6 +418,20 @@ export const ROUTE_CASES: RouteCase[] = [
     url: (f) => `/api/v1/actions/${f.actionId}/attachments/${f.attachmentId}`,
     expect: SCOPED,
   },
+  {
+    method: 'get',
+    path: '/api/v1/actions/:id/updates/:parentId/attachments/:sha256',
+    stage: 'update_with_attachment',
+    url: (f) => f.fileUrl!,
+    expect: SCOPED,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/actions/:id/impact-evidence/:parentId/attachments/:sha256',
+    stage: 'impact_with_attachment',
+    url: (f) => f.fileUrl!,
+    expect: SCOPED,
+  },
   { method: 'get', path: '/api/v1/dashboard', expect: ANY },
   { method: 'get', path: '/api/v1/themes', expect: ANY },
   {
@@ -506,6 +521,33 @@ export const ROUTE_CASES: RouteCase[] = [
       boardOwner: 403,
       owner: 201,
       other: 201,
+      chair: 403,
+      inspector: 403,
+    },
+  },
+  {
+    // A cover of the caller's own (agency people), or of a BHT member (everyone else): the person
+    // away, and an administrator, may end it.
+    method: 'delete',
+    path: '/api/v1/me/cover/:id',
+    setup: async (stack, caller) => {
+      const own = caller === 'owner' || caller === 'other';
+      const make = () => (own ? stack.freshLike(caller) : stack.newUser('agency', 'BHT'));
+      const away = await make();
+      const [c] = await stack.db.db
+        .insert(covers)
+        .values({ userId: away.id, deputyId: (await make()).id, startsOn: today(), endsOn: today() })
+        .returning({ id: covers.id });
+      return { url: `/api/v1/me/cover/${c.id}`, ...(own ? { token: away.token } : {}) };
+    },
+    expect: {
+      none: 401,
+      bad: 401,
+      admin: 204,
+      board: 403,
+      boardOwner: 403,
+      owner: 204,
+      other: 204,
       chair: 403,
       inspector: 403,
     },

@@ -138,8 +138,19 @@ describe('npm start (embedded stack)', () => {
     // Issue 17 on the first screen: actions at each new stage, and the statement tells implemented from embedded.
     const baby = page.items.filter((a) => a.reviewReference === 'SCR-BABY-M');
     expect(baby.map((a) => a.assurance)).toEqual(
-      expect.arrayContaining(['scheduled', 'evidence_submitted', 'evidenced', 'not_embedded']),
+      expect.arrayContaining(['scheduled', 'evidence_submitted', 'evidenced', 'not_embedded', 'waived']),
     );
+    // And one impact check already due: the demo audit's impact period is seconds long.
+    const dueBy = Date.now() + 60_000;
+    let impactDue: string | null = null;
+    while (impactDue !== 'due' && Date.now() < dueBy) {
+      const list = (await (await fetch(`${api}/api/v1/actions?pageSize=200`, { headers: auth })).json()) as {
+        items: { reviewReference: string; assurance: string | null }[];
+      };
+      impactDue = list.items.find((a) => a.reviewReference === 'DEMO-AUDIT-NEGLECT')?.assurance ?? null;
+      if (impactDue !== 'due') await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(impactDue).toBe('due');
     expect(baby.find((a) => a.reference === '1.6a')).toBeDefined();
     expect(baby.find((a) => a.reference === '1.4')?.extensionCount).toBe(1);
     expect(statement).toContain('Evidence of impact: Case file sample of 20 pre-birth cases');

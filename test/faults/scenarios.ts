@@ -3,9 +3,12 @@
  * `npm run soak` (large) run the same code. Each returns what it did and what it found; a
  * scenario passes when `problems` is empty.
  */
-import { sql } from 'drizzle-orm';
+import net from 'node:net';
+import { eq, isNull, sql } from 'drizzle-orm';
+import { digestKey } from '../../activities/digest';
 import { acknowledgeAction, cancelAction, decideAction, submitEvidence } from '../../api/use-cases/actions';
-import { actions } from '../../db/schema';
+import { setPreferences } from '../../api/use-cases/preferences';
+import { actions, digestItems, notifications, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import type { Policy } from '../../workflows/types';
 import { FaultStack, pool, sleep, until, type CheckReport, type FaultAction } from './stack';
@@ -451,6 +454,137 @@ export async function temporalRestarted(
     },
     check,
     {},
+    problems,
+  );
+}
+
+/**
+ * 6. The daily digest (issue 18) with the worker SIGKILLed twice: at the instant the morning's run
+ * starts (the Schedule's 08:00), and while every digest is stored and being sent (the SMTP server
+ * accepts connections but answers nothing, so each send hangs in the worker). `scale` people take
+ * reminders in their digest; `actions` reminders each put one item in every one of their digests.
+ * After restarts, each person has exactly one digest for the day (one outbox row, one Message-ID
+ * at the SMTP server) listing every item, and no item is left unclaimed or claimed twice.
+ */
+export async function digestWorkerKilled(
+  stack: FaultStack,
+  opts: { scale: number; actions: number; day: string },
+  log: Log,
+): Promise<ScenarioReport> {
+  const problems: string[] = [];
+  const people: { id: string; email: string }[] = [];
+  for (let i = 0; i < opts.scale; i++) {
+    const email = `digest${i}@csc.test`;
+    const [u] = await stack.db
+      .insert(users)
+      .values({ name: `Digest Reader ${i}`, email, role: 'agency', agencyId: stack.people.csc.agencyId })
+      .returning({ id: users.id });
+    await setPreferences(
+      stack.db,
+      { userId: u.id, role: 'agency', agencyId: stack.people.csc.agencyId, name: `Digest Reader ${i}` },
+      { delivery: { reminder: 'digest' } },
+    );
+    people.push({ id: u.id, email });
+  }
+  // No owner named: each reminder goes to the agency's lead (at once) and its people (digest).
+  const list = await stack.createActions(opts.actions, fastPolicy('PT3592S'), 3_600_000);
+  const itemsWanted = opts.scale * opts.actions;
+  const pendingItems = async () =>
+    (
+      await stack.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(digestItems)
+        .where(isNull(digestItems.digestKey))
+    )[0].n;
+  await until('every reminder held for the digests', async () => (await pendingItems()) >= itemsWanted, 180_000);
+  log(`digest-kill: ${itemsWanted} items waiting for ${opts.scale} people`);
+
+  const digestRows = () => stack.db.select().from(notifications).where(eq(notifications.kind, 'digest'));
+  const handle = await stack.client.workflow.start('digestWorkflow', {
+    taskQueue: stack.taskQueue,
+    workflowId: `digest-${stack.taskQueue}-${opts.day}`,
+    args: [{ day: opts.day }],
+  });
+  // Kill 1: the instant the morning's run has started.
+  await stack.killWorker();
+  const storedAtFirstKill = (await digestRows()).length;
+
+  // The SMTP server hangs: the catcher is stopped and a server that never greets takes its port.
+  await stack.catcher.stop();
+  const sockets = new Set<net.Socket>();
+  let smtpConnections = 0;
+  const blackHole = net.createServer((s) => {
+    smtpConnections += 1;
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => blackHole.listen(stack.catcher.port, '127.0.0.1', () => r()));
+  await stack.startWorker();
+  await until(
+    'every digest stored and being sent',
+    async () => (await digestRows()).length === opts.scale && smtpConnections > 0,
+    180_000,
+    100,
+  );
+  const rowsAtSecondKill = await digestRows();
+  // Kill 2: every digest stored, sends hanging in the worker.
+  await stack.killWorker();
+  const sentAtSecondKill = rowsAtSecondKill.filter((r) => r.status === 'sent').length;
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((r) => blackHole.close(() => r()));
+  await stack.catcher.start();
+  await stack.startWorker();
+
+  const result = (await handle.result()) as { day: string; sent: number };
+  await stack.quiescent(
+    list.map((a) => a.workflowId),
+    240_000,
+  );
+  // The same morning run again (a second Schedule action, say): nothing more is sent.
+  await stack.client.workflow.execute('digestWorkflow', {
+    taskQueue: stack.taskQueue,
+    workflowId: `digest-${stack.taskQueue}-${opts.day}-again`,
+    args: [{ day: opts.day }],
+  });
+
+  const rows = await digestRows();
+  const mails = stack.catcher.list().filter((m) => m.headers['x-notification-kind'] === 'digest');
+  let listed = 0;
+  for (const p of people) {
+    const mine = rows.filter((r) => r.idempotencyKey === digestKey(p.id, opts.day));
+    if (mine.length !== 1 || mine[0].status !== 'sent') {
+      problems.push(`${p.email}: ${mine.length} digest row(s), ${mine.map((r) => r.status).join(', ')}`);
+      continue;
+    }
+    const items = Number(mine[0].headers['X-Digest-Items']);
+    listed += items;
+    if (items !== opts.actions) problems.push(`${p.email}: the digest lists ${items} items, not ${opts.actions}`);
+    const ids = new Set(mails.filter((m) => m.to.includes(p.email)).map((m) => m.messageId));
+    if (ids.size !== 1) problems.push(`${p.email}: ${ids.size} distinct digests at the SMTP server`);
+  }
+  const unclaimed = await pendingItems();
+  if (unclaimed) problems.push(`${unclaimed} digest item(s) never claimed`);
+  if (rows.length !== opts.scale) problems.push(`${rows.length} digest rows for ${opts.scale} people`);
+  if (result.sent !== opts.scale) problems.push(`the run reports ${result.sent} digests sent, not ${opts.scale}`);
+  if (sentAtSecondKill !== 0) problems.push(`${sentAtSecondKill} digest(s) already sent at the second kill`);
+  const check = await stack.check(list, true);
+  log(
+    `digest-kill: stored ${storedAtFirstKill} at the first kill, ${rowsAtSecondKill.length} (none sent, ${smtpConnections} SMTP connections hanging) at the second; ${mails.length} digest mails delivered`,
+  );
+  return report(
+    'worker SIGKILLed at the digest instant and mid-send',
+    { people: opts.scale, actions: list.length, kills: 2, day: opts.day },
+    check,
+    {
+      digestsStored: rows.length,
+      digestMailsDelivered: mails.length,
+      itemsListed: listed,
+      storedAtFirstKill,
+      storedAtSecondKill: rowsAtSecondKill.length,
+      sentAtSecondKill,
+      smtpConnectionsHung: smtpConnections,
+    },
     problems,
   );
 }

@@ -6,7 +6,7 @@
  * anything was lost, repeated without a crash to explain it, or refused wrongly.
  *
  *   SOAK_SCALE=500 SOAK_FUZZ=10000 SOAK_ROUNDS=25 SOAK_KILLS=3 npm run soak
- *   SOAK_ONLY=fuzz,webfuzz,duplicates npm run soak
+ *   SOAK_ONLY=fuzz,webfuzz,duplicates npm run soak   (names: worker-kill, digest-kill, smtp-down, …)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +19,14 @@ import { ApiStack } from '../api/stack';
 import { FUZZ_STACK_OPTIONS, concurrentDuplicates, fuzzWriteRoutes } from './api-scenarios';
 import { PgCluster } from './pg-cluster';
 import { fuzzWebForms } from './web-scenarios';
-import { postgresRestarted, smtpDown, temporalRestarted, workerKilled, type ScenarioReport } from './scenarios';
+import {
+  digestWorkerKilled,
+  postgresRestarted,
+  smtpDown,
+  temporalRestarted,
+  workerKilled,
+  type ScenarioReport,
+} from './scenarios';
 import { FaultStack, ROOT } from './stack';
 
 const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
@@ -98,6 +105,12 @@ async function main(): Promise<number> {
     await scenario('worker-kill', () =>
       withStack({ name: 'kill', temporalAddress: shared.address, log }, (s) =>
         workerKilled(s, { scale: SCALE, kills: KILLS }, log),
+      ),
+    );
+    // Issue 18: one digest per person and day through two kills; at scale, SCALE / 5 people.
+    await scenario('digest-kill', () =>
+      withStack({ name: 'digestkill', temporalAddress: shared.address, log }, (s) =>
+        digestWorkerKilled(s, { scale: Math.max(12, Math.round(SCALE / 5)), actions: 5, day: '2026-12-01' }, log),
       ),
     );
     await scenario('smtp-down', () =>

@@ -77,6 +77,11 @@ const MAIL_OF_EVENT: Record<string, string> = {
   reminder_sent: 'reminder',
   overdue_reminder_sent: 'overdue',
   escalation_raised: 'escalation',
+  // Issue 17: the impact check after approval.
+  impact_check_due: 'impact_request',
+  impact_reminder_sent: 'impact_reminder',
+  impact_evidence_submitted: 'impact_evidence_submitted',
+  impact_decided: 'impact_decision',
 };
 
 export interface CheckReport {
@@ -402,6 +407,8 @@ export class FaultStack {
         dueDate: row.dueDate.toISOString(),
         seq: row.projectedSeq,
         outcome: row.outcome,
+        assurance: row.assurance ?? null,
+        impactCheckAt: row.impactCheckAt?.toISOString() ?? null,
       };
       const want = {
         status: state.stage,
@@ -409,6 +416,8 @@ export class FaultStack {
         dueDate: state.dueDate,
         seq: state.seq,
         outcome: state.outcome,
+        assurance: state.assurance ?? null,
+        impactCheckAt: state.impactCheckAt ?? null,
       };
       if (JSON.stringify(got) !== JSON.stringify(want))
         note(`${a.ref}: row ${JSON.stringify(got)} but workflow ${JSON.stringify(want)}`);
@@ -436,6 +445,8 @@ export class FaultStack {
     const known = new Set<string>();
     for (const o of outbox) {
       const id = (o.messageId ?? '').replace(/^<|>$/g, '');
+      // Held for everyone it was meant for (issue 18): its content reaches them in their digest, a row of its own.
+      if (o.status === 'digested') continue;
       if (o.status !== 'sent' || !id) {
         lost += 1;
         note(`outbox ${o.idempotencyKey}: ${o.status} after ${o.attempts} attempt(s): ${o.lastError ?? ''}`);

@@ -34,9 +34,11 @@ export const WEB_FORM_POSTS = [
   '/actions/:id/decision',
   '/actions/:id/extensions/:rid/decision',
   '/actions/:id/cancel',
-  // Issue 18: a person's mail choices and their cover.
+  // Issue 18: an action's owner, a person's mail choices, their cover and its early end.
+  '/actions/:id/owner',
   '/preferences',
   '/preferences/cover',
+  '/preferences/cover/:cid/end',
   // Issue 20: the chair's steps on an escalation (the step is part of the path).
   '/escalations/:eid/:step',
   // Issue 19: an agency's filled-in progress sheet.
@@ -101,6 +103,11 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     { requiredKeys: [] },
   ),
   '/actions/:id/cancel': fc.record({ reason: valid(fc.constant('Superseded')) }, { requiredKeys: [] }),
+  '/actions/:id/owner': fc.record(
+    { ownerId: valid(fc.constantFrom('', randomUUID(), 'not-a-uuid')) },
+    { requiredKeys: [] },
+  ),
+  '/preferences/cover/:cid/end': fc.constant({}),
   '/preferences': fc.record(
     {
       reminder: valid(fc.constantFrom('immediate', 'digest')),
@@ -212,6 +219,7 @@ export async function fuzzWebForms(
   const rids = [...fixtures.flatMap((f) => (f.extensionId ? [f.extensionId] : [])), randomUUID(), 'nope'];
   const reviewIds = [...fixtures.map((f) => f.reviewId), randomUUID(), 'not-a-uuid'];
   // No escalation is open at the start: a step on one is "not found", and a real id is tried through the API's own tests.
+  // The same ids stand for covers to end (none is set here; ending a real one is tested in test/api and test/web).
   const escalationIds = [randomUUID(), 'not-a-uuid', 'x'.repeat(300)];
   const steps = ['challenge', 'response', 'resolve', 'retime', 'nope'];
 
@@ -271,6 +279,7 @@ export async function fuzzWebForms(
         .replace(':token', encodeURIComponent(q.token))
         .replace(':rev', encodeURIComponent(reviewIds[q.id % reviewIds.length]))
         .replace(':eid', encodeURIComponent(escalationIds[q.id % escalationIds.length]))
+        .replace(':cid', encodeURIComponent(escalationIds[q.id % escalationIds.length]))
         .replace(':step', steps[q.id % steps.length]);
       const csrf = q.csrf === 'wrong' ? 'A'.repeat(who.csrf.length) : who.csrf;
       const withCsrf = q.csrf === 'missing' ? q.fields : { _csrf: csrf, ...q.fields };

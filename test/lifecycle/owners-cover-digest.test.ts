@@ -7,7 +7,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { boardToday } from '../../activities/mail-routing';
 import { actionHistory } from '../../api/queries/actions';
 import { acknowledgeAction, decideAction, submitEvidence } from '../../api/use-cases/actions';
-import { setCover } from '../../api/use-cases/cover';
+import { endCover, setCover } from '../../api/use-cases/cover';
 import { setPreferences } from '../../api/use-cases/preferences';
 import { setActionOwner } from '../../api/use-cases/set-owner';
 import { covers, digestItems, notifications, users } from '../../db/schema';
@@ -89,11 +89,9 @@ it('cover: mail goes to the deputy, who acts for the owner; once it has ended, m
   expect(history.find((e) => e.type === 'evidence_submitted')?.actorName).toBe('Sam Patel for Jo Owner');
   expect(history.find((e) => e.type === 'acknowledged')?.actorName).toBe('Sam Patel for Jo Owner');
 
-  // The cover's last day passes.
-  await h.db.db
-    .update(covers)
-    .set({ startsOn: addDays(today, -5), endsOn: addDays(today, -1) })
-    .where(eq(covers.id, cover.id));
+  // Jo is back early: the lead who set the cover ends it.
+  await endCover(h.db.db, lead, cover.id);
+  expect(await h.db.db.select().from(covers).where(eq(covers.id, cover.id))).toEqual([]);
   await decideAction(h.deps, h.people.board, id, { outcome: 'request_changes', comment: 'Add the audit' });
   const decision = await h.waitMail(ref, 'decision');
   expect({ to: decision.to, cc: decision.cc }).toEqual({ to: ['jo@csc.test'], cc: ['lead@csc.test'] });

@@ -268,3 +268,51 @@ describe('extension request mail', () => {
     });
   });
 });
+
+describe('planImpact: escalations the chair re-timed (patch impact-retimed-escalations)', () => {
+  const missing = {
+    escalationId: 'e1',
+    level: 2,
+    reason: 'impact_evidence_missing' as const,
+    at: T0 + 60 * DAY,
+    setAt: T0 + 20 * DAY,
+    impact: true,
+  };
+  const retimedOf = (p: ReturnType<typeof planImpact>) => p.filter((x) => x.occasion.startsWith('escalation:retimed:'));
+
+  it('raises a re-timed "no impact evidence" escalation again at its new date while the evidence is still due', () => {
+    const p = retimedOf(planImpact(facts({ assurance: 'due', retimed: [missing] }), policy, T0 + 21 * DAY));
+    expect(p).toEqual([
+      {
+        at: T0 + 60 * DAY,
+        kind: 'escalation',
+        reason: 'impact_evidence_missing',
+        level: 2,
+        occasion: `escalation:retimed:e1:${T0 + 60 * DAY}`,
+      },
+    ]);
+  });
+  it('once only, and not when the evidence came or the check was waived meanwhile', () => {
+    const f = facts({ assurance: 'due', retimed: [missing], done: [`escalation:retimed:e1:${T0 + 60 * DAY}`] });
+    expect(retimedOf(planImpact(f, policy, T0 + 61 * DAY))).toEqual([]);
+    const submitted = facts({
+      assurance: 'evidence_submitted',
+      impactEvidenceSubmittedAt: T0 + 30 * DAY,
+      retimed: [missing],
+    });
+    expect(retimedOf(planImpact(submitted, policy, T0 + 31 * DAY))).toEqual([]);
+    expect(planImpact(facts({ assurance: 'waived', retimed: [missing] }), policy, T0 + 31 * DAY)).toEqual([]);
+  });
+  it('leaves alone a re-timing recorded before the patch (no impact mark), as the old histories did', () => {
+    const { impact: _impact, ...old } = missing;
+    expect(retimedOf(planImpact(facts({ assurance: 'due', retimed: [old] }), policy, T0 + 21 * DAY))).toEqual([]);
+  });
+  it('raises a re-timed board delay again only while the same evidence still waits for the board', () => {
+    const board = { ...missing, reason: 'awaiting_board' as const, level: 3 };
+    const waiting = (submittedAt: number) =>
+      facts({ assurance: 'evidence_submitted', impactEvidenceSubmittedAt: submittedAt, retimed: [board] });
+    expect(retimedOf(planImpact(waiting(T0 + 10 * DAY), policy, T0 + 21 * DAY))).toHaveLength(1);
+    // Evidence sent again after the re-timing starts its own clock: the old delay is not raised.
+    expect(retimedOf(planImpact(waiting(T0 + 25 * DAY), policy, T0 + 26 * DAY))).toEqual([]);
+  });
+});

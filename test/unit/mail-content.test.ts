@@ -257,6 +257,36 @@ describe('compose', () => {
     expect(mail.headers['X-Notification-Kind']).toBe(kind);
   });
 
+  it('an approval with an impact check ahead says when it is due and what will be asked, not "nothing more"', () => {
+    const approve = req('decision', { occasion: 'decision:d-1', detail: { outcome: 'approve', comment: 'Good' } });
+    const check = { on: new Date('2027-07-31T22:59:59.999Z') };
+    const mail = compose(approve, facts({ details: { ...DETAILS, impactCheck: check }, status: 'closed' }), NOW);
+    expect(mail.subject).toBe(
+      '[SCR-P 2.1] Approved: 2.1 is closed as implemented; its impact is checked on 31 July 2027',
+    );
+    expect(mail.text).toContain('Impact check due: 31 July 2027');
+    expect(mail.text).toContain('How impact will be measured: 90% of officers trained by the due date');
+    expect(mail.text).toContain(
+      'Nothing more is asked of Thames Valley Police until 31 July 2027. On that day the board will ask whether the learning is embedded: a short statement of the impact, what was measured and how',
+    );
+    expect(mail.text).not.toContain('for this action.');
+    expect(mail.html).toContain('<dt><strong>Impact check due</strong></dt>');
+    // The action's own impact measure wins over its success measure.
+    const own = compose(
+      approve,
+      facts({ details: { ...DETAILS, impactMeasure: 'Case file audit each quarter', impactCheck: check } }),
+      NOW,
+    );
+    expect(own.text).toContain('How impact will be measured: Case file audit each quarter');
+    // With no check ahead (none applies, or already waived), the approval ends it as before.
+    for (const details of [DETAILS, { ...DETAILS, impactCheck: null }]) {
+      const plain = compose(approve, facts({ details }), NOW);
+      expect(plain.subject).toBe('[SCR-P 2.1] Approved: 2.1 is closed as implemented');
+      expect(plain.text).toContain('Nothing more is asked of Thames Valley Police for this action.');
+      expect(plain.text).not.toContain('Impact check');
+    }
+  });
+
   it('a reminder the day before says tomorrow; one without a due date says soon', () => {
     expect(compose(req('reminder'), facts({ dueDate: new Date('2026-11-03T12:00:00Z') }), NOW).subject).toBe(
       '[SCR-P 2.1] Reminder: 2.1 is due tomorrow, on 3 November 2026',
@@ -460,6 +490,8 @@ describe('every mail reads as plain English', () => {
   describe.each([
     ['with details', DETAILS],
     ['without details', undefined],
+    // Issue 17: an approval with the impact check ahead names its date and what will be asked.
+    ['with an impact check ahead', { ...DETAILS, impactCheck: { on: new Date('2027-07-31T22:59:59.999Z') } }],
   ] as const)('%s', (_label, details) => {
     it.each(variants)('%s', (_name, r) => {
       for (const status of statuses) {

@@ -71,6 +71,26 @@ it('the chair sees the queue and sends a challenge from it', async () => {
   await ctx.close();
 });
 
+it('a refused step comes back open, with the problem beside its field and the error summary linking to it', async () => {
+  const ctx = await stack.browser.newContext();
+  const page: Page = await signIn(stack, ctx, CHAIR);
+  await page.goto(`${stack.baseUrl}/escalations`);
+  const [open] = await stack.db.db.select().from(escalations).where(eq(escalations.actionId, actionId));
+  await page.getByText('Record a step on SCR-CHAIR 1.1').click();
+  // Only spaces: the browser's `required` lets it through, the API's rule does not.
+  await page.getByLabel("The agency's response").fill('   ');
+  await page.getByRole('button', { name: 'Record the response' }).click();
+  const field = page.locator(`#re-text-${open.id}`);
+  await field.waitFor();
+  expect(await field.getAttribute('aria-invalid')).toBe('true');
+  expect(await page.locator(`#re-text-${open.id}-error`).textContent()).toMatch(/write the response/);
+  expect(await field.isVisible()).toBe(true);
+  const summaryLink = page.locator(`a[href="#re-text-${open.id}"]`);
+  expect(await summaryLink.count()).toBe(1);
+  await shot(page, 'chair-queue-step-refused');
+  await ctx.close();
+});
+
 it('an inspector reads an action without forms, and the board reads the access log', async () => {
   const ctx = await stack.browser.newContext();
   const page = await signIn(stack, ctx, INSPECTOR);

@@ -1,25 +1,28 @@
 /** The start pages, one action's page with its forms, its files, and every action filtered and paged. */
 import { RESULTS } from '../../../domain/words';
 import { Router, type Request, type Response } from 'express';
-import { ACTION_STATUSES, ASSURANCE_STATES, RAGS } from '../../../domain/vocabulary';
+import { ACTION_STATUSES, ASSURANCE_STATES, RAGS, isBoardRole, isOpen } from '../../../domain/vocabulary';
 import { AppError } from '../../../lib/errors';
 import { findUnstorable } from '../../../workflows/storable-text';
 import type { Access } from '../../http/route';
 import { requireAccess } from '../../http/route';
-import { EVIDENCE_UPLOAD_LIMITS, type MultipartLimits, type UploadedFile } from '../../http/uploads';
+import { EVIDENCE_UPLOAD_LIMITS, sendDownload, type MultipartLimits, type UploadedFile } from '../../http/uploads';
 import { z } from '../../http/zod';
 import { listActionsCached } from '../../queries/action-list-cache';
 import {
   actionPageView,
   evidenceOf,
   findActionRow,
+  findAssuranceAttachment,
   findAttachment,
   pendingExtensionRequests,
 } from '../../queries/actions';
 import { listAgencies } from '../../queries/agencies';
 import { listReviews } from '../../queries/reviews';
+import { activeMembers } from '../../queries/users';
 import { scopeOf } from '../../queries/scope';
 import { BOARD, DECIDERS, OWNER } from '../../routes/actions';
+import { NAME_OWNER } from '../../routes/me';
 import {
   AgencyCode,
   CancelBody,
@@ -30,6 +33,7 @@ import {
   ImpactDecisionBody,
   ImpactEvidenceBody,
   ProgressUpdateBody,
+  SetOwnerBody,
 } from '../../schemas';
 import { decideImpact, postProgress, submitImpactEvidence, withFiles } from '../../use-cases/assurance';
 import {
@@ -39,7 +43,8 @@ import {
   decideExtension,
   requestExtension,
 } from '../../use-cases/actions';
-import { actOnAction, submitEvidenceWithFiles } from '../../use-cases/action-commands';
+import { actOnAction, lifecycleDeps, submitEvidenceWithFiles } from '../../use-cases/action-commands';
+import { isAgencyLead, setActionOwner } from '../../use-cases/set-owner';
 import { allActionsPage, badFilterPage, type ActionsFilter } from '../board-pages';
 import { actorOf, fieldErrors, locals, str, valuesOf, type WebKit } from '../kit';
 import type { PageMessages } from '../layout';
@@ -212,11 +217,16 @@ export function actionRouter(kit: WebKit): Router {
     const view = await actionPageView(db, scopeOf(s.user), id);
     if (!view) return kit.notFound(res);
     const a = view.action;
+    // Issue 18: the board and the agency's lead name the owner, from the agency's active people.
+    const namesOwner =
+      isOpen(a.status) && (isBoardRole(s.user.role) || (await isAgencyLead({ db }, actorOf(s), view.action.agencyId)));
     send(
       res,
       status,
       `${a.reviewReference} ${a.reference}`,
-      actionPage(locals(res).ctx, view, new Date(), refused),
+      actionPage(locals(res).ctx, view, new Date(), refused, {
+        ownerChoices: namesOwner ? await activeMembers(db, view.action.agencyId) : undefined,
+      }),
       messages,
     );
   };
@@ -241,13 +251,25 @@ export function actionRouter(kit: WebKit): Router {
         ? await findAttachment(db, id, String(req.params.fileId))
         : null;
       if (!file) return kit.notFound(res);
-      res.setHeader('Content-Type', file.mediaType);
-      // Always a download, never rendered in our origin: an uploaded file cannot run as our page.
-      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.send(file.content);
+      sendDownload(res, file);
     }),
   );
+
+  // Issue 17: a progress update's and impact evidence's files, by the same rule.
+  for (const parent of ['updates', 'impact-evidence'] as const)
+    router.get(
+      `/actions/:id/${parent}/:parentId/files/:sha256`,
+      wrap(async (req, res) => {
+        const s = kit.signedIn(req, res);
+        if (!s) return;
+        const id = String(req.params.id);
+        const file = (await findActionRow(db, scopeOf(s.user), id))
+          ? await findAssuranceAttachment(db, id, parent, String(req.params.parentId), String(req.params.sha256))
+          : null;
+        if (!file) return kit.notFound(res);
+        sendDownload(res, file);
+      }),
+    );
 
   /**
    * A POST on an action: CSRF, the role (as the API's route table has it), visibility (another
@@ -299,7 +321,7 @@ export function actionRouter(kit: WebKit): Router {
               {},
               {
                 error:
-                  'your change is still being recorded. It has not been refused: reload this page in a minute to see it. Sending the form again may be refused once the first has gone through.',
+                  'your change is still being recorded: it has not been refused, but it is not confirmed yet. Reload this page in a minute. If the change is not shown then, send the form again.',
               },
             );
           }
@@ -374,6 +396,18 @@ export function actionRouter(kit: WebKit): Router {
     run: (s, id, fields) => {
       const body = kit.parse(CancelBody, fields);
       return actOnAction(ctx, actorOf(s), id, (deps) => cancelAction(deps, actorOf(s), id, body));
+    },
+  });
+
+  // ---- issue 18: naming the owner (the API's POST /api/v1/actions/:id/owner) ----
+  actionPost('/actions/:id/owner', {
+    form: 'owner',
+    access: NAME_OWNER,
+    notice: 'owner_named',
+    fieldIds: () => ({ ownerId: 'owner-id' }),
+    run: (s, id, fields) => {
+      const body = kit.parse(SetOwnerBody, { ownerId: str(fields.ownerId) === '' ? null : fields.ownerId });
+      return setActionOwner(lifecycleDeps(ctx), actorOf(s), id, body.ownerId);
     },
   });
 

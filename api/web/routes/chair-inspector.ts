@@ -13,9 +13,9 @@ import { ChallengeBody, ResolveBody, ResponseBody, RetimeBody } from '../../sche
 import { lifecycleDeps } from '../../use-cases/action-commands';
 import { recordChairStep, type ChairInput } from '../../use-cases/chair';
 import { inspectorReadsCsv } from '../../use-cases/inspector-access';
-import { fmtDate, fmtDateTime, html, isoDay, type Part } from '../html';
-import { actorOf, fieldErrors, locals, str, type WebKit } from '../kit';
-import { csrfField, type PageContext } from '../layout';
+import { fmtDate, fmtDateTime, html, isoDay, raw, type Part } from '../html';
+import { actorOf, fieldErrors, locals, str, type FormState, type WebKit } from '../kit';
+import { csrfField, fieldProblem, typed, type PageContext } from '../layout';
 import { messagePage } from '../pages';
 
 /** Mounted right after the session is loaded, before every page router. */
@@ -71,47 +71,87 @@ function notes(e: EscalationView): Part {
   </ol>`;
 }
 
-function chairForms(ctx: PageContext, e: EscalationView, now: Date): Part {
+/** A refused step: which escalation and form, what was typed and what was wrong, shown beside the field. */
+export interface RefusedStep {
+  escalationId: string;
+  step: string;
+  state: FormState;
+}
+
+/** The id of a chair form's field: one per escalation, so the error summary can link to it. */
+const FORM_PREFIX: Record<string, string> = { challenge: 'ch', response: 're', resolve: 'rs', retime: 'rt' };
+const fieldId = (step: string, name: string, escalationId: string) => `${FORM_PREFIX[step]}-${name}-${escalationId}`;
+
+function chairForms(ctx: PageContext, e: EscalationView, now: Date, refused?: RefusedStep): Part {
   const id = e.id;
   const tomorrow = isoDay(new Date(now.getTime() + 86_400_000));
-  return html`<details>
+  const mine = refused?.escalationId === id ? refused : undefined;
+  const stateOf = (step: string) => (mine?.step === step ? mine.state : undefined);
+  const problem = (step: string, name: string, hintId?: string) =>
+    fieldProblem(stateOf(step), name, fieldId(step, name, id), hintId);
+  const chText = problem('challenge', 'text');
+  const chTo = problem('challenge', 'to');
+  const reText = problem('response', 'text');
+  const rsComment = problem('resolve', 'comment');
+  const rtUntil = problem('retime', 'until', `rt-hint-${id}`);
+  const rtComment = problem('retime', 'comment');
+  const to = typed(stateOf('challenge'), 'to', 'lead');
+  return html`<details ${mine ? raw('open') : ''}>
     <summary>Record a step on ${e.action.reviewReference} ${e.action.reference}</summary>
     <form class="stack" method="post" action="/escalations/${id}/challenge">
       ${csrfField(ctx)}
       <label for="ch-text-${id}">Challenge</label>
-      <textarea id="ch-text-${id}" name="text" rows="3" required></textarea>
+      ${chText.message}<textarea id="ch-text-${id}" name="text" rows="3" required ${chText.attrs}>
+${typed(stateOf('challenge'), 'text')}</textarea>
       <label for="ch-to-${id}">Send it to</label>
-      <select id="ch-to-${id}" name="to">
-        <option value="lead">The agency's lead officer</option>
-        <option value="senior">The agency's senior manager</option>
+      ${chTo.message}<select id="ch-to-${id}" name="to" ${chTo.attrs}>
+        <option value="lead" ${to === 'lead' ? raw('selected') : ''}>The agency's lead officer</option>
+        <option value="senior" ${to === 'senior' ? raw('selected') : ''}>The agency's senior manager</option>
       </select>
       <div><button class="primary" type="submit">Send the challenge</button></div>
     </form>
     <form class="stack" method="post" action="/escalations/${id}/response">
       ${csrfField(ctx)}
       <label for="re-text-${id}">The agency's response</label>
-      <textarea id="re-text-${id}" name="text" rows="3" required></textarea>
+      ${reText.message}<textarea id="re-text-${id}" name="text" rows="3" required ${reText.attrs}>
+${typed(stateOf('response'), 'text')}</textarea>
       <div><button class="secondary" type="submit">Record the response</button></div>
     </form>
     <form class="stack" method="post" action="/escalations/${id}/resolve">
       ${csrfField(ctx)}
       <label for="rs-comment-${id}">Comment (optional)</label>
-      <textarea id="rs-comment-${id}" name="comment" rows="2"></textarea>
+      ${rsComment.message}<textarea id="rs-comment-${id}" name="comment" rows="2" ${rsComment.attrs}>
+${typed(stateOf('resolve'), 'comment')}</textarea>
       <div><button class="secondary" type="submit">Close as resolved</button></div>
     </form>
     <form class="stack" method="post" action="/escalations/${id}/retime">
       ${csrfField(ctx)}
       <label for="rt-until-${id}">Raise it again on</label>
       <span class="hint" id="rt-hint-${id}">For example the day of the next board meeting.</span>
-      <input id="rt-until-${id}" name="until" type="date" required min="${tomorrow}" aria-describedby="rt-hint-${id}" />
+      ${rtUntil.message}<input
+        id="rt-until-${id}"
+        name="until"
+        type="date"
+        required
+        min="${tomorrow}"
+        value="${typed(stateOf('retime'), 'until')}"
+        ${rtUntil.attrs}
+      />
       <label for="rt-comment-${id}">Comment (optional)</label>
-      <textarea id="rt-comment-${id}" name="comment" rows="2"></textarea>
+      ${rtComment.message}<textarea id="rt-comment-${id}" name="comment" rows="2" ${rtComment.attrs}>
+${typed(stateOf('retime'), 'comment')}</textarea>
       <div><button class="secondary" type="submit">Re-time the escalation</button></div>
     </form>
   </details>`;
 }
 
-export function escalationQueuePage(ctx: PageContext, list: EscalationView[], state: EscalationState, now: Date): Part {
+export function escalationQueuePage(
+  ctx: PageContext,
+  list: EscalationView[],
+  state: EscalationState,
+  now: Date,
+  refused?: RefusedStep,
+): Part {
   const isChair = ctx.user?.role === 'chair';
   const tabs: [EscalationState, string][] = [
     ['open', 'Open'],
@@ -172,7 +212,7 @@ export function escalationQueuePage(ctx: PageContext, list: EscalationView[], st
                         ${e.notified.length ? e.notified.join(', ') : html`<span class="muted">—</span>`}
                       </td>
                       <td data-label="History">
-                        ${notes(e)} ${isChair && e.resolvedAt === null ? chairForms(ctx, e, now) : ''}
+                        ${notes(e)} ${isChair && e.resolvedAt === null ? chairForms(ctx, e, now, refused) : ''}
                       </td>
                     </tr>`,
                 )}
@@ -268,15 +308,29 @@ export function chairInspectorRouter(kit: WebKit): Router {
         if (err.kind === 'not_found') return kit.notFound(res);
         const errors = fieldErrors(err);
         const now = new Date();
+        const escalationId = String(req.params.id);
+        const step = String(req.params.step);
+        const values = Object.fromEntries(Object.entries(form.fields).map(([k, v]) => [k, str(v)]));
+        // The refused form is shown open, with what was typed and each problem beside its field.
+        const refused: RefusedStep = { escalationId, step, state: { values, errors } };
+        const fields = Object.keys(errors).length > 0;
         return kit.send(
           res,
           err.status,
           'Escalations',
-          escalationQueuePage(locals(res).ctx, await listEscalations(ctx.db, { state: 'open' }, now), 'open', now),
+          escalationQueuePage(
+            locals(res).ctx,
+            await listEscalations(ctx.db, { state: 'open' }, now),
+            'open',
+            now,
+            refused,
+          ),
           {
-            error: Object.keys(errors).length
-              ? `the step was not recorded: ${Object.values(errors).join('; ')}`
-              : err.message,
+            error: fields
+              ? 'the step was not recorded; check the fields below.'
+              : `the step was not recorded: ${err.message}`,
+            fieldErrors: errors,
+            fieldIds: Object.fromEntries(Object.keys(errors).map((f) => [f, fieldId(step, f, escalationId)])),
           },
         );
       }

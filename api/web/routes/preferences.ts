@@ -1,10 +1,11 @@
 /** Issue 18: the preferences page (mail choices, cover while away), the same use-cases as /api/v1/me/*. */
-import { and, eq, isNull, ne } from 'drizzle-orm';
 import { Router, type Response } from 'express';
-import { DIGESTIBLE_KINDS, users } from '../../../db/schema';
+import { DIGESTIBLE_KINDS } from '../../../db/schema';
+import { isUuid } from '../../../domain/text';
 import { AppError } from '../../../lib/errors';
+import { activeMembers } from '../../queries/users';
 import { CoverBody, PreferencesBody } from '../../schemas';
-import { coversOf, setCover } from '../../use-cases/cover';
+import { coversOf, endCover, setCover } from '../../use-cases/cover';
 import { deliveryOf, setPreferences } from '../../use-cases/preferences';
 import { actorOf, fieldErrors, locals, valuesOf, type WebKit } from '../kit';
 import { mailChoiceId, preferencesPage } from '../preferences-page';
@@ -31,13 +32,7 @@ export function preferencesRouter(kit: WebKit): Router {
   const data = async (s: WebSession) => ({
     delivery: await deliveryOf(db, s.user.userId),
     covers: await coversOf(db, s.user.userId),
-    colleagues: s.user.agencyId
-      ? await db
-          .select({ id: users.id, name: users.name })
-          .from(users)
-          .where(and(eq(users.agencyId, s.user.agencyId), ne(users.id, s.user.userId), isNull(users.deactivatedAt)))
-          .orderBy(users.name)
-      : [],
+    colleagues: s.user.agencyId ? await activeMembers(db, s.user.agencyId, s.user.userId) : [],
   });
 
   router.get(
@@ -58,16 +53,21 @@ export function preferencesRouter(kit: WebKit): Router {
   const submit = async (
     res: Response,
     s: WebSession,
-    form: 'mail' | 'cover',
+    form: 'mail' | 'cover' | 'end',
     values: Record<string, string>,
     save: () => Promise<unknown>,
   ) => {
     try {
       await save();
-      kit.flashAndRedirect(res, form === 'mail' ? 'preferences' : 'cover', '/preferences');
+      kit.flashAndRedirect(
+        res,
+        form === 'mail' ? 'preferences' : form === 'cover' ? 'cover' : 'cover_ended',
+        '/preferences',
+      );
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      const errors = form === 'mail' ? mailErrors(err) : fieldErrors(err);
+      // Ending has no field to show a problem beside: its message heads the page.
+      const errors = form === 'mail' ? mailErrors(err) : form === 'cover' ? fieldErrors(err) : {};
       const state = { values, errors };
       send(
         res,
@@ -114,6 +114,19 @@ export function preferencesRouter(kit: WebKit): Router {
       await submit(res, s, 'cover', values, () =>
         setCover(db, actorOf(s), kit.parse(CoverBody, { ...values, copyMe: values.copyMe === 'true' })),
       );
+    }),
+  );
+
+  router.post(
+    '/preferences/cover/:id/end',
+    wrap(async (req, res) => {
+      const form = await kit.readForm(req, res);
+      if (!form) return;
+      const s = kit.signedIn(req, res);
+      if (!s) return;
+      const id = String(req.params.id);
+      if (!isUuid(id)) return kit.notFound(res);
+      await submit(res, s, 'end', {}, () => endCover(db, actorOf(s), id));
     }),
   );
 
