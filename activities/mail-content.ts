@@ -307,6 +307,16 @@ function decisionMessage(req: NotificationRequest, f: MailFacts): Message {
         facts: [['Reason', comment]],
         asks: [`Nothing more is asked of ${agencyName(f)} for this action.`],
       };
+    case 'review_withdrawn': {
+      // Issue 22: one mail per agency for the whole review, sent by one of its actions' workflows.
+      const refs = d.actions || f.reference;
+      return {
+        headline: `Review withdrawn: ${f.reviewReference}`,
+        lead: `${who(f, 'The board')} withdrew the review ${f.reviewReference}. Every open action of ${agencyName(f)} in it is cancelled and will not be chased any more: ${refs}.`,
+        facts: [['Reason', comment]],
+        asks: [`Nothing more is asked of ${agencyName(f)} for these actions.`],
+      };
+    }
     case 'cancelled':
       return {
         headline: `Cancelled: ${f.reference} ${f.title}`,

@@ -214,6 +214,16 @@ async function project(db: Db, e: ActionEvent, auditKey?: string): Promise<{ app
       }
     }
     await projectAssurance(tx, e, actorId, at);
+    if (e.type === 'due_date_corrected') {
+      // Issue 22: a correction is not slippage. A first due date kept by an earlier extension moves
+      // with it, so daysSlipped stays what the extensions made it; the corrected date stays in the event.
+      const shift = Date.parse(String(e.payload.to)) - Date.parse(String(e.payload.from));
+      if (Number.isFinite(shift) && shift !== 0)
+        await tx
+          .update(actions)
+          .set({ originalDueDate: sql`${actions.originalDueDate} + (${shift} * interval '1 millisecond')` })
+          .where(and(eq(actions.id, e.actionId), lt(actions.projectedSeq, e.seq)));
+    }
     if (e.escalationRaised) {
       const x = e.escalationRaised;
       await tx

@@ -27,7 +27,11 @@ export async function completeRecommendation(db: Db, c: RecommendationCompletion
         ),
       );
     if (open.length === 0)
-      await tx.update(reviews).set({ status: 'completed', completedAt: at }).where(eq(reviews.id, c.reviewId));
+      // A review the board withdrew (issue 22) stays withdrawn when its last recommendation ends.
+      await tx
+        .update(reviews)
+        .set({ status: 'completed', completedAt: at })
+        .where(and(eq(reviews.id, c.reviewId), ne(reviews.status, 'withdrawn')));
     await appendAudit(
       tx,
       {

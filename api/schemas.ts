@@ -1047,3 +1047,76 @@ export const InspectorReadOut = z
   .openapi('InspectorRead');
 
 // ---- end issue 20 ----
+
+// ---- issue 22: the board's corrections ----
+
+export const DueDateCorrectionBody = z
+  .strictObject({
+    dueDate: DateOrInstant.describe('the corrected due date (a day means the end of that day in the board time zone)'),
+    reason: text(2000, 'Say why the date was wrong: it is kept with the correction'),
+  })
+  .openapi('DueDateCorrectionBody');
+
+export const WordingBody = z
+  .strictObject({
+    title: z.string().trim().min(1, 'enter the title').max(2000, 'at most 2000 characters').optional(),
+    description: optionalText(10000).describe('"" clears it'),
+    successMeasure: optionalText(4000).describe('"" clears it'),
+    reason: optionalText(2000).describe('why the wording changed (kept with the correction)'),
+  })
+  .refine((b) => b.title !== undefined || b.description !== undefined || b.successMeasure !== undefined, {
+    message: 'give at least one of title, description, successMeasure',
+    path: ['title'],
+  })
+  .openapi('WordingBody');
+
+export const RecommendationWordingBody = z
+  .strictObject({
+    text: text(10000, 'Enter the recommendation as it should read'),
+    reason: optionalText(2000),
+  })
+  .openapi('RecommendationWordingBody');
+
+export const WordingCorrected = z.object({ changed: z.array(z.string()) }).openapi('WordingCorrected');
+
+export const ReassignBody = z
+  .strictObject({ agencyCode: AgencyCode.describe('the agency that owns the action from now on') })
+  .openapi('ReassignBody');
+
+export const AddActionBody = ActionInput.omit({ themes: true }).openapi('AddActionBody');
+
+export const WithdrawReviewBody = z
+  .strictObject({
+    reason: text(10000, 'Give the reason for withdrawing the review: every agency with open actions is told it'),
+  })
+  .openapi('WithdrawReviewBody');
+
+export const WithdrawnReview = z
+  .object({
+    id: z.string(),
+    status: z.literal('withdrawn'),
+    cancelled: z.array(z.object({ actionId: z.string(), reference: z.string(), agencyCode: z.string() })),
+    agenciesTold: z.array(z.string()).openapi({ description: 'Agency codes mailed (once each)' }),
+  })
+  .openapi('WithdrawnReview');
+
+export const MovedEvidenceOut = z
+  .object({
+    actionId: z.string(),
+    reviewReference: z.string(),
+    reference: z.string(),
+    title: z.string(),
+    nowWith: z.string().openapi({ description: 'The agency that owns the action now' }),
+    evidence: z.array(
+      z.object({
+        id: z.string(),
+        statement: z.string(),
+        links: z.array(z.string()),
+        status: z.string(),
+        submittedAt: z.string(),
+        submittedByName: z.string().nullable(),
+        attachments: z.array(z.object({ id: z.string(), filename: z.string(), size: z.number() })),
+      }),
+    ),
+  })
+  .openapi('MovedEvidence');

@@ -130,7 +130,8 @@ export const reviews = pgTable(
     publishedOn: date('published_on', { mode: 'string' }),
     /** The timers policy with every default filled in (docs/ARCHITECTURE.md, The action lifecycle). */
     policy: jsonb('policy').notNull(),
-    status: text('status', { enum: ['active', 'completed'] })
+    // 'withdrawn': the board withdrew the review (issue 22); the reason is in its audit event.
+    status: text('status', { enum: ['active', 'completed', 'withdrawn'] })
       .notNull()
       .default('active'),
     createdBy: uuid('created_by').references(() => users.id),

@@ -5,6 +5,7 @@ import { readCsv } from '../api/import/read';
 import { sheetToRecommendations } from '../api/import/to-review';
 import type { LifecycleDeps } from '../api/use-cases/lifecycle-deps';
 import { createReview } from '../api/use-cases/reviews';
+import { correctDueDate } from '../api/use-cases/corrections';
 import {
   acknowledgeAction,
   decideAction,
@@ -318,4 +319,11 @@ async function seedDemoProgress(deps: LifecycleDeps, acts: { id: string; agencyC
     outcome: 'waived',
     comment: 'A letter to the minister changes no practice to check: there is nothing to embed.',
   });
+  // Issue 22: a board correction on the first screen: a due date entered wrongly, put right (not an extension).
+  const corrected = acts[7];
+  if (corrected)
+    await correctDueDate(deps, board, corrected.id, {
+      dueDate: inDays(150),
+      reason: 'The plan agreed with the agency says the end of the quarter; the import had the wrong date.',
+    });
 }

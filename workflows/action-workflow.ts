@@ -54,6 +54,14 @@ import {
 } from './messages';
 import { EXTENSION_WAIT_OCCASION, plan, type PlannedInstant, type PlanFacts } from './planner';
 import { applyChairStep, checkChairStep } from './chair';
+import {
+  applyCorrectDueDate,
+  applyWithdrawWithReview,
+  checkCorrectDueDate,
+  checkWithdrawWithReview,
+  correctDueDateUpdate,
+  withdrawWithReviewUpdate,
+} from './corrections';
 import { followUpReference, impactCheckDate, isAssurancePending, planImpact, type ImpactInstant } from './assurance';
 import { checkDecideImpact, checkPostProgress, checkSubmitImpactEvidence } from './assurance-rules';
 import { deriveRag } from './rag';
@@ -693,6 +701,19 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
     { validator: (a) => checkChairStep(m, a) },
   );
   // ---- end issue 20 ----
+  // ---- issue 22: the board's corrections (workflows/corrections.ts, patch CORRECTIONS_PATCH) ----
+  const correcting = { m, commit: (...c: Parameters<typeof commit>) => commit(...c), view, resolveEscalations };
+  setHandler(
+    correctDueDateUpdate,
+    guarded(checkCorrectDueDate, (a) => applyCorrectDueDate(correcting, a)),
+    { validator: (a) => checkCorrectDueDate(m, a) },
+  );
+  setHandler(
+    withdrawWithReviewUpdate,
+    guarded(checkWithdrawWithReview, (a) => applyWithdrawWithReview(correcting, a)),
+    { validator: (a) => checkWithdrawWithReview(m, a) },
+  );
+  // ---- end issue 22 corrections ----
 
   setHandler(stateQuery, view);
 

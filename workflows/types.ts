@@ -295,7 +295,9 @@ export type ActionEventType =
   | 'escalation_challenged'
   | 'escalation_response_recorded'
   | 'escalation_resolved'
-  | 'escalation_retimed';
+  | 'escalation_retimed'
+  // Issue 22: the board's corrections (workflows/corrections.ts).
+  | 'due_date_corrected';
 
 /** The action row as the workflow sees it after an event (the projection writes it as is). */
 export interface ActionRowSnapshot {

@@ -20,7 +20,9 @@ export function reportTitle(r: ProgressReport): string {
 const intro = (r: ProgressReport) =>
   `Alongside the ${r.review.title} (${r.review.reference}), the board publishes the following statements of the progress made by the agencies involved on the recommendations of its action plan. ` +
   `Of ${r.totals.actions} actions, ${r.totals.implemented} have been implemented, ${r.totals.notImplemented} closed as not implemented, ${r.totals.cancelled} cancelled and ${r.totals.open} remain open.` +
-  impactSentence(r);
+  impactSentence(r) +
+  // Issue 22: a review the board withdrew says so; each cancelled action gives the reason.
+  (r.review.status === 'withdrawn' ? ' The board withdrew this review; its open actions were cancelled.' : '');
 
 /** Issue 17: implemented is not the same as embedded; say how many have evidence of impact. */
 function impactSentence(r: ProgressReport): string {

@@ -4,6 +4,7 @@ import { EVIDENCE_UPLOAD_LIMITS, sendDownload } from '../http/uploads';
 import { z } from '../http/zod';
 import { listActionsCached } from '../queries/action-list-cache';
 import { actionHistory, findAttachment } from '../queries/actions';
+import { ownEvidenceFileAgency } from '../queries/moved-evidence';
 import { scopeOf } from '../queries/scope';
 import {
   Action,
@@ -207,7 +208,12 @@ export const actionRoutes: RouteDef[] = [
     params: AttachmentParams,
     responses: { 200: { description: 'The file as uploaded', contentTypes: ['application/octet-stream'] } },
     handler: async ({ ctx, actor, params, res }) => {
-      await requireVisibleAction(ctx, actor, params.id);
+      // Issue 22: an agency keeps the files of its own evidence on an action moved to another agency.
+      const ownFile =
+        actor.role === 'agency' &&
+        actor.agencyId !== null &&
+        (await ownEvidenceFileAgency(ctx.db, params.attachmentId)) === actor.agencyId;
+      if (!ownFile) await requireVisibleAction(ctx, actor, params.id);
       const file = await findAttachment(ctx.db, params.id, params.attachmentId);
       if (!file) throw new AppError('not_found', 'No such attachment');
       sendDownload(res, file);

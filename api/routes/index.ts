@@ -3,6 +3,7 @@ import { actionRoutes } from './actions';
 import { assuranceRoutes } from './assurance';
 import { calendarRoutes } from './calendar';
 import { chairInspectorRoutes } from './chair-inspector';
+import { correctionRoutes } from './corrections';
 import { dashboardRoutes } from './dashboard';
 import { meRoutes } from './me';
 import { peopleRoutes } from './people';
@@ -26,4 +27,5 @@ export const ROUTES: RouteDef[] = [
   ...themeRoutes,
   ...meRoutes,
   ...chairInspectorRoutes, // issue 20
+  ...correctionRoutes, // issue 22: the board's corrections
 ];

@@ -2,7 +2,7 @@
  * Board pages: a review with all its actions, every action with filters, importing a review
  * from a spreadsheet. Rendered from the API's scoped queries (an agency user sees only its own).
  */
-import { isFinished, isOverdue } from '../../domain/vocabulary';
+import { isBoardRole, isFinished, isOverdue } from '../../domain/vocabulary';
 import { RAG_LABEL, RESULT_LABEL, STATUS_LABEL } from '../../domain/words';
 import type { FieldIssue } from '../../lib/errors';
 import { IMPORT_UPLOAD_LIMITS } from '../http/uploads';
@@ -92,14 +92,17 @@ export function reviewDetailPage(ctx: PageContext, r: ReviewDetail, now: Date): 
           : ''
       }
       <dt>Status</dt>
-      <dd>${r.status === 'completed' ? 'Completed' : 'Active'}</dd>
+      <dd>
+        ${r.status === 'completed' ? 'Completed' : r.status === 'withdrawn' ? 'Withdrawn by the board' : 'Active'}
+      </dd>
       <dt>${isAgency ? 'Your actions' : 'Actions'}</dt>
       <dd>${all.length} (${open.length} open, ${all.filter((a) => isOverdue(a, now)).length} overdue)</dd>
     </dl>
     <p>
       <a href="/reviews/${r.id}/statement">Progress statement for ${r.reference}</a> ·
       <a href="/reviews/${r.id}/progress-sheet">Progress sheet (Excel) for ${r.reference}</a> ·
-      <a href="/actions?review=${r.id}">Filter these actions</a>
+      <a href="/actions?review=${r.id}">Filter these actions</a
+      >${isBoardRole(ctx.user?.role ?? '') ? html` · <a href="/reviews/${r.id}/correct">Correct, add an action or withdraw this review</a>` : ''}
     </p>
     ${r.recommendations.map(
       (rec) =>

@@ -112,7 +112,8 @@ export function myActionsPage(open: Paged<ActionView>, finishedCount: number, no
               listed with all your agency’s actions.
             </p>`
         : ''
-    }`;
+    }
+    <p><a href="/moved">Evidence you sent on actions the board moved to another agency</a></p>`;
 }
 
 function evidenceBlock(e: EvidenceView, actionId: string): Html {
@@ -163,6 +164,9 @@ const EVENT_TEXT: Record<string, string> = {
   escalation_response_recorded: "The agency's response, recorded by the chair",
   escalation_resolved: 'The chair closed the escalation as resolved',
   escalation_retimed: 'The chair re-timed the escalation',
+  // Issue 22: the board's corrections.
+  due_date_corrected: 'Due date corrected',
+  wording_corrected: 'Wording corrected',
 };
 /** The board's decision on evidence in words, the same as the mails and the statement say it. */
 const DECISION_TITLE: Record<string, string> = {
@@ -220,6 +224,23 @@ function extensionsSection(list: Extension[]): Part {
 }
 
 /** One timeline entry: a heading that says what happened in words, and what was said with it. */
+const WORDING_FIELD: Record<string, string> = {
+  title: 'Title',
+  description: 'Description',
+  successMeasure: 'Success measure',
+  recommendationText: 'Recommendation',
+};
+
+/** A wording correction's before and after, field by field. */
+export function wordingChanges(p: Record<string, unknown>): Part {
+  const changes = (p.changes ?? {}) as Record<string, { before: string | null; after: string | null } | undefined>;
+  const said = (v: string | null | undefined) => (v ? html`<q>${v}</q>` : html`<span class="muted">(blank)</span>`);
+  return html`${Object.entries(changes).map(
+    ([field, c]) =>
+      html`<br /><span class="muted">${WORDING_FIELD[field] ?? field}:</span> ${said(c?.before)} → ${said(c?.after)}`,
+  )}${typeof p.reason === 'string' && p.reason ? html`<br /><span class="muted">Why:</span> ${p.reason}` : ''}`;
+}
+
 function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageData): { title: string; detail: Part } {
   const str = (k: string) => (typeof p[k] === 'string' && p[k] ? String(p[k]) : null);
   const x = d.extensionRequests.find((e) => e.id === str('requestId'));
@@ -261,6 +282,24 @@ function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageDa
         detail: str('text') ? html`<br /><q>${str('text')}</q>` : '',
       };
     }
+    // Issue 22: the board's corrections, with what was there before.
+    case 'due_date_corrected':
+      return {
+        title: `Due date corrected by the board: due ${fmtDate(str('to'))} (was ${fmtDate(str('from'))}); not an extension`,
+        detail: str('reason') ? html`<br /><span class="muted">Why:</span> ${str('reason')}` : '',
+      };
+    case 'wording_corrected':
+      return { title: EVENT_TEXT[type], detail: wordingChanges(p) };
+    case 'reassigned':
+      return {
+        title: `Moved to another agency${str('from') && str('to') ? `: from ${str('from')} to ${str('to')}` : ''}`,
+        detail: '',
+      };
+    case 'cancelled':
+      return {
+        title: p.withdrawn === true ? 'Cancelled: the board withdrew the review' : EVENT_TEXT[type],
+        detail: str('reason') ? html`<br /><q>${str('reason')}</q>` : '',
+      };
     // Issue 17: a progress update (not a submission) and the impact check's steps, in words.
     case 'progress_updated': {
       const u = d.progressUpdates.find((e) => e.id === str('updateId'));
@@ -424,6 +463,13 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
   }
   if (extras.ownerChoices) forms.push(ownerForm(ctx, a, extras.ownerChoices, refused.owner));
   if (isBoard && open) forms.push(cancelForm(ctx, a.id, refused.cancel));
+  // Issue 22: the board's corrections (due date, wording, agency) on their own page.
+  if (isBoard)
+    forms.push(
+      html`<p>
+        <a href="/actions/${a.id}/correct">Correct the due date, the wording or the agency of ${a.reference}</a>
+      </p>`,
+    );
   forms.push(...assuranceForms(ctx, d, refused));
 
   return html`<p>

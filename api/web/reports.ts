@@ -134,6 +134,7 @@ export function reviewsPage(
     implementedCount: number;
     notImplementedCount: number;
     cancelledCount: number;
+    status?: string;
   }[],
   role: string,
 ): Part {
@@ -156,7 +157,9 @@ export function reviewsPage(
                   (r) =>
                     html`<tr>
                       <td data-label="Review">
-                        <a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}
+                        <a href="/reviews/${r.id}"><strong>${r.reference}</strong></a> ${r.title}${
+                          r.status === 'withdrawn' ? html` <strong class="muted">(withdrawn by the board)</strong>` : ''
+                        }
                       </td>
                       <td data-label="Finished">${finishedText(r)}</td>
                       <td data-label="Statement">
@@ -253,6 +256,7 @@ export function statementPage(r: ProgressReport): Part {
       plan${r.review.publishedOn ? html` (review published ${fmtDate(r.review.publishedOn)})` : ''}. Generated
       ${fmtDate(r.generatedAt)}.
     </p>
+    ${r.review.status === 'withdrawn' ? html`<p><strong>The board withdrew this review; its open actions were cancelled.</strong></p>` : ''}
     ${r.sections.length ? html`${summaryTable(r)}${ragKey}` : ''}
     ${r.sections.map(
       (s) =>

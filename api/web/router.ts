@@ -14,6 +14,7 @@ import { FLASH_COOKIE, PRE_CSRF_COOKIE, clearCookie, createKit, locals, readCook
 import type { SignInLimits } from './rate-limit';
 import { actionRouter } from './routes/actions';
 import { chairInspectorRouter, inspectorGuard } from './routes/chair-inspector';
+import { correctionRouter } from './routes/corrections';
 import { extrasRouter } from './routes/extras';
 import { preferencesRouter } from './routes/preferences';
 import { reportRouter } from './routes/reports';
@@ -49,6 +50,13 @@ const NOTICES: Record<string, string> = {
   owner_named: 'Owner saved. A new owner has been sent the action with its due date.',
   cover_ended: 'Cover ended. Mail goes to the person again from now on.',
   chair_step: 'Recorded. It is in the action’s timeline and the audit trail.', // issue 20
+  // issue 22: the board's corrections
+  due_date_corrected: 'Due date corrected. Reminders and overdue notices are planned from the new date.',
+  wording_corrected: 'Wording saved. The timeline keeps what it said before.',
+  reassigned: 'Action moved. The new agency has been sent it and must acknowledge it.',
+  recommendation_corrected: 'Recommendation saved. The audit trail keeps what it said before.',
+  action_added: 'Action added. The agency has been sent it.',
+  review_withdrawn: 'Review withdrawn. Its open actions are cancelled and each agency has been told once.',
 };
 
 export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
@@ -103,6 +111,7 @@ export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {
   router.use(extrasRouter(kit));
   router.use(preferencesRouter(kit));
   router.use(chairInspectorRouter(kit)); // issue 20
+  router.use(correctionRouter(kit)); // issue 22: the board's corrections
   mountPaperPages(router, {
     db: ctx.db,
     config: ctx.config,

@@ -8,6 +8,8 @@ export const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%E
 export interface Fixture {
   reviewId: string;
   actionId: string;
+  /** The action's recommendation (issue 22: actions are added to it, its text corrected). */
+  recommendationId: string;
   extensionId?: string;
   attachmentId?: string;
   /** Issue 17: stages `update_with_attachment` and `impact_with_attachment`: the file's API url. */
@@ -54,7 +56,11 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
     ],
   });
   if (res.status !== 201) throw new Error(`fixture review: ${res.status} ${JSON.stringify(res.body)}`);
-  const f: Fixture = { reviewId: res.body.id, actionId: res.body.recommendations[0].actions[0].id };
+  const f: Fixture = {
+    reviewId: res.body.id,
+    actionId: res.body.recommendations[0].actions[0].id,
+    recommendationId: res.body.recommendations[0].id,
+  };
   const step = async (r: import('supertest').Test, want: number) => {
     const out = await r;
     if (out.status !== want) throw new Error(`fixture step ${out.status} ${JSON.stringify(out.body)}`);

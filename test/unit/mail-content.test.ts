@@ -239,6 +239,12 @@ describe('compose', () => {
       'Changes requested: 2.1 Train response officers',
     ],
     ['decision', { detail: { outcome: 'cancelled', comment: 'x' } }, 'Cancelled: 2.1 Train response officers'],
+    // Issue 22: one mail per agency when the board withdraws a review.
+    [
+      'decision',
+      { detail: { outcome: 'review_withdrawn', comment: 'x', actions: '2.1, 3.4' } },
+      'Review withdrawn: SCR-P',
+    ],
     ['decision', {}, 'The board has decided on 2.1 Train response officers'],
     ['decision', { detail: { extension: 'approve' } }, 'Extension approved: 2.1 now due 30 April 2027'],
     ['decision', { detail: { extension: 'reject' } }, 'Extension refused: 2.1 is still due 31 January 2027'],
@@ -451,6 +457,13 @@ describe('every mail reads as plain English', () => {
       ],
     ),
     ['cancel', req('decision', { occasion: 'cancel:7', detail: { outcome: 'cancelled', comment: 'Superseded' } })],
+    [
+      'cancel by withdrawal',
+      req('decision', {
+        occasion: 'withdrawn:7',
+        detail: { outcome: 'review_withdrawn', comment: 'Entered twice', actions: '2.1, 3.4' },
+      }),
+    ],
     ...(['approve', 'reject'] as const).map((extension): [string, NotificationRequest] => [
       `extension ${extension}`,
       req('decision', {

@@ -230,6 +230,12 @@ describe('rendering', () => {
     );
   });
 
+  it('a review the board withdrew says so (issue 22), and one that was not does not', () => {
+    const withdrawn = assembleReport({ ...REPORT_ROWS, review: { ...REPORT_ROWS.review, status: 'withdrawn' } }, NOW);
+    expect(renderMarkdown(withdrawn)).toContain('The board withdrew this review; its open actions were cancelled.');
+    expect(renderMarkdown(assembleReport(REPORT_ROWS, NOW))).not.toContain('withdrew');
+  });
+
   it('an unknown status is shown as stored', () => {
     const r = assembleReport({ ...REPORT_ROWS, acts: [{ ...REPORT_ROWS.acts[5], status: 'paused' as never }] }, NOW);
     expect(renderMarkdown(r)).toContain('- Status: paused; outcome: Open');
