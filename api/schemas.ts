@@ -1,4 +1,5 @@
 import { RESULTS } from '../domain/words';
+import { normaliseLink } from '../domain/text';
 import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
 import { isImpactPeriod } from '../workflows/assurance';
@@ -577,10 +578,19 @@ export const ReviewSummary = z
   })
   .openapi('ReviewSummary');
 
-/** Links beside a statement (evidence, impact evidence): web addresses only, at most 20. */
+/**
+ * Links beside a statement (evidence, impact evidence): web addresses only, at most 20. Issue 22:
+ * one rule for the API and the forms: `https://` is added when no scheme was typed
+ * (`normaliseLink`), and anything that is not http(s), or has no host with a dot in it, is refused.
+ */
+export const LINK_REFUSED =
+  'each link must be a web address such as https://www.example.org/report (http and https only)';
 const EvidenceLinks = z
   .array(
-    z.url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' }).max(2000),
+    z.preprocess(
+      normaliseLink,
+      z.url({ protocol: /^https?$/, hostname: /^(?:[^.]+\.)+[^.]+$/, error: LINK_REFUSED }).max(2000),
+    ),
   )
   .max(20)
   .default([]);

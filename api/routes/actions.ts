@@ -4,6 +4,7 @@ import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import { z } from '../http/zod';
 import { listActionsCached } from '../queries/action-list-cache';
 import { actionHistory, findAttachment } from '../queries/actions';
+import { sendStoredFile } from '../http/file-response';
 import { scopeOf } from '../queries/scope';
 import {
   Action,
@@ -210,16 +211,8 @@ export const actionRoutes: RouteDef[] = [
       await requireVisibleAction(ctx, actor, params.id);
       const file = await findAttachment(ctx.db, params.id, params.attachmentId);
       if (!file) throw new AppError('not_found', 'No such attachment');
-      res.setHeader('Content-Type', file.mediaType);
-      res.setHeader('Content-Length', String(file.content.length));
       // Always a download, never rendered inline: uploaded content must not run in our origin.
-      res.setHeader(
-        'Content-Disposition',
-        `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-      );
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('ETag', `"${file.sha256}"`);
-      res.status(200).end(file.content);
+      sendStoredFile(res, file);
       return { sent: true };
     },
   }),

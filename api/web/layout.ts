@@ -62,6 +62,7 @@ thead th{border-bottom:2px solid var(--fg)}
 .field-error{display:block;color:var(--red);font-weight:700;margin:.1rem 0 .3rem}
 [aria-invalid=true]{border-color:var(--red)!important;border-width:3px!important}
 .visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;padding:0;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap;border:0}
+iframe.preview{display:block;width:100%;height:70vh;border:2px solid #0b0c0c;background:#fff}
 footer.site{max-width:72rem;margin:2rem auto 0;padding:1rem;border-top:1px solid var(--line);font-size:.9rem}
 .panel{background:var(--panel);padding:1rem;margin:1rem 0}.panel>h2:first-child{margin-top:0}
 form.stack{max-width:40rem}

@@ -1,5 +1,7 @@
 import { isBoardRole, isOpen, isOverdue as overdue } from '../../domain/vocabulary';
 import { EVIDENCE_STATUS_LABEL, RAG_LABEL } from '../../domain/words';
+import { normaliseLink } from '../../domain/text';
+import { isPreviewable } from '../http/file-response';
 import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionPageData, ActionView, EvidenceView } from '../queries/actions';
 import {
@@ -126,7 +128,13 @@ function evidenceBlock(e: EvidenceView, actionId: string): Html {
       e.links.length
         ? html`<p>Links:</p>
             <ul>
-              ${e.links.map((l) => html`<li>${/^https?:\/\//i.test(l) ? html`<a href="${l}" rel="noopener noreferrer">${l}</a>` : l}</li>`)}
+              ${e.links.map((l) => {
+                // Links stored before issue 22 may lack their scheme: shown as the link they name.
+                const href = String(normaliseLink(l));
+                return html`<li>
+                  ${/^https?:\/\//i.test(href) ? html`<a href="${href}" rel="noopener noreferrer">${l}</a>` : l}
+                </li>`;
+              })}
             </ul>`
         : ''
     }
@@ -134,11 +142,42 @@ function evidenceBlock(e: EvidenceView, actionId: string): Html {
       e.attachments.length
         ? html`<p>Files:</p>
             <ul>
-              ${e.attachments.map((f) => html`<li><a href="/actions/${actionId}/files/${f.id}">${f.filename}</a> <span class="muted">(${sizeText(f.size)})</span></li>`)}
+              ${e.attachments.map(
+                (f) =>
+                  html`<li>
+                    <a href="/actions/${actionId}/files/${f.id}">${f.filename}</a>
+                    <span class="muted">(${sizeText(f.size)})</span>${
+                      isPreviewable(f.mediaType)
+                        ? html` ·
+                            <a href="/actions/${actionId}/files/${f.id}/preview"
+                              >Preview<span class="visually-hidden"> ${f.filename}</span></a
+                            >`
+                        : ''
+                    }
+                  </li>`,
+              )}
             </ul>`
         : ''
     }
   </article>`;
+}
+
+/**
+ * Issue 22: a PDF or an image shown in a frame that may run nothing (the `sandbox` attribute,
+ * and the file's own policy), with the download beside it.
+ */
+export function filePreviewPage(
+  a: { id: string; reviewReference: string; reference: string; title: string },
+  f: { id: string; filename: string; mediaType: string },
+): Part {
+  const src = `/actions/${a.id}/files/${f.id}`;
+  return html`<p><a href="/actions/${a.id}">&larr; ${a.reviewReference} ${a.reference}: ${a.title}</a></p>
+    <h1>${f.filename}</h1>
+    <p>
+      A preview of evidence for ${a.reviewReference} ${a.reference}.
+      <a href="${src}" download>Download ${f.filename}</a> to keep a copy or if the preview does not show.
+    </p>
+    <iframe class="preview" sandbox="" src="${src}/inline" title="Preview of ${f.filename}"></iframe>`;
 }
 
 const sizeText = (n: number) =>
@@ -347,6 +386,9 @@ export function actionPage(ctx: PageContext, d: ActionPageData, now: Date, refus
     );
   }
   if (isAgency && a.status === 'in_progress') {
+    // Issue 22: a resubmission starts from the statement and links the board sent back, to be
+    // amended rather than typed again (files are kept with the earlier submission).
+    const previous = a.changesRequested ? d.evidence.at(-1) : undefined;
     forms.push(
       html`<section class="panel" aria-labelledby="ev-h">
         <h2 id="ev-h">${a.changesRequested ? 'Resubmit evidence' : 'Submit evidence'}</h2>
@@ -355,13 +397,17 @@ export function actionPage(ctx: PageContext, d: ActionPageData, now: Date, refus
           ${csrfField(ctx)} <label for="statement">Progress statement</label
           ><span class="hint" id="statement-hint"
             >What has been done, and how you know it works (this is published in the progress statement once the board
-            accepts it).</span
+            accepts
+            it).${previous ? ' It starts as the statement you sent last time: change what the board asked about.' : ''}</span
           >
           ${statement.message}<textarea id="statement" name="statement" required rows="6" ${statement.attrs}>
-${typed(ev, 'statement')}</textarea>
+${typed(ev, 'statement', previous?.statement)}</textarea>
           <label for="links">Links (optional)</label
-          ><span class="hint" id="links-hint">One web address per line, starting https://.</span>
-          ${links.message}<textarea id="links" name="links" rows="2" ${links.attrs}>${typed(ev, 'links')}</textarea>
+          ><span class="hint" id="links-hint"
+            >One web address per line, for example www.example.org/report (https:// is added if you leave it out).</span
+          >
+          ${links.message}<textarea id="links" name="links" rows="2" ${links.attrs}>
+${typed(ev, 'links', previous?.links.join('\n'))}</textarea>
           <label for="files">Files (optional)</label
           ><span class="hint" id="files-hint"
             >PDF, Office documents, images or text; up to ${EVIDENCE_UPLOAD_LIMITS.maxFiles} files of at most

@@ -6,6 +6,8 @@ import { AppError } from '../../../lib/errors';
 import { findUnstorable } from '../../../workflows/storable-text';
 import type { Access } from '../../http/route';
 import { requireAccess } from '../../http/route';
+import { isPreviewable, sendStoredFile } from '../../http/file-response';
+import { PREVIEW_PAGE_CSP } from '../../http/security-headers';
 import { EVIDENCE_UPLOAD_LIMITS, type MultipartLimits, type UploadedFile } from '../../http/uploads';
 import { z } from '../../http/zod';
 import { listActionsCached } from '../../queries/action-list-cache';
@@ -43,7 +45,7 @@ import { actOnAction, submitEvidenceWithFiles } from '../../use-cases/action-com
 import { allActionsPage, badFilterPage, type ActionsFilter } from '../board-pages';
 import { actorOf, fieldErrors, locals, str, valuesOf, type WebKit } from '../kit';
 import type { PageMessages } from '../layout';
-import { actionPage, myActionsPage, signOffPage, type ActionForm, type ActionForms } from '../pages';
+import { actionPage, filePreviewPage, myActionsPage, signOffPage, type ActionForm, type ActionForms } from '../pages';
 import type { WebSession } from '../session';
 
 const PAGE_SIZE = 50;
@@ -231,21 +233,45 @@ export function actionRouter(kit: WebKit): Router {
   );
 
   // The API's download rule: the action must be visible to the caller, and the file one of its evidence's.
+  const visibleFile = async (req: Request, res: Response) => {
+    const s = kit.signedIn(req, res);
+    if (!s) return null;
+    const id = String(req.params.id);
+    const file = (await findActionRow(db, scopeOf(s.user), id))
+      ? await findAttachment(db, id, String(req.params.fileId))
+      : null;
+    if (!file) kit.notFound(res);
+    return file;
+  };
   router.get(
     '/actions/:id/files/:fileId',
     wrap(async (req, res) => {
-      const s = kit.signedIn(req, res);
-      if (!s) return;
+      const file = await visibleFile(req, res);
+      // A download, never rendered in our origin: an uploaded file cannot run as our page.
+      if (file) sendStoredFile(res, file);
+    }),
+  );
+  // Issue 22: a PDF or an image shown inside the preview page's sandboxed frame; any other type
+  // is still a download (sendStoredFile honours `inline` for previewable types only).
+  router.get(
+    '/actions/:id/files/:fileId/inline',
+    wrap(async (req, res) => {
+      const file = await visibleFile(req, res);
+      if (file) sendStoredFile(res, file, { inline: true });
+    }),
+  );
+  router.get(
+    '/actions/:id/files/:fileId/preview',
+    wrap(async (req, res) => {
+      const file = await visibleFile(req, res);
+      if (!file) return;
       const id = String(req.params.id);
-      const file = (await findActionRow(db, scopeOf(s.user), id))
-        ? await findAttachment(db, id, String(req.params.fileId))
-        : null;
-      if (!file) return kit.notFound(res);
-      res.setHeader('Content-Type', file.mediaType);
-      // Always a download, never rendered in our origin: an uploaded file cannot run as our page.
-      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.send(file.content);
+      const fileId = String(req.params.fileId);
+      if (!isPreviewable(file.mediaType)) return res.redirect(303, `/actions/${id}/files/${fileId}`);
+      const view = await actionPageView(db, scopeOf(locals(res).session!.user), id);
+      if (!view) return kit.notFound(res);
+      res.setHeader('Content-Security-Policy', PREVIEW_PAGE_CSP);
+      send(res, 200, `Preview of ${file.filename}`, filePreviewPage(view.action, { ...file, id: fileId }));
     }),
   );
 
