@@ -340,6 +340,14 @@ export const ProgressSheetResult = z
   })
   .openapi('ProgressSheetResult');
 
+/** Issue 22: a search of the action list, as typed in the list page's search box or `?q=`. */
+export const SearchText = z
+  .string()
+  .trim()
+  .min(1, 'type something to search for, or leave q out')
+  .max(200, 'search for at most 200 characters')
+  .refine((v) => v.split(/\s+/).length <= 10, 'search for at most 10 words');
+
 const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const ActionListQuery = z
@@ -362,6 +370,10 @@ export const ActionListQuery = z
       .enum(RESULTS)
       .optional()
       .openapi({ description: 'How a finished action ended: implemented, not_implemented or cancelled' }),
+    q: SearchText.optional().openapi({
+      description:
+        'Text search: every word (at most 10) must appear, ignoring case, in the reference (`2.1`, `SCR-BABY-M 2.1`), the title, or a statement sent on the action (evidence or progress update)',
+    }),
   })
   .openapi('ActionListQuery');
 

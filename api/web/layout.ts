@@ -95,6 +95,7 @@ form.filters{background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
 .filter-grid label{display:block;font-weight:700;margin:0 0 .25rem}
 .filter-grid .choice{margin:0 0 .5rem}.filter-grid .choice label{font-weight:700}
 .filter-grid input[type=checkbox]{width:1.25rem;height:1.25rem;margin:.15rem 0 0}
+.filter-search{margin:0 0 .75rem}.filter-search label{display:block;font-weight:700;margin:0 0 .25rem}.filter-search .hint{display:block}.filter-search input{width:100%;max-width:36rem}
 .filter-buttons{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap}.filter-buttons button{margin-top:.75rem}
 nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline}
 ul.tabs{list-style:none;padding:0;display:flex;gap:1.5rem}ul.tabs a[aria-current]{font-weight:bold}

@@ -32,6 +32,7 @@ import {
   ImpactDecisionBody,
   ImpactEvidenceBody,
   ProgressUpdateBody,
+  SearchText,
 } from '../../schemas';
 import { decideImpact, postProgress, submitImpactEvidence, withFiles } from '../../use-cases/assurance';
 import {
@@ -62,6 +63,7 @@ const ActionsPageQuery = z.object({
   overdue: z.preprocess(blank, z.enum(['true']).optional()),
   assurance: z.preprocess(blank, z.enum(ASSURANCE_STATES).optional()),
   result: z.preprocess(blank, z.enum(RESULTS).optional()),
+  q: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), SearchText.optional()),
   page: z.preprocess(blank, z.coerce.number().int().min(1).max(100000).default(1)),
   pageSize: z.preprocess(blank, z.coerce.number().int().min(1).max(200).default(PAGE_SIZE)),
 });
@@ -73,6 +75,7 @@ const FILTER_HELP: Record<string, string> = {
   overdue: 'use overdue=true, or leave it out',
   assurance: `the impact check is one of ${ASSURANCE_STATES.join(', ')}`,
   result: 'how it ended is implemented, not_implemented or cancelled',
+  q: 'search for at most 10 words and 200 characters',
   page: 'a page number from 1',
   pageSize: 'a number from 1 to 200',
 };
@@ -172,6 +175,7 @@ export function actionRouter(kit: WebKit): Router {
         rag: q.rag,
         overdue: q.overdue,
         result: q.result,
+        q: q.q,
         page: q.page,
         pageSize: q.pageSize,
       };
@@ -188,6 +192,7 @@ export function actionRouter(kit: WebKit): Router {
             overdue: q.overdue ? true : undefined,
             assurance: q.assurance,
             result: q.result,
+            q: q.q,
           },
           { page: q.page, pageSize: q.pageSize },
         ),
