@@ -111,7 +111,7 @@ export function reviewDetailPage(ctx: PageContext, r: ReviewDetail, now: Date): 
           ${rec.actions.length ? actionsTable(rec.actions, now) : html`<p class="muted">No actions.</p>`}
         </section>`,
     )}
-    ${r.recommendations.length ? '' : html`<p>No recommendations.</p>`}`;
+    ${r.recommendations.length ? ragKey : html`<p>No recommendations.</p>`}`;
 }
 
 export interface ActionsFilter {

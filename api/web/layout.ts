@@ -86,6 +86,7 @@ ol.timeline li::before{content:"";position:absolute;left:-.55rem;top:.45rem;widt
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1rem}
 figure{margin:0;border:1px solid var(--line);padding:.75rem}figcaption{font-weight:700;margin-bottom:.5rem}
 svg{max-width:100%;height:auto}
+.linked-chart a:hover rect,.linked-chart a:focus rect{stroke:#0b0c0c;stroke-width:3}.linked-chart a:focus{outline:3px solid #fd0}.linked-chart a:focus text{fill:#0b0c0c}
 .legend{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:.5rem 0 0;font-size:.9rem}
 .legend span.key{display:inline-block;width:.9rem;height:.9rem;vertical-align:-2px;margin-right:.3rem;border:1px solid var(--fg)}
 .cards{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0}

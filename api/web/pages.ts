@@ -633,7 +633,7 @@ export function signOffPage(
                   <p><a href="/actions/${a.id}#decide-h">Decide on ${a.reviewReference} ${a.reference}</a></p>
                 </section>`,
             )}
-            ${pager('/', waiting)}`
+            ${ragKey}${pager('/', waiting)}`
         : html`<p>No evidence is waiting for the board.</p>`
     }
     <h2>Extension requests</h2>
