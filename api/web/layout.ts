@@ -1,4 +1,5 @@
 import { RAG_LABEL, RESULT_LABEL, STATUS_LABEL, resultOf, stageText } from '../../domain/words';
+import { DATE_INPUT_CSS } from './date-input';
 import { html, raw, type Html, type Part } from './html';
 import type { FormState } from './kit';
 import type { WebUser } from './session';
@@ -123,7 +124,10 @@ tr.total th,tr.total td{font-weight:700;border-top:2px solid var(--fg)}
  a{color:inherit;text-decoration:none}
  .rag{border-width:1px}
 }
-`;
+.caption{display:block;color:var(--muted);font-size:1.1rem;margin:0 0 .25rem}
+dd.pre{white-space:pre-wrap}
+.button-group{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:baseline}
+${DATE_INPUT_CSS}`;
 
 function nav(ctx: PageContext): Part {
   const u = ctx.user;

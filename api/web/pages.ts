@@ -1,4 +1,5 @@
 import { isBoardRole, isOpen, isOverdue as overdue } from '../../domain/vocabulary';
+import { dueOn } from '../../lib/board-time';
 import { EVIDENCE_STATUS_LABEL, RAG_LABEL } from '../../domain/words';
 import { normaliseLink } from '../../domain/text';
 import { isPreviewable } from '../http/file-response';
@@ -13,6 +14,7 @@ import {
   type AssuranceForm,
 } from './assurance-parts';
 import { cancelForm } from './board-pages';
+import { dateInput, moveQuestion } from './date-input';
 import { fmtDate, fmtDateTime, html, isoDay, type Html, type Part } from './html';
 import type { FormState } from './kit';
 import { csrfField, fieldProblem, nextForAgency, ragBadge, ragKey, stageText, typed, type PageContext } from './layout';
@@ -160,6 +162,44 @@ function evidenceBlock(e: EvidenceView, actionId: string): Html {
         : ''
     }
   </article>`;
+}
+
+/**
+ * Issue 22: the extension request read back before it goes to the board, with the move in words
+ * ("Move from 31 March to 2 December 2027: 8 months later?"). The typed answers ride along as
+ * hidden fields; "Change" brings the form back with them.
+ */
+export function extensionCheckPage(
+  ctx: PageContext,
+  a: { id: string; reviewReference: string; reference: string; title: string; dueDate: string },
+  fields: { day: { day: string; month: string; year: string }; newDueDate: string; reason: string; interimMeasures: string },
+): Part {
+  const from = dueOn(a.dueDate);
+  const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}" />`;
+  return html`<p><a href="/actions/${a.id}">&larr; ${a.reviewReference} ${a.reference}: ${a.title}</a></p>
+    <span class="caption">${a.reviewReference} ${a.reference}: ask for more time</span>
+    <h1>${moveQuestion(from, fields.newDueDate)}</h1>
+    <p>Check the request before it goes to the board. The board is told at once and decides whether to move the date.</p>
+    <dl class="facts check-answers">
+      <dt>Due now</dt>
+      <dd>${fmtDate(from)}</dd>
+      <dt>New due date</dt>
+      <dd>${fmtDate(fields.newDueDate)}</dd>
+      <dt>Reason for the delay</dt>
+      <dd class="pre">${fields.reason}</dd>
+      <dt>Interim measures</dt>
+      <dd class="pre">${fields.interimMeasures}</dd>
+    </dl>
+    <form method="post" action="/actions/${a.id}/extension">
+      ${csrfField(ctx)} ${hidden('newDueDate-day', fields.day.day)}${hidden('newDueDate-month', fields.day.month)}${hidden(
+        'newDueDate-year',
+        fields.day.year,
+      )}${hidden('reason', fields.reason)}${hidden('interimMeasures', fields.interimMeasures)}${hidden('confirm', 'yes')}
+      <div class="button-group">
+        <button class="primary" type="submit">Yes, send the request to the board</button>
+        <button class="secondary" type="submit" name="change" value="yes">No, change the request</button>
+      </div>
+    </form>`;
 }
 
 /**
@@ -369,7 +409,6 @@ export function actionPage(ctx: PageContext, d: ActionPageData, now: Date, refus
   const links = fieldProblem(ev, 'links', 'links', 'links-hint');
   const files = fieldProblem(ev, 'files', 'files', 'files-hint');
   const ext = refused.extension;
-  const newDue = fieldProblem(ext, 'newDueDate');
   const reason = fieldProblem(ext, 'reason');
   const interim = fieldProblem(ext, 'interimMeasures', 'interimMeasures', 'im-hint');
   const forms: Part[] = [];
@@ -428,11 +467,17 @@ ${typed(ev, 'links', previous?.links.join('\n'))}</textarea>
     const suggested = new Date(Math.max(new Date(a.dueDate).getTime(), now.getTime()) + 28 * 86_400_000);
     forms.push(html`<section class="panel" aria-labelledby="ext-h"><details${ext ? html` open` : ''}><summary><h2 id="ext-h" style="display:inline;font-size:1.1rem">Ask for more time</h2></summary>
 <form class="stack" method="post" action="/actions/${a.id}/extension">${csrfField(ctx)}
-<label for="newDueDate">New due date</label>${newDue.message}<input id="newDueDate" name="newDueDate" type="date" required min="${isoDay(now)}" value="${typed(ext, 'newDueDate', isoDay(suggested))}"${newDue.attrs}>
+${dateInput({
+  name: 'newDueDate',
+  legend: 'New due date',
+  hint: `It is due on ${fmtDate(a.dueDate)} now; the new date must be later than that.`,
+  state: ext,
+  value: isoDay(suggested),
+})}
 <label for="reason">Reason for the delay</label>${reason.message}<textarea id="reason" name="reason" required rows="3"${reason.attrs}>${typed(ext, 'reason')}</textarea>
 <label for="interimMeasures">Interim measures</label><span class="hint" id="im-hint">What protects children until the action is done.</span>
 ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required rows="3"${interim.attrs}>${typed(ext, 'interimMeasures')}</textarea>
-<div><button class="secondary" type="submit">Ask the board for an extension</button></div></form></details></section>`);
+<div><button class="secondary" type="submit">Continue to check the request</button></div></form></details></section>`);
   }
   if (pendingExt && isAgency) {
     forms.push(

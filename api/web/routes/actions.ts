@@ -3,6 +3,7 @@ import { RESULTS } from '../../../domain/words';
 import { Router, type Request, type Response } from 'express';
 import { ACTION_STATUSES, ASSURANCE_STATES, RAGS } from '../../../domain/vocabulary';
 import { AppError } from '../../../lib/errors';
+import { dueOn } from '../../../lib/board-time';
 import { findUnstorable } from '../../../workflows/storable-text';
 import type { Access } from '../../http/route';
 import { requireAccess } from '../../http/route';
@@ -44,9 +45,11 @@ import {
 } from '../../use-cases/actions';
 import { actOnAction, submitEvidenceWithFiles } from '../../use-cases/action-commands';
 import { allActionsPage, badFilterPage, type ActionsFilter } from '../board-pages';
+import { dateFieldId, readDateInput } from '../date-input';
+import { fmtDate } from '../html';
 import { actorOf, fieldErrors, locals, str, valuesOf, type WebKit } from '../kit';
 import type { PageMessages } from '../layout';
-import { actionPage, filePreviewPage, myActionsPage, signOffPage, type ActionForm, type ActionForms } from '../pages';
+import { actionPage, extensionCheckPage, filePreviewPage, myActionsPage, signOffPage, type ActionForm, type ActionForms } from '../pages';
 import type { WebSession } from '../session';
 
 const PAGE_SIZE = 50;
@@ -102,6 +105,12 @@ interface ActionPost {
     files: UploadedFile[],
     req: Request,
   ) => Promise<unknown>;
+  /**
+   * A step before `run` (issue 22's check step): checks the form as `run` would and, until the
+   * person has confirmed, answers with a page of its own (true) and writes nothing. A refusal it
+   * throws is shown as `run`'s would be.
+   */
+  before?: (s: WebSession, id: string, fields: Record<string, unknown>, res: Response) => Promise<boolean>;
 }
 
 export function actionRouter(kit: WebKit): Router {
@@ -317,6 +326,7 @@ export function actionRouter(kit: WebKit): Router {
             throw new AppError('validation', `${unstorable.path.join(' ')}: ${unstorable.reason}`, [
               { path: `body.${String(unstorable.path[0])}`, message: unstorable.reason },
             ]);
+          if (spec.before && (await spec.before(s, id, form.fields, res))) return;
           await spec.run(s, id, form.fields, form.files, req);
         } catch (err) {
           if (err instanceof AppError && err.kind === 'unavailable' && err.retryAfter) {
@@ -360,12 +370,63 @@ export function actionRouter(kit: WebKit): Router {
     },
   });
 
+  /**
+   * Issue 22: the extension form's date is three boxes; the new date must be after the current
+   * due date (the workflow refuses it too, but this names the field and the date).
+   */
+  const extensionBody = async (s: WebSession, id: string, fields: Record<string, unknown>) => {
+    const newDueDate = readDateInput(fields, 'newDueDate', 'the new due date', { required: true });
+    const body = kit.parse(ExtensionBody, {
+      newDueDate,
+      reason: fields.reason,
+      interimMeasures: fields.interimMeasures,
+    });
+    const row = await findActionRow(db, scopeOf(s.user), id);
+    if (row && newDueDate && newDueDate <= dueOn(row.dueDate)) {
+      const message = `The new due date must be after the current due date, ${fmtDate(row.dueDate)}`;
+      throw new AppError('validation', message, [{ path: 'body.newDueDate', message }]);
+    }
+    return body;
+  };
+
   actionPost('/actions/:id/extension', {
     form: 'extension',
     access: OWNER,
     notice: 'extension',
-    run: (s, id, fields) => {
-      const body = kit.parse(ExtensionBody, fields);
+    fieldIds: () => ({ newDueDate: dateFieldId('newDueDate'), interimMeasures: 'interimMeasures' }),
+    before: async (s, id, fields, res) => {
+      if (str(fields.change) === 'yes') {
+        // "No, change the request": the form again, as typed, open.
+        const values = valuesOf(fields);
+        await showAction(res, s, id, 200, { extension: { values, errors: {} } });
+        return true;
+      }
+      const body = await extensionBody(s, id, fields);
+      if (str(fields.confirm) === 'yes') return false;
+      const view = await actionPageView(db, scopeOf(s.user), id);
+      if (!view) {
+        kit.notFound(res);
+        return true;
+      }
+      send(
+        res,
+        200,
+        `Check your extension request for ${view.action.reviewReference} ${view.action.reference}`,
+        extensionCheckPage(locals(res).ctx, view.action, {
+          day: {
+            day: str(fields['newDueDate-day']).trim(),
+            month: str(fields['newDueDate-month']).trim(),
+            year: str(fields['newDueDate-year']).trim(),
+          },
+          newDueDate: body.newDueDate,
+          reason: body.reason,
+          interimMeasures: body.interimMeasures,
+        }),
+      );
+      return true;
+    },
+    run: async (s, id, fields) => {
+      const body = await extensionBody(s, id, fields);
       return actOnAction(ctx, actorOf(s), id, (deps) => requestExtension(deps, actorOf(s), id, body));
     },
   });
