@@ -146,6 +146,7 @@ export function ragBarChart(data: AgencyRag[]): Html {
     width="${labelW + chartW + 40}"
     role="group"
     aria-labelledby="rag-title"
+    aria-describedby="rag-desc"
     class="linked-chart"
     font-family="system-ui, sans-serif"
   >
