@@ -172,14 +172,21 @@ function evidenceBlock(e: EvidenceView, actionId: string): Html {
 export function extensionCheckPage(
   ctx: PageContext,
   a: { id: string; reviewReference: string; reference: string; title: string; dueDate: string },
-  fields: { day: { day: string; month: string; year: string }; newDueDate: string; reason: string; interimMeasures: string },
+  fields: {
+    day: { day: string; month: string; year: string };
+    newDueDate: string;
+    reason: string;
+    interimMeasures: string;
+  },
 ): Part {
   const from = dueOn(a.dueDate);
   const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}" />`;
   return html`<p><a href="/actions/${a.id}">&larr; ${a.reviewReference} ${a.reference}: ${a.title}</a></p>
     <span class="caption">${a.reviewReference} ${a.reference}: ask for more time</span>
     <h1>${moveQuestion(from, fields.newDueDate)}</h1>
-    <p>Check the request before it goes to the board. The board is told at once and decides whether to move the date.</p>
+    <p>
+      Check the request before it goes to the board. The board is told at once and decides whether to move the date.
+    </p>
     <dl class="facts check-answers">
       <dt>Due now</dt>
       <dd>${fmtDate(from)}</dd>
@@ -191,7 +198,8 @@ export function extensionCheckPage(
       <dd class="pre">${fields.interimMeasures}</dd>
     </dl>
     <form method="post" action="/actions/${a.id}/extension">
-      ${csrfField(ctx)} ${hidden('newDueDate-day', fields.day.day)}${hidden('newDueDate-month', fields.day.month)}${hidden(
+      ${csrfField(ctx)}
+      ${hidden('newDueDate-day', fields.day.day)}${hidden('newDueDate-month', fields.day.month)}${hidden(
         'newDueDate-year',
         fields.day.year,
       )}${hidden('reason', fields.reason)}${hidden('interimMeasures', fields.interimMeasures)}${hidden('confirm', 'yes')}

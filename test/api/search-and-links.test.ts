@@ -43,14 +43,22 @@ const evidenceCount = async () =>
   (await stack.db.db.select().from(evidence).where(eq(evidence.actionId, bhtAction.id))).length;
 
 it('a link typed without https:// is stored with it; a link of another scheme is refused, naming the field, and nothing is written', async () => {
-  for (const bad of ['javascript:alert(1)', 'mailto:lead@bht.example', 'file:///etc/passwd', 'not a link', 'intranet']) {
+  for (const bad of [
+    'javascript:alert(1)',
+    'mailto:lead@bht.example',
+    'file:///etc/passwd',
+    'not a link',
+    'intranet',
+  ]) {
     const res = await stack
       .post(`/api/v1/actions/${bhtAction.id}/evidence`, 'owner')
       .send({ statement: 'Policy rewritten and briefed to ward staff.', links: ['https://bht.example/ok', bad] });
     expect([bad, res.status]).toEqual([bad, 400]);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body.errors).toEqual(
-      expect.arrayContaining([expect.objectContaining({ path: 'body.links.1', message: expect.stringMatching(/web address/) })]),
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'body.links.1', message: expect.stringMatching(/web address/) }),
+      ]),
     );
   }
   expect(await evidenceCount()).toBe(0);

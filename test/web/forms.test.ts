@@ -82,16 +82,20 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** An expression about the focused element `el`, evaluated in the page (the tests' types have no DOM). */
+const active = <T = unknown>(page: Page, expr: string): Promise<T> =>
+  page.evaluate(`(() => { const el = document.activeElement; return ${expr}; })()`) as Promise<T>;
+
 /** Presses Tab until the focused element matches `selector` (keyboard only: no clicks). */
 async function tabTo(page: Page, selector: string, limit = 120): Promise<void> {
   for (let i = 0; i < limit; i++) {
     await page.keyboard.press('Tab');
-    if (await page.evaluate((sel) => !!document.activeElement?.matches(sel), selector)) return;
+    if (await active(page, `!!el?.matches(${JSON.stringify(selector)})`)) return;
   }
   throw new Error(`Tab never reached ${selector}`);
 }
 const EXT_SUBMIT = 'form[action$="/extension"] button[type=submit]';
-const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+const focusedId = (page: Page) => active(page, "el?.id ?? ''");
 /** Replaces the focused box's text, as someone selecting it and typing would. */
 async function retype(page: Page, text: string) {
   await page.keyboard.press('Control+A');
@@ -102,7 +106,7 @@ it('an extension with the keyboard alone: three boxes, refusals beside the field
   const page = agency;
   await page.goto(`${stack.baseUrl}/actions/${ids.extension}`);
   await tabTo(page, 'summary:has(#ext-h)');
-  expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Ask for more time');
+  expect(await active(page, 'el?.textContent')).toContain('Ask for more time');
   await page.keyboard.press('Enter');
   const hint = await page.locator('#newDueDate-hint').innerText();
   expect(hint).toContain('It is due on 31 March 2027 now');
@@ -125,7 +129,7 @@ it('an extension with the keyboard alone: three boxes, refusals beside the field
   expect(await focusedId(page)).toBe('interimMeasures');
   await page.keyboard.type('Ward managers check every discharge plan by hand meanwhile.');
   await tabTo(page, EXT_SUBMIT);
-  expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Continue to check the request');
+  expect(await active(page, 'el?.textContent?.trim()')).toBe('Continue to check the request');
   await page.keyboard.press('Enter');
   await page.getByRole('alert').waitFor();
   expect(await page.title()).toMatch(/^Error: /);
@@ -141,7 +145,7 @@ it('an extension with the keyboard alone: three boxes, refusals beside the field
   // The summary's link takes the keyboard to the day box; 1 March 2027 is before the due date.
   await tabTo(page, 'div[role=alert] a');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => document.activeElement?.id === 'newDueDate-day');
+  await page.waitForFunction("document.activeElement?.id === 'newDueDate-day'");
   await retype(page, '1');
   await page.keyboard.press('Tab');
   await retype(page, '3');
@@ -165,9 +169,9 @@ it('an extension with the keyboard alone: three boxes, refusals beside the field
   expect(await page.locator('dl.check-answers').innerText()).toContain('Ward managers check every discharge plan');
   await shot(page, 'issue22-extension-check');
   // Nothing is sent before the person says yes.
-  expect(await stack.db.db.select().from(extensionRequests).where(eq(extensionRequests.actionId, ids.extension))).toEqual(
-    [],
-  );
+  expect(
+    await stack.db.db.select().from(extensionRequests).where(eq(extensionRequests.actionId, ids.extension)),
+  ).toEqual([]);
 
   // "No, change the request": the form again, open, as typed.
   await tabTo(page, 'button[name=change]');
@@ -176,14 +180,12 @@ it('an extension with the keyboard alone: three boxes, refusals beside the field
   expect(await page.locator('#newDueDate-month').inputValue()).toBe('12');
   expect(await page.locator('#interimMeasures').inputValue()).toContain('by hand meanwhile');
   await tabTo(page, EXT_SUBMIT);
-  expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Continue to check the request');
+  expect(await active(page, 'el?.textContent?.trim()')).toBe('Continue to check the request');
   await page.keyboard.press('Enter');
   await heading.waitFor();
   expect(await heading.innerText()).toBe('Move from 31 March to 2 December 2027: 8 months later?');
   await tabTo(page, 'form[action$="/extension"] button.primary');
-  expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe(
-    'Yes, send the request to the board',
-  );
+  expect(await active(page, 'el?.textContent?.trim()')).toBe('Yes, send the request to the board');
   await page.keyboard.press('Enter');
   await page.getByText('Extension requested.').waitFor();
   expect(await page.locator('main').innerText()).toContain('2 December 2027');

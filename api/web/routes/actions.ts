@@ -49,7 +49,15 @@ import { dateFieldId, readDateInput } from '../date-input';
 import { fmtDate } from '../html';
 import { actorOf, fieldErrors, locals, str, valuesOf, type WebKit } from '../kit';
 import type { PageMessages } from '../layout';
-import { actionPage, extensionCheckPage, filePreviewPage, myActionsPage, signOffPage, type ActionForm, type ActionForms } from '../pages';
+import {
+  actionPage,
+  extensionCheckPage,
+  filePreviewPage,
+  myActionsPage,
+  signOffPage,
+  type ActionForm,
+  type ActionForms,
+} from '../pages';
 import type { WebSession } from '../session';
 
 const PAGE_SIZE = 50;
