@@ -125,7 +125,7 @@ export function ragBarChart(data: AgencyRag[]): Html {
       x += w;
       return seg;
     });
-    return html`<a href="/actions?agency=${d.code}" aria-label="All ${d.name} actions (${d.code})"
+    return html`<a href="/actions?agency=${d.code}" aria-label="${d.code}: all ${d.name} actions"
         ><text
           x="${labelW - 8}"
           y="${y + rowH / 2 + 4}"

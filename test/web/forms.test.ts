@@ -244,10 +244,11 @@ it('files: PDFs and images previewed in a sandboxed frame, other files download;
   const link = page.locator('article.evidence a[href="https://www.bht.example/discharge-briefing"]');
   expect(await link.count()).toBe(1);
   const previews = page.locator('article.evidence a[href$="/preview"]');
-  expect(await previews.allInnerTexts()).toEqual(['Preview ward-briefing.png', 'Preview discharge-policy.pdf']);
+  const previewNames = (await previews.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).sort();
+  expect(previewNames).toEqual(['Preview discharge-policy.pdf', 'Preview ward-briefing.png']);
   const txtHref = await page.locator('article.evidence a', { hasText: 'attendance.txt' }).getAttribute('href');
 
-  await previews.first().click();
+  await previews.filter({ hasText: 'ward-briefing.png' }).click();
   await page.getByRole('heading', { name: 'ward-briefing.png' }).waitFor();
   const frame = page.locator('iframe.preview');
   expect(await frame.getAttribute('sandbox')).toBe('');
@@ -266,7 +267,7 @@ it('files: PDFs and images previewed in a sandboxed frame, other files download;
   expect(Buffer.from(await inline.body()).equals(png)).toBe(true);
 
   await page.goto(actionUrl);
-  await previews.nth(1).click();
+  await previews.filter({ hasText: 'discharge-policy.pdf' }).click();
   await page.getByRole('heading', { name: 'discharge-policy.pdf' }).waitFor();
   const pdfSrc = `${stack.baseUrl}${await page.locator('iframe.preview').getAttribute('src')}`;
   const pdfInline = await page.request.get(pdfSrc);
