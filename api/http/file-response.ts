@@ -16,8 +16,9 @@ export const PREVIEWABLE_TYPES: ReadonlySet<string> = new Set([
 export const isPreviewable = (mediaType: string): boolean => PREVIEWABLE_TYPES.has(mediaType.toLowerCase());
 
 /**
- * A previewed file's own policy: it loads nothing, runs nothing (the `sandbox` directive, as
- * well as the frame's own sandbox attribute), and only our own pages may frame it.
+ * A previewed file's own policy: it loads nothing, runs nothing, and sits in an origin of its own
+ * (the `sandbox` directive: this is what sandboxes a PDF, which Chromium will not show in a frame
+ * with the sandbox attribute), and only our own pages may frame it.
  */
 export const PREVIEW_FILE_CSP =
   "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'";

@@ -211,8 +211,8 @@ export function extensionCheckPage(
 }
 
 /**
- * Issue 22: a PDF or an image shown in a frame that may run nothing (the `sandbox` attribute,
- * and the file's own policy), with the download beside it.
+ * Issue 22: a PDF or an image shown in a frame that may run nothing (the file's own policy is
+ * sandboxed; an image's frame has the `sandbox` attribute too), with the download beside it.
  */
 export function filePreviewPage(
   a: { id: string; reviewReference: string; reference: string; title: string },
@@ -225,7 +225,13 @@ export function filePreviewPage(
       A preview of evidence for ${a.reviewReference} ${a.reference}.
       <a href="${src}" download>Download ${f.filename}</a> to keep a copy or if the preview does not show.
     </p>
-    <iframe class="preview" sandbox="" src="${src}/inline" title="Preview of ${f.filename}"></iframe>`;
+    ${
+      // The file itself is sandboxed by its own policy (PREVIEW_FILE_CSP's `sandbox`). Chromium
+      // refuses to show a PDF in a frame with the sandbox attribute, so only an image gets both.
+      f.mediaType === 'application/pdf'
+        ? html`<iframe class="preview" src="${src}/inline" title="Preview of ${f.filename}"></iframe>`
+        : html`<iframe class="preview" sandbox="" src="${src}/inline" title="Preview of ${f.filename}"></iframe>`
+    }`;
 }
 
 const sizeText = (n: number) =>

@@ -269,10 +269,13 @@ it('files: PDFs and images previewed in a sandboxed frame, other files download;
   await page.goto(actionUrl);
   await previews.filter({ hasText: 'discharge-policy.pdf' }).click();
   await page.getByRole('heading', { name: 'discharge-policy.pdf' }).waitFor();
+  // Chromium shows no PDF in a frame with the sandbox attribute: the PDF's own policy sandboxes it.
+  expect(await page.locator('iframe.preview').getAttribute('sandbox')).toBeNull();
   const pdfSrc = `${stack.baseUrl}${await page.locator('iframe.preview').getAttribute('src')}`;
   const pdfInline = await page.request.get(pdfSrc);
   expect(pdfInline.headers()['content-type']).toBe('application/pdf');
   expect(pdfInline.headers()['content-disposition']).toMatch(/^inline;/);
+  expect(pdfInline.headers()['content-security-policy']).toMatch(/(^|; )sandbox(;|$)/);
   await shot(page, 'issue22-file-preview-pdf');
 
   // A text file is never shown inline: its "inline" address still downloads, its preview goes to the download.
