@@ -74,6 +74,28 @@ export function readDateInput(
 }
 
 /**
+ * Several dates of one form at once, so every box in trouble is named together (not only the
+ * first). Each as `readDateInput`; undefined for an optional date left blank.
+ */
+export function readDateInputs<K extends string>(
+  fields: Record<string, unknown>,
+  dates: { name: K; label: string; required?: boolean }[],
+): Record<K, string | undefined> {
+  const out = {} as Record<K, string | undefined>;
+  const issues: { path: string; message: string }[] = [];
+  for (const d of dates) {
+    try {
+      out[d.name] = readDateInput(fields, d.name, d.label, { required: d.required });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      issues.push(...(err.errors ?? []).map((e) => ({ path: e.path, message: e.message })));
+    }
+  }
+  if (issues.length) throw new AppError('validation', issues.map((i) => i.message).join('; '), issues);
+  return out;
+}
+
+/**
  * The GOV.UK date input: a fieldset whose legend is the question, the hint (with the example),
  * the problem if refused, then Day, Month and Year boxes that take numbers only.
  * `value` is the day to show when the form is not being re-shown (`yyyy-mm-dd`).
