@@ -523,7 +523,7 @@ export function actionRouter(kit: WebKit): Router {
     fieldIds: () => ({
       outcome: 'impact-outcome-waived',
       comment: 'impact-comment',
-      followUpDueDate: 'impact-follow-up-due',
+      followUpDueDate: dateFieldId('followUpDueDate'),
     }),
     run: (s, id, fields) => {
       const outcome = str(fields.outcome);
@@ -531,7 +531,10 @@ export function actionRouter(kit: WebKit): Router {
         outcome: fields.outcome,
         comment: str(fields.comment),
         // The date field is always on the form; it counts only for "not embedded".
-        followUpDueDate: outcome === 'not_embedded' ? optional(fields.followUpDueDate) : undefined,
+        followUpDueDate:
+          outcome === 'not_embedded'
+            ? readDateInput(fields, 'followUpDueDate', 'the follow-up action’s due date')
+            : undefined,
       });
       return actOnAction(ctx, actorOf(s), id, (deps) => decideImpact(deps, actorOf(s), id, body));
     },
