@@ -143,7 +143,7 @@ test('agency and board run an action from assignment to implemented in the brows
   const board = await signIn(boardCtx, BOARD);
   await board.getByRole('heading', { name: 'Awaiting sign-off' }).waitFor();
   await board.getByText('We audited 40 pre-birth referrals').waitFor();
-  const fileLink = board.getByRole('link', { name: 'audit-report.pdf' });
+  const fileLink = board.getByRole('link', { name: 'audit-report.pdf', exact: true });
   const fileResponse = await board.request.get(new URL((await fileLink.getAttribute('href'))!, baseUrl).toString());
   expect(fileResponse.status()).toBe(200);
   expect((await fileResponse.body()).toString()).toContain('%PDF-1.4');
