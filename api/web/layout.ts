@@ -69,7 +69,7 @@ footer.site{max-width:72rem;margin:2rem auto 0;padding:1rem;border-top:1px solid
 form.stack{max-width:40rem}
 form.stack label,fieldset legend{display:block;font-weight:700;margin:.75rem 0 .25rem}
 .hint{display:block;color:var(--muted);font-size:.9rem;margin:-.15rem 0 .3rem}
-input[type=text],input[type=email],input[type=date],input[type=url],textarea,select{width:100%;max-width:40rem;font:inherit;padding:.4rem;border:2px solid var(--fg);background:#fff}
+input[type=text],input[type=email],input[type=date],input[type=url],input[type=search],textarea,select{width:100%;max-width:40rem;font:inherit;padding:.4rem;border:2px solid var(--fg);background:#fff}
 textarea{min-height:6rem}
 fieldset{border:0;padding:0;margin:.75rem 0}
 .choice{display:flex;gap:.5rem;align-items:flex-start;margin:.3rem 0}.choice label{font-weight:400;margin:0}
