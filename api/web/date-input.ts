@@ -96,6 +96,31 @@ export function readDateInputs<K extends string>(
 }
 
 /**
+ * A GET form's date inputs (the board papers' period): each `<name>` whose boxes were sent
+ * becomes `yyyy-mm-dd` and the boxes leave the query, so the query then goes through the API's
+ * own schema. A problem is returned on the field's name, as a schema's issue would be.
+ */
+export function queryWithDates(
+  query: Record<string, unknown>,
+  dates: { name: string; label: string }[],
+): { query: Record<string, unknown>; issues: { path: string[]; message: string }[] } {
+  const out = { ...query };
+  const issues: { path: string[]; message: string }[] = [];
+  for (const { name, label } of dates) {
+    const keys = PARTS.map((p) => `${name}-${p}`);
+    if (!keys.some((k) => k in out)) continue;
+    const r = readDateParts(
+      Object.fromEntries(PARTS.map((p) => [p, str(out[`${name}-${p}`])])) as Record<DatePart, string>,
+      label,
+    );
+    for (const k of keys) delete out[k];
+    if ('day' in r) out[name] = r.day;
+    else issues.push({ path: [name], message: 'problem' in r ? r.problem : `Enter ${label}` });
+  }
+  return { query: out, issues };
+}
+
+/**
  * The GOV.UK date input: a fieldset whose legend is the question, the hint (with the example),
  * the problem if refused, then Day, Month and Year boxes that take numbers only.
  * `value` is the day to show when the form is not being re-shown (`yyyy-mm-dd`).
