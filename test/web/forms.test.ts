@@ -316,3 +316,17 @@ it('the list’s search box finds by statement words; the dashboard’s bars ope
   expect(listed).toHaveLength(1);
   expect(listed[0]).toContain('Share custody records with health visitors');
 });
+
+it('the board papers’ period: date inputs on the page, a date that does not exist refused by name', async () => {
+  const page = board;
+  await page.goto(`${stack.baseUrl}/papers`);
+  const from = page.getByRole('group', { name: 'From (inclusive)' });
+  expect(await from.locator('.hint').innerText()).toContain('For example, 27 3 2027');
+  expect(await page.locator('input[type=date]').count()).toBe(0);
+  await shot(page, 'issue22-papers-date-inputs');
+  const res = await page.goto(
+    `${stack.baseUrl}/papers/period?from-day=31&from-month=2&from-year=2026&to-day=1&to-month=7&to-year=2026&format=html`,
+  );
+  expect(res!.status()).toBe(400);
+  expect(await page.locator('main').innerText()).toContain('The first day of the period must be a real date');
+});
