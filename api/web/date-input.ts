@@ -167,6 +167,7 @@ export function dateInput(opts: {
 
 /** The boxes' styles (layout.ts adds them to the page's CSS). */
 export const DATE_INPUT_CSS = `
+.form-group{margin:0 0 1rem}
 .date-input{border:0;padding:0;margin:0}
 .date-input legend{font-weight:700;padding:0;margin:0 0 .2rem}
 .date-input-row{display:flex;flex-wrap:wrap;gap:1rem;margin-top:.3rem}
