@@ -1,4 +1,5 @@
 import { RESULTS } from '../domain/words';
+import { normaliseLink } from '../domain/text';
 import { isHhMm, isIsoDate } from '../workflows/calendar';
 import { normaliseDuration } from '../workflows/duration';
 import { isImpactPeriod } from '../workflows/assurance';
@@ -385,6 +386,14 @@ export const ProgressSheetResult = z
   })
   .openapi('ProgressSheetResult');
 
+/** Issue 22: a search of the action list, as typed in the list page's search box or `?q=`. */
+export const SearchText = z
+  .string()
+  .trim()
+  .min(1, 'type something to search for, or leave q out')
+  .max(200, 'search for at most 200 characters')
+  .refine((v) => v.split(/\s+/).length <= 10, 'search for at most 10 words');
+
 const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const ActionListQuery = z
@@ -407,6 +416,10 @@ export const ActionListQuery = z
       .enum(RESULTS)
       .optional()
       .openapi({ description: 'How a finished action ended: implemented, not_implemented or cancelled' }),
+    q: SearchText.optional().openapi({
+      description:
+        'Text search: every word (at most 10) must appear, ignoring case, in the reference (`2.1`, `SCR-BABY-M 2.1`), the title, or a statement sent on the action (evidence or progress update)',
+    }),
   })
   .openapi('ActionListQuery');
 
@@ -625,10 +638,19 @@ export const ReviewSummary = z
   })
   .openapi('ReviewSummary');
 
-/** Links beside a statement (evidence, impact evidence): web addresses only, at most 20. */
+/**
+ * Links beside a statement (evidence, impact evidence): web addresses only, at most 20. Issue 22:
+ * one rule for the API and the forms: `https://` is added when no scheme was typed
+ * (`normaliseLink`), and anything that is not http(s), or has no host with a dot in it, is refused.
+ */
+export const LINK_REFUSED =
+  'each link must be a web address such as https://www.example.org/report (http and https only)';
 const EvidenceLinks = z
   .array(
-    z.url({ protocol: /^https?$/, error: 'each link must be a web address starting http:// or https://' }).max(2000),
+    z.preprocess(
+      normaliseLink,
+      z.url({ protocol: /^https?$/, hostname: /^(?:[^.]+\.)+[^.]+$/, error: LINK_REFUSED }).max(2000),
+    ),
   )
   .max(20)
   .default([]);

@@ -20,3 +20,19 @@ export function canonicalJson(value: unknown): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
+
+/**
+ * Issue 22: a web address as people type it. `www.example.org/report` gains `https://`; anything
+ * that names another scheme (`mailto:`, `javascript:`, `file:`) is left as typed, for the schema's
+ * http(s)-only check to refuse with a clear message. `host:8080/x` is a host with a port, not a
+ * scheme. Surrounding blanks go.
+ */
+export function normaliseLink(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const s = value.trim();
+  if (s === '') return s;
+  if (s.startsWith('//')) return `https:${s}`;
+  const scheme = /^([a-z][a-z0-9+.-]*):(.?)/i.exec(s);
+  if (scheme && !/\d/.test(scheme[2])) return s;
+  return `https://${s}`;
+}

@@ -12,10 +12,15 @@ export const PAGE_CSP = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "object-src 'none'",
+  // Issue 22: no page frames anything, except the evidence preview page (PREVIEW_PAGE_CSP).
+  "frame-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/** The evidence preview page: the page's own policy, and frames of this origin's files only. */
+export const PREVIEW_PAGE_CSP = PAGE_CSP.replace("frame-src 'none'", "frame-src 'self'");
 
 /** For documents that need nothing but their own inline styles (the API viewer, an HTML report). */
 export const DOCUMENT_CSP =

@@ -167,27 +167,3 @@ export function checkEvidenceFile(file: UploadedFile, index: number): void {
     throw new AppError('validation', `${where}: the file name has control, format or path characters; rename the file`);
   }
 }
-
-/** A stored file as it goes back out. */
-export interface DownloadFile {
-  filename: string;
-  mediaType: string;
-  sha256: string;
-  content: Buffer;
-}
-
-/**
- * Sends a stored file (evidence, a progress update's, impact evidence's) as a download, for the
- * API and the web pages alike: never rendered inline, so uploaded content cannot run in our origin.
- */
-export function sendDownload(res: Response, file: DownloadFile): void {
-  res.setHeader('Content-Type', file.mediaType);
-  res.setHeader('Content-Length', String(file.content.length));
-  res.setHeader(
-    'Content-Disposition',
-    `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-  );
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('ETag', `"${file.sha256}"`);
-  res.status(200).end(file.content);
-}

@@ -62,6 +62,7 @@ export class ActionListCache {
       f.assurance ?? null,
       f.owner ?? null,
       f.result ?? null,
+      f.q ?? null,
       page.page,
       page.pageSize,
     ]);

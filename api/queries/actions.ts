@@ -163,6 +163,8 @@ export interface ActionFilters {
   owner?: string;
   /** How a finished action ended (domain/words.ts resultOf). */
   result?: Result;
+  /** Issue 22: words that must each appear in the reference, the title or a statement. */
+  q?: string;
 }
 
 /** Conditions on the actions table alone (the agency code becomes a lookup), so the count and the page's ids need no join. */
@@ -194,7 +196,25 @@ function filterConditions(db: DbOrTx, scope: Scope, f: ActionFilters, now: Date)
     c.push(sql`${actions.status} = 'closed' and ${actions.outcome} is distinct from 'not_implemented'`);
   if (f.result === 'not_implemented')
     c.push(sql`${actions.status} = 'closed' and ${actions.outcome} = 'not_implemented'`);
+  for (const word of searchWords(f.q)) c.push(textMatches(word));
   return c.filter((x): x is SQL => x !== undefined);
+}
+
+/** The words of a search, at most ten (the schema refuses more text than that could hold). */
+export const searchWords = (q: string | undefined): string[] =>
+  (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 10);
+
+/**
+ * One word of a search, anywhere in the action's reference (as `SCR-BABY-M 2.1` too), its title,
+ * or a statement sent on it (evidence and progress updates), ignoring case. `%`, `_` and `\`
+ * are matched as typed.
+ */
+function textMatches(word: string): SQL {
+  const like = `%${word.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  return sql`(${actions.reviewReference} || ' ' || ${actions.reference} ilike ${like}
+    or ${actions.title} ilike ${like}
+    or exists (select 1 from ${evidence} where ${evidence.actionId} = ${actions.id} and ${evidence.statement} ilike ${like})
+    or exists (select 1 from ${progressUpdates} where ${progressUpdates.actionId} = ${actions.id} and ${progressUpdates.statement} ilike ${like}))`;
 }
 
 /** The list's order; `actions_list_order_idx` is exactly these columns, so a page is read off the index. */

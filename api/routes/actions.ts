@@ -1,10 +1,11 @@
 import { AppError } from '../../lib/errors';
 import { defineRoute, type RouteDef } from '../http/route';
-import { EVIDENCE_UPLOAD_LIMITS, sendDownload } from '../http/uploads';
+import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import { z } from '../http/zod';
 import { listActionsCached } from '../queries/action-list-cache';
 import { actionHistory, findAttachment } from '../queries/actions';
 import { ownEvidenceFileAgency } from '../queries/moved-evidence';
+import { sendStoredFile } from '../http/file-response';
 import { scopeOf } from '../queries/scope';
 import {
   Action,
@@ -216,7 +217,8 @@ export const actionRoutes: RouteDef[] = [
       if (!ownFile) await requireVisibleAction(ctx, actor, params.id);
       const file = await findAttachment(ctx.db, params.id, params.attachmentId);
       if (!file) throw new AppError('not_found', 'No such attachment');
-      sendDownload(res, file);
+      // Always a download, never rendered inline: uploaded content must not run in our origin.
+      sendStoredFile(res, file);
       return { sent: true };
     },
   }),

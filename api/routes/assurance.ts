@@ -3,7 +3,8 @@
  */
 import { defineRoute, type RouteDef } from '../http/route';
 import { AppError } from '../../lib/errors';
-import { EVIDENCE_UPLOAD_LIMITS, sendDownload } from '../http/uploads';
+import { sendStoredFile } from '../http/file-response';
+import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import { z } from '../http/zod';
 import { findAssuranceAttachment, type AssuranceFileParent } from '../queries/actions';
 import {
@@ -51,7 +52,7 @@ const download = (parent: AssuranceFileParent, operationId: string, what: string
       await requireVisibleAction(ctx, actor, params.id);
       const file = await findAssuranceAttachment(ctx.db, params.id, parent, params.parentId, params.sha256);
       if (!file) throw new AppError('not_found', 'No such attachment');
-      sendDownload(res, file);
+      sendStoredFile(res, file);
       return { sent: true };
     },
   });

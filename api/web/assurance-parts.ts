@@ -3,6 +3,7 @@
  * update form (not a submission), the impact evidence and impact decision forms, and the lists
  * of updates and impact evidence. Kept apart from pages.ts so the lifecycle page stays readable.
  */
+import { dateInput } from './date-input';
 import { IMPACT_METHODS, isBoardRole } from '../../domain/vocabulary';
 import { RAG_LABEL } from '../../domain/words';
 import type { ActionPageData } from '../queries/actions';
@@ -153,7 +154,6 @@ ${typed(state, 'statement')}</textarea>
 function impactDecisionForm(ctx: PageContext, id: string, evidenceIn: boolean, state?: FormState): Html {
   const outcome = fieldProblem(state, 'outcome', 'impact-outcome-evidenced');
   const comment = fieldProblem(state, 'comment', 'impact-comment');
-  const due = fieldProblem(state, 'followUpDueDate', 'impact-follow-up-due');
   const choice = (value: string, label: string) =>
     html`<div class="choice">
       <input
@@ -172,7 +172,7 @@ ${evidenceIn ? html`${choice('evidenced', 'Evidenced: the learning is embedded')
 ${choice('waived', 'Waive the impact check')}
 </fieldset>
 <label for="impact-comment">Reason</label>${comment.message}<textarea id="impact-comment" name="comment" rows="3"${comment.attrs}>${typed(state, 'comment')}</textarea>
-${evidenceIn ? html`<label for="impact-follow-up-due">Follow-up action due (not embedded only)</label>${due.message}<input id="impact-follow-up-due" name="followUpDueDate" type="date" value="${typed(state, 'followUpDueDate', suggested)}" ${due.attrs} />` : ''}
+${evidenceIn ? dateInput({ name: 'followUpDueDate', legend: 'Follow-up action due (not embedded only)', hint: 'When the follow-up action is due.', state, value: suggested }) : ''}
 <div><button class="primary" type="submit">Record the impact decision</button></div></form></section>`;
 }
 

@@ -115,7 +115,7 @@ export function reviewDetailPage(ctx: PageContext, r: ReviewDetail, now: Date): 
           ${rec.actions.length ? actionsTable(rec.actions, now) : html`<p class="muted">No actions.</p>`}
         </section>`,
     )}
-    ${r.recommendations.length ? '' : html`<p>No recommendations.</p>`}`;
+    ${r.recommendations.length ? ragKey : html`<p>No recommendations.</p>`}`;
 }
 
 export interface ActionsFilter {
@@ -125,6 +125,8 @@ export interface ActionsFilter {
   rag?: string;
   overdue?: 'true';
   result?: string;
+  /** Issue 22: the search box's words. */
+  q?: string;
   page: number;
   pageSize: number;
 }
@@ -136,7 +138,7 @@ function option(value: string, label: string, selected: string | undefined): Htm
 /** The query string of a filter, for pager links that keep the other filters. */
 export function filterQuery(f: ActionsFilter, page: number): string {
   const p = new URLSearchParams();
-  for (const k of ['review', 'agency', 'stage', 'rag', 'overdue', 'result'] as const) if (f[k]) p.set(k, f[k]);
+  for (const k of ['q', 'review', 'agency', 'stage', 'rag', 'overdue', 'result'] as const) if (f[k]) p.set(k, f[k]);
   if (f.pageSize !== 50) p.set('pageSize', String(f.pageSize));
   if (page > 1) p.set('page', String(page));
   const s = p.toString();
@@ -153,9 +155,14 @@ export function allActionsPage(
   const isAgency = ctx.user?.role === 'agency';
   const first = result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1;
   const last = Math.min(result.total, result.page * result.pageSize);
-  const filtered = !!(f.review || f.agency || f.stage || f.rag || f.overdue || f.result);
+  const filtered = !!(f.q || f.review || f.agency || f.stage || f.rag || f.overdue || f.result);
   return html`<h1>${isAgency ? 'All my agency’s actions' : 'All actions'}</h1>
     <form class="filters" method="get" action="/actions" role="search" aria-label="Filter actions">
+      <div class="filter-search">
+        <label for="f-q">Search</label
+        ><span class="hint" id="f-q-hint">Words in the reference (such as 2.1), the title or a statement</span
+        ><input id="f-q" name="q" type="search" maxlength="200" value="${f.q ?? ''}" aria-describedby="f-q-hint" />
+      </div>
       <div class="filter-grid">
         <div>
           <label for="f-review">Review</label
@@ -204,7 +211,7 @@ export function allActionsPage(
       </div>
     </form>
     <p role="status">
-      ${result.total === 0 ? 'No actions match these filters.' : `Showing ${first} to ${last} of ${result.total} action${result.total === 1 ? '' : 's'}, soonest due first.`}
+      ${result.total === 0 ? (f.q ? `No actions match “${f.q}” with these filters.` : 'No actions match these filters.') : `Showing ${first} to ${last} of ${result.total} action${result.total === 1 ? '' : 's'}, soonest due first.`}
     </p>
     ${result.items.length ? html`${actionsTable(result.items, now, { showReview: true })}${ragKey}` : ''}
     ${pager('/actions', result, (n) => filterQuery(f, n))}`;

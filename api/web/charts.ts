@@ -92,7 +92,11 @@ export function ragBarChart(data: AgencyRag[]): Html {
     const total = RAG_ORDER.reduce((s, k) => s + d.counts[k], 0);
     const segments = RAG_ORDER.filter((k) => d.counts[k] > 0).map((k) => {
       const w = (d.counts[k] / max) * chartW;
-      const seg = html`<rect
+      // Issue 22: each segment opens the list it counts (the table below has the same links).
+      const seg = html`<a
+        href="${chartFilterHref(d.code, k)}"
+        aria-label="${d.code}: ${d.counts[k]} ${CHART_LABEL[k].toLowerCase()}, show these actions"
+        ><rect
           x="${x.toFixed(1)}"
           y="${y + 4}"
           width="${w.toFixed(1)}"
@@ -116,12 +120,22 @@ export function ragBarChart(data: AgencyRag[]): Html {
                 >${d.counts[k]}</text
               >`
             : ''
-        }`;
+        }</a
+      >`;
       x += w;
       return seg;
     });
-    return html`<text x="${labelW - 8}" y="${y + rowH / 2 + 4}" text-anchor="end" font-size="13" font-weight="700"
-        >${d.code}</text
+    return html`<a href="/actions?agency=${d.code}" aria-label="${d.code}: all ${d.name} actions"
+        ><text
+          x="${labelW - 8}"
+          y="${y + rowH / 2 + 4}"
+          text-anchor="end"
+          font-size="13"
+          font-weight="700"
+          fill="#1d70b8"
+          text-decoration="underline"
+          >${d.code}</text
+        ></a
       >${segments}<text x="${(x + 6).toFixed(1)}" y="${y + rowH / 2 + 4}" font-size="12" fill="#505a5f"
         >${total ? `${total}` : 'none'}</text
       >`;
@@ -130,8 +144,10 @@ export function ragBarChart(data: AgencyRag[]): Html {
   return html`<svg
     viewBox="0 0 ${labelW + chartW + 40} ${height}"
     width="${labelW + chartW + 40}"
-    role="img"
-    aria-labelledby="rag-title rag-desc"
+    role="group"
+    aria-labelledby="rag-title"
+    aria-describedby="rag-desc"
+    class="linked-chart"
     font-family="system-ui, sans-serif"
   >
     <title id="rag-title">Actions by RAG status for each agency</title>
@@ -144,6 +160,13 @@ export function ragBarChart(data: AgencyRag[]): Html {
     <text x="${labelW + chartW}" y="${axisY + 16}" font-size="11" text-anchor="end" fill="#505a5f">${max} actions</text>
   </svg>`;
 }
+
+/** The chart keys that are how an action ended, filtered by result= rather than rag=. */
+const RESULT_KEYS: ReadonlySet<string> = new Set(['implemented', 'not_implemented', 'cancelled']);
+
+/** The all-actions list filtered to one agency and one segment of the chart. */
+export const chartFilterHref = (agencyCode: string, key: ChartKey): string =>
+  `/actions?agency=${encodeURIComponent(agencyCode)}&${RESULT_KEYS.has(key) ? 'result' : 'rag'}=${key}`;
 
 export const ragLegend = html`<ul class="legend">
   ${RAG_ORDER.map(

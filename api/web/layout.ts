@@ -1,4 +1,5 @@
 import { RAG_LABEL, RESULT_LABEL, STATUS_LABEL, resultOf, stageText } from '../../domain/words';
+import { DATE_INPUT_CSS } from './date-input';
 import { html, raw, type Html, type Part } from './html';
 import type { FormState } from './kit';
 import type { WebUser } from './session';
@@ -62,12 +63,13 @@ thead th{border-bottom:2px solid var(--fg)}
 .field-error{display:block;color:var(--red);font-weight:700;margin:.1rem 0 .3rem}
 [aria-invalid=true]{border-color:var(--red)!important;border-width:3px!important}
 .visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;padding:0;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap;border:0}
+iframe.preview{display:block;width:100%;height:70vh;border:2px solid #0b0c0c;background:#fff}
 footer.site{max-width:72rem;margin:2rem auto 0;padding:1rem;border-top:1px solid var(--line);font-size:.9rem}
 .panel{background:var(--panel);padding:1rem;margin:1rem 0}.panel>h2:first-child{margin-top:0}
 form.stack{max-width:40rem}
 form.stack label,fieldset legend{display:block;font-weight:700;margin:.75rem 0 .25rem}
 .hint{display:block;color:var(--muted);font-size:.9rem;margin:-.15rem 0 .3rem}
-input[type=text],input[type=email],input[type=date],input[type=url],textarea,select{width:100%;max-width:40rem;font:inherit;padding:.4rem;border:2px solid var(--fg);background:#fff}
+input[type=text],input[type=email],input[type=date],input[type=url],input[type=search],textarea,select{width:100%;max-width:40rem;font:inherit;padding:.4rem;border:2px solid var(--fg);background:#fff}
 textarea{min-height:6rem}
 fieldset{border:0;padding:0;margin:.75rem 0}
 .choice{display:flex;gap:.5rem;align-items:flex-start;margin:.3rem 0}.choice label{font-weight:400;margin:0}
@@ -85,6 +87,7 @@ ol.timeline li::before{content:"";position:absolute;left:-.55rem;top:.45rem;widt
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1rem}
 figure{margin:0;border:1px solid var(--line);padding:.75rem}figcaption{font-weight:700;margin-bottom:.5rem}
 svg{max-width:100%;height:auto}
+.linked-chart a:hover rect,.linked-chart a:focus rect{stroke:#0b0c0c;stroke-width:3}.linked-chart a:focus{outline:3px solid #fd0}.linked-chart a:focus text{fill:#0b0c0c}
 .legend{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:.5rem 0 0;font-size:.9rem}
 .legend span.key{display:inline-block;width:.9rem;height:.9rem;vertical-align:-2px;margin-right:.3rem;border:1px solid var(--fg)}
 .cards{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0}
@@ -94,6 +97,7 @@ form.filters{background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
 .filter-grid label{display:block;font-weight:700;margin:0 0 .25rem}
 .filter-grid .choice{margin:0 0 .5rem}.filter-grid .choice label{font-weight:700}
 .filter-grid input[type=checkbox]{width:1.25rem;height:1.25rem;margin:.15rem 0 0}
+.filter-search{margin:0 0 .75rem}.filter-search label{display:block;font-weight:700;margin:0 0 .25rem}.filter-search .hint{display:block}.filter-search input{width:100%;max-width:36rem}
 .filter-buttons{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap}.filter-buttons button{margin-top:.75rem}
 nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline}
 ul.tabs{list-style:none;padding:0;display:flex;gap:1.5rem}ul.tabs a[aria-current]{font-weight:bold}
@@ -120,7 +124,10 @@ tr.total th,tr.total td{font-weight:700;border-top:2px solid var(--fg)}
  a{color:inherit;text-decoration:none}
  .rag{border-width:1px}
 }
-`;
+.caption{display:block;color:var(--muted);font-size:1.1rem;margin:0 0 .25rem}
+dd.pre{white-space:pre-wrap}
+.button-group{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:baseline}
+${DATE_INPUT_CSS}`;
 
 function nav(ctx: PageContext): Part {
   const u = ctx.user;

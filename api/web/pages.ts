@@ -1,5 +1,8 @@
 import { isBoardRole, isOpen, isOverdue as overdue } from '../../domain/vocabulary';
+import { dueOn } from '../../lib/board-time';
 import { EVIDENCE_STATUS_LABEL, RAG_LABEL } from '../../domain/words';
+import { normaliseLink } from '../../domain/text';
+import { isPreviewable } from '../http/file-response';
 import { EVIDENCE_UPLOAD_LIMITS } from '../http/uploads';
 import type { ActionPageData, ActionView, EvidenceView } from '../queries/actions';
 import {
@@ -11,6 +14,7 @@ import {
   type AssuranceForm,
 } from './assurance-parts';
 import { cancelForm } from './board-pages';
+import { dateInput, moveQuestion } from './date-input';
 import { fmtDate, fmtDateTime, html, isoDay, sizeText, type Html, type Part } from './html';
 import type { FormState } from './kit';
 import { csrfField, fieldProblem, nextForAgency, ragBadge, ragKey, stageText, typed, type PageContext } from './layout';
@@ -127,7 +131,13 @@ function evidenceBlock(e: EvidenceView, actionId: string): Html {
       e.links.length
         ? html`<p>Links:</p>
             <ul>
-              ${e.links.map((l) => html`<li>${/^https?:\/\//i.test(l) ? html`<a href="${l}" rel="noopener noreferrer">${l}</a>` : l}</li>`)}
+              ${e.links.map((l) => {
+                // Links stored before issue 22 may lack their scheme: shown as the link they name.
+                const href = String(normaliseLink(l));
+                return html`<li>
+                  ${/^https?:\/\//i.test(href) ? html`<a href="${href}" rel="noopener noreferrer">${l}</a>` : l}
+                </li>`;
+              })}
             </ul>`
         : ''
     }
@@ -135,11 +145,94 @@ function evidenceBlock(e: EvidenceView, actionId: string): Html {
       e.attachments.length
         ? html`<p>Files:</p>
             <ul>
-              ${e.attachments.map((f) => html`<li><a href="/actions/${actionId}/files/${f.id}">${f.filename}</a> <span class="muted">(${sizeText(f.size)})</span></li>`)}
+              ${e.attachments.map(
+                (f) =>
+                  html`<li>
+                    <a href="/actions/${actionId}/files/${f.id}">${f.filename}</a>
+                    <span class="muted">(${sizeText(f.size)})</span>${
+                      isPreviewable(f.mediaType)
+                        ? html` ·
+                            <a href="/actions/${actionId}/files/${f.id}/preview"
+                              >Preview<span class="visually-hidden"> ${f.filename}</span></a
+                            >`
+                        : ''
+                    }
+                  </li>`,
+              )}
             </ul>`
         : ''
     }
   </article>`;
+}
+
+/**
+ * Issue 22: the extension request read back before it goes to the board, with the move in words
+ * ("Move from 31 March to 2 December 2027: 8 months later?"). The typed answers ride along as
+ * hidden fields; "Change" brings the form back with them.
+ */
+export function extensionCheckPage(
+  ctx: PageContext,
+  a: { id: string; reviewReference: string; reference: string; title: string; dueDate: string },
+  fields: {
+    day: { day: string; month: string; year: string };
+    newDueDate: string;
+    reason: string;
+    interimMeasures: string;
+  },
+): Part {
+  const from = dueOn(a.dueDate);
+  const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}" />`;
+  return html`<p><a href="/actions/${a.id}">&larr; ${a.reviewReference} ${a.reference}: ${a.title}</a></p>
+    <span class="caption">${a.reviewReference} ${a.reference}: ask for more time</span>
+    <h1>${moveQuestion(from, fields.newDueDate)}</h1>
+    <p>
+      Check the request before it goes to the board. The board is told at once and decides whether to move the date.
+    </p>
+    <dl class="facts check-answers">
+      <dt>Due now</dt>
+      <dd>${fmtDate(from)}</dd>
+      <dt>New due date</dt>
+      <dd>${fmtDate(fields.newDueDate)}</dd>
+      <dt>Reason for the delay</dt>
+      <dd class="pre">${fields.reason}</dd>
+      <dt>Interim measures</dt>
+      <dd class="pre">${fields.interimMeasures}</dd>
+    </dl>
+    <form method="post" action="/actions/${a.id}/extension">
+      ${csrfField(ctx)}
+      ${hidden('newDueDate-day', fields.day.day)}${hidden('newDueDate-month', fields.day.month)}${hidden(
+        'newDueDate-year',
+        fields.day.year,
+      )}${hidden('reason', fields.reason)}${hidden('interimMeasures', fields.interimMeasures)}${hidden('confirm', 'yes')}
+      <div class="button-group">
+        <button class="primary" type="submit">Yes, send the request to the board</button>
+        <button class="secondary" type="submit" name="change" value="yes">No, change the request</button>
+      </div>
+    </form>`;
+}
+
+/**
+ * Issue 22: a PDF or an image shown in a frame that may run nothing (the file's own policy is
+ * sandboxed; an image's frame has the `sandbox` attribute too), with the download beside it.
+ */
+export function filePreviewPage(
+  a: { id: string; reviewReference: string; reference: string; title: string },
+  f: { id: string; filename: string; mediaType: string },
+): Part {
+  const src = `/actions/${a.id}/files/${f.id}`;
+  return html`<p><a href="/actions/${a.id}">&larr; ${a.reviewReference} ${a.reference}: ${a.title}</a></p>
+    <h1>${f.filename}</h1>
+    <p>
+      A preview of evidence for ${a.reviewReference} ${a.reference}.
+      <a href="${src}" download>Download ${f.filename}</a> to keep a copy or if the preview does not show.
+    </p>
+    ${
+      // The file itself is sandboxed by its own policy (PREVIEW_FILE_CSP's `sandbox`). Chromium
+      // refuses to show a PDF in a frame with the sandbox attribute, so only an image gets both.
+      f.mediaType === 'application/pdf'
+        ? html`<iframe class="preview" src="${src}/inline" title="Preview of ${f.filename}"></iframe>`
+        : html`<iframe class="preview" sandbox="" src="${src}/inline" title="Preview of ${f.filename}"></iframe>`
+    }`;
 }
 
 const EVENT_TEXT: Record<string, string> = {
@@ -378,7 +471,6 @@ export function actionPage(
   const links = fieldProblem(ev, 'links', 'links', 'links-hint');
   const files = fieldProblem(ev, 'files', 'files', 'files-hint');
   const ext = refused.extension;
-  const newDue = fieldProblem(ext, 'newDueDate');
   const reason = fieldProblem(ext, 'reason');
   const interim = fieldProblem(ext, 'interimMeasures', 'interimMeasures', 'im-hint');
   const forms: Part[] = [];
@@ -395,6 +487,9 @@ export function actionPage(
     );
   }
   if (isAgency && a.status === 'in_progress') {
+    // Issue 22: a resubmission starts from the statement and links the board sent back, to be
+    // amended rather than typed again (files are kept with the earlier submission).
+    const previous = a.changesRequested ? d.evidence.at(-1) : undefined;
     forms.push(
       html`<section class="panel" aria-labelledby="ev-h">
         <h2 id="ev-h">${a.changesRequested ? 'Resubmit evidence' : 'Submit evidence'}</h2>
@@ -403,13 +498,17 @@ export function actionPage(
           ${csrfField(ctx)} <label for="statement">Progress statement</label
           ><span class="hint" id="statement-hint"
             >What has been done, and how you know it works (this is published in the progress statement once the board
-            accepts it).</span
+            accepts
+            it).${previous ? ' It starts as the statement you sent last time: change what the board asked about.' : ''}</span
           >
           ${statement.message}<textarea id="statement" name="statement" required rows="6" ${statement.attrs}>
-${typed(ev, 'statement')}</textarea>
+${typed(ev, 'statement', previous?.statement)}</textarea>
           <label for="links">Links (optional)</label
-          ><span class="hint" id="links-hint">One web address per line, starting https://.</span>
-          ${links.message}<textarea id="links" name="links" rows="2" ${links.attrs}>${typed(ev, 'links')}</textarea>
+          ><span class="hint" id="links-hint"
+            >One web address per line, for example www.example.org/report (https:// is added if you leave it out).</span
+          >
+          ${links.message}<textarea id="links" name="links" rows="2" ${links.attrs}>
+${typed(ev, 'links', previous?.links.join('\n'))}</textarea>
           <label for="files">Files (optional)</label
           ><span class="hint" id="files-hint"
             >PDF, Office documents, images or text; up to ${EVIDENCE_UPLOAD_LIMITS.maxFiles} files of at most
@@ -430,11 +529,17 @@ ${typed(ev, 'statement')}</textarea>
     const suggested = new Date(Math.max(new Date(a.dueDate).getTime(), now.getTime()) + 28 * 86_400_000);
     forms.push(html`<section class="panel" aria-labelledby="ext-h"><details${ext ? html` open` : ''}><summary><h2 id="ext-h" style="display:inline;font-size:1.1rem">Ask for more time</h2></summary>
 <form class="stack" method="post" action="/actions/${a.id}/extension">${csrfField(ctx)}
-<label for="newDueDate">New due date</label>${newDue.message}<input id="newDueDate" name="newDueDate" type="date" required min="${isoDay(now)}" value="${typed(ext, 'newDueDate', isoDay(suggested))}"${newDue.attrs}>
+${dateInput({
+  name: 'newDueDate',
+  legend: 'New due date',
+  hint: `It is due on ${fmtDate(a.dueDate)} now; the new date must be later than that.`,
+  state: ext,
+  value: isoDay(suggested),
+})}
 <label for="reason">Reason for the delay</label>${reason.message}<textarea id="reason" name="reason" required rows="3"${reason.attrs}>${typed(ext, 'reason')}</textarea>
 <label for="interimMeasures">Interim measures</label><span class="hint" id="im-hint">What protects children until the action is done.</span>
 ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required rows="3"${interim.attrs}>${typed(ext, 'interimMeasures')}</textarea>
-<div><button class="secondary" type="submit">Ask the board for an extension</button></div></form></details></section>`);
+<div><button class="secondary" type="submit">Continue to check the request</button></div></form></details></section>`);
   }
   if (pendingExt && isAgency) {
     forms.push(
@@ -674,7 +779,7 @@ export function signOffPage(
                   <p><a href="/actions/${a.id}#decide-h">Decide on ${a.reviewReference} ${a.reference}</a></p>
                 </section>`,
             )}
-            ${pager('/', waiting)}`
+            ${ragKey}${pager('/', waiting)}`
         : html`<p>No evidence is waiting for the board.</p>`
     }
     <h2>Extension requests</h2>

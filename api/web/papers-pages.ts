@@ -7,6 +7,7 @@ import type { Request, Response, Router } from 'express';
 import type { Db } from '../../db/client';
 import type { Config } from '../../lib/config';
 import { isUuid } from '../../domain/text';
+import { dateInput, queryWithDates } from './date-input';
 import { findTheme, openActionCountsByTheme, openActionsWithTheme } from '../queries/themes';
 import { listReviews } from '../queries/reviews';
 import { scopeOf } from '../queries/scope';
@@ -115,15 +116,14 @@ function papersPage(
         </table>
       </div>
       <form class="filters" method="get" action="/papers/period" aria-label="Another period">
+        ${dateInput({ name: 'from', legend: 'From (inclusive)', value: isoDay(quarters[0].from) })}
+        ${dateInput({
+          name: 'to',
+          legend: 'To (not included)',
+          hint: 'The day after the period’s last day.',
+          value: isoDay(quarters[0].to),
+        })}
         <div class="filter-grid">
-          <div>
-            <label for="p-from">From (inclusive)</label
-            ><input id="p-from" name="from" type="date" required value="${isoDay(quarters[0].from)}" />
-          </div>
-          <div>
-            <label for="p-to">To (not included)</label
-            ><input id="p-to" name="to" type="date" required value="${isoDay(quarters[0].to)}" />
-          </div>
           <div>
             <label for="p-format">Format</label
             ><select id="p-format" name="format">
@@ -232,7 +232,13 @@ export function mountPaperPages(router: Router, h: PaperPageHelpers): void {
     wrap(async (req, res) => {
       const s = h.signedIn(req, res);
       if (!s) return;
-      const parsed = PeriodReportQuery.safeParse(blankToUndefined(req.query as Record<string, unknown>));
+      // Issue 22: the page's form sends each date as day, month and year boxes.
+      const boxes = queryWithDates(req.query as Record<string, unknown>, [
+        { name: 'from', label: 'the first day of the period' },
+        { name: 'to', label: 'the day after the period' },
+      ]);
+      if (boxes.issues.length) return bad(res, boxes.issues);
+      const parsed = PeriodReportQuery.safeParse(blankToUndefined(boxes.query));
       if (!parsed.success) return bad(res, parsed.error.issues);
       const { from, to, review, type, theme, format } = parsed.data;
       const now = new Date();

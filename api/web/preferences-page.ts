@@ -2,6 +2,7 @@
 import { DIGESTIBLE_KINDS } from '../../db/schema';
 import type { CoverView } from '../use-cases/cover';
 import type { DeliveryChoices } from '../use-cases/preferences';
+import { dateInput } from './date-input';
 import { fmtDate, html, type Html } from './html';
 import type { FormState } from './kit';
 import { csrfField, fieldProblem, typed, type PageContext } from './layout';
@@ -44,8 +45,6 @@ export function preferencesPage(
     </fieldset>`;
   };
   const deputy = fieldProblem(cover, 'deputyId');
-  const from = fieldProblem(cover, 'from');
-  const to = fieldProblem(cover, 'to');
   return html`<h1>Preferences</h1>
     <h2>Mail</h2>
     <p>
@@ -93,10 +92,8 @@ export function preferencesPage(
                   </option>`,
               )}
             </select>
-            <label for="from">First day away</label>${from.message}
-            <input type="date" id="from" name="from" value="${typed(cover, 'from')}" ${from.attrs} />
-            <label for="to">Last day away</label>${to.message}
-            <input type="date" id="to" name="to" value="${typed(cover, 'to')}" ${to.attrs} />
+            ${dateInput({ name: 'from', legend: 'First day away', state: cover })}
+            ${dateInput({ name: 'to', legend: 'Last day away', hint: 'The cover ends by itself after this day.', state: cover })}
             <div class="choice">
               <input type="checkbox" id="copyMe" name="copyMe" value="true" />
               <label for="copyMe">Send me a copy of my mail meanwhile</label>

@@ -1,14 +1,20 @@
 import type { dashboard } from '../queries/dashboard';
 import type { ProgressReport, ReportAction } from '../report/model';
 import { stageText } from '../../domain/words';
-import { CHART_LABEL, RAG_ORDER, overdueChart, ragBarChart, ragByAgency, ragLegend, type OverduePoint } from './charts';
+import {
+  CHART_LABEL,
+  RAG_ORDER,
+  chartFilterHref,
+  overdueChart,
+  ragBarChart,
+  ragByAgency,
+  ragLegend,
+  type OverduePoint,
+} from './charts';
 import { fmtDate, html, type Part } from './html';
 import { ragBadge, ragKey } from './layout';
 
 type Dashboard = Awaited<ReturnType<typeof dashboard>>;
-
-/** The chart's keys that are how an action ended, filtered by result= rather than rag=. */
-const RESULT_OF_KEY: Record<string, true> = { implemented: true, not_implemented: true, cancelled: true };
 
 export function dashboardPage(
   agencyList: { code: string; name: string }[],
@@ -43,6 +49,8 @@ export function dashboardPage(
       <figure>
         <figcaption>RAG by agency</figcaption>
         ${ragBarChart(rag)}${ragLegend}
+        <p class="hint">Choose a bar, or a number below, to see those actions.</p>
+        ${ragKey}
         <details open>
           <summary>The numbers</summary>
           <div class="table-wrap">
@@ -63,8 +71,7 @@ export function dashboardPage(
                           html`<td>
                             ${
                               r.counts[k]
-                                ? html`<a
-                                    href="/actions?agency=${r.code}&amp;${k in RESULT_OF_KEY ? 'result' : 'rag'}=${k}"
+                                ? html`<a href="${chartFilterHref(r.code, k)}"
                                     >${r.counts[k]}<span class="visually-hidden">
                                       ${CHART_LABEL[k]} for ${r.code}</span
                                     ></a

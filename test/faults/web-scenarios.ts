@@ -61,6 +61,18 @@ const formText = fc.oneof(
 );
 const valid = <T>(v: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: v }, { weight: 2, arbitrary: formText });
 const dateText = valid(fc.constantFrom(inDays(30).slice(0, 10), inDays(-3).slice(0, 10), '2030-01-01', '2025-02-30'));
+/** Issue 22: a GOV.UK date input's three boxes (`<name>-day`, `-month`, `-year`), each sometimes a number, sometimes hostile, sometimes missing. */
+const dateBoxes = (name: string) =>
+  fc.record(
+    {
+      [`${name}-day`]: valid(fc.constantFrom('1', '30', '31', '0', '32')),
+      [`${name}-month`]: valid(fc.constantFrom('2', '12', '13')),
+      [`${name}-year`]: valid(fc.constantFrom('2030', '2025', '27')),
+    },
+    { requiredKeys: [] },
+  );
+const withDates = (fields: fc.Arbitrary<Record<string, string>>, ...names: string[]) =>
+  fc.tuple(fields, ...names.map(dateBoxes)).map((parts) => Object.assign({}, ...parts) as Record<string, string>);
 
 /** The fields each form has (as the page names them), each sometimes valid, sometimes hostile, sometimes missing. */
 const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
@@ -86,13 +98,18 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     { statement: valid(fc.constant('We rewrote the policy.')), links: valid(fc.constant('https://example.org/a')) },
     { requiredKeys: [] },
   ),
-  '/actions/:id/extension': fc.record(
-    {
-      newDueDate: dateText,
-      reason: valid(fc.constant('Staff shortage')),
-      interimMeasures: valid(fc.constant('Weekly checks')),
-    },
-    { requiredKeys: [] },
+  '/actions/:id/extension': withDates(
+    fc.record(
+      {
+        reason: valid(fc.constant('Staff shortage')),
+        interimMeasures: valid(fc.constant('Weekly checks')),
+        // Issue 22: the check step, its "yes" and its "change".
+        confirm: valid(fc.constant('yes')),
+        change: valid(fc.constant('yes')),
+      },
+      { requiredKeys: [] },
+    ),
+    'newDueDate',
   ),
   '/actions/:id/decision': fc.record(
     {
@@ -119,14 +136,16 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     },
     { requiredKeys: [] },
   ),
-  '/preferences/cover': fc.record(
-    {
-      deputyId: valid(fc.constantFrom(randomUUID(), 'not-a-uuid')),
-      from: dateText,
-      to: dateText,
-      copyMe: valid(fc.constantFrom('true', 'false')),
-    },
-    { requiredKeys: [] },
+  '/preferences/cover': withDates(
+    fc.record(
+      {
+        deputyId: valid(fc.constantFrom(randomUUID(), 'not-a-uuid')),
+        copyMe: valid(fc.constantFrom('true', 'false')),
+      },
+      { requiredKeys: [] },
+    ),
+    'from',
+    'to',
   ),
   '/escalations/:eid/:step': fc.record(
     {

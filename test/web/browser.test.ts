@@ -143,7 +143,7 @@ test('agency and board run an action from assignment to implemented in the brows
   const board = await signIn(boardCtx, BOARD);
   await board.getByRole('heading', { name: 'Awaiting sign-off' }).waitFor();
   await board.getByText('We audited 40 pre-birth referrals').waitFor();
-  const fileLink = board.getByRole('link', { name: 'audit-report.pdf' });
+  const fileLink = board.getByRole('link', { name: 'audit-report.pdf', exact: true });
   const fileResponse = await board.request.get(new URL((await fileLink.getAttribute('href'))!, baseUrl).toString());
   expect(fileResponse.status()).toBe(200);
   expect((await fileResponse.body()).toString()).toContain('%PDF-1.4');
@@ -209,7 +209,7 @@ test('agency and board run an action from assignment to implemented in the brows
 
   await board.getByRole('link', { name: 'Dashboard' }).click();
   await board.locator('svg[role=img]').first().waitFor();
-  expect(await board.locator('svg[aria-labelledby="rag-title rag-desc"] desc').textContent()).toContain(
+  expect(await board.locator('svg.linked-chart desc').textContent()).toContain(
     'Buckinghamshire Safeguarding Children Board: 0 red, 0 amber, 1 green, 1 implemented, 0 not implemented, 0 cancelled',
   );
   await shot(board, '11-board-dashboard');
@@ -217,10 +217,15 @@ test('agency and board run an action from assignment to implemented in the brows
   // An extension: the agency asks, the board approves.
   await agency.goto(`${baseUrl}/actions/${ids.bscb2}`);
   await agency.getByText('Ask for more time').click();
-  await agency.getByLabel('New due date').fill('2031-01-31');
+  // Issue 22: the GOV.UK date input, then the check step.
+  await agency.getByLabel('Day').fill('31');
+  await agency.getByLabel('Month').fill('1');
+  await agency.getByLabel('Year').fill('2031');
   await agency.getByLabel('Reason for the delay').fill('The training provider cancelled.');
   await agency.getByLabel('Interim measures').fill('Team briefings on parental mental health until the training runs.');
-  await agency.getByRole('button', { name: 'Ask the board for an extension' }).click();
+  await agency.getByRole('button', { name: 'Continue to check the request' }).click();
+  await agency.getByRole('heading', { name: /^Move from .* to 31 January 2031: .* later\?$/ }).waitFor();
+  await agency.getByRole('button', { name: 'Yes, send the request to the board' }).click();
   await agency.getByText('Extension requested.').waitFor();
   await board.goto(`${baseUrl}/`);
   await board.getByRole('link', { name: 'SCR-BABY-M 2.1' }).click();

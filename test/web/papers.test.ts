@@ -36,8 +36,17 @@ const saved = async (d: Download) => fs.readFileSync((await d.path())!);
 
 async function quarterPack(format: 'docx' | 'pdf'): Promise<{ name: string; bytes: Buffer }> {
   await page.goto(`${stack.baseUrl}/papers`);
-  await page.getByLabel('From (inclusive)').fill(QUARTER.from);
-  await page.getByLabel('To (not included)').fill(QUARTER.to);
+  // Issue 22: GOV.UK date inputs (day, month, year).
+  for (const [legend, day] of [
+    ['From (inclusive)', QUARTER.from],
+    ['To (not included)', QUARTER.to],
+  ] as const) {
+    const [y, m, d] = day.slice(0, 10).split('-');
+    const group = page.getByRole('group', { name: legend });
+    await group.getByLabel('Day').fill(String(Number(d)));
+    await group.getByLabel('Month').fill(String(Number(m)));
+    await group.getByLabel('Year').fill(y);
+  }
   await page.getByLabel('Format').selectOption(format);
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -85,10 +85,24 @@ it('the preferences page: the cover Sam holds, mail choices saved, a bad cover r
   await page.getByText('Mail choices saved.').waitFor();
   expect(await page.locator('#d-evidence_submitted-digest').isChecked()).toBe(true);
 
-  await page.getByLabel('First day away').fill('2030-05-10');
-  await page.getByLabel('Last day away').fill('2030-05-01');
+  // Issue 22: GOV.UK date inputs (day, month, year).
+  const fillDate = async (legend: string, [d, m, y]: string[]) => {
+    const group = page.getByRole('group', { name: legend });
+    await group.getByLabel('Day').fill(d);
+    await group.getByLabel('Month').fill(m);
+    await group.getByLabel('Year').fill(y);
+  };
+  await fillDate('First day away', ['10', '5', '2030']);
+  await fillDate('Last day away', ['1', '5', '2030']);
   await page.getByRole('button', { name: 'Set cover' }).click();
   await page.getByText('There is a problem').waitFor();
+  expect(await page.locator('#to-error').innerText()).toContain('the cover ends before it starts');
+  expect(await page.getByRole('group', { name: 'First day away' }).getByLabel('Day').inputValue()).toBe('10');
+  // A date that does not exist, beside its own field.
+  await fillDate('First day away', ['31', '4', '2030']);
+  await page.getByRole('button', { name: 'Set cover' }).click();
+  await page.locator('#from-error').waitFor();
+  expect(await page.locator('#from-error').innerText()).toContain('The first day away must be a real date');
   await expectAccessible(page, 'preferences, bad cover');
 
   // A tampered mail form (a choice the page does not offer) is refused on the preferences page,

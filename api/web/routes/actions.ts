@@ -3,10 +3,13 @@ import { RESULTS } from '../../../domain/words';
 import { Router, type Request, type Response } from 'express';
 import { ACTION_STATUSES, ASSURANCE_STATES, RAGS, isBoardRole, isOpen } from '../../../domain/vocabulary';
 import { AppError } from '../../../lib/errors';
+import { dueOn } from '../../../lib/board-time';
 import { findUnstorable } from '../../../workflows/storable-text';
 import type { Access } from '../../http/route';
 import { requireAccess } from '../../http/route';
-import { EVIDENCE_UPLOAD_LIMITS, sendDownload, type MultipartLimits, type UploadedFile } from '../../http/uploads';
+import { isPreviewable, sendStoredFile } from '../../http/file-response';
+import { PREVIEW_PAGE_CSP } from '../../http/security-headers';
+import { EVIDENCE_UPLOAD_LIMITS, type MultipartLimits, type UploadedFile } from '../../http/uploads';
 import { z } from '../../http/zod';
 import { listActionsCached } from '../../queries/action-list-cache';
 import {
@@ -34,6 +37,7 @@ import {
   ImpactEvidenceBody,
   ProgressUpdateBody,
   SetOwnerBody,
+  SearchText,
 } from '../../schemas';
 import { decideImpact, postProgress, submitImpactEvidence, withFiles } from '../../use-cases/assurance';
 import {
@@ -46,9 +50,19 @@ import {
 import { actOnAction, lifecycleDeps, submitEvidenceWithFiles } from '../../use-cases/action-commands';
 import { isAgencyLead, setActionOwner } from '../../use-cases/set-owner';
 import { allActionsPage, badFilterPage, type ActionsFilter } from '../board-pages';
+import { dateFieldId, readDateInput } from '../date-input';
+import { fmtDate } from '../html';
 import { actorOf, fieldErrors, locals, str, valuesOf, type WebKit } from '../kit';
 import type { PageMessages } from '../layout';
-import { actionPage, myActionsPage, signOffPage, type ActionForm, type ActionForms } from '../pages';
+import {
+  actionPage,
+  extensionCheckPage,
+  filePreviewPage,
+  myActionsPage,
+  signOffPage,
+  type ActionForm,
+  type ActionForms,
+} from '../pages';
 import type { WebSession } from '../session';
 
 const PAGE_SIZE = 50;
@@ -65,6 +79,7 @@ const ActionsPageQuery = z.object({
   overdue: z.preprocess(blank, z.enum(['true']).optional()),
   assurance: z.preprocess(blank, z.enum(ASSURANCE_STATES).optional()),
   result: z.preprocess(blank, z.enum(RESULTS).optional()),
+  q: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), SearchText.optional()),
   page: z.preprocess(blank, z.coerce.number().int().min(1).max(100000).default(1)),
   pageSize: z.preprocess(blank, z.coerce.number().int().min(1).max(200).default(PAGE_SIZE)),
 });
@@ -76,6 +91,7 @@ const FILTER_HELP: Record<string, string> = {
   overdue: 'use overdue=true, or leave it out',
   assurance: `the impact check is one of ${ASSURANCE_STATES.join(', ')}`,
   result: 'how it ended is implemented, not_implemented or cancelled',
+  q: 'search for at most 10 words and 200 characters',
   page: 'a page number from 1',
   pageSize: 'a number from 1 to 200',
 };
@@ -102,6 +118,12 @@ interface ActionPost {
     files: UploadedFile[],
     req: Request,
   ) => Promise<unknown>;
+  /**
+   * A step before `run` (issue 22's check step): checks the form as `run` would and, until the
+   * person has confirmed, answers with a page of its own (true) and writes nothing. A refusal it
+   * throws is shown as `run`'s would be.
+   */
+  before?: (s: WebSession, id: string, fields: Record<string, unknown>, res: Response) => Promise<boolean>;
 }
 
 export function actionRouter(kit: WebKit): Router {
@@ -175,6 +197,7 @@ export function actionRouter(kit: WebKit): Router {
         rag: q.rag,
         overdue: q.overdue,
         result: q.result,
+        q: q.q,
         page: q.page,
         pageSize: q.pageSize,
       };
@@ -191,6 +214,7 @@ export function actionRouter(kit: WebKit): Router {
             overdue: q.overdue ? true : undefined,
             assurance: q.assurance,
             result: q.result,
+            q: q.q,
           },
           { page: q.page, pageSize: q.pageSize },
         ),
@@ -241,17 +265,45 @@ export function actionRouter(kit: WebKit): Router {
   );
 
   // The API's download rule: the action must be visible to the caller, and the file one of its evidence's.
+  const visibleFile = async (req: Request, res: Response) => {
+    const s = kit.signedIn(req, res);
+    if (!s) return null;
+    const id = String(req.params.id);
+    const file = (await findActionRow(db, scopeOf(s.user), id))
+      ? await findAttachment(db, id, String(req.params.fileId))
+      : null;
+    if (!file) kit.notFound(res);
+    return file;
+  };
   router.get(
     '/actions/:id/files/:fileId',
     wrap(async (req, res) => {
-      const s = kit.signedIn(req, res);
-      if (!s) return;
+      const file = await visibleFile(req, res);
+      // A download, never rendered in our origin: an uploaded file cannot run as our page.
+      if (file) sendStoredFile(res, file);
+    }),
+  );
+  // Issue 22: a PDF or an image shown inside the preview page's sandboxed frame; any other type
+  // is still a download (sendStoredFile honours `inline` for previewable types only).
+  router.get(
+    '/actions/:id/files/:fileId/inline',
+    wrap(async (req, res) => {
+      const file = await visibleFile(req, res);
+      if (file) sendStoredFile(res, file, { inline: true });
+    }),
+  );
+  router.get(
+    '/actions/:id/files/:fileId/preview',
+    wrap(async (req, res) => {
+      const file = await visibleFile(req, res);
+      if (!file) return;
       const id = String(req.params.id);
-      const file = (await findActionRow(db, scopeOf(s.user), id))
-        ? await findAttachment(db, id, String(req.params.fileId))
-        : null;
-      if (!file) return kit.notFound(res);
-      sendDownload(res, file);
+      const fileId = String(req.params.fileId);
+      if (!isPreviewable(file.mediaType)) return res.redirect(303, `/actions/${id}/files/${fileId}`);
+      const view = await actionPageView(db, scopeOf(locals(res).session!.user), id);
+      if (!view) return kit.notFound(res);
+      res.setHeader('Content-Security-Policy', PREVIEW_PAGE_CSP);
+      send(res, 200, `Preview of ${file.filename}`, filePreviewPage(view.action, { ...file, id: fileId }));
     }),
   );
 
@@ -267,7 +319,7 @@ export function actionRouter(kit: WebKit): Router {
           ? await findAssuranceAttachment(db, id, parent, String(req.params.parentId), String(req.params.sha256))
           : null;
         if (!file) return kit.notFound(res);
-        sendDownload(res, file);
+        sendStoredFile(res, file);
       }),
     );
 
@@ -308,6 +360,7 @@ export function actionRouter(kit: WebKit): Router {
             throw new AppError('validation', `${unstorable.path.join(' ')}: ${unstorable.reason}`, [
               { path: `body.${String(unstorable.path[0])}`, message: unstorable.reason },
             ]);
+          if (spec.before && (await spec.before(s, id, form.fields, res))) return;
           await spec.run(s, id, form.fields, form.files, req);
         } catch (err) {
           if (err instanceof AppError && err.kind === 'unavailable' && err.retryAfter) {
@@ -351,12 +404,63 @@ export function actionRouter(kit: WebKit): Router {
     },
   });
 
+  /**
+   * Issue 22: the extension form's date is three boxes; the new date must be after the current
+   * due date (the workflow refuses it too, but this names the field and the date).
+   */
+  const extensionBody = async (s: WebSession, id: string, fields: Record<string, unknown>) => {
+    const newDueDate = readDateInput(fields, 'newDueDate', 'the new due date', { required: true });
+    const body = kit.parse(ExtensionBody, {
+      newDueDate,
+      reason: fields.reason,
+      interimMeasures: fields.interimMeasures,
+    });
+    const row = await findActionRow(db, scopeOf(s.user), id);
+    if (row && newDueDate && newDueDate <= dueOn(row.dueDate)) {
+      const message = `The new due date must be after the current due date, ${fmtDate(row.dueDate)}`;
+      throw new AppError('validation', message, [{ path: 'body.newDueDate', message }]);
+    }
+    return body;
+  };
+
   actionPost('/actions/:id/extension', {
     form: 'extension',
     access: OWNER,
     notice: 'extension',
-    run: (s, id, fields) => {
-      const body = kit.parse(ExtensionBody, fields);
+    fieldIds: () => ({ newDueDate: dateFieldId('newDueDate'), interimMeasures: 'interimMeasures' }),
+    before: async (s, id, fields, res) => {
+      if (str(fields.change) === 'yes') {
+        // "No, change the request": the form again, as typed, open.
+        const values = valuesOf(fields);
+        await showAction(res, s, id, 200, { extension: { values, errors: {} } });
+        return true;
+      }
+      const body = await extensionBody(s, id, fields);
+      if (str(fields.confirm) === 'yes') return false;
+      const view = await actionPageView(db, scopeOf(s.user), id);
+      if (!view) {
+        kit.notFound(res);
+        return true;
+      }
+      send(
+        res,
+        200,
+        `Check your extension request for ${view.action.reviewReference} ${view.action.reference}`,
+        extensionCheckPage(locals(res).ctx, view.action, {
+          day: {
+            day: str(fields['newDueDate-day']).trim(),
+            month: str(fields['newDueDate-month']).trim(),
+            year: str(fields['newDueDate-year']).trim(),
+          },
+          newDueDate: body.newDueDate,
+          reason: body.reason,
+          interimMeasures: body.interimMeasures,
+        }),
+      );
+      return true;
+    },
+    run: async (s, id, fields) => {
+      const body = await extensionBody(s, id, fields);
       return actOnAction(ctx, actorOf(s), id, (deps) => requestExtension(deps, actorOf(s), id, body));
     },
   });
@@ -457,7 +561,7 @@ export function actionRouter(kit: WebKit): Router {
     fieldIds: () => ({
       outcome: 'impact-outcome-waived',
       comment: 'impact-comment',
-      followUpDueDate: 'impact-follow-up-due',
+      followUpDueDate: dateFieldId('followUpDueDate'),
     }),
     run: (s, id, fields) => {
       const outcome = str(fields.outcome);
@@ -465,7 +569,10 @@ export function actionRouter(kit: WebKit): Router {
         outcome: fields.outcome,
         comment: str(fields.comment),
         // The date field is always on the form; it counts only for "not embedded".
-        followUpDueDate: outcome === 'not_embedded' ? optional(fields.followUpDueDate) : undefined,
+        followUpDueDate:
+          outcome === 'not_embedded'
+            ? readDateInput(fields, 'followUpDueDate', 'the follow-up action’s due date')
+            : undefined,
       });
       return actOnAction(ctx, actorOf(s), id, (deps) => decideImpact(deps, actorOf(s), id, body));
     },

@@ -12,6 +12,7 @@ import { findUnstorable } from '../../../workflows/storable-text';
 import { requireAccess } from '../../http/route';
 import { findAction, findActionRow, findAttachment } from '../../queries/actions';
 import { listAgencies } from '../../queries/agencies';
+import { sendStoredFile } from '../../http/file-response';
 import { movedEvidence, ownEvidenceFileAgency } from '../../queries/moved-evidence';
 import { findReview } from '../../queries/reviews';
 import { scopeOf } from '../../queries/scope';
@@ -358,10 +359,7 @@ export function correctionRouter(kit: WebKit): Router {
         (await ownEvidenceFileAgency(db, fileId)) === s.user.agencyId;
       const file = mine ? await findAttachment(db, String(req.params.id), fileId) : null;
       if (!file) return kit.notFound(res);
-      res.setHeader('Content-Type', file.mediaType);
-      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.send(file.content);
+      sendStoredFile(res, file);
     }),
   );
 

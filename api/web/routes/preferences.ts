@@ -6,6 +6,7 @@ import { AppError } from '../../../lib/errors';
 import { activeMembers } from '../../queries/users';
 import { CoverBody, PreferencesBody } from '../../schemas';
 import { coversOf, endCover, setCover } from '../../use-cases/cover';
+import { dateFieldId, readDateInputs } from '../date-input';
 import { deliveryOf, setPreferences } from '../../use-cases/preferences';
 import { actorOf, fieldErrors, locals, valuesOf, type WebKit } from '../kit';
 import { mailChoiceId, preferencesPage } from '../preferences-page';
@@ -83,7 +84,9 @@ export function preferencesRouter(kit: WebKit): Router {
           error: err.message,
           fieldErrors: errors,
           fieldIds:
-            form === 'mail' ? Object.fromEntries(Object.keys(errors).map((k) => [k, mailChoiceId(k)])) : undefined,
+            form === 'mail'
+              ? Object.fromEntries(Object.keys(errors).map((k) => [k, mailChoiceId(k)]))
+              : { from: dateFieldId('from'), to: dateFieldId('to') },
         },
       );
     }
@@ -111,9 +114,18 @@ export function preferencesRouter(kit: WebKit): Router {
       const s = kit.signedIn(req, res);
       if (!s) return;
       const values = valuesOf(form.fields);
-      await submit(res, s, 'cover', values, () =>
-        setCover(db, actorOf(s), kit.parse(CoverBody, { ...values, copyMe: values.copyMe === 'true' })),
-      );
+      await submit(res, s, 'cover', values, () => {
+        // Issue 22: the two dates are GOV.UK date inputs (day, month, year).
+        const { from, to } = readDateInputs(form.fields, [
+          { name: 'from', label: 'the first day away', required: true },
+          { name: 'to', label: 'the last day away', required: true },
+        ]);
+        return setCover(
+          db,
+          actorOf(s),
+          kit.parse(CoverBody, { deputyId: values.deputyId, from, to, copyMe: values.copyMe === 'true' }),
+        );
+      });
     }),
   );
 
