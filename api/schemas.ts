@@ -345,7 +345,13 @@ const SheetRowResult = z.object({
   row: z.number().int().openapi({ description: 'the row as the spreadsheet numbers it (headings are row 1)' }),
   actionId: z.guid(),
   reference: z.string(),
-  evidenceId: z.guid().openapi({ description: 'the progress statement the row became' }),
+  agencyCode: z.string().openapi({ description: "the action's agency (the board may upload rows of any agency)" }),
+  updateId: z.guid().openapi({ description: 'the progress update the row became (POST /actions/:id/updates)' }),
+  evidenceId: z.guid().openapi({
+    deprecated: true,
+    description:
+      'the same id as updateId: kept for clients written when a row became a progress statement to the board',
+  }),
 });
 
 export const ProgressSheetResult = z
