@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { sheetUpdateId } from '../../api/use-cases/apply-progress-sheet';
+import { testTemporalAddress } from '../support/db';
+import { saveHistoryFixture } from '../support/history';
 import { ApiStack, QUIET_POLICY, inDays, type Caller } from './stack';
 
 let stack: ApiStack;
@@ -320,6 +322,9 @@ describe('uploading it back', () => {
     const again = await upload(p.reviewId, file, 'owner');
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ sent: [], alreadySent: res.body.sent });
+    if (process.env.RECORD_FIXTURES === '1')
+      // The replay test (test/lifecycle/durability.test.ts) keeps this path honest: postProgress with forAgency.
+      saveHistoryFixture(testTemporalAddress(), `action-${p.ids['1.1']}`, 'action-progress-for-agency.history.json');
 
     // The board's own sheet has every agency's rows; one upload records each for its own agency.
     const both = await upload(
