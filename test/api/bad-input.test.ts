@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { fixture, PDF, type Fixture } from './fixtures';
 import { ApiStack, QUIET_POLICY, inDays } from './stack';
@@ -100,6 +101,86 @@ describe('bad input is a 4xx problem and writes nothing', () => {
       400,
     );
   });
+  it('dates far ahead (9999-12-31) or far back: 400 naming the field at every route that takes one, nothing written', async () => {
+    // Before the bound, 9999-12-31 reached the board calendar, which cannot place the day after it
+    // (a RangeError: a 500), or was taken and set workflow timers thousands of years out.
+    const named = async (make: () => import('supertest').Test, path: string, message = 'must be before 2100') => {
+      const res = await refusedWithoutWrites(make, 400);
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path, message })]));
+    };
+    const far = validReview();
+    far.recommendations[0].actions[0].dueDate = '9999-12-31';
+    await named(() => stack.post('/api/v1/reviews', 'board').send(far), 'body.recommendations.0.actions.0.dueDate');
+    await named(
+      () => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), publishedOn: '1066-10-14' }),
+      'body.publishedOn',
+      'must be in 1900 or later',
+    );
+    for (const newDueDate of ['9999-12-31', '2100-01-01T00:00:00Z'])
+      await named(
+        () =>
+          stack
+            .post(`/api/v1/actions/${f.actionId}/extension-requests`, 'owner')
+            .send({ newDueDate, reason: 'r', interimMeasures: 'm' }),
+        'body.newDueDate',
+      );
+    await named(
+      () =>
+        stack
+          .post(`/api/v1/actions/${review.actionId}/impact-decision`, 'board')
+          .send({ outcome: 'not_embedded', comment: 'Not embedded', followUpDueDate: '9999-12-31' }),
+      'body.followUpDueDate',
+    );
+    await named(
+      () => stack.post(`/api/v1/escalations/${randomUUID()}/retime`, 'chair').send({ until: '9999-12-31' }),
+      'body.until',
+    );
+    await named(
+      () =>
+        stack
+          .post('/api/v1/users', 'admin')
+          .send({ name: 'Ina Spector', email: 'ina@far.test', role: 'inspector', expiresOn: '9999-12-31' }),
+      'body.expiresOn',
+    );
+    await named(
+      () => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '9999-12-31', title: 'Far off' }),
+      'body.date',
+    );
+    await named(
+      () =>
+        stack
+          .post('/api/v1/me/cover', 'owner')
+          .send({ deputyId: randomUUID(), from: inDays(1).slice(0, 10), to: '9999-12-31' }),
+      'body.to',
+    );
+    await named(() => stack.get('/api/v1/inspector-reads?from=9999-12-31', 'board'), 'query.from');
+    await named(() => stack.get('/api/v1/reports/period?from=9999-01-01&to=9999-12-31', 'board'), 'query.from');
+    await named(() => stack.get('/api/v1/reports/yearly?from=2099-04-01&to=2100-04-01', 'board'), 'query.to');
+    // The import: a target date typed as 31/12/9999 is refused by row and column.
+    const imported = await refusedWithoutWrites(
+      () =>
+        stack
+          .post('/api/v1/reviews/import', 'board')
+          .field('reference', 'BAD-IMPORT-FAR')
+          .field('title', 'Imported')
+          .attach(
+            'file',
+            Buffer.from(
+              'Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,31/12/9999\n',
+            ),
+            { filename: 'plan.csv', contentType: 'text/csv' },
+          ),
+      400,
+    );
+    expect(imported.body.errors).toEqual([
+      expect.objectContaining({ row: 2, column: 'Target date', message: 'the target date must be before 2100' }),
+    ]);
+    // The last day of 2099 is a day like any other.
+    const last = validReview();
+    last.recommendations[0].actions[0].dueDate = '2099-12-31';
+    expect((await stack.post('/api/v1/reviews', 'board').send(last)).status).toBe(201);
+  });
+
   it('bad calendar input → 400 naming the field: working days, deliverAt, a bank holiday', async () => {
     const named = async (policy: Record<string, unknown>, path: RegExp) => {
       const res = await refusedWithoutWrites(
