@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { fixture, PDF, type Fixture } from './fixtures';
+import { webSession } from '../poison/support';
 import { ApiStack, QUIET_POLICY, inDays } from './stack';
 
 let stack: ApiStack;
@@ -554,4 +555,95 @@ describe('fast-check: generated bodies at every write route never produce a 5xx'
     );
     expect(runs).toBe(2500);
   }, 240_000);
+});
+
+describe('web forms with a date far ahead: the page again (400), the problem beside its field, nothing written', () => {
+  const beside = (text: string, id: string, message: string) =>
+    expect(text).toMatch(
+      new RegExp(
+        `<span class="field-error" id="${id}-error"><span class="visually-hidden">Error:</span> ${message}</span>`,
+      ),
+    );
+
+  it('extension, impact follow-up, cover, import; the chair re-timing and the period report say why on their page', async () => {
+    const owner = await webSession(stack, 'owner');
+    const board = await webSession(stack, 'board');
+    const chair = await webSession(stack, 'chair');
+    const post = (path: string, s: { cookie: string }) => stack.post(path, 'none').set('Cookie', s.cookie);
+    const refusedPage = async (make: () => import('supertest').Test) => {
+      const before = await stack.counts();
+      const res = await make();
+      expect({ status: res.status, type: res.headers['content-type'] }).toEqual({
+        status: 400,
+        type: expect.stringMatching(/^text\/html/),
+      });
+      expect(await stack.counts()).toEqual(before);
+      return res.text;
+    };
+
+    beside(
+      await refusedPage(() =>
+        post(`/actions/${f.actionId}/extension`, owner).type('form').send({
+          _csrf: owner.csrf,
+          newDueDate: '9999-12-31',
+          reason: 'Ward closures',
+          interimMeasures: 'Weekly checks',
+        }),
+      ),
+      'newDueDate',
+      'must be before 2100',
+    );
+    const impact = await fixture(stack, 'impact_submitted');
+    beside(
+      await refusedPage(() =>
+        post(`/actions/${impact.actionId}/impact-decision`, board).type('form').send({
+          _csrf: board.csrf,
+          outcome: 'not_embedded',
+          comment: 'Not embedded yet',
+          followUpDueDate: '9999-12-31',
+        }),
+      ),
+      'impact-follow-up-due',
+      'must be before 2100',
+    );
+    const deputy = (await stack.get('/api/v1/me', 'owner')).body.id as string;
+    beside(
+      await refusedPage(() =>
+        post('/preferences/cover', owner)
+          .type('form')
+          .send({ _csrf: owner.csrf, deputyId: deputy, from: '2027-01-04', to: '9999-12-31' }),
+      ),
+      'to',
+      'must be before 2100',
+    );
+    beside(
+      await refusedPage(() =>
+        post('/reviews/new', board)
+          .field('_csrf', board.csrf)
+          .field('reference', 'WEB-FAR')
+          .field('title', 'Far')
+          .field('publishedOn', '1066-10-14')
+          .attach(
+            'file',
+            Buffer.from(
+              `Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,${inDays(60)}\n`,
+            ),
+            { filename: 'plan.csv', contentType: 'text/csv' },
+          ),
+      ),
+      'publishedOn',
+      'must be in 1900 or later',
+    );
+    // The chair's queue shows each escalation's forms; a refusal is said at the top of it.
+    expect(
+      await refusedPage(() =>
+        post(`/escalations/${randomUUID()}/retime`, chair)
+          .type('form')
+          .send({ _csrf: chair.csrf, until: '9999-12-31' }),
+      ),
+    ).toMatch(/the step was not recorded: “Raise it again on”: must be before 2100/);
+    const period = await stack.get('/papers/period?from=9999-01-01&to=9999-12-31', 'none').set('Cookie', board.cookie);
+    expect(period.status).toBe(400);
+    expect(period.text).toMatch(/<strong>from<\/strong>: must be before 2100/);
+  });
 });

@@ -216,6 +216,14 @@ function accessLogPage(rows: Awaited<ReturnType<typeof listInspectorReads>>): Pa
     }`;
 }
 
+/** The labels of the step forms' fields, so a refusal at the top of the queue names the field as the form does. */
+const STEP_FIELD_WORDS: Record<string, string> = {
+  text: 'the text',
+  to: 'who it goes to',
+  comment: 'the comment',
+  until: '“Raise it again on”',
+};
+
 const STEPS: Record<string, (fields: Record<string, unknown>, kit: WebKit) => ChairInput> = {
   challenge: (f, kit) => ({ step: 'challenge', ...kit.parse(ChallengeBody, f) }),
   response: (f, kit) => ({ step: 'response', ...kit.parse(ResponseBody, f) }),
@@ -275,7 +283,9 @@ export function chairInspectorRouter(kit: WebKit): Router {
           escalationQueuePage(locals(res).ctx, await listEscalations(ctx.db, { state: 'open' }, now), 'open', now),
           {
             error: Object.keys(errors).length
-              ? `the step was not recorded: ${Object.values(errors).join('; ')}`
+              ? `the step was not recorded: ${Object.entries(errors)
+                  .map(([field, message]) => `${STEP_FIELD_WORDS[field] ?? field}: ${message}`)
+                  .join('; ')}`
               : err.message,
           },
         );
