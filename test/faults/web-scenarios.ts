@@ -56,7 +56,9 @@ const formText = fc.oneof(
   { weight: 1, arbitrary: junk.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))) },
 );
 const valid = <T>(v: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: v }, { weight: 2, arbitrary: formText });
-const dateText = valid(fc.constantFrom(inDays(30).slice(0, 10), inDays(-3).slice(0, 10), '2030-01-01', '2025-02-30'));
+const dateText = valid(
+  fc.constantFrom(inDays(30).slice(0, 10), inDays(-3).slice(0, 10), '2030-01-01', '2025-02-30', '9999-12-31'),
+);
 
 /** The fields each form has (as the page names them), each sometimes valid, sometimes hostile, sometimes missing. */
 const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
