@@ -25,6 +25,7 @@ import {
   ReviewTypeName,
 } from '../schemas';
 import { createReviewFor, importReview } from '../use-cases/review-commands';
+import { lifecycleDeps } from '../use-cases/action-commands';
 import { applyProgressSheet, SHEET_UPLOADERS } from '../use-cases/apply-progress-sheet';
 import { sendProgressSheet } from '../report/send-progress-sheet';
 
@@ -199,7 +200,7 @@ export const reviewRoutes: RouteDef[] = [
     },
     handler: async ({ ctx, actor, params, files }) => ({
       status: 200,
-      body: await applyProgressSheet(ctx, actor, params.id, files),
+      body: await applyProgressSheet(lifecycleDeps(ctx), actor, params.id, files),
     }),
   }),
 ];

@@ -20,7 +20,6 @@ import { createHash } from 'node:crypto';
 import { formatDay } from '../../lib/board-time';
 import { AppError, type FieldIssue } from '../../lib/errors';
 import type { Actor } from '../../workflows/types';
-import type { ApiContext } from '../http/route';
 import type { UploadedFile } from '../http/uploads';
 import { headerOf, type SheetColumnKey } from '../import/progress-sheet-template';
 import { sheetToUpdates, type SheetUpdate } from '../import/progress-sheet-rows';
@@ -32,8 +31,8 @@ import {
   type SheetAction,
 } from '../queries/progress-sheet';
 import { scopeOf } from '../queries/scope';
-import { lifecycleDeps } from './action-commands';
 import { postProgress } from './assurance';
+import type { LifecycleDeps } from './lifecycle-deps';
 
 /**
  * Events after which an update written on the exported row still says what it meant: mail the
@@ -117,7 +116,7 @@ export function sheetUpdateId(
 }
 
 export async function applyProgressSheet(
-  ctx: ApiContext,
+  deps: LifecycleDeps,
   actor: Actor,
   reviewId: string,
   files: UploadedFile[],
@@ -128,7 +127,7 @@ export async function applyProgressSheet(
     throw new AppError('validation', 'Attach exactly one .xlsx (or .csv) file in the field "file"', [
       { path: 'body.file', message: 'required' },
     ]);
-  const review = await progressSheetActions(ctx.db, scopeOf(actor), reviewId);
+  const review = await progressSheetActions(deps.db, scopeOf(actor), reviewId);
   if (!review) throw new AppError('not_found', 'No such review');
   const sheet = await readSheet(files[0]);
   const { updates, errors } = sheetToUpdates(sheet);
@@ -138,7 +137,7 @@ export async function applyProgressSheet(
   const mine = new Map(review.actions.map((a) => [a.id, a]));
   const withIds = updates.map((u) => ({ ...u, updateId: sheetUpdateId(u) }));
   const recorded = await recordedProgressUpdates(
-    ctx.db,
+    deps.db,
     withIds.map((u) => u.updateId),
   );
   const result = (u: (typeof withIds)[number], a: SheetAction): SheetRowResult => ({
@@ -157,7 +156,7 @@ export async function applyProgressSheet(
   };
   // What happened since each out-of-date row's version, for every such row at once.
   const changesSince = await eventsSince(
-    ctx.db,
+    deps.db,
     withIds.flatMap((u) => {
       const a = mine.get(u.actionId);
       return a && u.version < a.version ? [{ actionId: a.id, version: u.version }] : [];
@@ -205,7 +204,7 @@ export async function applyProgressSheet(
     const a = mine.get(u.actionId)!;
     try {
       await postProgress(
-        { ...lifecycleDeps(ctx), updateId: `progress-sheet:${u.updateId}` },
+        { ...deps, updateId: `progress-sheet:${u.updateId}` },
         actor,
         a.id,
         { statement: u.statement, percentComplete: u.percentComplete, rag: u.rag, ragReason: u.ragReason },

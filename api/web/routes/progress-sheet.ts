@@ -6,6 +6,7 @@ import { progressSheetActions } from '../../queries/progress-sheet';
 import { scopeOf } from '../../queries/scope';
 import { sendProgressSheet } from '../../report/send-progress-sheet';
 import { ProgressSheetFields } from '../../schemas';
+import { lifecycleDeps } from '../../use-cases/action-commands';
 import { applyProgressSheet, mayUploadSheet } from '../../use-cases/apply-progress-sheet';
 import { actorOf, fieldErrors, locals, valuesOf, type WebKit } from '../kit';
 import { messagePage } from '../pages';
@@ -72,7 +73,7 @@ export function progressSheetRouter(kit: WebKit): Router {
       try {
         if (form.uploadError) throw form.uploadError;
         kit.parse(ProgressSheetFields, form.fields);
-        const result = await applyProgressSheet(ctx, actorOf(s), review.id, form.files);
+        const result = await applyProgressSheet(lifecycleDeps(ctx), actorOf(s), review.id, form.files);
         // Shown at once rather than after a redirect: sending the same file again sends nothing twice.
         const fresh = (await progressSheetActions(ctx.db, scopeOf(s.user), review.id)) ?? review;
         send(res, 200, title(review.reference), progressSheetPage(locals(res).ctx, fresh, { result }));
