@@ -6,6 +6,8 @@ import { isImpactPeriod } from '../workflows/assurance';
 import {
   ACTION_STATUSES,
   ASSURANCE_STATES,
+  DATE_YEARS,
+  dateYearProblem,
   IMPACT_METHODS,
   IMPACT_OUTCOMES,
   CHAIR_STEPS,
@@ -33,10 +35,32 @@ const text = (max: number, required = 'required') =>
   z.string().trim().min(1, required).max(max, `at most ${max} characters`);
 const optionalText = (max: number) => z.string().trim().max(max, `at most ${max} characters`).optional();
 
+/** A date or instant in the years the system takes (DATE_YEARS): 9999-12-31 is a clear 400, not a 500. */
+const IN_DATE_YEARS = z.superRefine((value: string, ctx) => {
+  const problem = dateYearProblem(value);
+  // Aborts like a failed format: a refinement of the enclosing object must not see the unchecked value.
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value, continue: false });
+});
+
 /** A calendar date or an instant with an offset; a date alone means the end of that day is not assumed by the API (the lifecycle decides). */
 export const DateOrInstant = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })])
-  .openapi({ description: 'YYYY-MM-DD or an ISO-8601 instant with offset', example: '2026-09-30' });
+  .check(IN_DATE_YEARS)
+  .openapi({
+    description: `YYYY-MM-DD or an ISO-8601 instant with offset, in the years ${DATE_YEARS.first} to ${DATE_YEARS.last}`,
+    example: '2026-09-30',
+  });
+
+/**
+ * A calendar day (`YYYY-MM-DD`) the board calendar can place: a real date (not 2026-02-30), in the
+ * years the system takes. Not z.iso.date(): the calendar cannot place years 0000-0099, and a day it
+ * cannot place threw in startOfLocalDay, a 500.
+ */
+export const Day = z
+  .string()
+  .refine(isIsoDate, { message: 'expected a calendar date as YYYY-MM-DD', abort: true })
+  .check(IN_DATE_YEARS)
+  .openapi({ example: '2027-01-31' });
 
 export const Duration = z
   .union([
@@ -142,14 +166,10 @@ export const CreateUserBody = z
     email: z.email(),
     role: z.enum(ROLES),
     agencyCode: AgencyCode.optional(),
-    expiresOn: z
-      .string()
-      .refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD')
-      .optional()
-      .openapi({
-        description: `Inspectors only, and required for them: the last day of their access (today to ${INSPECTOR_MAX_DAYS} days ahead); it ends at midnight that day in the board's zone`,
-        example: '2026-09-30',
-      }),
+    expiresOn: Day.optional().openapi({
+      description: `Inspectors only, and required for them: the last day of their access (today to ${INSPECTOR_MAX_DAYS} days ahead); it ends at midnight that day in the board's zone`,
+      example: '2026-09-30',
+    }),
   })
   .superRefine((v, ctx) => {
     if (v.role === 'agency' && !v.agencyCode)
@@ -261,7 +281,7 @@ export const CreateReviewBody = z
     type: ReviewTypeName.optional().describe(
       "the kind of review (default other); without a policy, the review gets its type's default policy",
     ),
-    publishedOn: z.iso.date().optional(),
+    publishedOn: Day.optional(),
     policy: PolicyInput.optional(),
     recommendations: z.array(RecommendationInput).min(1).max(200),
   })
@@ -285,7 +305,7 @@ export const ImportFields = z
     reference: ReviewReference,
     title: text(500),
     type: ReviewTypeName.optional(),
-    publishedOn: z.iso.date().optional(),
+    publishedOn: Day.optional(),
     policy: z
       .string()
       .max(4000)
@@ -372,7 +392,13 @@ const SheetRowResult = z.object({
   row: z.number().int().openapi({ description: 'the row as the spreadsheet numbers it (headings are row 1)' }),
   actionId: z.guid(),
   reference: z.string(),
-  evidenceId: z.guid().openapi({ description: 'the progress statement the row became' }),
+  agencyCode: z.string().openapi({ description: "the action's agency (the board may upload rows of any agency)" }),
+  updateId: z.guid().openapi({ description: 'the progress update the row became (POST /actions/:id/updates)' }),
+  evidenceId: z.guid().openapi({
+    deprecated: true,
+    description:
+      'the same id as updateId: kept for clients written when a row became a progress statement to the board',
+  }),
 });
 
 export const ProgressSheetResult = z
@@ -851,9 +877,9 @@ export const Problem = z
 
 export const CalendarDayBody = z
   .strictObject({
-    date: z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').openapi({ example: '2023-05-08' }),
+    date: Day.openapi({ example: '2023-05-08' }),
     title: text(200).openapi({ example: 'Bank holiday for the coronation of King Charles III' }),
-    replaces: z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').optional().openapi({
+    replaces: Day.optional().openapi({
       description:
         'A shipped bank holiday this day replaces (it becomes a working day again), as when VE day moved the early May holiday in 2020',
       example: '2020-05-04',
@@ -886,7 +912,6 @@ export const BoardCalendarOut = z
 
 // ---- issue 18: owners, cover, mail preferences ----
 
-const Day = z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').openapi({ example: '2027-01-31' });
 const DeliveryChoice = z.enum(DELIVERIES);
 const KIND_LIST = NOTIFICATION_KINDS.join(', ');
 
@@ -1047,8 +1072,6 @@ export const RetimeBody = z
   .openapi('RetimeBody');
 
 export const InspectorReadsQuery = z.strictObject({
-  // Day, not z.iso.date(): the calendar (isIsoDate) cannot place years 0000-0099, and a day it
-  // cannot place threw in startOfLocalDay, a 500.
   from: Day.optional().openapi({ description: 'First day (inclusive), board time' }),
   to: Day.optional().openapi({ description: 'Last day (exclusive), board time' }),
   inspector: z.guid().optional().openapi({ description: 'One inspector’s reads only (user id)' }),

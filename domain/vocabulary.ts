@@ -101,3 +101,22 @@ export type ImpactMethod = (typeof IMPACT_METHODS)[number];
 
 /** The agency's own RAG on a progress update: one of the four colours, always with its reason. */
 export const SELF_RAGS = RAGS;
+
+// ---- dates a client may give ----
+/**
+ * The years a date given to the system (a due date, an extension, a day away, a report period...)
+ * may fall in. Far-future days broke things: 9999-12-31 has no next day the zone rules can place
+ * (the calendar threw a RangeError, a 500) and would set workflow timers thousands of years out;
+ * no review plans past the century, and a year before 1900 is a typing mistake.
+ */
+export const DATE_YEARS = { first: 1900, last: 2099 } as const;
+
+/** Why a date or instant (`YYYY-MM-DD…` as given) is outside DATE_YEARS, or null when it is not. */
+export function dateYearProblem(value: string): string | null {
+  const m = /^(\d{4})-/.exec(value);
+  if (!m) return null;
+  const year = Number(m[1]);
+  if (year > DATE_YEARS.last) return `must be before ${DATE_YEARS.last + 1}`;
+  if (year < DATE_YEARS.first) return `must be in ${DATE_YEARS.first} or later`;
+  return null;
+}

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq, inArray, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
 import { readCsv } from '../api/import/read';
 import { sheetToRecommendations } from '../api/import/to-review';
 import type { LifecycleDeps } from '../api/use-cases/lifecycle-deps';
@@ -14,6 +15,11 @@ import {
   submitEvidence,
 } from '../api/use-cases/actions';
 import { decideImpact, postProgress, submitImpactEvidence } from '../api/use-cases/assurance';
+import { applyProgressSheet } from '../api/use-cases/apply-progress-sheet';
+import { progressSheetActions } from '../api/queries/progress-sheet';
+import { scopeOf } from '../api/queries/scope';
+import { renderProgressSheet } from '../api/report/progress-sheet-xlsx';
+import { MEDIA_TYPE } from '../api/report/send-paper';
 import type { Actor } from '../workflows/types';
 import type { Db } from '../db/client';
 import { agencies, covers, mailDefaults, users } from '../db/schema';
@@ -178,6 +184,7 @@ export async function seedDemoReview(deps: LifecycleDeps): Promise<void> {
   if (created) {
     await seedDemoProgress(
       deps,
+      review.id,
       review.recommendations.flatMap((r) => r.actions),
     );
     await seedDemoImpactDue(deps, adminActor);
@@ -237,7 +244,11 @@ async function seedDemoImpactDue(deps: LifecycleDeps, admin: Actor): Promise<voi
  * impact. (An impact check becomes "due" only at its check date, six months after approval: the
  * due one is in the second demo review, seedDemoImpactDue.)
  */
-async function seedDemoProgress(deps: LifecycleDeps, acts: { id: string; agencyCode: string }[]): Promise<void> {
+async function seedDemoProgress(
+  deps: LifecycleDeps,
+  reviewId: string,
+  acts: { id: string; agencyCode: string }[],
+): Promise<void> {
   const people = await deps.db.select().from(users);
   const agencyIdOf = new Map(
     (await deps.db.select({ id: agencies.id, code: agencies.code }).from(agencies)).map((a) => [a.code, a.id]),
@@ -287,6 +298,11 @@ async function seedDemoProgress(deps: LifecycleDeps, acts: { id: string; agencyC
     reason: 'Consultation with midwifery took longer than planned.',
     interimMeasures: 'Team manager review of every pre-birth referral continues.',
   });
+  // Issue 19: the agency fills in its progress sheet offline and e-mails it; the board uploads it for them.
+  await boardUploadsSheet(deps, board, agency, reviewId, protocol.id, {
+    'Progress update': 'Draft protocol out to midwifery and children’s social care for comment.',
+    'Percent complete': '70',
+  });
   // Implemented, the impact check scheduled six months on.
   await approve(guidance, 'Revised pre-birth procedure published on the BSCB website in March.');
   // Implemented, impact evidence with the board.
@@ -326,4 +342,38 @@ async function seedDemoProgress(deps: LifecycleDeps, acts: { id: string; agencyC
       dueDate: inDays(150),
       reason: 'The plan agreed with the agency says the end of the quarter; the import had the wrong date.',
     });
+}
+
+/**
+ * The progress sheet round trip as it happens on the first start: the agency's own sheet (its rows
+ * only) with one row filled in, uploaded by the board, so the action shows a progress update and
+ * its history reads "<board member> for <agency>".
+ */
+async function boardUploadsSheet(
+  deps: LifecycleDeps,
+  board: Actor,
+  agency: Actor,
+  reviewId: string,
+  actionId: string,
+  cells: Record<string, string>,
+): Promise<void> {
+  const review = await progressSheetActions(deps.db, scopeOf(agency), reviewId);
+  if (!review) return;
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(
+    (await renderProgressSheet(review, {
+      boardName: 'Safeguarding board',
+      generatedAt: new Date(),
+    })) as unknown as ArrayBuffer,
+  );
+  const ws = wb.getWorksheet('Actions')!;
+  const column = (header: string) => (ws.getRow(1).values as unknown[]).indexOf(header);
+  ws.eachRow((row, n) => {
+    if (n > 1 && row.getCell(column('Action ID')).value === actionId)
+      for (const [header, value] of Object.entries(cells)) row.getCell(column(header)).value = value;
+  });
+  const buffer = Buffer.from(await wb.xlsx.writeBuffer());
+  await applyProgressSheet(deps, board, reviewId, [
+    { field: 'file', filename: 'progress-sheet.xlsx', mediaType: MEDIA_TYPE.xlsx, size: buffer.length, buffer },
+  ]);
 }

@@ -608,7 +608,14 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
       await commit(
         'progress_updated',
         a.actor,
-        { updateId: a.updateId, percentComplete: update.percentComplete, rag: update.rag },
+        {
+          updateId: a.updateId,
+          percentComplete: update.percentComplete,
+          rag: update.rag,
+          // Recorded by the board for the agency: the audit event names the agency (no key otherwise,
+          // so the histories recorded before it replay with the same payload).
+          ...(a.forAgency === true ? { forAgency: m.agencyCode } : {}),
+        },
         { progressUpdate: update, escalationsResolved: resolved },
       );
       return view();

@@ -3,12 +3,22 @@
  * Update validators call these, so a refused message never enters the history (rules.ts).
  */
 import { IMPACT_METHODS, IMPACT_OUTCOMES, RAGS } from '../domain/vocabulary';
-import { blank, illegal, invalid, requireBoard, requireOwner, requireStage, requireStorable } from './rules';
+import {
+  blank,
+  illegal,
+  invalid,
+  requireBoard,
+  requireBoardForAgency,
+  requireOwner,
+  requireStage,
+  requireStorable,
+} from './rules';
 import type { ActionMemory, DecideImpactArgs, PostProgressArgs, SubmitImpactEvidenceArgs } from './types';
 
 export function checkPostProgress(m: ActionMemory, a: PostProgressArgs): void {
   requireStorable(a);
-  requireOwner(m, a?.actor);
+  if (a?.forAgency === true) requireBoardForAgency(a.actor);
+  else requireOwner(m, a?.actor);
   requireStage(m, ['in_progress', 'under_review'], 'post a progress update on');
   if (blank(a.updateId)) invalid('updateId is required');
   if (blank(a.statement)) invalid('a statement is required');
@@ -20,6 +30,7 @@ export function checkPostProgress(m: ActionMemory, a: PostProgressArgs): void {
     if (blank(a.ragReason)) invalid('a RAG needs its reason');
   }
   if (!Array.isArray(a.attachments)) invalid('attachments must be a list');
+  if (a.forAgency !== undefined && typeof a.forAgency !== 'boolean') invalid('forAgency must be true or false');
 }
 
 export function checkSubmitImpactEvidence(m: ActionMemory, a: SubmitImpactEvidenceArgs): void {

@@ -51,6 +51,15 @@ export function requireOwner(m: ActionMemory, actor: Actor | undefined): void {
 }
 
 /**
+ * An agency's progress recorded by the board for it (the agency's filled-in progress sheet, sent to
+ * the board): a board member only; an administrator administers, and does not act for an agency.
+ */
+export function requireBoardForAgency(actor: Actor | undefined): void {
+  const a = requireActor(actor);
+  if (a.role !== 'board') forbidden("only the board may record an agency's progress for it");
+}
+
+/**
  * Board business. `adminMay`: administration (cancelling a duplicate, moving an action to the
  * right agency) is also the administrator's; a decision on an action never is. A board member
  * from the owning agency may not act on its action where `conflictOfInterest` says so.

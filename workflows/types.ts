@@ -167,6 +167,12 @@ export interface PostProgressArgs {
   rag?: 'green' | 'amber' | 'red' | 'complete' | null;
   ragReason?: string | null;
   attachments: AttachmentRef[];
+  /**
+   * The board records the update for the owning agency (a progress sheet the agency sent it): the
+   * actor is the board member, and the audit event says which agency it was for. Absent or false:
+   * the owning agency's own update.
+   */
+  forAgency?: boolean;
 }
 export interface SubmitImpactEvidenceArgs {
   actor: Actor;

@@ -6,7 +6,7 @@
 import { isUuid } from '../../domain/text';
 import type { FieldIssue } from '../../lib/errors';
 import { unstorableReason } from '../../workflows/storable-text';
-import { EvidenceBody } from '../schemas';
+import { ProgressUpdateBody } from '../schemas';
 import { headerOf, mapSheetHeaders, type SheetColumnKey } from './progress-sheet-template';
 import type { Cell, Sheet } from './template';
 
@@ -16,7 +16,19 @@ export interface SheetUpdate {
   actionId: string;
   version: number;
   statement: string;
+  /** The optional figures of the update, checked as POST /actions/:id/updates checks them. */
+  percentComplete?: number;
+  rag?: 'green' | 'amber' | 'red' | 'complete';
+  ragReason?: string;
 }
+
+/** Which column each field of the progress update's body is read from. */
+const BODY_COLUMN: Record<string, SheetColumnKey> = {
+  statement: 'progressUpdate',
+  percentComplete: 'percentComplete',
+  rag: 'rag',
+  ragReason: 'ragReason',
+};
 
 const text = (c: Cell): string | null => (c instanceof Date ? c.toISOString() : c === null ? null : c.trim() || null);
 
@@ -37,10 +49,22 @@ export function sheetToUpdates(sheet: Sheet): { updates: SheetUpdate[]; errors: 
     // A row without an update is the sheet's normal case: nothing to say about that action this time.
     if (!statement) continue;
     const before = errors.length;
-    const reason = unstorableReason(statement);
-    if (reason) fail('progressUpdate', `the cell ${reason}`);
-    else if (!EvidenceBody.shape.statement.safeParse(statement).success)
-      fail('progressUpdate', 'longer than 20000 characters');
+    // The update as the API's body: the same limits, the same RAG words, a RAG only with its reason.
+    const body: Record<string, string> = { statement };
+    for (const key of ['percentComplete', 'rag', 'ragReason'] as const) {
+      const v = text(get(key));
+      if (v !== null) body[key] = key === 'rag' ? v.toLowerCase() : key === 'percentComplete' ? v.replace(/%$/, '') : v;
+    }
+    let parsed: Omit<SheetUpdate, 'row' | 'actionId' | 'version'> | null = null;
+    const unstorable = Object.entries(body).find(([, v]) => unstorableReason(v));
+    if (unstorable) fail(BODY_COLUMN[unstorable[0]], `the cell ${unstorableReason(unstorable[1])}`);
+    else {
+      const r = ProgressUpdateBody.safeParse(body);
+      if (r.success) parsed = r.data;
+      else
+        for (const issue of r.error.issues)
+          fail(BODY_COLUMN[String(issue.path[0])] ?? 'progressUpdate', sheetWords(issue.message));
+    }
 
     const actionId = text(get('actionId'));
     if (!actionId) fail('actionId', 'the action ID is missing: copy the row from a sheet exported by the system');
@@ -55,8 +79,13 @@ export function sheetToUpdates(sheet: Sheet): { updates: SheetUpdate[]; errors: 
     if (rawVersion === null) fail('version', 'the version is missing: export the sheet again');
     else if (version === null) fail('version', `"${rawVersion.slice(0, 20)}" is not a version number`);
 
-    if (errors.length === before)
-      updates.push({ row, actionId: actionId!.toLowerCase(), version: version!, statement });
+    if (errors.length === before && parsed)
+      updates.push({
+        row,
+        actionId: actionId!.toLowerCase(),
+        version: version!,
+        ...parsed,
+      });
   }
   if (!errors.length && !updates.length)
     errors.push({
@@ -66,4 +95,12 @@ export function sheetToUpdates(sheet: Sheet): { updates: SheetUpdate[]; errors: 
       message: `no row has a "${headerOf('progressUpdate')}": nothing to send`,
     });
   return { updates, errors };
+}
+
+/** The API's messages name its fields; the sheet's name its columns. */
+function sheetWords(message: string): string {
+  return message
+    .replace(/^percentComplete/, headerOf('percentComplete'))
+    .replace(/^rag must/, `${headerOf('rag')} must`)
+    .replace(/^at most (\d+) characters$/, 'longer than $1 characters');
 }

@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../../lib/errors';
 import { REVIEW_TYPES, type ReviewType } from '../../db/schema';
+import { dateYearProblem } from '../../domain/vocabulary';
 import { unstorableReason } from '../../workflows/storable-text';
 import { ActionInput, RecommendationInput, ThemeCode } from '../schemas';
 import { COLUMNS, mapHeaders, type Cell, type ColumnKey, type Sheet } from './template';
@@ -23,10 +24,12 @@ const pad = (n: number) => String(n).padStart(2, '0');
 
 /** Spreadsheet dates: a date cell, ISO `2017-03-31`, or the UK `31/03/2017` (also with - or .). */
 export function toIsoDate(cell: Cell): string | null {
-  if (cell instanceof Date)
-    return Number.isNaN(cell.getTime())
+  if (cell instanceof Date) {
+    const y = cell.getUTCFullYear();
+    return Number.isNaN(y) || y < 1000 || y > 9999
       ? null
-      : `${cell.getUTCFullYear()}-${pad(cell.getUTCMonth() + 1)}-${pad(cell.getUTCDate())}`;
+      : `${y}-${pad(cell.getUTCMonth() + 1)}-${pad(cell.getUTCDate())}`;
+  }
   if (!cell) return null;
   let y: number, m: number, d: number;
   let match = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:T.*)?$/.exec(cell);
@@ -35,8 +38,8 @@ export function toIsoDate(cell: Cell): string | null {
     [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
   else return null;
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1900 || y > 2200)
-    return null;
+  // Any real day of a four-digit year: whether the year is one the system takes is the row's check (dateYearProblem).
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1000) return null;
   return `${y}-${pad(m)}-${pad(d)}`;
 }
 
@@ -127,6 +130,7 @@ export function sheetToRecommendations(
         'dueDate',
         `${ukDate(dueDate)} is in the past: an action due before today would be overdue and escalated as soon as it is imported. Give a target date from ${ukDate(today)} on.`,
       );
+    else if (dateYearProblem(dueDate)) fail('dueDate', `the target date ${dateYearProblem(dueDate)}`);
 
     const rawType = cellText(get('reviewType'))?.toLowerCase();
     if (rawType) {

@@ -629,8 +629,12 @@ export async function latestImpactEvidenceOf(db: DbOrTx, actionIds: string[]) {
   return out;
 }
 
-/** A deputy's act reads "Sam Patel for Jo Lead" (issue 18: the projection records whom they covered). */
+/**
+ * A deputy's act reads "Sam Patel for Jo Lead" (issue 18: the projection records whom they covered);
+ * a progress update the board recorded from an agency's sheet reads "Morgan Board for BHT".
+ */
 function forWhom(actorName: string | null, payload: unknown): string | null {
-  const behalf = (payload as { onBehalfOf?: { name?: unknown } } | null)?.onBehalfOf;
-  return actorName && behalf && typeof behalf.name === 'string' ? `${actorName} for ${behalf.name}` : actorName;
+  const p = payload as { onBehalfOf?: { name?: unknown }; forAgency?: unknown } | null;
+  const behalf = p?.onBehalfOf?.name ?? p?.forAgency;
+  return actorName && typeof behalf === 'string' ? `${actorName} for ${behalf}` : actorName;
 }

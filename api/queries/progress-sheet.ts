@@ -11,12 +11,13 @@ import {
   auditEvents,
   evidence,
   extensionRequests,
+  progressUpdates,
   recommendations,
   reviews,
   users,
 } from '../../db/schema';
 import { isUuid } from '../../domain/text';
-import { scopeCondition } from './actions';
+import { latestProgressOf, scopeCondition } from './actions';
 import type { Scope } from './scope';
 
 export interface SheetAction {
@@ -38,7 +39,17 @@ export interface SheetAction {
   originalDueDate: Date;
   dueDate: Date;
   status: string;
-  latestUpdate: { statement: string; status: string; submittedAt: Date } | null;
+  /**
+   * The newest of the action's statements to the board and its progress updates: `status` is the
+   * statement's (submitted, accepted...) or `progress_update`, with the update's figures.
+   */
+  latestUpdate: {
+    statement: string;
+    status: string;
+    submittedAt: Date;
+    percentComplete?: number | null;
+    rag?: string | null;
+  } | null;
 }
 
 export interface SheetReview {
@@ -104,17 +115,27 @@ export async function progressSheetActions(db: DbOrTx, scope: Scope, reviewId: s
         .orderBy(evidence.actionId, desc(evidence.submittedAt), desc(evidence.id))
     : [];
   const byAction = new Map(latest.map((l) => [l.actionId, l]));
+  const progress = await latestProgressOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  const newest = (id: string): SheetAction['latestUpdate'] => {
+    const l = byAction.get(id);
+    const p = progress.get(id);
+    const statement = l ? { statement: l.statement, status: l.status, submittedAt: l.submittedAt } : null;
+    if (!p || (statement && statement.submittedAt.getTime() > Date.parse(p.submittedAt))) return statement;
+    return {
+      statement: p.statement,
+      status: 'progress_update',
+      submittedAt: new Date(p.submittedAt),
+      percentComplete: p.percentComplete,
+      rag: p.rag,
+    };
+  };
   return {
     ...review,
     actions: rows
-      .map((r) => {
-        const l = byAction.get(r.id);
-        return {
-          ...r,
-          originalDueDate: r.originalDueDate ?? r.dueDate,
-          latestUpdate: l ? { statement: l.statement, status: l.status, submittedAt: l.submittedAt } : null,
-        };
-      })
+      .map((r) => ({ ...r, originalDueDate: r.originalDueDate ?? r.dueDate, latestUpdate: newest(r.id) }))
       .sort((a, b) => compareReferences(a.reference, b.reference)),
   };
 }
@@ -159,9 +180,12 @@ export async function eventsSince(
   return byAction;
 }
 
-/** Evidence ids among `ids` that are already recorded (an upload applied before). */
-export async function recordedEvidence(db: DbOrTx, ids: string[]): Promise<Set<string>> {
+/** Progress update ids among `ids` that are already recorded (an upload applied before). */
+export async function recordedProgressUpdates(db: DbOrTx, ids: string[]): Promise<Set<string>> {
   if (!ids.length) return new Set();
-  const rows = await db.select({ id: evidence.id }).from(evidence).where(inArray(evidence.id, ids));
+  const rows = await db
+    .select({ id: progressUpdates.id })
+    .from(progressUpdates)
+    .where(inArray(progressUpdates.id, ids));
   return new Set(rows.map((r) => r.id));
 }

@@ -1,10 +1,8 @@
 import { z } from '../http/zod';
-import { ReviewTypeName, ThemeCode } from '../schemas';
+import { DateOrInstant, ReviewTypeName, ThemeCode } from '../schemas';
 
-/** A day (midnight UTC) or a full instant with its offset. */
-const Instant = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })])
-  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+/** A day (midnight UTC) or a full instant with its offset, in the years the system takes (DateOrInstant). */
+const Instant = DateOrInstant.transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
 const MAX_SPAN_DAYS = 3 * 366;
 
 export const PeriodReportQuery = z

@@ -1,11 +1,13 @@
 /**
  * A review's action plan as a workbook an agency fills in offline: one row per action, every column
- * locked but `Progress update`, and an `About` sheet saying how the upload reads it. The sheet is
+ * locked but the ones filled in (`Progress update`, `Percent complete`, `RAG`, `RAG reason`), and
+ * an `About` sheet saying how the upload reads it. The sheet is
  * protected without a password: it guards against typing in the wrong column, not against anyone.
  */
 import ExcelJS from 'exceljs';
 import { dueOn, formatDay } from '../../lib/board-time';
-import { SHEET_COLUMNS, headerOf, type SheetColumnKey } from '../import/progress-sheet-template';
+import { RAGS } from '../../domain/vocabulary';
+import { FILLED_IN, SHEET_COLUMNS, headerOf, type SheetColumnKey } from '../import/progress-sheet-template';
 import type { SheetAction, SheetReview } from '../queries/progress-sheet';
 import { sheetText } from './paper-xlsx';
 
@@ -23,6 +25,18 @@ const EVIDENCE_WORDS: Record<string, string> = {
   not_accepted: 'not accepted',
 };
 
+/** "progress update, 40% complete, RAG amber", or what became of a statement to the board. */
+function updateWords(u: NonNullable<SheetAction['latestUpdate']>): string {
+  if (u.status !== 'progress_update') return EVIDENCE_WORDS[u.status] ?? u.status;
+  return [
+    'progress update',
+    u.percentComplete !== null && u.percentComplete !== undefined ? `${u.percentComplete}% complete` : null,
+    u.rag ? `RAG ${u.rag}` : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
 function cells(a: SheetAction): Record<SheetColumnKey, string | number> {
   const u = a.latestUpdate;
   return {
@@ -39,10 +53,11 @@ function cells(a: SheetAction): Record<SheetColumnKey, string | number> {
     // The named owner where there is one; otherwise the agency owns it as a whole.
     owner: sheetText(a.ownerName ? `${a.ownerName} <${a.ownerEmail}>` : a.agencyName),
     dueDate: dueOn(a.dueDate),
-    latestUpdate: u
-      ? sheetText(`${formatDay(u.submittedAt)} (${EVIDENCE_WORDS[u.status] ?? u.status}): ${u.statement}`)
-      : '',
+    latestUpdate: u ? sheetText(`${formatDay(u.submittedAt)} (${updateWords(u)}): ${u.statement}`) : '',
     progressUpdate: '',
+    percentComplete: '',
+    rag: '',
+    ragReason: '',
   };
 }
 
@@ -62,10 +77,31 @@ export async function renderProgressSheet(
   ws.columns = SHEET_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
   ws.getRow(1).font = { bold: true };
   for (const a of review.actions) ws.addRow(cells(a));
-  const updateCol = ws.getColumn('progressUpdate');
+  const filledIn = FILLED_IN.map((k) => ws.getColumn(k).number);
+  const percentCol = ws.getColumn('percentComplete').number;
+  const ragCol = ws.getColumn('rag').number;
   ws.eachRow((row, n) => {
     row.alignment = { vertical: 'top', wrapText: true };
-    if (n > 1) row.getCell(updateCol.number).protection = { locked: false };
+    if (n === 1) return;
+    for (const c of filledIn) row.getCell(c).protection = { locked: false };
+    // The spreadsheet helps as the upload checks: a whole number 0-100, one of the RAG words.
+    row.getCell(percentCol).dataValidation = {
+      type: 'whole',
+      operator: 'between',
+      formulae: [0, 100],
+      allowBlank: true,
+      showErrorMessage: true,
+      errorTitle: headerOf('percentComplete'),
+      error: 'A whole number from 0 to 100, or blank',
+    };
+    row.getCell(ragCol).dataValidation = {
+      type: 'list',
+      formulae: [`"${RAGS.join(',')}"`],
+      allowBlank: true,
+      showErrorMessage: true,
+      errorTitle: headerOf('rag'),
+      error: `One of ${RAGS.join(', ')}, or blank (with the reason in "${headerOf('ragReason')}")`,
+    };
   });
   // Rows an agency may add below the plan are of no use: only the plan's rows are unlocked.
   await ws.protect('', {
@@ -88,17 +124,26 @@ export async function renderProgressSheet(
     [
       'How to use it',
       `Write each action's progress in the "${headerOf('progressUpdate')}" column and upload the file on the review's ` +
-        '"Progress sheet" page (or POST it to /api/v1/reviews/:id/progress-sheet). Rows left blank are skipped.',
+        '"Progress sheet" page (or POST it to /api/v1/reviews/:id/progress-sheet). Rows left blank are skipped. ' +
+        `Optionally give "${headerOf('percentComplete')}" (a whole number 0-100) and your own "${headerOf('rag')}" ` +
+        `(${RAGS.join(', ')}) with its "${headerOf('ragReason')}".`,
     ],
     [
       'What an update does',
-      'Each update is sent as a progress statement to the board, as if written on the action page: the action ' +
-        'must be in progress (acknowledged, not already awaiting sign-off).',
+      "Each update becomes a progress update on its action, as if posted on the action's page: the agency's current " +
+        'position, shown on the action and in the progress statement. It asks the board for no decision and does not ' +
+        'change the stage. The action must be acknowledged and still open (in progress or awaiting sign-off).',
+    ],
+    [
+      'Who uploads it',
+      'An agency uploads its own rows. The board may upload a sheet an agency sent it: each update is then recorded ' +
+        'as made by the board member, for the agency.',
     ],
     [
       'Checked first',
       'Every row is checked before anything is sent. If any row has a problem, nothing is sent, and every problem ' +
-        'is listed by row and column. Your agency may only update its own actions.',
+        'is listed by row and column. An agency may only update its own actions. The same file uploaded again ' +
+        'sends nothing twice.',
     ],
     [
       headerOf('version'),

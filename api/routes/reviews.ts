@@ -26,7 +26,8 @@ import {
   ReviewTypeName,
 } from '../schemas';
 import { checkImport, createReviewFor, importReview } from '../use-cases/review-commands';
-import { applyProgressSheet } from '../use-cases/apply-progress-sheet';
+import { lifecycleDeps } from '../use-cases/action-commands';
+import { applyProgressSheet, SHEET_UPLOADERS } from '../use-cases/apply-progress-sheet';
 import { sendProgressSheet } from '../report/send-progress-sheet';
 
 export const CREATORS = ['admin', 'board'] as const;
@@ -202,26 +203,29 @@ export const reviewRoutes: RouteDef[] = [
     operationId: 'uploadProgressSheet',
     summary: 'Send the progress updates of a filled-in progress sheet, one per non-blank row, to their actions',
     description:
-      "Every row is checked first: the Action ID must be one of your agency's actions in this review, the Version the one exported " +
-      '(an action changed since by anyone, other than by reminders, escalations or your own acknowledgement, is refused with what changed), ' +
-      'and the action in progress. Any problem: nothing is sent, and `errors` names each by row and column (409 when every problem is the ' +
-      "state of an action, 400 otherwise). Each row becomes a progress statement to the board on its action, through the action's workflow. " +
-      'The same file uploaded again never sends a row twice.',
+      'Each non-blank row becomes a progress update on its action (as POST /actions/:id/updates: the statement, and optionally ' +
+      "Percent complete and the own RAG with its reason; no stage change, nothing asked of the board), through the action's workflow. " +
+      "An agency uploads its own rows; the board may upload a sheet an agency sent it (each update is recorded as the board member's, " +
+      'for the agency; an administrator does not act for an agency). Every row is checked first: the Action ID must be an action of ' +
+      'this review (for an agency, one of its own), the Version the one exported (an action changed since by anyone, other than by ' +
+      'reminders, escalations, an acknowledgement or another progress update, is refused with what changed), and the action ' +
+      'acknowledged and open. Any problem: nothing is sent, and `errors` names each by row and column (409 when every problem is the ' +
+      'state of an action, 400 otherwise). The same file uploaded again (by the agency or the board) never sends a row twice.',
     tag: 'Reviews',
-    access: ['agency'],
+    access: SHEET_UPLOADERS,
     params: IdParams,
     body: { multipart: { fields: ProgressSheetFields, doc: ProgressSheetForm, limits: IMPORT_LIMITS } },
     responses: {
       200: { description: 'What was sent', schema: ProgressSheetResult },
       400: { description: 'Bad rows, by row and column; nothing sent', schema: Problem },
       409: {
-        description: 'Rows whose action changed since the export or cannot take a statement; nothing sent',
+        description: 'Rows whose action changed since the export or cannot take a progress update; nothing sent',
         schema: Problem,
       },
     },
     handler: async ({ ctx, actor, params, files }) => ({
       status: 200,
-      body: await applyProgressSheet(ctx, actor, params.id, files),
+      body: await applyProgressSheet(lifecycleDeps(ctx), actor, params.id, files),
     }),
   }),
 ];

@@ -8,6 +8,7 @@ import { and, count, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { actions, agencies, blobs, evidence, recommendations, reviews } from '../../db/schema';
 import { isUuid } from '../../domain/text';
+import { dateYearProblem } from '../../domain/vocabulary';
 import { AppError } from '../../lib/errors';
 import {
   acknowledgeUpdate,
@@ -121,6 +122,9 @@ function sendUpdate<T>(
 
 /** ISO date or instant -> ISO instant (a bare date means the end of that day in the board's zone). */
 export function parseDueDate(value: string, field = 'dueDate'): string {
+  // Checked before the calendar is asked: it cannot place 9999-12-31 (the schemas refuse it too).
+  const years = typeof value === 'string' ? dateYearProblem(value) : null;
+  if (years) throw new AppError('validation', `${field} ${years}`, [{ path: field, message: years }]);
   const at = typeof value === 'string' ? dueInstant(value) : Number.NaN;
   if (typeof value !== 'string' || Number.isNaN(at))
     throw new AppError('validation', `${field} is not a date`, [

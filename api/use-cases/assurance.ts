@@ -30,15 +30,25 @@ export interface ProgressInput {
   ragReason?: string;
 }
 
+/**
+ * `updateId`: the progress update's id when the caller derives it (the progress sheet, so the same
+ * row uploaded twice is recognised); `forAgency`: the board records it for the owning agency.
+ */
+export interface ProgressOptions {
+  updateId?: string;
+  forAgency?: boolean;
+}
+
 export async function postProgress(
   deps: LifecycleDeps,
   actor: Actor,
   actionId: string,
   input: ProgressInput,
   attachments: AttachmentRef[] = [],
+  opts: ProgressOptions = {},
 ): Promise<{ updateId: string; state: ActionState }> {
   await requireStored(deps, attachments);
-  const updateId = randomUUID();
+  const updateId = opts.updateId ?? randomUUID();
   const args = {
     actor,
     updateId,
@@ -47,6 +57,7 @@ export async function postProgress(
     rag: input.rag ?? null,
     ragReason: input.rag ? (input.ragReason ?? null) : null,
     attachments,
+    ...(opts.forAgency ? { forAgency: true } : {}),
   };
   const state = await sendActionUpdate(deps, actionId, (h, o) =>
     h.executeUpdate(postProgressUpdate, { ...o, args: [args] }),

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { fixture, PDF, type Fixture } from './fixtures';
+import { webSession } from '../poison/support';
 import { ApiStack, QUIET_POLICY, inDays } from './stack';
 
 let stack: ApiStack;
@@ -100,6 +102,86 @@ describe('bad input is a 4xx problem and writes nothing', () => {
       400,
     );
   });
+  it('dates far ahead (9999-12-31) or far back: 400 naming the field at every route that takes one, nothing written', async () => {
+    // Before the bound, 9999-12-31 reached the board calendar, which cannot place the day after it
+    // (a RangeError: a 500), or was taken and set workflow timers thousands of years out.
+    const named = async (make: () => import('supertest').Test, path: string, message = 'must be before 2100') => {
+      const res = await refusedWithoutWrites(make, 400);
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path, message })]));
+    };
+    const far = validReview();
+    far.recommendations[0].actions[0].dueDate = '9999-12-31';
+    await named(() => stack.post('/api/v1/reviews', 'board').send(far), 'body.recommendations.0.actions.0.dueDate');
+    await named(
+      () => stack.post('/api/v1/reviews', 'board').send({ ...validReview(), publishedOn: '1066-10-14' }),
+      'body.publishedOn',
+      'must be in 1900 or later',
+    );
+    for (const newDueDate of ['9999-12-31', '2100-01-01T00:00:00Z'])
+      await named(
+        () =>
+          stack
+            .post(`/api/v1/actions/${f.actionId}/extension-requests`, 'owner')
+            .send({ newDueDate, reason: 'r', interimMeasures: 'm' }),
+        'body.newDueDate',
+      );
+    await named(
+      () =>
+        stack
+          .post(`/api/v1/actions/${review.actionId}/impact-decision`, 'board')
+          .send({ outcome: 'not_embedded', comment: 'Not embedded', followUpDueDate: '9999-12-31' }),
+      'body.followUpDueDate',
+    );
+    await named(
+      () => stack.post(`/api/v1/escalations/${randomUUID()}/retime`, 'chair').send({ until: '9999-12-31' }),
+      'body.until',
+    );
+    await named(
+      () =>
+        stack
+          .post('/api/v1/users', 'admin')
+          .send({ name: 'Ina Spector', email: 'ina@far.test', role: 'inspector', expiresOn: '9999-12-31' }),
+      'body.expiresOn',
+    );
+    await named(
+      () => stack.post('/api/v1/calendar/bank-holidays', 'admin').send({ date: '9999-12-31', title: 'Far off' }),
+      'body.date',
+    );
+    await named(
+      () =>
+        stack
+          .post('/api/v1/me/cover', 'owner')
+          .send({ deputyId: randomUUID(), from: inDays(1).slice(0, 10), to: '9999-12-31' }),
+      'body.to',
+    );
+    await named(() => stack.get('/api/v1/inspector-reads?from=9999-12-31', 'board'), 'query.from');
+    await named(() => stack.get('/api/v1/reports/period?from=9999-01-01&to=9999-12-31', 'board'), 'query.from');
+    await named(() => stack.get('/api/v1/reports/yearly?from=2099-04-01&to=2100-04-01', 'board'), 'query.to');
+    // The import: a target date typed as 31/12/9999 is refused by row and column.
+    const imported = await refusedWithoutWrites(
+      () =>
+        stack
+          .post('/api/v1/reviews/import', 'board')
+          .field('reference', 'BAD-IMPORT-FAR')
+          .field('title', 'Imported')
+          .attach(
+            'file',
+            Buffer.from(
+              'Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,31/12/9999\n',
+            ),
+            { filename: 'plan.csv', contentType: 'text/csv' },
+          ),
+      400,
+    );
+    expect(imported.body.errors).toEqual([
+      expect.objectContaining({ row: 2, column: 'Target date', message: 'the target date must be before 2100' }),
+    ]);
+    // The last day of 2099 is a day like any other.
+    const last = validReview();
+    last.recommendations[0].actions[0].dueDate = '2099-12-31';
+    expect((await stack.post('/api/v1/reviews', 'board').send(last)).status).toBe(201);
+  });
+
   it('bad calendar input → 400 naming the field: working days, deliverAt, a bank holiday', async () => {
     const named = async (policy: Record<string, unknown>, path: RegExp) => {
       const res = await refusedWithoutWrites(
@@ -473,4 +555,95 @@ describe('fast-check: generated bodies at every write route never produce a 5xx'
     );
     expect(runs).toBe(2500);
   }, 240_000);
+});
+
+describe('web forms with a date far ahead: the page again (400), the problem beside its field, nothing written', () => {
+  const beside = (text: string, id: string, message: string) =>
+    expect(text).toMatch(
+      new RegExp(
+        `<span class="field-error" id="${id}-error"><span class="visually-hidden">Error:</span> ${message}</span>`,
+      ),
+    );
+
+  it('extension, impact follow-up, cover, import; the chair re-timing and the period report say why on their page', async () => {
+    const owner = await webSession(stack, 'owner');
+    const board = await webSession(stack, 'board');
+    const chair = await webSession(stack, 'chair');
+    const post = (path: string, s: { cookie: string }) => stack.post(path, 'none').set('Cookie', s.cookie);
+    const refusedPage = async (make: () => import('supertest').Test) => {
+      const before = await stack.counts();
+      const res = await make();
+      expect({ status: res.status, type: res.headers['content-type'] }).toEqual({
+        status: 400,
+        type: expect.stringMatching(/^text\/html/),
+      });
+      expect(await stack.counts()).toEqual(before);
+      return res.text;
+    };
+
+    beside(
+      await refusedPage(() =>
+        post(`/actions/${f.actionId}/extension`, owner).type('form').send({
+          _csrf: owner.csrf,
+          newDueDate: '9999-12-31',
+          reason: 'Ward closures',
+          interimMeasures: 'Weekly checks',
+        }),
+      ),
+      'newDueDate',
+      'must be before 2100',
+    );
+    const impact = await fixture(stack, 'impact_submitted');
+    beside(
+      await refusedPage(() =>
+        post(`/actions/${impact.actionId}/impact-decision`, board).type('form').send({
+          _csrf: board.csrf,
+          outcome: 'not_embedded',
+          comment: 'Not embedded yet',
+          followUpDueDate: '9999-12-31',
+        }),
+      ),
+      'impact-follow-up-due',
+      'must be before 2100',
+    );
+    const deputy = (await stack.get('/api/v1/me', 'owner')).body.id as string;
+    beside(
+      await refusedPage(() =>
+        post('/preferences/cover', owner)
+          .type('form')
+          .send({ _csrf: owner.csrf, deputyId: deputy, from: '2027-01-04', to: '9999-12-31' }),
+      ),
+      'to',
+      'must be before 2100',
+    );
+    beside(
+      await refusedPage(() =>
+        post('/reviews/new', board)
+          .field('_csrf', board.csrf)
+          .field('reference', 'WEB-FAR')
+          .field('title', 'Far')
+          .field('publishedOn', '1066-10-14')
+          .attach(
+            'file',
+            Buffer.from(
+              `Recommendation number,Recommendation,Action,Lead agency code,Success measure,Target date\n1,Share,Do it,BHT,Done,${inDays(60)}\n`,
+            ),
+            { filename: 'plan.csv', contentType: 'text/csv' },
+          ),
+      ),
+      'publishedOn',
+      'must be in 1900 or later',
+    );
+    // The chair's queue shows each escalation's forms; a refusal is said at the top of it.
+    expect(
+      await refusedPage(() =>
+        post(`/escalations/${randomUUID()}/retime`, chair)
+          .type('form')
+          .send({ _csrf: chair.csrf, until: '9999-12-31' }),
+      ),
+    ).toMatch(/the step was not recorded: “Raise it again on”: must be before 2100/);
+    const period = await stack.get('/papers/period?from=9999-01-01&to=9999-12-31', 'none').set('Cookie', board.cookie);
+    expect(period.status).toBe(400);
+    expect(period.text).toMatch(/<strong>from<\/strong>: must be before 2100/);
+  });
 });

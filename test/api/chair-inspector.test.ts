@@ -4,10 +4,7 @@
  * not before, inspectors whose access ends at once at expiry and whose every read is logged, and
  * the bad input of both, refused with nothing written.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import request from 'supertest';
 import { hashToken } from '../../api/http/auth';
@@ -15,6 +12,7 @@ import { escalationNotes, escalations, inspectorReads, sessions, users } from '.
 import { fixture } from './fixtures';
 import { ApiStack, inDays, QUIET_POLICY } from './stack';
 import { testTemporalAddress } from '../support/db';
+import { saveHistoryFixture } from '../support/history';
 
 let stack: ApiStack;
 beforeAll(async () => {
@@ -143,21 +141,7 @@ describe('the chair', () => {
     expect(second.resolvedAt).toBeNull();
     if (process.env.RECORD_FIXTURES === '1') {
       // The history the replay test (test/lifecycle/durability.test.ts) keeps honest: patch chair-escalation-steps.
-      const json = execFileSync(
-        process.env.TEMPORAL_CLI_PATH!,
-        [
-          'workflow',
-          'show',
-          '--workflow-id',
-          `action-${f.actionId}`,
-          '--address',
-          testTemporalAddress(),
-          '--output',
-          'json',
-        ],
-        { encoding: 'utf8' },
-      );
-      fs.writeFileSync(path.join(__dirname, '..', 'fixtures', 'action-chair-retimed.history.json'), json);
+      saveHistoryFixture(testTemporalAddress(), `action-${f.actionId}`, 'action-chair-retimed.history.json');
     }
   }, 120_000);
 
@@ -206,23 +190,8 @@ describe('the chair', () => {
     expect(second.id).not.toBe(first.id);
     expect({ level: second.level, reason: second.reason }).toEqual({ level: first.level, reason: first.reason });
     expect(second.raisedAt.getTime()).toBeGreaterThanOrEqual(at.getTime());
-    if (process.env.RECORD_FIXTURES === '1') {
-      const json = execFileSync(
-        process.env.TEMPORAL_CLI_PATH!,
-        [
-          'workflow',
-          'show',
-          '--workflow-id',
-          `action-${actionId}`,
-          '--address',
-          testTemporalAddress(),
-          '--output',
-          'json',
-        ],
-        { encoding: 'utf8' },
-      );
-      fs.writeFileSync(path.join(__dirname, '..', 'fixtures', 'action-impact-retimed.history.json'), json);
-    }
+    if (process.env.RECORD_FIXTURES === '1')
+      saveHistoryFixture(testTemporalAddress(), `action-${actionId}`, 'action-impact-retimed.history.json');
   }, 120_000);
 
   it('refuses a challenge with no text, a missing addressee, and a re-timing to a past date; nothing is written', async () => {

@@ -158,6 +158,14 @@ describe('npm start (embedded stack)', () => {
     expect(impactDue).toBe('due');
     expect(baby.find((a) => a.reference === '1.6a')).toBeDefined();
     expect(baby.find((a) => a.reference === '1.4')?.extensionCount).toBe(1);
+    // Issue 19 on the first screen: the board uploaded the agency's progress sheet for it.
+    const history = (await (
+      await fetch(`${api}/api/v1/actions/${baby.find((a) => a.reference === '1.4')!.id}/history`, { headers: auth })
+    ).json()) as { type: string; actorName: string | null; payload: { forAgency?: string } }[];
+    expect(history.find((e) => e.type === 'progress_updated')).toMatchObject({
+      actorName: expect.stringMatching(/ for [A-Z]+$/),
+      payload: expect.objectContaining({ forAgency: expect.any(String) }),
+    });
     expect(statement).toContain('Evidence of impact: Case file sample of 20 pre-birth cases');
     expect(statement).toContain('Agency response');
     // A session's credentials (bearer tokens, a sign-in link, session and CSRF cookies) must

@@ -60,14 +60,16 @@ const formText = fc.oneof(
   { weight: 1, arbitrary: junk.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))) },
 );
 const valid = <T>(v: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: v }, { weight: 2, arbitrary: formText });
-const dateText = valid(fc.constantFrom(inDays(30).slice(0, 10), inDays(-3).slice(0, 10), '2030-01-01', '2025-02-30'));
+const dateText = valid(
+  fc.constantFrom(inDays(30).slice(0, 10), inDays(-3).slice(0, 10), '2030-01-01', '2025-02-30', '9999-12-31'),
+);
 /** Issue 22: a GOV.UK date input's three boxes (`<name>-day`, `-month`, `-year`), each sometimes a number, sometimes hostile, sometimes missing. */
 const dateBoxes = (name: string) =>
   fc.record(
     {
       [`${name}-day`]: valid(fc.constantFrom('1', '30', '31', '0', '32')),
       [`${name}-month`]: valid(fc.constantFrom('2', '12', '13')),
-      [`${name}-year`]: valid(fc.constantFrom('2030', '2025', '27')),
+      [`${name}-year`]: valid(fc.constantFrom('2030', '2025', '27', '9999')),
     },
     { requiredKeys: [] },
   );

@@ -2,9 +2,6 @@
  * A real stack for lifecycle tests: a fresh Postgres database, a real SMTP server (MailCatcher),
  * the shared Temporal dev server and a worker on a task queue of its own.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import {
   bundleWorkflowCode,
@@ -23,6 +20,7 @@ import { createWorker } from '../../worker/create-worker';
 import type { CompressedClock } from '../../workflows/calendar';
 import type { Actor, Policy } from '../../workflows/types';
 import { createTestDatabase, testTemporalAddress, uniqueTaskQueue, type TestDatabase } from '../support/db';
+import { saveHistoryFixture } from '../support/history';
 import { QUIET_POLICY } from '../support/quiet-policy';
 
 export const CHAIR = 'chair@board.test';
@@ -231,16 +229,7 @@ export class Harness {
 
   /** Writes a workflow's history as JSON for the replay test (see test/fixtures/README.md). */
   async saveHistory(workflowId: string, file: string, runId?: string): Promise<void> {
-    // The Temporal CLI writes the same JSON as the Web UI's download, which historyFromJSON reads.
-    const cli = process.env.TEMPORAL_CLI_PATH;
-    if (!cli) throw new Error('TEMPORAL_CLI_PATH is not set (the jest global setup sets it)');
-    const run = runId ? ['--run-id', runId] : [];
-    const json = execFileSync(
-      cli,
-      ['workflow', 'show', '--workflow-id', workflowId, ...run, '--address', this.temporalAddress, '--output', 'json'],
-      { encoding: 'utf8' },
-    );
-    fs.writeFileSync(path.join(__dirname, '..', 'fixtures', file), json);
+    saveHistoryFixture(this.temporalAddress, workflowId, file, runId);
   }
 }
 

@@ -147,6 +147,21 @@ describe('assurance rules', () => {
     );
     expect(refusal(() => checkPostProgress(memory(), { ...update, actor: other }))).toBe('Forbidden');
     expect(refusal(() => checkPostProgress(memory(), { ...update, actor: board }))).toBe('Forbidden');
+    // The board records an agency's progress for it (its progress sheet) only when it says so; never the admin or another agency.
+    expect(refusal(() => checkPostProgress(memory(), { ...update, actor: board, forAgency: true }))).toBe('accepted');
+    expect(refusal(() => checkPostProgress(memory(), { ...update, actor: boardOwner, forAgency: true }))).toBe(
+      'accepted',
+    );
+    const admin: Actor = { userId: 'u5', role: 'admin', agencyId: null };
+    expect(refusal(() => checkPostProgress(memory(), { ...update, actor: admin, forAgency: true }))).toBe('Forbidden');
+    expect(refusal(() => checkPostProgress(memory(), { ...update, actor: other, forAgency: true }))).toBe('Forbidden');
+    expect(refusal(() => checkPostProgress(memory(), { ...update, actor: owner, forAgency: true }))).toBe('Forbidden');
+    expect(
+      refusal(() => checkPostProgress(memory({ stage: 'assigned' }), { ...update, actor: board, forAgency: true })),
+    ).toBe('IllegalTransition');
+    expect(
+      refusal(() => checkPostProgress(memory(), { ...update, actor: owner, forAgency: 'yes' as unknown as boolean })),
+    ).toBe('InvalidArgument');
     expect(refusal(() => checkPostProgress(memory({ stage: 'assigned' }), { ...update, actor: owner }))).toBe(
       'IllegalTransition',
     );

@@ -209,7 +209,10 @@ describe('toIsoDate', () => {
     ['31.03.2027', '2027-03-31'],
     ['29/02/2028', '2028-02-29'],
     ['01/01/1900', '1900-01-01'],
+    // Any real day of a four-digit year is read; the row check refuses years the system does not take.
     ['31/12/2200', '2200-12-31'],
+    ['31/12/9999', '9999-12-31'],
+    ['31/12/1899', '1899-12-31'],
   ])('%s is %s', (text, iso) => expect(toIsoDate(text)).toBe(iso));
 
   it.each([
@@ -219,8 +222,7 @@ describe('toIsoDate', () => {
     '2027-13-01',
     '2027-00-10',
     '00/01/2027',
-    '31/12/1899',
-    '01/01/2201',
+    '31/12/0999',
     '03/31',
     '2027/03/31',
     'soon',
@@ -231,6 +233,8 @@ describe('toIsoDate', () => {
   it('a date cell is its UTC day; an invalid one or no cell is nothing', () => {
     expect(toIsoDate(new Date(Date.UTC(2027, 0, 5, 23, 59)))).toBe('2027-01-05');
     expect(toIsoDate(new Date(Number.NaN))).toBeNull();
+    expect(toIsoDate(new Date(Date.UTC(9999, 11, 31)))).toBe('9999-12-31');
+    expect(toIsoDate(new Date(Date.UTC(10000, 0, 1)))).toBeNull();
     expect(toIsoDate(null)).toBeNull();
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The progress sheet page in Chromium on the real stack: an agency's safeguarding lead opens a
- * review, downloads the sheet, fills in one row, and uploads it; a bad file shows every problem
- * by row and column and sends nothing; the board sees the page without the upload form. Each
- * state is checked with axe (WCAG 2.2 AA) and photographed.
+ * review, downloads the sheet, fills in one row (with percent complete and its own RAG), and
+ * uploads it: the row becomes a progress update on its action, whose stage stays; a bad file shows
+ * every problem by row and column and sends nothing; the board uploads a sheet an agency sent it,
+ * recorded as the board member's for the agency. Each state is photographed (axe in front-door).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import ExcelJS from 'exceljs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { acknowledgeAction } from '../../api/use-cases/actions';
 import { createReview } from '../../api/use-cases/reviews';
-import { actions, users } from '../../db/schema';
+import { actions, progressUpdates, users } from '../../db/schema';
 import { shot, signIn, startWebStack, type WebStack } from './helpers';
 
 jest.setTimeout(300_000);
@@ -89,12 +90,25 @@ it('an agency downloads the sheet from the review page, fills one row in and upl
   // The agency's own rows only.
   expect([ws.getCell('C2').value, ws.getCell('C3').value, ws.getCell('C4').value]).toEqual(['1.1', '1.2', null]);
   ws.getCell('N2').value = 'Checklist rewritten; the safeguarding team signs every complex discharge';
+  ws.getCell('O2').value = 60;
+  ws.getCell('P2').value = 'green';
+  ws.getCell('Q2').value = 'On plan for March';
   await choose(wb, 'progress.xlsx');
-  await page.getByRole('heading', { name: '1 update sent to the board' }).waitFor();
+  await page.getByRole('heading', { name: '1 progress update recorded' }).waitFor();
   await page.getByRole('cell', { name: '1.1', exact: true }).waitFor();
   await shot(page, 'progress-sheet-sent');
+  // A progress update, not a statement to the board: the stage stays, the action page shows it.
   const [row] = await stack.db.db.select().from(actions).where(eq(actions.id, actionIds['1.1']));
-  expect(row.status).toBe('under_review');
+  expect(row.status).toBe('in_progress');
+  const [update] = await stack.db.db
+    .select()
+    .from(progressUpdates)
+    .where(eq(progressUpdates.actionId, actionIds['1.1']));
+  expect(update).toMatchObject({ percentComplete: 60, rag: 'green', ragReason: 'On plan for March' });
+  await page.goto(`${stack.baseUrl}/actions/${actionIds['1.1']}`);
+  await page
+    .getByText(/Checklist rewritten; the safeguarding team signs every complex discharge \(60% complete\)/)
+    .waitFor();
 });
 
 it('a bad file: every problem by row and column, nothing sent, the form again', async () => {
@@ -111,15 +125,35 @@ it('a bad file: every problem by row and column, nothing sent, the form again', 
   expect(row.status).toBe('in_progress');
 });
 
-it('the board sees the sheet and no upload form', async () => {
+it("the board uploads a sheet an agency sent it: recorded as the board member's, for the agency", async () => {
+  // BHT's lead downloads the sheet and fills in 1.2; the board's business manager uploads it.
+  await page.goto(`${stack.baseUrl}/reviews/${reviewId}/progress-sheet`);
+  const wb = await downloadSheet();
+  wb.getWorksheet('Actions')!.getCell('N3').value = 'Ward sisters on wards 1-3 trained';
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sheet-')), 'bht-progress.xlsx');
+  fs.writeFileSync(file, Buffer.from(await wb.xlsx.writeBuffer()));
   const boardCtx = await stack.browser.newContext({ acceptDownloads: true });
   try {
     const board = await signIn(stack, boardCtx, BOARD);
     await board.goto(`${stack.baseUrl}/reviews/${reviewId}/progress-sheet`);
     await board.getByRole('heading', { name: 'Progress sheet: SCR-SHEET', level: 1 }).waitFor();
-    expect(await board.getByRole('button', { name: 'Send the progress updates' }).count()).toBe(0);
     await board.getByRole('link', { name: /3 actions/ }).waitFor();
+    await board.getByText(/Upload a sheet an agency sent you/).waitFor();
     await shot(board, 'progress-sheet-board');
+    await board.getByLabel('Filled-in progress sheet (.xlsx)').setInputFiles(file);
+    await board.getByRole('button', { name: 'Send the progress updates' }).click();
+    await board.getByRole('heading', { name: '1 progress update recorded' }).waitFor();
+    await board.getByRole('cell', { name: 'BHT', exact: true }).waitFor();
+    await shot(board, 'progress-sheet-board-sent');
+    const [boardUser] = await stack.db.db.select().from(users).where(eq(users.email, BOARD));
+    const [update] = await stack.db.db
+      .select()
+      .from(progressUpdates)
+      .where(eq(progressUpdates.actionId, actionIds['1.2']));
+    expect(update).toMatchObject({ statement: 'Ward sisters on wards 1-3 trained', submittedBy: boardUser.id });
+    // The action's history names the board member, for the agency.
+    await board.goto(`${stack.baseUrl}/actions/${actionIds['1.2']}`);
+    await board.getByText(`${boardUser.name} for BHT`).first().waitFor();
   } finally {
     await boardCtx.close();
   }

@@ -1,4 +1,4 @@
-/** A review's progress sheet: the page, the download, and an agency's upload (the API's use-case behind each). */
+/** A review's progress sheet: the page, the download, and the upload by an agency or the board for it (the API's use-case behind each). */
 import { Router } from 'express';
 import { AppError } from '../../../lib/errors';
 import { IMPORT_UPLOAD_LIMITS } from '../../http/uploads';
@@ -6,7 +6,8 @@ import { progressSheetActions } from '../../queries/progress-sheet';
 import { scopeOf } from '../../queries/scope';
 import { sendProgressSheet } from '../../report/send-progress-sheet';
 import { ProgressSheetFields } from '../../schemas';
-import { applyProgressSheet } from '../../use-cases/apply-progress-sheet';
+import { lifecycleDeps } from '../../use-cases/action-commands';
+import { applyProgressSheet, mayUploadSheet } from '../../use-cases/apply-progress-sheet';
 import { actorOf, fieldErrors, locals, valuesOf, type WebKit } from '../kit';
 import { messagePage } from '../pages';
 import { progressSheetPage } from '../progress-sheet-page';
@@ -44,17 +45,17 @@ export function progressSheetRouter(kit: WebKit): Router {
   router.post(
     '/reviews/:id/progress-sheet',
     wrap(async (req, res) => {
-      // Refused before reading the upload: a progress statement is an agency's own word.
+      // Refused before reading the upload: an agency's own people send its progress, or the board for it.
       const early = locals(res).session;
       if (!early) return kit.csrfRefused(res);
-      if (early.user.role !== 'agency')
+      if (!mayUploadSheet(early.user.role))
         return send(
           res,
           403,
-          'Agencies only',
+          'Agencies and the board only',
           messagePage(
-            'Only an agency sends progress updates',
-            'Each update becomes a progress statement in the agency’s name: sign in as one of its people to upload the sheet.',
+            'Only an agency or the board sends progress updates',
+            'Each update becomes a progress update on its action: an agency uploads its own sheet, or the board uploads one an agency sent it. An administrator does not act for an agency.',
             {
               href: `/reviews/${encodeURIComponent(String(req.params.id))}/progress-sheet`,
               label: 'Back to the progress sheet',
@@ -72,7 +73,7 @@ export function progressSheetRouter(kit: WebKit): Router {
       try {
         if (form.uploadError) throw form.uploadError;
         kit.parse(ProgressSheetFields, form.fields);
-        const result = await applyProgressSheet(ctx, actorOf(s), review.id, form.files);
+        const result = await applyProgressSheet(lifecycleDeps(ctx), actorOf(s), review.id, form.files);
         // Shown at once rather than after a redirect: sending the same file again sends nothing twice.
         const fresh = (await progressSheetActions(ctx.db, scopeOf(s.user), review.id)) ?? review;
         send(res, 200, title(review.reference), progressSheetPage(locals(res).ctx, fresh, { result }));
