@@ -8,6 +8,7 @@
  * refuses with the GOV.UK wording, beside the field and in the summary (field `<name>`, linked to
  * its day box: `dateFieldId`).
  */
+import { formatDay } from '../../lib/board-time';
 import { AppError } from '../../lib/errors';
 import { html, raw, type Html } from './html';
 import type { FormState } from './kit';
@@ -179,20 +180,6 @@ export const DATE_INPUT_CSS = `
 .form-group-error .date-input-box[aria-invalid=true]{border-color:var(--red)}
 `;
 
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /**
@@ -224,10 +211,7 @@ export function howMuchLater(fromDay: string, toDay: string): string {
 
 /** "Move from 31 March to 2 December 2027: 8 months later?" (the first year is left out when it is the same). */
 export function moveQuestion(fromDay: string, toDay: string): string {
-  const words = (day: string, withYear: boolean) => {
-    const [y, m, d] = day.split('-').map(Number);
-    return `${d} ${MONTH_NAMES[m - 1]}${withYear ? ` ${y}` : ''}`;
-  };
+  const words = (day: string, withYear: boolean) => (withYear ? formatDay(day) : formatDay(day).replace(/ \d{4}$/, ''));
   const sameYear = fromDay.slice(0, 4) === toDay.slice(0, 4);
   return `Move from ${words(fromDay, !sameYear)} to ${words(toDay, true)}: ${howMuchLater(fromDay, toDay)}?`;
 }
