@@ -232,6 +232,11 @@ describe('compose', () => {
     ],
     ['decision', { detail: { outcome: 'cancelled', comment: 'x' } }, 'Cancelled: 2.1 Train response officers'],
     ['decision', {}, 'The board has decided on 2.1 Train response officers'],
+    [
+      'decision',
+      { detail: { outcome: 'reopened', comment: 'Closed too soon', was: 'cancelled' } },
+      'Reopened: 2.1 Train response officers',
+    ],
     ['decision', { detail: { extension: 'approve' } }, 'Extension approved: 2.1 now due 30 April 2027'],
     ['decision', { detail: { extension: 'reject' } }, 'Extension refused: 2.1 is still due 31 January 2027'],
     [
@@ -413,6 +418,10 @@ describe('every mail reads as plain English', () => {
       ],
     ),
     ['cancel', req('decision', { occasion: 'cancel:7', detail: { outcome: 'cancelled', comment: 'Superseded' } })],
+    ...(['cancelled', 'not_implemented', 'implemented'] as const).map((was): [string, NotificationRequest] => [
+      `reopened (was ${was})`,
+      req('decision', { occasion: 'reopen:9', detail: { outcome: 'reopened', comment: 'Closed too soon', was } }),
+    ]),
     ...(['approve', 'reject'] as const).map((extension): [string, NotificationRequest] => [
       `extension ${extension}`,
       req('decision', {
