@@ -75,7 +75,11 @@ export async function mailDetails(
   }
 
   // The cancel's (or issue 22's reopen's) actor: the latest such event on the action.
-  const byEvent = req.occasion.startsWith('cancel:') ? 'cancelled' : req.occasion.startsWith('reopen:') ? 'reopened' : null;
+  const byEvent = req.occasion.startsWith('cancel:')
+    ? 'cancelled'
+    : req.occasion.startsWith('reopen:')
+      ? 'reopened'
+      : null;
   if (byEvent) {
     const [c] = await db
       .select({ actor: auditEvents.actor })

@@ -19,7 +19,7 @@
  * nothing here runs for a workflow nobody reopens or withdraws from.
  */
 import { patched } from '@temporalio/workflow';
-import { blank, forbidden, illegal, invalid, requireBoard, requireOwner, requireStage, requireStorable } from './rules';
+import { blank, illegal, invalid, requireBoard, requireOwner, requireStage, requireStorable } from './rules';
 import { EXTENSION_WAIT_OCCASION } from './planner';
 import type {
   ActionEvent,
@@ -66,8 +66,7 @@ export function checkWithdrawExtension(m: ActionMemory, a: WithdrawExtensionArgs
   requireOwner(m, a?.actor);
   const pending = m.pendingExtension;
   if (!pending) return illegal('there is no extension request waiting for the board');
-  if (pending.requestId !== a.requestId)
-    illegal('that extension request is not the one waiting for the board');
+  if (pending.requestId !== a.requestId) illegal('that extension request is not the one waiting for the board');
 }
 
 export function checkWithdrawEvidence(m: ActionMemory, a: WithdrawEvidenceArgs): void {
@@ -76,7 +75,7 @@ export function checkWithdrawEvidence(m: ActionMemory, a: WithdrawEvidenceArgs):
   requireStage(m, ['under_review'], 'withdraw the evidence');
   if (!m.currentEvidenceId) illegal('there is no evidence waiting for the board');
   if (a.evidenceId && a.evidenceId !== m.currentEvidenceId)
-    forbidden('that evidence is not the submission waiting for the board');
+    illegal('that evidence is not the submission waiting for the board');
 }
 
 type Commit = (
@@ -117,13 +116,9 @@ export async function applyReopen(d: Deps, a: ReopenArgs): Promise<ActionState> 
   }
   const reason = a.reason.trim();
   const due = new Date(m.dueDate).toISOString();
-  await d.commit(
-    'reopened',
-    a.actor,
-    { reason, was, dueDate: due, ...(a.newDueDate ? { newDueDate: due } : {}) },
-    {},
-    [['decision', `reopen:${m.seq + 1}`, { detail: { outcome: 'reopened', comment: reason, was } }]],
-  );
+  await d.commit('reopened', a.actor, { reason, was, dueDate: due, ...(a.newDueDate ? { newDueDate: due } : {}) }, {}, [
+    ['decision', `reopen:${m.seq + 1}`, { detail: { outcome: 'reopened', comment: reason, was } }],
+  ]);
   return d.view();
 }
 

@@ -375,7 +375,9 @@ export interface ActionEvent {
   extensionDecision?: {
     id: string;
     status: 'approved' | 'rejected' | 'withdrawn';
-    decidedBy: string | null; comment: string | null };
+    decidedBy: string | null;
+    comment: string | null;
+  };
   escalationRaised?: { id: string; level: number; reason: EscalationReason };
   progressUpdate?: {
     id: string;

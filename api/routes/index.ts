@@ -6,6 +6,7 @@ import { chairInspectorRoutes } from './chair-inspector';
 import { dashboardRoutes } from './dashboard';
 import { meRoutes } from './me';
 import { peopleRoutes } from './people';
+import { reopenWithdrawRoutes } from './reopen-withdraw';
 import { reportRoutes } from './reports';
 import { reviewRoutes } from './reviews';
 import { systemRoutes } from './system';
@@ -26,4 +27,5 @@ export const ROUTES: RouteDef[] = [
   ...themeRoutes,
   ...meRoutes,
   ...chairInspectorRoutes, // issue 20
+  ...reopenWithdrawRoutes, // issue 22
 ];

@@ -12,6 +12,8 @@ export interface Fixture {
   attachmentId?: string;
   /** Stage `escalated`: the open escalation (not acknowledged in time). */
   escalationId?: string;
+  /** Stage `under_review`: the evidence waiting for the board (issue 22). */
+  evidenceId?: string;
 }
 
 export type Stage =
@@ -25,7 +27,9 @@ export type Stage =
   /** Issue 17: approved, its impact check scheduled a month on. */
   | 'approved'
   /** Issue 17: approved and the agency's impact evidence with the board. */
-  | 'impact_submitted';
+  | 'impact_submitted'
+  /** Issue 22: cancelled by the board straight after assignment. */
+  | 'cancelled';
 
 /** A review with one BHT action (the "owner" agency), driven through the API to the given stage. */
 export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
@@ -55,6 +59,10 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
     return out;
   };
   if (stage === 'assigned') return f;
+  if (stage === 'cancelled') {
+    await step(stack.post(`/api/v1/actions/${f.actionId}/cancel`, 'board').send({ reason: 'Superseded' }), 200);
+    return f;
+  }
   if (stage === 'escalated') return { ...f, escalationId: await openEscalation(stack, f.actionId) };
   await step(stack.post(`/api/v1/actions/${f.actionId}/acknowledge`, 'owner'), 200);
   if (stage === 'in_progress') return f;
@@ -84,7 +92,10 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
       .send({ statement: 'Policy updated and staff briefed' }),
     200,
   );
-  if (stage === 'under_review') return f;
+  if (stage === 'under_review') {
+    const detail = await step(stack.get(`/api/v1/actions/${f.actionId}`, 'admin'), 200);
+    return { ...f, evidenceId: detail.body.evidence[0].id };
+  }
   await step(stack.post(`/api/v1/actions/${f.actionId}/decision`, 'board').send({ outcome: 'approve' }), 200);
   if (stage === 'approved') return f;
   await step(
