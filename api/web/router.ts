@@ -47,6 +47,10 @@ const NOTICES: Record<string, string> = {
   preferences: 'Mail choices saved.',
   cover: 'Cover set. Your mail goes to your deputy on those days.',
   chair_step: 'Recorded. It is in the action’s timeline and the audit trail.', // issue 20
+  // Issue 22: reopening and withdrawals.
+  reopened: 'Action reopened. The agency has been told; reminders and escalations start again.',
+  extension_withdrawn: 'Request for more time withdrawn. The due date has not changed.',
+  evidence_withdrawn: 'Evidence withdrawn. The action is in progress again; send the evidence again when it is ready.',
 };
 
 export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {

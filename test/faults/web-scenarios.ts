@@ -34,6 +34,10 @@ export const WEB_FORM_POSTS = [
   '/actions/:id/decision',
   '/actions/:id/extensions/:rid/decision',
   '/actions/:id/cancel',
+  // Issue 22: reopening and the agency's withdrawals.
+  '/actions/:id/reopen',
+  '/actions/:id/extensions/:rid/withdraw',
+  '/actions/:id/evidence/withdraw',
   // Issue 18: a person's mail choices and their cover.
   '/preferences',
   '/preferences/cover',
@@ -93,6 +97,8 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     {
       outcome: valid(fc.constantFrom('approve', 'request_changes', 'close_not_implemented')),
       comment: valid(fc.constant('Good')),
+      // Issue 22: the confirmation page's answer (absent: the page asks first).
+      confirmed: valid(fc.constantFrom('yes', 'change')),
     },
     { requiredKeys: [] },
   ),
@@ -100,7 +106,19 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     { outcome: valid(fc.constantFrom('approve', 'reject')), comment: valid(fc.constant('Fine')) },
     { requiredKeys: [] },
   ),
-  '/actions/:id/cancel': fc.record({ reason: valid(fc.constant('Superseded')) }, { requiredKeys: [] }),
+  '/actions/:id/cancel': fc.record(
+    { reason: valid(fc.constant('Superseded')), confirmed: valid(fc.constantFrom('yes', 'change')) },
+    { requiredKeys: [] },
+  ),
+  '/actions/:id/reopen': fc.record(
+    { reason: valid(fc.constant('Closed too soon')), newDueDate: dateText },
+    { requiredKeys: [] },
+  ),
+  '/actions/:id/extensions/:rid/withdraw': fc.constant({}),
+  '/actions/:id/evidence/withdraw': fc.record(
+    { evidenceId: valid(fc.constantFrom(randomUUID(), 'not-a-uuid')) },
+    { requiredKeys: [] },
+  ),
   '/preferences': fc.record(
     {
       reminder: valid(fc.constantFrom('immediate', 'digest')),
