@@ -185,6 +185,10 @@ it('the agency withdraws its extension request: the board is no longer asked, th
     interimMeasures: 'Weekly briefings',
   });
   expect(again.state.pendingExtensionId).toBe(again.requestId);
+  if (process.env.RECORD_FIXTURES === '1') {
+    await h.settled(id);
+    await h.saveHistory(`action-${id}`, 'action-extension-withdrawn.history.json');
+  }
 });
 
 it('the agency withdraws evidence the board has not decided on: back in progress, the board no longer asked', async () => {
@@ -218,4 +222,6 @@ it('the agency withdraws evidence the board has not decided on: back in progress
   expect(h.mailsFor(refs[0], 'evidence_submitted')).toHaveLength(2);
   const rows = await h.db.db.select().from(notifications).where(eq(notifications.actionId, id));
   expect(rows.filter((r) => r.kind === 'evidence_submitted')).toHaveLength(2);
+  if (process.env.RECORD_FIXTURES === '1')
+    await h.saveHistory(`action-${id}`, 'action-evidence-withdrawn.history.json');
 });
