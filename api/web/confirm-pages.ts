@@ -95,8 +95,8 @@ export function confirmDecisionPage(
       ${confirmForm(
         ctx,
         `/actions/${a.id}/decision`,
-        { outcome: body.outcome, comment: body.comment, confirmed: 'yes' },
-        html`<button class="primary" type="submit">${c.button} ${a.reference}</button>`,
+        { outcome: body.outcome, comment: body.comment },
+        html`<button class="primary" type="submit" name="confirmed" value="yes">${c.button} ${a.reference}</button>`,
         `/actions/${a.id}`,
       )}`,
   };
@@ -118,8 +118,10 @@ export function confirmCancelPage(ctx: PageContext, a: ConfirmSubject, reason: s
       ${confirmForm(
         ctx,
         `/actions/${a.id}/cancel`,
-        { reason, confirmed: 'yes' },
-        html`<button class="warning" type="submit">Cancel action ${a.reference} permanently</button>`,
+        { reason },
+        html`<button class="warning" type="submit" name="confirmed" value="yes">
+          Cancel action ${a.reference} permanently
+        </button>`,
         `/actions/${a.id}`,
       )}`,
   };
@@ -180,8 +182,13 @@ export function withdrawEvidenceForm(ctx: PageContext, actionId: string, evidenc
       The board has not decided on it yet. If you need to correct it, withdraw it: the action goes back to in progress
       and you can send it again.
     </p>
-    <form method="post" action="/actions/${actionId}/evidence/${evidenceId}/withdraw">
-      ${csrfField(ctx)}<button class="secondary" type="submit">Withdraw the evidence</button>
+    <form method="post" action="/actions/${actionId}/evidence/withdraw">
+      ${csrfField(ctx)}<input type="hidden" name="evidenceId" value="${evidenceId}" /><button
+        class="secondary"
+        type="submit"
+      >
+        Withdraw the evidence
+      </button>
     </form>
   </section>`;
 }
