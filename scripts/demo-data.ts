@@ -7,12 +7,14 @@ import type { LifecycleDeps } from '../api/use-cases/lifecycle-deps';
 import { createReview } from '../api/use-cases/reviews';
 import {
   acknowledgeAction,
+  cancelAction,
   decideAction,
   decideExtension,
   requestExtension,
   submitEvidence,
 } from '../api/use-cases/actions';
 import { decideImpact, postProgress, submitImpactEvidence } from '../api/use-cases/assurance';
+import { reopenAction, withdrawEvidence } from '../api/use-cases/reopen-withdraw';
 import type { Actor } from '../workflows/types';
 import type { Db } from '../db/client';
 import { agencies, covers, mailDefaults, users } from '../db/schema';
@@ -203,7 +205,7 @@ async function seedDemoProgress(deps: LifecycleDeps, acts: { id: string; agencyC
     await decideAction(deps, board, a.id, { outcome: 'approve', comment: 'Evidence accepted by the board' });
     return agency;
   };
-  const [audit, guidance, sessions, protocol, ccg, bht] = acts;
+  const [audit, guidance, sessions, protocol, ccg, bht, reopened, withdrawn] = acts;
   if (!bht) return;
 
   // In progress, with the agency's own word on where it stands.
@@ -253,4 +255,17 @@ async function seedDemoProgress(deps: LifecycleDeps, acts: { id: string; agencyC
     comment: 'The checklist is not used on two of the three wards.',
     followUpDueDate: inDays(120),
   });
+  // Issue 22: cancelled by mistake and reopened by the board; evidence the agency took back to correct.
+  if (reopened) {
+    await start(reopened);
+    await cancelAction(deps, board, reopened.id, { reason: 'Thought to duplicate the audit action.' });
+    await reopenAction(deps, board, reopened.id, {
+      reason: 'Not a duplicate: the audit covers referrals, this action covers the training that follows.',
+    });
+  }
+  if (withdrawn) {
+    agency = await start(withdrawn);
+    await submitEvidence(deps, agency, withdrawn.id, { statement: 'Draft: figures still to be checked.' });
+    await withdrawEvidence(deps, agency, withdrawn.id);
+  }
 }
