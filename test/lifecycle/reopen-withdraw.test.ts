@@ -13,6 +13,7 @@ import {
   requestExtension,
   submitEvidence,
 } from '../../api/use-cases/actions';
+import { checkRowsAgainstAudit } from '../../activities/audit-consistency';
 import { reopenAction, withdrawEvidence, withdrawExtension } from '../../api/use-cases/reopen-withdraw';
 import { auditEvents, escalations, evidence, extensionRequests, notifications } from '../../db/schema';
 import { formatDay } from '../../lib/board-time';
@@ -159,6 +160,8 @@ it('the agency withdraws its extension request: the board is no longer asked, th
   const [x] = await h.db.db.select().from(extensionRequests).where(eq(extensionRequests.id, requestId));
   expect(x.status).toBe('withdrawn');
   expect(await auditOf(id, 'extension_withdrawn')).toHaveLength(1);
+  // The rows still agree with the signed audit trail (npm run audit:verify's check).
+  expect((await checkRowsAgainstAudit(h.db.db)).problems).toEqual([]);
   expect(await refusal(decideExtension(h.deps, h.people.board, id, requestId, { outcome: 'approve' }))).toMatch(
     /^409 /,
   );
