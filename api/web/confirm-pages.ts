@@ -18,16 +18,19 @@ export interface ConfirmSubject {
   agencyCode: string;
 }
 
-const DECISION_CONFIRM: Record<string, { question: string; button: string; then: string; label: string }> = {
+const DECISION_CONFIRM: Record<
+  string,
+  { question: string; button: (ref: string) => string; then: string; label: string }
+> = {
   approve: {
     question: 'Approve the evidence and close action',
-    button: 'Approve and close action',
+    button: (ref) => `Approve and close action ${ref}`,
     label: 'Approve: closed as implemented',
     then: 'The action is closed as implemented. The agency is told, and the action no longer appears in its list of work to do.',
   },
   close_not_implemented: {
     question: 'Close action',
-    button: 'Close action',
+    button: (ref) => `Close action ${ref} as not implemented`,
     label: 'Close as not implemented',
     then: 'The action is closed as not implemented. The agency is told, and your reason is published in the progress statement.',
   },
@@ -96,7 +99,7 @@ export function confirmDecisionPage(
         ctx,
         `/actions/${a.id}/decision`,
         { outcome: body.outcome, comment: body.comment },
-        html`<button class="primary" type="submit" name="confirmed" value="yes">${c.button} ${a.reference}</button>`,
+        html`<button class="primary" type="submit" name="confirmed" value="yes">${c.button(a.reference)}</button>`,
         `/actions/${a.id}`,
       )}`,
   };

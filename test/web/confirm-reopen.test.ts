@@ -144,7 +144,7 @@ it('closing as not implemented asks first, with the reason shown', async () => {
   expect(await board.locator('dl.confirm').innerText()).toContain('The protocol was never adopted by the force.');
   expect(await statusOf(ids.close)).toBe('under_review');
   await shot(board, 'i22-34-board-confirm-close-not-implemented');
-  await board.getByRole('button', { name: 'Close action 1.3' }).click();
+  await board.getByRole('button', { name: 'Close action 1.3 as not implemented' }).click();
   await board.getByText('Decision recorded.').waitFor();
   expect(await statusOf(ids.close)).toBe('closed');
 });
