@@ -134,7 +134,7 @@ export async function checkRowsAgainstAudit(db: DbOrTx): Promise<ConsistencyRepo
   }>(
     await db.execute(sql`
       with requested as (select payload->'attests'->'extension' as a from audit_events where type = 'extension_requested' and payload->'attests' ? 'extension'),
-           decided as (select payload->'attests'->'extensionDecision' as a from audit_events where type = 'extension_decided' and payload->'attests' ? 'extensionDecision')
+           decided as (select payload->'attests'->'extensionDecision' as a from audit_events where type in ('extension_decided', 'extension_withdrawn') and payload->'attests' ? 'extensionDecision')
       select x.id, x.reason, x.interim_measures, x.new_due_date, x.previous_due_date, x.status, x.decision_comment,
         (select a from requested where a->>'id' = x.id::text limit 1) as requested,
         (select a from decided where a->>'id' = x.id::text limit 1) as decided

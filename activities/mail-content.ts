@@ -324,6 +324,23 @@ function decisionMessage(req: NotificationRequest, f: MailFacts): Message {
         facts: [['Reason', comment]],
         asks: [`Nothing more is asked of ${agencyName(f)} for this action.`],
       };
+    case 'reopened': {
+      // Issue 22: the board reopened a finished action; it is the agency's again.
+      const was = d.was === 'cancelled' ? 'cancelled' : d.was === 'implemented' ? 'closed as implemented' : 'closed';
+      return {
+        headline: `Reopened: ${f.reference} ${f.title}`,
+        lead: `${who(f, 'The board')} reopened ${ref} (${f.title}), which was ${was}. It is with ${agencyName(f)} again.`,
+        facts: [
+          ['Reason', comment],
+          ['Success measure', f.details?.successMeasure],
+          ['Due', f.dueDate ? day(f.dueDate) : null],
+        ],
+        asks: [
+          `What to do now: carry on with the action and send the board your progress statement and evidence${f.dueDate ? ` by ${day(f.dueDate)}` : ''}.`,
+          'Reminders will come again; if the due date passes without evidence, the action becomes overdue and is escalated.',
+        ],
+      };
+    }
     default:
       return {
         headline: `The board has decided on ${f.reference} ${f.title}`,

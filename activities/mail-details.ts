@@ -87,11 +87,17 @@ export async function mailDetails(
     }
   }
 
-  if (req.occasion.startsWith('cancel:')) {
+  // The cancel's (or issue 22's reopen's) actor: the latest such event on the action.
+  const byEvent = req.occasion.startsWith('cancel:')
+    ? 'cancelled'
+    : req.occasion.startsWith('reopen:')
+      ? 'reopened'
+      : null;
+  if (byEvent) {
     const [c] = await db
       .select({ actor: auditEvents.actor })
       .from(auditEvents)
-      .where(and(eq(auditEvents.actionId, action.id), eq(auditEvents.type, 'cancelled')))
+      .where(and(eq(auditEvents.actionId, action.id), eq(auditEvents.type, byEvent)))
       .orderBy(desc(auditEvents.id))
       .limit(1);
     details.actorName = await nameOf(db, c?.actor);

@@ -122,6 +122,8 @@ export const PolicyInput = z
   });
 
 export const IdParams = z.strictObject({ id: z.guid() });
+/** Issue 22: one submission of evidence on an action. */
+export const EvidenceParams = z.strictObject({ id: z.guid(), eid: z.guid() });
 export const ExtensionParams = z.strictObject({ id: z.guid(), rid: z.guid() });
 export const AttachmentParams = z.strictObject({ id: z.guid(), attachmentId: z.guid() });
 /** Issue 17: a file of a progress update or of impact evidence, named by its content within its parent. */
@@ -732,6 +734,16 @@ export const CancelBody = z
   })
   .openapi('CancelBody');
 export const EmptyBody = z.strictObject({}).openapi('EmptyBody');
+
+/** Issue 22: the board reopens a closed or cancelled action, with the reason and optionally a new due date. */
+export const ReopenBody = z
+  .strictObject({
+    reason: text(10000, 'Give the reason for reopening: it is kept on the action and the agency is told'),
+    newDueDate: DateOrInstant.optional().openapi({
+      description: 'The new due date (a day, or an instant); left out, the action keeps its due date',
+    }),
+  })
+  .openapi('ReopenBody');
 
 export const ExtensionCreated = z.object({ requestId: z.string(), action: Action }).openapi('ExtensionCreated');
 

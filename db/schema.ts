@@ -422,7 +422,8 @@ export const extensionRequests = pgTable(
     newDueDate: ts('new_due_date').notNull(),
     reason: text('reason').notNull(),
     interimMeasures: text('interim_measures').notNull(),
-    status: text('status', { enum: ['pending', 'approved', 'rejected'] })
+    // withdrawn: the agency took it back before the board decided (issue 22).
+    status: text('status', { enum: ['pending', 'approved', 'rejected', 'withdrawn'] })
       .notNull()
       .default('pending'),
     requestedBy: uuid('requested_by').references(() => users.id),

@@ -56,7 +56,8 @@ export const ESCALATION_REASONS = [
 ] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
 
-export const EVIDENCE_STATUSES = ['submitted', 'accepted', 'changes_requested', 'not_accepted'] as const;
+/** `withdrawn`: the agency took it back before the board decided (issue 22). */
+export const EVIDENCE_STATUSES = ['submitted', 'accepted', 'changes_requested', 'not_accepted', 'withdrawn'] as const;
 export type EvidenceStatus = (typeof EVIDENCE_STATUSES)[number];
 
 export const isOpen = (status: string): boolean => (OPEN_STATUSES as readonly string[]).includes(status);

@@ -53,6 +53,7 @@ export const EVIDENCE_STATUS_LABEL: Record<string, string> = {
   accepted: 'Accepted',
   changes_requested: 'Changes requested',
   not_accepted: 'Not accepted',
+  withdrawn: 'Withdrawn by the agency before the board decided',
 };
 
 /** The stage in one phrase, with the outcome of a closed action and a pending request for changes. */

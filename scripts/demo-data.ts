@@ -9,6 +9,7 @@ import { createReview } from '../api/use-cases/reviews';
 import { correctDueDate } from '../api/use-cases/corrections';
 import {
   acknowledgeAction,
+  cancelAction,
   decideAction,
   decideExtension,
   requestExtension,
@@ -20,6 +21,7 @@ import { progressSheetActions } from '../api/queries/progress-sheet';
 import { scopeOf } from '../api/queries/scope';
 import { renderProgressSheet } from '../api/report/progress-sheet-xlsx';
 import { MEDIA_TYPE } from '../api/report/send-paper';
+import { reopenAction, withdrawEvidence } from '../api/use-cases/reopen-withdraw';
 import type { Actor } from '../workflows/types';
 import type { Db } from '../db/client';
 import { agencies, covers, mailDefaults, users } from '../db/schema';
@@ -275,6 +277,8 @@ async function seedDemoProgress(
     return agency;
   };
   const [audit, guidance, sessions, protocol, ccg, bht, waived] = acts;
+  // Issue 22: acts[7] takes the board's due-date correction; acts[8] and acts[9] a reopening and a withdrawal.
+  const [reopened, withdrawn] = [acts[8], acts[9]];
   if (!waived) return;
 
   // In progress, with the agency's own word on where it stands.
@@ -342,6 +346,19 @@ async function seedDemoProgress(
       dueDate: inDays(150),
       reason: 'The plan agreed with the agency says the end of the quarter; the import had the wrong date.',
     });
+  // Issue 22: cancelled by mistake and reopened by the board; evidence the agency took back to correct.
+  if (reopened) {
+    await start(reopened);
+    await cancelAction(deps, board, reopened.id, { reason: 'Thought to duplicate the audit action.' });
+    await reopenAction(deps, board, reopened.id, {
+      reason: 'Not a duplicate: the audit covers referrals, this action covers the training that follows.',
+    });
+  }
+  if (withdrawn) {
+    agency = await start(withdrawn);
+    await submitEvidence(deps, agency, withdrawn.id, { statement: 'Draft: figures still to be checked.' });
+    await withdrawEvidence(deps, agency, withdrawn.id);
+  }
 }
 
 /**

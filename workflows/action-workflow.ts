@@ -48,9 +48,13 @@ import {
   postProgressUpdate,
   submitImpactEvidenceUpdate,
   reassignUpdate,
+  reopenUpdate,
   requestExtensionUpdate,
+  resumeStateQuery,
   stateQuery,
   submitEvidenceUpdate,
+  withdrawEvidenceUpdate,
+  withdrawExtensionUpdate,
 } from './messages';
 import { EXTENSION_WAIT_OCCASION, plan, type PlannedInstant, type PlanFacts } from './planner';
 import { applyChairStep, checkChairStep } from './chair';
@@ -65,6 +69,7 @@ import {
 import { followUpReference, impactCheckDate, isAssurancePending, planImpact, type ImpactInstant } from './assurance';
 import { checkDecideImpact, checkPostProgress, checkSubmitImpactEvidence } from './assurance-rules';
 import { deriveRag } from './rag';
+import * as reopening from './reopen-withdraw';
 import * as rules from './rules';
 import type {
   ActionEvent,
@@ -722,6 +727,29 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
   );
   // ---- end issue 22 corrections ----
 
+  // ---- issue 22: the board reopens a finished action; the agency withdraws (workflows/reopen-withdraw.ts) ----
+  const undoDeps = { m, commit, view };
+  setHandler(
+    reopenUpdate,
+    guarded(reopening.checkReopen, (a) => reopening.applyReopen(undoDeps, a)),
+    { validator: (a) => reopening.checkReopen(m, a) },
+  );
+  setHandler(
+    withdrawExtensionUpdate,
+    guarded(reopening.checkWithdrawExtension, (a) => reopening.applyWithdrawExtension(undoDeps, a)),
+    { validator: (a) => reopening.checkWithdrawExtension(m, a) },
+  );
+  setHandler(
+    withdrawEvidenceUpdate,
+    guarded(reopening.checkWithdrawEvidence, (a) => reopening.applyWithdrawEvidence(undoDeps, a)),
+    { validator: (a) => reopening.checkWithdrawEvidence(m, a) },
+  );
+  setHandler(resumeStateQuery, () => {
+    const { resume: _resume, ...carried } = input;
+    return { input: carried, memory: m };
+  });
+  // ---- end issue 22 ----
+
   setHandler(stateQuery, view);
 
   // ---- the mail queue ----
@@ -821,40 +849,48 @@ export async function actionWorkflow(input: ActionWorkflowInput): Promise<Action
 
   if (assigning) await assigning;
   else if (fresh) await assign();
+  // Issue 22: a run started only to be reopened waits for the reopen Update (no such run before it).
+  if (input.resume?.reopening && terminal()) await condition(() => !terminal(), reopening.REOPEN_WAIT_MS);
 
-  while (!terminal()) {
-    const n = next();
-    if (n && n.at <= Date.now()) {
-      await fire(n);
-      continue;
+  // The loop goes round again only when the board reopened the action (issue 22): in runs where
+  // nobody did, terminal() holds at both checks and it ends as before.
+  for (;;) {
+    while (!terminal()) {
+      const n = next();
+      if (n && n.at <= Date.now()) {
+        await fire(n);
+        continue;
+      }
+      if (workflowInfo().continueAsNewSuggested) {
+        await condition(() => allHandlersFinished() && !sending);
+        await continueAsNew<typeof actionWorkflow>({ ...input, resume: { memory: m } });
+      }
+      const seen = changes;
+      if (n) await condition(() => changes !== seen || terminal(), Math.max(n.at - Date.now(), 1));
+      else await condition(() => changes !== seen || terminal());
     }
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(() => allHandlersFinished() && !sending);
-      await continueAsNew<typeof actionWorkflow>({ ...input, resume: { memory: m } });
+
+    // Closed or cancelled: let in-flight handlers finish and the last mails go before completing.
+    await condition(() => allHandlersFinished() && m.outbox.length === 0 && !sending);
+    if (!terminal()) continue;
+    if (!m.closureTold) {
+      try {
+        await getExternalWorkflowHandle(input.recommendationWorkflowId).signal(actionClosedSignal, {
+          actionId: input.actionId,
+          outcome: m.stage === 'cancelled' ? 'cancelled' : (m.outcome ?? 'not_implemented'),
+        });
+      } catch (err) {
+        log.warn('could not tell the recommendation workflow', { error: String(err) });
+      }
+      // Memory only (no command): a run continued after closure does not tell the recommendation twice.
+      m.closureTold = true;
     }
-    const seen = changes;
-    if (n) await condition(() => changes !== seen || terminal(), Math.max(n.at - Date.now(), 1));
-    else await condition(() => changes !== seen || terminal());
+
+    // ---- issue 17: after closure, the impact check (never set on approvals from before it) ----
+    if (isAssurancePending(m.assurance)) await runImpactCheck();
+    if (m.followUpToStart) await startFollowUp(m.followUpToStart);
+    if (m.assurance !== undefined) await condition(() => allHandlersFinished() && m.outbox.length === 0 && !sending);
+    if (terminal()) break;
   }
-
-  // Closed or cancelled: let in-flight handlers finish and the last mails go before completing.
-  await condition(() => allHandlersFinished() && m.outbox.length === 0 && !sending);
-  if (!m.closureTold) {
-    try {
-      await getExternalWorkflowHandle(input.recommendationWorkflowId).signal(actionClosedSignal, {
-        actionId: input.actionId,
-        outcome: m.stage === 'cancelled' ? 'cancelled' : (m.outcome ?? 'not_implemented'),
-      });
-    } catch (err) {
-      log.warn('could not tell the recommendation workflow', { error: String(err) });
-    }
-    // Memory only (no command): a run continued after closure does not tell the recommendation twice.
-    m.closureTold = true;
-  }
-
-  // ---- issue 17: after closure, the impact check (never set on approvals from before it) ----
-  if (isAssurancePending(m.assurance)) await runImpactCheck();
-  if (m.followUpToStart) await startFollowUp(m.followUpToStart);
-  if (m.assurance !== undefined) await condition(() => allHandlersFinished() && m.outbox.length === 0 && !sending);
   return view();
 }

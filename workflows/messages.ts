@@ -18,8 +18,12 @@ import type {
   SubmitImpactEvidenceArgs,
   ReassignArgs,
   RecommendationState,
+  ReopenArgs,
   RequestExtensionArgs,
+  ResumeState,
   SubmitEvidenceArgs,
+  WithdrawEvidenceArgs,
+  WithdrawExtensionArgs,
 } from './types';
 
 export const acknowledgeUpdate = defineUpdate<ActionState, [AcknowledgeArgs]>('acknowledge');
@@ -36,6 +40,13 @@ export const submitImpactEvidenceUpdate = defineUpdate<ActionState, [SubmitImpac
 export const decideImpactUpdate = defineUpdate<ActionState, [DecideImpactArgs]>('decideImpact');
 /** Issue 20: the chair challenges, records a response, resolves or re-times an open escalation. */
 export const chairStepUpdate = defineUpdate<ActionState, [ChairStepArgs]>('chairStep');
+
+/** Issue 22: the board reopens a finished action; the agency withdraws a request or evidence (workflows/reopen-withdraw.ts). */
+export const reopenUpdate = defineUpdate<ActionState, [ReopenArgs]>('reopen');
+export const withdrawExtensionUpdate = defineUpdate<ActionState, [WithdrawExtensionArgs]>('withdrawExtension');
+export const withdrawEvidenceUpdate = defineUpdate<ActionState, [WithdrawEvidenceArgs]>('withdrawEvidence');
+/** Issue 22: the input and memory a finished action's workflow carries (answered by a completed workflow too). */
+export const resumeStateQuery = defineQuery<ResumeState>('resumeState');
 
 export const addActionUpdate = defineUpdate<RecommendationState, [AddActionArgs]>('addAction');
 export const recommendationStateQuery = defineQuery<RecommendationState>('state');

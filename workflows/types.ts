@@ -152,6 +152,24 @@ export interface CancelArgs {
   actor: Actor;
   reason: string;
 }
+/** Issue 22: the board reopens a finished action (workflows/reopen-withdraw.ts). */
+export interface ReopenArgs {
+  actor: Actor;
+  reason: string;
+  /** ISO instant: the action's new due date; absent keeps the current one. */
+  newDueDate?: string | null;
+}
+/** Issue 22: the owning agency withdraws its pending extension request. */
+export interface WithdrawExtensionArgs {
+  actor: Actor;
+  requestId: string;
+}
+/** Issue 22: the owning agency withdraws its evidence before the board has decided on it. */
+export interface WithdrawEvidenceArgs {
+  actor: Actor;
+  /** The submission the caller saw; absent: whichever is waiting. */
+  evidenceId?: string;
+}
 export interface ReassignArgs {
   actor: Actor;
   agencyId: string;
@@ -303,7 +321,11 @@ export type ActionEventType =
   | 'escalation_resolved'
   | 'escalation_retimed'
   // Issue 22: the board's corrections (workflows/corrections.ts).
-  | 'due_date_corrected';
+  | 'due_date_corrected'
+  // Issue 22: reopening and withdrawals (workflows/reopen-withdraw.ts).
+  | 'reopened'
+  | 'extension_withdrawn'
+  | 'evidence_withdrawn';
 
 /** The action row as the workflow sees it after an event (the projection writes it as is). */
 export interface ActionRowSnapshot {
@@ -342,7 +364,7 @@ export interface ActionEvent {
     attachments: AttachmentRef[];
     submittedBy: string | null;
   };
-  evidenceStatus?: { id: string; status: 'accepted' | 'changes_requested' | 'not_accepted' };
+  evidenceStatus?: { id: string; status: 'accepted' | 'changes_requested' | 'not_accepted' | 'withdrawn' };
   decision?: {
     id: string;
     evidenceId: string | null;
@@ -358,7 +380,12 @@ export interface ActionEvent {
     interimMeasures: string;
     requestedBy: string | null;
   };
-  extensionDecision?: { id: string; status: 'approved' | 'rejected'; decidedBy: string | null; comment: string | null };
+  extensionDecision?: {
+    id: string;
+    status: 'approved' | 'rejected' | 'withdrawn';
+    decidedBy: string | null;
+    comment: string | null;
+  };
   escalationRaised?: { id: string; level: number; reason: EscalationReason };
   progressUpdate?: {
     id: string;
@@ -439,6 +466,17 @@ export interface ActionMemory {
 }
 
 export interface ActionWorkflowResume {
+  memory: ActionMemory;
+  /**
+   * Issue 22: a new run of a finished action's completed workflow, started by the API only to be
+   * reopened: it waits for the reopen Update instead of completing (workflows/reopen-withdraw.ts).
+   */
+  reopening?: boolean;
+}
+
+/** Issue 22: what a finished action's workflow carries, for a new run under the same id. */
+export interface ResumeState {
+  input: ActionWorkflowInput;
   memory: ActionMemory;
 }
 

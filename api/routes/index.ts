@@ -7,6 +7,7 @@ import { correctionRoutes } from './corrections';
 import { dashboardRoutes } from './dashboard';
 import { meRoutes } from './me';
 import { peopleRoutes } from './people';
+import { reopenWithdrawRoutes } from './reopen-withdraw';
 import { reportRoutes } from './reports';
 import { reviewRoutes } from './reviews';
 import { systemRoutes } from './system';
@@ -28,4 +29,5 @@ export const ROUTES: RouteDef[] = [
   ...meRoutes,
   ...chairInspectorRoutes, // issue 20
   ...correctionRoutes, // issue 22: the board's corrections
+  ...reopenWithdrawRoutes, // issue 22
 ];

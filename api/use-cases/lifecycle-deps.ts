@@ -35,6 +35,10 @@ const KIND_BY_REFUSAL: Record<string, AppErrorKind> = {
   [REFUSAL.notRecorded]: 'unprocessable',
 };
 
+/** The AppError kind of a workflow rule's refusal (also when a use-case runs the rule itself), if it is one. */
+export const refusalKind = (f: ApplicationFailure): AppErrorKind | undefined =>
+  (f.type && KIND_BY_REFUSAL[f.type]) || undefined;
+
 const isNotFound = (err: unknown) => err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5;
 
 /**
@@ -67,7 +71,7 @@ export async function runUpdate<T>(
 
 function mapRefusal(err: unknown, finishedMessage: string): never {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    const kind = (err.cause.type && KIND_BY_REFUSAL[err.cause.type]) || undefined;
+    const kind = refusalKind(err.cause);
     if (kind) throw new AppError(kind, err.cause.message);
   }
   // The workflow has completed (the action is closed or cancelled): nothing can change any more.

@@ -442,8 +442,8 @@ export function cancelForm(ctx: PageContext, actionId: string, state?: FormState
   const reason = fieldProblem(state, 'reason', 'cancel-reason', 'cancel-reason-hint');
   return html`<section class="panel" aria-labelledby="cancel-h"><details${state ? html` open` : ''}><summary><h2 id="cancel-h" style="display:inline;font-size:1.1rem">Cancel this action</h2></summary>
 <form class="stack" method="post" action="/actions/${actionId}/cancel">${csrfField(ctx)}
-<p>Cancelling stops every reminder and escalation. The agency is told, and the reason is kept in the timeline.</p>
+<p>Cancelling stops every reminder and escalation. The agency is told, and the reason is kept in the timeline. You will be asked to confirm before anything changes.</p>
 <label for="cancel-reason">Reason for cancelling</label><span class="hint" id="cancel-reason-hint">Required. For example: superseded by action 2.3, or the service has been decommissioned.</span>
 ${reason.message}<textarea id="cancel-reason" name="reason" required rows="3"${reason.attrs}>${typed(state, 'reason')}</textarea>
-<div><button class="warning" type="submit">Cancel the action</button></div></form></details></section>`;
+<div><button class="warning" type="submit">Continue to cancel</button></div></form></details></section>`;
 }

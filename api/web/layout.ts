@@ -73,6 +73,11 @@ input[type=text],input[type=email],input[type=date],input[type=url],input[type=s
 textarea{min-height:6rem}
 fieldset{border:0;padding:0;margin:.75rem 0}
 .choice{display:flex;gap:.5rem;align-items:flex-start;margin:.3rem 0}.choice label{font-weight:400;margin:0}
+.choice input[type=radio]{flex:0 0 auto;width:2.5rem;height:2.5rem;margin:0;accent-color:var(--fg);cursor:pointer}
+.choice input[type=radio]+label,form.stack .choice input[type=radio]+label{margin:0;padding:.45rem 0 0;font-weight:400;cursor:pointer}
+.warning-text{border-left:6px solid var(--fg);padding:.6rem 1rem;margin:1rem 0;max-width:40rem}
+.button-group{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline}
+dl.confirm{margin:1rem 0}
 button.primary,button.secondary,button.warning{font:inherit;font-weight:700;padding:.5rem 1rem;margin-top:1rem;cursor:pointer;border:2px solid transparent}
 button.primary{background:var(--green);color:#fff;box-shadow:0 2px 0 #002d18}
 button.secondary{background:#f3f2f1;color:var(--fg);border-color:var(--fg)}

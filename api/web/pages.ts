@@ -14,6 +14,7 @@ import {
   type AssuranceForm,
 } from './assurance-parts';
 import { cancelForm } from './board-pages';
+import { mayReopen, reopenForm, withdrawEvidenceForm, withdrawExtensionForm } from './confirm-pages';
 import { dateInput, moveQuestion } from './date-input';
 import { fmtDate, fmtDateTime, html, isoDay, sizeText, type Html, type Part } from './html';
 import type { FormState } from './kit';
@@ -260,6 +261,10 @@ const EVENT_TEXT: Record<string, string> = {
   // Issue 22: the board's corrections.
   due_date_corrected: 'Due date corrected',
   wording_corrected: 'Wording corrected',
+  // Issue 22.
+  reopened: 'Reopened by the board',
+  extension_withdrawn: 'Request for more time withdrawn by the agency',
+  evidence_withdrawn: 'Evidence withdrawn by the agency before the board decided',
 };
 /** The board's decision on evidence in words, the same as the mails and the statement say it. */
 const DECISION_TITLE: Record<string, string> = {
@@ -358,6 +363,15 @@ function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageDa
             title: `Extension refused${x ? `: still due ${fmtDate(x.previousDueDate)} (asked for ${fmtDate(x.newDueDate)})` : ''}`,
             detail: extensionFacts(x, str('comment')),
           };
+    case 'reopened': {
+      // Issue 22: what it was, why it was reopened and, if it moved, the new due date.
+      const was =
+        str('was') === 'cancelled' ? 'cancelled' : str('was') === 'implemented' ? 'closed as implemented' : 'closed';
+      return {
+        title: `Reopened by the board (was ${was})${str('newDueDate') ? `: now due ${fmtDate(str('newDueDate'))}` : ''}`,
+        detail: str('reason') ? html`<br /><q>${str('reason')}</q>` : '',
+      };
+    }
     case 'escalation_raised':
       return {
         title: `Escalated to level ${String(p.level ?? '')}${str('reason') ? ` (${REASON_TEXT[str('reason')!] ?? str('reason')!.replace(/_/g, ' ')})` : ''}`,
@@ -445,7 +459,7 @@ function timelineEntry(type: string, p: Record<string, unknown>, d: ActionPageDa
 
 /** Which of the action page's forms was refused, with what was typed and its problems. */
 export type ActionForm =
-  'evidence' | 'extension' | 'decision' | 'extension-decision' | 'cancel' | 'owner' | AssuranceForm;
+  'evidence' | 'extension' | 'decision' | 'extension-decision' | 'cancel' | 'owner' | 'reopen' | AssuranceForm;
 export type ActionForms = Partial<Record<ActionForm, FormState>>;
 
 /** What the page offers beyond the action itself: `ownerChoices` when the viewer names the owner (issue 18). */
@@ -541,14 +555,10 @@ ${dateInput({
 ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required rows="3"${interim.attrs}>${typed(ext, 'interimMeasures')}</textarea>
 <div><button class="secondary" type="submit">Continue to check the request</button></div></form></details></section>`);
   }
-  if (pendingExt && isAgency) {
-    forms.push(
-      html`<p class="panel">
-        You asked on ${fmtDate(pendingExt.requestedAt)} to move the due date to
-        <strong>${fmtDate(pendingExt.newDueDate)}</strong>; the board has not decided yet.
-      </p>`,
-    );
-  }
+  // Issue 22: what the board has not decided on yet, the agency may take back.
+  if (pendingExt && isAgency) forms.push(withdrawExtensionForm(ctx, a.id, pendingExt));
+  const waitingEvidence = a.status === 'under_review' ? d.evidence.find((e) => e.status === 'submitted') : undefined;
+  if (isAgency && waitingEvidence) forms.push(withdrawEvidenceForm(ctx, a.id, waitingEvidence.id));
   const cancelEvent =
     a.status === 'cancelled' ? [...d.timeline].reverse().find((t) => t.type === 'cancelled') : undefined;
   const cancelReason = cancelEvent ? String((cancelEvent.payload as Record<string, unknown> | null)?.reason ?? '') : '';
@@ -568,6 +578,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
   }
   if (extras.ownerChoices) forms.push(ownerForm(ctx, a, extras.ownerChoices, refused.owner));
   if (isBoard && open) forms.push(cancelForm(ctx, a.id, refused.cancel));
+  if (isBoard && !conflicted && mayReopen(a)) forms.push(reopenForm(ctx, a, now, refused.reopen));
   // Issue 22: the board's corrections (due date, wording, agency) on their own page.
   if (isBoard)
     forms.push(
@@ -576,6 +587,13 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
       </p>`,
     );
   forms.push(...assuranceForms(ctx, d, refused));
+
+  const evidenceList = d.evidence.length
+    ? html`<h2 id="evidence-h">Evidence</h2>
+        ${[...d.evidence].reverse().map((e) => evidenceBlock(e, a.id))}`
+    : '';
+  // Issue 22, item 8: the board reads the evidence before the decision form below it.
+  const evidenceFirst = isBoard && a.status === 'under_review';
 
   return html`<p>
       <a href="/">&larr; ${isAgency ? 'My actions' : 'Awaiting sign-off'}</a
@@ -627,13 +645,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
       }
       ${assuranceFacts(d)}
     </dl>
-    ${forms} ${assuranceLists(d)}
-    ${
-      d.evidence.length
-        ? html`<h2>Evidence</h2>
-            ${[...d.evidence].reverse().map((e) => evidenceBlock(e, a.id))}`
-        : ''
-    }
+    ${evidenceFirst ? evidenceList : ''} ${forms} ${assuranceLists(d)} ${evidenceFirst ? '' : evidenceList}
     ${extensionsSection(d.extensionRequests)}
     ${
       d.escalations.length

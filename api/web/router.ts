@@ -57,6 +57,10 @@ const NOTICES: Record<string, string> = {
   recommendation_corrected: 'Recommendation saved. The audit trail keeps what it said before.',
   action_added: 'Action added. The agency has been sent it.',
   review_withdrawn: 'Review withdrawn. Its open actions are cancelled and each agency has been told once.',
+  // Issue 22: reopening and withdrawals.
+  reopened: 'Action reopened. The agency has been told; reminders and escalations start again.',
+  extension_withdrawn: 'Request for more time withdrawn. The due date has not changed.',
+  evidence_withdrawn: 'Evidence withdrawn. The action is in progress again; send the evidence again when it is ready.',
 };
 
 export function webRouter(ctx: ApiContext, opts: WebOptions = {}): Router {

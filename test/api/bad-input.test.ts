@@ -305,6 +305,58 @@ describe('bad input is a 4xx problem and writes nothing', () => {
       400,
     ));
 
+  // Issue 22: reopening and withdrawals.
+  it('reopening an open action → 409; without a reason → 400 naming it; a past new due date → 400; nothing written', async () => {
+    await refusedWithoutWrites(
+      () => stack.post(`/api/v1/actions/${f.actionId}/reopen`, 'board').send({ reason: 'Closed too soon' }),
+      409,
+    );
+    const cancelled = await fixture(stack, 'cancelled');
+    for (const body of [{}, { reason: '   ' }]) {
+      const res = await refusedWithoutWrites(
+        () => stack.post(`/api/v1/actions/${cancelled.actionId}/reopen`, 'board').send(body),
+        400,
+      );
+      expect(JSON.stringify(res.body.errors)).toContain('reason');
+    }
+    const past = await refusedWithoutWrites(
+      () =>
+        stack
+          .post(`/api/v1/actions/${cancelled.actionId}/reopen`, 'board')
+          .send({ reason: 'Closed too soon', newDueDate: '2020-01-31' }),
+      400,
+    );
+    expect(JSON.stringify(past.body.errors)).toContain('newDueDate');
+    await refusedWithoutWrites(
+      () =>
+        stack
+          .post(`/api/v1/actions/${cancelled.actionId}/reopen`, 'board')
+          .send({ reason: 'Closed too soon', newDueDate: 'tomorrow' }),
+      400,
+    );
+  });
+  it('withdrawing what is not waiting → 409, nothing written', async () => {
+    await refusedWithoutWrites(
+      () =>
+        stack.post(
+          `/api/v1/actions/${f.actionId}/extension-requests/00000000-0000-4000-8000-000000000000/withdraw`,
+          'owner',
+        ),
+      409,
+    );
+    await refusedWithoutWrites(
+      () => stack.post(`/api/v1/actions/${f.actionId}/evidence/00000000-0000-4000-8000-000000000000/withdraw`, 'owner'),
+      409,
+    );
+    await refusedWithoutWrites(
+      () =>
+        stack
+          .post(`/api/v1/actions/${review.actionId}/evidence/00000000-0000-4000-8000-000000000000/withdraw`, 'owner')
+          .send({ x: 1 }),
+      400,
+    );
+  });
+
   // Issue 17: progress updates and the impact check.
   it.each([
     [{ statement: 'Half done', percentComplete: 150 }, 'percentComplete'],
@@ -536,10 +588,11 @@ describe('fast-check: generated bodies at every write route never produce a 5xx'
         [`/api/v1/actions/${fx.actionId}/extension-requests/00000000-0000-4000-8000-000000000000/decision`, 'board'],
         [`/api/v1/actions/${review.actionId}/cancel`, 'owner'],
         ['/api/v1/calendar/bank-holidays', 'admin'],
+        [`/api/v1/actions/${fx.actionId}/reopen`, 'board'],
       ] as const;
     let runs = 0;
     await fc.assert(
-      fc.asyncProperty(fc.nat(10), anyJson, fc.boolean(), async (i, body, asText) => {
+      fc.asyncProperty(fc.nat(11), anyJson, fc.boolean(), async (i, body, asText) => {
         runs++;
         const [url, caller] = routes(f)[i];
         const req = stack.post(url, caller);

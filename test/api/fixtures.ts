@@ -16,6 +16,8 @@ export interface Fixture {
   fileUrl?: string;
   /** Stage `escalated`: the open escalation (not acknowledged in time). */
   escalationId?: string;
+  /** Stage `under_review`: the evidence waiting for the board (issue 22). */
+  evidenceId?: string;
 }
 
 export type Stage =
@@ -33,7 +35,9 @@ export type Stage =
   /** Issue 17: in progress, with a progress update that has a file. */
   | 'update_with_attachment'
   /** Issue 17: approved, and impact evidence with a file with the board. */
-  | 'impact_with_attachment';
+  | 'impact_with_attachment'
+  /** Issue 22: cancelled by the board straight after assignment. */
+  | 'cancelled';
 
 /** A review with one BHT action (the "owner" agency), driven through the API to the given stage. */
 export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
@@ -67,6 +71,10 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
     return out;
   };
   if (stage === 'assigned') return f;
+  if (stage === 'cancelled') {
+    await step(stack.post(`/api/v1/actions/${f.actionId}/cancel`, 'board').send({ reason: 'Superseded' }), 200);
+    return f;
+  }
   if (stage === 'escalated') return { ...f, escalationId: await openEscalation(stack, f.actionId) };
   await step(stack.post(`/api/v1/actions/${f.actionId}/acknowledge`, 'owner'), 200);
   if (stage === 'in_progress') return f;
@@ -107,7 +115,10 @@ export async function fixture(stack: ApiStack, stage: Stage): Promise<Fixture> {
       .send({ statement: 'Policy updated and staff briefed' }),
     200,
   );
-  if (stage === 'under_review') return f;
+  if (stage === 'under_review') {
+    const detail = await step(stack.get(`/api/v1/actions/${f.actionId}`, 'admin'), 200);
+    return { ...f, evidenceId: detail.body.evidence[0].id };
+  }
   await step(stack.post(`/api/v1/actions/${f.actionId}/decision`, 'board').send({ outcome: 'approve' }), 200);
   if (stage === 'approved') return f;
   if (stage === 'impact_with_attachment') {

@@ -307,6 +307,40 @@ export const ROUTE_CASES: RouteCase[] = [
     send: (r) => r.send({ outcome: 'approve' }),
     expect: DECIDER,
   },
+  // ---- issue 22: reopen and withdrawals ----
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/reopen',
+    stage: 'cancelled',
+    url: (f) => `/api/v1/actions/${f.actionId}/reopen`,
+    send: (r) => r.send({ reason: 'Cancelled by mistake' }),
+    // As cancelling: the board and administration, not the owning agency's own board member.
+    expect: {
+      none: 401,
+      bad: 401,
+      admin: 200,
+      board: 200,
+      boardOwner: 403,
+      owner: 403,
+      other: 403,
+      chair: 403,
+      inspector: 403,
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/extension-requests/:rid/withdraw',
+    stage: 'extension_pending',
+    url: (f) => `/api/v1/actions/${f.actionId}/extension-requests/${f.extensionId}/withdraw`,
+    expect: OWNER(200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/actions/:id/evidence/:eid/withdraw',
+    stage: 'under_review',
+    url: (f) => `/api/v1/actions/${f.actionId}/evidence/${f.evidenceId}/withdraw`,
+    expect: OWNER(200),
+  },
   {
     method: 'post',
     path: '/api/v1/actions/:id/updates',

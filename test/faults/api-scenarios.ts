@@ -291,6 +291,10 @@ const BODIES: Record<string, fc.Arbitrary<unknown>> = {
     { requiredKeys: [] },
   ),
   '/api/v1/actions/:id/cancel': fc.record({ reason: field(hostileText) }, { requiredKeys: [] }),
+  // Issue 22: reopening and the agency's withdrawals.
+  '/api/v1/actions/:id/reopen': fc.record({ reason: field(hostileText), newDueDate: date }, { requiredKeys: [] }),
+  '/api/v1/actions/:id/extension-requests/:rid/withdraw': fc.oneof(fc.constant({}), junk),
+  '/api/v1/actions/:id/evidence/:eid/withdraw': fc.oneof(fc.constant({}), junk),
   '/api/v1/actions/:id/updates': fc.record(
     {
       statement: field(hostileText),
@@ -513,6 +517,7 @@ export async function fuzzWriteRoutes(
         q.path
           .replace(':id', encodeURIComponent(q.id))
           .replace(':rid', encodeURIComponent(q.rid))
+          .replace(':eid', encodeURIComponent(q.rid))
           .replace(':type', q.id.length % 2 ? 'scr' : encodeURIComponent(q.id));
       const headers: Record<string, string> = { ...stack.auth(q.caller) };
       if (q.idempotencyKey !== undefined) headers['Idempotency-Key'] = q.idempotencyKey;

@@ -36,6 +36,10 @@ export const WEB_FORM_POSTS = [
   '/actions/:id/decision',
   '/actions/:id/extensions/:rid/decision',
   '/actions/:id/cancel',
+  // Issue 22: reopening and the agency's withdrawals.
+  '/actions/:id/reopen',
+  '/actions/:id/extensions/:rid/withdraw',
+  '/actions/:id/evidence/withdraw',
   // Issue 18: an action's owner, a person's mail choices, their cover and its early end.
   '/actions/:id/owner',
   '/preferences',
@@ -117,6 +121,8 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     {
       outcome: valid(fc.constantFrom('approve', 'request_changes', 'close_not_implemented')),
       comment: valid(fc.constant('Good')),
+      // Issue 22: the confirmation page's answer (absent: the page asks first).
+      confirmed: valid(fc.constantFrom('yes', 'change')),
     },
     { requiredKeys: [] },
   ),
@@ -124,7 +130,19 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     { outcome: valid(fc.constantFrom('approve', 'reject')), comment: valid(fc.constant('Fine')) },
     { requiredKeys: [] },
   ),
-  '/actions/:id/cancel': fc.record({ reason: valid(fc.constant('Superseded')) }, { requiredKeys: [] }),
+  '/actions/:id/cancel': fc.record(
+    { reason: valid(fc.constant('Superseded')), confirmed: valid(fc.constantFrom('yes', 'change')) },
+    { requiredKeys: [] },
+  ),
+  '/actions/:id/reopen': fc.record(
+    { reason: valid(fc.constant('Closed too soon')), newDueDate: dateText },
+    { requiredKeys: [] },
+  ),
+  '/actions/:id/extensions/:rid/withdraw': fc.constant({}),
+  '/actions/:id/evidence/withdraw': fc.record(
+    { evidenceId: valid(fc.constantFrom(randomUUID(), 'not-a-uuid')) },
+    { requiredKeys: [] },
+  ),
   '/actions/:id/owner': fc.record(
     { ownerId: valid(fc.constantFrom('', randomUUID(), 'not-a-uuid')) },
     { requiredKeys: [] },

@@ -246,6 +246,11 @@ describe('compose', () => {
       'Review withdrawn: SCR-P',
     ],
     ['decision', {}, 'The board has decided on 2.1 Train response officers'],
+    [
+      'decision',
+      { detail: { outcome: 'reopened', comment: 'Closed too soon', was: 'cancelled' } },
+      'Reopened: 2.1 Train response officers',
+    ],
     ['decision', { detail: { extension: 'approve' } }, 'Extension approved: 2.1 now due 30 April 2027'],
     ['decision', { detail: { extension: 'reject' } }, 'Extension refused: 2.1 is still due 31 January 2027'],
     [
@@ -464,6 +469,10 @@ describe('every mail reads as plain English', () => {
         detail: { outcome: 'review_withdrawn', comment: 'Entered twice', actions: '2.1, 3.4' },
       }),
     ],
+    ...(['cancelled', 'not_implemented', 'implemented'] as const).map((was): [string, NotificationRequest] => [
+      `reopened (was ${was})`,
+      req('decision', { occasion: 'reopen:9', detail: { outcome: 'reopened', comment: 'Closed too soon', was } }),
+    ]),
     ...(['approve', 'reject'] as const).map((extension): [string, NotificationRequest] => [
       `extension ${extension}`,
       req('decision', {

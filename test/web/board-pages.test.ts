@@ -496,7 +496,13 @@ test('the board sees the forms that apply, and cancels an action with a reason',
     .getByLabel('Reason for cancelling')
     .fill('Superseded by the CCG merger: <GP briefings> move to the ICB plan.');
   await shot(board, '28-board-cancel-form');
-  await board.getByRole('button', { name: 'Cancel the action' }).click();
+  await board.getByRole('button', { name: 'Continue to cancel' }).click();
+  // Issue 22: nothing changes until the board confirms on a page of its own.
+  await board.getByRole('button', { name: /^Cancel action .* permanently$/ }).waitFor();
+  expect(
+    (await stack.db.db.select({ status: actions.status }).from(actions).where(eq(actions.id, ids.ccg)))[0].status,
+  ).toBe('assigned');
+  await board.getByRole('button', { name: /^Cancel action .* permanently$/ }).click();
   await board.getByText('Action cancelled.').waitFor();
   const facts = await board.locator('dl.facts').innerText();
   expect(facts).toContain('Cancelled');

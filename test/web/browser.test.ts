@@ -173,6 +173,9 @@ test('agency and board run an action from assignment to implemented in the brows
   await board.reload();
   await board.getByLabel(/Approve: implemented/).check();
   await board.getByRole('button', { name: 'Record decision' }).click();
+  // Issue 22: approving finishes the action, so a confirmation page asks first.
+  await board.getByRole('heading', { name: 'Approve the evidence and close action 1.1?' }).waitFor();
+  await board.getByRole('button', { name: 'Approve and close action 1.1' }).click();
   await board.getByText('Decision recorded.').waitFor();
   expect(await board.locator('dl.facts').innerText()).toContain('Closed: implemented');
   await shot(board, '08-board-action-closed-timeline');

@@ -38,7 +38,11 @@ import {
   ProgressUpdateBody,
   SetOwnerBody,
   SearchText,
+  ReopenBody,
 } from '../../schemas';
+import { reopenAction, withdrawEvidence, withdrawExtension } from '../../use-cases/reopen-withdraw';
+import { CONFIRMED_OUTCOMES, confirmCancelPage, confirmDecisionPage, nextSignOffPanel } from '../confirm-pages';
+import { html, type Part } from '../html';
 import { decideImpact, postProgress, submitImpactEvidence, withFiles } from '../../use-cases/assurance';
 import {
   acknowledgeAction,
@@ -53,7 +57,7 @@ import { allActionsPage, badFilterPage, type ActionsFilter } from '../board-page
 import { dateFieldId, readDateInput } from '../date-input';
 import { fmtDate } from '../html';
 import { actorOf, fieldErrors, locals, str, valuesOf, type WebKit } from '../kit';
-import type { PageMessages } from '../layout';
+import type { PageContext, PageMessages } from '../layout';
 import {
   actionPage,
   extensionCheckPage,
@@ -124,6 +128,19 @@ interface ActionPost {
    * throws is shown as `run`'s would be.
    */
   before?: (s: WebSession, id: string, fields: Record<string, unknown>, res: Response) => Promise<boolean>;
+  /**
+   * Issue 22: a step that cannot be taken back asks first. Called before `run` with the form's
+   * fields (already checked against the API's schema, so a mistake shows on the action page):
+   * a page to show instead of acting, or null to act now.
+   */
+  confirm?: (
+    s: WebSession,
+    id: string,
+    fields: Record<string, unknown>,
+    page: PageContext,
+  ) => Promise<{ title: string; body: Part } | null>;
+  /** Where to go after it was done (the action's page unless said). */
+  redirect?: (id: string) => string;
 }
 
 export function actionRouter(kit: WebKit): Router {
@@ -237,6 +254,7 @@ export function actionRouter(kit: WebKit): Router {
     status = 200,
     refused: ActionForms = {},
     messages: PageMessages = {},
+    before: Part = '',
   ) => {
     const view = await actionPageView(db, scopeOf(s.user), id);
     if (!view) return kit.notFound(res);
@@ -248,9 +266,9 @@ export function actionRouter(kit: WebKit): Router {
       res,
       status,
       `${a.reviewReference} ${a.reference}`,
-      actionPage(locals(res).ctx, view, new Date(), refused, {
+      html`${before}${actionPage(locals(res).ctx, view, new Date(), refused, {
         ownerChoices: namesOwner ? await activeMembers(db, view.action.agencyId) : undefined,
-      }),
+      })}`,
       messages,
     );
   };
@@ -260,7 +278,19 @@ export function actionRouter(kit: WebKit): Router {
     wrap(async (req, res) => {
       const s = kit.signedIn(req, res);
       if (!s) return;
-      await showAction(res, s, String(req.params.id), 200, {}, { notice: locals(res).notice });
+      const id = String(req.params.id);
+      // Issue 22, item 8: after a decision, the next action whose evidence waits for the board.
+      let before: Part = '';
+      if (req.query.after === 'decision' && isBoardRole(s.user.role)) {
+        const waiting = await listActionsCached(
+          db,
+          scopeOf(s.user),
+          { status: 'under_review' },
+          { page: 1, pageSize: 2 },
+        );
+        before = nextSignOffPanel(waiting.page.items.find((a) => a.id !== id) ?? null);
+      }
+      await showAction(res, s, id, 200, {}, { notice: locals(res).notice }, before);
     }),
   );
 
@@ -360,6 +390,16 @@ export function actionRouter(kit: WebKit): Router {
             throw new AppError('validation', `${unstorable.path.join(' ')}: ${unstorable.reason}`, [
               { path: `body.${String(unstorable.path[0])}`, message: unstorable.reason },
             ]);
+          // Issue 22: "Change my answer" on a confirmation page brings the form back as it was typed.
+          if (spec.form && form.fields.confirmed === 'change') {
+            const { confirmed: _c, ...typedFields } = form.fields;
+            return showAction(res, s, id, 200, { [spec.form]: { values: valuesOf(typedFields), errors: {} } });
+          }
+          const asked =
+            spec.confirm && form.fields.confirmed !== 'yes'
+              ? await spec.confirm(s, id, form.fields, locals(res).ctx)
+              : null;
+          if (asked) return send(res, 200, asked.title, asked.body);
           if (spec.before && (await spec.before(s, id, form.fields, res))) return;
           await spec.run(s, id, form.fields, form.files, req);
         } catch (err) {
@@ -381,10 +421,17 @@ export function actionRouter(kit: WebKit): Router {
           if (err instanceof AppError) return refuse(err);
           throw err;
         }
-        kit.flashAndRedirect(res, spec.notice, `/actions/${id}`);
+        kit.flashAndRedirect(res, spec.notice, spec.redirect ? spec.redirect(id) : `/actions/${id}`);
       }),
     );
   };
+  const optional = (v: unknown) => (str(v).trim() === '' ? undefined : str(v).trim());
+  /** The form's fields without the confirmation page's own field. */
+  const answers = (fields: Record<string, unknown>) => {
+    const { confirmed: _confirmed, ...rest } = fields;
+    return rest;
+  };
+  const subject = async (s: WebSession, id: string) => (await findActionRow(db, scopeOf(s.user), id))!;
 
   actionPost('/actions/:id/acknowledge', {
     form: null,
@@ -470,8 +517,16 @@ export function actionRouter(kit: WebKit): Router {
     access: DECIDERS,
     notice: 'decided',
     fieldIds: () => ({ outcome: 'outcome-approve' }),
+    // Approving and closing as not implemented finish the action: the board confirms first (issue 22).
+    confirm: async (s, id, fields, page) => {
+      const body = kit.parse(DecisionBody, answers(fields));
+      if (!CONFIRMED_OUTCOMES.includes(body.outcome)) return null;
+      return confirmDecisionPage(page, await subject(s, id), body);
+    },
+    // Issue 22, item 8: after a decision, the next action awaiting sign-off is offered.
+    redirect: (id) => `/actions/${id}?after=decision`,
     run: (s, id, fields) => {
-      const body = kit.parse(DecisionBody, fields);
+      const body = kit.parse(DecisionBody, answers(fields));
       return actOnAction(ctx, actorOf(s), id, (deps) => decideAction(deps, actorOf(s), id, body));
     },
   });
@@ -497,8 +552,11 @@ export function actionRouter(kit: WebKit): Router {
     access: BOARD,
     notice: 'cancelled',
     fieldIds: () => ({ reason: 'cancel-reason' }),
+    // Issue 22: "Cancel action 2.1 permanently" on a page of its own before anything changes.
+    confirm: async (s, id, fields, page) =>
+      confirmCancelPage(page, await subject(s, id), kit.parse(CancelBody, answers(fields)).reason),
     run: (s, id, fields) => {
-      const body = kit.parse(CancelBody, fields);
+      const body = kit.parse(CancelBody, answers(fields));
       return actOnAction(ctx, actorOf(s), id, (deps) => cancelAction(deps, actorOf(s), id, body));
     },
   });
@@ -515,8 +573,35 @@ export function actionRouter(kit: WebKit): Router {
     },
   });
 
+  // ---- issue 22: the board reopens a finished action; the agency withdraws a request or evidence ----
+  actionPost('/actions/:id/reopen', {
+    form: 'reopen',
+    access: BOARD,
+    notice: 'reopened',
+    fieldIds: () => ({ reason: 'reopen-reason', newDueDate: 'reopen-due' }),
+    run: (s, id, fields) => {
+      const body = kit.parse(ReopenBody, { reason: fields.reason, newDueDate: optional(fields.newDueDate) });
+      return actOnAction(ctx, actorOf(s), id, (deps) => reopenAction(deps, actorOf(s), id, body));
+    },
+  });
+
+  actionPost('/actions/:id/extensions/:requestId/withdraw', {
+    form: null,
+    access: OWNER,
+    notice: 'extension_withdrawn',
+    run: (s, id, _fields, _files, req) =>
+      actOnAction(ctx, actorOf(s), id, (deps) => withdrawExtension(deps, actorOf(s), id, String(req.params.requestId))),
+  });
+
+  actionPost('/actions/:id/evidence/withdraw', {
+    form: null,
+    access: OWNER,
+    notice: 'evidence_withdrawn',
+    run: (s, id, fields) =>
+      actOnAction(ctx, actorOf(s), id, (deps) => withdrawEvidence(deps, actorOf(s), id, optional(fields.evidenceId))),
+  });
+
   // ---- issue 17: progress updates and the impact check ----
-  const optional = (v: unknown) => (str(v).trim() === '' ? undefined : str(v).trim());
 
   actionPost('/actions/:id/updates', {
     form: 'progress',

@@ -1,0 +1,95 @@
+/**
+ * Issue 22, item 7: the board reopens a finished action; the owning agency withdraws its pending
+ * extension request or its evidence before the board has decided (workflows/reopen-withdraw.ts).
+ *
+ * A finished action's workflow has usually completed, so reopening it is two steps: read what the
+ * completed run carries (its `resumeState` query: Temporal replays a closed workflow to answer
+ * it), check the reopen against it with the workflow's own rule, start a new run under the same
+ * workflow id carrying that state (`resume.reopening`), then send it the same reopen Update a
+ * running workflow gets. A refused reopen starts nothing and writes nothing.
+ */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
+import { actions } from '../../db/schema';
+import { isUuid } from '../../domain/text';
+import { AppError } from '../../lib/errors';
+import {
+  reopenUpdate,
+  resumeStateQuery,
+  withdrawEvidenceUpdate,
+  withdrawExtensionUpdate,
+} from '../../workflows/messages';
+import { checkReopen } from '../../workflows/reopen-withdraw';
+import type { ActionState, Actor, ReopenArgs } from '../../workflows/types';
+import type { actionWorkflow } from '../../workflows/action-workflow';
+import { isPast, parseDueDate, update } from './actions';
+import { refusalKind, type LifecycleDeps } from './lifecycle-deps';
+
+export async function reopenAction(
+  deps: LifecycleDeps,
+  actor: Actor,
+  actionId: string,
+  input: { reason: string; newDueDate?: string },
+): Promise<ActionState> {
+  if (!isUuid(actionId)) throw new AppError('not_found', 'no such action');
+  const [row] = await deps.db
+    .select({ status: actions.status, workflowId: actions.workflowId })
+    .from(actions)
+    .where(eq(actions.id, actionId));
+  if (!row) throw new AppError('not_found', 'no such action');
+  if (row.status !== 'closed' && row.status !== 'cancelled')
+    throw new AppError('conflict', 'only a closed or cancelled action can be reopened: this one is still open');
+  const newDueDate = input.newDueDate ? parseDueDate(input.newDueDate, 'newDueDate') : undefined;
+  if (newDueDate && deps.limits && isPast(newDueDate))
+    throw new AppError('validation', `newDueDate ${input.newDueDate} is in the past`, [
+      { path: 'newDueDate', message: 'the new due date is in the past' },
+    ]);
+  const args: ReopenArgs = { actor, reason: input.reason, ...(newDueDate ? { newDueDate } : {}) };
+  const handle = deps.client.workflow.getHandle(row.workflowId);
+  const { status } = await handle.describe();
+  if (status.name !== 'RUNNING') {
+    const carried = await handle.query(resumeStateQuery);
+    try {
+      checkReopen(carried.memory, args);
+    } catch (err) {
+      const kind = err instanceof ApplicationFailure ? refusalKind(err) : undefined;
+      if (kind) throw new AppError(kind, (err as Error).message);
+      throw err;
+    }
+    try {
+      await deps.client.workflow.start<typeof actionWorkflow>('actionWorkflow', {
+        workflowId: row.workflowId,
+        taskQueue: deps.taskQueue,
+        args: [{ ...carried.input, resume: { memory: carried.memory, reopening: true } }],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+    } catch (err) {
+      // Someone reopened it a moment ago: the Update below goes to that run and is checked there.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+  return update(deps, actionId, (h, o) => h.executeUpdate(reopenUpdate, { ...o, args: [args] }));
+}
+
+export function withdrawExtension(
+  deps: LifecycleDeps,
+  actor: Actor,
+  actionId: string,
+  requestId: string,
+): Promise<ActionState> {
+  return update(deps, actionId, (h, o) =>
+    h.executeUpdate(withdrawExtensionUpdate, { ...o, args: [{ actor, requestId }] }),
+  );
+}
+
+export function withdrawEvidence(
+  deps: LifecycleDeps,
+  actor: Actor,
+  actionId: string,
+  evidenceId?: string,
+): Promise<ActionState> {
+  return update(deps, actionId, (h, o) =>
+    h.executeUpdate(withdrawEvidenceUpdate, { ...o, args: [{ actor, ...(evidenceId ? { evidenceId } : {}) }] }),
+  );
+}
