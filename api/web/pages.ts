@@ -169,7 +169,8 @@ function evidenceBlock(e: EvidenceView, actionId: string): Html {
 /**
  * Issue 22: the extension request read back before it goes to the board, with the move in words
  * ("Move from 31 March to 2 December 2027: 8 months later?"). The typed answers ride along as
- * hidden fields; "Change" brings the form back with them.
+ * hidden fields; "No, change the request" (confirmed=change) brings the form back with them, as the
+ * confirmation pages do.
  */
 export function extensionCheckPage(
   ctx: PageContext,
@@ -204,10 +205,10 @@ export function extensionCheckPage(
       ${hidden('newDueDate-day', fields.day.day)}${hidden('newDueDate-month', fields.day.month)}${hidden(
         'newDueDate-year',
         fields.day.year,
-      )}${hidden('reason', fields.reason)}${hidden('interimMeasures', fields.interimMeasures)}${hidden('confirm', 'yes')}
+      )}${hidden('reason', fields.reason)}${hidden('interimMeasures', fields.interimMeasures)}
       <div class="button-group">
-        <button class="primary" type="submit">Yes, send the request to the board</button>
-        <button class="secondary" type="submit" name="change" value="yes">No, change the request</button>
+        <button class="primary" type="submit" name="confirmed" value="yes">Yes, send the request to the board</button>
+        <button class="secondary" type="submit" name="confirmed" value="change">No, change the request</button>
       </div>
     </form>`;
 }

@@ -110,8 +110,7 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
         reason: valid(fc.constant('Staff shortage')),
         interimMeasures: valid(fc.constant('Weekly checks')),
         // Issue 22: the check step, its "yes" and its "change".
-        confirm: valid(fc.constant('yes')),
-        change: valid(fc.constant('yes')),
+        confirmed: valid(fc.constantFrom('yes', 'change')),
       },
       { requiredKeys: [] },
     ),

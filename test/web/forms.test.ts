@@ -174,7 +174,7 @@ it('an extension with the keyboard alone: three boxes, refusals beside the field
   ).toEqual([]);
 
   // "No, change the request": the form again, open, as typed.
-  await tabTo(page, 'button[name=change]');
+  await tabTo(page, 'button[name=confirmed][value=change]');
   await page.keyboard.press('Enter');
   await page.locator('#newDueDate-day').waitFor();
   expect(await page.locator('#newDueDate-month').inputValue()).toBe('12');

@@ -123,12 +123,6 @@ interface ActionPost {
     req: Request,
   ) => Promise<unknown>;
   /**
-   * A step before `run` (issue 22's check step): checks the form as `run` would and, until the
-   * person has confirmed, answers with a page of its own (true) and writes nothing. A refusal it
-   * throws is shown as `run`'s would be.
-   */
-  before?: (s: WebSession, id: string, fields: Record<string, unknown>, res: Response) => Promise<boolean>;
-  /**
    * Issue 22: a step that cannot be taken back asks first. Called before `run` with the form's
    * fields (already checked against the API's schema, so a mistake shows on the action page):
    * a page to show instead of acting, or null to act now.
@@ -400,7 +394,6 @@ export function actionRouter(kit: WebKit): Router {
               ? await spec.confirm(s, id, form.fields, locals(res).ctx)
               : null;
           if (asked) return send(res, 200, asked.title, asked.body);
-          if (spec.before && (await spec.before(s, id, form.fields, res))) return;
           await spec.run(s, id, form.fields, form.files, req);
         } catch (err) {
           if (err instanceof AppError && err.kind === 'unavailable' && err.retryAfter) {
@@ -475,25 +468,14 @@ export function actionRouter(kit: WebKit): Router {
     access: OWNER,
     notice: 'extension',
     fieldIds: () => ({ newDueDate: dateFieldId('newDueDate'), interimMeasures: 'interimMeasures' }),
-    before: async (s, id, fields, res) => {
-      if (str(fields.change) === 'yes') {
-        // "No, change the request": the form again, as typed, open.
-        const values = valuesOf(fields);
-        await showAction(res, s, id, 200, { extension: { values, errors: {} } });
-        return true;
-      }
+    // Issue 22: "Move from 31 March to 2 December 2027: 8 months later?" before it goes to the board.
+    confirm: async (s, id, fields, page) => {
       const body = await extensionBody(s, id, fields);
-      if (str(fields.confirm) === 'yes') return false;
       const view = await actionPageView(db, scopeOf(s.user), id);
-      if (!view) {
-        kit.notFound(res);
-        return true;
-      }
-      send(
-        res,
-        200,
-        `Check your extension request for ${view.action.reviewReference} ${view.action.reference}`,
-        extensionCheckPage(locals(res).ctx, view.action, {
+      if (!view) throw new AppError('not_found', 'No such action');
+      return {
+        title: `Check your extension request for ${view.action.reviewReference} ${view.action.reference}`,
+        body: extensionCheckPage(page, view.action, {
           day: {
             day: str(fields['newDueDate-day']).trim(),
             month: str(fields['newDueDate-month']).trim(),
@@ -503,8 +485,7 @@ export function actionRouter(kit: WebKit): Router {
           reason: body.reason,
           interimMeasures: body.interimMeasures,
         }),
-      );
-      return true;
+      };
     },
     run: async (s, id, fields) => {
       const body = await extensionBody(s, id, fields);
