@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import fc from 'fast-check';
+import { users } from '../../db/schema';
 import { fixture, PDF, type Fixture } from './fixtures';
 import { webSession } from '../poison/support';
 import { ApiStack, QUIET_POLICY, inDays } from './stack';
@@ -638,7 +640,10 @@ describe('web forms with a date far ahead: the page again (400), the problem bes
       await refusedPage(() =>
         post(`/actions/${f.actionId}/extension`, owner).type('form').send({
           _csrf: owner.csrf,
-          newDueDate: '9999-12-31',
+          // Issue 22: the page asks for a date in three boxes (GOV.UK date input).
+          'newDueDate-day': '31',
+          'newDueDate-month': '12',
+          'newDueDate-year': '9999',
           reason: 'Ward closures',
           interimMeasures: 'Weekly checks',
         }),
@@ -653,18 +658,34 @@ describe('web forms with a date far ahead: the page again (400), the problem bes
           _csrf: board.csrf,
           outcome: 'not_embedded',
           comment: 'Not embedded yet',
-          followUpDueDate: '9999-12-31',
+          'followUpDueDate-day': '31',
+          'followUpDueDate-month': '12',
+          'followUpDueDate-year': '9999',
         }),
       ),
-      'impact-follow-up-due',
+      'followUpDueDate',
       'must be before 2100',
     );
-    const deputy = (await stack.get('/api/v1/me', 'owner')).body.id as string;
+    // A colleague to cover: the cover form is shown only to someone who has one.
+    const meId = (await stack.get('/api/v1/me', 'owner')).body.id as string;
+    const [me] = await stack.db.db.select({ agencyId: users.agencyId }).from(users).where(eq(users.id, meId));
+    const [colleague] = await stack.db.db
+      .insert(users)
+      .values({ name: 'Far Colleague', email: `far-${randomUUID()}@bht.test`, role: 'agency', agencyId: me.agencyId })
+      .returning({ id: users.id });
+    const deputy = colleague.id;
     beside(
       await refusedPage(() =>
-        post('/preferences/cover', owner)
-          .type('form')
-          .send({ _csrf: owner.csrf, deputyId: deputy, from: '2027-01-04', to: '9999-12-31' }),
+        post('/preferences/cover', owner).type('form').send({
+          _csrf: owner.csrf,
+          deputyId: deputy,
+          'from-day': '4',
+          'from-month': '1',
+          'from-year': '2027',
+          'to-day': '31',
+          'to-month': '12',
+          'to-year': '9999',
+        }),
       ),
       'to',
       'must be before 2100',
@@ -687,14 +708,14 @@ describe('web forms with a date far ahead: the page again (400), the problem bes
       'publishedOn',
       'must be in 1900 or later',
     );
-    // The chair's queue shows each escalation's forms; a refusal is said at the top of it.
-    expect(
-      await refusedPage(() =>
-        post(`/escalations/${randomUUID()}/retime`, chair)
-          .type('form')
-          .send({ _csrf: chair.csrf, until: '9999-12-31' }),
-      ),
-    ).toMatch(/the step was not recorded: “Raise it again on”: must be before 2100/);
+    // The chair's queue: the refused form comes back with the problem beside its field, and the
+    // error summary links to that field.
+    const escalationId = randomUUID();
+    const retimed = await refusedPage(() =>
+      post(`/escalations/${escalationId}/retime`, chair).type('form').send({ _csrf: chair.csrf, until: '9999-12-31' }),
+    );
+    expect(retimed).toMatch(/the step was not recorded; check the fields below/);
+    expect(retimed).toMatch(new RegExp(`<a href="#rt-until-${escalationId}">must be before 2100</a>`));
     const period = await stack.get('/papers/period?from=9999-01-01&to=9999-12-31', 'none').set('Cookie', board.cookie);
     expect(period.status).toBe(400);
     expect(period.text).toMatch(/<strong>from<\/strong>: must be before 2100/);
