@@ -87,6 +87,9 @@ it('the policy in words, the description and the success measure, whatever the o
     acknowledgeWithin: '5 days',
     boardDecisionWithin: '2 weeks',
     stallAfter: '20 working days',
+    // Issue 17: no impact check is ahead of an action still being worked on.
+    impactMeasure: null,
+    impactCheck: null,
   });
 });
 
