@@ -25,13 +25,13 @@ type DatePart = (typeof PARTS)[number];
 export const dateFieldId = (name: string): string => `${name}-day`;
 
 /** `yyyy-mm-dd` as the three boxes' values (no leading zeros), for a form shown with a date filled in. */
-export function datePartsOf(isoDay: string | undefined): Record<string, string> {
+export function datePartsOf(isoDay: string | null | undefined): Record<string, string> {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDay ?? '');
   return m ? { day: String(Number(m[3])), month: String(Number(m[2])), year: m[1] } : {};
 }
 
 /** A date's three boxes as form values (`<name>-day`, …), for a form filled in again with a kept day. */
-export function dateFieldValues(name: string, isoDay: string | undefined): Record<string, string> {
+export function dateFieldValues(name: string, isoDay: string | null | undefined): Record<string, string> {
   const parts = datePartsOf(isoDay);
   return Object.fromEntries(PARTS.map((p) => [`${name}-${p}`, parts[p] ?? '']));
 }
