@@ -129,7 +129,7 @@ ${typed(stateOf('resolve'), 'comment')}</textarea>
         name: 'until',
         id: fieldId('retime', 'until', id),
         legend: 'Raise it again on',
-        hint: 'A day after today, for example the day of the next board meeting.',
+        hint: 'A day after today, such as the day of the next board meeting.',
         state: stateOf('retime'),
       })}
       <label for="rt-comment-${id}">Comment (optional)</label>
