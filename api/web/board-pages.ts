@@ -303,7 +303,7 @@ export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors:
         value="${typed(state, 'title')}"
         ${title.attrs}
       />
-      ${dateInput({ name: 'publishedOn', legend: 'Published on (optional)', state })}
+      ${dateInput({ name: 'publishedOn', legend: 'Published on (optional)', hint: 'The day the review was published.', state })}
       <label for="file">Action plan file (.csv or .xlsx)</label
       ><span class="hint" id="file-hint"
         >Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date

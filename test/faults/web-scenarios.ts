@@ -12,7 +12,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { fixture, type Fixture, type Stage } from '../api/fixtures';
-import { inDays, type ApiStack, type Caller } from '../api/stack';
+import type { ApiStack, Caller } from '../api/stack';
 import { CookieBrowser } from '../support/cookie-browser';
 import { webSession } from '../poison/support';
 import { HOSTILE_TEXT, changedTables, hostileText, junk, rowFingerprint } from './api-scenarios';
