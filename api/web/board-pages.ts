@@ -12,6 +12,7 @@ import type { findReview } from '../queries/reviews';
 import { fmtDate, html, raw, type Html, type Part } from './html';
 import type { FormState } from './kit';
 import { assuranceBeside } from './assurance-parts';
+import { dateInput } from './date-input';
 import { csrfField, fieldProblem, ragBadge, stageText, typed, type PageContext, ragKey } from './layout';
 import { pager } from './pages';
 
@@ -263,7 +264,6 @@ export function sheetProblems(heading: string, rowErrors: FieldIssue[]): Html {
 export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors: FieldIssue[] = []): Part {
   const reference = fieldProblem(state, 'reference', 'reference', 'reference-hint');
   const title = fieldProblem(state, 'title');
-  const published = fieldProblem(state, 'publishedOn');
   const file = fieldProblem(state, 'file', 'file', 'file-hint');
   return html`<p><a href="/reviews">&larr; Reviews</a></p>
     <h1>Import a review</h1>
@@ -303,13 +303,7 @@ export function importReviewPage(ctx: PageContext, state?: FormState, rowErrors:
         value="${typed(state, 'title')}"
         ${title.attrs}
       />
-      <label for="publishedOn">Published on (optional)</label>${published.message}<input
-        id="publishedOn"
-        name="publishedOn"
-        type="date"
-        value="${typed(state, 'publishedOn')}"
-        ${published.attrs}
-      />
+      ${dateInput({ name: 'publishedOn', legend: 'Published on (optional)', hint: 'The day the review was published.', state })}
       <label for="file">Action plan file (.csv or .xlsx)</label
       ><span class="hint" id="file-hint"
         >Columns: Recommendation number, Recommendation, Action, Lead agency code, Success measure, Target date

@@ -4,7 +4,8 @@
  * board can reopen a finished action, the agency can withdraw what the board has not decided on,
  * and after a decision the board is offered the next action awaiting sign-off.
  */
-import { fmtDate, html, isoDay, type Html, type Part } from './html';
+import { fmtDate, html, type Html, type Part } from './html';
+import { dateInput } from './date-input';
 import type { FormState } from './kit';
 import { csrfField, fieldProblem, typed, type PageContext } from './layout';
 
@@ -142,18 +143,20 @@ export function mayReopen(a: { status: string; outcome: string | null; assurance
 export function reopenForm(
   ctx: PageContext,
   a: { id: string; reference: string; status: string; dueDate: string },
-  now: Date,
   state?: FormState,
 ): Html {
   const reason = fieldProblem(state, 'reason', 'reopen-reason', 'reopen-reason-hint');
-  const due = fieldProblem(state, 'newDueDate', 'reopen-due', 'reopen-due-hint');
   return html`<section class="panel" aria-labelledby="reopen-h"><details${state ? html` open` : ''}><summary><h2 id="reopen-h" style="display:inline;font-size:1.1rem">Reopen this action</h2></summary>
 <form class="stack" method="post" action="/actions/${a.id}/reopen">${csrfField(ctx)}
 <p>Reopening gives the action back to the agency: it is ${a.status === 'cancelled' ? 'no longer cancelled' : 'no longer closed'}, reminders and escalations start again and the agency is told why.</p>
 <label for="reopen-reason">Reason for reopening</label><span class="hint" id="reopen-reason-hint">Required. It is kept in the timeline and sent to the agency. For example: closed by mistake, or the service was not decommissioned after all.</span>
 ${reason.message}<textarea id="reopen-reason" name="reason" required rows="3"${reason.attrs}>${typed(state, 'reason')}</textarea>
-<label for="reopen-due">New due date (optional)</label><span class="hint" id="reopen-due-hint">Leave empty to keep ${fmtDate(a.dueDate)}. A date already past makes the action overdue at once.</span>
-${due.message}<input id="reopen-due" name="newDueDate" type="date" min="${isoDay(now)}" value="${typed(state, 'newDueDate')}"${due.attrs}>
+${dateInput({
+  name: 'newDueDate',
+  legend: 'New due date (optional)',
+  hint: `Leave empty to keep ${fmtDate(a.dueDate)}. A date already past makes the action overdue at once.`,
+  state,
+})}
 <div><button class="primary" type="submit">Reopen action ${a.reference}</button></div></form></details></section>`;
 }
 

@@ -25,9 +25,20 @@ type DatePart = (typeof PARTS)[number];
 export const dateFieldId = (name: string): string => `${name}-day`;
 
 /** `yyyy-mm-dd` as the three boxes' values (no leading zeros), for a form shown with a date filled in. */
-export function datePartsOf(isoDay: string | undefined): Record<string, string> {
+export function datePartsOf(isoDay: string | null | undefined): Record<string, string> {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDay ?? '');
   return m ? { day: String(Number(m[3])), month: String(Number(m[2])), year: m[1] } : {};
+}
+
+/** A date's three boxes as form values (`<name>-day`, …), for a form filled in again with a kept day. */
+export function dateFieldValues(name: string, isoDay: string | null | undefined): Record<string, string> {
+  const parts = datePartsOf(isoDay);
+  return Object.fromEntries(PARTS.map((p) => [`${name}-${p}`, parts[p] ?? '']));
+}
+
+/** The fields without a date's three boxes (a strict schema refuses keys it does not know). */
+export function withoutDateBoxes(fields: Record<string, unknown>, name: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([k]) => !PARTS.some((p) => k === `${name}-${p}`)));
 }
 
 /** The outcome of reading three boxes: a day, nothing typed, or what is wrong in GOV.UK words. */
@@ -128,6 +139,11 @@ export function queryWithDates(
  */
 export function dateInput(opts: {
   name: string;
+  /**
+   * The boxes' ids when they must differ from their names: a page with one such form per row
+   * (the chair's "Raise it again on", one per escalation) keeps its ids unique. Defaults to `name`.
+   */
+  id?: string;
   legend: string;
   hint?: string;
   state?: FormState;
@@ -136,16 +152,17 @@ export function dateInput(opts: {
   legendClass?: string;
 }): Html {
   const { name, state } = opts;
+  const id = opts.id ?? name;
   const error = state?.errors[name];
   const shown = datePartsOf(opts.value);
   const value = (p: DatePart) => state?.values[`${name}-${p}`] ?? (state ? '' : (shown[p] ?? ''));
-  const describedBy = [`${name}-hint`, error ? `${name}-error` : undefined].filter(Boolean).join(' ');
+  const describedBy = [`${id}-hint`, error ? `${id}-error` : undefined].filter(Boolean).join(' ');
   const box = (p: DatePart, label: string, width: string) =>
     html`<div class="date-input-item">
-      <label for="${name}-${p}">${label}</label
+      <label for="${id}-${p}">${label}</label
       ><input
         class="date-input-box ${width}"
-        id="${name}-${p}"
+        id="${id}-${p}"
         name="${name}-${p}"
         type="text"
         inputmode="numeric"
@@ -157,8 +174,8 @@ export function dateInput(opts: {
   return html`<div class="form-group${error ? ' form-group-error' : ''}">
     <fieldset class="date-input" role="group" aria-describedby="${describedBy}">
       <legend${opts.legendClass ? html` class="${opts.legendClass}"` : ''}>${opts.legend}</legend>
-      <span class="hint" id="${name}-hint">${opts.hint ? `${opts.hint} ` : ''}${DATE_EXAMPLE}</span>
-      ${error ? html`<span class="field-error" id="${name}-error"><span class="visually-hidden">Error:</span> ${error}</span>` : ''}
+      <span class="hint" id="${id}-hint">${opts.hint ? `${opts.hint} ` : ''}${DATE_EXAMPLE}</span>
+      ${error ? html`<span class="field-error" id="${id}-error"><span class="visually-hidden">Error:</span> ${error}</span>` : ''}
       <div class="date-input-row">
         ${box('day', 'Day', 'w2')}${box('month', 'Month', 'w2')}${box('year', 'Year', 'w4')}
       </div>

@@ -579,7 +579,7 @@ ${interim.message}<textarea id="interimMeasures" name="interimMeasures" required
   }
   if (extras.ownerChoices) forms.push(ownerForm(ctx, a, extras.ownerChoices, refused.owner));
   if (isBoard && open) forms.push(cancelForm(ctx, a.id, refused.cancel));
-  if (isBoard && !conflicted && mayReopen(a)) forms.push(reopenForm(ctx, a, now, refused.reopen));
+  if (isBoard && !conflicted && mayReopen(a)) forms.push(reopenForm(ctx, a, refused.reopen));
   // Issue 22: the board's corrections (due date, wording, agency) on their own page.
   if (isBoard)
     forms.push(

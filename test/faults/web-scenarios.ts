@@ -12,7 +12,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { fixture, type Fixture, type Stage } from '../api/fixtures';
-import { inDays, type ApiStack, type Caller } from '../api/stack';
+import type { ApiStack, Caller } from '../api/stack';
 import { CookieBrowser } from '../support/cookie-browser';
 import { webSession } from '../poison/support';
 import { HOSTILE_TEXT, changedTables, hostileText, junk, rowFingerprint } from './api-scenarios';
@@ -64,9 +64,6 @@ const formText = fc.oneof(
   { weight: 1, arbitrary: junk.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))) },
 );
 const valid = <T>(v: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: v }, { weight: 2, arbitrary: formText });
-const dateText = valid(
-  fc.constantFrom(inDays(30).slice(0, 10), inDays(-3).slice(0, 10), '2030-01-01', '2025-02-30', '9999-12-31'),
-);
 /** Issue 22: a GOV.UK date input's three boxes (`<name>-day`, `-month`, `-year`), each sometimes a number, sometimes hostile, sometimes missing. */
 const dateBoxes = (name: string) =>
   fc.record(
@@ -88,15 +85,17 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
   ),
   '/signin/:token': fc.constant({}),
   '/signout': fc.constant({}),
-  '/reviews/new': fc.record(
-    {
-      reference: valid(fc.stringMatching(/^WF-[A-Z0-9]{6}$/)),
-      title: valid(fc.constant('Web fuzz review')),
-      type: valid(fc.constantFrom('scr', 'cspr', 'nope')),
-      publishedOn: dateText,
-      policy: valid(fc.constantFrom('', '{"acknowledgeWithin":"P30D"}', '{', '{"acknowledgeWithin":"PT1S"}')),
-    },
-    { requiredKeys: [] },
+  '/reviews/new': withDates(
+    fc.record(
+      {
+        reference: valid(fc.stringMatching(/^WF-[A-Z0-9]{6}$/)),
+        title: valid(fc.constant('Web fuzz review')),
+        type: valid(fc.constantFrom('scr', 'cspr', 'nope')),
+        policy: valid(fc.constantFrom('', '{"acknowledgeWithin":"P30D"}', '{', '{"acknowledgeWithin":"PT1S"}')),
+      },
+      { requiredKeys: [] },
+    ),
+    'publishedOn',
   ),
   '/reviews/new/check/:id': fc.constant({}),
   '/actions/:id/acknowledge': fc.constant({}),
@@ -133,9 +132,9 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     { reason: valid(fc.constant('Superseded')), confirmed: valid(fc.constantFrom('yes', 'change')) },
     { requiredKeys: [] },
   ),
-  '/actions/:id/reopen': fc.record(
-    { reason: valid(fc.constant('Closed too soon')), newDueDate: dateText },
-    { requiredKeys: [] },
+  '/actions/:id/reopen': withDates(
+    fc.record({ reason: valid(fc.constant('Closed too soon')) }, { requiredKeys: [] }),
+    'newDueDate',
   ),
   '/actions/:id/extensions/:rid/withdraw': fc.constant({}),
   '/actions/:id/evidence/withdraw': fc.record(
@@ -166,13 +165,12 @@ const FIELDS: Record<FormPath, fc.Arbitrary<Record<string, string>>> = {
     'from',
     'to',
   ),
-  '/escalations/:eid/:step': fc.record(
-    {
-      text: valid(fc.constant('Why is this late?')),
-      to: valid(fc.constantFrom('lead', 'senior', 'chair')),
-      until: dateText,
-    },
-    { requiredKeys: [] },
+  '/escalations/:eid/:step': withDates(
+    fc.record(
+      { text: valid(fc.constant('Why is this late?')), to: valid(fc.constantFrom('lead', 'senior', 'chair')) },
+      { requiredKeys: [] },
+    ),
+    'until',
   ),
   '/reviews/:rev/progress-sheet': fc.constant({}),
 };

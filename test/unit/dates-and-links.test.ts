@@ -3,7 +3,16 @@
  * check step's words for how far a date moves, and evidence links normalised by one rule.
  */
 import { EvidenceBody, ImpactEvidenceBody, LINK_REFUSED } from '../../api/schemas';
-import { howMuchLater, moveQuestion, readDateInput, readDateInputs, readDateParts } from '../../api/web/date-input';
+import {
+  dateFieldValues,
+  dateInput,
+  howMuchLater,
+  moveQuestion,
+  readDateInput,
+  readDateInputs,
+  readDateParts,
+  withoutDateBoxes,
+} from '../../api/web/date-input';
 import { normaliseLink } from '../../domain/text';
 import { AppError } from '../../lib/errors';
 
@@ -61,6 +70,49 @@ describe('the date input', () => {
       { path: 'body.a', message: 'The first day must be a real date' },
       { path: 'body.b', message: 'Enter the last day' },
     ]);
+  });
+
+  it('a kept day fills the boxes again, and the boxes leave the fields a strict schema reads', () => {
+    expect(dateFieldValues('publishedOn', '2017-03-01')).toEqual({
+      'publishedOn-day': '1',
+      'publishedOn-month': '3',
+      'publishedOn-year': '2017',
+    });
+    expect(dateFieldValues('publishedOn', null)).toEqual({
+      'publishedOn-day': '',
+      'publishedOn-month': '',
+      'publishedOn-year': '',
+    });
+    expect(
+      withoutDateBoxes(
+        {
+          title: 't',
+          'publishedOn-day': '1',
+          'publishedOn-month': '3',
+          'publishedOn-year': '2017',
+          'publishedOn-x': 'k',
+        },
+        'publishedOn',
+      ),
+    ).toEqual({ title: 't', 'publishedOn-x': 'k' });
+  });
+
+  it("one form per row: the boxes take their own ids, the names (and the problem) stay the field's", () => {
+    const page = String(
+      dateInput({
+        name: 'until',
+        id: 'rt-until-e1',
+        legend: 'Raise it again on',
+        state: { values: { 'until-day': '31' }, errors: { until: 'The day must be a real date' } },
+      }),
+    );
+    expect(page).toContain('id="rt-until-e1-day"');
+    expect(page).toContain('name="until-day"');
+    expect(page).toContain('for="rt-until-e1-year"');
+    expect(page).toContain('id="rt-until-e1-error"');
+    expect(page).toContain('aria-describedby="rt-until-e1-hint rt-until-e1-error"');
+    expect(page).toContain('value="31"');
+    expect(page).not.toContain('id="until-');
   });
 });
 

@@ -284,7 +284,30 @@ test('importing a review: a bad file shows each problem by row and column and cr
   const rowsInFile = csv.toString('utf8').trim().split('\n').length - 1;
   await board.getByLabel('Reference').fill('SCR-BABY-M-WEB');
   await board.getByLabel('Title').fill('Serious Case Review: Baby M (imported)');
-  await board.getByLabel('Published on (optional)').fill('2017-03-01');
+  // Issue 22: the publication date is three boxes; an impossible day is refused beside them and kept.
+  const published = (p: string) => board.locator(`#publishedOn-${p}`);
+  const publishedTyped = async () => [
+    await published('day').inputValue(),
+    await published('month').inputValue(),
+    await published('year').inputValue(),
+  ];
+  expect(await board.locator('main input[type=date]').count()).toBe(0);
+  await published('day').fill('29');
+  await published('month').fill('2');
+  await published('year').fill('2017');
+  await board
+    .getByLabel('Action plan file (.csv or .xlsx)')
+    .setInputFiles({ name: 'scr-baby-m-action-plan.csv', mimeType: 'text/csv', buffer: csv });
+  await board.getByRole('button', { name: 'Continue' }).click();
+  await board.locator('#publishedOn-error').waitFor();
+  expect(await board.locator('#publishedOn-error').innerText()).toContain('The publication date must be a real date');
+  expect(await board.locator('a[href="#publishedOn-day"]').count()).toBe(1);
+  expect(await published('day').getAttribute('aria-invalid')).toBe('true');
+  expect(await publishedTyped()).toEqual(['29', '2', '2017']);
+  expect(await board.getByLabel('Reference').inputValue()).toBe('SCR-BABY-M-WEB');
+  await shot(board, '21a-board-import-date-refused');
+  await published('day').fill('1');
+  await published('month').fill('3');
   await board
     .getByLabel('Action plan file (.csv or .xlsx)')
     .setInputFiles({ name: 'scr-baby-m-action-plan.csv', mimeType: 'text/csv', buffer: csv });
@@ -313,6 +336,7 @@ test('importing a review: a bad file shows each problem by row and column and cr
   // Back keeps what was typed (the file is chosen again); forward again with the same file.
   await board.getByRole('link', { name: 'Go back and change the file or the details' }).click();
   expect(await board.getByLabel('Reference').inputValue()).toBe('SCR-BABY-M-WEB');
+  expect(await publishedTyped()).toEqual(['1', '3', '2017']);
   await board
     .getByLabel('Action plan file (.csv or .xlsx)')
     .setInputFiles({ name: 'scr-baby-m-action-plan.csv', mimeType: 'text/csv', buffer: csv });
@@ -325,6 +349,7 @@ test('importing a review: a bad file shows each problem by row and column and cr
   await board.getByRole('heading', { name: 'SCR-BABY-M-WEB: Serious Case Review: Baby M (imported)' }).waitFor();
   expect(await board.locator('main table tbody tr').count()).toBe(rowsInFile);
   const [imported] = await stack.db.db.select().from(reviews).where(eq(reviews.reference, 'SCR-BABY-M-WEB'));
+  expect(imported.publishedOn).toBe('2017-03-01');
   expect(board.url()).toBe(`${baseUrl}/reviews/${imported.id}`);
   expect((await stack.db.db.select({ n: count() }).from(actions).where(eq(actions.reviewId, imported.id)))[0].n).toBe(
     rowsInFile,
@@ -443,6 +468,7 @@ test('the review page and the all-actions page, with filters, for the board and 
   await agency.getByText('No actions match these filters.').waitFor();
   // The imported Baby M plan gives TVP the three actions of recommendation 8: TVP sees that review, and only those rows.
   const [imported] = await stack.db.db.select().from(reviews).where(eq(reviews.reference, 'SCR-BABY-M-WEB'));
+  expect(imported.publishedOn).toBe('2017-03-01');
   const importedForTvp = await agency.goto(`${baseUrl}/reviews/${imported.id}`);
   expect(importedForTvp?.status()).toBe(200);
   expect((await agency.locator('main table tbody tr').allInnerTexts()).map((r) => r.split(/\s+/)[0])).toEqual([

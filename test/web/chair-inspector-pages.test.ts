@@ -6,6 +6,7 @@
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { createReview } from '../../api/use-cases/reviews';
+import { dueOn } from '../../lib/board-time';
 import { escalations, inspectorReads, users } from '../../db/schema';
 import { shot, signIn, startWebStack, type WebStack } from './helpers';
 
@@ -88,6 +89,42 @@ it('a refused step comes back open, with the problem beside its field and the er
   const summaryLink = page.locator(`a[href="#re-text-${open.id}"]`);
   expect(await summaryLink.count()).toBe(1);
   await shot(page, 'chair-queue-step-refused');
+  await ctx.close();
+});
+
+it('"Raise it again on" is three boxes: an impossible day is refused beside them and kept, a real one re-times', async () => {
+  const ctx = await stack.browser.newContext();
+  const page: Page = await signIn(stack, ctx, CHAIR);
+  await page.goto(`${stack.baseUrl}/escalations`);
+  const [open] = await stack.db.db.select().from(escalations).where(eq(escalations.actionId, actionId));
+  const box = (p: string) => page.locator(`#rt-until-${open.id}-${p}`);
+  await page.getByText('Record a step on SCR-CHAIR 1.1').click();
+  expect(await page.locator(`main input[type=date]`).count()).toBe(0);
+  await box('day').fill('31');
+  await box('month').fill('2');
+  await box('year').fill('2031');
+  await page.getByRole('button', { name: 'Re-time the escalation' }).click();
+  await page.locator(`#rt-until-${open.id}-error`).waitFor();
+  expect(await page.locator(`#rt-until-${open.id}-error`).innerText()).toContain(
+    'The day to raise it again must be a real date',
+  );
+  expect(await box('day').getAttribute('aria-invalid')).toBe('true');
+  expect(await page.locator(`a[href="#rt-until-${open.id}-day"]`).count()).toBe(1);
+  expect([await box('day').inputValue(), await box('month').inputValue(), await box('year').inputValue()]).toEqual([
+    '31',
+    '2',
+    '2031',
+  ]);
+  const [still] = await stack.db.db.select().from(escalations).where(eq(escalations.id, open.id));
+  expect(still.retimedUntil).toBeNull();
+  await shot(page, 'chair-queue-retime-refused');
+
+  await box('day').fill('3');
+  await box('month').fill('3');
+  await page.getByRole('button', { name: 'Re-time the escalation' }).click();
+  await page.getByRole('status').waitFor();
+  const [retimed] = await stack.db.db.select().from(escalations).where(eq(escalations.id, open.id));
+  expect(retimed.retimedUntil && dueOn(retimed.retimedUntil)).toBe('2031-03-03');
   await ctx.close();
 });
 

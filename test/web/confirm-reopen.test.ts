@@ -176,12 +176,36 @@ it('cancelling asks "Cancel action 1.2 permanently"; the board then reopens it w
   expect(await statusOf(ids.cancel)).toBe('cancelled');
 
   await board.getByLabel('Reason for reopening').fill('It is not a duplicate: 1.1 covers referrals only.');
+  // Issue 22: the optional new due date is three boxes; an impossible day is refused beside them,
+  // in the summary, and what was typed is kept.
+  const box = (p: string) => board.locator(`#newDueDate-${p}`);
+  expect(await board.locator('main input[type=date]').count()).toBe(0);
+  await box('day').fill('30');
+  await box('month').fill('2');
+  await box('year').fill('2031');
   await shot(board, 'i22-36-board-reopen-form');
+  await board.getByRole('button', { name: 'Reopen action 1.2' }).click();
+  await board.locator('#newDueDate-error').waitFor();
+  expect(await board.locator('#newDueDate-error').innerText()).toContain('The new due date must be a real date');
+  expect(await board.locator('a[href="#newDueDate-day"]').count()).toBe(1);
+  expect(await box('day').getAttribute('aria-invalid')).toBe('true');
+  expect(await board.getByLabel('Reason for reopening').inputValue()).toBe(
+    'It is not a duplicate: 1.1 covers referrals only.',
+  );
+  expect([await box('day').inputValue(), await box('month').inputValue(), await box('year').inputValue()]).toEqual([
+    '30',
+    '2',
+    '2031',
+  ]);
+  expect(await statusOf(ids.cancel)).toBe('cancelled');
+  await shot(board, 'i22-36b-board-reopen-refused');
+  await box('day').fill('3');
+  await box('month').fill('3');
   await board.getByRole('button', { name: 'Reopen action 1.2' }).click();
   await board.getByText('Action reopened.').waitFor();
   expect(await statusOf(ids.cancel)).toBe('in_progress');
   const timeline = await board.locator('ol.timeline').innerText();
-  expect(timeline).toContain('Reopened by the board (was cancelled)');
+  expect(timeline).toContain('Reopened by the board (was cancelled): now due 3 March 2031');
   expect(timeline).toContain('It is not a duplicate: 1.1 covers referrals only.');
   expect(await board.getByText('Cancel this action').count()).toBe(1);
   await shot(board, 'i22-37-board-action-reopened');

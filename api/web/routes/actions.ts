@@ -559,9 +559,11 @@ export function actionRouter(kit: WebKit): Router {
     form: 'reopen',
     access: BOARD,
     notice: 'reopened',
-    fieldIds: () => ({ reason: 'reopen-reason', newDueDate: 'reopen-due' }),
+    fieldIds: () => ({ reason: 'reopen-reason', newDueDate: dateFieldId('newDueDate') }),
     run: (s, id, fields) => {
-      const body = kit.parse(ReopenBody, { reason: fields.reason, newDueDate: optional(fields.newDueDate) });
+      // Issue 22: the optional new due date is three boxes; left blank, the action keeps its date.
+      const newDueDate = readDateInput(fields, 'newDueDate', 'the new due date');
+      const body = kit.parse(ReopenBody, { reason: fields.reason, newDueDate });
       return actOnAction(ctx, actorOf(s), id, (deps) => reopenAction(deps, actorOf(s), id, body));
     },
   });

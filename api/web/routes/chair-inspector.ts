@@ -13,7 +13,8 @@ import { ChallengeBody, ResolveBody, ResponseBody, RetimeBody } from '../../sche
 import { lifecycleDeps } from '../../use-cases/action-commands';
 import { recordChairStep, type ChairInput } from '../../use-cases/chair';
 import { inspectorReadsCsv } from '../../use-cases/inspector-access';
-import { fmtDate, fmtDateTime, html, isoDay, raw, type Part } from '../html';
+import { dateFieldId, dateInput, readDateInput } from '../date-input';
+import { fmtDate, fmtDateTime, html, raw, type Part } from '../html';
 import { actorOf, fieldErrors, locals, str, type FormState, type WebKit } from '../kit';
 import { csrfField, fieldProblem, typed, type PageContext } from '../layout';
 import { messagePage } from '../pages';
@@ -82,9 +83,8 @@ export interface RefusedStep {
 const FORM_PREFIX: Record<string, string> = { challenge: 'ch', response: 're', resolve: 'rs', retime: 'rt' };
 const fieldId = (step: string, name: string, escalationId: string) => `${FORM_PREFIX[step]}-${name}-${escalationId}`;
 
-function chairForms(ctx: PageContext, e: EscalationView, now: Date, refused?: RefusedStep): Part {
+function chairForms(ctx: PageContext, e: EscalationView, refused?: RefusedStep): Part {
   const id = e.id;
-  const tomorrow = isoDay(new Date(now.getTime() + 86_400_000));
   const mine = refused?.escalationId === id ? refused : undefined;
   const stateOf = (step: string) => (mine?.step === step ? mine.state : undefined);
   const problem = (step: string, name: string, hintId?: string) =>
@@ -93,7 +93,6 @@ function chairForms(ctx: PageContext, e: EscalationView, now: Date, refused?: Re
   const chTo = problem('challenge', 'to');
   const reText = problem('response', 'text');
   const rsComment = problem('resolve', 'comment');
-  const rtUntil = problem('retime', 'until', `rt-hint-${id}`);
   const rtComment = problem('retime', 'comment');
   const to = typed(stateOf('challenge'), 'to', 'lead');
   return html`<details ${mine ? raw('open') : ''}>
@@ -126,17 +125,13 @@ ${typed(stateOf('resolve'), 'comment')}</textarea>
     </form>
     <form class="stack" method="post" action="/escalations/${id}/retime">
       ${csrfField(ctx)}
-      <label for="rt-until-${id}">Raise it again on</label>
-      <span class="hint" id="rt-hint-${id}">For example the day of the next board meeting.</span>
-      ${rtUntil.message}<input
-        id="rt-until-${id}"
-        name="until"
-        type="date"
-        required
-        min="${tomorrow}"
-        value="${typed(stateOf('retime'), 'until')}"
-        ${rtUntil.attrs}
-      />
+      ${dateInput({
+        name: 'until',
+        id: fieldId('retime', 'until', id),
+        legend: 'Raise it again on',
+        hint: 'A day after today, such as the day of the next board meeting.',
+        state: stateOf('retime'),
+      })}
       <label for="rt-comment-${id}">Comment (optional)</label>
       ${rtComment.message}<textarea id="rt-comment-${id}" name="comment" rows="2" ${rtComment.attrs}>
 ${typed(stateOf('retime'), 'comment')}</textarea>
@@ -149,7 +144,6 @@ export function escalationQueuePage(
   ctx: PageContext,
   list: EscalationView[],
   state: EscalationState,
-  now: Date,
   refused?: RefusedStep,
 ): Part {
   const isChair = ctx.user?.role === 'chair';
@@ -212,7 +206,7 @@ export function escalationQueuePage(
                         ${e.notified.length ? e.notified.join(', ') : html`<span class="muted">—</span>`}
                       </td>
                       <td data-label="History">
-                        ${notes(e)} ${isChair && e.resolvedAt === null ? chairForms(ctx, e, now, refused) : ''}
+                        ${notes(e)} ${isChair && e.resolvedAt === null ? chairForms(ctx, e, refused) : ''}
                       </td>
                     </tr>`,
                 )}
@@ -260,7 +254,14 @@ const STEPS: Record<string, (fields: Record<string, unknown>, kit: WebKit) => Ch
   challenge: (f, kit) => ({ step: 'challenge', ...kit.parse(ChallengeBody, f) }),
   response: (f, kit) => ({ step: 'response', ...kit.parse(ResponseBody, f) }),
   resolve: (f, kit) => ({ step: 'resolved', ...kit.parse(ResolveBody, f) }),
-  retime: (f, kit) => ({ step: 'retimed', ...kit.parse(RetimeBody, f) }),
+  // Issue 22: the day is three boxes (until-day, until-month, until-year).
+  retime: (f, kit) => ({
+    step: 'retimed',
+    ...kit.parse(RetimeBody, {
+      until: readDateInput(f, 'until', 'the day to raise it again', { required: true }),
+      comment: f.comment,
+    }),
+  }),
 };
 
 export function chairInspectorRouter(kit: WebKit): Router {
@@ -281,7 +282,7 @@ export function chairInspectorRouter(kit: WebKit): Router {
         res,
         200,
         'Escalations',
-        escalationQueuePage(locals(res).ctx, await listEscalations(ctx.db, { state }, now), state, now),
+        escalationQueuePage(locals(res).ctx, await listEscalations(ctx.db, { state }, now), state),
         { notice: locals(res).notice },
       );
     }),
@@ -318,19 +319,18 @@ export function chairInspectorRouter(kit: WebKit): Router {
           res,
           err.status,
           'Escalations',
-          escalationQueuePage(
-            locals(res).ctx,
-            await listEscalations(ctx.db, { state: 'open' }, now),
-            'open',
-            now,
-            refused,
-          ),
+          escalationQueuePage(locals(res).ctx, await listEscalations(ctx.db, { state: 'open' }, now), 'open', refused),
           {
             error: fields
               ? 'the step was not recorded; check the fields below.'
               : `the step was not recorded: ${err.message}`,
             fieldErrors: errors,
-            fieldIds: Object.fromEntries(Object.keys(errors).map((f) => [f, fieldId(step, f, escalationId)])),
+            fieldIds: Object.fromEntries(
+              Object.keys(errors).map((f) => {
+                const field = fieldId(step, f, escalationId);
+                return [f, step === 'retime' && f === 'until' ? dateFieldId(field) : field];
+              }),
+            ),
           },
         );
       }

@@ -10,9 +10,13 @@ import { ImportFields } from '../../schemas';
 import { importCheckedReview } from '../../use-cases/review-commands';
 import { findImportCheck, keepImportCheck, readImport, summariseImport } from '../../use-cases/import-check';
 import { importCheckPage, importReviewPage, reviewDetailPage } from '../board-pages';
+import { dateFieldId, dateFieldValues, readDateInput, withoutDateBoxes } from '../date-input';
 import { actorOf, fieldErrors, locals, valuesOf, type WebKit } from '../kit';
 import { messagePage } from '../pages';
 import { reviewsPage } from '../reports';
+
+/** The error summary's links: the publication date's first box. */
+const IMPORT_FIELD_IDS = { publishedOn: dateFieldId('publishedOn') };
 
 export function reviewRouter(kit: WebKit): Router {
   const router = Router();
@@ -62,7 +66,7 @@ export function reviewRouter(kit: WebKit): Router {
         ? {
             reference: kept.input.reference,
             title: kept.input.title,
-            publishedOn: kept.input.publishedOn ?? '',
+            ...dateFieldValues('publishedOn', kept.input.publishedOn),
           }
         : undefined;
       send(res, 200, 'Import a review', importReviewPage(locals(res).ctx, values ? { values, errors: {} } : undefined));
@@ -98,6 +102,7 @@ export function reviewRouter(kit: WebKit): Router {
           {
             error: err.message,
             fieldErrors: fieldErrors(err),
+            fieldIds: IMPORT_FIELD_IDS,
           },
         );
       }
@@ -126,7 +131,7 @@ export function reviewRouter(kit: WebKit): Router {
           err.status,
           'Import a review',
           importReviewPage(locals(res).ctx, { values: {}, errors: fieldErrors(err) }, rowErrors),
-          { error: `Nothing was imported: ${err.message}`, fieldErrors: fieldErrors(err) },
+          { error: `Nothing was imported: ${err.message}`, fieldErrors: fieldErrors(err), fieldIds: IMPORT_FIELD_IDS },
         );
       }
     }),
@@ -146,7 +151,9 @@ export function reviewRouter(kit: WebKit): Router {
       const values = valuesOf(form.fields);
       try {
         if (form.uploadError) throw form.uploadError;
-        const fields = kit.parse(ImportFields, { ...form.fields, publishedOn: values.publishedOn || undefined });
+        // Issue 22: the publication day is three boxes; left blank, the review has none.
+        const publishedOn = readDateInput(form.fields, 'publishedOn', 'the publication date');
+        const fields = kit.parse(ImportFields, { ...withoutDateBoxes(form.fields, 'publishedOn'), publishedOn });
         // The API's reader and row checks; nothing is created until the board confirms on the check page.
         const { assignmentMail: _mail, ...details } = fields;
         const parsed = await readImport(ctx.db, details, form.files);
@@ -166,6 +173,7 @@ export function reviewRouter(kit: WebKit): Router {
         send(res, err.status, 'Import a review', importReviewPage(locals(res).ctx, { values, errors }, rowErrors), {
           error,
           fieldErrors: errors,
+          fieldIds: IMPORT_FIELD_IDS,
         });
       }
     }),
