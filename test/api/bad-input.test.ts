@@ -696,7 +696,9 @@ describe('web forms with a date far ahead: the page again (400), the problem bes
           .field('_csrf', board.csrf)
           .field('reference', 'WEB-FAR')
           .field('title', 'Far')
-          .field('publishedOn', '1066-10-14')
+          .field('publishedOn-day', '14')
+          .field('publishedOn-month', '10')
+          .field('publishedOn-year', '1066')
           .attach(
             'file',
             Buffer.from(
@@ -712,10 +714,12 @@ describe('web forms with a date far ahead: the page again (400), the problem bes
     // error summary links to that field.
     const escalationId = randomUUID();
     const retimed = await refusedPage(() =>
-      post(`/escalations/${escalationId}/retime`, chair).type('form').send({ _csrf: chair.csrf, until: '9999-12-31' }),
+      post(`/escalations/${escalationId}/retime`, chair)
+        .type('form')
+        .send({ _csrf: chair.csrf, 'until-day': '31', 'until-month': '12', 'until-year': '9999' }),
     );
     expect(retimed).toMatch(/the step was not recorded; check the fields below/);
-    expect(retimed).toMatch(new RegExp(`<a href="#rt-until-${escalationId}">must be before 2100</a>`));
+    expect(retimed).toMatch(new RegExp(`<a href="#rt-until-${escalationId}-day">must be before 2100</a>`));
     const period = await stack.get('/papers/period?from=9999-01-01&to=9999-12-31', 'none').set('Cookie', board.cookie);
     expect(period.status).toBe(400);
     expect(period.text).toMatch(/<strong>from<\/strong>: must be before 2100/);
