@@ -4,7 +4,12 @@
  */
 import type { Db } from '../db/client';
 import type { Mailer } from '../lib/mailer';
-import type { ActionEvent, NotificationRequest, RecommendationCompletion, RecommendationReopening } from '../workflows/types';
+import type {
+  ActionEvent,
+  NotificationRequest,
+  RecommendationCompletion,
+  RecommendationReopening,
+} from '../workflows/types';
 import { createFailureRecorder } from './failure-record';
 import { projectActionEvent } from './projection';
 import { completeRecommendation, reopenRecommendation } from './recommendation';
