@@ -61,6 +61,7 @@ it('a cancelled action whose workflow has ended is reopened: a new run carries i
   // Still open: refused, nothing written (an open action is not reopened).
   const open = await h.review({}, [{}]);
   await acknowledgeAction(h.deps, h.people.csc, open.actionIds[0]);
+  await h.settled(open.actionIds[0]);
   const openBefore = await h.snapshot(open.actionIds[0]);
   expect(await refusal(reopenAction(h.deps, h.people.board, open.actionIds[0], { reason: 'x' }))).toMatch(/^409 /);
   expect(await h.snapshot(open.actionIds[0])).toEqual(openBefore);
@@ -231,6 +232,8 @@ it('a recommendation still running takes the reopen: it does not complete while 
     rec: { status: 'implemented' },
     events: ['recommendation_completed implemented'],
   });
+  if (process.env.RECORD_FIXTURES === '1')
+    await h.saveHistory(row.workflowId, 'recommendation-action-reopened.history.json');
 });
 
 it('an action closed as implemented with an impact check is not reopened', async () => {
