@@ -198,6 +198,12 @@ it('a recommendation that completed with its one action is open again while the 
     ],
   });
   expect((await checkRowsAgainstAudit(h.db.db)).problems).toEqual([]);
+  // The check sees a recommendation row that disagrees with its newest event.
+  await h.db.db.update(recommendations).set({ status: 'open' }).where(eq(recommendations.id, rec.id));
+  expect((await checkRowsAgainstAudit(h.db.db)).problems).toEqual([
+    `recommendation ${rec.id}: status open, but its newest audit event says implemented`,
+  ]);
+  await h.db.db.update(recommendations).set({ status: 'implemented' }).where(eq(recommendations.id, rec.id));
   if (process.env.RECORD_FIXTURES === '1')
     await h.saveHistory(row.workflowId, 'recommendation-reopened.history.json', reopened.runId);
 });
