@@ -205,9 +205,6 @@ export async function recommendationWorkflow(input: RecommendationWorkflowInput)
     },
   );
 
-  // Starting the children together issues every StartChildWorkflowExecution in one workflow task,
-  // instead of one task per child (10 children were 10 round trips). Patched: histories that
-  // started them one by one replay the old way.
   // Issue 22: a new run of a recommendation that had completed, started because an action of it
   // was reopened: open the recommendation again (its row, its review) before waiting. Only runs
   // started so take this branch, so no older history reaches it.
@@ -224,6 +221,9 @@ export async function recommendationWorkflow(input: RecommendationWorkflowInput)
     });
   }
 
+  // Starting the children together issues every StartChildWorkflowExecution in one workflow task,
+  // instead of one task per child (10 children were 10 round trips). Patched: histories that
+  // started them one by one replay the old way.
   if (patched('start-children-together')) await Promise.all(memory.actions.map((entry) => start(entry)));
   else for (const entry of memory.actions) await start(entry);
 
