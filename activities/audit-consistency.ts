@@ -178,5 +178,23 @@ export async function checkRowsAgainstAudit(db: DbOrTx): Promise<ConsistencyRepo
         where payload->'attests' ? 'extension' and not exists (select 1 from extension_requests x where x.id::text = e.payload->'attests'->'extension'->>'id')`),
   );
   for (const o of orphans) problems.push(`${o.kind} ${o.id}: its audit event exists but the row is gone`);
+  // A recommendation's status is the one its newest completion or reopening event records (open if none).
+  const recommendationRows = rowsOf<{ id: string; status: string; last_status: string | null }>(
+    await db.execute(sql`
+      select r.id, r.status, (
+        select e.payload->>'status' from audit_events e
+        where e.type in ('recommendation_completed', 'recommendation_reopened')
+          and e.payload->>'recommendationId' = r.id::text
+        order by e.id desc limit 1
+      ) as last_status
+      from recommendations r`),
+  );
+  for (const r of recommendationRows) {
+    checked += 1;
+    if (r.status !== (r.last_status ?? 'open'))
+      problems.push(
+        `recommendation ${r.id}: status ${r.status}, but its newest audit event says ${r.last_status ?? 'nothing (open)'}`,
+      );
+  }
   return { problems, checked, unattested };
 }

@@ -4,10 +4,15 @@
  */
 import type { Db } from '../db/client';
 import type { Mailer } from '../lib/mailer';
-import type { ActionEvent, NotificationRequest, RecommendationCompletion } from '../workflows/types';
+import type {
+  ActionEvent,
+  NotificationRequest,
+  RecommendationCompletion,
+  RecommendationReopening,
+} from '../workflows/types';
 import { createFailureRecorder } from './failure-record';
 import { projectActionEvent } from './projection';
-import { completeRecommendation } from './recommendation';
+import { completeRecommendation, reopenRecommendation } from './recommendation';
 import { sendNotification, type OutboxConfig } from './outbox';
 import { sendSignInMail, type SignInMailResult } from './sign-in-mail';
 
@@ -93,6 +98,13 @@ export function createActivities({ db, mailer, config, log, auditKey }: Activity
         throw err;
       });
       log?.info('recommendation complete', { recommendationId: c.recommendationId, status: c.status });
+    },
+    async reopenRecommendation(r: RecommendationReopening): Promise<void> {
+      await reopenRecommendation(db, r, auditKey).catch(async (err: unknown) => {
+        await failures.failed('reopenRecommendation', err);
+        throw err;
+      });
+      log?.info('recommendation open again', { recommendationId: r.recommendationId, actionId: r.actionId });
     },
   };
 }

@@ -7,6 +7,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   AcknowledgeArgs,
   ActionClosedSignalArgs,
+  ActionReopenedArgs,
   ActionState,
   AddActionArgs,
   CancelArgs,
@@ -17,6 +18,7 @@ import type {
   PostProgressArgs,
   SubmitImpactEvidenceArgs,
   ReassignArgs,
+  RecommendationResumeState,
   RecommendationState,
   ReopenArgs,
   RequestExtensionArgs,
@@ -52,3 +54,7 @@ export const addActionUpdate = defineUpdate<RecommendationState, [AddActionArgs]
 export const recommendationStateQuery = defineQuery<RecommendationState>('state');
 /** Child -> parent: an action closed or was cancelled (no handle kept, so continue-as-new is safe on both sides). */
 export const actionClosedSignal = defineSignal<[ActionClosedSignalArgs]>('actionClosed');
+/** Issue 22: one of the recommendation's actions was reopened while the recommendation still runs. */
+export const actionReopenedUpdate = defineUpdate<RecommendationState, [ActionReopenedArgs]>('actionReopened');
+/** Issue 22: the input and memory a recommendation's workflow carries (answered by a completed workflow too). */
+export const recommendationResumeQuery = defineQuery<RecommendationResumeState>('recommendationResumeState');

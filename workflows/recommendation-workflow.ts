@@ -21,9 +21,16 @@ import { findUnstorable } from './storable-text';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { actionWorkflow } from './action-workflow';
-import { actionClosedSignal, addActionUpdate, recommendationStateQuery } from './messages';
+import {
+  actionClosedSignal,
+  actionReopenedUpdate,
+  addActionUpdate,
+  recommendationResumeQuery,
+  recommendationStateQuery,
+} from './messages';
 import {
   REFUSAL,
+  type ActionReopenedArgs,
   type AddActionArgs,
   type RecommendationCompletion,
   type RecommendationMemory,
@@ -33,7 +40,7 @@ import {
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { completeRecommendation } = proxyActivities<Activities>({
+const { completeRecommendation, reopenRecommendation } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: {
     initialInterval: '500ms',
@@ -59,6 +66,9 @@ export function recommendationStatus(outcomes: (string | null)[]): Recommendatio
   if (implemented === live.length) return 'implemented';
   return implemented === 0 ? 'not_implemented' : 'partly_implemented';
 }
+
+/** Issue 22: the recommendation is open again while one of its actions is (patch id, see below). */
+export const RECOMMENDATION_REOPEN_PATCH = 'recommendation-reopens-with-action';
 
 export async function recommendationWorkflow(input: RecommendationWorkflowInput): Promise<RecommendationState> {
   const workflowId = workflowInfo().workflowId;
@@ -112,6 +122,40 @@ export async function recommendationWorkflow(input: RecommendationWorkflowInput)
     }
   });
   setHandler(recommendationStateQuery, view);
+  setHandler(recommendationResumeQuery, () => ({ input, memory }));
+
+  // Issue 22: one of the actions was reopened. Memory only; the marker records that this history
+  // took the new message, so code from before the patch refuses to replay it.
+  const reopenEntry = (actionId: string) => {
+    patched(RECOMMENDATION_REOPEN_PATCH);
+    const entry = memory.actions.find((a) => a.actionId === actionId)!;
+    entry.done = false;
+    entry.outcome = null;
+  };
+  setHandler(
+    actionReopenedUpdate,
+    ({ actionId }) => {
+      reopenEntry(actionId);
+      return view();
+    },
+    {
+      validator: ({ actionId }: ActionReopenedArgs) => {
+        if (!memory.actions.some((a) => a.actionId === actionId))
+          throw ApplicationFailure.create({
+            type: REFUSAL.invalidArgument,
+            message: 'that action is not part of the recommendation',
+            nonRetryable: true,
+          });
+        // Completing: the caller waits for this run to end and starts a new one (input.reopenedActionId).
+        if (completing)
+          throw ApplicationFailure.create({
+            type: REFUSAL.illegalTransition,
+            message: 'the recommendation is already complete',
+            nonRetryable: true,
+          });
+      },
+    },
+  );
   setHandler(
     addActionUpdate,
     async ({ action }) => {
@@ -161,6 +205,22 @@ export async function recommendationWorkflow(input: RecommendationWorkflowInput)
     },
   );
 
+  // Issue 22: a new run of a recommendation that had completed, started because an action of it
+  // was reopened: open the recommendation again (its row, its review) before waiting. Only runs
+  // started so take this branch, so no older history reaches it.
+  if (input.reopenedActionId) {
+    reopenEntry(input.reopenedActionId);
+    memory.round = (memory.round ?? 0) + 1;
+    await reopenRecommendation({
+      workflowId,
+      recommendationId: input.recommendationId,
+      reviewId: input.reviewId,
+      actionId: input.reopenedActionId,
+      round: memory.round,
+      reopenedAt: new Date(Date.now()).toISOString(),
+    });
+  }
+
   // Starting the children together issues every StartChildWorkflowExecution in one workflow task,
   // instead of one task per child (10 children were 10 round trips). Patched: histories that
   // started them one by one replay the old way.
@@ -171,7 +231,12 @@ export async function recommendationWorkflow(input: RecommendationWorkflowInput)
     await condition(() => (allDone() && allHandlersFinished()) || workflowInfo().continueAsNewSuggested);
     if (allDone() && allHandlersFinished()) break;
     await condition(allHandlersFinished);
-    await continueAsNew<typeof recommendationWorkflow>({ ...input, actions: [], resume: memory });
+    await continueAsNew<typeof recommendationWorkflow>({
+      ...input,
+      actions: [],
+      resume: memory,
+      reopenedActionId: undefined,
+    });
   }
   completing = true;
 
@@ -181,12 +246,14 @@ export async function recommendationWorkflow(input: RecommendationWorkflowInput)
     reviewId: input.reviewId,
     status: recommendationStatus(memory.actions.map((a) => a.outcome)),
     completedAt: new Date(Date.now()).toISOString(),
+    // Absent unless opened again (issue 22): histories from before complete with the same arguments.
+    ...(memory.round ? { round: memory.round } : {}),
   };
   await completeRecommendation(completion);
   await sendNotification({
     workflowId,
     kind: 'recommendation_complete',
-    occasion: 'complete',
+    occasion: memory.round ? `complete:${memory.round}` : 'complete',
     recommendationId: input.recommendationId,
     detail: { status: completion.status },
   });

@@ -107,8 +107,13 @@ export interface RecommendationWorkflowInput {
   recommendationId: string;
   number: string;
   actions: ActionWorkflowInput[];
-  /** Set only by continue-as-new. */
+  /** Set only by continue-as-new, and by a reopen (with `reopenedActionId`). */
   resume?: RecommendationMemory;
+  /**
+   * Issue 22: set on a new run started because one of its actions was reopened after this
+   * recommendation had completed: the run opens the recommendation again before waiting.
+   */
+  reopenedActionId?: string;
 }
 
 export interface AttachmentRef {
@@ -428,6 +433,30 @@ export interface RecommendationCompletion {
   reviewId: string;
   status: 'implemented' | 'partly_implemented' | 'not_implemented' | 'cancelled';
   completedAt: string;
+  /** Issue 22: how many times the recommendation was opened again before this completion (absent: never). */
+  round?: number;
+}
+
+/** Issue 22: a completed recommendation opened again because one of its actions was reopened. */
+export interface RecommendationReopening {
+  workflowId: string;
+  recommendationId: string;
+  reviewId: string;
+  actionId: string;
+  /** 1 for the first reopening, then 2, …: keys its audit event and the next completion's. */
+  round: number;
+  reopenedAt: string;
+}
+
+/** Issue 22: the API tells a still-running recommendation that one of its actions is open again. */
+export interface ActionReopenedArgs {
+  actionId: string;
+}
+
+/** Issue 22: what a (possibly completed) recommendation workflow carries, to start it again. */
+export interface RecommendationResumeState {
+  input: RecommendationWorkflowInput;
+  memory: RecommendationMemory;
 }
 
 /** The workflow's whole memory, carried across continue-as-new. */
@@ -489,6 +518,8 @@ export interface RecommendationMemory {
     started: boolean;
     input: ActionWorkflowInput | null;
   }[];
+  /** Issue 22: how many times the recommendation was opened again after completing (absent: never). */
+  round?: number;
 }
 
 export interface ActionClosedSignalArgs {

@@ -8,21 +8,24 @@
  * workflow id carrying that state (`resume.reopening`), then send it the same reopen Update a
  * running workflow gets. A refused reopen starts nothing and writes nothing.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
-import { actions } from '../../db/schema';
+import { actions, recommendations } from '../../db/schema';
 import { isUuid } from '../../domain/text';
 import { AppError } from '../../lib/errors';
 import {
+  actionReopenedUpdate,
+  recommendationResumeQuery,
   reopenUpdate,
   resumeStateQuery,
   withdrawEvidenceUpdate,
   withdrawExtensionUpdate,
 } from '../../workflows/messages';
 import { checkReopen } from '../../workflows/reopen-withdraw';
-import type { ActionState, Actor, ReopenArgs } from '../../workflows/types';
+import { REFUSAL, type ActionState, type Actor, type ReopenArgs } from '../../workflows/types';
 import type { actionWorkflow } from '../../workflows/action-workflow';
+import type { recommendationWorkflow } from '../../workflows/recommendation-workflow';
 import { isPast, parseDueDate, update } from './actions';
 import { refusalKind, type LifecycleDeps } from './lifecycle-deps';
 
@@ -69,7 +72,59 @@ export async function reopenAction(
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
-  return update(deps, actionId, (h, o) => h.executeUpdate(reopenUpdate, { ...o, args: [args] }));
+  const state = await update(deps, actionId, (h, o) => h.executeUpdate(reopenUpdate, { ...o, args: [args] }));
+  await reopenRecommendationOf(deps, actionId);
+  return state;
+}
+
+/**
+ * The action is open again, so its recommendation is too. A recommendation workflow still running
+ * takes the `actionReopened` Update; one that has completed (every action had finished) is started
+ * again under the same workflow id carrying its memory, with `reopenedActionId` set: that run opens
+ * the recommendation's row (and its review) again, and completes again when the action next finishes.
+ */
+async function reopenRecommendationOf(deps: LifecycleDeps, actionId: string): Promise<void> {
+  const [rec] = await deps.db
+    .select({ workflowId: recommendations.workflowId })
+    .from(actions)
+    .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId))
+    .where(eq(actions.id, actionId));
+  const handle = deps.client.workflow.getHandle<typeof recommendationWorkflow>(rec.workflowId);
+  // Two rounds at most: a run that was completing (or was started by a concurrent reopen) is met again.
+  for (let attempt = 0; ; attempt++) {
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') {
+      try {
+        await handle.executeUpdate(actionReopenedUpdate, { args: [{ actionId }] });
+        return;
+      } catch (err) {
+        // Refused only while that run is completing: wait for it to end, then start it again.
+        const completing =
+          err instanceof WorkflowUpdateFailedError &&
+          err.cause instanceof ApplicationFailure &&
+          err.cause.type === REFUSAL.illegalTransition;
+        if (!completing && (err as { code?: number }).code !== 5 /* NOT_FOUND: it just completed */) throw err;
+        if (attempt > 1) throw err;
+        await handle.result();
+      }
+    } else if (status.name !== 'COMPLETED') {
+      // Terminated, failed or timed out: there is no memory to carry, so nothing to reopen.
+      return;
+    }
+    const carried = await handle.query(recommendationResumeQuery);
+    try {
+      await deps.client.workflow.start<typeof recommendationWorkflow>('recommendationWorkflow', {
+        workflowId: rec.workflowId,
+        taskQueue: deps.taskQueue,
+        args: [{ ...carried.input, actions: [], resume: carried.memory, reopenedActionId: actionId }],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+      return;
+    } catch (err) {
+      // Another of its actions was reopened a moment ago: that run takes this one by Update.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt > 1) throw err;
+    }
+  }
 }
 
 export function withdrawExtension(

@@ -15,9 +15,18 @@ import {
 } from '../../api/use-cases/actions';
 import { checkRowsAgainstAudit } from '../../activities/audit-consistency';
 import { reopenAction, withdrawEvidence, withdrawExtension } from '../../api/use-cases/reopen-withdraw';
-import { auditEvents, escalations, evidence, extensionRequests, notifications } from '../../db/schema';
+import {
+  auditEvents,
+  escalations,
+  evidence,
+  extensionRequests,
+  notifications,
+  recommendations,
+  reviews,
+} from '../../db/schema';
 import { formatDay } from '../../lib/board-time';
 import { AppError } from '../../lib/errors';
+import { recommendationStateQuery } from '../../workflows/messages';
 import { bundle, Harness, sleep, until } from './harness';
 
 let h: Harness;
@@ -52,6 +61,7 @@ it('a cancelled action whose workflow has ended is reopened: a new run carries i
   // Still open: refused, nothing written (an open action is not reopened).
   const open = await h.review({}, [{}]);
   await acknowledgeAction(h.deps, h.people.csc, open.actionIds[0]);
+  await h.settled(open.actionIds[0]);
   const openBefore = await h.snapshot(open.actionIds[0]);
   expect(await refusal(reopenAction(h.deps, h.people.board, open.actionIds[0], { reason: 'x' }))).toMatch(/^409 /);
   expect(await h.snapshot(open.actionIds[0])).toEqual(openBefore);
@@ -124,6 +134,112 @@ it('while the workflow still runs (its closing mail held up), the same Update re
   await h.settled(id);
   expect((await h.client.workflow.getHandle(`action-${id}`).describe()).status.name).toBe('RUNNING');
   expect((await h.action(id)).status).toBe('in_progress');
+});
+
+const recommendationOf = async (recId: string) => {
+  const [rec] = await h.db.db.select().from(recommendations).where(eq(recommendations.id, recId));
+  const [review] = await h.db.db.select().from(reviews).where(eq(reviews.id, rec.reviewId));
+  const events = await h.db.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.reviewId, rec.reviewId))
+    .orderBy(auditEvents.occurredAt);
+  const mine = events.filter((e) => (e.payload as { recommendationId?: string }).recommendationId === recId);
+  return { rec, review, events: mine.map((e) => `${e.type} ${(e.payload as { status: string }).status}`) };
+};
+const recommendationEnded = (workflowId: string, notRun?: string) =>
+  until(async () => {
+    const d = await h.client.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'COMPLETED' && d.runId !== notRun ? d : null;
+  });
+const closeAs = async (id: string, outcome: 'approve' | 'close_not_implemented') => {
+  await submitEvidence(h.deps, h.people.csc, id, { statement: 'Done, we think' });
+  await decideAction(h.deps, h.people.board, id, { outcome, comment: outcome === 'approve' ? '' : 'Not shown' });
+  await completed(id);
+};
+
+it('a recommendation that completed with its one action is open again while the action is, and completes again with the new outcome', async () => {
+  const { rec, actionIds } = await h.review({}, [{}]);
+  const [id] = actionIds;
+  await acknowledgeAction(h.deps, h.people.csc, id);
+  await closeAs(id, 'close_not_implemented');
+  const { rec: row } = await recommendationOf(rec.id);
+  const first = await recommendationEnded(row.workflowId);
+  expect(await recommendationOf(rec.id)).toMatchObject({
+    rec: { status: 'not_implemented' },
+    review: { status: 'completed' },
+    events: ['recommendation_completed not_implemented'],
+  });
+
+  await reopenAction(h.deps, h.people.board, id, { reason: 'Decided too soon' });
+  // A new run of the recommendation's workflow carries its memory and opens it again.
+  const reopened = await h.client.workflow.getHandle(row.workflowId).describe();
+  expect(reopened.status.name).toBe('RUNNING');
+  expect(reopened.runId).not.toBe(first.runId);
+  await until(async () => ((await recommendationOf(rec.id)).rec.status === 'open' ? true : null));
+  expect(await recommendationOf(rec.id)).toMatchObject({
+    rec: { status: 'open', completedAt: null },
+    review: { status: 'active', completedAt: null },
+    events: ['recommendation_completed not_implemented', 'recommendation_reopened open'],
+  });
+  expect((await checkRowsAgainstAudit(h.db.db)).problems).toEqual([]);
+
+  // Closed again, as implemented this time: the recommendation recomputes and completes again.
+  await closeAs(id, 'approve');
+  await recommendationEnded(row.workflowId, first.runId);
+  await until(async () => ((await recommendationOf(rec.id)).rec.status !== 'open' ? true : null));
+  expect(await recommendationOf(rec.id)).toMatchObject({
+    rec: { status: 'implemented' },
+    review: { status: 'completed' },
+    events: [
+      'recommendation_completed not_implemented',
+      'recommendation_reopened open',
+      'recommendation_completed implemented',
+    ],
+  });
+  expect((await checkRowsAgainstAudit(h.db.db)).problems).toEqual([]);
+  // The check sees a recommendation row that disagrees with its newest event.
+  await h.db.db.update(recommendations).set({ status: 'open' }).where(eq(recommendations.id, rec.id));
+  expect((await checkRowsAgainstAudit(h.db.db)).problems).toEqual([
+    `recommendation ${rec.id}: status open, but its newest audit event says implemented`,
+  ]);
+  await h.db.db.update(recommendations).set({ status: 'implemented' }).where(eq(recommendations.id, rec.id));
+  if (process.env.RECORD_FIXTURES === '1')
+    await h.saveHistory(row.workflowId, 'recommendation-reopened.history.json', reopened.runId);
+});
+
+it('a recommendation still running takes the reopen: it does not complete while the reopened action is open', async () => {
+  const { rec, actionIds } = await h.review({}, [{}, {}]);
+  const [a, b] = actionIds;
+  await acknowledgeAction(h.deps, h.people.csc, a);
+  await acknowledgeAction(h.deps, h.people.csc, b);
+  await closeAs(a, 'close_not_implemented');
+  const { rec: row } = await recommendationOf(rec.id);
+  const running = await h.client.workflow.getHandle(row.workflowId).describe();
+  await reopenAction(h.deps, h.people.board, a, { reason: 'Decided too soon' });
+  // The other action closes: the reopened one is still open, so the recommendation is too.
+  await closeAs(b, 'approve');
+  const handle = h.client.workflow.getHandle(row.workflowId);
+  const told = await until(async () => {
+    const v = await handle.query(recommendationStateQuery);
+    return v.actions.find((x) => x.actionId === b)?.done ? v : null;
+  });
+  expect(told.actions.map((x) => [x.actionId, x.done])).toEqual([
+    [a, false],
+    [b, true],
+  ]);
+  const still = await handle.describe();
+  expect(still).toMatchObject({ runId: running.runId, status: { name: 'RUNNING' } });
+  expect((await recommendationOf(rec.id)).rec.status).toBe('open');
+  await closeAs(a, 'approve');
+  await recommendationEnded(row.workflowId);
+  await until(async () => ((await recommendationOf(rec.id)).rec.status !== 'open' ? true : null));
+  expect(await recommendationOf(rec.id)).toMatchObject({
+    rec: { status: 'implemented' },
+    events: ['recommendation_completed implemented'],
+  });
+  if (process.env.RECORD_FIXTURES === '1')
+    await h.saveHistory(row.workflowId, 'recommendation-action-reopened.history.json');
 });
 
 it('an action closed as implemented with an impact check is not reopened', async () => {
