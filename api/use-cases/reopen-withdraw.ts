@@ -10,8 +10,8 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { eq } from 'drizzle-orm';
-import { actions, recommendations } from '../../db/schema';
+import { and, eq } from 'drizzle-orm';
+import { actions, auditEvents, recommendations } from '../../db/schema';
 import { isUuid } from '../../domain/text';
 import { AppError } from '../../lib/errors';
 import {
@@ -19,6 +19,7 @@ import {
   recommendationResumeQuery,
   reopenUpdate,
   resumeStateQuery,
+  stateQuery,
   withdrawEvidenceUpdate,
   withdrawExtensionUpdate,
 } from '../../workflows/messages';
@@ -41,8 +42,15 @@ export async function reopenAction(
     .from(actions)
     .where(eq(actions.id, actionId));
   if (!row) throw new AppError('not_found', 'no such action');
-  if (row.status !== 'closed' && row.status !== 'cancelled')
+  if (row.status !== 'closed' && row.status !== 'cancelled') {
+    // A reopen whose second step (the recommendation) did not happen, say Temporal went away in
+    // between: the same request again finishes it instead of leaving the two out of step.
+    if (await recommendationLeftClosed(deps, actionId)) {
+      await reopenRecommendationOf(deps, actionId);
+      return deps.client.workflow.getHandle(row.workflowId).query(stateQuery);
+    }
     throw new AppError('conflict', 'only a closed or cancelled action can be reopened: this one is still open');
+  }
   const newDueDate = input.newDueDate ? parseDueDate(input.newDueDate, 'newDueDate') : undefined;
   if (newDueDate && deps.limits && isPast(newDueDate))
     throw new AppError('validation', `newDueDate ${input.newDueDate} is in the past`, [
@@ -75,6 +83,22 @@ export async function reopenAction(
   const state = await update(deps, actionId, (h, o) => h.executeUpdate(reopenUpdate, { ...o, args: [args] }));
   await reopenRecommendationOf(deps, actionId);
   return state;
+}
+
+/** The action was reopened and is open, but its recommendation still carries its final status. */
+async function recommendationLeftClosed(deps: LifecycleDeps, actionId: string): Promise<boolean> {
+  const [rec] = await deps.db
+    .select({ status: recommendations.status })
+    .from(actions)
+    .innerJoin(recommendations, eq(recommendations.id, actions.recommendationId))
+    .where(eq(actions.id, actionId));
+  if (!rec || rec.status === 'open') return false;
+  const [reopened] = await deps.db
+    .select({ id: auditEvents.id })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.actionId, actionId), eq(auditEvents.type, 'reopened')))
+    .limit(1);
+  return !!reopened;
 }
 
 /**

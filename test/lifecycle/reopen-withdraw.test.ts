@@ -208,6 +208,46 @@ it('a recommendation that completed with its one action is open again while the 
     await h.saveHistory(row.workflowId, 'recommendation-reopened.history.json', reopened.runId);
 });
 
+it('a reopen cut off before its recommendation step is finished by sending the same request again', async () => {
+  const { rec, actionIds } = await h.review({}, [{}]);
+  const [id] = actionIds;
+  await acknowledgeAction(h.deps, h.people.csc, id);
+  await closeAs(id, 'close_not_implemented');
+  const { rec: row } = await recommendationOf(rec.id);
+  await recommendationEnded(row.workflowId);
+  // Temporal goes away after the action's step: every call about the recommendation fails.
+  const workflow = new Proxy(h.client.workflow, {
+    get(target, key) {
+      if (key === 'getHandle')
+        return (workflowId: string) => {
+          if (workflowId === row.workflowId) throw new Error('Temporal is unavailable');
+          return target.getHandle(workflowId);
+        };
+      const v = Reflect.get(target, key) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const client = new Proxy(h.client, {
+    get: (target, key) => (key === 'workflow' ? workflow : (Reflect.get(target, key) as unknown)),
+  });
+  await expect(reopenAction({ ...h.deps, client }, h.people.board, id, { reason: 'Decided too soon' })).rejects.toThrow(
+    'Temporal is unavailable',
+  );
+  expect((await recommendationOf(rec.id)).rec.status).toBe('not_implemented');
+
+  // The same request again: not a 409 for an action already open, but the missing step done.
+  await reopenAction(h.deps, h.people.board, id, { reason: 'Decided too soon' });
+  await until(async () => ((await recommendationOf(rec.id)).rec.status === 'open' ? true : null));
+  expect((await recommendationOf(rec.id)).events).toEqual([
+    'recommendation_completed not_implemented',
+    'recommendation_reopened open',
+  ]);
+  expect(await auditOf(id, 'reopened')).toHaveLength(1);
+  expect((await checkRowsAgainstAudit(h.db.db)).problems).toEqual([]);
+  // Once both are open, sending it again is refused as before.
+  expect(await refusal(reopenAction(h.deps, h.people.board, id, { reason: 'Again' }))).toMatch(/^409 /);
+});
+
 it('a recommendation still running takes the reopen: it does not complete while the reopened action is open', async () => {
   const { rec, actionIds } = await h.review({}, [{}, {}]);
   const [a, b] = actionIds;
