@@ -294,6 +294,30 @@ const BODIES: Record<string, fc.Arbitrary<unknown>> = {
   // Issue 22: reopening and the agency's withdrawals.
   '/api/v1/actions/:id/reopen': fc.record({ reason: field(hostileText), newDueDate: date }, { requiredKeys: [] }),
   '/api/v1/actions/:id/extension-requests/:rid/withdraw': fc.oneof(fc.constant({}), junk),
+  // Issue 22: the board's corrections (an action id where a review or recommendation is asked: 404).
+  '/api/v1/actions/:id/due-date': fc.record({ dueDate: date, reason: field(hostileText) }, { requiredKeys: [] }),
+  '/api/v1/actions/:id/wording': fc.record(
+    {
+      title: field(hostileText),
+      description: field(hostileText),
+      successMeasure: field(hostileText),
+      reason: field(hostileText),
+    },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/actions/:id/reassign': fc.record(
+    { agencyCode: field(fc.constantFrom('BHT', 'BCC', 'TVP', 'NOPE', '')) },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/recommendations/:id/actions': fc.record(
+    { agencyCode: field(fc.constantFrom('BHT', 'NOPE')), title: field(hostileText), dueDate: date },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/recommendations/:id/wording': fc.record(
+    { text: field(hostileText), reason: field(hostileText) },
+    { requiredKeys: [] },
+  ),
+  '/api/v1/reviews/:id/withdraw': fc.record({ reason: field(hostileText) }, { requiredKeys: [] }),
   '/api/v1/actions/:id/evidence/:eid/withdraw': fc.oneof(fc.constant({}), junk),
   '/api/v1/actions/:id/updates': fc.record(
     {
