@@ -73,6 +73,7 @@ describe('import', () => {
     lines[3] = lines[3].replace(',BSCB,', ',XYZ,'); // row 4: unknown agency
     lines[5] = lines[5].replace(/,[^,]*$/, ',31/02/2027'); // row 6: no such date
     lines[8] = lines[8].replace(/^3,/, ','); // row 9: no recommendation number, so row 10 (3,,…) has no text for 3
+    await stack.assignmentsProjected();
     const before = await stack.counts();
     const res = await importFile('BAD-CSV', Buffer.from(lines.join('\n')), 'plan.csv', 'text/csv');
     expect(res.status).toBe(400);
@@ -94,6 +95,7 @@ describe('import', () => {
     ws.getCell('C3').value = null; // row 3: action missing
     ws.getCell('F7').value = 'soon'; // row 7: not a date
     const file = Buffer.from(await wb.xlsx.writeBuffer());
+    await stack.assignmentsProjected();
     const before = await stack.counts();
     const res = await importFile(
       'BAD-XLSX',
@@ -110,6 +112,7 @@ describe('import', () => {
   });
 
   it('a missing column, a non-spreadsheet, and no file are refused with nothing imported', async () => {
+    await stack.assignmentsProjected();
     const before = await stack.counts();
     const noDate = Buffer.from('Recommendation number,Recommendation,Action,Lead agency code\n1,R,A,BHT\n');
     const r1 = await importFile('BAD-COLS', noDate, 'plan.csv', 'text/csv');

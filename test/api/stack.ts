@@ -215,6 +215,22 @@ export class ApiStack {
   }
 
   /**
+   * Waits until every action's workflow has projected its assignment: a large import's workflows
+   * may still be starting on a loaded machine after the counts have held still for a second.
+   */
+  async assignmentsProjected(ms = 60_000): Promise<void> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const res = (await this.db.db.execute(
+        sql`select count(*)::int as n from actions a where not exists (select 1 from audit_events e where e.action_id = a.id and e.type = 'assigned')`,
+      )) as unknown as { rows: { n: number }[] };
+      if (res.rows[0].n === 0) return;
+      if (Date.now() > end) throw new Error(`${res.rows[0].n} actions still not assigned`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  /**
    * Rows per table, to show a refused request changed nothing. Workflows of earlier requests
    * keep projecting in the background, so this waits until the counts hold still.
    */
